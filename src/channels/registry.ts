@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { AccountConfig } from '../config/schema.js';
+import type { Database } from '../store/schema.js';
+import type { Channel, ChannelAccount, Platform } from './channel.js';
+import { composerFor } from './compose.js';
+import { DryRunChannel } from './dry-run.js';
+
+export interface ConfiguredAccount {
+  account: ChannelAccount;
+  channel: Channel;
+}
+
+/** Builds a live adapter for an account that has credentials; registered per platform. */
+export type LiveChannelFactory = (config: AccountConfig, deps: { db: Kysely<Database> }) => Channel;
+
+const PLATFORM_NAMES: Record<Platform, string> = { twitter: 'Twitter/X', facebook: 'Facebook Page' };
+
+/** Without configured accounts, one dry-run account per platform shows the whole flow. */
+export const DEFAULT_ACCOUNTS: AccountConfig[] = [
+  { id: 'twitter', platform: 'twitter' },
+  { id: 'facebook', platform: 'facebook' },
+];
+
+function hasCredentials(config: AccountConfig): boolean {
+  return Object.values(config.credentials ?? {}).some((v) => v.trim().length > 0);
+}
+
+export class ChannelRegistry {
+  private readonly entries = new Map<string, ConfiguredAccount>();
+
+  constructor(
+    accounts: AccountConfig[],
+    deps: { db: Kysely<Database>; publicUrl: string; liveFactories?: Partial<Record<Platform, LiveChannelFactory>> },
+  ) {
+    for (const config of accounts) {
+      const factory = deps.liveFactories?.[config.platform];
+      const live = factory && hasCredentials(config) && !config.dryRun;
+      const channel = live ? factory(config, deps) : new DryRunChannel(composerFor(config.platform), deps.db, deps.publicUrl);
+      const account: ChannelAccount = {
+        id: config.id,
+        platform: config.platform,
+        name: config.name ?? PLATFORM_NAMES[config.platform],
+        mode: live ? 'live' : 'dry-run',
+        state: 'ok',
+        stateReason: null,
+      };
+      this.entries.set(config.id, { account, channel });
+    }
+  }
+
+  accounts(): ChannelAccount[] {
+    return [...this.entries.values()].map((e) => e.account);
+  }
+
+  get(accountId: string): ConfiguredAccount | undefined {
+    return this.entries.get(accountId);
+  }
+
+  has(accountId: string): boolean {
+    return this.entries.has(accountId);
+  }
+}

@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { configSchema, type HeraldConfig } from './schema.js';
+import { configFromEnv, interpolateEnv } from './env.js';
+
+/** Invalid configuration: one line per bad field, naming where the value came from. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_FILES = ['config/herald.yaml', 'config/herald.yml', 'config/herald.json'];
+
+function findConfigFile(env: NodeJS.ProcessEnv, cwd: string): string | null {
+  if (env.HERALD_CONFIG) {
+    const file = path.resolve(cwd, env.HERALD_CONFIG);
+    if (!existsSync(file)) throw new ConfigError([`HERALD_CONFIG: file ${file} does not exist`]);
+    return file;
+  }
+  return DEFAULT_FILES.map((f) => path.resolve(cwd, f)).find((f) => existsSync(f)) ?? null;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  try {
+    const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError([`${file}: cannot be read: ${(error as Error).message}`]);
+  }
+}
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    const bothObjects = isPlainObject(current) && isPlainObject(value);
+    out[key] = bothObjects ? mergeDeep(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Values that win over file and environment (tests, CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+/** File (optional) < environment < overrides; validated as a whole. Throws ConfigError. */
+export function loadConfig(options: LoadOptions = {}): HeraldConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = findConfigFile(env, cwd);
+  const missing: string[] = [];
+  const fromFile = file ? (interpolateEnv(readConfigFile(file), env, missing) as Record<string, unknown>) : {};
+  const { values: fromEnv, sources } = configFromEnv(env);
+  const merged = mergeDeep(mergeDeep(fromFile, fromEnv), options.overrides ?? {});
+  const parsed = configSchema.safeParse(merged);
+  const problems = missing.map((name) => `${file}: refers to \${${name}}, which is not set in the environment`);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
+      for (const key of keys) {
+        const message = issue.code === 'unrecognized_keys' ? 'unknown option' : issue.message;
+        const source = sources.get(key);
+        problems.push(`${source ? `${source} (${key})` : key}: ${message}`);
+      }
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const config = parsed.data;
+  return {
+    ...config,
+    dataDir: path.resolve(cwd, config.dataDir),
+    publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
+    siteUrl: config.siteUrl.replace(/\/+$/, ''),
+  };
+}

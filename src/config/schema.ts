@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { isTimeZone } from '../domain/schedule.js';
+import { isHttpUrl } from '../domain/item.js';
+
+const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
+const port = z.coerce.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
+
+const account = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _'),
+  platform: z.enum(['twitter', 'facebook'], { error: 'must be "twitter" or "facebook"' }),
+  name: z.string().min(1).optional(),
+  /** Force dry-run even with credentials (e.g. on a staging copy). */
+  dryRun: z.boolean().optional(),
+  /** Secrets: literal values are allowed but `${ENV_NAME}` references are recommended. */
+  credentials: z.record(z.string(), z.string()).optional(),
+  /** Platform API address (tests and proxies). */
+  apiUrl: httpUrl.optional(),
+});
+export type AccountConfig = z.infer<typeof account>;
+
+export const configSchema = z.strictObject({
+  port: port.default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  publicUrl: httpUrl.optional(),
+  siteUrl: httpUrl.default('https://example.org'),
+  organisationName: z.string().min(1).default('Herald'),
+  dataDir: z.string().min(1).default('./var'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must be a postgres:// URL or sqlite:<path>')
+    .optional(),
+  apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Redis key prefix; the braces make it a Redis Cluster hash tag. */
+  queuePrefix: z.string().min(1).default('{herald}'),
+  delivery: z
+    .strictObject({
+      attempts: positiveInt.default(8),
+      backoffMs: positiveInt.default(5_000),
+      maxBackoffMs: positiveInt.default(3_600_000),
+      concurrency: positiveInt.default(8),
+      /** How long a job may run before another worker takes it over (BullMQ lock). */
+      lockMs: positiveInt.default(30_000),
+      reconcileEveryMs: positiveInt.default(60_000),
+    })
+    .prefault({}),
+  channels: z
+    .strictObject({
+      accounts: z.array(account).optional(),
+    })
+    .prefault({}),
+});
+
+export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string };
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { HeraldConfig } from './config/schema.js';
+import { accountsFromConfig } from './config/accounts.js';
+import { ChannelRegistry } from './channels/registry.js';
+import type { DeliveryTarget } from './domain/publication.js';
+import type { NewsItem } from './domain/item.js';
+import { createLogger } from './log.js';
+import { openStore, type Store } from './store/db.js';
+import { migrateToLatest } from './store/migrate.js';
+import { syncAccounts } from './store/accounts.js';
+import { Queues } from './queues/queues.js';
+import { RateGate } from './queues/rate-gate.js';
+import type { RedisTarget } from './queues/redis.js';
+import type { FlowDeps } from './queues/publish-flow.js';
+
+/** Everything a process needs, built once from the configuration. */
+export interface Context extends FlowDeps {
+  config: HeraldConfig;
+  log: Logger;
+  store: Store;
+  redis: RedisTarget;
+  queues: Queues;
+  gate: RateGate;
+  channels: ChannelRegistry;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  redis: RedisTarget;
+  log?: Logger;
+  /** Run pending migrations first (default true). */
+  migrate?: boolean;
+}
+
+export async function createContext(config: HeraldConfig, options: ContextOptions): Promise<Context> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const store = openStore(config.databaseUrl, config.dataDir);
+  if (options.migrate !== false) await migrateToLatest(store);
+  const channels = new ChannelRegistry(accountsFromConfig(config), { db: store.db, publicUrl: config.publicUrl });
+  await syncAccounts(store.db, channels.accounts());
+  const queues = new Queues(options.redis, {
+    prefix: config.queuePrefix,
+    attempts: config.delivery.attempts,
+    backoffMs: config.delivery.backoffMs,
+  });
+  const gate = new RateGate(queues.connection, config.queuePrefix);
+  const targets = (item: NewsItem): DeliveryTarget[] => deliveryTargets(channels, item);
+  return {
+    config,
+    log,
+    store,
+    redis: options.redis,
+    queues,
+    gate,
+    channels,
+    timezone: config.timezone,
+    targets,
+    async close() {
+      await queues.close();
+      await store.close();
+    },
+  };
+}
+
+/** Where an item can be delivered in this installation. */
+export function deliveryTargets(channels: ChannelRegistry, _item: NewsItem): DeliveryTarget[] {
+  return channels.accounts().map((account) => {
+    const caps = channels.get(account.id)!.channel.capabilities;
+    return { kind: 'channel' as const, target: account.id, updates: caps.update, deletes: caps.delete };
+  });
+}

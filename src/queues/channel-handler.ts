@@ -1,0 +1,69 @@
+import { ChannelError, type ChannelAccount, type ErrorClass, type PublishContext, type PublishResult } from '../channels/channel.js';
+import type { ChannelRegistry } from '../channels/registry.js';
+import type { Delivery } from '../domain/delivery.js';
+import type { Store } from '../store/db.js';
+import { findAccount, setAccountState } from '../store/accounts.js';
+import { latestDoneDelivery } from '../store/deliveries.js';
+import { recordAudit } from '../store/audit.js';
+import type { DeliveryHandler, DeliveryRun } from './deliver.js';
+
+/** Delivers an item to one social account through its Channel (live adapter or dry-run). */
+export function channelHandler(deps: { store: Store; channels: ChannelRegistry }): DeliveryHandler {
+  const entryFor = (delivery: Delivery) => deps.channels.get(delivery.target);
+
+  return {
+    gateKey: (delivery) => `account:${delivery.target}`,
+
+    async run({ delivery, item, outcomeUnknown, saveProgress }: DeliveryRun) {
+      const entry = entryFor(delivery);
+      if (!entry) throw new ChannelError({ kind: 'permanent', message: `the account "${delivery.target}" is no longer configured` });
+      const account = await currentAccount(deps.store, entry.account);
+      if (account.state === 'needs_reconnect') {
+        throw new ChannelError({ kind: 'auth', message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}` });
+      }
+      const post = entry.channel.compose(item, account);
+      const previous = await previousResult(deps.store, delivery);
+      const ctx: PublishContext = { delivery, item, account, post, saveProgress, previous };
+      if (outcomeUnknown && delivery.action === 'create') {
+        const found = await entry.channel.findExisting(ctx);
+        if (found) return found;
+      }
+      return perform(entry.channel, ctx, delivery);
+    },
+
+    classify(error, delivery): ErrorClass {
+      if (error instanceof ChannelError) return error;
+      const entry = entryFor(delivery);
+      return entry ? entry.channel.classifyError(error) : { kind: 'permanent', message: String(error) };
+    },
+
+    async onAuthFailure(delivery, problem) {
+      await setAccountState(deps.store.db, delivery.target, 'needs_reconnect', problem.message);
+      await recordAudit(deps.store.db, { actor: 'worker', action: 'account_needs_reconnect', subjectType: 'account', subjectId: delivery.target, details: { reason: problem.message } });
+    },
+  };
+}
+
+async function perform(channel: NonNullable<ReturnType<ChannelRegistry['get']>>['channel'], ctx: PublishContext, delivery: Delivery): Promise<PublishResult> {
+  if (delivery.action === 'create') return channel.publish(ctx);
+  const previous = ctx.previous;
+  if (!previous) throw new ChannelError({ kind: 'permanent', message: `nothing was posted earlier to ${delivery.action}` });
+  if (delivery.action === 'update') {
+    if (!channel.update) throw new ChannelError({ kind: 'permanent', message: `${channel.platform} posts cannot be edited` });
+    return channel.update({ ...ctx, previous });
+  }
+  if (!channel.remove) throw new ChannelError({ kind: 'permanent', message: `${channel.platform} posts cannot be deleted by Herald` });
+  await channel.remove({ ...ctx, previous });
+  return { remoteId: previous.remoteId, remoteUrl: null };
+}
+
+async function currentAccount(store: Store, configured: ChannelAccount): Promise<ChannelAccount> {
+  const stored = await findAccount(store.db, configured.id);
+  return stored ? { ...configured, state: stored.state, stateReason: stored.stateReason } : configured;
+}
+
+async function previousResult(store: Store, delivery: Delivery): Promise<PublishResult | undefined> {
+  if (delivery.action === 'create') return undefined;
+  const done = await latestDoneDelivery(store.db, delivery.itemId, 'channel', delivery.target);
+  return done?.remoteId ? { remoteId: done.remoteId, remoteUrl: done.remoteUrl, details: done.progress } : undefined;
+}

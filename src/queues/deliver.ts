@@ -1,0 +1,120 @@
+import { DelayedError, UnrecoverableError, type Job, type Processor } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Delivery } from '../domain/delivery.js';
+import type { NewsItem } from '../domain/item.js';
+import type { ErrorClass, PublishResult } from '../channels/channel.js';
+import type { Store } from '../store/db.js';
+import { nowIso } from '../store/db.js';
+import { claimDelivery, completeDelivery, failDelivery, findDelivery, releaseDelivery, saveDeliveryProgress } from '../store/deliveries.js';
+import { findItem } from '../store/items.js';
+import { recordAudit } from '../store/audit.js';
+import { deliveryJobSchema } from './payloads.js';
+import type { RateGate } from './rate-gate.js';
+
+export interface DeliveryRun {
+  delivery: Delivery;
+  item: NewsItem;
+  /** The previous attempt may have reached the platform: look before posting again. */
+  outcomeUnknown: boolean;
+  saveProgress(progress: Record<string, unknown>): Promise<void>;
+}
+
+/** Carries out one kind of delivery (channel post, feed rebuild, newsletter). */
+export interface DeliveryHandler {
+  /** The shared rate budget this delivery draws on (e.g. `account:twitter-main`), or null. */
+  gateKey(delivery: Delivery): string | null;
+  run(input: DeliveryRun): Promise<PublishResult | { remoteId: null; remoteUrl: null }>;
+  classify(error: unknown, delivery: Delivery): ErrorClass;
+  /** Called when the platform refused our credentials (mark the account, tell people). */
+  onAuthFailure?(delivery: Delivery, problem: ErrorClass): Promise<void>;
+}
+
+export interface DeliveryProcessorDeps {
+  store: Store;
+  gate: RateGate;
+  log: Logger;
+  handlers: Partial<Record<Delivery['kind'], DeliveryHandler>>;
+  backoffMs: number;
+}
+
+/** Errors whose outcome is uncertain make the next attempt look for the post before posting. */
+const MAYBE_SENT: ReadonlySet<string> = new Set(['transient', 'unknown_outcome']);
+
+export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
+  return async (job: Job, token?: string) => {
+    const { deliveryId } = deliveryJobSchema.parse(job.data);
+    const delivery = await findDelivery(deps.store.db, deliveryId);
+    if (!delivery || (delivery.status !== 'pending' && delivery.status !== 'running')) return { skipped: delivery?.status ?? 'missing' };
+    const item = await findItem(deps.store.db, delivery.itemId);
+    const handler = deps.handlers[delivery.kind];
+    if (!item || !handler) {
+      await failDelivery(deps.store.db, deliveryId, 'permanent', item ? `no worker handles ${delivery.kind} deliveries in this installation` : 'the item no longer exists');
+      return { skipped: 'unrunnable' };
+    }
+    const gateKey = handler.gateKey(delivery);
+    const waitUntil = gateKey ? await deps.gate.closedUntil(gateKey) : 0;
+    if (waitUntil > 0) return delayJob(job, token, waitUntil);
+
+    const claim = await claimDelivery(deps.store, deliveryId);
+    if (!claim) return { skipped: 'claimed elsewhere' };
+    const outcomeUnknown = claim.outcomeUnknown || MAYBE_SENT.has(delivery.errorKind ?? '');
+    try {
+      const result = await handler.run({
+        delivery: claim.delivery,
+        item,
+        outcomeUnknown,
+        saveProgress: (progress) => saveDeliveryProgress(deps.store.db, deliveryId, progress),
+      });
+      await completeDelivery(deps.store.db, deliveryId, result);
+      deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
+      return { remoteId: result.remoteId };
+    } catch (error) {
+      return handleFailure(deps, handler, job, token, claim.delivery, error);
+    }
+  };
+}
+
+async function delayJob(job: Job, token: string | undefined, until: number): Promise<never> {
+  await job.moveToDelayed(until, token);
+  throw new DelayedError();
+}
+
+async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandler, job: Job, token: string | undefined, delivery: Delivery, error: unknown): Promise<never> {
+  const problem = handler.classify(error, delivery);
+  const { db } = deps.store;
+  const log = { deliveryId: delivery.id, target: delivery.target, kind: problem.kind, reason: problem.message };
+  switch (problem.kind) {
+    case 'rate_limited': {
+      const until = Math.max(problem.retryAt?.getTime() ?? 0, Date.now() + 1_000);
+      const gateKey = handler.gateKey(delivery);
+      if (gateKey) await deps.gate.close(gateKey, until);
+      await releaseDelivery(db, delivery.id, 'rate_limited', problem.message, new Date(until).toISOString());
+      // A rate limit is not the delivery's fault: give the attempt back.
+      await db.updateTable('deliveries').set({ attempts: Math.max(0, delivery.attempts - 1) }).where('id', '=', delivery.id).execute();
+      deps.log.warn(log, 'rate limited; waiting for the reset');
+      return delayJob(job, token, until);
+    }
+    case 'transient': {
+      const attemptsAllowed = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attemptsAllowed) {
+        const message = `gave up after ${attemptsAllowed} attempts: ${problem.message}`;
+        await failDelivery(db, delivery.id, 'transient', message);
+        await recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason: message } });
+        deps.log.error(log, 'delivery failed for good');
+        throw new UnrecoverableError(message);
+      }
+      const next = new Date(Date.now() + deps.backoffMs * 2 ** job.attemptsMade).toISOString();
+      await releaseDelivery(db, delivery.id, 'transient', problem.message, next);
+      deps.log.warn(log, 'transient failure; will retry');
+      throw new Error(problem.message);
+    }
+    case 'auth':
+    case 'permanent': {
+      await failDelivery(db, delivery.id, problem.kind, problem.message);
+      if (problem.kind === 'auth') await handler.onAuthFailure?.(delivery, problem);
+      await recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason: problem.message, at: nowIso() } });
+      deps.log.error(log, 'delivery failed');
+      throw new UnrecoverableError(problem.message);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { DeliveryKind } from '../domain/delivery.js';
+
+/** Every queue Herald uses. `herald worker <name...>` takes these names. */
+export const QUEUE_NAMES = ['publish', 'social', 'feed', 'newsletter', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export function isQueueName(name: string): name is QueueName {
+  return (QUEUE_NAMES as readonly string[]).includes(name);
+}
+
+const DELIVERY_QUEUE: Record<DeliveryKind, QueueName> = {
+  channel: 'social',
+  feed: 'feed',
+  newsletter: 'newsletter',
+};
+
+export function queueForDelivery(kind: DeliveryKind): QueueName {
+  return DELIVERY_QUEUE[kind];
+}
+
+/** BullMQ job ids may not contain ':' nor be all digits; ours are prefixed ids joined by '_'. */
+export const publishJobId = (itemId: string, scheduleToken: string): string => `pub_${itemId}_${scheduleToken}`;

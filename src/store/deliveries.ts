@@ -1,0 +1,228 @@
+import type { Kysely, Selectable } from 'kysely';
+import {
+  statusesThatCanBecome,
+  type Delivery,
+  type DeliveryAction,
+  type DeliveryKind,
+  type DeliveryStatus,
+  type ErrorKind,
+} from '../domain/delivery.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { Database, DeliveriesTable } from './schema.js';
+import { nowIso } from './db.js';
+import { newId } from './ids.js';
+import { parseJson, toJson } from './json.js';
+
+type Db = Kysely<Database>;
+
+export function rowToDelivery(row: Selectable<DeliveriesTable>): Delivery {
+  return {
+    id: row.id,
+    itemId: row.itemId,
+    revision: row.revision,
+    kind: row.kind as DeliveryKind,
+    target: row.target,
+    action: row.action as DeliveryAction,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    errorKind: row.errorKind as ErrorKind | null,
+    remoteId: row.remoteId,
+    remoteUrl: row.remoteUrl,
+    progress: parseJson(row.progress, {}),
+    nextAttemptAt: row.nextAttemptAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export interface PlannedDelivery {
+  kind: DeliveryKind;
+  target: string;
+  action: DeliveryAction;
+}
+
+/** Inserts the planned deliveries of one item revision; ones that already exist are left as they are. */
+export async function insertDeliveries(trx: Db, itemId: string, revision: number, planned: PlannedDelivery[]): Promise<Delivery[]> {
+  const now = nowIso();
+  const existing = await listDeliveriesForItem(trx, itemId);
+  const key = (d: PlannedDelivery & { revision: number }) => `${d.revision}|${d.kind}|${d.target}|${d.action}`;
+  const have = new Set(existing.map(key));
+  const fresh = planned.filter((p) => !have.has(key({ ...p, revision })));
+  if (fresh.length === 0) return [];
+  const rows = fresh.map((p) => ({
+    id: newId('dlv'),
+    itemId,
+    revision,
+    kind: p.kind,
+    target: p.target,
+    action: p.action,
+    status: 'pending',
+    attempts: 0,
+    progress: '{}',
+    createdAt: now,
+    updatedAt: now,
+  }));
+  await trx.insertInto('deliveries').values(rows).execute();
+  return Promise.all(rows.map((r) => getDelivery(trx, r.id)));
+}
+
+export async function findDelivery(db: Db, id: string): Promise<Delivery | null> {
+  const row = await db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? rowToDelivery(row) : null;
+}
+
+export async function getDelivery(db: Db, id: string): Promise<Delivery> {
+  const found = await findDelivery(db, id);
+  if (!found) throw new NotFoundError('delivery', id);
+  return found;
+}
+
+export async function listDeliveriesForItem(db: Db, itemId: string): Promise<Delivery[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('itemId', '=', itemId)
+    .orderBy('revision')
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
+  return rows.map(rowToDelivery);
+}
+
+/** Moves a delivery to `to` only if its current status allows it; returns whether it moved. */
+async function transition(db: Db, id: string, to: DeliveryStatus, set: Partial<Selectable<DeliveriesTable>>): Promise<boolean> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ ...set, status: to, updatedAt: nowIso() })
+    .where('id', '=', id)
+    .where('status', 'in', statusesThatCanBecome(to))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export interface Claim {
+  delivery: Delivery;
+  /** The previous attempt was cut off while running: it may or may not have reached the platform. */
+  outcomeUnknown: boolean;
+}
+
+/** Marks a delivery running before any side effect. Null when it is not (or no longer) runnable. */
+export async function claimDelivery(store: { transaction: <T>(fn: (trx: Db) => Promise<T>) => Promise<T> }, id: string): Promise<Claim | null> {
+  return store.transaction(async (trx) => {
+    const current = await findDelivery(trx, id);
+    if (!current || (current.status !== 'pending' && current.status !== 'running')) return null;
+    const now = nowIso();
+    await trx
+      .updateTable('deliveries')
+      .set({ status: 'running', attempts: current.attempts + 1, startedAt: now, nextAttemptAt: null, updatedAt: now })
+      .where('id', '=', id)
+      .execute();
+    return { delivery: await getDelivery(trx, id), outcomeUnknown: current.status === 'running' };
+  });
+}
+
+export async function completeDelivery(db: Db, id: string, result: { remoteId: string | null; remoteUrl: string | null; details?: Record<string, unknown> | undefined }): Promise<boolean> {
+  const current = await getDelivery(db, id);
+  return transition(db, id, 'done', {
+    remoteId: result.remoteId,
+    remoteUrl: result.remoteUrl,
+    progress: toJson({ ...current.progress, ...(result.details ?? {}) }),
+    lastError: null,
+    errorKind: null,
+    finishedAt: nowIso(),
+  });
+}
+
+export async function failDelivery(db: Db, id: string, errorKind: ErrorKind, message: string): Promise<boolean> {
+  return transition(db, id, 'failed', { errorKind, lastError: message, finishedAt: nowIso() });
+}
+
+/** Back to pending after a transient error or a rate limit; the job retries at `nextAttemptAt`. */
+export async function releaseDelivery(db: Db, id: string, errorKind: ErrorKind, message: string, nextAttemptAt: string | null): Promise<boolean> {
+  return transition(db, id, 'pending', { errorKind, lastError: message, nextAttemptAt });
+}
+
+/** A person asks for another try of a failed delivery. */
+export async function retryDelivery(db: Db, id: string): Promise<boolean> {
+  return transition(db, id, 'pending', { nextAttemptAt: null, finishedAt: null, attempts: 0 });
+}
+
+export async function cancelPendingDeliveries(db: Db, itemId: string): Promise<string[]> {
+  const pending = await db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('itemId', '=', itemId)
+    .where('status', '=', 'pending')
+    .execute();
+  const ids = pending.map((p) => p.id);
+  if (ids.length === 0) return [];
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'cancelled', finishedAt: nowIso(), updatedAt: nowIso() })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute();
+  return ids;
+}
+
+export async function saveDeliveryProgress(db: Db, id: string, progress: Record<string, unknown>): Promise<void> {
+  const current = await getDelivery(db, id);
+  await db
+    .updateTable('deliveries')
+    .set({ progress: toJson({ ...current.progress, ...progress }), updatedAt: nowIso() })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Deliveries not finished yet (the reconciler checks each has a job). */
+export async function listOpenDeliveries(db: Db, limit = 5_000): Promise<Delivery[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .innerJoin('items', 'items.id', 'deliveries.itemId')
+    .selectAll('deliveries')
+    .where('deliveries.status', 'in', ['pending', 'running'])
+    .where('items.status', 'in', ['published', 'withdrawn'])
+    .orderBy('deliveries.createdAt')
+    .limit(limit)
+    .execute();
+  return rows.map(rowToDelivery);
+}
+
+export async function listFailedDeliveries(db: Db, limit = 100): Promise<Delivery[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('status', '=', 'failed')
+    .orderBy('updatedAt', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(rowToDelivery);
+}
+
+export async function countDeliveriesByStatus(db: Db): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** The last completed `create` (or `update`) of an item on one target: what later updates and deletes act on. */
+export async function latestDoneDelivery(db: Db, itemId: string, kind: DeliveryKind, target: string): Promise<Delivery | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('itemId', '=', itemId)
+    .where('kind', '=', kind)
+    .where('target', '=', target)
+    .where('status', '=', 'done')
+    .where('action', 'in', ['create', 'update'])
+    .orderBy('revision', 'desc')
+    .orderBy('finishedAt', 'desc')
+    .executeTakeFirst();
+  return row ? rowToDelivery(row) : null;
+}

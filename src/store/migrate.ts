@@ -1,0 +1,32 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Store } from './db.js';
+import { coreMigration } from './migrations/001-core.js';
+
+/** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
+export function allMigrations(store: Store): Record<string, Migration> {
+  return {
+    '001-core': coreMigration(store.dialect),
+  };
+}
+
+export class MigrationError extends Error {
+  constructor(
+    readonly migration: string | undefined,
+    cause: unknown,
+  ) {
+    super(`database migration ${migration ?? ''} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'MigrationError';
+  }
+}
+
+/** Brings the schema up to date; safe to run from several processes (the migrator takes a lock). */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrations = allMigrations(store);
+  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new MigrationError(failed?.migrationName, result.error);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

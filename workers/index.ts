@@ -1,0 +1,50 @@
+import type { Worker } from 'bullmq';
+import type { Context } from '../src/context.js';
+import { QUEUE_NAMES, type QueueName } from '../src/queues/names.js';
+import { startSocialWorker } from './social.js';
+import { startPublishWorker } from './publish.js';
+import { startMaintenanceWorker } from './maintenance.js';
+
+export interface RunningWorkers {
+  names: QueueName[];
+  workers: Worker[];
+  /** Stops taking jobs, waits for running ones (up to `timeoutMs`), then closes connections. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+type Starter = (ctx: Context) => { workers: Worker[]; stop?: () => void };
+
+const STARTERS: Partial<Record<QueueName, Starter>> = {
+  publish: (ctx) => ({ workers: [startPublishWorker(ctx)] }),
+  social: (ctx) => ({ workers: [startSocialWorker(ctx)] }),
+  maintenance: (ctx) => {
+    const m = startMaintenanceWorker(ctx);
+    return { workers: [m.worker], stop: m.stop };
+  },
+};
+
+export const AVAILABLE_QUEUES: QueueName[] = QUEUE_NAMES.filter((n) => STARTERS[n]);
+
+export function startWorkers(ctx: Context, names: QueueName[] = AVAILABLE_QUEUES): RunningWorkers {
+  const started = names.map((n) => {
+    const starter = STARTERS[n];
+    if (!starter) throw new Error(`no worker for queue "${n}" in this version (available: ${AVAILABLE_QUEUES.join(', ')})`);
+    return starter(ctx);
+  });
+  const workers = started.flatMap((s) => s.workers);
+  for (const w of workers) w.on('error', (err) => ctx.log.warn({ queue: w.name, err: err.message }, 'worker error'));
+  return {
+    names,
+    workers,
+    async close(timeoutMs = 30_000) {
+      for (const s of started) s.stop?.();
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+      if ((await Promise.race([graceful, timeout])) === 'timeout') {
+        // Jobs still running are released: their lock expires and another worker takes them over.
+        ctx.log.warn({ timeoutMs }, 'workers did not finish in time; closing anyway');
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { Worker } from 'bullmq';
+import type { Context } from '../src/context.js';
+import { maintenanceJobSchema } from '../src/queues/payloads.js';
+import { reconcile } from '../src/queues/reconcile.js';
+import { checkAccounts } from '../src/channels/check.js';
+import { workerOptions } from '../src/queues/worker-options.js';
+
+/**
+ * The reconciler (every minute) and the daily account check. The schedulers are re-installed
+ * periodically by this process, so even a flushed Redis gets them back without a restart.
+ */
+export function startMaintenanceWorker(ctx: Context): { worker: Worker; stop(): void } {
+  const log = ctx.log.child({ queue: 'maintenance' });
+  const worker = new Worker(
+    'maintenance',
+    async (job) => {
+      const { task } = maintenanceJobSchema.parse(job.data);
+      if (task === 'reconcile') return reconcile(ctx);
+      return checkAccounts(ctx);
+    },
+    workerOptions(ctx, 1),
+  );
+  const install = () => ctx.queues.installSchedulers(ctx.config.delivery.reconcileEveryMs).catch((e: Error) => log.warn({ err: e.message }, 'could not install schedulers yet'));
+  void install();
+  const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
+  timer.unref();
+  return { worker, stop: () => clearInterval(timer) };
+}

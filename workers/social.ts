@@ -1,0 +1,17 @@
+import { Worker } from 'bullmq';
+import type { Context } from '../src/context.js';
+import { makeDeliveryProcessor } from '../src/queues/deliver.js';
+import { channelHandler } from '../src/queues/channel-handler.js';
+import { workerOptions } from '../src/queues/worker-options.js';
+
+/** Posts to social accounts (live adapters or dry-run). */
+export function startSocialWorker(ctx: Context): Worker {
+  const processor = makeDeliveryProcessor({
+    store: ctx.store,
+    gate: ctx.gate,
+    log: ctx.log.child({ queue: 'social' }),
+    handlers: { channel: channelHandler(ctx) },
+    backoffMs: ctx.config.delivery.backoffMs,
+  });
+  return new Worker('social', processor, workerOptions(ctx, ctx.config.delivery.concurrency));
+}
