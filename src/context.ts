@@ -36,7 +36,7 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   const log = options.log ?? createLogger(config.logLevel);
   const store = openStore(config.databaseUrl, config.dataDir);
   if (options.migrate !== false) await migrateToLatest(store);
-  const channels = new ChannelRegistry(accountsFromConfig(config), { db: store.db, publicUrl: config.publicUrl });
+  const channels = new ChannelRegistry(accountsFromConfig(config), { db: store.db, publicUrl: config.publicUrl, dryRunLatencyMs: config.channels.dryRunLatencyMs });
   await syncAccounts(store.db, channels.accounts());
   const queues = new Queues(options.redis, {
     prefix: config.queuePrefix,

@@ -14,6 +14,7 @@ export class DryRunChannel implements Channel {
     private readonly composer: Composer,
     private readonly db: Kysely<Database>,
     private readonly publicUrl: string,
+    private readonly latencyMs = 0,
   ) {}
 
   get platform() {
@@ -34,6 +35,8 @@ export class DryRunChannel implements Channel {
       text: ctx.post.text,
       payload: { parts: ctx.post.parts, link: ctx.post.link, image: ctx.post.image, previous: ctx.previous?.remoteId ?? null },
     });
+    // Recorded first, answered later: like a platform that accepted the post before its reply reaches us.
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     return { remoteId: stored.id, remoteUrl: `${this.publicUrl}/api/outbox/${stored.id}` };
   }
 

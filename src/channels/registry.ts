@@ -30,12 +30,12 @@ export class ChannelRegistry {
 
   constructor(
     accounts: AccountConfig[],
-    deps: { db: Kysely<Database>; publicUrl: string; liveFactories?: Partial<Record<Platform, LiveChannelFactory>> },
+    deps: { db: Kysely<Database>; publicUrl: string; dryRunLatencyMs?: number; liveFactories?: Partial<Record<Platform, LiveChannelFactory>> },
   ) {
     for (const config of accounts) {
       const factory = deps.liveFactories?.[config.platform];
       const live = factory && hasCredentials(config) && !config.dryRun;
-      const channel = live ? factory(config, deps) : new DryRunChannel(composerFor(config.platform), deps.db, deps.publicUrl);
+      const channel = live ? factory(config, deps) : new DryRunChannel(composerFor(config.platform), deps.db, deps.publicUrl, deps.dryRunLatencyMs);
       const account: ChannelAccount = {
         id: config.id,
         platform: config.platform,

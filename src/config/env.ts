@@ -18,6 +18,7 @@ export const ENV_VARS = {
   HERALD_DELIVERY_CONCURRENCY: 'delivery.concurrency',
   HERALD_LOCK_MS: 'delivery.lockMs',
   HERALD_RECONCILE_EVERY_MS: 'delivery.reconcileEveryMs',
+  HERALD_DRY_RUN_LATENCY_MS: 'channels.dryRunLatencyMs',
 } as const;
 
 export type EnvName = keyof typeof ENV_VARS;

@@ -54,6 +54,8 @@ export const configSchema = z.strictObject({
   channels: z
     .strictObject({
       accounts: z.array(account).optional(),
+      /** Dry-run accounts wait this long after recording a post, as a platform would (rehearsals, benchmarks). */
+      dryRunLatencyMs: z.coerce.number().int().min(0).max(60_000).default(0),
     })
     .prefault({}),
 });

@@ -161,6 +161,8 @@ export const itemPatchSchema = z.strictObject({
 });
 export type ItemPatch = z.output<typeof itemPatchSchema>;
 
+const asText = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
 /** Rules that span fields; returns field -> message. */
 function crossFieldProblems(fields: Pick<ItemFields, 'imageUrl' | 'imageAlt'>): Record<string, string> {
   const problems: Record<string, string> = {};
@@ -175,7 +177,9 @@ function crossFieldProblems(fields: Pick<ItemFields, 'imageUrl' | 'imageAlt'>): 
 export function validateItemFields(input: unknown): ItemFields & { slug: string } {
   const parsed = itemFieldsSchema.safeParse(input ?? {});
   const fields = parsed.success ? {} : fieldErrorsFromZod(parsed.error);
-  if (parsed.success) Object.assign(fields, crossFieldProblems(parsed.data));
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const candidate = parsed.success ? parsed.data : { imageUrl: asText(raw.imageUrl), imageAlt: asText(raw.imageAlt) };
+  for (const [field, problem] of Object.entries(crossFieldProblems(candidate))) fields[field] ??= problem;
   if (!parsed.success || Object.keys(fields).length > 0) throw new ValidationError(fields);
   const data = parsed.data;
   return { ...data, title: data.title.trim(), slug: data.slug ?? slugify(data.title) };

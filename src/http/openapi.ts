@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
+import { publishBody, withdrawBody } from './schemas.js';
+
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'field -> problem' },
+      },
+    },
+  },
+};
+
+const errors = {
+  '400': { description: 'Invalid input (names each bad field)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '401': { description: 'Missing or wrong API token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '404': { description: 'Not found', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+};
+
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+
+/** The OpenAPI 3.1 description of the API, generated from the same zod schemas that validate requests. */
+export function openApiDocument(publicUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Herald API', version: '1', description: 'News items, their publication and deliveries.' },
+    servers: [{ url: publicUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: errorSchema,
+        ItemInput: schema(itemFieldsSchema),
+        ItemPatch: schema(itemPatchSchema),
+        PublishRequest: schema(publishBody),
+        WithdrawRequest: schema(withdrawBody),
+      },
+    },
+    paths: {
+      '/api/items': {
+        post: { summary: 'Create a draft item', requestBody: { required: true, ...json('ItemInput') }, responses: { '201': { description: 'Created' }, ...errors } },
+        get: {
+          summary: 'List items',
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['draft', 'scheduled', 'published', 'withdrawn'] } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+          ],
+          responses: { '200': { description: 'A page of items' }, ...errors },
+        },
+      },
+      '/api/items/{id}': {
+        get: { summary: 'An item with its deliveries and history', parameters: idParam, responses: { '200': { description: 'The item' }, ...errors } },
+        patch: { summary: 'Edit an item (new revision)', parameters: idParam, requestBody: json('ItemPatch'), responses: { '200': { description: 'The item' }, ...errors } },
+      },
+      '/api/items/{id}/publish': {
+        post: {
+          summary: 'Publish now, or schedule with `at` (+ `timezone`)',
+          parameters: idParam,
+          requestBody: json('PublishRequest'),
+          responses: { '202': { description: 'Publication under way or scheduled' }, '200': { description: 'Nothing to do: this revision is already published' }, '409': errors['404'], ...errors },
+        },
+      },
+      '/api/items/{id}/cancel': { post: { summary: 'Cancel a scheduled publication', parameters: idParam, responses: { '200': { description: 'Cancelled' }, '409': errors['404'], ...errors } } },
+      '/api/items/{id}/withdraw': { post: { summary: 'Withdraw a published item', parameters: idParam, requestBody: json('WithdrawRequest'), responses: { '202': { description: 'Withdrawn' }, ...errors } } },
+      '/api/deliveries/{id}/retry': { post: { summary: 'Retry a failed delivery', parameters: idParam, responses: { '202': { description: 'Queued again' }, '409': errors['404'], ...errors } } },
+      '/api/channels': { get: { summary: 'Channel accounts and their state', responses: { '200': { description: 'Accounts' }, ...errors } } },
+      '/api/outbox': { get: { summary: 'What dry-run channels would have posted', responses: { '200': { description: 'Posts' }, ...errors } } },
+      '/healthz': { get: { summary: 'Redis and database reachable', security: [], responses: { '200': { description: 'Healthy' }, '503': { description: 'Degraded' } } } },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { createItem, editItem } from '../../queues/item-flow.js';
+import { cancelSchedule, requestPublish, withdraw } from '../../queues/publish-flow.js';
+import { getItem, listItems } from '../../store/items.js';
+import { listDeliveriesForItem } from '../../store/deliveries.js';
+import { listAudit } from '../../store/audit.js';
+import { presentDelivery, presentItem } from '../present.js';
+import { emptyBody, ITEM_ID, listItemsQuery, publishBody, withdrawBody } from '../schemas.js';
+
+function itemId(params: unknown): string {
+  const id = (params as { id?: string }).id ?? '';
+  if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
+  return id;
+}
+
+async function itemWithDeliveries(ctx: Context, id: string) {
+  const [item, deliveries, history] = await Promise.all([
+    getItem(ctx.store.db, id),
+    listDeliveriesForItem(ctx.store.db, id),
+    listAudit(ctx.store.db, 'item', id),
+  ]);
+  return { ...presentItem(item), deliveries: deliveries.map(presentDelivery), history };
+}
+
+export function itemRoutes(app: FastifyInstance, ctx: Context): void {
+  app.post('/api/items', async (request, reply) => {
+    const item = await createItem(ctx.store, request.body, request.actor);
+    return reply.code(201).header('location', `/api/items/${item.id}`).send(presentItem(item));
+  });
+
+  app.get('/api/items', async (request) => {
+    const q = listItemsQuery.parse(request.query);
+    const { items, total } = await listItems(ctx.store.db, q);
+    return { items: items.map(presentItem), total, limit: q.limit, offset: q.offset };
+  });
+
+  app.get('/api/items/:id', async (request) => itemWithDeliveries(ctx, itemId(request.params)));
+
+  app.patch('/api/items/:id', async (request) => {
+    const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor);
+    return { ...presentItem(item), changed };
+  });
+
+  app.post('/api/items/:id/publish', async (request, reply) => {
+    const id = itemId(request.params);
+    const body = publishBody.parse(request.body) ?? {};
+    const outcome = await requestPublish(ctx, id, { ...body, actor: request.actor });
+    return reply.code(outcome.changed ? 202 : 200).send({
+      ...(await itemWithDeliveries(ctx, id)),
+      changed: outcome.changed,
+      scheduled: outcome.scheduled,
+    });
+  });
+
+  app.post('/api/items/:id/cancel', async (request) => {
+    const id = itemId(request.params);
+    emptyBody.parse(request.body);
+    await cancelSchedule(ctx, id, request.actor);
+    return itemWithDeliveries(ctx, id);
+  });
+
+  app.post('/api/items/:id/withdraw', async (request, reply) => {
+    const id = itemId(request.params);
+    const body = withdrawBody.parse(request.body) ?? {};
+    await withdraw(ctx, id, { deletePosts: body.deletePosts ?? false, actor: request.actor });
+    return reply.code(202).send(await itemWithDeliveries(ctx, id));
+  });
+}
