@@ -21,6 +21,8 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     trustProxy: true,
   });
   installErrorHandler(app);
+  // The API speaks JSON; other bodies get 415 instead of reaching handlers as strings.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', 'anonymous');
 
   healthRoutes(app, ctx);
