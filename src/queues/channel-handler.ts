@@ -12,7 +12,8 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
   const entryFor = (delivery: Delivery) => deps.channels.get(delivery.target);
 
   return {
-    gateKey: (delivery) => `account:${delivery.target}`,
+    // Dry-run accounts have no platform limits to share.
+    gateKey: (delivery) => (entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null),
 
     async run({ delivery, item, outcomeUnknown, saveProgress }: DeliveryRun) {
       const entry = entryFor(delivery);

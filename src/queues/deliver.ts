@@ -5,7 +5,7 @@ import type { NewsItem } from '../domain/item.js';
 import type { ErrorClass, PublishResult } from '../channels/channel.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
-import { claimDelivery, completeDelivery, failDelivery, findDelivery, releaseDelivery, saveDeliveryProgress } from '../store/deliveries.js';
+import { claimDelivery, completeDelivery, failDelivery, releaseDelivery, saveDeliveryProgress, unclaimDelivery } from '../store/deliveries.js';
 import { findItem } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { deliveryJobSchema } from './payloads.js';
@@ -37,14 +37,12 @@ export interface DeliveryProcessorDeps {
   backoffMs: number;
 }
 
-/** Errors whose outcome is uncertain make the next attempt look for the post before posting. */
-const MAYBE_SENT: ReadonlySet<string> = new Set(['transient', 'unknown_outcome']);
-
 export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
   return async (job: Job, token?: string) => {
     const { deliveryId } = deliveryJobSchema.parse(job.data);
-    const delivery = await findDelivery(deps.store.db, deliveryId);
-    if (!delivery || (delivery.status !== 'pending' && delivery.status !== 'running')) return { skipped: delivery?.status ?? 'missing' };
+    const claim = await claimDelivery(deps.store.db, deliveryId);
+    if (!claim) return { skipped: 'not runnable' };
+    const { delivery } = claim;
     const item = await findItem(deps.store.db, delivery.itemId);
     const handler = deps.handlers[delivery.kind];
     if (!item || !handler) {
@@ -53,14 +51,15 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
     }
     const gateKey = handler.gateKey(delivery);
     const waitUntil = gateKey ? await deps.gate.closedUntil(gateKey) : 0;
-    if (waitUntil > 0) return delayJob(job, token, waitUntil);
-
-    const claim = await claimDelivery(deps.store, deliveryId);
-    if (!claim) return { skipped: 'claimed elsewhere' };
-    const outcomeUnknown = claim.outcomeUnknown || MAYBE_SENT.has(delivery.errorKind ?? '');
+    if (waitUntil > 0) {
+      // Another job hit this account's rate limit: give the claim back untouched and wait for the reset.
+      await unclaimDelivery(deps.store.db, delivery, new Date(waitUntil).toISOString());
+      return delayJob(job, token, waitUntil);
+    }
+    const outcomeUnknown = claim.outcomeUnknown;
     try {
       const result = await handler.run({
-        delivery: claim.delivery,
+        delivery,
         item,
         outcomeUnknown,
         saveProgress: (progress) => saveDeliveryProgress(deps.store.db, deliveryId, progress),
@@ -69,7 +68,7 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
       deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
       return { remoteId: result.remoteId };
     } catch (error) {
-      return handleFailure(deps, handler, job, token, claim.delivery, error);
+      return handleFailure(deps, handler, job, token, delivery, error);
     }
   };
 }
@@ -88,9 +87,8 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
       const until = Math.max(problem.retryAt?.getTime() ?? 0, Date.now() + 1_000);
       const gateKey = handler.gateKey(delivery);
       if (gateKey) await deps.gate.close(gateKey, until);
-      await releaseDelivery(db, delivery.id, 'rate_limited', problem.message, new Date(until).toISOString());
-      // A rate limit is not the delivery's fault: give the attempt back.
-      await db.updateTable('deliveries').set({ attempts: Math.max(0, delivery.attempts - 1) }).where('id', '=', delivery.id).execute();
+      // A rate limit is not the delivery's fault: the attempt is given back.
+      await releaseDelivery(db, delivery.id, 'rate_limited', problem.message, new Date(until).toISOString(), { refundAttempt: true });
       deps.log.warn(log, 'rate limited; waiting for the reset');
       return delayJob(job, token, until);
     }

@@ -28,10 +28,18 @@ function openSqlite(file: string): Store {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 10000');
+  // No blocking wait inside SQLite (it would freeze the event loop, and every job with it): a busy
+  // database is retried asynchronously instead (see retryWhileBusy).
+  database.pragma('busy_timeout = 0');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({
+      database: withStatementCache(database),
+      onCreateConnection: async (connection) => {
+        const execute = connection.executeQuery.bind(connection);
+        connection.executeQuery = (query) => retryWhileBusy(() => execute(query));
+      },
+    }), plugins: [new CamelCasePlugin()] });
   return {
     db,
     dialect: 'sqlite',
@@ -50,6 +58,49 @@ function openSqlite(file: string): Store {
     close: () => db.destroy(),
     describe: () => `SQLite ${file}`,
   };
+}
+
+const BUSY_GIVE_UP_MS = 15_000;
+
+/** Another process holds SQLite's write lock for a few microseconds: try again shortly, without blocking. */
+async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() - started > BUSY_GIVE_UP_MS) throw error;
+      const pause = attempt < 3 ? 0 : Math.random() * Math.min(20, 2 ** (attempt - 3));
+      await new Promise((resolve) => (pause === 0 ? setImmediate(resolve) : setTimeout(resolve, pause)));
+    }
+  }
+}
+
+/**
+ * Kysely prepares every query anew; preparing is a good part of a small query's cost in SQLite.
+ * Queries are built from a fixed set of shapes, so caching statements by SQL text stays small.
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          statement = prepare(source);
+          if (cache.size > 500) cache.clear();
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
 
 // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.

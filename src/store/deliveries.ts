@@ -105,31 +105,46 @@ async function transition(db: Db, id: string, to: DeliveryStatus, set: Partial<S
 
 export interface Claim {
   delivery: Delivery;
-  /** The previous attempt was cut off while running: it may or may not have reached the platform. */
+  /** The previous attempt may have reached the platform (it was cut off while running, or failed uncertainly). */
   outcomeUnknown: boolean;
 }
 
-/** Marks a delivery running before any side effect. Null when it is not (or no longer) runnable. */
-export async function claimDelivery(store: { transaction: <T>(fn: (trx: Db) => Promise<T>) => Promise<T> }, id: string): Promise<Claim | null> {
-  return store.transaction(async (trx) => {
-    const current = await findDelivery(trx, id);
-    if (!current || (current.status !== 'pending' && current.status !== 'running')) return null;
-    const now = nowIso();
-    await trx
-      .updateTable('deliveries')
-      .set({ status: 'running', attempts: current.attempts + 1, startedAt: now, nextAttemptAt: null, updatedAt: now })
-      .where('id', '=', id)
-      .execute();
-    return { delivery: await getDelivery(trx, id), outcomeUnknown: current.status === 'running' };
-  });
+/** Error kinds after which the outcome of the previous attempt is uncertain. */
+const UNCERTAIN = ['running-cut-off', 'transient', 'unknown_outcome'];
+
+/**
+ * Marks a delivery running before any side effect, in one atomic statement (no two workers can both
+ * claim it from pending). A delivery found already `running` was cut off mid-attempt: it is claimed
+ * again and flagged `unknown_outcome`. Null when it is not (or no longer) runnable.
+ */
+export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
+  const now = nowIso();
+  const row = await db
+    .updateTable('deliveries')
+    .set((eb) => ({
+      status: 'running',
+      attempts: eb('attempts', '+', 1),
+      // Right-hand sides read the row as it was: a row still `running` was cut off mid-attempt.
+      errorKind: eb.case().when('status', '=', 'running').then('unknown_outcome').else(eb.ref('errorKind')).end(),
+      startedAt: now,
+      nextAttemptAt: null,
+      updatedAt: now,
+    }))
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'running'])
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) return null;
+  const delivery = rowToDelivery(row);
+  return { delivery, outcomeUnknown: UNCERTAIN.includes(delivery.errorKind ?? '') };
 }
 
 export async function completeDelivery(db: Db, id: string, result: { remoteId: string | null; remoteUrl: string | null; details?: Record<string, unknown> | undefined }): Promise<boolean> {
-  const current = await getDelivery(db, id);
+  const progress = result.details ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details }) : undefined;
   return transition(db, id, 'done', {
     remoteId: result.remoteId,
     remoteUrl: result.remoteUrl,
-    progress: toJson({ ...current.progress, ...(result.details ?? {}) }),
+    ...(progress ? { progress } : {}),
     lastError: null,
     errorKind: null,
     finishedAt: nowIso(),
@@ -141,8 +156,32 @@ export async function failDelivery(db: Db, id: string, errorKind: ErrorKind, mes
 }
 
 /** Back to pending after a transient error or a rate limit; the job retries at `nextAttemptAt`. */
-export async function releaseDelivery(db: Db, id: string, errorKind: ErrorKind, message: string, nextAttemptAt: string | null): Promise<boolean> {
-  return transition(db, id, 'pending', { errorKind, lastError: message, nextAttemptAt });
+export async function releaseDelivery(db: Db, id: string, errorKind: ErrorKind, message: string, nextAttemptAt: string | null, opts: { refundAttempt?: boolean } = {}): Promise<boolean> {
+  const result = await db
+    .updateTable('deliveries')
+    .set((eb) => ({
+      status: 'pending',
+      errorKind,
+      lastError: message,
+      nextAttemptAt,
+      updatedAt: nowIso(),
+      ...(opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+    }))
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Undoes a claim that did nothing (the account's rate gate was closed): status, attempts and error as before. */
+export async function unclaimDelivery(db: Db, before: Delivery, nextAttemptAt: string): Promise<void> {
+  const wasCutOff = before.errorKind === 'unknown_outcome';
+  await db
+    .updateTable('deliveries')
+    .set((eb) => ({ status: wasCutOff ? 'running' : 'pending', attempts: eb('attempts', '-', 1), nextAttemptAt, updatedAt: nowIso() }))
+    .where('id', '=', before.id)
+    .where('status', '=', 'running')
+    .execute();
 }
 
 /** A person asks for another try of a failed delivery. */

@@ -18,13 +18,14 @@ export interface OutboxPost {
 
 /** Records what a dry-run channel would have posted. Idempotent per delivery: returns the one stored. */
 export async function recordOutboxPost(db: Kysely<Database>, post: Omit<OutboxPost, 'id' | 'createdAt'>): Promise<OutboxPost> {
-  await db
+  const inserted = await db
     .insertInto('outboxPosts')
     .values({ ...post, id: newId('out'), payload: toJson(post.payload), createdAt: nowIso() })
     .onConflict((oc) => oc.column('deliveryId').doNothing())
-    .execute();
-  const stored = await findOutboxPostByDelivery(db, post.deliveryId);
-  return stored!;
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { ...inserted, payload: post.payload };
+  return (await findOutboxPostByDelivery(db, post.deliveryId))!;
 }
 
 export async function findOutboxPostByDelivery(db: Kysely<Database>, deliveryId: string): Promise<OutboxPost | null> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { DIALECTS } from '../../helpers/databases.js';
 import { sampleItem, startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { buildServer } from '../../../src/http/server.js';
@@ -128,7 +128,7 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     describe('rejected requests: a clear 4xx and the database unchanged', () => {
-      const cases: Array<{ name: string; status: number; code: string; req: () => Parameters<FastifyInstance['inject']>[0] }> = [
+      const cases: Array<{ name: string; status: number; code: string; req: () => InjectOptions }> = [
         { name: 'no token', status: 401, code: 'unauthorized', req: () => ({ method: 'POST', url: '/api/items', headers: { 'content-type': 'application/json' }, payload: sampleItem(9) }) },
         { name: 'wrong token', status: 401, code: 'unauthorized', req: () => ({ method: 'POST', url: '/api/items', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, payload: sampleItem(9) }) },
         { name: 'malformed JSON', status: 400, code: 'malformed_json', req: () => ({ method: 'POST', url: '/api/items', headers: json, payload: '{"title": "x",' }) },

@@ -45,16 +45,16 @@ for (const { dialect, skip } of DIALECTS) {
       const plan = [{ kind: 'channel' as const, target: 'twitter', action: 'create' as const }];
       const [d] = await insertDeliveries(store.db, item.id, 1, plan);
       expect(await insertDeliveries(store.db, item.id, 1, plan)).toEqual([]);
-      const claim = await claimDelivery(store, d!.id);
+      const claim = await claimDelivery(store.db, d!.id);
       expect(claim).toMatchObject({ outcomeUnknown: false, delivery: { status: 'running', attempts: 1 } });
-      const again = await claimDelivery(store, d!.id);
+      const again = await claimDelivery(store.db, d!.id);
       expect(again?.outcomeUnknown).toBe(true); // a second claim while running = the first attempt was cut off
       expect(await releaseDelivery(store.db, d!.id, 'transient', 'HTTP 503', null)).toBe(true);
-      await claimDelivery(store, d!.id);
+      await claimDelivery(store.db, d!.id);
       expect(await failDelivery(store.db, d!.id, 'permanent', 'duplicate')).toBe(true);
       expect(await completeDelivery(store.db, d!.id, { remoteId: 'x', remoteUrl: null })).toBe(false); // failed -> done refused
       expect(await retryDelivery(store.db, d!.id)).toBe(true);
-      await claimDelivery(store, d!.id);
+      await claimDelivery(store.db, d!.id);
       expect(await completeDelivery(store.db, d!.id, { remoteId: '123', remoteUrl: 'https://x.com/a/status/123' })).toBe(true);
       expect(await retryDelivery(store.db, d!.id)).toBe(false); // done is final
       const [stored] = await listDeliveriesForItem(store.db, item.id);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh checkout: installs what is missing, makes sure Redis (and
+# PostgreSQL, when installed) answer, then typechecks, lints and runs every test.
+# Tests against PostgreSQL are skipped, with the reason printed, when it cannot be reached.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[test] %s\n' "$*" >&2; }
+
+bash scripts/bootstrap.sh || exit 1
+source scripts/services.sh
+ensure_redis || exit 1
+ensure_postgres || log "PostgreSQL variants will be skipped"
+if [ "${HERALD_E2E:-1}" = "1" ]; then ensure_chromium || log "browser tests will be skipped"; fi
+
+log "typecheck"
+npx tsc -p tsconfig.json --noEmit || exit 1
+log "lint"
+npx eslint . || exit 1
+
+mkdir -p test-results
+log "vitest"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+status=$?
+node scripts/test-summary.mjs test-results/vitest.json || status=1
+exit $status
