@@ -1,0 +1,35 @@
+// The feed module's public API (building, writing, serving paths, ingest, webhook signatures).
+export { buildFeeds, buildFeedsFromEntries } from './build.js';
+export type { BuiltFeeds, FeedAuthor, FeedMeta } from './build.js';
+export { checkFeed } from './check-feed.js';
+export type { FeedCheckReport, FeedProblem } from './check-feed.js';
+export { itemGuid } from './feed-entry.js';
+export { MalformedFeedError, entryDate, entryKey, entryToItemFields, parseSourceFeed } from './ingest.js';
+export type { EntryContext, EntryMapping, ParsedSourceFeed, SourceEntry } from './ingest.js';
+export { rebuildAllFeeds } from './regenerate.js';
+export type { RebuildResult } from './regenerate.js';
+export { FetchError, safeFetch } from './safe-fetch.js';
+export type { FetchErrorKind, SafeFetchOptions, SafeFetchResult } from './safe-fetch.js';
+export {
+  DEFAULT_FEED_LIMIT,
+  feedVariantsFor,
+  itemsForVariant,
+  itemsInLanguage,
+  itemsWithTag,
+} from './select.js';
+export {
+  FEED_CONTENT_TYPES,
+  FEED_FILE_NAMES,
+  FEED_FORMATS,
+  InvalidFeedVariantError,
+  feedFilePath,
+  feedUrlPath,
+  feedUrls,
+  languageVariant,
+  parseFeedUrlPath,
+  tagVariant,
+} from './variants.js';
+export type { FeedFormat, FeedVariant } from './variants.js';
+export { SIGNATURE_HEADER, sign, verifySignature } from './webhook-signature.js';
+export { WebSubPingError, pingWebSubHub } from './websub.js';
+export { writeFeedFiles, writeFileAtomic } from './write-atomic.js';

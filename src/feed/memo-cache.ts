@@ -1,0 +1,34 @@
+/**
+ * A least-recently-used string cache bounded by total characters (keys and values), for pure
+ * functions of large strings. Not for anything whose result can change for the same key.
+ */
+export class StringMemo {
+  private readonly entries = new Map<string, string>();
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(key: string, compute: () => string): string {
+    const cached = this.entries.get(key);
+    if (cached !== undefined) {
+      this.entries.delete(key); // re-insert: Map order is recency order
+      this.entries.set(key, cached);
+      return cached;
+    }
+    const value = compute();
+    const size = key.length + value.length;
+    if (size > this.maxChars) return value;
+    this.entries.set(key, value);
+    this.chars += size;
+    for (const [oldKey, oldValue] of this.entries) {
+      if (this.chars <= this.maxChars) break;
+      this.entries.delete(oldKey);
+      this.chars -= oldKey.length + oldValue.length;
+    }
+    return value;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

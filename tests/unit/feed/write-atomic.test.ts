@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildFeeds } from '../../../src/feed/build.js';
+import { rebuildAllFeeds } from '../../../src/feed/regenerate.js';
+import { feedUrls } from '../../../src/feed/variants.js';
+import {
+  removeStaleTempFiles,
+  writeFeedFiles,
+  writeFileAtomic,
+  writeFileAtomicIfChanged,
+} from '../../../src/feed/write-atomic.js';
+import { makeItem, makeMeta } from './items.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'herald-feed-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('replaces the file and leaves no temp file', async () => {
+    const path = join(dir, 'rss.xml');
+    await writeFileAtomic(path, 'old');
+    await writeFileAtomic(path, 'new');
+    expect(await readFile(path, 'utf8')).toBe('new');
+    expect(await readdir(dir)).toEqual(['rss.xml']);
+  });
+
+  it('keeps the previous complete file when the write fails after the temp file is written', async () => {
+    const path = join(dir, 'rss.xml');
+    await writeFileAtomic(path, 'previous complete feed');
+    let tempSeen = '';
+    const crash = writeFileAtomic(path, 'next feed', {
+      beforeRename: async (temp) => {
+        tempSeen = await readFile(temp, 'utf8');
+        throw new Error('simulated crash');
+      },
+    });
+    await expect(crash).rejects.toThrow('simulated crash');
+    expect(tempSeen).toBe('next feed');
+    expect(await readFile(path, 'utf8')).toBe('previous complete feed');
+    expect(await readdir(dir)).toEqual(['rss.xml']);
+  });
+
+  it('leaves an old or a new complete file when the writing process is killed at any moment', async () => {
+    const path = join(dir, 'feed.json');
+    const size = 1_000_000;
+    await writeFileAtomic(path, 'A'.repeat(size));
+    for (let round = 0; round < 4; round++) {
+      await runChildAndKill(path, size, 5 + round * 17);
+      const content = await readFile(path, 'utf8');
+      expect(content.length).toBe(size);
+      expect(['A', 'B', 'C']).toContain(content[0]);
+      expect(content).toBe(content[0]?.repeat(size));
+    }
+  }, 60_000);
+
+  it('does not rewrite (nor touch) an unchanged file', async () => {
+    const path = join(dir, 'atom.xml');
+    expect(await writeFileAtomicIfChanged(path, 'x')).toBe(true);
+    const past = new Date('2020-01-01T00:00:00Z');
+    await utimes(path, past, past);
+    expect(await writeFileAtomicIfChanged(path, 'x')).toBe(false);
+    expect((await stat(path)).mtime.getTime()).toBe(past.getTime());
+    expect(await writeFileAtomicIfChanged(path, 'y')).toBe(true);
+  });
+
+  it('removes stale temp files of feed files only', async () => {
+    await writeFile(join(dir, '.rss.xml.123.abc.tmp'), 'partial');
+    await writeFile(join(dir, '.feed.json.9.def.tmp'), 'partial');
+    await writeFile(join(dir, 'notes.tmp'), 'keep');
+    expect(await removeStaleTempFiles(dir, 60_000)).toBe(0); // too recent: may belong to a running writer
+    expect(await removeStaleTempFiles(dir, 60_000, Date.now() + 120_000)).toBe(2);
+    expect(await readdir(dir)).toEqual(['notes.tmp']);
+  });
+});
+
+function runChildAndKill(path: string, size: number, delayMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'atomic-writer-child.ts'), path, String(size)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited early: ${stderr}`)),
+    );
+  });
+}
+
+describe('feed files', () => {
+  it('writes the three files of a variant in its directory', async () => {
+    const feeds = buildFeeds([makeItem()], makeMeta());
+    expect(await writeFeedFiles(dir, { kind: 'tag', tag: 'sport' }, feeds)).toEqual([
+      'tag/sport/rss.xml',
+      'tag/sport/atom.xml',
+      'tag/sport/feed.json',
+    ]);
+    expect(await readFile(join(dir, 'tag/sport/rss.xml'), 'utf8')).toBe(feeds.rss);
+    expect(await writeFeedFiles(dir, { kind: 'tag', tag: 'sport' }, feeds)).toEqual([]);
+    await expect(writeFeedFiles(dir, { kind: 'tag', tag: '../escape' }, feeds)).rejects.toThrow(/not a tag/);
+  });
+
+  it('rebuilds every variant and empties the feed of a tag no published item has any more', async () => {
+    const metaFor = (variant: Parameters<typeof feedUrls>[1]) =>
+      makeMeta({ feedUrls: feedUrls('https://herald.example.org', variant) });
+    const sport = makeItem({ title: 'Match', tags: ['sport'], language: 'fr-BE' });
+    const other = makeItem({ title: 'Other', tags: [], language: 'en' });
+    const first = await rebuildAllFeeds([sport, other], dir, metaFor);
+    expect(first.written).toEqual(
+      expect.arrayContaining(['rss.xml', 'lang/fr/rss.xml', 'lang/en/feed.json', 'tag/sport/atom.xml']),
+    );
+    expect(JSON.parse(await readFile(join(dir, 'tag/sport/feed.json'), 'utf8')).items).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(dir, 'lang/fr/feed.json'), 'utf8')).feed_url).toBe(
+      'https://herald.example.org/feeds/lang/fr/feed.json',
+    );
+
+    const second = await rebuildAllFeeds([{ ...sport, status: 'withdrawn' }, other], dir, metaFor);
+    expect(second.written).toEqual(
+      expect.arrayContaining(['tag/sport/feed.json', 'lang/fr/feed.json', 'rss.xml']),
+    );
+    expect(second.written).not.toContain('lang/en/feed.json');
+    expect(JSON.parse(await readFile(join(dir, 'tag/sport/feed.json'), 'utf8')).items).toEqual([]);
+    expect(
+      JSON.parse(await readFile(join(dir, 'feed.json'), 'utf8')).items.map((i: { title: string }) => i.title),
+    ).toEqual(['Other']);
+  });
+});
