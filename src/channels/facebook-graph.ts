@@ -1,0 +1,93 @@
+import { createHmac } from 'node:crypto';
+
+export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v24.0';
+
+/** The `error` object of a Graph API error response. */
+export interface GraphErrorBody {
+  message?: string;
+  type?: string;
+  code?: number;
+  error_subcode?: number;
+  error_user_title?: string;
+  error_user_msg?: string;
+  is_transient?: boolean;
+  fbtrace_id?: string;
+}
+
+/** Facebook's usage headers (JSON strings), kept to compute when a rate limit ends. */
+export interface UsageHeaders {
+  businessUseCase: string | null;
+  app: string | null;
+  page: string | null;
+}
+
+/**
+ * A failed Graph call. Holds only what is safe to keep: status, Facebook's error object and usage headers,
+ * never the request (its URL or body carries the Page token).
+ */
+export class FacebookApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly graphError: GraphErrorBody | null,
+    readonly usage: UsageHeaders,
+  ) {
+    super(
+      `Facebook Graph API error (HTTP ${status}${graphError?.code !== undefined ? `, code ${graphError.code}` : ''})`,
+    );
+    this.name = 'FacebookApiError';
+  }
+}
+
+export interface GraphConnection {
+  /** Base URL including the version, e.g. https://graph.facebook.com/v24.0 */
+  graphUrl: string;
+  pageToken: string;
+  appSecret?: string | undefined;
+  timeoutMs: number;
+}
+
+function usageOf(headers: Headers): UsageHeaders {
+  return {
+    businessUseCase: headers.get('x-business-use-case-usage'),
+    app: headers.get('x-app-usage'),
+    page: headers.get('x-page-usage'),
+  };
+}
+
+function authParams(connection: GraphConnection): Record<string, string> {
+  const params: Record<string, string> = { access_token: connection.pageToken };
+  if (connection.appSecret)
+    params.appsecret_proof = createHmac('sha256', connection.appSecret)
+      .update(connection.pageToken)
+      .digest('hex');
+  return params;
+}
+
+/** One Graph API call: form-encoded POST, query-string GET/DELETE, JSON answer; errors as FacebookApiError. */
+export async function graphRequest<T>(
+  connection: GraphConnection,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  params: Record<string, string> = {},
+): Promise<T> {
+  const url = new URL(`${connection.graphUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+  const all = { ...params, ...authParams(connection) };
+  const init: RequestInit = { method, signal: AbortSignal.timeout(connection.timeoutMs) };
+  if (method === 'POST') {
+    init.body = new URLSearchParams(all);
+  } else {
+    for (const [key, value] of Object.entries(all)) url.searchParams.set(key, value);
+  }
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null; // an HTML error page from a proxy, for instance
+  }
+  const graphError = (body as { error?: GraphErrorBody } | null)?.error ?? null;
+  if (!response.ok || graphError)
+    throw new FacebookApiError(response.status, graphError, usageOf(response.headers));
+  return body as T;
+}
