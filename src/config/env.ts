@@ -1,5 +1,10 @@
+import { FEED_ENV_VARS } from './feed.js';
+import { NEWSLETTER_ENV_VARS } from './newsletter.js';
+
 /** Environment variable -> configuration path. The single list of what the environment can set. */
 export const ENV_VARS = {
+  ...FEED_ENV_VARS,
+  ...NEWSLETTER_ENV_VARS,
   PORT: 'port',
   HOST: 'host',
   HERALD_PUBLIC_URL: 'publicUrl',

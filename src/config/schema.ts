@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/schedule.js';
 import { isHttpUrl } from '../domain/item.js';
+import { feedConfigSchema } from './feed.js';
+import { newsletterConfigSchema } from './newsletter.js';
 
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
 const port = z.coerce.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
@@ -58,6 +60,8 @@ export const configSchema = z.strictObject({
       dryRunLatencyMs: z.coerce.number().int().min(0).max(60_000).default(0),
     })
     .prefault({}),
+  feed: feedConfigSchema.prefault({}),
+  newsletter: newsletterConfigSchema.prefault({}),
 });
 
 export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string };
