@@ -58,6 +58,7 @@ export interface NewsItem {
   updatedAt: string;
 }
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this rejects
 const NUL = /\u0000/;
 
 function text(max: number, { required }: { required: boolean }) {
