@@ -101,6 +101,7 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
         deps.log.error(log, 'delivery failed for good');
         throw new UnrecoverableError(message);
       }
+      // Shown to people as "next try around"; BullMQ's backoffStrategy picks the actual instant (same formula).
       const next = new Date(Date.now() + deps.backoffMs * 2 ** job.attemptsMade).toISOString();
       await releaseDelivery(db, delivery.id, 'transient', problem.message, next);
       deps.log.warn(log, 'transient failure; will retry');

@@ -59,7 +59,8 @@ export class Queues {
       jobId: delivery.id,
       delay,
       attempts: this.settings.attempts,
-      backoff: { type: 'exponential', delay: this.settings.backoffMs, jitter: 0.5 },
+      // 'custom' = the workers' backoffStrategy: exponential with jitter, capped (see workerOptions).
+      backoff: { type: 'custom' },
     });
   }
 

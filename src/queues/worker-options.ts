@@ -1,6 +1,7 @@
 import type { WorkerOptions } from 'bullmq';
 import type { Context } from '../context.js';
 import { createRedis } from './redis.js';
+import { backoffDelay } from '../domain/delivery.js';
 
 /** Options shared by every worker: a blocking connection of its own, the lock and stall settings. */
 export function workerOptions(ctx: Context, concurrency: number): WorkerOptions {
@@ -16,5 +17,8 @@ export function workerOptions(ctx: Context, concurrency: number): WorkerOptions 
     // (the reconciler re-adds it even then, since the delivery is still open in the database).
     maxStalledCount: 5,
     autorun: true,
+    settings: {
+      backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, ctx.config.delivery.backoffMs, ctx.config.delivery.maxBackoffMs),
+    },
   };
 }
