@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { redisAnswers, type RedisTarget } from './redis.js';
@@ -18,9 +19,15 @@ const LOCAL_DEFAULT: RedisTarget = { url: 'redis://127.0.0.1:6379' };
  * REDIS_URL if set; else a Redis on 127.0.0.1:6379; else the private one in the data dir (already running
  * from an earlier start, or started now from `redis-server` on PATH).
  */
-export async function resolveRedis(redisUrl: string | undefined, dataDir: string, log: Logger, options: { spawnAllowed: boolean }): Promise<ResolvedRedis> {
+export async function resolveRedis(
+  redisUrl: string | undefined,
+  dataDir: string,
+  log: Logger,
+  options: { spawnAllowed: boolean; localDefault?: RedisTarget },
+): Promise<ResolvedRedis> {
   if (redisUrl) return { target: { url: redisUrl } };
-  if (await redisAnswers(LOCAL_DEFAULT, 500)) return { target: LOCAL_DEFAULT };
+  const localDefault = options.localDefault ?? LOCAL_DEFAULT;
+  if (await redisAnswers(localDefault, 500)) return { target: localDefault };
   const dir = path.join(dataDir, 'redis');
   const socket = path.join(dir, 'redis.sock');
   if (existsSync(socket) && (await redisAnswers({ path: socket }, 500))) {
@@ -49,10 +56,12 @@ async function startPrivateRedis(dir: string, socket: string, log: Logger): Prom
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const logFile = path.join(dir, 'redis.log');
+  // A unix socket path must fit in ~107 bytes; in a deeply nested data dir use a loopback port instead.
+  const port = socket.length > MAX_SOCKET_PATH ? await freeLoopbackPort() : 0;
+  const target: RedisTarget = port ? { url: `redis://127.0.0.1:${port}` } : { path: socket };
+  const listen = port ? ['--port', String(port), '--bind', '127.0.0.1'] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700'];
   const args = [
-    '--port', '0',
-    '--unixsocket', socket,
-    '--unixsocketperm', '700',
+    ...listen,
     '--dir', dir,
     '--appendonly', 'yes',
     '--appendfsync', 'everysec',
@@ -62,16 +71,29 @@ async function startPrivateRedis(dir: string, socket: string, log: Logger): Prom
   ];
   const out = openSync(logFile, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', out, out], detached: false });
-  await waitForSocket(child, socket, logFile);
-  log.info({ socket, pid: child.pid }, 'started a private redis-server (AOF on, noeviction)');
-  return { target: { path: socket }, stop: () => stopChild(child) };
+  await waitUntilAnswering(child, target, logFile);
+  log.info({ redis: port ? target : socket, pid: child.pid }, 'started a private redis-server (AOF on, noeviction)');
+  return { target, stop: () => stopChild(child) };
 }
 
-async function waitForSocket(child: ChildProcess, socket: string, logFile: string): Promise<void> {
+const MAX_SOCKET_PATH = 100;
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilAnswering(child: ChildProcess, target: RedisTarget, logFile: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    if (existsSync(socket) && (await redisAnswers({ path: socket }, 300))) return;
+    if (await redisAnswers(target, 300)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
