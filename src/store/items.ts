@@ -64,7 +64,8 @@ async function freeSlug(db: Db, wanted: string, exceptId?: string): Promise<stri
   const rows = await db
     .selectFrom('items')
     .select(['slug', 'id'])
-    .where((eb) => eb.or([eb('slug', '=', wanted), eb('slug', 'like', `${wanted}-%`)]))
+    // `wanted-2`, `wanted-3`… sort between `wanted-` and `wanted.` ('.' follows '-'): an index range, not a LIKE scan.
+    .where((eb) => eb.or([eb('slug', '=', wanted), eb.and([eb('slug', '>=', `${wanted}-`), eb('slug', '<', `${wanted}.`)])]))
     .execute();
   const taken = new Set(rows.filter((r) => r.id !== exceptId).map((r) => r.slug));
   return uniqueSlug(wanted, (s) => taken.has(s));
