@@ -5,6 +5,7 @@ import type { LiveChannelFactory } from './registry.js';
 import { encryptedTokenStore, secretKeyFrom } from './secrets.js';
 import type { TokenStore } from './twitter-auth.js';
 import { TwitterChannel } from './twitter.js';
+import { tiedToConfiguredToken } from './token-origin.js';
 import { loadAccountSecret, saveAccountSecret } from '../store/accounts.js';
 
 export interface LiveChannelOptions {
@@ -35,10 +36,14 @@ export function liveChannelFactories(options: LiveChannelOptions = {}): Record<P
         load: (id: string) => loadAccountSecret(db, id),
         save: (id: string, blob: string) => saveAccountSecret(db, id, blob),
       };
+      const encrypted = key ? encryptedTokenStore(blobs, key, options.withLock) : undefined;
       return new TwitterChannel({
         apiUrl: config.apiUrl,
         timeoutMs: options.timeoutMs,
-        tokenStore: key ? encryptedTokenStore(blobs, key, options.withLock) : undefined,
+        tokenStore:
+          encrypted && credentials.kind === 'oauth2'
+            ? tiedToConfiguredToken(encrypted, credentials.refreshToken)
+            : encrypted,
         accounts: (id) => (id === config.id ? { credentials } : undefined),
       });
     },

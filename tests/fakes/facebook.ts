@@ -19,6 +19,8 @@ export interface FakeFacebookPost {
   photoUrl: string | null;
   /** Graph's format: 2026-11-27T09:00:00+0000 */
   createdTime: string;
+  /** When the fake recorded it, epoch ms (Graph's created_time has whole seconds only). */
+  receivedAt: number;
   deleted: boolean;
   /** Messages set by later edits, in order. */
   edits: string[];
@@ -165,6 +167,7 @@ export async function startFakeFacebook(options: { pages?: FakePage[] } = {}): P
       link,
       photoUrl,
       createdTime: graphTime(created),
+      receivedAt: Date.now(),
       deleted: false,
       edits: [],
     };

@@ -1,0 +1,57 @@
+// The same-run baseline for bench/social.ts: the Twitter and Facebook adapters called in a plain loop (no queue, no
+// database), in their own process like the workers, at the same concurrency. Prints {"postsPerSecond": n, "cpuMsPerPost": n}.
+// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken>
+import type { ChannelAccount, PublishContext } from '../src/channels/channel.js';
+import { FacebookChannel } from '../src/channels/facebook.js';
+import { TwitterChannel } from '../src/channels/twitter.js';
+import type { Delivery } from '../src/domain/delivery.js';
+import type { NewsItem } from '../src/domain/item.js';
+
+const [twitterUrl, facebookUrl, postsArg, concurrencyArg, accessToken, pageId, pageToken] = process.argv.slice(2);
+const POSTS = Number(postsArg);
+const CONCURRENCY = Number(concurrencyArg);
+
+const twitter = new TwitterChannel({
+  apiUrl: twitterUrl,
+  accounts: () => ({ credentials: { kind: 'oauth1', appKey: 'bench-key', appSecret: 'bench-secret', accessToken: accessToken!, accessSecret: 'bench-access-secret' } }),
+});
+const facebook = new FacebookChannel({ graphUrl: facebookUrl, accounts: () => ({ credentials: { pageId: pageId!, pageToken: pageToken! } }) });
+
+function item(n: number): NewsItem {
+  const now = new Date().toISOString();
+  return {
+    id: `itm_direct_${n}`, slug: `direct-${n}`, title: `Direct ${n}`, summary: '', body: '', bodyHtml: '', url: `https://example.org/direct/${n}`,
+    imageUrl: null, imageAlt: null, tags: ['bench'], language: 'en', translations: {}, channelTexts: {}, thread: false, status: 'published',
+    revision: 1, publishedRevision: 1, publishAt: null, publishTimezone: null, publishChannels: null, announce: false, scheduleToken: null,
+    publishedAt: now, withdrawnAt: null, createdAt: now, updatedAt: now,
+  };
+}
+
+function context(n: number, channel: TwitterChannel | FacebookChannel): PublishContext {
+  const account: ChannelAccount = { id: channel.platform, platform: channel.platform, name: channel.platform, mode: 'live', state: 'ok', stateReason: null };
+  const now = new Date().toISOString();
+  const delivery: Delivery = {
+    id: `dlv_direct_${n}`, itemId: `itm_direct_${n}`, revision: 1, kind: 'channel', target: account.id, action: 'create', status: 'running', attempts: 1,
+    lastError: null, errorKind: null, remoteId: null, remoteUrl: null, progress: {}, nextAttemptAt: null, startedAt: now, finishedAt: null, createdAt: now, updatedAt: now,
+  };
+  const it = item(n);
+  return { delivery, item: it, account, post: channel.compose(it, account), saveProgress: async () => undefined };
+}
+
+let next = 0;
+async function lane(): Promise<void> {
+  for (let n = next++; n < POSTS; n = next++) {
+    const channel = n % 2 === 0 ? twitter : facebook;
+    await channel.publish(context(Math.floor(n / 2), channel));
+  }
+}
+
+// Warm up the connections and the Twitter identity lookup, as a running worker would have.
+await twitter.publish(context(-1, twitter));
+await facebook.publish(context(-1, facebook));
+const started = performance.now();
+const cpu = process.cpuUsage();
+await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+console.log(JSON.stringify({ postsPerSecond: POSTS / seconds, cpuMsPerPost: (used.user + used.system) / 1000 / POSTS }));

@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+import { ChannelError } from './channel.js';
+import type { TokenStore } from './twitter-auth.js';
+import { LockTimeoutError, redisLock, type RedisLockOptions } from '../queues/redis-lock.js';
+
+/**
+ * The lock every worker process takes around an OAuth 2 token refresh (one Redis key per account), so that a
+ * single-use refresh token is spent by one process only; the others then read the stored new tokens.
+ */
+export function oauthRefreshLock(redis: Redis, prefix: string, options: RedisLockOptions = { ttlMs: 60_000, waitMs: 45_000 }): NonNullable<TokenStore['withLock']> {
+  const lock = redisLock(redis, prefix, options);
+  return async (accountId, fn) => {
+    try {
+      return await lock(`oauth2:${accountId}`, fn);
+    } catch (error) {
+      if (!(error instanceof LockTimeoutError)) throw error;
+      throw new ChannelError({
+        kind: 'transient',
+        platformCode: 'refresh_lock',
+        message: 'Another Herald process has been renewing the Twitter token for too long: will try again.',
+      });
+    }
+  };
+}

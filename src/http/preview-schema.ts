@@ -1,0 +1,39 @@
+/** OpenAPI description of `POST /api/items/{id}/preview`'s answer (see src/channels/preview.ts). */
+export const previewResponseSchema = {
+  type: 'object',
+  required: ['itemId', 'revision', 'status', 'posts'],
+  properties: {
+    itemId: { type: 'string' },
+    revision: { type: 'integer' },
+    status: { type: 'string', enum: ['draft', 'scheduled', 'published', 'withdrawn'] },
+    posts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['accountId', 'platform', 'text', 'parts', 'length', 'limit', 'warnings', 'onPublish'],
+        properties: {
+          accountId: { type: 'string' },
+          accountName: { type: 'string' },
+          platform: { type: 'string', enum: ['twitter', 'facebook'] },
+          mode: { type: 'string', enum: ['live', 'dry-run'] },
+          state: { type: 'string', enum: ['ok', 'needs_reconnect'] },
+          text: { type: 'string', description: 'The whole text of the (first) post' },
+          parts: { type: 'array', items: { type: 'string' }, description: 'Thread parts in order; one when not a thread' },
+          link: { type: ['string', 'null'] },
+          image: { type: ['object', 'null'], properties: { url: { type: 'string' }, alt: { type: 'string' } } },
+          length: { type: 'integer', description: 'As the platform counts it (Twitter: weighted, URLs 23), of the longest part' },
+          limit: { type: ['integer', 'null'] },
+          warnings: { type: 'array', items: { type: 'string' } },
+          onPublish: {
+            type: 'object',
+            required: ['action', 'message'],
+            properties: {
+              action: { type: 'string', enum: ['create', 'update', 'none'] },
+              message: { type: 'string', description: 'e.g. "Twitter/X cannot edit a posted tweet: ..."' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

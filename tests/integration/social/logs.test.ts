@@ -1,0 +1,67 @@
+// What a worker process logs while platforms fail: useful lines, never a secret (Herald's real logger).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setAccountState } from '../../../src/store/accounts.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { spawnHerald, waitForExit } from '../../helpers/processes.js';
+import { DEFAULT_FACEBOOK_PAGE } from '../../fakes/facebook.js';
+import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
+import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY, publishItem, startFakes, waitForDelivery, type Fakes } from './helpers.js';
+
+let fakes: Fakes;
+let app: TestApp;
+let worker: ReturnType<typeof spawnHerald>;
+
+beforeAll(async () => {
+  fakes = await startFakes();
+  const twitter = { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken, accessSecret: ACCESS_SECRET, apiUrl: fakes.twitter.url };
+  const facebook = { pageId: DEFAULT_FACEBOOK_PAGE.id, pageToken: DEFAULT_FACEBOOK_PAGE.token, apiUrl: fakes.facebook.url };
+  app = await startTestApp('sqlite', { secretKey: SECRET_KEY, delivery: { attempts: 2 }, channels: { twitter, facebook, timeoutMs: 1_000 } });
+  worker = spawnHerald(['worker', 'social'], {
+    ...app.childEnv(),
+    LOG_LEVEL: 'trace',
+    HERALD_DELIVERY_ATTEMPTS: '2',
+    HERALD_SECRET_KEY: SECRET_KEY,
+    HERALD_CHANNEL_TIMEOUT_MS: '1000',
+    TWITTER_APP_KEY: APP_KEY,
+    TWITTER_APP_SECRET: APP_SECRET,
+    TWITTER_ACCESS_TOKEN: DEFAULT_TWITTER_ACCOUNT.accessToken,
+    TWITTER_ACCESS_SECRET: ACCESS_SECRET,
+    TWITTER_API_URL: fakes.twitter.url,
+    FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
+    FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
+    FACEBOOK_GRAPH_URL: fakes.facebook.url,
+  });
+});
+afterAll(async () => {
+  if (worker && worker.exitCode === null) {
+    worker.kill('SIGTERM');
+    await waitForExit(worker);
+  }
+  await app?.close();
+  await fakes?.close();
+});
+
+describe('worker logs', () => {
+  it('say what failed and why, without tokens or keys', { timeout: 60_000 }, async () => {
+    fakes.twitter.inject({ kind: 'unauthorized' }, { route: 'POST /2/tweets' });
+    fakes.facebook.inject({ kind: 'token_expired' }, { route: '/feed' });
+    const first = await publishItem(app, 1);
+    await waitForDelivery(app, first.id, 'twitter', ['failed'], 30_000);
+    await waitForDelivery(app, first.id, 'facebook', ['failed'], 30_000);
+    for (const id of ['twitter', 'facebook']) await setAccountState(app.ctx.store.db, id, 'ok', null);
+
+    fakes.twitter.inject({ kind: 'server_error' }, { route: 'POST /2/tweets', times: 5 });
+    fakes.facebook.inject({ kind: 'slow', delayMs: 3_000 }, { route: '/feed', times: 5 });
+    const second = await publishItem(app, 2);
+    await waitForDelivery(app, second.id, 'twitter', ['failed'], 30_000);
+    await waitForDelivery(app, second.id, 'facebook', ['done', 'failed'], 30_000);
+
+    const logged = worker.output();
+    expect(logged).toContain('"msg":"herald context ready"');
+    expect(logged).toContain('"msg":"delivery failed"');
+    expect(logged).toContain('"msg":"transient failure; will retry"');
+    expect(logged).toContain('The Facebook Page token expired on 3 December 2024');
+    expect(logged).toContain('Facebook did not answer in time');
+    for (const secret of [APP_KEY, APP_SECRET, ACCESS_SECRET, SECRET_KEY, DEFAULT_TWITTER_ACCOUNT.accessToken, DEFAULT_FACEBOOK_PAGE.token]) expect(logged).not.toContain(secret);
+  });
+});
