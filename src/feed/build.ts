@@ -1,11 +1,9 @@
-import { Feed } from 'feed';
-import type { Item as FeedPackageItem } from 'feed';
 import type { NewsItem } from '../domain/item.js';
 import { absoluteHttpUrl, toFeedEntry } from './feed-entry.js';
 import type { FeedEntry } from './feed-entry.js';
 import { DEFAULT_FEED_LIMIT, latestFeedItems } from './select.js';
-import { XmlSlots } from './xml-slots.js';
-import { escapeHtml, removeXmlIllegalChars } from './xml-text.js';
+import { atomChunks, rssChunks, type XmlFeedMeta } from './feed-xml.js';
+import { removeXmlIllegalChars } from './xml-text.js';
 
 export interface FeedAuthor {
   name: string;
@@ -49,11 +47,23 @@ export function buildFeeds(items: readonly NewsItem[], meta: FeedMeta): BuiltFee
 
 /** Builds from entries already selected, ordered and prepared (lets a rebuild prepare each item once for all variants). */
 export function buildFeedsFromEntries(entries: readonly FeedEntry[], meta: FeedMeta): BuiltFeeds {
+  const chunks = buildFeedChunks(entries, meta);
+  return { rss: chunks.rss.join(''), atom: chunks.atom.join(''), json: chunks.json.join('') };
+}
+
+/** Each document as consecutive pieces: a rebuild writes and hashes them without joining megabytes. */
+export interface FeedChunks {
+  rss: string[];
+  atom: string[];
+  json: string[];
+}
+
+export function buildFeedChunks(entries: readonly FeedEntry[], meta: FeedMeta): FeedChunks {
   const resolved = resolveMeta(entries, meta);
   return {
-    rss: buildRss(entries, resolved),
-    atom: buildAtom(entries, resolved),
-    json: buildJsonFeed(entries, resolved),
+    rss: rssChunks(entries, xmlMeta(resolved, resolved.feedUrls.rss)),
+    atom: atomChunks(entries, xmlMeta(resolved, resolved.feedUrls.atom)),
+    json: jsonFeedChunks(entries, resolved),
   };
 }
 
@@ -110,76 +120,14 @@ function cleanOptional(value: string | undefined): string | undefined {
   return cleaned === '' ? undefined : cleaned;
 }
 
-function buildRss(entries: readonly FeedEntry[], meta: ResolvedMeta): string {
-  const slots = new XmlSlots();
-  const feed = newFeedPackage(meta, slots, meta.feedUrls.rss);
-  for (const entry of entries) {
-    feed.addItem({
-      ...commonItemFields(entry, slots),
-      title: slots.required(entry.title), // RSS title: plain text
-      description: slots.slot(escapeHtml(entry.summary)), // RSS description: HTML
-      // RSS <author> must be an e-mail address; a name alone is in Atom and JSON Feed only.
-      author: meta.author.email
-        ? [{ name: slots.required(meta.author.name), email: slots.required(meta.author.email) }]
-        : undefined,
-      category: entry.tags.map((tag) => ({ name: slots.required(tag) })),
-      image: entry.image ? { url: entry.image.url, type: entry.image.type, length: 0 } : undefined,
-    });
-  }
-  return slots.fill(feed.rss2());
+function xmlMeta(meta: ResolvedMeta, selfUrl: string): XmlFeedMeta {
+  return { ...meta, selfUrl };
 }
 
-function buildAtom(entries: readonly FeedEntry[], meta: ResolvedMeta): string {
-  const slots = new XmlSlots();
-  const feed = newFeedPackage(meta, slots, meta.feedUrls.atom);
-  for (const entry of entries) {
-    feed.addItem({
-      ...commonItemFields(entry, slots),
-      // The package writes these as type="html", so they carry HTML-escaped text.
-      title: slots.required(escapeHtml(entry.title)),
-      description: slots.slot(escapeHtml(entry.summary)),
-      category: entry.tags.map((tag) => ({ term: slots.required(tag) })),
-      // No image: the package derives the enclosure type from the file extension ("image/jpg", or
-      // garbage for URLs without one). Atom readers get the image from RSS/JSON or the content.
-    });
-  }
-  return slots.fill(feed.atom1());
-}
-
-function commonItemFields(entry: FeedEntry, slots: XmlSlots): Omit<FeedPackageItem, 'title'> {
-  return {
-    id: entry.guid,
-    guid: entry.guid,
-    link: entry.url,
-    date: entry.updated,
-    published: entry.published,
-    content: slots.slot(entry.contentHtml),
-  };
-}
-
-function newFeedPackage(meta: ResolvedMeta, slots: XmlSlots, selfUrl: string): Feed {
-  return new Feed({
-    id: selfUrl,
-    title: slots.required(meta.title),
-    description: slots.slot(meta.description),
-    link: meta.siteUrl,
-    feed: selfUrl,
-    hub: meta.hubUrl ?? undefined,
-    language: slots.slot(meta.language),
-    updated: meta.updated,
-    generator: 'Herald',
-    author: {
-      name: slots.required(meta.author.name),
-      email: meta.author.email ? slots.required(meta.author.email) : undefined,
-      link: meta.author.url,
-    },
-  });
-}
-
-/** JSON Feed 1.1 (the `feed` package writes version 1 with the 1.0 `author` field, so it is built here). */
-function buildJsonFeed(entries: readonly FeedEntry[], meta: ResolvedMeta): string {
+/** JSON Feed 1.1. Items are serialised once per entry and reused by every variant they appear in. */
+function jsonFeedChunks(entries: readonly FeedEntry[], meta: ResolvedMeta): string[] {
   const authorUrl = meta.author.url ?? (meta.author.email ? `mailto:${meta.author.email}` : undefined);
-  const feed = {
+  const head = JSON.stringify({
     version: 'https://jsonfeed.org/version/1.1',
     title: meta.title,
     home_page_url: meta.siteUrl,
@@ -188,21 +136,32 @@ function buildJsonFeed(entries: readonly FeedEntry[], meta: ResolvedMeta): strin
     language: meta.language || undefined,
     authors: [{ name: meta.author.name, url: authorUrl }],
     hubs: meta.hubUrl ? [{ type: 'WebSub', url: meta.hubUrl }] : undefined,
-    items: entries.map((entry) => ({
+  });
+  const chunks = [`${head.slice(0, -1)},"items":[`];
+  entries.forEach((entry, i) => (i === 0 ? chunks.push(jsonItem(entry)) : chunks.push(',', jsonItem(entry))));
+  chunks.push(']}\n');
+  return chunks;
+}
+
+const jsonItems = new WeakMap<FeedEntry, string>();
+
+function jsonItem(entry: FeedEntry): string {
+  let json = jsonItems.get(entry);
+  if (json === undefined) {
+    json = JSON.stringify({
       id: entry.guid,
       url: entry.url,
       title: entry.title,
       summary: entry.summary || undefined,
       // JSON Feed needs content_html or content_text.
-      ...(entry.contentHtml
-        ? { content_html: entry.contentHtml }
-        : { content_text: entry.summary || entry.title }),
+      ...(entry.contentHtml ? { content_html: entry.contentHtml } : { content_text: entry.summary || entry.title }),
       image: entry.image?.url,
       date_published: entry.published.toISOString(),
       date_modified: entry.updated.toISOString(),
       tags: entry.tags.length > 0 ? entry.tags : undefined,
       language: entry.language || undefined,
-    })),
-  };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+    });
+    jsonItems.set(entry, json);
+  }
+  return json;
 }

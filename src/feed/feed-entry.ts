@@ -71,9 +71,14 @@ const contentMemo = new StringMemo(32 * 1024 * 1024);
  * hence the clean after sanitising too.
  */
 export function feedContentHtml(bodyHtml: string, itemUrl: string): string {
-  return contentMemo.get(`${itemUrl}\n${bodyHtml}`, () =>
-    clean(sanitizeItemHtml(clean(bodyHtml), itemUrl)).trim(),
-  );
+  // Keyed by the HTML alone (no concatenated copy of it per lookup); the value starts with the base
+  // URL it was made for, so a body seen under another URL is recomputed.
+  const prefix = `${itemUrl}\u0000`;
+  const cached = contentMemo.get(bodyHtml, () => prefix + clean(sanitizeItemHtml(clean(bodyHtml), itemUrl)).trim());
+  if (cached.startsWith(prefix)) return cached.slice(prefix.length);
+  const fresh = clean(sanitizeItemHtml(clean(bodyHtml), itemUrl)).trim();
+  contentMemo.set(bodyHtml, prefix + fresh);
+  return fresh;
 }
 
 const IMAGE_TYPES: Record<string, string> = {

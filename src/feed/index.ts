@@ -1,13 +1,20 @@
 // The feed module's public API (building, writing, serving paths, ingest, webhook signatures).
-export { buildFeeds, buildFeedsFromEntries } from './build.js';
-export type { BuiltFeeds, FeedAuthor, FeedMeta } from './build.js';
+export { buildFeedChunks, buildFeeds, buildFeedsFromEntries } from './build.js';
+export type { BuiltFeeds, FeedAuthor, FeedChunks, FeedMeta } from './build.js';
 export { checkFeed } from './check-feed.js';
 export type { FeedCheckReport, FeedProblem } from './check-feed.js';
 export { itemGuid } from './feed-entry.js';
 export { MalformedFeedError, entryDate, entryKey, entryToItemFields, parseSourceFeed } from './ingest.js';
 export type { EntryContext, EntryMapping, ParsedSourceFeed, SourceEntry } from './ingest.js';
 export { rebuildAllFeeds } from './regenerate.js';
-export type { RebuildResult } from './regenerate.js';
+export type { RebuildOptions, RebuildResult } from './regenerate.js';
+export { FeedService, feedServiceFor } from './feed-service.js';
+export type { BuildOutcome } from './feed-service.js';
+export { FeedFileReader, notModified } from './feed-files.js';
+export { htmlAsMarkdown } from './ingest-body.js';
+export { pollSource } from './ingest-run.js';
+export type { PollResult } from './ingest-run.js';
+export { createAndPublishFromHook } from './webhook-publish.js';
 export { FetchError, safeFetch } from './safe-fetch.js';
 export type { FetchErrorKind, SafeFetchOptions, SafeFetchResult } from './safe-fetch.js';
 export {
@@ -32,4 +39,4 @@ export {
 export type { FeedFormat, FeedVariant } from './variants.js';
 export { SIGNATURE_HEADER, sign, verifySignature } from './webhook-signature.js';
 export { WebSubPingError, pingWebSubHub } from './websub.js';
-export { writeFeedFiles, writeFileAtomic } from './write-atomic.js';
+export { writeFeedFiles, writeFileAtomic, writeFilesAtomicIfChanged } from './write-atomic.js';

@@ -4,6 +4,7 @@ import { LIMITS, isLanguageTag, validateItemFields } from '../domain/item.js';
 import type { ItemFields } from '../domain/item.js';
 import { sanitizeItemHtml } from '../domain/markdown.js';
 import { absoluteHttpUrl } from './feed-entry.js';
+import { htmlAsMarkdown } from './ingest-body.js';
 import { categoriesToTags, htmlToLine, truncate } from './ingest-text.js';
 import { removeXmlIllegalChars } from './xml-text.js';
 
@@ -141,8 +142,8 @@ const SUMMARY_FROM_BODY_MAX = 500;
 /**
  * Maps one source entry to Herald item fields, validated as a whole: either every field is
  * valid or the entry is reported with the reason (never half an item).
- * The body is the entry's HTML sanitised with Herald's rules (links made absolute); it is stored
- * as the item body, which is Markdown, and Markdown passes HTML through.
+ * The body is the entry's HTML sanitised with Herald's rules (links made absolute), stored as the
+ * item's Markdown body in a form that renders back to exactly that HTML (see ingest-body.ts).
  */
 export function entryToItemFields(entry: SourceEntry, context: EntryContext = {}): EntryMapping {
   const key = entryKey(entry);
@@ -157,7 +158,7 @@ export function entryToItemFields(entry: SourceEntry, context: EntryContext = {}
     const fields = validateItemFields({
       title,
       summary: entrySummary(entry),
-      body: removeXmlIllegalChars(sanitizeItemHtml(removeXmlIllegalChars(entryBodyHtml(entry)), url)).trim(),
+      body: htmlAsMarkdown(removeXmlIllegalChars(sanitizeItemHtml(removeXmlIllegalChars(entryBodyHtml(entry)), url))),
       url,
       imageUrl: image,
       imageAlt: image ? title || null : null,

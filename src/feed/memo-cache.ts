@@ -16,8 +16,19 @@ export class StringMemo {
       return cached;
     }
     const value = compute();
+    this.set(key, value);
+    return value;
+  }
+
+  /** Stores (or replaces) a value, evicting the least recently used beyond the size. */
+  set(key: string, value: string): void {
+    const previous = this.entries.get(key);
+    if (previous !== undefined) {
+      this.entries.delete(key);
+      this.chars -= key.length + previous.length;
+    }
     const size = key.length + value.length;
-    if (size > this.maxChars) return value;
+    if (size > this.maxChars) return;
     this.entries.set(key, value);
     this.chars += size;
     for (const [oldKey, oldValue] of this.entries) {
@@ -25,7 +36,6 @@ export class StringMemo {
       this.entries.delete(oldKey);
       this.chars -= oldKey.length + oldValue.length;
     }
-    return value;
   }
 
   get size(): number {

@@ -1,12 +1,13 @@
-import { readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NewsItem } from '../domain/item.js';
-import { buildFeedsFromEntries } from './build.js';
+import { buildFeedChunks } from './build.js';
 import type { FeedMeta } from './build.js';
 import { absoluteHttpUrl, toFeedEntry } from './feed-entry.js';
 import type { FeedEntry } from './feed-entry.js';
 import { DEFAULT_FEED_LIMIT, feedVariantsFor, itemsForVariant, latestFeedItems } from './select.js';
-import { InvalidFeedVariantError, feedVariantDir, variantLanguage, variantTag } from './variants.js';
+import { FEED_FILE_NAMES, FEED_FORMATS, InvalidFeedVariantError, feedVariantDir, variantLanguage, variantTag } from './variants.js';
 import type { FeedVariant } from './variants.js';
 import { removeStaleTempFiles, writeFeedFiles } from './write-atomic.js';
 
@@ -22,25 +23,93 @@ export interface RebuildResult {
  * with a tag was withdrawn) are rewritten empty, so they never keep serving withdrawn items.
  * Each item is sanitised once, however many variants it appears in.
  */
+export interface RebuildOptions {
+  /**
+   * What identifies an item's feed content (e.g. id, revisions and times). When given, a variant whose
+   * meta and selected items' stamps are those of its last build is not rebuilt at all: a publication
+   * then costs the variants it touches, not all of them. Only for items whose content cannot change
+   * without their stamp changing (items read from the store).
+   */
+  stamp?: (item: NewsItem) => string;
+}
+
 export async function rebuildAllFeeds(
   items: readonly NewsItem[],
   feedsDir: string,
   metaFor: (variant: FeedVariant) => FeedMeta,
+  options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const variants = mergeVariants(feedVariantsFor(items), await existingVariants(feedsDir));
   const prepared = new Map<string, FeedEntry>();
   const written: string[] = [];
+  const writes = new WriteWindow(WRITES_IN_FLIGHT);
   for (const variant of variants) {
     const meta = metaFor(variant);
     const site = absoluteHttpUrl(meta.siteUrl);
     if (site === null)
       throw new Error(`feed meta siteUrl must be an absolute http(s) URL, got "${meta.siteUrl}"`);
     const selected = latestFeedItems(itemsForVariant(items, variant), meta.limit ?? DEFAULT_FEED_LIMIT);
+    const dir = join(feedsDir, feedVariantDir(variant));
+    const inputs = options.stamp ? variantInputs(meta, selected, options.stamp) : null;
+    const state = inputs === null ? null : await variantState(dir, inputs);
+    if (state === 'current') continue;
     const entries = selected.map((item) => preparedEntry(prepared, item, site));
-    written.push(...(await writeFeedFiles(feedsDir, variant, buildFeedsFromEntries(entries, meta))));
-    await removeStaleTempFiles(join(feedsDir, feedVariantDir(variant)));
+    const chunks = buildFeedChunks(entries, meta);
+    // The next variant is built while this one's files are written and synced.
+    await writes.add(async () => {
+      // The inputs are renamed into place after the feeds: a crash in between leaves the old
+      // inputs, so the next rebuild redoes this variant.
+      // Inputs that changed mean content that changed: no need to read and compare the old files.
+      const trailer = inputs === null ? [] : [{ name: INPUTS_FILE, data: inputs }];
+      written.push(...(await writeFeedFiles(feedsDir, variant, chunks, trailer, state !== 'changed')));
+      await removeStaleTempFiles(dir);
+    });
   }
-  return { variants, written };
+  await writes.drain();
+  return { variants, written: written.sort() };
+}
+
+const INPUTS_FILE = '.inputs';
+
+function variantInputs(meta: FeedMeta, selected: readonly NewsItem[], stamp: (item: NewsItem) => string): string {
+  const hash = createHash('sha256').update(JSON.stringify(meta));
+  for (const item of selected) hash.update('\n').update(stamp(item));
+  return hash.digest('hex');
+}
+
+/** `current`: built from these inputs, files present; `incomplete`: same inputs, a file missing; `changed`. */
+async function variantState(dir: string, inputs: string): Promise<'current' | 'incomplete' | 'changed'> {
+  const stored = await readFile(join(dir, INPUTS_FILE), 'utf8').catch(() => null);
+  if (stored !== inputs) return 'changed';
+  const present = await Promise.all(FEED_FORMATS.map((f) => stat(join(dir, FEED_FILE_NAMES[f])).then(() => true, () => false)));
+  return present.every(Boolean) ? 'current' : 'incomplete';
+}
+
+/** fsync waits on the disk, not the CPU: a few variants' writes overlap, and memory stays bounded. */
+const WRITES_IN_FLIGHT = 4;
+
+class WriteWindow {
+  private readonly running = new Set<Promise<void>>();
+  private failure: unknown = null;
+
+  constructor(private readonly size: number) {}
+
+  async add(task: () => Promise<void>): Promise<void> {
+    if (this.failure) throw this.failure;
+    const promise: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.running.delete(promise));
+    this.running.add(promise);
+    if (this.running.size >= this.size) await Promise.race(this.running);
+    if (this.failure) throw this.failure;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.failure) throw this.failure;
+  }
 }
 
 function preparedEntry(cache: Map<string, FeedEntry>, item: NewsItem, site: string): FeedEntry {

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { BuiltFeeds } from './build.js';
+import type { BuiltFeeds, FeedChunks } from './build.js';
 import { FEED_FILE_NAMES, FEED_FORMATS, feedFilePath, feedVariantDir } from './variants.js';
 import type { FeedVariant } from './variants.js';
 
@@ -23,26 +24,109 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const dir = dirname(path);
-  const tempPath = join(
-    dir,
-    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
-  );
+  const tempPath = await writeSyncedTemp(path, data, options.mode);
   try {
-    const file = await open(tempPath, 'wx', options.mode ?? 0o644);
-    try {
-      await file.writeFile(data);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
     await options.beforeRename?.(tempPath);
     await rename(tempPath, path);
   } catch (error) {
     await unlink(tempPath).catch(() => undefined);
     throw error;
   }
+  await syncDirectory(dirname(path));
+}
+
+/** Writes `data` to a new temp file next to `path` and fsyncs it; returns the temp file's path. */
+async function writeSyncedTemp(path: string, data: string | Uint8Array | readonly string[], mode = 0o644): Promise<string> {
+  const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  try {
+    const file = await open(tempPath, 'wx', mode);
+    try {
+      if (typeof data === 'string' || data instanceof Uint8Array) await file.writeFile(data);
+      else await writeChunks(file, data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    return tempPath;
+  } catch (error) {
+    await unlink(tempPath).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Writes consecutive chunks, encoded into a buffer of about 1 MB at a time: few system calls, no
+ * joined copy of the whole document, and each character encoded once.
+ */
+async function writeChunks(file: FileHandle, chunks: readonly string[], size = 1 << 20): Promise<void> {
+  let buffer = Buffer.allocUnsafe(size);
+  let used = 0;
+  for (const chunk of chunks) {
+    const bytes = Buffer.byteLength(chunk, 'utf8');
+    if (used + bytes > buffer.length && used > 0) {
+      await file.write(buffer, 0, used);
+      buffer = Buffer.allocUnsafe(size); // the previous one may still be referenced by the write
+      used = 0;
+    }
+    if (bytes > buffer.length) {
+      await file.write(chunk);
+      continue;
+    }
+    used += buffer.write(chunk, used, 'utf8');
+  }
+  if (used > 0) await file.write(buffer, 0, used);
+}
+
+/** A file's content given whole or as consecutive chunks (feed documents are built as chunks). */
+export type FileContent = string | readonly string[];
+
+/**
+ * Replaces several files of one directory, each atomically (synced temp file, then rename), with one
+ * directory fsync at the end instead of one per file. Files that already hold their content are left
+ * alone (compared by size, then SHA-256, without decoding what is on disk). A crash in between
+ * leaves each file either old or new, never partial. Returns the names written.
+ */
+export async function writeFilesAtomicIfChanged(
+  dir: string,
+  files: readonly { name: string; data: FileContent }[],
+  /** False when the caller knows the content changed: skips reading and hashing what is on disk. */
+  compare = true,
+): Promise<string[]> {
+  const same = compare ? await Promise.all(files.map((f) => holdsContent(join(dir, f.name), f.data))) : files.map(() => false);
+  const changed = files.filter((_f, i) => !same[i]);
+  if (changed.length === 0) return [];
+  const temps = await Promise.all(changed.map((f) => writeSyncedTemp(join(dir, f.name), f.data)));
+  try {
+    for (const [i, f] of changed.entries()) await rename(temps[i]!, join(dir, f.name));
+  } catch (error) {
+    await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)));
+    throw error;
+  }
   await syncDirectory(dir);
+  return changed.map((f) => f.name);
+}
+
+async function holdsContent(path: string, data: FileContent): Promise<boolean> {
+  const chunks = typeof data === 'string' ? [data] : data;
+  const info = await stat(path).catch(missingAsNull);
+  if (info === null || info.size !== chunks.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0)) return false;
+  const current = await fileHash(path).catch(missingAsNull);
+  if (current === null) return false;
+  const hash = createHash('sha256');
+  for (const chunk of chunks) hash.update(chunk, 'utf8');
+  return hash.digest().equals(current);
+}
+
+/** SHA-256 of a file, read as a stream (feeds of thousands of items are tens of megabytes). */
+async function fileHash(path: string): Promise<Buffer> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest();
+}
+
+function missingAsNull(error: NodeJS.ErrnoException): null {
+  if (error.code === 'ENOENT') return null;
+  throw error;
 }
 
 /** Like writeFileAtomic, but leaves the file (and its mtime) alone when it already holds `data`. Returns whether it wrote. */
@@ -80,15 +164,19 @@ async function syncDirectory(dir: string): Promise<void> {
 export async function writeFeedFiles(
   feedsDir: string,
   variant: FeedVariant,
-  feeds: BuiltFeeds,
+  feeds: BuiltFeeds | FeedChunks,
+  /** Small files replaced after the feeds, in the same directory (e.g. what they were built from). */
+  trailer: readonly { name: string; data: string }[] = [],
+  compare = true,
 ): Promise<string[]> {
-  await mkdir(join(feedsDir, feedVariantDir(variant)), { recursive: true });
-  const written: string[] = [];
-  for (const format of FEED_FORMATS) {
-    const relative = feedFilePath(variant, format);
-    if (await writeFileAtomicIfChanged(join(feedsDir, relative), feeds[format])) written.push(relative);
-  }
-  return written;
+  const dir = join(feedsDir, feedVariantDir(variant));
+  await mkdir(dir, { recursive: true });
+  const names = await writeFilesAtomicIfChanged(
+    dir,
+    [...FEED_FORMATS.map((format) => ({ name: FEED_FILE_NAMES[format], data: feeds[format] })), ...trailer],
+    compare,
+  );
+  return FEED_FORMATS.filter((format) => names.includes(FEED_FILE_NAMES[format])).map((format) => feedFilePath(variant, format));
 }
 
 /**

@@ -27,7 +27,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social', 'publish']);
+      app.startWorkers(['social', 'publish', 'feed']);
       http = await buildServer(app.ctx, { apiToken: TOKEN });
       const res = await http.inject({ method: 'POST', url: '/api/items', headers: json, payload: sampleItem(1) });
       itemId = res.json().id;
@@ -69,12 +69,12 @@ for (const { dialect, skip } of DIALECTS) {
     it('publish (202), then GET shows deliveries done with links; publishing again is a 200 no-op', async () => {
       const res = await http.inject({ method: 'POST', url: `/api/items/${itemId}/publish`, headers: json, payload: {} });
       expect(res.statusCode).toBe(202);
-      expect(res.json().deliveries).toHaveLength(2);
+      expect(res.json().deliveries).toHaveLength(3); // twitter, facebook, feed
       const done = await waitFor(async () => {
         const item = (await http.inject({ method: 'GET', url: `/api/items/${itemId}`, headers: auth })).json();
         return item.deliveries.every((d: { status: string }) => d.status === 'done') ? item : null;
       });
-      expect(done.deliveries[0].remoteUrl).toMatch(/^http:\/\/herald\.test\/api\/outbox\/out_/);
+      expect(done.deliveries.find((d: { kind: string }) => d.kind === 'channel').remoteUrl).toMatch(/^http:\/\/herald\.test\/api\/outbox\/out_/);
       expect(done.history.map((h: { action: string }) => h.action)).toEqual(['created', 'edited', 'published']);
       const again = await http.inject({ method: 'POST', url: `/api/items/${itemId}/publish`, headers: auth });
       expect(again.statusCode).toBe(200);
@@ -105,7 +105,7 @@ for (const { dialect, skip } of DIALECTS) {
       const res = await http.inject({ method: 'POST', url: `/api/items/${created.id}/withdraw`, headers: json, payload: { deletePosts: true } });
       expect(res.statusCode).toBe(202);
       expect(res.json().status).toBe('withdrawn');
-      expect(res.json().deliveries.filter((d: { action: string }) => d.action === 'delete')).toHaveLength(2);
+      expect(res.json().deliveries.filter((d: { action: string }) => d.action === 'delete')).toHaveLength(3); // 2 posts + the feeds
       await waitFor(async () => (await http.inject({ method: 'GET', url: `/api/items/${created.id}`, headers: auth })).json().deliveries.every((d: { status: string }) => d.status === 'done'));
     });
 

@@ -9,7 +9,7 @@ import { reconcile } from '../../../src/queues/reconcile.js';
 import { countOutboxPosts } from '../../../src/store/outbox.js';
 
 async function deliveryStatuses(app: TestApp) {
-  return app.ctx.store.db.selectFrom('deliveries').select(['id', 'status', 'attempts']).execute();
+  return app.ctx.store.db.selectFrom('deliveries').select(['id', 'status', 'attempts']).where('kind', '=', 'channel').execute(); // feed deliveries: tests/integration/feeds
 }
 
 async function publishMany(app: TestApp, n: number) {

@@ -10,6 +10,8 @@ import {
 } from '../../../src/feed/ingest.js';
 import type { ParsedSourceFeed, SourceEntry } from '../../../src/feed/ingest.js';
 import { categoriesToTags, categoryToTag } from '../../../src/feed/ingest-text.js';
+import { htmlAsMarkdown } from '../../../src/feed/ingest-body.js';
+import { renderMarkdown, sanitizeItemHtml } from '../../../src/domain/markdown.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/feeds');
 const fixture = (name: string) => readFile(join(fixtures, name), 'utf8');
@@ -125,7 +127,7 @@ describe('entryToItemFields', () => {
       slug: 'new-library-opens-welcomes-readers',
     });
     expect(result.fields.body).toBe(
-      '<p>Full text <img src="https://www.example.org/img/lib.jpg" alt="Library" /> <a href="https://www.example.org/agenda">agenda</a></p>',
+      htmlAsMarkdown('<p>Full text <img src="https://www.example.org/img/lib.jpg" alt="Library" /> <a href="https://www.example.org/agenda">agenda</a></p>'),
     );
   });
 
@@ -134,7 +136,7 @@ describe('entryToItemFields', () => {
     const result = mapped(feed.entries[1], feed);
     expect(result.fields).toMatchObject({
       imageUrl: 'https://cdn.example.org/ep.jpg',
-      body: 'Only a description, which becomes the body.',
+      body: htmlAsMarkdown('Only a description, which becomes the body.'),
     });
   });
 
@@ -150,7 +152,7 @@ describe('entryToItemFields', () => {
     expect(result.fields).toMatchObject({
       title: 'Café & culture',
       summary: 'A short summary.',
-      body: '<p>Long <em>content</em>.</p>',
+      body: htmlAsMarkdown('<p>Long <em>content</em>.</p>'),
       url: 'https://www.example.org/news/cafe',
       imageUrl: 'https://www.example.org/img/cafe.webp',
       tags: ['Culture-et-loisirs', 'cafe'],
@@ -225,5 +227,48 @@ describe('categoryToTag', () => {
     const many = Array.from({ length: 30 }, (_, n) => `tag${n}`);
     expect(categoriesToTags([...many, 'TAG0'])).toHaveLength(20);
     expect(categoriesToTags(['News', 'news', 'NEWS'])).toEqual(['News']);
+  });
+});
+
+describe('ingested HTML as a Markdown body', () => {
+  const tricky = [
+    '<p>First</p>',
+    '',
+    '    <p>indented after a blank line, with *stars* and _underscores_</p>',
+    '',
+    '',
+    '1. not a list',
+    '# not a heading',
+    '<pre>line one',
+    '',
+    '  ',
+    'line four</pre>',
+    '<table><tr><td>a &amp; b</td></tr></table>',
+  ].join('\n');
+
+  it('renders back to exactly the sanitised HTML (no code blocks, emphasis or lists added)', () => {
+    const html = sanitizeItemHtml(tricky);
+    const rendered = renderMarkdown(htmlAsMarkdown(html));
+    expect(rendered).toBe(html.trim());
+    expect(rendered).not.toContain('<code>');
+    expect(rendered).not.toContain('<em>');
+    expect(rendered).not.toContain('<ol>');
+  });
+
+  it('would not without the wrapping (the reason it exists)', () => {
+    const html = sanitizeItemHtml(tricky);
+    expect(renderMarkdown(html)).toContain('<pre><code>');
+  });
+
+  it('goes through entryToItemFields: an entry with blank lines and indentation renders as sent', async () => {
+    const content = '<p>One</p>\n\n    <p>Two *not em*</p>';
+    const feed = await parseSourceFeed(rssEntry(`<title>x</title><link>https://www.example.org/a</link><description><![CDATA[${content}]]></description>`));
+    const result = entryToItemFields(feed.entries[0] ?? {}, context(feed));
+    if (!result.ok) throw new Error(result.reason);
+    expect(renderMarkdown(result.fields.body, result.fields.url)).toBe(content);
+  });
+
+  it('leaves an empty body empty', () => {
+    expect(htmlAsMarkdown('  \n ')).toBe('');
   });
 });

@@ -12,6 +12,7 @@ import {
   writeFeedFiles,
   writeFileAtomic,
   writeFileAtomicIfChanged,
+  writeFilesAtomicIfChanged,
 } from '../../../src/feed/write-atomic.js';
 import { makeItem, makeMeta } from './items.js';
 
@@ -137,5 +138,35 @@ describe('feed files', () => {
     expect(
       JSON.parse(await readFile(join(dir, 'feed.json'), 'utf8')).items.map((i: { title: string }) => i.title),
     ).toEqual(['Other']);
+  });
+});
+
+describe('writing feeds as chunks, and skipping variants whose inputs did not change', () => {
+  it('compares chunked content with the file by hash (same size, other bytes) and leaves an equal file alone', async () => {
+    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>', 'one', '</a>'] }])).toEqual(['a.xml']);
+    expect(await readFile(join(dir, 'a.xml'), 'utf8')).toBe('<a>one</a>');
+    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>o', 'ne</a>'] }])).toEqual([]);
+    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>two</a>'] }])).toEqual(['a.xml']);
+    expect(await readFile(join(dir, 'a.xml'), 'utf8')).toBe('<a>two</a>');
+    const big = Array.from({ length: 3000 }, (_, i) => `<i>${i} ${'é'.repeat(500)}</i>`);
+    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'big.xml', data: big }])).toEqual(['big.xml']);
+    expect(await readFile(join(dir, 'big.xml'), 'utf8')).toBe(big.join(''));
+    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.tmp$/));
+  });
+
+  it('with stamps, rebuilds only the variants an item change touches, and a variant whose file went missing', async () => {
+    const metaFor = (variant: Parameters<typeof feedUrls>[1]) => makeMeta({ feedUrls: feedUrls('https://herald.example.org', variant) });
+    const stamp = (item: { id: string; revision: number; updatedAt: string }) => `${item.id}|${item.revision}|${item.updatedAt}`;
+    const sport = makeItem({ title: 'Match', tags: ['sport'], language: 'fr' });
+    const music = makeItem({ title: 'Concert', tags: ['music'], language: 'en' });
+    const first = await rebuildAllFeeds([sport, music], dir, metaFor, { stamp });
+    expect(first.written).toHaveLength(5 * 3); // main, fr, en, sport, music
+    expect(await rebuildAllFeeds([sport, music], dir, metaFor, { stamp })).toMatchObject({ written: [] });
+    const edited = { ...music, title: 'Concert moved', revision: 2, updatedAt: '2026-06-01T00:00:00.000Z' };
+    const second = await rebuildAllFeeds([sport, edited], dir, metaFor, { stamp });
+    expect(second.written.map((f) => f.split('/').slice(0, -1).join('/') || '(main)').filter((v, i, all) => all.indexOf(v) === i).sort()).toEqual(['(main)', 'lang/en', 'tag/music']);
+    expect(await readFile(join(dir, 'tag/music/rss.xml'), 'utf8')).toContain('Concert moved');
+    await rm(join(dir, 'tag/sport/atom.xml'));
+    expect((await rebuildAllFeeds([sport, edited], dir, metaFor, { stamp })).written).toEqual(['tag/sport/atom.xml']);
   });
 });

@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.js';
+import { describeSources } from '../../feed/source-status.js';
+import { feedOverview } from '../../feed/feed-overview.js';
+
+/** Website feeds Herald imports, their last poll and error; the feeds Herald publishes. Behind the API token. */
+export function sourceRoutes(app: FastifyInstance, ctx: Context): void {
+  app.get('/api/sources', async () => ({ sources: await describeSources(ctx.store.db, ctx.config.feed.sources) }));
+  app.get('/api/feeds', async () => feedOverview(ctx));
+}
