@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+import { fieldErrorsFromZod } from './zod-errors.js';
+import { isTimeZone } from './schedule.js';
+
+/** `editor`: compose, schedule, publish, retry. `admin`: also members, channels, users, queues. */
+export const STAFF_ROLES = ['editor', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+const RANK: Record<StaffRole, number> = { editor: 1, admin: 2 };
+
+export function roleAllows(role: StaffRole, needed: StaffRole): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+export function isStaffRole(value: unknown): value is StaffRole {
+  return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+/** A staff account as the application sees it (never with its password hash). */
+export interface StaffUser {
+  id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  /** The zone dates are shown and entered in; null = the installation's zone. */
+  timezone: string | null;
+  disabled: boolean;
+  passwordChangedAt: string;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 200;
+
+export const passwordSchema = z
+  .string({ error: 'must be a string' })
+  .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`)
+  .refine((v) => v.trim().length === v.length, 'must not start or end with a space');
+
+export const emailSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address such as name@example.org');
+
+const roleSchema = z.enum(STAFF_ROLES, { error: `must be one of ${STAFF_ROLES.join(', ')}` });
+const zoneSchema = z.string({ error: 'must be a string' }).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+
+export const newStaffUserSchema = z.strictObject({
+  email: emailSchema,
+  name: z.string({ error: 'must be a string' }).trim().max(120, 'must be at most 120 characters').default(''),
+  role: roleSchema,
+  password: passwordSchema,
+  timezone: zoneSchema.nullable().default(null),
+});
+export type NewStaffUser = z.output<typeof newStaffUserSchema>;
+
+export const staffUserPatchSchema = z.strictObject({
+  name: z.string({ error: 'must be a string' }).trim().max(120, 'must be at most 120 characters').optional(),
+  role: roleSchema.optional(),
+  timezone: zoneSchema.nullable().optional(),
+  disabled: z.boolean({ error: 'must be true or false' }).optional(),
+});
+export type StaffUserPatch = z.output<typeof staffUserPatchSchema>;
+
+/** Parses with a schema; every problem is reported with its field name. */
+export function parseStaff<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) throw new ValidationError(fieldErrorsFromZod(parsed.error));
+  return parsed.data;
+}
+
+/** The name shown for a user: their name, or the part of the email before the @. */
+export function displayName(user: Pick<StaffUser, 'name' | 'email'>): string {
+  return user.name || user.email.split('@')[0]!;
+}

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { checkAccounts } from '../../channels/check.js';
+import { listAccounts } from '../../store/accounts.js';
+import type { WebDeps } from './deps.js';
+import { redirectWith, sendPage } from './render.js';
+
+/** Channel accounts, their state and last check; admins can check them all now. */
+export function channelPages(app: FastifyInstance, deps: WebDeps): void {
+  app.get('/channels', { config: { access: 'admin' } }, async (request, reply) => {
+    const accounts = (await listAccounts(deps.ctx.store.db)).filter((a) => deps.ctx.channels.has(a.id));
+    return sendPage(deps, request, reply, 'channels', {
+      title: deps.views.t('channels.title'),
+      accounts: accounts.map((a) => ({
+        id: a.id,
+        name: a.name,
+        platform: deps.views.t(`platform.${a.platform}`),
+        mode: deps.views.t(`channels.mode.${a.mode}`),
+        dryRun: a.mode === 'dry-run',
+        ok: a.state === 'ok',
+        state: deps.views.t(`channels.state.${a.state}`),
+        reason: a.stateReason,
+        lastCheckedAt: a.lastCheckedAt,
+      })),
+    });
+  });
+
+  app.post('/channels/check', { config: { access: 'admin' } }, async (request, reply) => {
+    const results = await checkAccounts(deps.ctx);
+    const failing = results.filter((r) => !r.ok).length;
+    return redirectWith(deps, request, reply, '/channels', failing === 0 ? { kind: 'ok', key: 'channels.checkedOk', params: { count: results.length } } : { kind: 'error', key: 'channels.checkedFailing', params: { count: failing } });
+  });
+}

@@ -1,0 +1,89 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldErrors } from '../../domain/errors.js';
+import { canDo, LIMITS, type NewsItem } from '../../domain/item.js';
+import { listAccounts, type StoredAccount } from '../../store/accounts.js';
+import { listDeliveriesForItem } from '../../store/deliveries.js';
+import { previewItem } from '../../channels/preview.js';
+import { isPublishedRevision } from '../../domain/publication.js';
+import type { WebDeps } from './deps.js';
+import type { ItemFormValues } from './item-form.js';
+import { sendPage } from './render.js';
+import { itemRow } from './view-models.js';
+import { fieldId } from './views.js';
+
+/** The posts of the saved version, shown before (or without) the live previews of editor.js. */
+async function savedPreviews(deps: WebDeps, item: NewsItem, stored: StoredAccount[]) {
+  const deliveries = await listDeliveriesForItem(deps.ctx.store.db, item.id);
+  const states = new Map(stored.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
+  const ids = deps.ctx.channels.accounts().map((a) => a.id);
+  return previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
+}
+
+export interface EditorState {
+  item: NewsItem | null;
+  values: ItemFormValues;
+  errors?: FieldErrors;
+  /** Publish choices as submitted (re-shown after an error). */
+  publish?: { publishAt: string; timezone: string; channels: string[] | null; announce: boolean };
+}
+
+/** Per-channel text boxes: one per platform in use, plus any account-specific override already stored. */
+function channelTextFields(deps: WebDeps, values: ItemFormValues) {
+  const accounts = deps.ctx.channels.accounts();
+  const platforms = [...new Set(accounts.map((a) => a.platform))];
+  const keys = [...platforms, ...Object.keys(values.texts).filter((k) => !platforms.includes(k as never))];
+  return keys.map((key) => ({
+    key,
+    label: platforms.includes(key as never) ? deps.views.t(`platform.${key}`) : deps.ctx.channels.get(key)?.account.name ?? key,
+    value: values.texts[key] ?? '',
+    platform: platforms.includes(key as never) ? key : deps.ctx.channels.get(key)?.account.platform ?? '',
+  }));
+}
+
+/** True when publishing can also announce the item in the newsletter (a newsletter module contributes a target). */
+function canAnnounce(deps: WebDeps, item: NewsItem | null): boolean {
+  if (!item) return false;
+  return deps.ctx.targets({ ...item, announce: true }).some((t) => t.kind === 'newsletter');
+}
+
+export async function sendEditor(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, state: EditorState, status = 200) {
+  const { item, values } = state;
+  const errors = state.errors ?? {};
+  const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
+  const stored = await listAccounts(deps.ctx.store.db);
+  const chosen = state.publish?.channels ?? item?.publishChannels ?? null;
+  const accounts = stored
+    .filter((a) => deps.ctx.channels.has(a.id))
+    .map((a) => ({ id: a.id, name: a.name, platform: a.platform, mode: a.mode, state: a.state, checked: chosen === null || chosen.includes(a.id) }));
+  const translations = [...values.translations, { index: nextIndex(values), language: '', title: '', summary: '', body: '' }];
+  const errorList = Object.entries(errors).map(([field, problem]) => ({ field, problem, anchor: fieldId(field) }));
+  const posts = item ? await savedPreviews(deps, item, stored) : [];
+  return sendPage(
+    deps,
+    request,
+    reply,
+    'item-edit',
+    {
+      title: item ? deps.views.t('editor.titleEdit', { title: item.title }) : deps.views.t('editor.titleNew'),
+      item: item ? itemRow(deps.views, item) : null,
+      values: { ...values, translations },
+      errors,
+      errorList,
+      channelTexts: channelTextFields(deps, values),
+      accounts,
+      announce: { possible: canAnnounce(deps, item), checked: state.publish?.announce ?? item?.announce ?? false },
+      publishAt: state.publish?.publishAt ?? '',
+      publishZone: state.publish?.timezone ?? item?.publishTimezone ?? zone,
+      canCancel: item ? canDo('cancel', item.status) : false,
+      limits: LIMITS,
+      bodyHtml: item?.bodyHtml ?? '',
+      posts,
+      scripts: ['zone.js', 'editor.js'],
+    },
+    status,
+  );
+}
+
+function nextIndex(values: ItemFormValues): number {
+  return values.translations.reduce((max, t) => Math.max(max, t.index + 1), 0);
+}

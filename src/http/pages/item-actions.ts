@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { formatInZone } from '../../domain/schedule.js';
+import { cancelSchedule, requestPublish, retryFailedDelivery, withdraw } from '../../queues/publish-flow.js';
+import { DELIVERY_ID } from '../schemas.js';
+import type { WebDeps } from './deps.js';
+import { one, type FormBody } from './item-form.js';
+import { pageItemId } from './items.js';
+import { safeNext } from './login.js';
+import { redirectWith, type Flash } from './render.js';
+
+/** A state conflict (e.g. cancelling what is no longer scheduled) is a message on the page, not an error page. */
+async function conflictsAsFlash(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<Flash>) {
+  try {
+    return redirectWith(deps, request, reply, back, await action());
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
+  }
+}
+
+/** Buttons on the item page and dashboard: publish now, (re)schedule, cancel, withdraw, retry. */
+export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
+  app.post('/items/:id/publish', async (request, reply) => {
+    const id = pageItemId(request.params);
+    const form = (request.body ?? {}) as FormBody;
+    const at = one(form, 'publishAt').trim();
+    const back = `/items/${id}`;
+    try {
+      const outcome = await requestPublish(deps.ctx, id, { at: at || undefined, timezone: one(form, 'timezone').trim() || undefined, actor: request.actor });
+      const when = outcome.item.publishAt && outcome.item.publishTimezone ? formatInZone(outcome.item.publishAt, outcome.item.publishTimezone) : '';
+      const key = outcome.scheduled ? 'flash.scheduled' : outcome.changed ? 'flash.published' : 'flash.alreadyPublished';
+      return redirectWith(deps, request, reply, back, { kind: 'ok', key, params: { when } });
+    } catch (error) {
+      if (error instanceof ConflictError) return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
+      if (!(error instanceof ValidationError)) throw error;
+      const problems = Object.entries(error.fields).map(([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`);
+      return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.notScheduled', params: { problems: problems.join('; ') } });
+    }
+  });
+
+  app.post('/items/:id/cancel', async (request, reply) => {
+    const id = pageItemId(request.params);
+    return conflictsAsFlash(deps, request, reply, `/items/${id}`, async () => {
+      await cancelSchedule(deps.ctx, id, request.actor);
+      return { kind: 'ok', key: 'flash.cancelled' };
+    });
+  });
+
+  app.post('/items/:id/withdraw', async (request, reply) => {
+    const id = pageItemId(request.params);
+    const deletePosts = one((request.body ?? {}) as FormBody, 'deletePosts') === 'on';
+    return conflictsAsFlash(deps, request, reply, `/items/${id}`, async () => {
+      await withdraw(deps.ctx, id, { deletePosts, actor: request.actor });
+      return { kind: 'ok', key: deletePosts ? 'flash.withdrawnDeleted' : 'flash.withdrawn' };
+    });
+  });
+
+  app.post('/deliveries/:id/retry', async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    if (!DELIVERY_ID.test(id)) throw new NotFoundError('delivery', id.slice(0, 80));
+    const raw = one((request.body ?? {}) as FormBody, 'back');
+    try {
+      const delivery = await retryFailedDelivery(deps.ctx, id, request.actor);
+      return redirectWith(deps, request, reply, raw ? safeNext(raw) : `/items/${delivery.itemId}`, { kind: 'ok', key: 'flash.retried' });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return redirectWith(deps, request, reply, raw ? safeNext(raw) : '/', { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
+    }
+  });
+}

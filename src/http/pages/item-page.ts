@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canDo } from '../../domain/item.js';
+import { formatInZone } from '../../domain/schedule.js';
+import { listAccounts } from '../../store/accounts.js';
+import { listAudit } from '../../store/audit.js';
+import { listDeliveriesForItem } from '../../store/deliveries.js';
+import { getItem } from '../../store/items.js';
+import type { WebDeps } from './deps.js';
+import { sendPage } from './render.js';
+import { itemTimeline } from './timeline.js';
+import { accountNames, deliveryView, itemRow, safeLink } from './view-models.js';
+
+/** The item page: what it says, where it went (deliveries with links, errors, Retry) and its timeline. */
+export async function showItem(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, id: string) {
+  const db = deps.ctx.store.db;
+  const [item, deliveries, audit, accounts] = await Promise.all([getItem(db, id), listDeliveriesForItem(db, id), listAudit(db, 'item', id), listAccounts(db)]);
+  const names = accountNames(accounts);
+  const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
+  const views = deps.views;
+  return sendPage(deps, request, reply, 'item', {
+    title: item.title,
+    item: {
+      ...itemRow(views, item),
+      summary: item.summary,
+      bodyHtml: item.bodyHtml,
+      url: safeLink(item.url),
+      imageUrl: safeLink(item.imageUrl),
+      imageAlt: item.imageAlt,
+      tags: item.tags,
+      language: item.language,
+      translations: Object.keys(item.translations),
+      slug: item.slug,
+      publishAtLocal: item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : null,
+      channels: item.publishChannels?.map((c) => names.get(c) ?? c) ?? null,
+    },
+    deliveries: [...deliveries].reverse().map((d) => deliveryView(views, names, d)),
+    timeline: itemTimeline(views, names, audit, deliveries).reverse(),
+    can: {
+      publish: canDo('publish', item.status) && !(item.status === 'published' && item.publishedRevision === item.revision),
+      schedule: item.status !== 'published' || item.publishedRevision !== item.revision,
+      cancel: canDo('cancel', item.status),
+      withdraw: canDo('withdraw', item.status),
+    },
+    scheduleZone: item.publishTimezone ?? zone,
+    back: `/items/${item.id}`,
+    scripts: ['zone.js'],
+  });
+}

@@ -1,0 +1,215 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { NEWSLETTER_KINDS } from '../../domain/newsletter.js';
+import { RECIPIENT_STATUSES, type RecipientStatus } from '../../domain/newsletter-send.js';
+import { formatInZone } from '../../domain/schedule.js';
+import { cancelSend, pauseSend, requestSend, resendUnknown, resumeSend } from '../../newsletter/send-flow.js';
+import { createNewsletter, editNewsletter, MailSendError, previewNewsletter, sendTest } from '../../newsletter/staff-tools.js';
+import { NewsletterTemplateError } from '../../newsletter/templates.js';
+import { listAudit } from '../../store/audit.js';
+import { listContacts } from '../../store/members.js';
+import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../../store/newsletters.js';
+import { searchItems } from '../../store/web-queries.js';
+import { findItem } from '../../store/items.js';
+import type { WebDeps } from './deps.js';
+import { many, one, type FormBody } from './item-form.js';
+import { pageData, redirectWith, sendPage, type Flash } from './render.js';
+import { newsletterActions, newsletterRow, recipientRow } from './newsletter-view.js';
+
+const NEWSLETTER_ID = /^nl_[0-9a-f]{32}$/;
+const RECIPIENTS_PAGE = 50;
+
+function newsletterId(params: unknown): string {
+  const id = String((params as { id?: unknown }).id ?? '');
+  if (!NEWSLETTER_ID.test(id)) throw new NotFoundError('newsletter', id.slice(0, 80));
+  return id;
+}
+
+/** A refusal of the newsletter flows in plain words (wrong state, bad time, template or mail server problem), or null for a bug. */
+function refusalMessage(error: unknown): string | null {
+  if (error instanceof ValidationError) return Object.entries(error.fields).map(([f, p]) => `${f}: ${p}`).join('; ');
+  if (error instanceof ConflictError || error instanceof NewsletterTemplateError || error instanceof MailSendError) return error.message;
+  return null;
+}
+
+/** Runs a form's action; refusals become a message on the page it returns to. */
+async function act(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<Flash>) {
+  try {
+    return redirectWith(deps, request, reply, back, await action());
+  } catch (error) {
+    const message = refusalMessage(error);
+    if (message === null) throw error;
+    return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message } });
+  }
+}
+
+async function recentItems(deps: WebDeps) {
+  const { items } = await searchItems(deps.ctx.store.db, { status: 'published', limit: 30, offset: 0 });
+  return items.map((i) => ({ id: i.id, title: i.title }));
+}
+
+/** Recent published items plus the ones already chosen, the chosen ones ticked. */
+async function itemChoices(deps: WebDeps, chosen: string[]) {
+  const recent = await recentItems(deps);
+  const missing = chosen.filter((id) => !recent.some((r) => r.id === id));
+  const extra = await Promise.all(missing.map(async (id) => ({ id, title: (await findItem(deps.ctx.store.db, id))?.title ?? id })));
+  return [...extra, ...recent].map((i) => ({ ...i, checked: chosen.includes(i.id) }));
+}
+
+async function showList(deps: WebDeps, request: FastifyRequest, reply: FastifyReply) {
+  const db = deps.ctx.store.db;
+  const { newsletters } = await listNewsletters(db, { limit: 50, offset: 0 });
+  const rows = await Promise.all(newsletters.map(async (n) => newsletterRow(deps.views, n, await progressOf(db, n.id))));
+  return sendPage(deps, request, reply, 'newsletters', {
+    title: deps.views.t('newsletters.title'),
+    newsletters: rows,
+    kinds: NEWSLETTER_KINDS.map((k) => ({ value: k, label: deps.views.t(`newsletter.kind.${k}`) })),
+    items: await recentItems(deps),
+  });
+}
+
+function detailQuery(query: unknown) {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return {
+    contact: typeof q.contact === 'string' && /^ctc_[0-9a-f]{32}$/.test(q.contact) ? q.contact : '',
+    width: q.width === 'mobile' ? 'mobile' : 'desktop',
+    status: RECIPIENT_STATUSES.includes(q.status as RecipientStatus) ? (q.status as RecipientStatus) : undefined,
+    page: Math.max(1, Math.min(10_000, Number.parseInt(String(q.page ?? '1'), 10) || 1)),
+  };
+}
+
+async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
+  const db = deps.ctx.store.db;
+  const query = detailQuery(request.query);
+  const [newsletter, progress, recipients, contacts, history] = await Promise.all([
+    getNewsletter(db, id),
+    progressOf(db, id),
+    listRecipients(db, id, { status: query.status, limit: RECIPIENTS_PAGE, offset: (query.page - 1) * RECIPIENTS_PAGE }),
+    listContacts(db, { status: 'active', limit: 200, offset: 0 }),
+    listAudit(db, 'newsletter', id),
+  ]);
+  const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
+  const pages = Math.max(1, Math.ceil(recipients.total / RECIPIENTS_PAGE));
+  const link = (page: number) => `/newsletters/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}#recipients`;
+  const previewParams = new URLSearchParams(query.contact ? { contact: query.contact } : {});
+  return {
+    newsletter: { ...newsletterRow(deps.views, newsletter, progress), itemIds: newsletter.itemIds, subject: newsletter.subject ?? '' },
+    can: newsletterActions(newsletter, progress),
+    live: newsletter.status === 'sending' || newsletter.status === 'scheduled',
+    scheduledLocal: newsletter.scheduledAt ? formatInZone(newsletter.scheduledAt, zone) : null,
+    query,
+    previewUrl: `/newsletters/${id}/preview?${previewParams}`,
+    contacts: contacts.contacts.map((c) => ({ id: c.id, label: `${c.name || c.email} – ${c.authorityName} (${c.language})`, selected: c.id === query.contact })),
+    recipients: recipients.recipients.map((r) => recipientRow(deps.views, r)),
+    recipientsTotal: recipients.total,
+    recipientStatuses: RECIPIENT_STATUSES.map((s) => ({ value: s, label: deps.views.t(`recipient.status.${s}`), selected: s === query.status })),
+    pager: { page: query.page, pages, prev: query.page > 1 ? link(query.page - 1) : null, next: query.page < pages ? link(query.page + 1) : null },
+    history: history.reverse().map((h) => ({ at: h.at, actor: h.actor, action: deps.views.i18n.has(`newsletter.event.${h.action}`) ? deps.views.t(`newsletter.event.${h.action}`) : h.action })),
+    zone,
+    testTo: request.signedIn?.user.email ?? '',
+    items: await itemChoices(deps, newsletter.itemIds),
+  };
+}
+
+/** Newsletters: list, create, preview as a contact (desktop and phone widths), test, send or schedule, follow, pause, resume, cancel. */
+export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
+  app.get('/newsletters', async (request, reply) => showList(deps, request, reply));
+
+  app.post('/newsletters', async (request, reply) => {
+    const form = (request.body ?? {}) as FormBody;
+    const subject = one(form, 'subject').trim();
+    try {
+      const created = await createNewsletter(deps.ctx, { kind: one(form, 'kind'), itemIds: many(form, 'itemIds'), ...(subject ? { subject } : {}) }, request.actor);
+      return redirectWith(deps, request, reply, `/newsletters/${created.id}`, { kind: 'ok', key: 'newsletters.created' });
+    } catch (error) {
+      const message = refusalMessage(error);
+      if (message === null) throw error;
+      return redirectWith(deps, request, reply, '/newsletters', { kind: 'error', key: 'flash.conflict', params: { message } });
+    }
+  });
+
+  app.get('/newsletters/:id', async (request, reply) => {
+    const id = newsletterId(request.params);
+    const data = await detailData(deps, request, id);
+    return sendPage(deps, request, reply, 'newsletter', { title: data.newsletter.title, ...data, scripts: ['live.js'] });
+  });
+
+  app.get('/newsletters/:id/progress', async (request, reply) => {
+    const data = await detailData(deps, request, newsletterId(request.params));
+    const html = deps.views.fragment('newsletter-progress', pageData(deps, request, reply, data, { flash: false }));
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+  });
+
+  // The message as the contact would get it, for the preview frame: inline styles are the e-mail's own, no scripts at all.
+  app.get('/newsletters/:id/preview', async (request, reply) => {
+    const id = newsletterId(request.params);
+    const { contact } = detailQuery(request.query);
+    let preview;
+    try {
+      preview = await previewNewsletter(deps.ctx, id, { as: contact || undefined });
+    } catch (error) {
+      if (error instanceof NotFoundError) throw error;
+      // Most often the configuration (branding, an http public address): say so inside the frame.
+      request.log.warn({ err: (error as Error).message }, 'newsletter preview failed');
+      const text = deps.views.t('newsletters.previewFailed', { reason: (error as Error).message });
+      return reply.code(422).header('x-frame-options', 'SAMEORIGIN').header('content-security-policy', "default-src 'none'; frame-ancestors 'self'").type('text/plain; charset=utf-8').send(text);
+    }
+    return reply
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+      .header('x-frame-options', 'SAMEORIGIN')
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(preview.html);
+  });
+
+  app.post('/newsletters/:id', async (request, reply) => {
+    const id = newsletterId(request.params);
+    const form = (request.body ?? {}) as FormBody;
+    const subject = one(form, 'subject').trim();
+    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+      await editNewsletter(deps.ctx, id, { itemIds: many(form, 'itemIds'), subject: subject || null }, request.actor);
+      return { kind: 'ok', key: 'flash.saved' };
+    });
+  });
+
+  app.post('/newsletters/:id/test', async (request, reply) => {
+    const id = newsletterId(request.params);
+    const to = one((request.body ?? {}) as FormBody, 'to').trim();
+    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+      const sent = await sendTest(deps.ctx, id, { to }, request.actor);
+      return { kind: 'ok', key: 'newsletters.testSent', params: { to: sent.to } };
+    });
+  });
+
+  app.post('/newsletters/:id/send', async (request, reply) => {
+    const id = newsletterId(request.params);
+    const form = (request.body ?? {}) as FormBody;
+    const at = one(form, 'publishAt').trim();
+    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+      const n = await requestSend(deps.ctx, id, { at: at || undefined, timezone: one(form, 'timezone').trim() || undefined, actor: request.actor });
+      return n.status === 'scheduled' ? { kind: 'ok', key: 'newsletters.scheduled', params: { when: n.scheduledAt ? formatInZone(n.scheduledAt, one(form, 'timezone').trim() || deps.ctx.config.timezone) : '' } } : { kind: 'ok', key: 'newsletters.sending' };
+    });
+  });
+
+  for (const [action, run] of [
+    ['pause', pauseSend],
+    ['resume', resumeSend],
+    ['cancel', cancelSend],
+  ] as const) {
+    app.post(`/newsletters/:id/${action}`, async (request, reply) => {
+      const id = newsletterId(request.params);
+      return act(deps, request, reply, `/newsletters/${id}`, async () => {
+        await run(deps.ctx, id, request.actor);
+        return { kind: 'ok', key: `newsletters.${action}d` };
+      });
+    });
+  }
+
+  app.post('/newsletters/:id/resend-unknown', async (request, reply) => {
+    const id = newsletterId(request.params);
+    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+      const { resent } = await resendUnknown(deps.ctx, id, request.actor);
+      return { kind: 'ok', key: 'newsletters.resent', params: { count: resent } };
+    });
+  });
+}

@@ -1,0 +1,101 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { DateTime } from 'luxon';
+import { loadTranslator, type Params, type Translator } from './i18n.js';
+import type { StaticAssets } from './static-assets.js';
+
+// From src/http/pages (tsx, vitest) the templates are three levels up; from dist/src/http/pages four.
+const CANDIDATES = ['../../../templates/pages/', '../../../../templates/pages/'];
+
+export function pagesTemplateDir(): string {
+  for (const candidate of CANDIDATES) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path.join(dir, 'layout.hbs'))) return dir;
+  }
+  throw new Error('templates/pages not found next to the Herald installation');
+}
+
+type Template = Handlebars.TemplateDelegate;
+
+/** The id of a form field's input, from its name (`tr.0.title` -> `f-tr-0-title`). */
+export const fieldId = (name: string): string => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+/** Handlebars templates of the staff pages, compiled once at start-up; a broken template fails the start. */
+export class Views {
+  private readonly hb = Handlebars.create();
+  private readonly pages = new Map<string, Template>();
+  private readonly layout: Template;
+  readonly i18n: Translator;
+
+  constructor(
+    readonly dir: string,
+    language: string,
+    assets: StaticAssets,
+  ) {
+    this.i18n = loadTranslator(dir, language);
+    registerHelpers(this.hb, this.i18n, assets);
+    const partials = path.join(dir, 'partials');
+    for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) {
+      this.hb.registerPartial(file.slice(0, -4), this.compile(path.join(partials, file)));
+    }
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs') && f !== 'layout.hbs')) {
+      this.pages.set(file.slice(0, -4), this.compile(path.join(dir, file)));
+    }
+    this.layout = this.compile(path.join(dir, 'layout.hbs'));
+  }
+
+  private compile(file: string): Template {
+    const source = readFileSync(file, 'utf8');
+    try {
+      this.hb.parse(source); // a syntax error fails the start, not the first request
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`);
+    }
+    return this.hb.compile(source, { preventIndent: true });
+  }
+
+  page(name: string, data: Record<string, unknown>): string {
+    const body = this.template(name)(data);
+    return this.layout({ ...data, body });
+  }
+
+  fragment(name: string, data: Record<string, unknown>): string {
+    const partial = this.hb.partials[name] as Template | undefined;
+    if (!partial) throw new Error(`no partial ${name}`);
+    return partial(data);
+  }
+
+  t(key: string, params?: Params): string {
+    return this.i18n.t(key, params);
+  }
+
+  private template(name: string): Template {
+    const template = this.pages.get(name);
+    if (!template) throw new Error(`no page template ${name}.hbs`);
+    return template;
+  }
+}
+
+function registerHelpers(hb: typeof Handlebars, i18n: Translator, assets: StaticAssets): void {
+  hb.registerHelper('t', (key: string, options: Handlebars.HelperOptions) => i18n.t(key, options.hash as Params));
+  hb.registerHelper('asset', (name: string) => assets.url(name));
+  hb.registerHelper('fid', (name: string) => fieldId(String(name)));
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  hb.registerHelper('gt', (a: number, b: number) => a > b);
+  hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('not', (a: unknown) => !a);
+  hb.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
+  hb.registerHelper('time', (iso: string | null | undefined, options: Handlebars.HelperOptions) => {
+    if (!iso) return '';
+    const zone = (options.hash.zone as string | undefined) ?? (options.data.root as { zone?: string }).zone ?? 'UTC';
+    const when = DateTime.fromISO(iso, { zone: 'UTC' }).setZone(zone).setLocale(i18n.language);
+    const format = options.hash.format === 'time' ? 'HH:mm' : options.hash.format === 'day' ? 'cccc d LLLL yyyy' : 'd LLL yyyy, HH:mm';
+    const text = when.toFormat(format) + (options.hash.showZone ? ` (${zone})` : '');
+    return new hb.SafeString(`<time datetime="${hb.escapeExpression(iso)}">${hb.escapeExpression(text)}</time>`);
+  });
+}

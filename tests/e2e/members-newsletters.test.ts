@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/app.js';
+import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
+import { contactsCsv, newsletterOverrides, publishedItem } from '../integration/newsletter/helpers.js';
+import { buildServer } from '../../src/http/server.js';
+import { startTestApp } from '../helpers/app.js';
+import { addUser, PASSWORD, TOKEN, type WebApp } from '../integration/web/web-helpers.js';
+import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from './browser.js';
+
+const BAD_ROW = 'Nowhere,XX,Bad Row,not-an-email,en';
+
+describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium', () => {
+  let smtp: FakeSmtp;
+  let web: WebApp;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    smtp = await startFakeSmtp();
+    // https public address for the unsubscribe links (RFC 8058); the pages themselves are served over http here.
+    const app = await startTestApp('sqlite', { ...newsletterOverrides(smtp), web: { secureCookies: 'never' } });
+    app.startWorkers(['publish', 'social', 'newsletter']);
+    const http = await buildServer(app.ctx, { apiToken: TOKEN });
+    web = { app, http, close: async () => { await http.close(); await app.close(); } };
+    await addUser(app, 'admin@example.org', 'admin');
+    base = (await http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
+    browser = await openBrowser();
+    await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await smtp?.close();
+  });
+
+  it('imports members from a CSV file with one bad row: checks first, reports the row, then saves the rest', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/members`);
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(`${contactsCsv(5).trimEnd()}\n${BAD_ROW}\n`) });
+    await expect.poll(() => page.getByLabel('CSV content', { exact: true }).inputValue()).toContain('not-an-email');
+    expect(await page.getByLabel('Only check the file (save nothing)').isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('heading', { name: 'Import report' }).waitFor();
+    expect(await page.locator('.notice').textContent()).toContain('Checked only: nothing is saved yet.');
+    const rejected = page.locator('tr[data-line="7"]');
+    expect(await rejected.textContent()).toContain('not-an-email');
+    await screenshot(page, '10-members-import-checked');
+    await page.getByRole('button', { name: 'Import these rows' }).click();
+    await page.getByText('The valid rows are saved.').waitFor();
+    await page.goto(`${base}/members`);
+    expect(await page.locator('.muted').filter({ hasText: 'contacts' }).first().textContent()).toContain('5 contacts');
+    await screenshot(page, '11-members-list');
+  }, 60_000);
+
+  it('previews a newsletter as a chosen contact at phone width, sends a test, then sends it and watches the progress', async () => {
+    const { page } = browser;
+    await publishedItem(web.app, 1);
+    await page.goto(`${base}/newsletters`);
+    await page.getByLabel('Subject (optional)', { exact: true }).fill('News from the cities');
+    await page.getByRole('checkbox', { name: /Conference report 1/ }).check();
+    await page.getByRole('button', { name: 'Create the newsletter' }).click();
+    await page.waitForURL(/\/newsletters\/nl_[0-9a-f]{32}$/);
+    await page.getByLabel('Preview as').selectOption({ label: 'Contact 3 – City 0 (fr)' });
+    await page.getByLabel('Width').selectOption('mobile');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const frame = page.frameLocator('iframe.mail-preview');
+    await expect.poll(() => frame.locator('body').textContent(), { timeout: 10_000 }).toContain('Contact 3');
+    expect(await page.locator('iframe.mail-preview').evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
+    await page.locator('iframe.mail-preview').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await screenshot(page, '12-newsletter-preview-phone');
+    await page.getByLabel('Send a test to').fill('proof@example.org');
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await page.getByText('Test sent to proof@example.org.').waitFor();
+    await waitFor(async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')), 10_000, 'the test message');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('#progress progress[value="100"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#progress-text').textContent()).toContain('5 sent');
+    expect(smtp.messages.filter((m) => !m.envelope.to.includes('proof@example.org'))).toHaveLength(5);
+    await screenshot(page, '13-newsletter-sent');
+  }, 90_000);
+
+  it('no page broke its content security policy or threw', () => {
+    expect(browser.problems).toEqual([]);
+    // Only the newsletter's logo (an outside address in its template) was asked for, and refused.
+    expect([...new Set(browser.blocked)]).toEqual(['https://alliance.example/logo.png']);
+  });
+});
