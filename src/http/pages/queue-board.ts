@@ -65,8 +65,7 @@ export function queueBoard(deps: WebDeps) {
     createBullBoard({
       // Retrying here would bypass the delivery records; staff retry failed deliveries on Herald's own pages.
       queues: deps.ctx.queues.all().map((q) => new BullMQAdapter(q, { allowRetries: false })),
-      // @bull-board/fastify 9.10.1 pins its own @bull-board/api 9.10.1; the adapter interface is the same.
-      serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+      serverAdapter: adapter,
       options: { uiConfig: { boardTitle: `${deps.ctx.config.organisationName} queues` } },
     });
     await app.register(adapter.registerPlugin() as Parameters<FastifyInstance['register']>[0], { prefix: QUEUES_PATH });
