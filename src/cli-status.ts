@@ -2,18 +2,22 @@ import type { Context } from './context.js';
 import { countDeliveriesByStatus, listFailedDeliveries } from './store/deliveries.js';
 import { countItemsByStatus } from './store/items.js';
 import { listAccounts } from './store/accounts.js';
+import { feedStatus, printFeedStatus } from './cli-feed-status.js';
+import { newsletterStatus, printNewsletterStatus } from './cli-newsletter-status.js';
 
 /** `herald status`: what is queued, what failed and why, which accounts need attention. */
 export async function printStatus(ctx: Context, json: boolean): Promise<void> {
-  const [queues, deliveries, items, failed, accounts] = await Promise.all([
+  const [queues, deliveries, items, failed, accounts, feeds, newsletters] = await Promise.all([
     ctx.queues.counts().catch((e: Error) => ({ error: `Redis not reachable: ${e.message}` })),
     countDeliveriesByStatus(ctx.store.db),
     countItemsByStatus(ctx.store.db),
     listFailedDeliveries(ctx.store.db, 20),
     listAccounts(ctx.store.db),
+    feedStatus(ctx),
+    newsletterStatus(ctx),
   ]);
   if (json) {
-    console.log(JSON.stringify({ queues, deliveries, items, failed, accounts }, null, 2));
+    console.log(JSON.stringify({ queues, deliveries, items, failed, accounts, ...feeds, ...newsletters }, null, 2));
     return;
   }
   console.log('Queues (waiting/active/delayed/failed):');
@@ -25,6 +29,8 @@ export async function printStatus(ctx: Context, json: boolean): Promise<void> {
   for (const a of accounts) console.log(`  ${a.id.padEnd(16)} ${a.platform.padEnd(9)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`);
   console.log(failed.length ? 'Failed deliveries:' : 'No failed deliveries.');
   for (const d of failed) console.log(`  ${d.id}  ${d.itemId}  ${d.target}  ${d.errorKind}: ${d.lastError}`);
+  printFeedStatus(feeds);
+  printNewsletterStatus(newsletters);
 }
 
 const fmt = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';

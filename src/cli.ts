@@ -14,7 +14,12 @@ import { RedisUnavailableError } from './queues/redis-server.js';
 import { AVAILABLE_QUEUES } from '../workers/index.js';
 import { oneShotContext, run } from './run.js';
 import { printStatus } from './cli-status.js';
+import { registerFeedCommands } from './cli-feed.js';
+import { registerMemberCommands } from './cli-members.js';
+import { registerNewsletterCommands } from './cli-newsletter.js';
 import { checkAccounts } from './channels/check.js';
+import { registerUserCommands } from './cli-users.js';
+import { printChannels } from './cli-channels.js';
 
 function queueList(names: string[]): QueueName[] {
   if (names.length === 0) return AVAILABLE_QUEUES;
@@ -111,6 +116,9 @@ export function buildCli(): Command {
     });
 
   const channels = program.command('channels').description('social channel accounts');
+  channels.command('list').description('configured accounts: platform, live or dry-run, state').option('--json', 'machine-readable output').action(async (opts: { json?: boolean }) => {
+    await withContext((ctx) => printChannels(ctx, opts.json ?? false));
+  });
   channels.command('check').description('verify every account now; marks failing ones needs_reconnect').action(async () => {
     await withContext(async (ctx) => {
       const results = await checkAccounts(ctx);
@@ -118,6 +126,10 @@ export function buildCli(): Command {
       if (results.some((r) => !r.ok)) process.exitCode = 1;
     });
   });
+  registerFeedCommands(program);
+  registerMemberCommands(program);
+  registerNewsletterCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { HeraldConfig } from './config/schema.js';
-import { accountsFromConfig } from './config/accounts.js';
+import { resolveAccounts } from './config/accounts.js';
+import { liveChannelFactories } from './channels/live.js';
+import { oauthRefreshLock } from './channels/refresh-lock.js';
 import { ChannelRegistry } from './channels/registry.js';
 import type { DeliveryTarget } from './domain/publication.js';
 import type { NewsItem } from './domain/item.js';
@@ -34,15 +36,20 @@ export interface ContextOptions {
 
 export async function createContext(config: HeraldConfig, options: ContextOptions): Promise<Context> {
   const log = options.log ?? createLogger(config.logLevel);
+  // Before anything is opened: bad credentials stop the process with a clear message.
+  const resolved = resolveAccounts(config);
+  for (const note of resolved.notes) log.warn(note);
   const store = openStore(config.databaseUrl, config.dataDir);
   if (options.migrate !== false) await migrateToLatest(store);
-  const channels = new ChannelRegistry(accountsFromConfig(config), { db: store.db, publicUrl: config.publicUrl, dryRunLatencyMs: config.channels.dryRunLatencyMs });
-  await syncAccounts(store.db, channels.accounts());
   const queues = new Queues(options.redis, {
     prefix: config.queuePrefix,
     attempts: config.delivery.attempts,
     backoffMs: config.delivery.backoffMs,
   });
+  const withLock = oauthRefreshLock(queues.connection, config.queuePrefix);
+  const liveFactories = liveChannelFactories({ secretKey: config.secretKey, timeoutMs: config.channels.timeoutMs, withLock });
+  const channels = new ChannelRegistry(resolved.accounts, { db: store.db, publicUrl: config.publicUrl, dryRunLatencyMs: config.channels.dryRunLatencyMs, liveFactories });
+  await syncAccounts(store.db, channels.accounts());
   const gate = new RateGate(queues.connection, config.queuePrefix);
   const targets = (item: NewsItem): DeliveryTarget[] => deliveryTargets(channels, item);
   return {
@@ -63,9 +70,15 @@ export async function createContext(config: HeraldConfig, options: ContextOption
 }
 
 /** Where an item can be delivered in this installation. */
-export function deliveryTargets(channels: ChannelRegistry, _item: NewsItem): DeliveryTarget[] {
-  return channels.accounts().map((account) => {
+export function deliveryTargets(channels: ChannelRegistry, item: NewsItem): DeliveryTarget[] {
+  const social = channels.accounts().map((account) => {
     const caps = channels.get(account.id)!.channel.capabilities;
     return { kind: 'channel' as const, target: account.id, updates: caps.update, deletes: caps.delete };
   });
+  // Every item is in the feeds: publishing, edits and withdrawal each rebuild them (src/queues/feed-handler.ts).
+  // "Announce to members": one announcement newsletter to the member contacts (src/newsletter/announce.ts).
+  return [...social, FEED_TARGET, ...(item.announce ? [ANNOUNCE_TARGET] : [])];
 }
+
+const FEED_TARGET: DeliveryTarget = { kind: 'feed', target: 'main', updates: true, deletes: true };
+const ANNOUNCE_TARGET: DeliveryTarget = { kind: 'newsletter', target: 'announce', updates: false, deletes: false };

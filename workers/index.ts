@@ -4,6 +4,9 @@ import { QUEUE_NAMES, type QueueName } from '../src/queues/names.js';
 import { startSocialWorker } from './social.js';
 import { startPublishWorker } from './publish.js';
 import { startMaintenanceWorker } from './maintenance.js';
+import { startNewsletterWorker } from './newsletter.js';
+import { startFeedWorker } from './feed.js';
+import { startIngestWorker } from './ingest.js';
 
 export interface RunningWorkers {
   names: QueueName[];
@@ -17,6 +20,18 @@ type Starter = (ctx: Context) => { workers: Worker[]; stop?: () => void };
 const STARTERS: Partial<Record<QueueName, Starter>> = {
   publish: (ctx) => ({ workers: [startPublishWorker(ctx)] }),
   social: (ctx) => ({ workers: [startSocialWorker(ctx)] }),
+  feed: (ctx) => {
+    const f = startFeedWorker(ctx);
+    return { workers: [f.worker], stop: f.stop };
+  },
+  ingest: (ctx) => {
+    const i = startIngestWorker(ctx);
+    return { workers: [i.worker], stop: i.stop };
+  },
+  newsletter: (ctx) => {
+    const n = startNewsletterWorker(ctx);
+    return { workers: [n.worker], stop: n.stop };
+  },
   maintenance: (ctx) => {
     const m = startMaintenanceWorker(ctx);
     return { workers: [m.worker], stop: m.stop };

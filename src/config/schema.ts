@@ -3,6 +3,8 @@ import { isTimeZone } from '../domain/schedule.js';
 import { isHttpUrl } from '../domain/item.js';
 import { feedConfigSchema } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
+import { webConfigSchema } from './web.js';
+import { socialConfigFields } from './social.js';
 
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
 const port = z.coerce.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
@@ -56,12 +58,14 @@ export const configSchema = z.strictObject({
   channels: z
     .strictObject({
       accounts: z.array(account).optional(),
+      ...socialConfigFields,
       /** Dry-run accounts wait this long after recording a post, as a platform would (rehearsals, benchmarks). */
       dryRunLatencyMs: z.coerce.number().int().min(0).max(60_000).default(0),
     })
     .prefault({}),
   feed: feedConfigSchema.prefault({}),
   newsletter: newsletterConfigSchema.prefault({}),
+  web: webConfigSchema.prefault({}),
 });
 
 export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string };

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
 import { publishBody, withdrawBody } from './schemas.js';
+import { feedPaths, feedSchemas } from './openapi-feeds.js';
+import { newsletterPaths, newsletterSchemas } from './openapi-newsletters.js';
+import { previewBody } from './routes/preview.js';
+import { previewResponseSchema } from './preview-schema.js';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
 
@@ -43,6 +47,10 @@ export function openApiDocument(publicUrl: string) {
         ItemPatch: schema(itemPatchSchema),
         PublishRequest: schema(publishBody),
         WithdrawRequest: schema(withdrawBody),
+        ...feedSchemas,
+        ...newsletterSchemas,
+        PreviewRequest: schema(previewBody),
+        Preview: previewResponseSchema,
       },
     },
     paths: {
@@ -70,11 +78,21 @@ export function openApiDocument(publicUrl: string) {
           responses: { '202': { description: 'Publication under way or scheduled' }, '200': { description: 'Nothing to do: this revision is already published' }, '409': errors['404'], ...errors },
         },
       },
+      '/api/items/{id}/preview': {
+        post: {
+          summary: 'The post each channel account would make (text, thread parts, counted length, limit, warnings), optionally with unsaved per-channel texts; for a published item, whether an edit reaches each platform',
+          parameters: idParam,
+          requestBody: json('PreviewRequest'),
+          responses: { '200': { description: 'One composed post per account', ...json('Preview') }, ...errors },
+        },
+      },
       '/api/items/{id}/cancel': { post: { summary: 'Cancel a scheduled publication', parameters: idParam, responses: { '200': { description: 'Cancelled' }, '409': errors['404'], ...errors } } },
       '/api/items/{id}/withdraw': { post: { summary: 'Withdraw a published item', parameters: idParam, requestBody: json('WithdrawRequest'), responses: { '202': { description: 'Withdrawn' }, ...errors } } },
       '/api/deliveries/{id}/retry': { post: { summary: 'Retry a failed delivery', parameters: idParam, responses: { '202': { description: 'Queued again' }, '409': errors['404'], ...errors } } },
       '/api/channels': { get: { summary: 'Channel accounts and their state', responses: { '200': { description: 'Accounts' }, ...errors } } },
       '/api/outbox': { get: { summary: 'What dry-run channels would have posted', responses: { '200': { description: 'Posts' }, ...errors } } },
+      ...newsletterPaths,
+      ...feedPaths,
       '/healthz': { get: { summary: 'Redis and database reachable', security: [], responses: { '200': { description: 'Healthy' }, '503': { description: 'Degraded' } } } },
     },
   };

@@ -1,11 +1,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
-import { bearerAuth } from './auth.js';
+import { apiAuth } from './staff-auth.js';
+import { installWebSupport, queueBoard, webPages } from './pages/index.js';
+import { securityHeaders } from './pages/headers.js';
+import { draftRoutes } from './routes/drafts.js';
 import { installErrorHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { itemRoutes } from './routes/items.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { previewRoutes } from './routes/preview.js';
 import { healthRoutes } from './routes/health.js';
+import { feedRoutes } from './routes/feeds.js';
+import { publishHookRoutes } from './routes/hooks.js';
+import { sourceRoutes } from './routes/sources.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { memberRoutes } from './routes/members.js';
+import { newsletterRoutes } from './routes/newsletters.js';
 
 export interface ServerOptions {
   apiToken: string;
@@ -27,11 +37,23 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
 
   healthRoutes(app, ctx);
   app.get('/api/openapi.json', async () => openApiDocument(ctx.config.publicUrl));
+  feedRoutes(app, ctx); // public: the feeds
+  unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)
+  await app.register(async (hooks) => publishHookRoutes(hooks, ctx)); // signed, not token-protected
 
+  const web = await installWebSupport(app, ctx);
   await app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth(options.apiToken));
+    api.addHook('onRequest', securityHeaders(null));
+    api.addHook('onRequest', apiAuth(options.apiToken, web.sessions));
     itemRoutes(api, ctx);
     deliveryRoutes(api, ctx);
+    sourceRoutes(api, ctx);
+    previewRoutes(api, ctx);
+    draftRoutes(api, ctx);
+    memberRoutes(api, ctx);
+    newsletterRoutes(api, ctx);
   });
+  await app.register(webPages(web));
+  await app.register(queueBoard(web));
   return app;
 }

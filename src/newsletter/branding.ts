@@ -8,7 +8,8 @@ export interface Branding {
   organisationName: string;
   /** Postal address shown in the footer (anti-spam laws ask for one); lines separated by newlines. */
   postalAddress: string;
-  logoUrl: string;
+  /** Without a logo the header shows the organisation name. */
+  logoUrl?: string | undefined;
   /** Defaults to the organisation name. */
   logoAlt?: string | undefined;
   websiteUrl: string;
@@ -47,6 +48,7 @@ export const DEFAULT_FONT_FAMILY = "-apple-system, 'Segoe UI', Roboto, Helvetica
 export interface BrandingView {
   organisationName: string;
   addressLines: string[];
+  /** '' when there is no logo. */
   logoUrl: string;
   logoAlt: string;
   websiteUrl: string;
@@ -71,7 +73,7 @@ const line = (max: number) =>
 export const brandingSchema = z.strictObject({
   organisationName: line(200),
   postalAddress: z.string().trim().min(1, 'is required (anti-spam laws ask for a postal address)').max(500),
-  logoUrl: url,
+  logoUrl: url.optional(),
   logoAlt: line(200).optional(),
   websiteUrl: url,
   colors: z
@@ -98,7 +100,7 @@ export function resolveBranding(input: Branding): ResolvedBranding {
         .split(/\r?\n/)
         .map((l) => l.trim())
         .filter(Boolean),
-      logoUrl: b.logoUrl,
+      logoUrl: b.logoUrl ?? '',
       logoAlt: b.logoAlt ?? b.organisationName,
       websiteUrl: b.websiteUrl,
     },

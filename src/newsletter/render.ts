@@ -9,7 +9,7 @@ import { dateFormat, itemForLanguage } from './content.js';
 import type { Strings } from './i18n.js';
 import { loadStrings, translate } from './i18n.js';
 import type { LayoutTemplate } from './templates.js';
-import { compileLayout, defaultTemplatesDir } from './templates.js';
+import { compileLayout, defaultTemplatesDir, layoutFromHtml } from './templates.js';
 import type { Markers, TextTemplate } from './text.js';
 import { fillText, makeMarkers, textTemplate } from './text.js';
 
@@ -26,6 +26,8 @@ export interface CompileNewsletterInput {
   /** For publication dates. Default UTC. */
   timeZone?: string | undefined;
   templatesDir?: string | undefined;
+  /** A layout compiled earlier (CompiledNewsletter.layoutHtml): MJML is not run again. */
+  layoutHtml?: string | undefined;
 }
 
 /** The personal part of a message. Absent values hide the sentences that use them. */
@@ -79,6 +81,8 @@ export interface CompiledNewsletter {
   /** Time MJML took (0 when the compiled layout came from the cache). */
   readonly mjmlMs: number;
   readonly layout: LayoutTemplate;
+  /** MJML's output for this kind and theme, Handlebars tags kept (to store and reuse without MJML). */
+  readonly layoutHtml: string;
   readonly context: Readonly<NewsletterContext>;
   readonly markers: Markers;
   /** Text skeletons by which recipient fields are present (bit mask over RECIPIENT_FIELDS). */
@@ -127,7 +131,7 @@ export async function compileNewsletter(input: CompileNewsletterInput): Promise<
   const branding = resolveBranding(input.branding);
   const strings = loadStrings(templatesDir, input.language);
   const context = buildContext(input, strings, branding.view);
-  const layout = await compileLayout(templatesDir, input.kind, branding.theme);
+  const layout = input.layoutHtml !== undefined ? { ...layoutFromHtml(input.layoutHtml), cached: true } : await compileLayout(templatesDir, input.kind, branding.theme);
   const compiled: CompiledNewsletter = {
     kind: input.kind,
     language: input.language,
@@ -135,6 +139,7 @@ export async function compileNewsletter(input: CompileNewsletterInput): Promise<
     subject: context.subject,
     mjmlMs: layout.cached ? 0 : layout.mjmlMs,
     layout: layout.render,
+    layoutHtml: layout.html,
     context: Object.freeze(context),
     markers: makeMarkers(RECIPIENT_FIELDS),
     textByShape: new Map(),

@@ -13,7 +13,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import type { MJMLParseError } from 'mjml-core';
 import type { NewsletterKind } from '../domain/newsletter.js';
 import { THEME_TOKENS } from './branding.js';
@@ -62,6 +61,8 @@ export type LayoutTemplate = (context: object) => string;
 
 export interface CompiledLayout {
   render: LayoutTemplate;
+  /** MJML's output: HTML with the Handlebars tags kept (what layoutFromHtml turns back into `render`). */
+  html: string;
   /** MJML compilation time, for measurements. */
   mjmlMs: number;
 }
@@ -106,11 +107,25 @@ async function compileUncached(
       { file: `${kind}.mjml`, line: 0, message: `after MJML: ${(err as Error).message}` },
     ]);
   }
-  return { render: hbs.compile(html, HBS_OPTIONS), mjmlMs };
+  return { render: hbs.compile(html, HBS_OPTIONS), html, mjmlMs };
+}
+
+/**
+ * A layout from HTML compileLayout made earlier (kept with a newsletter when its send starts), without
+ * MJML: a process that only renders never loads MJML (about 55 MB) and renders exactly what was checked.
+ */
+export function layoutFromHtml(html: string): CompiledLayout {
+  try {
+    return { render: hbs.compile(html, HBS_OPTIONS), html, mjmlMs: 0 };
+  } catch (err) {
+    throw new NewsletterTemplateError([{ file: '(stored layout)', line: 0, message: (err as Error).message }]);
+  }
 }
 
 async function runMjml(expanded: ExpandedTemplate): Promise<string> {
   try {
+    // Loaded on first use: processes that only render stored layouts never pay for it.
+    const { default: mjml2html } = await import('mjml');
     // mjml 5 returns a Promise (the installed @types/mjml 5 says so too; older typings said it did not).
     const result = await mjml2html(expanded.source, {
       validationLevel: 'strict',

@@ -7,6 +7,8 @@ import nodemailer from 'nodemailer';
 import type { SendMailOptions, SMTPPoolOptions, Transporter } from 'nodemailer';
 import type { SmtpErrorClass } from './smtp-errors.js';
 import { classifySmtpError, redactSecrets, redactUrl } from './smtp-errors.js';
+import type { TransmitHook } from './transmit-hook.js';
+import { TRANSMIT_HOOK, transmitHookPlugin } from './transmit-hook.js';
 
 export interface MailTransportOptions {
   /** `smtp://user:pass@host:587` (STARTTLS when offered), `smtps://...:465`; query: requireTLS, ignoreTLS, rejectUnauthorized=false. */
@@ -35,12 +37,22 @@ export interface SendReceipt {
   file?: string;
 }
 
+export interface SendHooks {
+  /**
+   * Runs (and is awaited) right before the message's bytes go out: until then the server cannot have
+   * accepted it. A rejection fails the send with nothing transmitted.
+   */
+  onTransmit?: TransmitHook | undefined;
+}
+
 export interface MailTransport {
   readonly kind: 'smtp' | 'eml';
   /** Safe to log: credentials replaced by `***`. */
   readonly description: string;
+  /** Sending the same Message-ID twice leaves one copy (the .eml outbox overwrites its file). */
+  readonly idempotent: boolean;
   /** Resolves once the server accepted the message; rejects with MailSendError. */
-  send(message: SendMailOptions): Promise<SendReceipt>;
+  send(message: SendMailOptions, hooks?: SendHooks): Promise<SendReceipt>;
   /** Checks that the server answers and accepts the credentials (or that the directory is writable). */
   verify(): Promise<void>;
   close(): void;
@@ -122,6 +134,7 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
     disableUrlAccess: true,
     logger: false,
   });
+  transporter.use('stream', transmitHookPlugin);
   const fail = (err: unknown): never => {
     const classification = classifySmtpError(err);
     const text = redactSecrets(`${(err as Error)?.message ?? String(err)} (via ${description})`, secrets);
@@ -130,9 +143,11 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
   return {
     kind: 'smtp',
     description,
-    async send(message) {
+    idempotent: false,
+    async send(message, hooks) {
       try {
-        const info = await transporter.sendMail(message);
+        const options = hooks?.onTransmit ? { ...message, [TRANSMIT_HOOK]: hooks.onTransmit } : message;
+        const info = await transporter.sendMail(options);
         return {
           messageId: String(info.messageId),
           response: String(info.response ?? ''),
@@ -196,10 +211,12 @@ function createEmlTransport(dir: string): MailTransport {
   return {
     kind: 'eml',
     description: `eml files in ${dir}`,
-    async send(message) {
+    idempotent: true,
+    async send(message, hooks) {
       try {
         const info = await transporter.sendMail(message);
         await mkdir(dir, { recursive: true });
+        await hooks?.onTransmit?.();
         // The same Message-ID overwrites the same file: a resend never makes a second copy.
         const file = await writeAtomically(dir, emlFileName(info.messageId), info.message as Buffer);
         const to = info.envelope.to;

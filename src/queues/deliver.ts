@@ -5,11 +5,13 @@ import type { NewsItem } from '../domain/item.js';
 import type { ErrorClass, PublishResult } from '../channels/channel.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
-import { claimDelivery, completeDelivery, failDelivery, releaseDelivery, saveDeliveryProgress, unclaimDelivery } from '../store/deliveries.js';
+import { claimDelivery, failDelivery, releaseDelivery, unclaimDelivery } from '../store/deliveries.js';
 import { findItem } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { deliveryJobSchema } from './payloads.js';
 import type { RateGate } from './rate-gate.js';
+import { gateWaitMessage, gaveUpMessage, retryingMessage } from './failure-words.js';
+import { completeRunningDelivery, noteWaitingDelivery, writeRunningProgress } from '../store/running-delivery.js';
 
 export interface DeliveryRun {
   delivery: Delivery;
@@ -54,6 +56,7 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
     if (waitUntil > 0) {
       // Another job hit this account's rate limit: give the claim back untouched and wait for the reset.
       await unclaimDelivery(deps.store.db, delivery, new Date(waitUntil).toISOString());
+      await noteWaitingDelivery(deps.store.db, deliveryId, gateWaitMessage(new Date(waitUntil)));
       return delayJob(job, token, waitUntil);
     }
     const outcomeUnknown = claim.outcomeUnknown;
@@ -62,13 +65,18 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
         delivery,
         item,
         outcomeUnknown,
-        saveProgress: (progress) => saveDeliveryProgress(deps.store.db, deliveryId, progress),
+        saveProgress: async (progress) => {
+          // Merged into the object the handler reads (progress found by findExisting is seen by the publish that
+          // follows), then written whole: the claim's copy is the current one while this attempt runs.
+          delivery.progress = { ...delivery.progress, ...progress };
+          await writeRunningProgress(deps.store.db, deliveryId, delivery.progress);
+        },
       });
-      await completeDelivery(deps.store.db, deliveryId, result);
+      await completeRunningDelivery(deps.store.db, delivery, result);
       deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
       return { remoteId: result.remoteId };
     } catch (error) {
-      return handleFailure(deps, handler, job, token, delivery, error);
+      return handleFailure(deps, handler, job, token, delivery, error, outcomeUnknown);
     }
   };
 }
@@ -78,7 +86,7 @@ async function delayJob(job: Job, token: string | undefined, until: number): Pro
   throw new DelayedError();
 }
 
-async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandler, job: Job, token: string | undefined, delivery: Delivery, error: unknown): Promise<never> {
+async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandler, job: Job, token: string | undefined, delivery: Delivery, error: unknown, outcomeUnknown: boolean): Promise<never> {
   const problem = handler.classify(error, delivery);
   const { db } = deps.store;
   const log = { deliveryId: delivery.id, target: delivery.target, kind: problem.kind, reason: problem.message };
@@ -87,15 +95,17 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
       const until = Math.max(problem.retryAt?.getTime() ?? 0, Date.now() + 1_000);
       const gateKey = handler.gateKey(delivery);
       if (gateKey) await deps.gate.close(gateKey, until);
-      // A rate limit is not the delivery's fault: the attempt is given back.
-      await releaseDelivery(db, delivery.id, 'rate_limited', problem.message, new Date(until).toISOString(), { refundAttempt: true });
+      // A rate limit is not the delivery's fault: the attempt is given back. An uncertain earlier outcome stays
+      // uncertain (the limit may have hit the look-up), so the next attempt still looks before posting.
+      const kind = outcomeUnknown ? 'unknown_outcome' : 'rate_limited';
+      await releaseDelivery(db, delivery.id, kind, problem.message, new Date(until).toISOString(), { refundAttempt: true });
       deps.log.warn(log, 'rate limited; waiting for the reset');
       return delayJob(job, token, until);
     }
     case 'transient': {
       const attemptsAllowed = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attemptsAllowed) {
-        const message = `gave up after ${attemptsAllowed} attempts: ${problem.message}`;
+        const message = gaveUpMessage(attemptsAllowed, problem.message);
         await failDelivery(db, delivery.id, 'transient', message);
         await recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason: message } });
         deps.log.error(log, 'delivery failed for good');
@@ -103,7 +113,7 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
       }
       // Shown to people as "next try around"; BullMQ's backoffStrategy picks the actual instant (same formula).
       const next = new Date(Date.now() + deps.backoffMs * 2 ** job.attemptsMade).toISOString();
-      await releaseDelivery(db, delivery.id, 'transient', problem.message, next);
+      await releaseDelivery(db, delivery.id, 'transient', retryingMessage(problem.message, job.attemptsMade + 1, attemptsAllowed), next);
       deps.log.warn(log, 'transient failure; will retry');
       throw new Error(problem.message);
     }

@@ -1,7 +1,7 @@
 import type { DeliveryKind } from '../domain/delivery.js';
 
 /** Every queue Herald uses. `herald worker <name...>` takes these names. */
-export const QUEUE_NAMES = ['publish', 'social', 'feed', 'newsletter', 'maintenance'] as const;
+export const QUEUE_NAMES = ['publish', 'social', 'feed', 'ingest', 'newsletter', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export function isQueueName(name: string): name is QueueName {

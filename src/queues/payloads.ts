@@ -12,3 +12,17 @@ export type PublishJob = z.infer<typeof publishJobSchema>;
 
 export const maintenanceJobSchema = z.strictObject({ task: z.enum(['reconcile', 'check-accounts']) });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
+
+// Newsletter queue (src/newsletter/jobs.ts): one `send` job per recipient row, a delayed `start` per
+// scheduled newsletter, and the `digest` and `sweep` schedulers.
+export const newsletterSendJobSchema = z.strictObject({ recipientId: z.string().regex(/^nlr_[0-9a-f]{32}$/) });
+export type NewsletterSendJob = z.infer<typeof newsletterSendJobSchema>;
+
+export const newsletterStartJobSchema = z.strictObject({
+  newsletterId: z.string().regex(/^nl_[0-9a-f]{32}$/),
+  scheduleToken: z.string().min(1),
+});
+export type NewsletterStartJob = z.infer<typeof newsletterStartJobSchema>;
+
+export const newsletterTaskJobSchema = z.strictObject({ task: z.enum(['digest', 'sweep']) });
+export type NewsletterTaskJob = z.infer<typeof newsletterTaskJobSchema>;

@@ -1,11 +1,17 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { Store } from './db.js';
 import { coreMigration } from './migrations/001-core.js';
+import { feedsMigration } from './migrations/002-feeds.js';
+import { newslettersMigration } from './migrations/003-newsletters.js';
+import { staffMigration } from './migrations/005-staff.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 export function allMigrations(store: Store): Record<string, Migration> {
   return {
     '001-core': coreMigration(store.dialect),
+    '002-feeds': feedsMigration(store.dialect),
+    '003-newsletters': newslettersMigration(store.dialect),
+    '005-staff': staffMigration(store.dialect),
   };
 }
 

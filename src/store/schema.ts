@@ -96,6 +96,88 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface StaffUsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  passwordHash: string;
+  timezone: string | null;
+  disabled: number;
+  passwordChangedAt: string;
+  lastLoginAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StaffSessionsTable {
+  /** SHA-256 (hex) of the session token; the token itself only lives in the cookie. */
+  id: string;
+  userId: string;
+  csrfToken: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+// Feeds (migration 002-feeds).
+export interface FeedBuildsTable {
+  id: Generated<number>;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  items: number | null;
+  variants: number | null;
+  filesWritten: number | null;
+  error: string | null;
+  websubError: string | null;
+}
+
+export interface FeedSourcesTable {
+  id: string;
+  url: string;
+  etag: string | null;
+  lastModified: string | null;
+  lastPolledAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorKind: string | null;
+  lastErrorAt: string | null;
+  consecutiveFailures: number;
+  /** JSON list of {key, reason} for entries the last poll could not import. */
+  lastSkipped: string;
+  itemsCreated: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FeedSourceEntriesTable {
+  sourceId: string;
+  /** SHA-256 (hex) of entryKey: a short primary key whatever the key's length. */
+  keyHash: string;
+  entryKey: string;
+  itemId: string;
+  entryDate: string | null;
+  /** 1 while a `publish` source's item still has to be published (crash between create and publish). */
+  publishPending: number;
+  createdAt: string;
+}
+
+export interface WebhookItemsTable {
+  externalId: string;
+  itemId: string;
+  createdAt: string;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string | null;
+  expiresAt: string | null;
+}
+
 export interface Database {
   items: ItemsTable;
   itemRevisions: ItemRevisionsTable;
@@ -103,4 +185,92 @@ export interface Database {
   channelAccounts: ChannelAccountsTable;
   outboxPosts: OutboxPostsTable;
   auditLog: AuditLogTable;
+  feedBuilds: FeedBuildsTable;
+  feedSources: FeedSourcesTable;
+  feedSourceEntries: FeedSourceEntriesTable;
+  webhookItems: WebhookItemsTable;
+  leases: LeasesTable;
+  staffUsers: StaffUsersTable;
+  staffSessions: StaffSessionsTable;
+  authorities: AuthoritiesTable;
+  contacts: ContactsTable;
+  newsletters: NewslettersTable;
+  newsletterRecipients: NewsletterRecipientsTable;
+  newsletterState: NewsletterStateTable;
+}
+
+// --- Newsletters (migration 003) ---------------------------------------------------------------
+
+export interface AuthoritiesTable {
+  id: string;
+  name: string;
+  nameKey: string;
+  country: string;
+  regionType: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  authorityId: string;
+  name: string;
+  email: string;
+  emailKey: string;
+  language: string;
+  status: string;
+  statusReason: string | null;
+  statusChangedAt: string | null;
+  announcements: number;
+  digest: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewslettersTable {
+  id: string;
+  kind: string;
+  itemIds: string;
+  subject: string | null;
+  status: string;
+  source: string;
+  sourceKey: string | null;
+  scheduledAt: string | null;
+  scheduleToken: string | null;
+  content: string | null;
+  layout: string | null;
+  digestFrom: string | null;
+  digestTo: string | null;
+  recipientsTotal: number;
+  startedAt: string | null;
+  sentAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewsletterRecipientsTable {
+  id: string;
+  newsletterId: string;
+  contactId: string;
+  email: string;
+  name: string;
+  language: string;
+  authorityName: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  claimedAt: string | null;
+  transmittedAt: string | null;
+  reply: string | null;
+  messageId: string | null;
+  sentAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewsletterStateTable {
+  key: string;
+  value: string;
+  updatedAt: string;
 }

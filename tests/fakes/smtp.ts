@@ -22,6 +22,12 @@ export interface SmtpFaults {
    * client; the message lands in `dropped`, not in `messages`). Happens once.
    */
   drop?: { afterMessages: number; stage?: 'rcpt' | 'data' };
+  /**
+   * Once `afterMessages` messages have been accepted, stop answering at RCPT TO or after the message
+   * data (a server that hangs), until the client goes away. Held data lands in `dropped` when its
+   * connection closes: the server never accepted it.
+   */
+  stall?: { afterMessages: number; stage?: 'rcpt' | 'data' };
 }
 
 export interface FakeSmtpOptions {
@@ -69,6 +75,10 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
   const attempts = new Map<string, number>();
   const auth = options.auth;
 
+  const held = new Map<string, ReceivedMessage>();
+  const shouldStall = (stage: 'rcpt' | 'data'): boolean =>
+    faults.stall !== undefined && (faults.stall.stage ?? 'data') === stage && messages.length >= faults.stall.afterMessages;
+
   const shouldDrop = (stage: 'rcpt' | 'data'): boolean =>
     !dropDone &&
     faults.drop !== undefined &&
@@ -88,6 +98,13 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: true,
     logger: false,
+    onClose(session) {
+      const message = held.get(session.id);
+      if (message) {
+        held.delete(session.id);
+        dropped.push(message);
+      }
+    },
     onAuth(credentials, _session, callback) {
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
         callback(null, { user: credentials.username });
@@ -100,6 +117,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
       const count = (attempts.get(recipient) ?? 0) + 1;
       attempts.set(recipient, count);
       if (shouldDrop('rcpt')) return destroyConnection(session);
+      if (shouldStall('rcpt')) return; // never answers
       const { tempFail, reject } = faults;
       if (reject?.recipients.some((r) => r.toLowerCase() === recipient)) {
         return callback(smtpError(reject.code ?? 550, reject.message ?? '5.1.1 Mailbox unavailable'));
@@ -122,6 +140,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
             dropped.push(message);
             return destroyConnection(session);
           }
+          if (shouldStall('data')) return void held.set(session.id, message); // never answers
           messages.push(message);
           callback(null, `2.0.0 Ok: queued as ${messages.length}`);
         },

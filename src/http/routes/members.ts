@@ -1,0 +1,79 @@
+// Member authorities and their contacts: list, search, edit, CSV import and export (inside /api).
+import type { FastifyInstance } from 'fastify';
+import type { Context } from '../../context.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { exportContactsCsv } from '../../domain/member-csv.js';
+import { recordAudit } from '../../store/audit.js';
+import { getAuthority, getContact, listAllAuthorities, listAllContacts, listAuthorities, listContacts } from '../../store/members.js';
+import { importContacts } from '../../store/member-import.js';
+import { createAuthority, createContact, editAuthority, editContact } from '../../newsletter/member-flow.js';
+import { AUTHORITY_ID, CONTACT_ID, authorityPatch, contactListQuery, contactPatch, importQuery, memberListQuery } from '../newsletter-schemas.js';
+
+/** Large enough for tens of thousands of contacts. */
+const CSV_LIMIT = 20 * 1024 * 1024;
+
+function idParam(params: unknown, pattern: RegExp, what: string): string {
+  const id = String((params as { id?: unknown }).id ?? '');
+  if (!pattern.test(id)) throw new NotFoundError(what, id.slice(0, 80));
+  return id;
+}
+
+export function memberRoutes(app: FastifyInstance, ctx: Context): void {
+  const { store } = ctx;
+
+  app.get('/api/members', async (request) => {
+    const q = memberListQuery.parse(request.query);
+    const { authorities, total } = await listAuthorities(store.db, q);
+    return { members: authorities, total, limit: q.limit, offset: q.offset };
+  });
+
+  app.post('/api/members', async (request, reply) => {
+    const authority = await createAuthority(store, request.body, request.actor);
+    return reply.code(201).header('location', `/api/members/${authority.id}`).send(authority);
+  });
+
+  app.get('/api/members/:id', async (request) => {
+    const id = idParam(request.params, AUTHORITY_ID, 'member authority');
+    const [authority, contacts] = await Promise.all([getAuthority(store.db, id), listContacts(store.db, { authorityId: id, limit: 500, offset: 0 })]);
+    return { ...authority, contacts: contacts.contacts };
+  });
+
+  app.patch('/api/members/:id', async (request) => editAuthority(store, idParam(request.params, AUTHORITY_ID, 'member authority'), authorityPatch.parse(request.body ?? {}), request.actor));
+
+  app.get('/api/contacts', async (request) => {
+    const q = contactListQuery.parse(request.query);
+    const { contacts, total } = await listContacts(store.db, q);
+    return { contacts, total, limit: q.limit, offset: q.offset };
+  });
+
+  app.post('/api/contacts', async (request, reply) => {
+    const contact = await createContact(store, request.body, request.actor);
+    return reply.code(201).header('location', `/api/contacts/${contact.id}`).send(contact);
+  });
+
+  app.get('/api/contacts/export', async (request, reply) => {
+    const [authorities, contacts] = await Promise.all([listAllAuthorities(store.db), listAllContacts(store.db)]);
+    await recordAudit(store.db, { actor: request.actor, action: 'contacts_exported', subjectType: 'contacts', subjectId: 'export', details: { contacts: contacts.length } });
+    const day = new Date().toISOString().slice(0, 10);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="herald-contacts-${day}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(exportContactsCsv(authorities, contacts));
+  });
+
+  app.get('/api/contacts/:id', async (request) => getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')));
+
+  app.patch('/api/contacts/:id', async (request) => editContact(store, idParam(request.params, CONTACT_ID, 'contact'), contactPatch.parse(request.body ?? {}), request.actor));
+
+  // The import takes the CSV as the body (text/csv); its own scope, so only this route parses CSV.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_LIMIT }, (_request, body, done) => done(null, body));
+    scope.post('/api/contacts/import', async (request) => {
+      const q = importQuery.parse(request.query);
+      const body = request.body ?? '';
+      if (typeof body !== 'string') throw Object.assign(new Error('send the CSV file as the body with Content-Type: text/csv'), { statusCode: 415 });
+      return importContacts(store, body, { actor: request.actor, dryRun: q.dryRun, strict: q.strict });
+    });
+  });
+}
