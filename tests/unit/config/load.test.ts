@@ -45,6 +45,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { HERALD_CONFIG: 'nope.yaml' }, cwd })).toThrow(/does not exist/);
   });
 
+  it('the documented example configuration is valid', () => {
+    const root = path.resolve(import.meta.dirname, '../../..');
+    const config = loadConfig({ env: { HERALD_CONFIG: 'config/herald.example.yaml' }, cwd: root });
+    expect(config.publicUrl).toBe('https://herald.alliance.example');
+    expect(config.channels.accounts?.map((a) => a.id)).toEqual(['twitter', 'facebook']);
+  });
+
   it('never echoes a secret in an error', () => {
     try {
       loadConfig({ env: { HERALD_API_TOKEN: 'short' }, cwd: dir() });
