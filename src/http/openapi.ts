@@ -69,6 +69,7 @@ export function openApiDocument(publicUrl: string) {
       '/api/items/{id}': {
         get: { summary: 'An item with its deliveries and history', parameters: idParam, responses: { '200': { description: 'The item' }, ...errors } },
         patch: { summary: 'Edit an item (new revision)', parameters: idParam, requestBody: json('ItemPatch'), responses: { '200': { description: 'The item' }, ...errors } },
+        delete: { summary: 'Delete a draft or withdrawn item', parameters: idParam, responses: { '204': { description: 'Deleted' }, '409': { description: 'Published, scheduled, imported, or deliveries under way' }, ...errors } },
       },
       '/api/items/{id}/publish': {
         post: {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../domain/errors.js';
+import { ConflictError, ValidationError } from '../domain/errors.js';
 import { applyItemPatch, editableFields, sameFields, validateItemFields, type NewsItem } from '../domain/item.js';
 import type { Store } from '../store/db.js';
 import { getItem, insertItem, updateItemFields } from '../store/items.js';
@@ -24,5 +24,25 @@ export async function editItem(store: Store, id: string, patch: unknown, actor: 
     const updated = await updateItemFields(trx, item, next, actor);
     await recordAudit(trx, { actor, action: 'edited', subjectType: 'item', subjectId: id, details: { revision: updated.revision, fields: Object.keys(patch) } });
     return { item: updated, changed: true };
+  });
+}
+
+/**
+ * Deletes a draft or withdrawn item with its revisions and delivery records. A published or scheduled
+ * item is withdrawn or cancelled first (which takes it off the feeds); an item imported from a website
+ * feed is only withdrawn, since deleting it would forget it was imported and bring it back at the next poll.
+ */
+export async function deleteItem(store: Store, id: string, actor: string): Promise<void> {
+  await store.transaction(async (trx) => {
+    const item = await getItem(trx, id);
+    if (item.status === 'published' || item.status === 'scheduled') {
+      throw new ConflictError(`a ${item.status} item cannot be deleted; ${item.status === 'published' ? 'withdraw' : 'cancel'} it first`, 'not_deletable');
+    }
+    const running = await trx.selectFrom('deliveries').select('id').where('itemId', '=', id).where('status', 'in', ['pending', 'running']).executeTakeFirst();
+    if (running) throw new ConflictError('some of its deliveries are still under way (e.g. deleting posts); try again when they finish', 'deliveries_running');
+    const imported = await trx.selectFrom('feedSourceEntries').select('sourceId').where('itemId', '=', id).executeTakeFirst();
+    if (imported) throw new ConflictError(`this item was imported from the feed source "${imported.sourceId}"; withdraw it instead (deleting it would import it again)`, 'imported');
+    await trx.deleteFrom('items').where('id', '=', id).execute();
+    await recordAudit(trx, { actor, action: 'deleted', subjectType: 'item', subjectId: id, details: { title: item.title, slug: item.slug } });
   });
 }

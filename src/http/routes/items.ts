@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { createItem, editItem } from '../../queues/item-flow.js';
+import { createItem, deleteItem, editItem } from '../../queues/item-flow.js';
 import { cancelSchedule, requestPublish, withdraw } from '../../queues/publish-flow.js';
 import { getItem, listItems } from '../../store/items.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
@@ -41,6 +41,11 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
   app.patch('/api/items/:id', async (request) => {
     const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor);
     return { ...presentItem(item), changed };
+  });
+
+  app.delete('/api/items/:id', async (request, reply) => {
+    await deleteItem(ctx.store, itemId(request.params), request.actor);
+    return reply.code(204).send();
   });
 
   app.post('/api/items/:id/publish', async (request, reply) => {

@@ -109,6 +109,18 @@ for (const { dialect, skip } of DIALECTS) {
       await waitFor(async () => (await http.inject({ method: 'GET', url: `/api/items/${created.id}`, headers: auth })).json().deliveries.every((d: { status: string }) => d.status === 'done'));
     });
 
+    it('DELETE: a draft goes (204, then 404); a published item must be withdrawn first (409, nothing changed)', async () => {
+      const draft = (await http.inject({ method: 'POST', url: '/api/items', headers: json, payload: sampleItem(5) })).json();
+      const gone = await http.inject({ method: 'DELETE', url: `/api/items/${draft.id}`, headers: auth });
+      expect(gone.statusCode).toBe(204);
+      expect((await http.inject({ method: 'GET', url: `/api/items/${draft.id}`, headers: auth })).statusCode).toBe(404);
+      const before = await snapshot(app);
+      const refused = await http.inject({ method: 'DELETE', url: `/api/items/${itemId}`, headers: auth });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.message).toBe('a published item cannot be deleted; withdraw it first');
+      expect(await snapshot(app)).toBe(before);
+    });
+
     it('retry: only a failed delivery (409 otherwise, 404 for an unknown id)', async () => {
       const item = (await http.inject({ method: 'GET', url: `/api/items/${itemId}`, headers: auth })).json();
       const res = await http.inject({ method: 'POST', url: `/api/deliveries/${item.deliveries[0].id}/retry`, headers: auth });
