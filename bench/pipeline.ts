@@ -63,7 +63,7 @@ function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
 }
 
 async function doneCount(ctx: Context): Promise<number> {
-  const row = await ctx.store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'done').executeTakeFirstOrThrow();
+  const row = await ctx.store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'done').where('kind', '=', 'channel').executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -102,7 +102,7 @@ async function heraldLatency(items: number, perSecond: number) {
     await requestPublish(ctx, ids[i]!, { actor: 'bench' });
   }
   await until(async () => (await doneCount(ctx)) >= items * 2, 300_000, 'latency deliveries');
-  const rows = await ctx.store.db.selectFrom('deliveries').select(['createdAt', 'startedAt', 'finishedAt']).execute();
+  const rows = await ctx.store.db.selectFrom('deliveries').select(['createdAt', 'startedAt', 'finishedAt']).where('kind', '=', 'channel').execute();
   await stopAll(children);
   await ctx.close();
   return {
@@ -124,7 +124,7 @@ async function scheduledLatency(items: number) {
     due[item.id] = Date.parse(at);
   }
   await until(async () => (await doneCount(ctx)) >= items * 2, 120_000, 'scheduled deliveries');
-  const rows = await ctx.store.db.selectFrom('deliveries').select(['itemId', 'startedAt']).execute();
+  const rows = await ctx.store.db.selectFrom('deliveries').select(['itemId', 'startedAt']).where('kind', '=', 'channel').execute();
   const lateness = rows.map((r) => Date.parse(r.startedAt!) - due[r.itemId]!);
   await stopAll(children);
   await ctx.close();
