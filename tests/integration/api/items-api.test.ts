@@ -121,6 +121,17 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await snapshot(app)).toBe(before);
     });
 
+    it('DELETE refuses an item imported from a website feed (it would be imported again)', async () => {
+      const draft = (await http.inject({ method: 'POST', url: '/api/items', headers: json, payload: sampleItem(6) })).json();
+      await app.ctx.store.db
+        .insertInto('feedSourceEntries')
+        .values({ sourceId: 'website', keyHash: 'k1', entryKey: 'https://example.org/news/6', itemId: draft.id, entryDate: null, publishPending: 0, createdAt: new Date().toISOString() })
+        .execute();
+      const refused = await http.inject({ method: 'DELETE', url: `/api/items/${draft.id}`, headers: auth });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.code).toBe('imported');
+    });
+
     it('retry: only a failed delivery (409 otherwise, 404 for an unknown id)', async () => {
       const item = (await http.inject({ method: 'GET', url: `/api/items/${itemId}`, headers: auth })).json();
       const res = await http.inject({ method: 'POST', url: `/api/deliveries/${item.deliveries[0].id}/retry`, headers: auth });
