@@ -118,3 +118,16 @@ export interface Channel {
 export function overrideFor(item: NewsItem, account: Pick<ChannelAccount, 'id' | 'platform'>): string | undefined {
   return item.channelTexts[account.id] ?? item.channelTexts[account.platform];
 }
+
+/**
+ * Runs an account check: a refusal of the token or account is the verdict (`ok: false` with the
+ * adapter's plain-words reason); a network problem says nothing about the token and is thrown.
+ */
+export async function accountCheck(run: () => Promise<AccountCheck>): Promise<AccountCheck> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ChannelError && (error.kind === 'auth' || error.kind === 'permanent')) return { ok: false, reason: error.message };
+    throw error;
+  }
+}

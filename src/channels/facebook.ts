@@ -8,7 +8,7 @@ import type {
   PublishContext,
   PublishResult,
 } from './channel.js';
-import { ChannelError } from './channel.js';
+import { ChannelError, accountCheck } from './channel.js';
 import type { NewsItem } from '../domain/item.js';
 import { facebookComposer } from './compose-facebook.js';
 import type { AccountLookup, FacebookPageCredentials } from './credentials.js';
@@ -153,8 +153,8 @@ export class FacebookChannel implements Channel {
 
   /** Checks that the token is a working token of the configured Page. */
   async check(account: ChannelAccount): Promise<AccountCheck> {
-    try {
-      return await this.guard(account.id, async (page) => {
+    return accountCheck(() =>
+      this.guard(account.id, async (page) => {
         const me = await graphRequest<{ id: string; name?: string }>(page, 'GET', 'me', {
           fields: 'id,name',
         });
@@ -166,13 +166,8 @@ export class FacebookChannel implements Channel {
         }
         await graphRequest<{ id: string }>(page, 'GET', page.pageId, { fields: 'id,name' });
         return { ok: true, reason: null };
-      });
-    } catch (error) {
-      const c = error as ChannelError;
-      // Only a verdict about the account counts; a network problem says nothing about the token.
-      if (c.kind === 'auth' || c.kind === 'permanent') return { ok: false, reason: c.message };
-      throw error;
-    }
+      }),
+    );
   }
 
   classifyError(error: unknown): ErrorClass {

@@ -11,7 +11,7 @@ import type {
   PublishContext,
   PublishResult,
 } from './channel.js';
-import { ChannelError } from './channel.js';
+import { ChannelError, accountCheck } from './channel.js';
 import type { NewsItem } from '../domain/item.js';
 import { TWEET_LIMIT, twitterComposer } from './compose-twitter.js';
 import { tweetLength } from './compose-text.js';
@@ -167,15 +167,10 @@ export class TwitterChannel implements Channel {
   }
 
   async check(account: ChannelAccount): Promise<AccountCheck> {
-    try {
+    return accountCheck(async () => {
       await this.guard(account.id, (session) => session.me(true));
       return { ok: true, reason: null };
-    } catch (error) {
-      const c = error as ChannelError;
-      // Only a verdict about the account counts; a network problem says nothing about the token.
-      if (c.kind === 'auth' || c.kind === 'permanent') return { ok: false, reason: c.message };
-      throw error;
-    }
+    });
   }
 
   classifyError(error: unknown): ErrorClass {

@@ -4,7 +4,6 @@ import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
 import type { ErrorClass, PublishResult } from '../channels/channel.js';
 import type { Store } from '../store/db.js';
-import { nowIso } from '../store/db.js';
 import { claimDelivery, failDelivery, releaseDelivery, unclaimDelivery } from '../store/deliveries.js';
 import { findItem } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
@@ -107,7 +106,7 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
       if (job.attemptsMade + 1 >= attemptsAllowed) {
         const message = gaveUpMessage(attemptsAllowed, problem.message);
         await failDelivery(db, delivery.id, 'transient', message);
-        await recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason: message } });
+        await auditFailure(db, delivery, message);
         deps.log.error(log, 'delivery failed for good');
         throw new UnrecoverableError(message);
       }
@@ -121,9 +120,14 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
     case 'permanent': {
       await failDelivery(db, delivery.id, problem.kind, problem.message);
       if (problem.kind === 'auth') await handler.onAuthFailure?.(delivery, problem);
-      await recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason: problem.message, at: nowIso() } });
+      await auditFailure(db, delivery, problem.message);
       deps.log.error(log, 'delivery failed');
       throw new UnrecoverableError(problem.message);
     }
   }
+}
+
+/** The audit log's record of a delivery that failed for good (the entry carries its own time). */
+function auditFailure(db: DeliveryProcessorDeps['store']['db'], delivery: Delivery, reason: string): Promise<void> {
+  return recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason } });
 }
