@@ -1,0 +1,159 @@
+// One Herald installation for one chaos scenario: the platform fakes and an SMTP server in this process,
+// and Herald's real processes (`herald api`, `herald worker ...`) sharing a Redis and a database.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnHerald, waitForExit } from '../helpers/processes.js';
+import { startFakeFacebook, DEFAULT_FACEBOOK_PAGE, type FakeFacebook } from '../fakes/facebook.js';
+import { startFakeTwitter, DEFAULT_TWITTER_ACCOUNT, type FakeTwitter } from '../fakes/twitter.js';
+import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
+import { openStore, type Store } from '../../src/store/db.js';
+import { freePort } from './services.js';
+
+export const API_TOKEN = 'chaos-api-token-0123456789abcdef';
+const TOKEN_KEY = 'chaos-newsletter-key-0123456789abcdef0123456789';
+
+/** The worker processes of an installation, by the role they play; each role may run several copies. */
+export const ROLES = {
+  publish: ['publish', 'maintenance', 'feed'],
+  social: ['social'],
+  newsletter: ['newsletter'],
+} as const;
+export type Role = keyof typeof ROLES;
+
+type HeraldProcess = ReturnType<typeof spawnHerald>;
+
+export interface ClusterOptions {
+  redisUrl: string;
+  databaseUrl: string;
+  /** Copies of each worker role (default 2 social, 2 newsletter, 1 publish). */
+  copies?: Partial<Record<Role, number>>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Cluster {
+  apiUrl: string;
+  twitter: FakeTwitter;
+  facebook: FakeFacebook;
+  smtp: FakeSmtp;
+  store: Store;
+  workers: Map<Role, HeraldProcess[]>;
+  api(method: string, url: string, body?: unknown): Promise<{ status: number; json: () => unknown; text: string }>;
+  /** SIGKILLs one copy of a role and starts a new one in its place. */
+  killAndReplace(role: Role, index?: number): Promise<void>;
+  signal(role: Role, index: number, signal: NodeJS.Signals): void;
+  /** Last lines each process printed (for failure messages). */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const [twitter, facebook, smtp] = await Promise.all([startFakeTwitter(), startFakeFacebook(), startFakeSmtp()]);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'herald-chaos-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HERALD_CONFIG: '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    REDIS_URL: options.redisUrl,
+    DATABASE_URL: options.databaseUrl,
+    HERALD_DATA_DIR: dataDir,
+    HERALD_QUEUE_PREFIX: '{herald}',
+    HERALD_API_TOKEN: API_TOKEN,
+    HERALD_SECRET_KEY: 'chaos-secret-key-0123456789abcdef',
+    HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
+    HERALD_LOCK_MS: '4000',
+    HERALD_DELIVERY_BACKOFF_MS: '300',
+    HERALD_DELIVERY_CONCURRENCY: '8',
+    HERALD_RECONCILE_EVERY_MS: '3000',
+    HERALD_CHANNEL_TIMEOUT_MS: '3000',
+    HERALD_FEED_LIMIT: '500',
+    HERALD_FEED_REBUILD_INTERVAL_MS: '500',
+    TWITTER_APP_KEY: 'chaos-app-key',
+    TWITTER_APP_SECRET: 'chaos-app-secret',
+    TWITTER_ACCESS_TOKEN: DEFAULT_TWITTER_ACCOUNT.accessToken,
+    TWITTER_ACCESS_SECRET: 'chaos-access-secret',
+    TWITTER_API_URL: twitter.url,
+    FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
+    FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
+    FACEBOOK_GRAPH_URL: facebook.url,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Alliance of Cities <news@alliance.example>',
+    HERALD_NEWSLETTER_TOKEN_KEYS: TOKEN_KEY,
+    HERALD_NEWSLETTER_POSTAL_ADDRESS: 'Rue de la Loi 1, 1000 Brussels',
+    HERALD_NEWSLETTER_POOL_SIZE: '3',
+    HERALD_NEWSLETTER_CONCURRENCY: '6',
+    HERALD_NEWSLETTER_RATE: '2000',
+    HERALD_NEWSLETTER_RETRY_BACKOFF_MS: '300',
+    HERALD_DIGEST_ENABLED: 'false',
+    ...options.env,
+  };
+  const copies: Record<Role, number> = { publish: 1, social: 2, newsletter: 2, ...options.copies };
+  const spawnRole = (role: Role) => spawnHerald(['worker', ...ROLES[role]], env);
+  const apiProcess = spawnHerald(['api'], env);
+  const workers = new Map<Role, HeraldProcess[]>();
+  for (const role of Object.keys(ROLES) as Role[]) workers.set(role, Array.from({ length: copies[role] }, () => spawnRole(role)));
+  const store = openStore(options.databaseUrl, dataDir);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const exited: HeraldProcess[] = [];
+
+  const cluster: Cluster = {
+    apiUrl,
+    twitter,
+    facebook,
+    smtp,
+    store,
+    workers,
+    async api(method, url, body) {
+      const response = await fetch(apiUrl + url, {
+        method,
+        headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const text = await response.text();
+      return { status: response.status, text, json: () => JSON.parse(text) };
+    },
+    async killAndReplace(role, index = 0) {
+      const list = workers.get(role)!;
+      const victim = list[index % list.length]!;
+      victim.kill('SIGKILL');
+      await waitForExit(victim);
+      exited.push(victim);
+      list[index % list.length] = spawnRole(role);
+    },
+    signal(role, index, signal) {
+      workers.get(role)![index]!.kill(signal);
+    },
+    logs() {
+      const all = [['api', apiProcess] as const, ...[...workers].flatMap(([role, list]) => list.map((p, i) => [`${role}#${i}`, p] as const))];
+      return all.map(([name, p]) => `--- ${name} (exit ${p.exitCode ?? p.signalCode ?? 'running'})\n${p.output().slice(-1500)}`).join('\n');
+    },
+    async close() {
+      const running = [apiProcess, ...[...workers.values()].flat()];
+      for (const p of running) {
+        p.kill('SIGCONT');
+        p.kill('SIGTERM');
+      }
+      await Promise.all(running.map((p) => waitForExit(p, 15_000).catch(() => p.kill('SIGKILL'))));
+      await store.close();
+      await Promise.all([twitter.close(), facebook.close(), smtp.close()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await waitUntilUp(cluster, apiProcess);
+  return cluster;
+}
+
+async function waitUntilUp(cluster: Cluster, apiProcess: HeraldProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (apiProcess.exitCode !== null) throw new Error(`herald api exited: ${apiProcess.output()}`);
+    const ok = await fetch(`${cluster.apiUrl}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`herald api did not answer /healthz within 60 s\n${cluster.logs()}`);
+}

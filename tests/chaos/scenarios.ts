@@ -1,0 +1,191 @@
+// The faults, one per scenario. Each gets the running installation and the servers under it, breaks
+// something while the traffic is in flight, and returns what it did (a number for the table and words).
+import Database from 'better-sqlite3';
+import type { Cluster } from './cluster.js';
+import type { PrivatePostgres, PrivateRedis } from './services.js';
+import type { Traffic } from './traffic.js';
+
+export interface FaultContext {
+  cluster: Cluster;
+  redis: PrivateRedis;
+  postgres: PrivatePostgres | null;
+  /** The SQLite file, when the scenario runs on SQLite. */
+  sqliteFile: string | null;
+  traffic: Traffic;
+}
+
+export interface Scenario {
+  name: string;
+  database: 'postgres' | 'sqlite';
+  /** Injects the faults; resolves with how many were injected and what they were. */
+  inject(ctx: FaultContext): Promise<{ faults: number; what: string }>;
+  /** Checks made during the fault (e.g. the API's answers); returns problems found. */
+  during?: (ctx: FaultContext) => Promise<string[]>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the workers are visibly busy: some posts and some messages went out. */
+async function whenBusy(cluster: Cluster, posts = 20, messages = 100, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (cluster.twitter.posts.length + cluster.facebook.posts.length >= posts && cluster.smtp.messages.length >= messages) return;
+    await sleep(50);
+  }
+}
+
+export const OUTAGE_MS = Number(process.env.CHAOS_OUTAGE_MS ?? 30_000);
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'no fault (control)',
+    database: 'postgres',
+    inject: async () => ({ faults: 0, what: 'nothing' }),
+  },
+  {
+    name: 'SIGKILL workers mid-job',
+    database: 'postgres',
+    async inject({ cluster }) {
+      await whenBusy(cluster, 10, 50);
+      const order = ['social', 'newsletter', 'publish', 'social', 'newsletter', 'social', 'newsletter', 'publish'] as const;
+      for (const [i, role] of order.entries()) {
+        await cluster.killAndReplace(role, i);
+        await sleep(700);
+      }
+      return { faults: order.length, what: 'SIGKILL of social x3, newsletter x3, publish/feed x2, each replaced' };
+    },
+  },
+  {
+    name: 'SIGSTOP past the job lock',
+    database: 'postgres',
+    async inject({ cluster }) {
+      await whenBusy(cluster, 10, 50);
+      // A slow platform answer keeps a request in flight at the moment the worker freezes.
+      cluster.twitter.inject({ kind: 'slow', delayMs: 2_500 }, { route: 'POST /2/tweets', times: 3 });
+      await sleep(300);
+      cluster.signal('social', 0, 'SIGSTOP');
+      cluster.signal('newsletter', 0, 'SIGSTOP');
+      await sleep(10_000); // lock 4 s: the other copies take the jobs over
+      cluster.signal('social', 0, 'SIGCONT');
+      cluster.signal('newsletter', 0, 'SIGCONT');
+      return { faults: 2, what: 'social#0 and newsletter#0 frozen 10 s (lock 4 s), then resumed' };
+    },
+  },
+  {
+    name: 'Redis killed, restarted from AOF',
+    database: 'postgres',
+    async inject({ cluster, redis }) {
+      await whenBusy(cluster, 10, 50);
+      for (let i = 0; i < 2; i++) {
+        await redis.kill();
+        await sleep(2_000);
+        await redis.start();
+        await sleep(3_000);
+      }
+      return { faults: 2, what: 'SIGKILL redis-server, down 2 s, restart (AOF), twice' };
+    },
+  },
+  {
+    name: 'Redis FLUSHALL mid-run',
+    database: 'postgres',
+    async inject({ cluster, redis }) {
+      await whenBusy(cluster, 10, 50);
+      await redis.flushAll();
+      await sleep(4_000);
+      await redis.flushAll();
+      return { faults: 2, what: 'FLUSHALL twice, 4 s apart' };
+    },
+  },
+  {
+    name: `Redis unreachable ${OUTAGE_MS / 1000} s`,
+    database: 'postgres',
+    async inject({ cluster, redis }) {
+      await whenBusy(cluster, 10, 50);
+      await redis.kill();
+      await sleep(OUTAGE_MS);
+      await redis.start();
+      return { faults: 1, what: `redis-server gone for ${OUTAGE_MS / 1000} s` };
+    },
+    async during({ cluster, traffic }) {
+      await sleep(3_000);
+      const problems: string[] = [];
+      const health = await fetch(`${cluster.apiUrl}/healthz`);
+      if (health.status !== 503) problems.push(`/healthz answered ${health.status} while Redis was away`);
+      const draft = await cluster.api('POST', '/api/items', { title: 'Written while Redis is away', url: 'https://example.org/news/offline', language: 'en' });
+      if (draft.status !== 201) problems.push(`creating a draft (no Redis needed) answered ${draft.status}: ${draft.text.slice(0, 200)}`);
+      else {
+        const id = (draft.json() as { id: string }).id;
+        const before = await cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        const publish = await cluster.api('POST', `/api/items/${id}/publish`, {});
+        if (publish.status !== 503) problems.push(`publishing while Redis is away answered ${publish.status}, not 503`);
+        const after = await cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        if (JSON.stringify(before) !== JSON.stringify(after)) problems.push('the refused publish changed the item');
+        const deliveries = await cluster.store.db.selectFrom('deliveries').select('id').where('itemId', '=', id).execute();
+        if (deliveries.length > 0) problems.push('the refused publish created deliveries');
+        await cluster.api('DELETE', `/api/items/${id}`);
+      }
+      void traffic;
+      return problems;
+    },
+  },
+  {
+    name: 'PostgreSQL crashed and restarted',
+    database: 'postgres',
+    async inject({ cluster, postgres }) {
+      if (!postgres) throw new Error('needs the private PostgreSQL');
+      await whenBusy(cluster, 10, 50);
+      for (let i = 0; i < 2; i++) {
+        await postgres.crashAndRestart(2_000);
+        await sleep(3_000);
+      }
+      return { faults: 2, what: 'pg_ctl stop -m immediate, down 2 s, start, twice' };
+    },
+  },
+  {
+    name: 'SQLite database locked',
+    database: 'sqlite',
+    async inject({ cluster, sqliteFile }) {
+      await whenBusy(cluster, 10, 50);
+      const db = new Database(sqliteFile!);
+      for (let i = 0; i < 2; i++) {
+        db.exec('BEGIN EXCLUSIVE');
+        await sleep(6_000);
+        db.exec('COMMIT');
+        await sleep(2_000);
+      }
+      db.close();
+      return { faults: 2, what: 'another process holds an exclusive lock 6 s, twice' };
+    },
+  },
+  {
+    name: 'platforms: 429, 5xx, timeouts, drops',
+    database: 'postgres',
+    async inject({ cluster }) {
+      const tweet = { route: 'POST /2/tweets' };
+      const { twitter, facebook } = cluster;
+      twitter.inject({ kind: 'rate_limited', resetAt: Math.ceil(Date.now() / 1000) + 3 }, { ...tweet, nth: 5, times: 2 });
+      twitter.inject({ kind: 'server_error', status: 503 }, { ...tweet, nth: 20, times: 3 });
+      twitter.inject({ kind: 'slow', delayMs: 4_000 }, { ...tweet, nth: 40, times: 2 });
+      twitter.inject({ kind: 'drop_after_accept' }, { ...tweet, nth: 60, times: 3 });
+      twitter.inject({ kind: 'drop' }, { ...tweet, nth: 80, times: 2 });
+      const feed = { route: '/feed' };
+      facebook.inject({ kind: 'rate_limited', code: 32, minutes: 1 }, { ...feed, nth: 5, times: 2 });
+      facebook.inject({ kind: 'server_error', status: 502 }, { ...feed, nth: 20, times: 3 });
+      facebook.inject({ kind: 'slow', delayMs: 4_000 }, { ...feed, nth: 40, times: 2 });
+      facebook.inject({ kind: 'drop_after_accept' }, { ...feed, nth: 60, times: 3 });
+      facebook.inject({ kind: 'drop' }, { ...feed, nth: 80, times: 2 });
+      return { faults: 24, what: 'each platform: 429 x2, 5xx x3, 4 s answer (timeout 3 s) x2, drop after accept x3, drop x2' };
+    },
+  },
+  {
+    name: 'SMTP 421/451/550 and drops',
+    database: 'postgres',
+    async inject({ cluster }) {
+      const some = (from: number, n: number) => Array.from({ length: n }, (_, i) => `contact${from + i * 7}@city${(from + i * 7) % 9}.example.eu`);
+      cluster.smtp.setFaults({ tempFail: { recipients: some(1, 30), code: 421, times: 1 }, reject: { recipients: some(2, 10), code: 550 }, drop: { afterMessages: 200, stage: 'rcpt' } });
+      await whenBusy(cluster, 0, 400);
+      cluster.smtp.setFaults({ tempFail: { recipients: some(3, 30), code: 451, times: 2 }, reject: { recipients: some(2, 10), code: 550 }, drop: { afterMessages: 600, stage: 'data' } });
+      return { faults: 4, what: '421 x30 contacts, 451 x30 (twice each), 550 x10, connection dropped at RCPT and after DATA' };
+    },
+  },
+];
