@@ -85,6 +85,8 @@ export { queueBoard } from './queue-board.js';
 export function webPages(deps: WebDeps) {
   return async (app: FastifyInstance) => {
     await app.register(formbody);
+    // Pages take HTML forms only: a JSON body would hand handlers numbers, arrays or null where a form has strings.
+    app.removeContentTypeParser('application/json');
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       for (const method of methods) if (method !== 'HEAD') deps.routes.push({ method, url: route.url, access: accessOf(route) });

@@ -36,6 +36,8 @@ function guard(deps: WebDeps) {
     if (signedIn.user.role !== 'admin') {
       return sendPage(deps, request, reply, 'error', { title: t('error.forbidden.title'), message: t('error.forbidden.message'), reason: 'role' }, 403);
     }
+    // The board's error messages use NUL as a separator and quote the value received: one in the URL makes it fail (500).
+    if (request.url.includes('%00')) return reply.code(400).send({ error: { code: 'bad_request', message: t('error.request.title') } });
     if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
       return reply.code(403).send({ error: { code: 'csrf', message: t('error.csrf.message') } });
     }
