@@ -30,3 +30,17 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/**
+ * Something the request needs (the job queue, the database) cannot be reached right now; nothing was
+ * changed and the same request can simply be sent again later.
+ */
+export class UnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}

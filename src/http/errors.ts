@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ZodError } from 'zod';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.js';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../store/db.js';
 import { fieldErrorsFromZod } from '../domain/zod-errors.js';
 
 export interface ErrorBody {
@@ -31,6 +32,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof NotFoundError) return sendError(reply, 404, 'not_found', error.message);
     if (error instanceof ConflictError) return sendError(reply, 409, error.code, error.message);
+    const unavailable = asUnavailable(error);
+    if (unavailable) {
+      request.log.warn({ err: error.message, url: request.url }, 'refused: a service is unreachable');
+      return sendError(reply.header('retry-after', String(unavailable.retryAfterSeconds)), 503, 'unavailable', unavailable.message);
+    }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return sendError(reply, known[0], known[1], known[2]);
     if (error instanceof SyntaxError && error.message.includes('JSON')) return sendError(reply, 400, 'malformed_json', 'the request body is not valid JSON');
@@ -41,4 +47,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     return sendError(reply, 500, 'internal', 'something went wrong on our side; it has been logged');
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+}
+
+/** The queue or the database cannot be reached: 503 with Retry-After, never a 500 (it is not a bug). */
+export function asUnavailable(error: unknown): UnavailableError | null {
+  if (error instanceof UnavailableError) return error;
+  if (isDatabaseUnavailable(error)) return new UnavailableError('the database cannot be reached right now; try again in a moment');
+  return null;
 }

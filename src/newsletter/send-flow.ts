@@ -72,6 +72,7 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
   assertReadyToSend(newsletterSettings(deps.config));
   const newsletter = await getNewsletter(deps.store.db, id);
   if (!canDoNewsletter('schedule', newsletter.status)) refuse('schedule', newsletter);
+  await deps.queues.ensureAvailable();
   await checkTemplates(deps, newsletter, await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: false }));
   const token = randomBytes(6).toString('hex');
   const moved = await deps.store.transaction(async (trx) => {
@@ -98,6 +99,7 @@ export async function startSend(deps: NewsletterDeps, id: string, opts: { actor:
   const newsletter = await getNewsletter(deps.store.db, id);
   if (opts.expectedToken !== undefined && (newsletter.status !== 'scheduled' || newsletter.scheduleToken !== opts.expectedToken)) return newsletter;
   if (!canDoNewsletter('send', newsletter.status)) refuse('send', newsletter);
+  await deps.queues.ensureAvailable();
   const items = await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: true });
   const layout = await checkTemplates(deps, newsletter, items);
   const from: readonly NewsletterStatus[] = opts.expectedToken !== undefined ? ['scheduled'] : allowedFrom('send');
@@ -152,6 +154,7 @@ export async function pauseSend(deps: NewsletterDeps, id: string, actor: string)
 }
 
 export async function resumeSend(deps: NewsletterDeps, id: string, actor: string): Promise<Newsletter> {
+  await deps.queues.ensureAvailable();
   await move(deps, id, 'resume', 'sending', actor);
   await tryRedis(deps, 'enqueue the recipients', () => enqueueOpenRecipients(deps, id));
   await finishIfDone(deps.store, id);
@@ -173,6 +176,7 @@ export async function cancelSend(deps: NewsletterDeps, id: string, actor: string
 export async function resendUnknown(deps: NewsletterDeps, id: string, actor: string): Promise<{ newsletter: Newsletter; resent: number }> {
   const before = await getNewsletter(deps.store.db, id);
   if (!canDoNewsletter('resolve', before.status)) refuse('resolve', before);
+  await deps.queues.ensureAvailable();
   const resent = await deps.store.transaction(async (trx) => {
     const n = await moveRecipients(trx, id, ['unknown'], 'pending', `outcome unknown; sent again with the same Message-ID as decided by ${actor}`);
     if (n > 0) {

@@ -48,6 +48,7 @@ export async function requestPublish(deps: FlowDeps, itemId: string, req: Publis
   const item = await findItem(deps.store.db, itemId);
   if (!item) throw new NotFoundError('item', itemId);
   validateChannels(deps, item, req.channels);
+  await deps.queues.ensureAvailable();
   if (req.at === undefined) return publishNow(deps, itemId, { channels: req.channels ?? null, announce: req.announce ?? false, actor: req.actor });
   const when = parsePublishTime(req.at, req.timezone ?? deps.timezone);
   if (Date.parse(when.at) < Date.now() - PAST_TOLERANCE_MS) throw new ValidationError({ at: 'is in the past' });
@@ -173,6 +174,7 @@ export async function cancelSchedule(deps: FlowDeps, itemId: string, actor: stri
 
 /** Takes an item off the feeds, cancels what has not gone out, and deletes posts when asked. */
 export async function withdraw(deps: FlowDeps, itemId: string, opts: { deletePosts: boolean; actor: string }): Promise<PublishOutcome> {
+  await deps.queues.ensureAvailable();
   const result = await deps.store.transaction(async (trx) => {
     const item = await getItem(trx, itemId);
     if (!canDo('withdraw', item.status)) throw new ConflictError(`only a published or scheduled item can be withdrawn; this one is ${item.status}`, 'not_published');
@@ -194,6 +196,7 @@ export async function withdraw(deps: FlowDeps, itemId: string, opts: { deletePos
 export async function retryFailedDelivery(deps: FlowDeps, deliveryId: string, actor: string): Promise<Delivery> {
   const delivery = await getDelivery(deps.store.db, deliveryId);
   if (delivery.status !== 'failed') throw new ConflictError(`only a failed delivery can be retried; this one is ${delivery.status}`, 'not_failed');
+  await deps.queues.ensureAvailable();
   const moved = await retryDelivery(deps.store.db, deliveryId);
   if (!moved) throw new ConflictError('the delivery changed meanwhile; reload and try again', 'changed');
   await recordAudit(deps.store.db, { actor, action: 'retried', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: deliveryId, target: delivery.target } });

@@ -135,3 +135,19 @@ export function redactUrl(url: string): string {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** PostgreSQL error classes 08 (connection exception) and 57P (operator intervention: shutdown, restart). */
+const PG_UNAVAILABLE = /^(08|57P)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * True when a query failed because the database could not be reached or was busy for too long (a restart,
+ * a lost connection, SQLite locked by another process) rather than because of the query itself.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code)) return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+}

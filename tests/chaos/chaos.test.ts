@@ -71,15 +71,13 @@ describe('chaos: nothing lost, nothing twice', () => {
           cluster = await startCluster({ redisUrl: redis.url, databaseUrl: database.url });
           const { itemIds } = await prepareTraffic(cluster);
           const traffic = await startTraffic(cluster, itemIds);
-          const ctx: FaultContext = { cluster, redis, postgres, sqliteFile: database.sqliteFile, traffic };
-          const during = scenario.during?.(ctx) ?? Promise.resolve([]);
+          const ctx: FaultContext = { cluster, redis, postgres, sqliteFile: database.sqliteFile, traffic, problems: [] };
           const injected = await scenario.inject(ctx);
           await traffic.done;
-          const duringProblems = await during;
           const settled = await settle(cluster, traffic);
           const verdict = await judge(cluster, traffic);
           rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, items: verdict.items, messages: verdict.messages, lost: verdict.lost, duplicated: verdict.duplicated, failedWithReason: verdict.failedWithReason, seconds: Math.round((Date.now() - started) / 1000) });
-          const problems = [...duringProblems, ...(settled ? [] : ['work still open after 150 s']), ...verdict.problems];
+          const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...verdict.problems];
           expect(problems, `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`).toEqual([]);
         } finally {
           await cluster?.close();

@@ -12,6 +12,8 @@ export interface FaultContext {
   /** The SQLite file, when the scenario runs on SQLite. */
   sqliteFile: string | null;
   traffic: Traffic;
+  /** What a scenario found wrong while the fault lasted (e.g. the API's answers). */
+  problems: string[];
 }
 
 export interface Scenario {
@@ -19,8 +21,6 @@ export interface Scenario {
   database: 'postgres' | 'sqlite';
   /** Injects the faults; resolves with how many were injected and what they were. */
   inject(ctx: FaultContext): Promise<{ faults: number; what: string }>;
-  /** Checks made during the fault (e.g. the API's answers); returns problems found. */
-  during?: (ctx: FaultContext) => Promise<string[]>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,33 +99,15 @@ export const SCENARIOS: Scenario[] = [
   {
     name: `Redis unreachable ${OUTAGE_MS / 1000} s`,
     database: 'postgres',
-    async inject({ cluster, redis }) {
-      await whenBusy(cluster, 10, 50);
-      await redis.kill();
-      await sleep(OUTAGE_MS);
-      await redis.start();
-      return { faults: 1, what: `redis-server gone for ${OUTAGE_MS / 1000} s` };
-    },
-    async during({ cluster, traffic }) {
-      await sleep(3_000);
-      const problems: string[] = [];
-      const health = await fetch(`${cluster.apiUrl}/healthz`);
-      if (health.status !== 503) problems.push(`/healthz answered ${health.status} while Redis was away`);
-      const draft = await cluster.api('POST', '/api/items', { title: 'Written while Redis is away', url: 'https://example.org/news/offline', language: 'en' });
-      if (draft.status !== 201) problems.push(`creating a draft (no Redis needed) answered ${draft.status}: ${draft.text.slice(0, 200)}`);
-      else {
-        const id = (draft.json() as { id: string }).id;
-        const before = await cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        const publish = await cluster.api('POST', `/api/items/${id}/publish`, {});
-        if (publish.status !== 503) problems.push(`publishing while Redis is away answered ${publish.status}, not 503`);
-        const after = await cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        if (JSON.stringify(before) !== JSON.stringify(after)) problems.push('the refused publish changed the item');
-        const deliveries = await cluster.store.db.selectFrom('deliveries').select('id').where('itemId', '=', id).execute();
-        if (deliveries.length > 0) problems.push('the refused publish created deliveries');
-        await cluster.api('DELETE', `/api/items/${id}`);
-      }
-      void traffic;
-      return problems;
+    async inject(ctx) {
+      await whenBusy(ctx.cluster, 10, 50);
+      await ctx.redis.kill();
+      const restartAt = Date.now() + OUTAGE_MS;
+      await sleep(2_000);
+      ctx.problems.push(...(await apiWithoutRedis(ctx.cluster)));
+      await sleep(restartAt - Date.now());
+      await ctx.redis.start();
+      return { faults: 1, what: `redis-server gone for ${OUTAGE_MS / 1000} s; API checked meanwhile` };
     },
   },
   {
@@ -189,3 +171,23 @@ export const SCENARIOS: Scenario[] = [
     },
   },
 ];
+
+/** While Redis is away: health says so, drafts can still be written, a publish is refused with 503 and changes nothing. */
+async function apiWithoutRedis(cluster: Cluster): Promise<string[]> {
+  const problems: string[] = [];
+  const health = await fetch(`${cluster.apiUrl}/healthz`);
+  if (health.status !== 503) problems.push(`/healthz answered ${health.status} while Redis was away`);
+  const draft = await cluster.api('POST', '/api/items', { title: 'Written while Redis is away', url: 'https://example.org/news/offline', language: 'en' });
+  if (draft.status !== 201) return [...problems, `creating a draft (no Redis needed) answered ${draft.status}: ${draft.text.slice(0, 200)}`];
+  const id = (draft.json() as { id: string }).id;
+  const row = () => cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const before = JSON.stringify(await row());
+  const publish = await cluster.api('POST', `/api/items/${id}/publish`, {});
+  if (publish.status !== 503 || !publish.text.includes('Redis')) problems.push(`publishing while Redis is away answered ${publish.status} ${publish.text.slice(0, 200)}, not 503`);
+  if (JSON.stringify(await row()) !== before) problems.push('the refused publish changed the item');
+  const deliveries = await cluster.store.db.selectFrom('deliveries').select('id').where('itemId', '=', id).execute();
+  if (deliveries.length > 0) problems.push('the refused publish created deliveries');
+  const removed = await cluster.api('DELETE', `/api/items/${id}`);
+  if (removed.status >= 300) problems.push(`deleting the draft answered ${removed.status}`);
+  return problems;
+}

@@ -44,7 +44,7 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     twitter: countPosts(cluster.twitter.posts.filter((p) => !p.deleted && p.replyTo === null).map((p) => p.text)),
     facebook: countPosts(cluster.facebook.posts.filter((p) => !p.deleted).map((p) => p.link ?? p.message)),
   };
-  const deliveries = await db.selectFrom('deliveries').select(['itemId', 'kind', 'target', 'status', 'lastError']).where('action', '=', 'create').execute();
+  const deliveries = await db.selectFrom('deliveries').select(['itemId', 'kind', 'target', 'status', 'lastError']).where('action', '=', 'create').where('itemId', 'in', traffic.itemIds).execute();
   for (const d of deliveries) {
     if (d.kind !== 'channel') {
       if (d.status !== 'done' && !(d.status === 'failed' && d.lastError)) problems.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { WebDeps } from './deps.js';
+import { asUnavailable } from '../errors.js';
 import { sendPage } from './render.js';
 
 /** Errors on a page become a page (not JSON), in plain words; only bugs are logged as errors. */
@@ -12,6 +13,11 @@ export function installPageErrors(app: FastifyInstance, deps: WebDeps): void {
     if (error instanceof ValidationError) {
       const problems = Object.entries(error.fields).map(([field, problem]) => ({ field, problem }));
       return sendPage(deps, request, reply, 'error', { title: t('error.invalid.title'), message: t('error.invalid.message'), problems }, 400);
+    }
+    const unavailable = asUnavailable(error);
+    if (unavailable) {
+      reply.header('retry-after', String(unavailable.retryAfterSeconds));
+      return sendPage(deps, request, reply, 'error', { title: t('error.unavailable.title'), message: unavailable.message }, 503);
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'page failed');
