@@ -66,6 +66,8 @@ export interface FakeTwitter {
   media: Map<string, FakeMedia>;
   /** "METHOD /path" of every request received. */
   requests: string[];
+  /** Tweets refused by the posting limit (`postLimit`), with when the request arrived. */
+  refusedPosts: Array<{ accountId: string; at: number }>;
   accounts: FakeTwitterAccount[];
   /** OAuth 2 refreshes performed. */
   refreshes: number;
@@ -120,10 +122,23 @@ const problem = (status: number, title: string, detail: string, type = 'about:bl
   body: { title, detail, type, status },
 });
 
+/**
+ * A per-account limit on creating tweets, as the platform enforces it: at most `posts` in each window of
+ * `windowMs` (windows follow one another from the epoch, like Twitter's 15-minute windows); beyond it, a 429
+ * whose x-rate-limit-reset is the window's end. `windowMs` is whole seconds, as that header is.
+ */
+export interface PostLimit {
+  posts: number;
+  windowMs: number;
+}
+
 export async function startFakeTwitter(
-  options: { accounts?: FakeTwitterAccount[] } = {},
+  options: { accounts?: FakeTwitterAccount[]; postLimit?: PostLimit } = {},
 ): Promise<FakeTwitter> {
   const accounts = options.accounts ?? [DEFAULT_TWITTER_ACCOUNT];
+  const { postLimit } = options;
+  if (postLimit && postLimit.windowMs % 1000 !== 0)
+    throw new Error('postLimit.windowMs must be whole seconds');
   let nextId = 1890000000000000000n;
   let tokens = new Map<string, Token>();
   let refreshTokens = new Map<string, string>();
@@ -135,6 +150,7 @@ export async function startFakeTwitter(
     posts: [],
     media: new Map(),
     requests: [],
+    refusedPosts: [],
     accounts,
     refreshes: 0,
     imageUrl: '',
@@ -159,6 +175,7 @@ export async function startFakeTwitter(
       fake.posts.length = 0;
       fake.media.clear();
       fake.requests.length = 0;
+      fake.refusedPosts.length = 0;
       fake.refreshes = 0;
       routeCounts.clear();
       initTokens();
@@ -313,6 +330,19 @@ export async function startFakeTwitter(
     };
   }
 
+  /** The 429 for a tweet over the posting limit, or null when the window has room. */
+  function overPostLimit(accountId: string): Reply | null {
+    if (!postLimit) return null;
+    const now = Date.now();
+    const windowStart = now - (now % postLimit.windowMs);
+    const used = fake.posts.filter(
+      (t) => t.accountId === accountId && Date.parse(t.createdAt) >= windowStart,
+    ).length;
+    if (used < postLimit.posts) return null;
+    fake.refusedPosts.push({ accountId, at: now });
+    return failureReply({ kind: 'rate_limited', resetAt: (windowStart + postLimit.windowMs) / 1000 });
+  }
+
   function timeline(accountId: string, query: URLSearchParams): Reply {
     const max = Math.min(100, Number(query.get('max_results') ?? 10));
     const since = query.get('start_time') ? Date.parse(query.get('start_time')!) : 0;
@@ -399,7 +429,8 @@ export async function startFakeTwitter(
         status: 200,
         body: { data: { id: account.id, name: 'Herald Test', username: account.username } },
       };
-    if (method === 'POST' && path === '/2/tweets') return createTweet(accountId, body);
+    if (method === 'POST' && path === '/2/tweets')
+      return overPostLimit(accountId) ?? createTweet(accountId, body);
     if (method === 'GET' && path === `/2/users/${accountId}/tweets`) return timeline(accountId, query);
     if (method === 'DELETE' && path.startsWith('/2/tweets/')) {
       const tweet = fake.posts.find(
