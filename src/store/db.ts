@@ -111,6 +111,9 @@ function openPostgres(url: string): Store {
   pool.on('error', () => {
     // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it on next use.
   });
+  // A client in use that loses its connection also emits 'error' (besides failing its query): without a
+  // listener that would crash the process. The failed query reports it; the broken client is discarded.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   return {
     db,

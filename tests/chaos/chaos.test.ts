@@ -79,6 +79,9 @@ describe('chaos: nothing lost, nothing twice', () => {
           rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, items: verdict.items, messages: verdict.messages, lost: verdict.lost, duplicated: verdict.duplicated, failedWithReason: verdict.failedWithReason, seconds: Math.round((Date.now() - started) / 1000) });
           const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...verdict.problems];
           expect(problems, `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`).toEqual([]);
+        } catch (error) {
+          if (cluster && !(error as Error).message.includes('--- api')) (error as Error).message += `\n${cluster.logs()}`;
+          throw error;
         } finally {
           await cluster?.close();
           await database.drop();
