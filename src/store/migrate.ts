@@ -1,5 +1,6 @@
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Store } from './db.js';
+import type { Database } from './schema.js';
 import { coreMigration } from './migrations/001-core.js';
 import { feedsMigration } from './migrations/002-feeds.js';
 import { newslettersMigration } from './migrations/003-newsletters.js';
@@ -25,11 +26,19 @@ export class MigrationError extends Error {
   }
 }
 
-/** Brings the schema up to date; safe to run from several processes (the migrator takes a lock). */
+/**
+ * Brings the schema up to date; safe to run from several processes starting at once. On PostgreSQL the
+ * migrator takes a lock. On SQLite kysely has no lock and no transaction around DDL, so the whole run holds
+ * the database's write lock (BEGIN IMMEDIATE): the others wait, then find the work done.
+ */
 export async function migrateToLatest(store: Store): Promise<string[]> {
   const migrations = allMigrations(store);
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  // A failed migration throws, so that on SQLite the transaction rolls back what it had done.
+  const run = async (db: Kysely<Database>) => succeeded(await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest());
+  return store.dialect === 'sqlite' ? store.transaction(run) : run(store.db);
+}
+
+function succeeded(result: MigrationResultSet): string[] {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new MigrationError(failed?.migrationName, result.error);
