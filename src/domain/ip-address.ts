@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 /**
  * Why an address must not be fetched from (SSRF protection), or null for a public unicast address.
@@ -9,6 +9,17 @@ export function nonPublicAddressKind(address: string): string | null {
   if (isIPv4(address)) return ipv4Kind(parseIpv4(address));
   if (isIPv6(address)) return ipv6Kind(parseIpv6(address));
   return 'not an IP address';
+}
+
+/**
+ * Why the host of a parsed URL (`new URL(...).hostname`, which already turned `2130706433` or `0x7f.1`
+ * into 127.0.0.1) is not public, or null for a public address or a DNS name: names are checked when
+ * fetched, after resolution. `localhost` and `*.localhost` are loopback whatever DNS says (RFC 6761).
+ */
+export function nonPublicHostKind(hostname: string): string | null {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
+  return isIP(host) ? nonPublicAddressKind(host) : null;
 }
 
 type Ipv4Range = [base: [number, number, number, number], prefix: number, kind: string];

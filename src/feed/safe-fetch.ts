@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
-import { nonPublicAddressKind } from './ip-address.js';
+import { nonPublicAddressKind } from '../domain/ip-address.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -26,25 +26,41 @@ export interface SafeFetchOptions {
   /** Default 3. */
   maxRedirects?: number | undefined;
   userAgent?: string | undefined;
+  /** Accept header; default: feed formats first. */
+  accept?: string | undefined;
+  /** Media types (no parameters, lower case) read; another is refused before its body is read. Default: any. */
+  contentTypes?: readonly string[] | undefined;
   signal?: AbortSignal | undefined;
   /** Host name resolution, all addresses; default dns.lookup. */
   resolveHost?: ((hostname: string) => Promise<ResolvedAddress[]>) | undefined;
 }
 
-export type SafeFetchResult =
+type Fetched<Body> =
   | { notModified: true; status: 304; finalUrl: string; etag: string | null; lastModified: string | null }
   | {
       notModified: false;
       status: number;
-      body: string;
+      body: Body;
       contentType: string | null;
       etag: string | null;
       lastModified: string | null;
       finalUrl: string;
     };
+/** The body decoded as text (feeds). */
+export type SafeFetchResult = Fetched<string>;
+/** The body as bytes (images). */
+export type SafeFetchBytesResult = Fetched<Buffer>;
 
 export type FetchErrorKind =
-  'invalid-url' | 'blocked' | 'redirect' | 'too-large' | 'timeout' | 'http' | 'network' | 'cancelled';
+  | 'invalid-url'
+  | 'blocked'
+  | 'redirect'
+  | 'too-large'
+  | 'content-type'
+  | 'timeout'
+  | 'http'
+  | 'network'
+  | 'cancelled';
 
 /** A fetch that failed; `reason` is a plain sentence for the status page ("address 10.0.0.1 is private"). */
 export class FetchError extends Error {
@@ -53,6 +69,8 @@ export class FetchError extends Error {
     readonly kind: FetchErrorKind,
     readonly reason: string,
     readonly status: number | null = null,
+    /** For `blocked`: the address refused. */
+    readonly address: string | null = null,
   ) {
     super(`could not fetch ${url}: ${reason}`);
     this.name = 'FetchError';
@@ -62,13 +80,19 @@ export class FetchError extends Error {
 const DEFAULTS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 10_000, maxRedirects: 3 };
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/**
- * GETs a URL for ingest with SSRF protection: http(s) only; every address the host resolves to
- * must be public (unless allowPrivate), and the connection goes to that checked address (so a DNS
- * answer that changes between check and connect cannot redirect it); redirects are followed by hand
- * and re-checked; size and total time are capped.
- */
+/** safeFetchBytes, with the body decoded as text (see decodeBody). */
 export async function safeFetch(url: string, options: SafeFetchOptions = {}): Promise<SafeFetchResult> {
+  const fetched = await safeFetchBytes(url, options);
+  return fetched.notModified ? fetched : { ...fetched, body: decodeBody(fetched.body, fetched.contentType) };
+}
+
+/**
+ * GETs a URL with SSRF protection (feed ingest, item images): http(s) only; every address the host
+ * resolves to must be public (unless allowPrivate), and the connection goes to that checked address (so
+ * a DNS answer that changes between check and connect cannot redirect it); redirects are followed by
+ * hand and re-checked; size and total time are capped; the content type can be restricted.
+ */
+export async function safeFetchBytes(url: string, options: SafeFetchOptions = {}): Promise<SafeFetchBytesResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -88,7 +112,7 @@ async function fetchFollowingRedirects(
   options: SafeFetchOptions,
   signal: AbortSignal,
   onUrl: (url: string) => void,
-): Promise<SafeFetchResult> {
+): Promise<SafeFetchBytesResult> {
   const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
   let target = parseHttpUrl(url);
   for (let redirects = 0; ; redirects++) {
@@ -115,13 +139,18 @@ async function fetchFollowingRedirects(
       response.destroy();
       throw new FetchError(target.href, 'http', `HTTP ${status} from the source`, status);
     }
+    const contentType = header(response, 'content-type');
+    const mediaType = mediaTypeOf(contentType);
+    if (options.contentTypes && !options.contentTypes.includes(mediaType)) {
+      response.destroy();
+      throw new FetchError(target.href, 'content-type', `content type "${mediaType || 'unknown'}" is not accepted`);
+    }
     const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
     const body = await readCapped(response, maxBytes, target.href);
-    const contentType = header(response, 'content-type');
     return {
       notModified: false,
       status,
-      body: decodeBody(body, contentType),
+      body,
       contentType,
       etag,
       lastModified,
@@ -163,7 +192,7 @@ async function checkedAddress(
       const kind = nonPublicAddressKind(address);
       if (kind !== null && !options.allowAddresses?.includes(address)) {
         const of = literal ? '' : ` (of ${host})`;
-        throw new FetchError(url.href, 'blocked', `address ${address}${of} is ${kind}`);
+        throw new FetchError(url.href, 'blocked', `address ${address}${of} is ${kind}`, null, address);
       }
     }
   }
@@ -207,6 +236,7 @@ function requestHeaders(options: SafeFetchOptions): Record<string, string> {
   const headers: Record<string, string> = {
     'user-agent': options.userAgent ?? 'Herald feed reader',
     accept:
+      options.accept ??
       'application/rss+xml, application/atom+xml, application/feed+json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
     // Uncompressed, so the size cap is on what we hold in memory (no decompression bombs).
     'accept-encoding': 'identity',
@@ -269,6 +299,11 @@ async function readCapped(response: IncomingMessage, maxBytes: number, url: stri
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** `image/png; charset=x` -> `image/png`. */
+function mediaTypeOf(contentType: string | null): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 function header(response: IncomingMessage, name: string): string | null {

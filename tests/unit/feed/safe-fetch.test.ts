@@ -2,8 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nonPublicAddressKind } from '../../../src/feed/ip-address.js';
-import { FetchError, decodeBody, safeFetch } from '../../../src/feed/safe-fetch.js';
+import { FetchError, decodeBody, safeFetch, safeFetchBytes } from '../../../src/feed/safe-fetch.js';
 import type { SafeFetchOptions } from '../../../src/feed/safe-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -237,39 +236,6 @@ describe('safeFetch address checks (no allowPrivate)', () => {
   });
 });
 
-describe('nonPublicAddressKind', () => {
-  it.each([
-    ['10.0.0.1', 'private'],
-    ['172.16.5.4', 'private'],
-    ['172.32.0.1', null],
-    ['192.168.0.1', 'private'],
-    ['100.64.0.1', 'shared (CGNAT)'],
-    ['100.128.0.1', null],
-    ['127.0.0.53', 'loopback'],
-    ['169.254.169.254', 'link-local'],
-    ['224.0.0.1', 'multicast'],
-    ['255.255.255.255', 'reserved'],
-    ['0.0.0.0', 'unspecified'],
-    ['8.8.8.8', null],
-    ['::', 'unspecified'],
-    ['::1', 'loopback'],
-    ['::ffff:127.0.0.1', 'loopback'],
-    ['::ffff:7f00:1', 'loopback'],
-    ['::ffff:8.8.8.8', null],
-    ['64:ff9b::10.0.0.1', 'private'],
-    ['2002:c0a8:0101::1', 'private'],
-    ['fc00::1', 'unique-local'],
-    ['fd12:3456::1', 'unique-local'],
-    ['fe80::1%eth0', 'link-local'],
-    ['ff02::1', 'multicast'],
-    ['2001:db8::1', 'reserved (documentation)'],
-    ['2606:4700:4700::1111', null],
-    ['example.org', 'not an IP address'],
-  ])('%s is %s', (address, kind) => {
-    expect(nonPublicAddressKind(address)).toBe(kind);
-  });
-});
-
 describe('decodeBody', () => {
   it('uses the BOM, then the Content-Type charset, then the XML declaration', () => {
     expect(decodeBody(Buffer.from([0xef, 0xbb, 0xbf, 0x3c, 0x61, 0x2f, 0x3e]), null)).toBe('<a/>');
@@ -279,5 +245,33 @@ describe('decodeBody', () => {
       decodeBody(Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>', 'latin1'), 'text/xml'),
     ).toBe('<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>');
     expect(decodeBody(Buffer.from('é'), 'text/xml; charset=nonsense')).toBe('é');
+  });
+});
+
+describe('safeFetchBytes (binary bodies: item images)', () => {
+  const PIXELS = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x80]);
+
+  it('returns the bytes untouched and sends the Accept header asked for', async () => {
+    routes.set('/img', (req, res) => res.writeHead(200, { 'content-type': 'image/png', 'x-accept': req.headers.accept ?? '' }).end(PIXELS));
+    const result = await safeFetchBytes(`${base}/img`, { ...local, accept: 'image/png', contentTypes: ['image/png'] });
+    expect(result).toMatchObject({ notModified: false, status: 200, contentType: 'image/png' });
+    expect(!result.notModified && result.body.equals(PIXELS)).toBe(true);
+    expect(requests[0]!.headers.accept).toBe('image/png');
+  });
+
+  it('refuses another content type before reading the body', async () => {
+    // A body that never ends: reading it would end in a timeout, not in this refusal.
+    routes.set('/page', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      const timer = setInterval(() => res.write('x'.repeat(1024)), 20);
+      res.on('close', () => clearInterval(timer));
+    });
+    const error = await fetchError(`${base}/page`, { ...local, timeoutMs: 2_000, contentTypes: ['image/png', 'image/jpeg'] });
+    expect(error).toMatchObject({ kind: 'content-type', reason: 'content type "text/html" is not accepted' });
+  });
+
+  it('names the refused address on a blocked fetch', async () => {
+    const error = await fetchError('http://img.example.test/a.png', { resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] });
+    expect(error).toMatchObject({ kind: 'blocked', address: '127.0.0.1', reason: 'address 127.0.0.1 (of img.example.test) is loopback' });
   });
 });
