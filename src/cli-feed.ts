@@ -64,7 +64,7 @@ async function readFeedText(target: string, allowPrivate: boolean): Promise<stri
   if (!/^https?:\/\//i.test(target)) return readFile(target, 'utf8');
   const config = loadConfig();
   try {
-    const fetched = await safeFetch(target, { allowPrivate: allowPrivate || config.feed.allowPrivateSources, timeoutMs: config.feed.fetchTimeoutMs, maxBytes: config.feed.fetchMaxBytes });
+    const fetched = await safeFetch(target, { allowPrivate: allowPrivate || config.allowPrivateUrls, timeoutMs: config.feed.fetchTimeoutMs, maxBytes: config.feed.fetchMaxBytes });
     if (fetched.notModified) throw new Error('unexpected 304');
     return fetched.body;
   } catch (error) {

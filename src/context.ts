@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { HeraldConfig } from './config/schema.js';
 import { resolveAccounts } from './config/accounts.js';
+import type { ImageFetchPolicy } from './channels/fetch-image.js';
 import { liveChannelFactories } from './channels/live.js';
 import { oauthRefreshLock } from './channels/refresh-lock.js';
 import { ChannelRegistry } from './channels/registry.js';
@@ -32,6 +33,8 @@ export interface ContextOptions {
   log?: Logger;
   /** Run pending migrations first (default true). */
   migrate?: boolean;
+  /** Host name resolution for item image downloads (tests: a name that resolves to a private address). */
+  resolveImageHost?: ImageFetchPolicy['resolveHost'];
 }
 
 export async function createContext(config: HeraldConfig, options: ContextOptions): Promise<Context> {
@@ -47,7 +50,8 @@ export async function createContext(config: HeraldConfig, options: ContextOption
     backoffMs: config.delivery.backoffMs,
   });
   const withLock = oauthRefreshLock(queues.connection, config.queuePrefix);
-  const liveFactories = liveChannelFactories({ secretKey: config.secretKey, timeoutMs: config.channels.timeoutMs, withLock });
+  const imageFetch = { allowPrivate: config.allowPrivateUrls, resolveHost: options.resolveImageHost };
+  const liveFactories = liveChannelFactories({ secretKey: config.secretKey, timeoutMs: config.channels.timeoutMs, withLock, imageFetch });
   const channels = new ChannelRegistry(resolved.accounts, { db: store.db, publicUrl: config.publicUrl, dryRunLatencyMs: config.channels.dryRunLatencyMs, liveFactories });
   await syncAccounts(store.db, channels.accounts());
   const gate = new RateGate(queues.connection, config.queuePrefix);

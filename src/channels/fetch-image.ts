@@ -1,3 +1,5 @@
+import { FetchError, safeFetchBytes } from '../feed/safe-fetch.js';
+import type { SafeFetchOptions } from '../feed/safe-fetch.js';
 import { ChannelError } from './channel.js';
 
 export interface FetchedImage {
@@ -6,58 +8,68 @@ export interface FetchedImage {
   type: string;
 }
 
-const SUPPORTED = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+/** What an installation (or a test) decides about image fetches: private addresses, name resolution. */
+export type ImageFetchPolicy = Pick<SafeFetchOptions, 'allowPrivate' | 'allowAddresses' | 'resolveHost'>;
 
-/** Downloads an item's image for upload; problems become ChannelErrors in plain words. */
+const SUPPORTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+
+/**
+ * Downloads an item's image for upload with safeFetch's SSRF protection (the address checked after DNS
+ * resolution and after every redirect; private addresses refused unless the policy allows them); problems
+ * become ChannelErrors in plain words: permanent when trying again cannot help, transient otherwise.
+ */
 export async function fetchImage(
   url: string,
-  options: { timeoutMs: number; maxBytes: number },
+  options: { timeoutMs: number; maxBytes: number } & ImageFetchPolicy,
 ): Promise<FetchedImage> {
-  let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow' });
-  } catch {
-    throw new ChannelError({
-      kind: 'transient',
-      platformCode: 'image_fetch',
-      message: "Could not download the item's image: will try again.",
+    const fetched = await safeFetchBytes(url, {
+      ...options,
+      userAgent: 'Herald',
+      accept: SUPPORTED.join(', '),
+      contentTypes: SUPPORTED,
     });
+    if (fetched.notModified) throw new FetchError(url, 'http', 'HTTP 304', 304); // never asked for
+    return { bytes: fetched.body, type: (fetched.contentType ?? '').split(';')[0]!.trim().toLowerCase() };
+  } catch (error) {
+    if (!(error instanceof FetchError)) throw error;
+    throw imageError(error, url, options.maxBytes);
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    const kind = response.status >= 500 || response.status === 429 ? 'transient' : 'permanent';
-    throw new ChannelError({
-      kind,
-      platformCode: 'image_fetch',
-      message: `Could not download the item's image (HTTP ${response.status}): check the image URL.`,
-    });
+}
+
+function imageError(error: FetchError, url: string, maxBytes: number): ChannelError {
+  const permanent = (platformCode: string, message: string) => new ChannelError({ kind: 'permanent', platformCode, message });
+  switch (error.kind) {
+    case 'blocked':
+      return permanent('image_blocked', `imageUrl ${blockedWhere(error, url)}; Herald does not fetch those.`);
+    case 'invalid-url':
+      return permanent('image_url', `Could not download the item's image: ${error.reason}. Check the image URL.`);
+    case 'redirect':
+      return permanent('image_fetch', `Could not download the item's image: ${error.reason}. Check the image URL.`);
+    case 'too-large':
+      return permanent('image_size', `The item's image is larger than ${Math.round(maxBytes / 1_048_576)} MB, the platform's limit.`);
+    case 'content-type':
+      return permanent('image_type', `The item's image is not a JPEG, PNG, GIF or WebP picture (${error.reason}).`);
+    case 'http': {
+      const status = error.status ?? 0;
+      const message = `Could not download the item's image (HTTP ${status}): check the image URL.`;
+      if (status >= 500 || status === 429) return new ChannelError({ kind: 'transient', platformCode: 'image_fetch', message });
+      return permanent('image_fetch', message);
+    }
+    default: // timeout, network, cancelled
+      return new ChannelError({
+        kind: 'transient',
+        platformCode: 'image_fetch',
+        message: `Could not download the item's image (${error.reason}): will try again.`,
+      });
   }
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!SUPPORTED.has(type)) {
-    await response.body?.cancel();
-    throw new ChannelError({
-      kind: 'permanent',
-      platformCode: 'image_type',
-      message: `The item's image is not a JPEG, PNG, GIF or WebP picture (it is "${type || 'unknown'}").`,
-    });
-  }
-  let bytes: Buffer;
-  try {
-    bytes = Buffer.from(await response.arrayBuffer());
-  } catch {
-    throw new ChannelError({
-      kind: 'transient',
-      platformCode: 'image_fetch',
-      message: "The item's image download was cut off: will try again.",
-    });
-  }
-  if (bytes.length > options.maxBytes) {
-    const mb = Math.round(options.maxBytes / 1_048_576);
-    throw new ChannelError({
-      kind: 'permanent',
-      platformCode: 'image_size',
-      message: `The item's image is larger than ${mb} MB, the platform's limit.`,
-    });
-  }
-  return { bytes, type };
+}
+
+/** "points at a private or loopback address (10.0.0.1)", naming the host name or the redirect when there is one. */
+function blockedWhere(error: FetchError, url: string): string {
+  const address = error.address ?? 'unknown';
+  const redirected = error.url !== new URL(url).href;
+  const host = new URL(error.url).hostname.replace(/^\[(.*)\]$/, '$1');
+  const where = host === address ? address : `${host} is ${address}`;
+  return `${redirected ? 'redirects to' : 'points at'} a private or loopback address (${where})`;
 }

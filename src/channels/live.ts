@@ -1,4 +1,5 @@
 import type { Platform } from './channel.js';
+import type { ImageFetchPolicy } from './fetch-image.js';
 import { facebookCredentialsFrom, twitterCredentialsFrom } from './credentials.js';
 import { FacebookChannel } from './facebook.js';
 import type { LiveChannelFactory } from './registry.js';
@@ -15,6 +16,8 @@ export interface LiveChannelOptions {
   timeoutMs?: number | undefined;
   /** Lock across processes around an OAuth 2 refresh (e.g. a Redis lock). */
   withLock?: TokenStore['withLock'];
+  /** How item images are fetched (Twitter uploads them): allowPrivate from config allowPrivateUrls. */
+  imageFetch?: ImageFetchPolicy | undefined;
 }
 
 /**
@@ -40,6 +43,7 @@ export function liveChannelFactories(options: LiveChannelOptions = {}): Record<P
       return new TwitterChannel({
         apiUrl: config.apiUrl,
         timeoutMs: options.timeoutMs,
+        imageFetch: options.imageFetch,
         tokenStore:
           encrypted && credentials.kind === 'oauth2'
             ? tiedToConfiguredToken(encrypted, credentials.refreshToken)

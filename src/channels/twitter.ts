@@ -17,6 +17,7 @@ import { TWEET_LIMIT, twitterComposer } from './compose-twitter.js';
 import { tweetLength } from './compose-text.js';
 import type { AccountLookup, TwitterCredentials } from './credentials.js';
 import { fetchImage } from './fetch-image.js';
+import type { ImageFetchPolicy } from './fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from './match.js';
 import { redact } from './redact.js';
 import { memoryTokenStore } from './twitter-auth.js';
@@ -41,6 +42,8 @@ export interface TwitterChannelOptions {
   apiUrl?: string | undefined;
   /** Per request; default 15 s. */
   timeoutMs?: number | undefined;
+  /** Item images: default refuses private, loopback and link-local addresses (config allowPrivateUrls). */
+  imageFetch?: ImageFetchPolicy | undefined;
   now?: () => Date;
 }
 
@@ -214,6 +217,7 @@ export class TwitterChannel implements Channel {
     image: { url: string; alt: string },
   ): Promise<string> {
     const { bytes, type } = await fetchImage(image.url, {
+      ...this.options.imageFetch,
       timeoutMs: this.timeoutMs,
       maxBytes: MAX_IMAGE_BYTES,
     });

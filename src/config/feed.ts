@@ -4,7 +4,7 @@ import { isHttpUrl, isLanguageTag } from '../domain/item.js';
 const httpUrl = z.string({ error: 'must be a URL' }).refine(isHttpUrl, 'must be an absolute http(s) URL');
 
 /** Environment values are strings: "true"/"1"/"yes" and "false"/"0"/"no" (z.coerce.boolean calls "false" true). */
-const flag = z.preprocess((value) => {
+export const flag = z.preprocess((value) => {
   if (typeof value !== 'string') return value;
   const text = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(text)) return true;
@@ -56,7 +56,7 @@ export const feedConfigSchema = z.strictObject({
         seen.add(source.id);
       });
     }),
-  /** Lets sources on private, loopback and link-local addresses be fetched. For tests and intranets only. */
+  /** Older name of the top-level `allowPrivateUrls` (which wins when both are set); kept so existing configurations work. */
   allowPrivateSources: flag.default(false),
   /** Per-fetch limits for sources. */
   fetchTimeoutMs: z.coerce.number().int('must be a whole number').min(100, 'must be 100-120000').max(120_000, 'must be 100-120000').default(10_000),

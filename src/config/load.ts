@@ -79,8 +79,12 @@ export function loadConfig(options: LoadOptions = {}): HeraldConfig {
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const config = parsed.data;
+  // One switch under two names: feed.allowPrivateSources (HERALD_ALLOW_PRIVATE_SOURCES) is the older one.
+  const allowPrivateUrls = config.allowPrivateUrls ?? config.feed.allowPrivateSources;
   return {
     ...config,
+    allowPrivateUrls,
+    feed: { ...config.feed, allowPrivateSources: allowPrivateUrls },
     dataDir: path.resolve(cwd, config.dataDir),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     siteUrl: config.siteUrl.replace(/\/+$/, ''),

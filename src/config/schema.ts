@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/schedule.js';
 import { isHttpUrl } from '../domain/item.js';
-import { feedConfigSchema } from './feed.js';
+import { feedConfigSchema, flag } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
 import { webConfigSchema } from './web.js';
 import { socialConfigFields } from './social.js';
@@ -44,6 +44,11 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis key prefix; the braces make it a Redis Cluster hash tag. */
   queuePrefix: z.string().min(1).default('{herald}'),
+  /**
+   * Lets Herald fetch from private, loopback and link-local addresses (feed sources, item images) and accept
+   * items whose url / imageUrl is such an address. For tests and intranets only. Unset: `feed.allowPrivateSources`.
+   */
+  allowPrivateUrls: flag.optional(),
   delivery: z
     .strictObject({
       attempts: positiveInt.default(8),
@@ -68,5 +73,5 @@ export const configSchema = z.strictObject({
   web: webConfigSchema.prefault({}),
 });
 
-export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string };
+export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string; allowPrivateUrls: boolean };
 export type ConfigInput = z.input<typeof configSchema>;

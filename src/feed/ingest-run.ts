@@ -8,7 +8,7 @@ import type { EntryMapping, ParsedSourceFeed } from './ingest.js';
 import { FetchError, safeFetch } from './safe-fetch.js';
 
 export interface IngestDeps extends FlowDeps {
-  config: { feed: Pick<FeedConfig, 'allowPrivateSources' | 'fetchTimeoutMs' | 'fetchMaxBytes'> };
+  config: { allowPrivateUrls: boolean; feed: Pick<FeedConfig, 'fetchTimeoutMs' | 'fetchMaxBytes'> };
   log: Logger;
 }
 
@@ -39,7 +39,7 @@ export async function pollSource(deps: IngestDeps, source: FeedSourceConfig): Pr
     const fetched = await safeFetch(source.url, {
       etag: state.etag,
       lastModified: state.lastModified,
-      allowPrivate: deps.config.feed.allowPrivateSources,
+      allowPrivate: deps.config.allowPrivateUrls,
       timeoutMs: deps.config.feed.fetchTimeoutMs,
       maxBytes: deps.config.feed.fetchMaxBytes,
     });

@@ -1,10 +1,11 @@
 import { loadConfig } from '../../src/config/load.js';
-import { createContext, type Context } from '../../src/context.js';
+import { createContext, type Context, type ContextOptions } from '../../src/context.js';
 import { createLogger } from '../../src/log.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import type { QueueName } from '../../src/queues/names.js';
 import { createTestDatabase, type DialectUnderTest, type TestDatabase } from './databases.js';
 import { TEST_REDIS, deletePrefix, uniquePrefix } from './redis.js';
+import { waitReady } from '../../src/queues/redis.js';
 
 export interface TestApp {
   ctx: Context;
@@ -17,7 +18,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(dialect: DialectUnderTest, overrides: Record<string, unknown> = {}): Promise<TestApp> {
+/**
+ * Private addresses are allowed (allowPrivateUrls: the fakes listen on 127.0.0.1); a test of the refusal
+ * passes `allowPrivateUrls: false`. `options` reach createContext (e.g. resolveImageHost).
+ */
+export async function startTestApp(dialect: DialectUnderTest, overrides: Record<string, unknown> = {}, options: Pick<ContextOptions, 'resolveImageHost'> = {}): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const prefix = uniquePrefix(dialect);
   const config = loadConfig({
@@ -30,11 +35,13 @@ export async function startTestApp(dialect: DialectUnderTest, overrides: Record<
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
       apiToken: 'test-token-0123456789abcdef',
       publicUrl: 'http://herald.test',
+      allowPrivateUrls: true,
       ...overrides,
       delivery: { backoffMs: 100, lockMs: 5_000, reconcileEveryMs: 60_000, ...((overrides.delivery as object) ?? {}) },
     },
   });
-  const ctx = await createContext(config, { redis: TEST_REDIS, log: createLogger(config.logLevel) });
+  const ctx = await createContext(config, { redis: TEST_REDIS, log: createLogger(config.logLevel), ...options });
+  await waitReady(ctx.queues.connection); // publishing refuses (503) while the queue connection is not up yet
   const running: RunningWorkers[] = [];
   const app: TestApp = {
     ctx,
@@ -54,6 +61,7 @@ export async function startTestApp(dialect: DialectUnderTest, overrides: Record<
         REDIS_URL: (TEST_REDIS as { url: string }).url,
         HERALD_QUEUE_PREFIX: prefix,
         HERALD_PUBLIC_URL: 'http://herald.test',
+        HERALD_ALLOW_PRIVATE_URLS: String(config.allowPrivateUrls),
         HERALD_LOCK_MS: String(config.delivery.lockMs),
         HERALD_DELIVERY_BACKOFF_MS: String(config.delivery.backoffMs),
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',

@@ -30,6 +30,7 @@ function twitter(options: Partial<TwitterChannelOptions> = {}): TwitterChannel {
     apiUrl: fake.url,
     timeoutMs: 2_000,
     accounts: () => ({ credentials: oauth1 }),
+    imageFetch: { allowPrivate: true }, // the fake serves its images on 127.0.0.1
     ...options,
   });
 }

@@ -39,12 +39,13 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await waitForExit(bad, 60_000)).toBe(1);
       expect(bad.output()).toMatch(/error\s+feed: not well-formed XML/);
 
-      // A URL: the private-address guard applies unless allowed for this check.
+      // A URL: the private-address guard applies unless allowed for this check (or by the configuration).
       fake = await startFakeFeedSource([{ guid: 'a', title: 'A' }]);
-      const refused = spawnHerald(['feed', 'check', fake.url()], env);
+      const strict = { ...env, HERALD_ALLOW_PRIVATE_URLS: 'false' };
+      const refused = spawnHerald(['feed', 'check', fake.url()], strict);
       expect(await waitForExit(refused, 60_000)).toBe(1);
       expect(refused.output()).toContain('herald: address 127.0.0.1 is loopback');
-      const allowed = spawnHerald(['feed', 'check', '--allow-private', fake.url()], env);
+      const allowed = spawnHerald(['feed', 'check', '--allow-private', fake.url()], strict);
       expect(await waitForExit(allowed, 60_000)).toBe(0);
       expect(allowed.output()).toMatch(/rss, 1 entries, 0 errors/);
     }, 120_000);

@@ -124,7 +124,7 @@ for (const { dialect, skip } of DIALECTS) {
         { id: 'ok-hops', url: f.url('/hop/2') },
         { id: 'town', url: f.url() },
       ]);
-      const strict: IngestDeps = { ...app.ctx, config: { ...app.ctx.config, feed: { ...app.ctx.config.feed, allowPrivateSources: false } } };
+      const strict: IngestDeps = { ...app.ctx, config: { ...app.ctx.config, allowPrivateUrls: false } };
       const cases: Array<[string, IngestDeps, string, RegExp]> = [
         ['broken', app.ctx, 'malformed', /^malformed feed: .*(line 3|titel)/],
         ['error', app.ctx, 'http', /^HTTP 500 from the source$/],
