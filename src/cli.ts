@@ -73,7 +73,7 @@ export function buildCli(): Command {
     .action(async (file: string) => {
       const parsed = matter(readFileSync(file, 'utf8'));
       await withContext(async (ctx) => {
-        const created = await createItem(ctx.store, { ...parsed.data, body: parsed.content.trim() }, 'cli');
+        const created = await createItem(ctx.store, { ...parsed.data, body: parsed.content.trim() }, 'cli', { allowPrivateUrls: ctx.config.allowPrivateUrls });
         console.log(`${created.id}  ${created.slug}  (draft)`);
       });
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { nonPublicHostKind } from './ip-address.js';
 import { fieldErrorsFromZod } from './zod-errors.js';
 import { slugify } from './slug.js';
 
@@ -174,24 +175,48 @@ function crossFieldProblems(fields: Pick<ItemFields, 'imageUrl' | 'imageAlt'>): 
   return problems;
 }
 
+/** Installation settings item validation depends on (passed in: the domain reads no configuration). */
+export interface ItemRules {
+  /** Accept `url` and `imageUrl` on private, loopback and link-local addresses (`allowPrivateUrls`). Default false. */
+  allowPrivateUrls?: boolean | undefined;
+}
+
+/**
+ * `url` and `imageUrl` whose host is a private, loopback, link-local... IP address or `localhost`. Host names
+ * are not resolved here (no I/O): what they, or redirects, lead to is checked when Herald fetches the URL.
+ */
+function addressProblems(raw: Record<string, unknown>, rules: ItemRules): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (rules.allowPrivateUrls) return problems;
+  for (const field of ['url', 'imageUrl'] as const) {
+    const value = asText(raw[field]);
+    if (!value || !isHttpUrl(value)) continue;
+    const host = new URL(value).hostname.replace(/^\[(.*)\]$/, '$1');
+    const kind = nonPublicHostKind(host);
+    if (kind) problems[field] = `must be a public address; ${host} is ${kind}`;
+  }
+  return problems;
+}
+
 /** Validates a new item's fields; throws ValidationError listing every problem. */
-export function validateItemFields(input: unknown): ItemFields & { slug: string } {
+export function validateItemFields(input: unknown, rules: ItemRules = {}): ItemFields & { slug: string } {
   const parsed = itemFieldsSchema.safeParse(input ?? {});
   const fields = parsed.success ? {} : fieldErrorsFromZod(parsed.error);
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const candidate = parsed.success ? parsed.data : { imageUrl: asText(raw.imageUrl), imageAlt: asText(raw.imageAlt) };
   for (const [field, problem] of Object.entries(crossFieldProblems(candidate))) fields[field] ??= problem;
+  for (const [field, problem] of Object.entries(addressProblems(raw, rules))) fields[field] ??= problem;
   if (!parsed.success || Object.keys(fields).length > 0) throw new ValidationError(fields);
   const data = parsed.data;
   return { ...data, title: data.title.trim(), slug: data.slug ?? slugify(data.title) };
 }
 
 /** Applies a patch to an item's current fields and validates the result as a whole. */
-export function applyItemPatch(current: ItemFields & { slug: string }, patch: unknown): ItemFields & { slug: string } {
+export function applyItemPatch(current: ItemFields & { slug: string }, patch: unknown, rules: ItemRules = {}): ItemFields & { slug: string } {
   const parsed = itemPatchSchema.safeParse(patch ?? {});
   if (!parsed.success) throw new ValidationError(fieldErrorsFromZod(parsed.error));
   const defined = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
-  return validateItemFields({ ...current, ...defined });
+  return validateItemFields({ ...current, ...defined }, rules);
 }
 
 /** The client-settable fields of a stored item (used to compare revisions and to patch). */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { FeedConfig, FeedSourceConfig } from '../config/feed.js';
+import type { ItemRules } from '../domain/item.js';
 import type { FlowDeps } from '../queues/publish-flow.js';
 import { recordPollFailure, recordPollSuccess, sourceState, type SkippedEntry } from '../store/feed-sources.js';
 import { finishPendingPublishes, importEntry } from './ingest-store.js';
@@ -48,7 +49,7 @@ export async function pollSource(deps: IngestDeps, source: FeedSourceConfig): Pr
       return { ...result, ok: true, notModified: true };
     }
     const feed = await parseSourceFeed(fetched.body);
-    const mappings = mapEntries(feed, source, fetched.finalUrl);
+    const mappings = mapEntries(feed, source, fetched.finalUrl, { allowPrivateUrls: deps.config.allowPrivateUrls });
     result.entries = mappings.length;
     for (const mapping of mappings) await importMapping(deps, source, mapping, result);
     // The validators are saved last: a poll cut short fetches the whole feed again next time.
@@ -64,8 +65,8 @@ export async function pollSource(deps: IngestDeps, source: FeedSourceConfig): Pr
 }
 
 /** Entries in date order (oldest first, undated last), so items are created in the order they were written. */
-function mapEntries(feed: ParsedSourceFeed, source: FeedSourceConfig, feedUrl: string): EntryMapping[] {
-  const context = { language: source.language, feedLanguage: feed.language, feedLink: feed.link, feedUrl };
+function mapEntries(feed: ParsedSourceFeed, source: FeedSourceConfig, feedUrl: string, rules: ItemRules): EntryMapping[] {
+  const context = { language: source.language, feedLanguage: feed.language, feedLink: feed.link, feedUrl, rules };
   const mappings = feed.entries.map((entry) => entryToItemFields(entry, context));
   const time = (m: EntryMapping) => (m.ok && m.date ? m.date.getTime() : Number.POSITIVE_INFINITY);
   return mappings.map((m, index) => ({ m, index })).sort((a, b) => time(a.m) - time(b.m) || a.index - b.index).map(({ m }) => m);

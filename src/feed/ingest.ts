@@ -1,7 +1,7 @@
 import Parser from 'rss-parser';
 import { ValidationError } from '../domain/errors.js';
 import { LIMITS, isLanguageTag, validateItemFields } from '../domain/item.js';
-import type { ItemFields } from '../domain/item.js';
+import type { ItemFields, ItemRules } from '../domain/item.js';
 import { sanitizeItemHtml } from '../domain/markdown.js';
 import { absoluteHttpUrl } from './feed-entry.js';
 import { htmlAsMarkdown } from './ingest-body.js';
@@ -131,6 +131,8 @@ export interface EntryContext {
   feedLink?: string | null | undefined;
   /** Where the feed was fetched from: the base for relative links. */
   feedUrl?: string | null | undefined;
+  /** The installation's item rules (allowPrivateUrls). */
+  rules?: ItemRules | undefined;
 }
 
 export type EntryMapping =
@@ -164,7 +166,7 @@ export function entryToItemFields(entry: SourceEntry, context: EntryContext = {}
       imageAlt: image ? title || null : null,
       tags: categoriesToTags(entryCategories(entry)),
       language: entryLanguage(entry, context),
-    });
+    }, context.rules);
     return { ok: true, key, date: entryDate(entry), fields };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;

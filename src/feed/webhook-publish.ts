@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../domain/errors.js';
 import { fieldErrorsFromZod } from '../domain/zod-errors.js';
-import { validateItemFields, type NewsItem } from '../domain/item.js';
+import { validateItemFields, type ItemRules, type NewsItem } from '../domain/item.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { FlowDeps } from '../queues/publish-flow.js';
 import { publishImportedDraft } from './publish-draft.js';
@@ -32,13 +32,13 @@ class AlreadyRecorded extends Error {}
  * the item and the id's record are written in one transaction, so a retry (even after a crash
  * between creating and publishing) finds the item and only finishes its publication.
  */
-export async function createAndPublishFromHook(deps: FlowDeps & { channels: ChannelRegistry }, payload: unknown): Promise<HookOutcome> {
+export async function createAndPublishFromHook(deps: FlowDeps & { channels: ChannelRegistry; config: { allowPrivateUrls: boolean } }, payload: unknown): Promise<HookOutcome> {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new ValidationError({ '(body)': 'must be a JSON object' });
   const { externalId, channels, announce, ...itemInput } = payload as Record<string, unknown>;
   const options = hookOptionsSchema.safeParse({ externalId, channels, announce });
   const problems = options.success ? {} : fieldErrorsFromZod(options.error);
   if (!problems.channels && Array.isArray(channels)) Object.assign(problems, unknownChannels(deps.channels, channels as string[]));
-  const fields = tryValidate(itemInput, problems);
+  const fields = tryValidate(itemInput, problems, { allowPrivateUrls: deps.config.allowPrivateUrls });
   if (!options.success || !fields || Object.keys(problems).length > 0) throw new ValidationError(problems);
   const id = options.data.externalId;
   const existing = id ? await findWebhookItem(deps.store.db, id) : null;
@@ -48,9 +48,9 @@ export async function createAndPublishFromHook(deps: FlowDeps & { channels: Chan
   return { item: await getItem(deps.store.db, itemId), created };
 }
 
-function tryValidate(input: unknown, problems: Record<string, string>) {
+function tryValidate(input: unknown, problems: Record<string, string>, rules: ItemRules) {
   try {
-    return validateItemFields(input);
+    return validateItemFields(input, rules);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     Object.assign(problems, error.fields);

@@ -49,8 +49,9 @@ async function saveForm(deps: WebDeps, request: FastifyRequest, existing: NewsIt
   const problems = formProblems(values);
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
   const input = inputFromValues(values);
-  if (!existing) return createItem(deps.ctx.store, input, request.actor);
-  return (await editItem(deps.ctx.store, existing.id, input, request.actor)).item;
+  const rules = { allowPrivateUrls: deps.ctx.config.allowPrivateUrls };
+  if (!existing) return createItem(deps.ctx.store, input, request.actor, rules);
+  return (await editItem(deps.ctx.store, existing.id, input, request.actor, rules)).item;
 }
 
 /** Saves the form, then publishes or schedules when asked; errors re-show the editor with every problem. */

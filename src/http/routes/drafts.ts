@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { previewItem } from '../../channels/preview.js';
 import { ValidationError, type FieldErrors } from '../../domain/errors.js';
-import { editableFields, itemFieldsSchema, sameFields, validateItemFields, type NewsItem } from '../../domain/item.js';
+import { editableFields, itemFieldsSchema, sameFields, validateItemFields, type ItemRules, type NewsItem } from '../../domain/item.js';
 import { renderMarkdown } from '../../domain/markdown.js';
 import { isPublishedRevision } from '../../domain/publication.js';
 import { slugify } from '../../domain/slug.js';
@@ -43,9 +43,9 @@ function lenientFields(raw: Record<string, unknown>) {
   };
 }
 
-function problemsOf(raw: Record<string, unknown>): FieldErrors {
+function problemsOf(raw: Record<string, unknown>, rules: ItemRules): FieldErrors {
   try {
-    validateItemFields(raw);
+    validateItemFields(raw, rules);
     return {};
   } catch (error) {
     if (error instanceof ValidationError) return error.fields;
@@ -90,8 +90,9 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
     const item = draftItem(fields, stored);
     const known = ctx.channels.accounts().map((a) => a.id);
     const accountIds = (body.channels ?? known).filter((id) => known.includes(id));
-    const problems = problemsOf(body.fields);
-    const unchanged = stored !== null && Object.keys(problems).length === 0 && sameFields(validateItemFields(body.fields), editableFields(stored));
+    const rules = { allowPrivateUrls: ctx.config.allowPrivateUrls };
+    const problems = problemsOf(body.fields, rules);
+    const unchanged = stored !== null && Object.keys(problems).length === 0 && sameFields(validateItemFields(body.fields, rules), editableFields(stored));
     const states = new Map(accounts.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
     return {
       valid: Object.keys(problems).length === 0,

@@ -26,7 +26,7 @@ async function itemWithDeliveries(ctx: Context, id: string) {
 
 export function itemRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/items', async (request, reply) => {
-    const item = await createItem(ctx.store, request.body, request.actor);
+    const item = await createItem(ctx.store, request.body, request.actor, { allowPrivateUrls: ctx.config.allowPrivateUrls });
     return reply.code(201).header('location', `/api/items/${item.id}`).send(presentItem(item));
   });
 
@@ -39,7 +39,7 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
   app.get('/api/items/:id', async (request) => itemWithDeliveries(ctx, itemId(request.params)));
 
   app.patch('/api/items/:id', async (request) => {
-    const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor);
+    const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor, { allowPrivateUrls: ctx.config.allowPrivateUrls });
     return { ...presentItem(item), changed };
   });
 
