@@ -47,8 +47,10 @@ interface PostsPage {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-const POSTS_PAGE_SIZE = 50;
-const MAX_POSTS_PAGES = 3;
+const POSTS_PAGE_SIZE = 100;
+// Everything posted since the delivery was created (the API filters by `since`), up to 1,000 posts: a busy
+// Page may post hundreds while a retry waits, and missing ours there would mean posting it twice.
+const MAX_POSTS_PAGES = 10;
 
 /** The public address of a Page post ("{page}_{post}" ids work as paths). */
 export function facebookPostUrl(postId: string): string {

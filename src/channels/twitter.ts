@@ -53,7 +53,7 @@ export const TWITTER_CANNOT_EDIT = 'Twitter cannot edit a posted tweet: the chan
 const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_IMAGE_BYTES = 5 * 1_048_576;
 /** How many recent tweets findExisting reads at most. */
-const MAX_TIMELINE_TWEETS = 300;
+const MAX_TIMELINE_TWEETS = 1_000;
 
 const progressSchema = z.object({ tweetIds: z.array(z.string()).optional() }).loose();
 

@@ -224,11 +224,11 @@ describe('finding a post after an unknown outcome', () => {
     expect(await channel.findExisting(ctx)).toBeNull();
   });
 
-  it('looks through several pages of posts', async () => {
+  it('looks through every page posted since the delivery was created (450 posts after ours)', async () => {
     const channel = facebook();
     const { ctx } = contextFor(channel);
     fake.seed({ message: 'ours', link: ctx.item.url });
-    for (let i = 0; i < 60; i++) fake.seed({ message: `other post ${i}` });
+    for (let i = 0; i < 450; i++) fake.seed({ message: `other post ${i}` });
     expect((await channel.findExisting(ctx))?.remoteId).toBe(fake.posts[0]!.id);
   });
 });

@@ -248,6 +248,14 @@ describe('finding a post after an unknown outcome', () => {
     expect(found?.remoteId).toBe(fake.posts[0]!.id);
   });
 
+  it('looks through every timeline page since the delivery was created (450 tweets after ours)', async () => {
+    const channel = twitter();
+    const { ctx } = contextFor(channel);
+    const ours = fake.seed({ text: ctx.post.text });
+    for (let i = 0; i < 450; i++) fake.seed({ text: `other tweet ${i}` });
+    expect((await channel.findExisting(ctx))?.remoteId).toBe(ours.id);
+  });
+
   it('returns null when the tweet is not there, ignoring older tweets with the same link', async () => {
     const channel = twitter();
     const { ctx } = contextFor(channel);
