@@ -1,23 +1,40 @@
-// Pipeline benchmark (issue "Herald core"): throughput through the dry-run channel with 2 worker
-// processes against a bare BullMQ worker in the same run; publish-to-delivery latency; scheduled
-// due-instant-to-delivery latency. Usage: npx tsx bench/pipeline.ts [items=1000]
-import { spawn, spawnSync } from 'node:child_process';
+// Pipeline benchmark (issue "Herald core"; sized in issue 7). N items x 2 dry-run accounts = 2N deliveries
+// through 2 worker processes, against a bare BullMQ no-op worker on the same 2N jobs in the same run; peak
+// RSS of the workers against the bare workers'. Then, on top of those N items (same database, same
+// workers): publish-to-delivery latency for 1,000 more items published at 100/s, and scheduled
+// due-instant-to-delivery latency. Items are seeded in batches (bench/seed.ts); the first 1,000 are
+// published one by one through requestPublish (the publish calls/s figure), the rest in batches.
+// A backlog not worked off within --max-seconds is measured over that window (and labelled so).
+// Usage: npx tsx bench/pipeline.ts [--size 1k] [--max-seconds 120]   (BENCH_WORKERS, BENCH_DATABASE_URL optional)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.js';
 import { createContext, type Context } from '../src/context.js';
 import { createLogger } from '../src/log.js';
-import { createItem } from '../src/queues/item-flow.js';
+import { waitReady } from '../src/queues/redis.js';
 import { requestPublish } from '../src/queues/publish-flow.js';
-import { REDIS_URL, ROOT, fmt, percentile, printTable, stopAll, tempDir, until } from './lib.js';
+import { REDIS_URL, ROOT, deleteKeys, fmt, measureWindow, memoryOf, percentile, pollEveryMs, printTable, sizedArgs, sizeLabel, stopAll, tempDir, until, windowNote } from './lib.js';
+import { publishDrafts, seedDraftItems } from './seed.js';
+import { emit } from './summary.js';
 
-const ITEMS = Number(process.argv[2] ?? 1000);
+const { size: ITEMS, maxSeconds: MAX_SECONDS } = sizedArgs(1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a default install
 const CONCURRENCY = 8;
+const ONE_BY_ONE = Math.min(ITEMS, 1000);
+const LATENCY_ITEMS = 1000;
+const LATENCY_RATE = 100;
+const SCHEDULED_ITEMS = 300;
+const JOBS = ITEMS * 2;
+const EVERY = pollEveryMs(JOBS);
+const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
-async function bareRate(jobs: number): Promise<number> {
+const peakOf = (children: ChildProcess[]) => Math.max(...children.map((c) => memoryOf(c.pid!).peak));
+
+async function bareRate(jobs: number) {
   const prefix = `{bench-bare-${process.pid}}`;
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bare', { connection, prefix });
@@ -29,15 +46,15 @@ async function bareRate(jobs: number): Promise<number> {
     await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'x', data: { n: i + k } })));
   }
   await new Promise((r) => setTimeout(r, 2500));
-  const started = performance.now();
   await queue.resume();
-  await until(async () => (await queue.getJobCountByTypes('completed')) >= jobs, 120_000, 'bare jobs');
-  const seconds = (performance.now() - started) / 1000;
+  const left = async () => Object.values(await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed')).reduce((a, b) => a + b, 0);
+  const run = await measureWindow(jobs, async () => jobs - (await left()), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
+  const peakMb = peakOf(children);
   await stopAll(children);
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
-  return jobs / seconds;
+  return { perSecond: run.done / run.seconds, windowed: run.windowed, seconds: run.seconds, peakMb };
 }
 
 function freshPgUrl(label: string): string {
@@ -47,13 +64,14 @@ function freshPgUrl(label: string): string {
   return url.toString();
 }
 
-async function heraldContext(label: string): Promise<{ ctx: Context; env: NodeJS.ProcessEnv }> {
+async function heraldContext(label: string) {
   const dataDir = tempDir(label);
   const prefix = `{bench-${label}-${process.pid}}`;
   const env = { ...process.env, HERALD_DATA_DIR: dataDir, REDIS_URL, HERALD_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY), HERALD_CONFIG: '', ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}) };
   const config = loadConfig({ env, cwd: dataDir });
   const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });
-  return { ctx, env };
+  await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
+  return { ctx, env, dataDir, prefix };
 }
 
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
@@ -62,90 +80,95 @@ function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   );
 }
 
-async function doneCount(ctx: Context): Promise<number> {
-  const row = await ctx.store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'done').where('kind', '=', 'channel').executeTakeFirstOrThrow();
-  return Number(row.n);
+async function doneCount(ctx: Context, itemIds?: string[]): Promise<number> {
+  let query = ctx.store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'done').where('kind', '=', 'channel');
+  if (itemIds) query = query.where('itemId', 'in', itemIds);
+  return Number((await query.executeTakeFirstOrThrow()).n);
 }
 
-async function heraldThroughput(items: number) {
-  const { ctx, env } = await heraldContext('throughput');
-  const ids: string[] = [];
-  for (let i = 0; i < items; i++) ids.push((await createItem(ctx.store, { title: `Item ${i}`, url: `https://example.org/${i}`, tags: ['bench'] }, 'bench')).id);
-  // Publish everything onto a paused queue, then time the workers alone (as for the bare baseline).
+/** N items published onto a paused queue, then the workers alone are timed (as for the bare baseline). */
+async function heraldThroughput(ctx: Context, env: NodeJS.ProcessEnv) {
+  const seedStarted = performance.now();
+  const ids = await seedDraftItems(ctx, ITEMS, (i) => ({ title: `Item ${i}`, url: `https://example.org/${i}`, tags: ['bench'] }));
   const social = ctx.queues.get('social');
   await social.pause();
   const publishStarted = performance.now();
-  for (const id of ids) await requestPublish(ctx, id, { actor: 'bench' });
-  const publishSeconds = (performance.now() - publishStarted) / 1000;
+  for (const id of ids.slice(0, ONE_BY_ONE)) await requestPublish(ctx, id, { actor: 'bench' });
+  const publishPerSecond = ONE_BY_ONE / ((performance.now() - publishStarted) / 1000);
+  await publishDrafts(ctx, ids.slice(ONE_BY_ONE));
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
   const children = startWorkers(env, ['social']);
   await new Promise((r) => setTimeout(r, 2500));
-  const started = performance.now();
   await social.resume();
-  await until(async () => (await doneCount(ctx)) >= items * 2, 300_000, 'herald deliveries');
-  const seconds = (performance.now() - started) / 1000;
+  const run = await measureWindow(JOBS, () => doneCount(ctx), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
+  const peakMb = peakOf(children);
   await stopAll(children);
-  await ctx.close();
-  return { itemsPerSecond: items / seconds, deliveriesPerSecond: (items * 2) / seconds, publishPerSecond: items / publishSeconds };
+  if (run.windowed) await social.drain(); // the rest of the backlog would hold up the latency runs
+  return { perSecond: run.done / run.seconds, windowed: run.windowed, seconds: run.seconds, publishPerSecond, seedSeconds, peakMb };
 }
 
 /** Items published one by one at a steady pace while workers run: how long until each is delivered. */
-async function heraldLatency(items: number, perSecond: number) {
-  const { ctx, env } = await heraldContext('latency');
-  const ids: string[] = [];
-  for (let i = 0; i < items; i++) ids.push((await createItem(ctx.store, { title: `Item ${i}`, url: `https://example.org/${i}` }, 'bench')).id);
-  const children = startWorkers(env, ['social']);
-  await new Promise((r) => setTimeout(r, 2500));
+async function heraldLatency(ctx: Context) {
+  const ids = await seedDraftItems(ctx, LATENCY_ITEMS, (i) => ({ title: `Latency ${i}`, url: `https://example.org/l/${i}` }));
   const started = Date.now();
   for (let i = 0; i < ids.length; i++) {
-    const wait = started + (i * 1000) / perSecond - Date.now();
+    const wait = started + (i * 1000) / LATENCY_RATE - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     await requestPublish(ctx, ids[i]!, { actor: 'bench' });
   }
-  await until(async () => (await doneCount(ctx)) >= items * 2, 300_000, 'latency deliveries');
-  const rows = await ctx.store.db.selectFrom('deliveries').select(['createdAt', 'startedAt', 'finishedAt']).where('kind', '=', 'channel').execute();
-  await stopAll(children);
-  await ctx.close();
+  await until(async () => (await doneCount(ctx, ids)) >= ids.length * 2, 300_000, 'latency deliveries', 50);
+  const rows = await ctx.store.db.selectFrom('deliveries').select(['createdAt', 'startedAt', 'finishedAt']).where('kind', '=', 'channel').where('itemId', 'in', ids).execute();
   return {
     toStart: rows.map((r) => Date.parse(r.startedAt!) - Date.parse(r.createdAt)),
     toDone: rows.map((r) => Date.parse(r.finishedAt!) - Date.parse(r.createdAt)),
   };
 }
 
-async function scheduledLatency(items: number) {
-  const { ctx, env } = await heraldContext('scheduled');
-  const children = startWorkers(env, ['publish', 'social']);
-  await new Promise((r) => setTimeout(r, 2500));
-  const due: Record<string, number> = {};
-  const base = Date.now() + 3_000;
-  for (let i = 0; i < items; i++) {
-    const item = await createItem(ctx.store, { title: `Scheduled ${i}`, url: `https://example.org/s/${i}` }, 'bench');
-    const at = new Date(base + Math.floor((i / items) * 5_000)).toISOString();
-    await requestPublish(ctx, item.id, { at, actor: 'bench' });
-    due[item.id] = Date.parse(at);
+/** Items scheduled over 5 s (all scheduled before the first is due): from each due instant to its delivery starting. */
+async function scheduledLatency(ctx: Context) {
+  const ids = await seedDraftItems(ctx, SCHEDULED_ITEMS, (i) => ({ title: `Scheduled ${i}`, url: `https://example.org/s/${i}` }));
+  const due = new Map<string, number>();
+  const base = Date.now() + 3_000 + SCHEDULED_ITEMS * 10;
+  for (const [i, id] of ids.entries()) {
+    const at = new Date(base + Math.floor((i / SCHEDULED_ITEMS) * 5_000)).toISOString();
+    await requestPublish(ctx, id, { at, actor: 'bench' });
+    due.set(id, Date.parse(at));
   }
-  await until(async () => (await doneCount(ctx)) >= items * 2, 120_000, 'scheduled deliveries');
-  const rows = await ctx.store.db.selectFrom('deliveries').select(['itemId', 'startedAt']).where('kind', '=', 'channel').execute();
-  const lateness = rows.map((r) => Date.parse(r.startedAt!) - due[r.itemId]!);
-  await stopAll(children);
-  await ctx.close();
-  return lateness;
+  if (Date.now() >= base) console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
+  await until(async () => (await doneCount(ctx, ids)) >= ids.length * 2, 120_000, 'scheduled deliveries', 50);
+  const rows = await ctx.store.db.selectFrom('deliveries').select(['itemId', 'startedAt']).where('kind', '=', 'channel').where('itemId', 'in', ids).execute();
+  return rows.map((r) => Date.parse(r.startedAt!) - due.get(r.itemId)!);
 }
 
-const bare = await bareRate(ITEMS * 2);
-const herald = await heraldThroughput(ITEMS);
-const latency = await heraldLatency(ITEMS, 100);
-const scheduled = await scheduledLatency(Math.min(ITEMS, 300));
+const bare = await bareRate(JOBS);
+const { ctx, env, dataDir, prefix } = await heraldContext('pipeline');
+const herald = await heraldThroughput(ctx, env);
+const workers = startWorkers(env, ['publish', 'social']);
+await new Promise((r) => setTimeout(r, 2500));
+const latency = await heraldLatency(ctx);
+const scheduled = await scheduledLatency(ctx);
+await stopAll(workers);
+await ctx.close();
+await deleteKeys(prefix);
+rmSync(dataDir, { recursive: true, force: true });
 
-printTable(`Pipeline throughput, ${ITEMS} items x 2 dry-run accounts, ${WORKERS} worker processes x concurrency ${CONCURRENCY}, ${DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, [
-  { measure: 'bare BullMQ worker (no work), jobs/s', value: fmt(bare), ratio: '1.00 (baseline)' },
-  { measure: 'Herald deliveries/s (claim, compose, record, complete)', value: fmt(herald.deliveriesPerSecond), ratio: fmt(herald.deliveriesPerSecond / bare, 2) },
-  { measure: 'Herald items/s (2 deliveries each)', value: fmt(herald.itemsPerSecond), ratio: '' },
-  { measure: 'publish calls/s (outbox transaction + enqueue, one by one)', value: fmt(herald.publishPerSecond), ratio: '' },
+const note = herald.windowed || bare.windowed ? windowNote(ITEMS, MAX_SECONDS) : undefined;
+printTable(`Pipeline throughput, ${fmt(ITEMS)} items x 2 dry-run accounts = ${fmt(JOBS)} deliveries, ${WORKERS} worker processes x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}`, [
+  { measure: 'bare BullMQ worker (no work), jobs/s', value: fmt(bare.perSecond), ratio: '1.00 (baseline)' },
+  { measure: 'Herald deliveries/s (claim, compose, record, complete)', value: fmt(herald.perSecond), ratio: fmt(herald.perSecond / bare.perSecond, 2) },
+  { measure: 'Herald items/s (2 deliveries each)', value: fmt(herald.perSecond / 2), ratio: '' },
+  { measure: `publish calls/s (outbox transaction + enqueue, one by one, first ${fmt(ONE_BY_ONE)} items)`, value: fmt(herald.publishPerSecond), ratio: '' },
+  { measure: 'seeding: items + publication (s)', value: fmt(herald.seedSeconds, 1), ratio: '' },
+  { measure: 'peak RSS per worker process, bare / Herald (MB)', value: `${fmt(bare.peakMb)} / ${fmt(herald.peakMb)}`, ratio: fmt(herald.peakMb / bare.peakMb, 2) },
 ]);
-printTable('Latency (ms)', [
-  { measure: `publish -> delivery starts (${ITEMS} items at 100/s)`, p50: fmt(percentile(latency.toStart, 50)), p99: fmt(percentile(latency.toStart, 99)) },
+printTable(`Latency (ms), on top of the ${fmt(ITEMS)} items`, [
+  { measure: `publish -> delivery starts (${LATENCY_ITEMS} items at ${LATENCY_RATE}/s)`, p50: fmt(percentile(latency.toStart, 50)), p99: fmt(percentile(latency.toStart, 99)) },
   { measure: 'publish -> delivery done', p50: fmt(percentile(latency.toDone, 50)), p99: fmt(percentile(latency.toDone, 99)) },
   { measure: `scheduled due instant -> delivery starts (${scheduled.length} deliveries)`, p50: fmt(percentile(scheduled, 50)), p99: fmt(percentile(scheduled, 99)) },
 ]);
-console.log(JSON.stringify({ bench: 'pipeline', items: ITEMS, bareJobsPerSecond: bare, deliveriesPerSecond: herald.deliveriesPerSecond, ratio: herald.deliveriesPerSecond / bare, publishToStartP50: percentile(latency.toStart, 50), publishToStartP99: percentile(latency.toStart, 99), scheduledP99: percentile(scheduled, 99) }));
+const common = { bench: 'pipeline', size: ITEMS, ...(note ? { note } : {}) };
+emit({ ...common, primary: true, figure: `deliveries/s, ${WORKERS} dry-run worker processes, ${database}`, value: herald.perSecond, unit: 'jobs/s', better: 'higher', baseline: 'bare BullMQ no-op worker, same jobs', baselineValue: bare.perSecond });
+emit({ ...common, figure: 'worker peak RSS', value: herald.peakMb, unit: 'MB', better: 'lower', baseline: 'bare worker', baselineValue: bare.peakMb });
+emit({ bench: 'pipeline', size: ITEMS, figure: `publish -> delivery starts, p99 (${sizeLabel(LATENCY_ITEMS)} more at ${LATENCY_RATE}/s)`, value: percentile(latency.toStart, 99), unit: 'ms', better: 'lower' });
+emit({ bench: 'pipeline', size: ITEMS, figure: `scheduled due -> delivery starts, p99 (${SCHEDULED_ITEMS} items)`, value: percentile(scheduled, 99), unit: 'ms', better: 'lower' });
 process.exit(0);
