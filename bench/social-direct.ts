@@ -1,15 +1,17 @@
 // The same-run baseline for bench/social.ts: the Twitter and Facebook adapters called in a plain loop (no queue, no
-// database), in their own process like the workers, at the same concurrency. Prints {"postsPerSecond": n, "cpuMsPerPost": n}.
-// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken>
+// database), in their own process like the workers, at the same concurrency; no new post is started after <maxSeconds>
+// (a large backlog is measured over that window). Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
+// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds>
 import type { ChannelAccount, PublishContext } from '../src/channels/channel.js';
 import { FacebookChannel } from '../src/channels/facebook.js';
 import { TwitterChannel } from '../src/channels/twitter.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import type { NewsItem } from '../src/domain/item.js';
 
-const [twitterUrl, facebookUrl, postsArg, concurrencyArg, accessToken, pageId, pageToken] = process.argv.slice(2);
+const [twitterUrl, facebookUrl, postsArg, concurrencyArg, accessToken, pageId, pageToken, maxSecondsArg] = process.argv.slice(2);
 const POSTS = Number(postsArg);
 const CONCURRENCY = Number(concurrencyArg);
+const MAX_MS = Number(maxSecondsArg ?? Infinity) * 1000;
 
 const twitter = new TwitterChannel({
   apiUrl: twitterUrl,
@@ -39,10 +41,13 @@ function context(n: number, channel: TwitterChannel | FacebookChannel): PublishC
 }
 
 let next = 0;
+let posted = 0;
+let deadline = Infinity;
 async function lane(): Promise<void> {
-  for (let n = next++; n < POSTS; n = next++) {
+  for (let n = next++; n < POSTS && performance.now() < deadline; n = next++) {
     const channel = n % 2 === 0 ? twitter : facebook;
     await channel.publish(context(Math.floor(n / 2), channel));
+    posted++;
   }
 }
 
@@ -50,8 +55,9 @@ async function lane(): Promise<void> {
 await twitter.publish(context(-1, twitter));
 await facebook.publish(context(-1, facebook));
 const started = performance.now();
+deadline = started + MAX_MS;
 const cpu = process.cpuUsage();
 await Promise.all(Array.from({ length: CONCURRENCY }, lane));
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
-console.log(JSON.stringify({ postsPerSecond: POSTS / seconds, cpuMsPerPost: (used.user + used.system) / 1000 / POSTS }));
+console.log(JSON.stringify({ posts: posted, seconds, postsPerSecond: posted / seconds, cpuMsPerPost: (used.user + used.system) / 1000 / posted, peakMb: process.resourceUsage().maxRSS / 1024 }));

@@ -1,27 +1,33 @@
-// Social benchmark (issue 3): posts per second through the queue to the platform fakes (no artificial latency),
-// against the same adapters called in a plain loop in the same run; and the time from a scheduled instant to the
-// request reaching the fake, p50/p99. Targets: ratio >= 0.5, p99 < 1 s.
-// Usage: npx tsx bench/social.ts [posts=1000] [scheduled=200]   (BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional)
+// Social benchmark (issue 3; sized in issue 7): posts per second through the queue to the platform fakes (no
+// artificial latency), against the same adapters called in a plain loop in the same run, at the same size; CPU per
+// post and peak RSS of the worker against the loop's; and (extras) the time from a scheduled instant to the request
+// reaching the fake, p50/p99. Targets: ratio >= 0.5, p99 < 1 s. Items are seeded and published in batches
+// (bench/seed.ts). A backlog not worked off within --max-seconds is measured over that window (and labelled so).
+// Usage: npx tsx bench/social.ts [--size 1k] [--max-seconds 60] [--no-extras]
+//        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional)
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { createContext, type Context } from '../src/context.js';
 import { createLogger } from '../src/log.js';
-import { createItem } from '../src/queues/item-flow.js';
+import { waitReady } from '../src/queues/redis.js';
 import { requestPublish } from '../src/queues/publish-flow.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
-import { REDIS_URL, ROOT, fmt, percentile, printTable, stopAll, tempDir, until } from './lib.js';
+import { REDIS_URL, ROOT, cpuMsOf, deleteKeys, fmt, measureWindow, memoryOf, percentile, pollEveryMs, printTable, sizedArgs, stopAll, tempDir, until, windowNote } from './lib.js';
+import { publishDrafts, seedDraftItems } from './seed.js';
+import { emit } from './summary.js';
 
-const POSTS = Number(process.argv[2] ?? 1000);
-const SCHEDULED = Number(process.argv[3] ?? 200);
+const { size: POSTS, maxSeconds: MAX_SECONDS, extras: EXTRAS } = sizedArgs(1000);
+const SCHEDULED = Number(process.env.BENCH_SCHEDULED ?? 200);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
-/** Direct and queued runs alternate this many times; medians are reported (the machine may be shared). */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Direct and queued runs alternate this many times; medians are reported (the machine may be shared). Large sizes: once. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (POSTS <= 1_000 ? 3 : 1));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a default install
 const CONCURRENCY = 8;
+const EVERY = pollEveryMs(POSTS);
 
 const twitter = await startFakeTwitter();
 const facebook = await startFakeFacebook();
@@ -43,8 +49,8 @@ const accountEnv = {
 };
 
 /** The adapters in a loop, in a process of their own (as the workers are), at the workers' concurrency. */
-function directRate(posts: number): Promise<{ postsPerSecond: number; cpuMsPerPost: number }> {
-  const args = [twitter.url, facebook.url, String(posts), String(CONCURRENCY * WORKERS), DEFAULT_TWITTER_ACCOUNT.accessToken, DEFAULT_FACEBOOK_PAGE.id, DEFAULT_FACEBOOK_PAGE.token];
+function directRate(posts: number): Promise<{ posts: number; postsPerSecond: number; cpuMsPerPost: number; peakMb: number }> {
+  const args = [twitter.url, facebook.url, String(posts), String(CONCURRENCY * WORKERS), DEFAULT_TWITTER_ACCOUNT.accessToken, DEFAULT_FACEBOOK_PAGE.id, DEFAULT_FACEBOOK_PAGE.token, String(MAX_SECONDS)];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/social-direct.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -60,33 +66,34 @@ function freshPgUrl(label: string): string {
   return url.toString();
 }
 
-async function heraldContext(label: string): Promise<{ ctx: Context; env: NodeJS.ProcessEnv }> {
+async function heraldContext(label: string): Promise<{ ctx: Context; env: NodeJS.ProcessEnv; done(): Promise<void> }> {
   const dataDir = tempDir(`social-${label}`);
+  const prefix = `{bench-social-${label}-${process.pid}}`;
   const env = {
     ...process.env,
     ...accountEnv,
     HERALD_DATA_DIR: dataDir,
     REDIS_URL,
-    HERALD_QUEUE_PREFIX: `{bench-social-${label}-${process.pid}}`,
+    HERALD_QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY),
     HERALD_CONFIG: '',
     ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}),
   };
   const ctx = await createContext(loadConfig({ env, cwd: dataDir }), { redis: { url: REDIS_URL }, log: createLogger('warn') });
-  return { ctx, env };
+  await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
+  const done = async () => {
+    await ctx.close();
+    await deleteKeys(prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { ctx, env, done };
 }
 
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   return Array.from({ length: WORKERS }, () =>
     spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], { env, stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT }),
   );
-}
-
-/** CPU seconds a process has used (Linux /proc; clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function channelDone(ctx: Context): Promise<number> {
@@ -96,42 +103,41 @@ async function channelDone(ctx: Context): Promise<number> {
 
 /** Items published onto a paused queue, then the workers alone are timed (as for the direct loop). */
 async function queueRate(posts: number, round: number) {
-  const { ctx, env } = await heraldContext(`throughput${round}`);
+  const { ctx, env, done } = await heraldContext(`throughput${round}`);
   const items = Math.ceil(posts / 2);
-  const ids: string[] = [];
-  for (let i = 0; i < items; i++) ids.push((await createItem(ctx.store, { title: `Queued item ${i}`, url: `https://example.org/q/${i}`, tags: ['bench'] }, 'bench')).id);
   const social = ctx.queues.get('social');
   await social.pause();
-  for (const id of ids) await requestPublish(ctx, id, { actor: 'bench' });
+  const ids = await seedDraftItems(ctx, items, (i) => ({ title: `Queued item ${i}`, url: `https://example.org/q/${i}`, tags: ['bench'] }));
+  await publishDrafts(ctx, ids);
   const children = startWorkers(env, ['social']);
   await new Promise((r) => setTimeout(r, 4000));
   resetFakes();
-  const started = performance.now();
-  const cpuBefore = children.map((c) => cpuSeconds(c.pid!));
+  const cpuBefore = children.map((c) => cpuMsOf(c.pid!));
   await social.resume();
-  await until(async () => posted() >= items * 2, 300_000, 'posts at the fakes');
-  const toFake = (performance.now() - started) / 1000;
-  const cpu = children.reduce((sum, c, i) => sum + cpuSeconds(c.pid!) - cpuBefore[i]!, 0);
-  await until(async () => (await channelDone(ctx)) >= items * 2, 300_000, 'deliveries done');
-  const toDone = (performance.now() - started) / 1000;
+  const started = performance.now();
+  const run = await measureWindow(items * 2, async () => posted(), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
+  const cpuMs = children.reduce((sum, c, i) => sum + cpuMsOf(c.pid!) - cpuBefore[i]!, 0);
+  // Until every delivery that reached the fakes is also recorded done (the whole backlog, or the window's posts).
+  await until(async () => (await channelDone(ctx)) >= run.done, 300_000, 'deliveries done', EVERY);
+  const doneSeconds = (performance.now() - started) / 1000;
+  const peakMb = Math.max(...children.map((c) => memoryOf(c.pid!).peak));
   await stopAll(children);
-  await ctx.close();
-  if (posted() !== items * 2) throw new Error(`expected ${items * 2} posts at the fakes, got ${posted()}`);
-  return { postsPerSecond: (items * 2) / toFake, donePerSecond: (items * 2) / toDone, cpuMsPerPost: (cpu * 1000) / (items * 2) };
+  if (run.windowed) await social.drain();
+  await done();
+  if (!run.windowed && posted() !== items * 2) throw new Error(`expected ${items * 2} posts at the fakes, got ${posted()}`);
+  return { postsPerSecond: run.done / run.seconds, donePerSecond: run.done / doneSeconds, cpuMsPerPost: cpuMs / run.done, peakMb, windowed: run.windowed };
 }
 
 /** Items scheduled over a few seconds: from each due instant to the post reaching the fake. */
 async function scheduledLatency(items: number) {
-  const { ctx, env } = await heraldContext('scheduled');
+  const { ctx, env, done } = await heraldContext('scheduled');
   const children = startWorkers(env, ['publish', 'social']);
   await new Promise((r) => setTimeout(r, 4000));
   resetFakes();
   const due = new Map<string, number>();
-  const created: Array<{ id: string; url: string }> = [];
-  for (let i = 0; i < items; i++) {
-    const url = `https://example.org/s/${i}`;
-    created.push({ id: (await createItem(ctx.store, { title: `Scheduled ${i}`, url }, 'bench')).id, url });
-  }
+  const url = (i: number) => `https://example.org/s/${i}`;
+  const ids = await seedDraftItems(ctx, items, (i) => ({ title: `Scheduled ${i}`, url: url(i) }));
+  const created = ids.map((id, i) => ({ id, url: url(i) }));
   // Every item is scheduled before the first is due, so lateness is Herald's, not this loop's.
   const base = Date.now() + 3_000 + items * 10;
   for (const [i, { id, url }] of created.entries()) {
@@ -142,7 +148,7 @@ async function scheduledLatency(items: number) {
   if (Date.now() >= base) console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
   await until(async () => posted() >= items * 2, 120_000, 'scheduled posts');
   await stopAll(children);
-  await ctx.close();
+  await done();
   const urlOf = (text: string) => /https:\/\/example\.org\/s\/\d+/.exec(text)![0];
   const arrivals = [
     ...twitter.posts.map((p) => ({ url: urlOf(p.text), at: Date.parse(p.createdAt) })),
@@ -152,12 +158,12 @@ async function scheduledLatency(items: number) {
 }
 
 const loadBefore = loadavg()[0]!;
-const rounds: Array<{ direct: number; queued: number; done: number; directCpu: number; queuedCpu: number }> = [];
+const rounds: Array<{ direct: number; queued: number; done: number; directCpu: number; queuedCpu: number; directMb: number; workerMb: number; windowed: boolean }> = [];
 for (let round = 1; round <= ROUNDS; round++) {
   resetFakes();
   const d = await directRate(POSTS);
   const q = await queueRate(POSTS, round);
-  rounds.push({ direct: d.postsPerSecond, queued: q.postsPerSecond, done: q.donePerSecond, directCpu: d.cpuMsPerPost, queuedCpu: q.cpuMsPerPost });
+  rounds.push({ direct: d.postsPerSecond, queued: q.postsPerSecond, done: q.donePerSecond, directCpu: d.cpuMsPerPost, queuedCpu: q.cpuMsPerPost, directMb: d.peakMb, workerMb: q.peakMb, windowed: q.windowed || d.posts < POSTS });
   console.error(`round ${round}: direct ${fmt(d.postsPerSecond)} posts/s, through Herald ${fmt(q.postsPerSecond)} posts/s (ratio ${fmt(q.postsPerSecond / d.postsPerSecond, 2)}); CPU ms/post ${fmt(d.cpuMsPerPost, 2)} vs ${fmt(q.cpuMsPerPost, 2)}`);
 }
 const median = (values: number[]) => percentile(values, 50);
@@ -165,20 +171,31 @@ const direct = median(rounds.map((r) => r.direct));
 const queued = { postsPerSecond: median(rounds.map((r) => r.queued)), donePerSecond: median(rounds.map((r) => r.done)) };
 const ratio = median(rounds.map((r) => r.queued / r.direct));
 const cpu = { direct: median(rounds.map((r) => r.directCpu)), queued: median(rounds.map((r) => r.queuedCpu)) };
-const lateness = await scheduledLatency(SCHEDULED);
+const memory = { direct: Math.max(...rounds.map((r) => r.directMb)), worker: Math.max(...rounds.map((r) => r.workerMb)) };
+const note = rounds.some((r) => r.windowed) ? windowNote(POSTS, MAX_SECONDS) : undefined;
+const lateness = EXTRAS ? await scheduledLatency(SCHEDULED) : null;
 await twitter.close();
 await facebook.close();
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
+const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
-printTable(`Social posting (median of ${ROUNDS} alternating rounds), ${POSTS} posts (half tweets, half Facebook posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${DATABASE_URL ? 'PostgreSQL' : 'SQLite'}; ${load}`, [
+printTable(`Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (half tweets, half Facebook posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`, [
   { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
   { measure: 'through Herald: queue, claim, compose, post, record; posts/s at the fakes', value: fmt(queued.postsPerSecond), ratio: `${fmt(ratio, 2)} (median of per-round ratios)` },
   { measure: 'through Herald, until every delivery is recorded done, posts/s', value: fmt(queued.donePerSecond), ratio: fmt(queued.donePerSecond / direct, 2) },
   { measure: 'CPU ms per post, direct loop process', value: fmt(cpu.direct, 2), ratio: '' },
   { measure: 'CPU ms per post, worker process(es)', value: fmt(cpu.queued, 2), ratio: fmt(cpu.direct / cpu.queued, 2) },
+  { measure: 'peak RSS, direct loop / worker process (MB)', value: `${fmt(memory.direct)} / ${fmt(memory.worker)}`, ratio: fmt(memory.worker / memory.direct, 2) },
 ]);
-printTable(`Scheduled instant -> request at the fake (ms), ${lateness.length} posts from ${SCHEDULED} items due over 5 s`, [
-  { p50: fmt(percentile(lateness, 50)), p99: fmt(percentile(lateness, 99)), max: fmt(Math.max(...lateness)) },
-]);
-console.log(JSON.stringify({ bench: 'social', posts: POSTS, workers: WORKERS, database: DATABASE_URL ? 'postgres' : 'sqlite', directPostsPerSecond: direct, queuePostsPerSecond: queued.postsPerSecond, ratio, directCpuMsPerPost: cpu.direct, workerCpuMsPerPost: cpu.queued, scheduledToFakeP50: percentile(lateness, 50), scheduledToFakeP99: percentile(lateness, 99), loadAverage: [loadBefore, loadavg()[0]] }));
+const common = { bench: 'social', size: POSTS, ...(note ? { note } : {}) };
+// The ratio is the median of the per-round ratios (each round's two runs saw the same machine load).
+emit({ ...common, primary: true, figure: `posts/s at the fakes through the queue, ${WORKERS} worker, ${database}`, value: queued.postsPerSecond, unit: 'posts/s', better: 'higher', baseline: 'same adapters in a direct loop', baselineValue: direct, ratio });
+emit({ ...common, figure: 'CPU per post, worker', value: cpu.queued, unit: 'ms', better: 'lower', baseline: 'direct loop', baselineValue: cpu.direct });
+emit({ ...common, figure: 'worker peak RSS', value: memory.worker, unit: 'MB', better: 'lower', baseline: 'direct loop process', baselineValue: memory.direct });
+if (lateness) {
+  printTable(`Scheduled instant -> request at the fake (ms), ${lateness.length} posts from ${SCHEDULED} items due over 5 s`, [
+    { p50: fmt(percentile(lateness, 50)), p99: fmt(percentile(lateness, 99)), max: fmt(Math.max(...lateness)) },
+  ]);
+  emit({ bench: 'social', size: null, figure: `scheduled instant -> request at the fake, p99 (${SCHEDULED} items due over 5 s)`, value: percentile(lateness, 99), unit: 'ms', better: 'lower' });
+}
 process.exit(0);
