@@ -1,6 +1,7 @@
 // One measurement of bench/feeds.ts in a fresh process (so peak memory and the cold sanitiser cache
 // belong to it alone): `feeds` rebuilds every feed variant of N items, `json` is JSON.stringify of the
-// same N items (the floor). Prints one JSON line. Usage: node --import tsx bench/feeds-child.ts N feeds|json
+// same N items (the floor). Prints one JSON line. Usage: node --import tsx bench/feeds-child.ts N feeds|json [warmRuns=5]
+import { rmSync } from 'node:fs';
 import type { NewsItem } from '../src/domain/item.js';
 import { renderMarkdown } from '../src/domain/markdown.js';
 import { buildFeeds } from '../src/feed/build.js';
@@ -11,7 +12,7 @@ import { tempDir } from './lib.js';
 
 const N = Number(process.argv[2]);
 const MODE = process.argv[3] as 'feeds' | 'json';
-const WARM_RUNS = 5;
+const WARM_RUNS = Number(process.argv[4] ?? 5);
 
 const TAGS = ['climate', 'cities', 'mobility', 'energy', 'housing', 'culture', 'health', 'water'];
 const PARAGRAPH = 'Mayors of the member cities met in Lyon to agree on **shared targets** for 2030, with [the full text](https://example.org/declaration) & its annexes.';
@@ -101,6 +102,7 @@ if (MODE === 'json') {
   started = performance.now();
   const incremental = await rebuildAllFeeds([...items, ...added], dir, metaFor(`Run ${WARM_RUNS}`), { stamp });
   Object.assign(result, { ms: median(warm), mainMs: median(mainOnly), floorMs: median(floor), incrementalMs: performance.now() - started, incrementalFiles: incremental.written.length });
+  rmSync(dir, { recursive: true, force: true });
 }
 result.peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
 process.stdout.write(`${JSON.stringify(result)}\n`);
