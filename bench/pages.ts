@@ -6,12 +6,14 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.js';
 import { createContext, type Context } from '../src/context.js';
 import { createLogger } from '../src/log.js';
+import { waitReady } from '../src/queues/redis.js';
 import { buildServer } from '../src/http/server.js';
 import { createItem } from '../src/queues/item-flow.js';
 import { publishNow, requestPublish } from '../src/queues/publish-flow.js';
 import { createStaffUser } from '../src/store/staff-accounts.js';
 import { insertAuthority, insertContact } from '../src/store/members.js';
 import { fmt, percentile, printTable, REDIS_URL, tempDir } from './lib.js';
+import { emit } from './summary.js';
 
 const ITEMS = 1_000;
 const MEMBERS = 130;
@@ -78,6 +80,7 @@ async function main() {
   const prefix = `{herald-bench-pages-${process.pid}}`;
   const config = loadConfig({ env: { ...process.env, HERALD_CONFIG: '' }, cwd: dataDir, overrides: { dataDir, queuePrefix: prefix, logLevel: 'warn', apiToken: 'bench-token-0123456789', ...(process.env.DATABASE_URL ? {} : { databaseUrl: `sqlite:${dataDir}/herald.db` }) } });
   const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });
+  await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
   const server = await buildServer(ctx, { apiToken: 'bench-token-0123456789' });
   try {
     const seedStart = performance.now();
@@ -95,11 +98,13 @@ async function main() {
       ['item page', `/items/${sample}`],
     ];
     const rows = [];
+    const ttfbP50: Record<string, number> = {};
     for (const [name, path] of pages) {
       const first = await measure(`${base}${path}`, cookie); // warm-up, and the page as first downloaded
       const runs = [];
       for (let i = 0; i < RUNS; i++) runs.push(await measure(`${base}${path}`, cookie));
       const ttfb = runs.map((r) => r.ttfb);
+      ttfbP50[path] = percentile(ttfb, 50);
       const assets = path === '/healthz' ? 0 : await assetBytes(base, first.html);
       rows.push({
         page: name,
@@ -111,6 +116,9 @@ async function main() {
       });
     }
     printTable(`Staff pages, ${RUNS} sequential requests each, no compression (${ITEMS} items, ${MEMBERS} members)`, rows);
+    const baseline = { baseline: 'GET /healthz', baselineValue: ttfbP50['/healthz']! };
+    emit({ bench: 'pages', size: null, primary: true, figure: `dashboard TTFB p50 (${fmt(ITEMS)} items, ${MEMBERS} members)`, value: ttfbP50['/']!, unit: 'ms', better: 'lower', ...baseline });
+    emit({ bench: 'pages', size: null, figure: 'item editor (existing item) TTFB p50', value: ttfbP50[`/items/${sample}/edit`]!, unit: 'ms', better: 'lower', ...baseline });
   } finally {
     await server.close();
     await ctx.close();

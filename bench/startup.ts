@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, fmt, printTable, stopAll, tempDir } from './lib.js';
+import { emit } from './summary.js';
 
 const RUNS = 5;
 
@@ -62,4 +63,5 @@ printTable(`Cold start to first healthy answer, and resident memory after 5 s id
   { process: bare.label, 'start (ms)': fmt(bare.startMs), 'RSS (MB)': fmt(bare.rssMb, 1), ratio: '1.00' },
   { process: herald.label, 'start (ms)': fmt(herald.startMs), 'RSS (MB)': fmt(herald.rssMb, 1), ratio: `${fmt(herald.startMs / bare.startMs, 1)}x time, ${fmt(herald.rssMb / bare.rssMb, 1)}x memory` },
 ]);
-console.log(JSON.stringify({ bench: 'startup', bareStartMs: bare.startMs, bareRssMb: bare.rssMb, heraldStartMs: herald.startMs, heraldRssMb: herald.rssMb }));
+emit({ bench: 'startup', size: null, primary: true, figure: 'herald start: cold start to first healthy answer', value: herald.startMs, unit: 'ms', better: 'lower', baseline: 'bare fastify server', baselineValue: bare.startMs });
+emit({ bench: 'startup', size: null, figure: 'herald start: RSS after 5 s idle', value: herald.rssMb, unit: 'MB', better: 'lower', baseline: 'bare fastify server', baselineValue: bare.rssMb });
