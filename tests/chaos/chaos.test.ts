@@ -60,7 +60,7 @@ describe('chaos: nothing lost, nothing twice', () => {
       it(`run ${run}: ${scenario.name}`, async (test) => {
         const skip = scenario.database === 'postgres' ? (needsPrivatePg ? noPostgres : postgresSkipReason) : null;
         if (skip) {
-          rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, items: 0, messages: 0, lost: 0, duplicated: 0, failedWithReason: 0, seconds: 0 });
+          rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, items: 0, messages: 0, lost: 0, duplicated: 0, failedWithReason: 0, heldUnknown: 0, retried: 0, seconds: 0 });
           return test.skip(skip);
         }
         const started = Date.now();
@@ -76,7 +76,7 @@ describe('chaos: nothing lost, nothing twice', () => {
           await traffic.done;
           const settled = await settle(cluster, traffic);
           const verdict = await judge(cluster, traffic);
-          rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, items: verdict.items, messages: verdict.messages, lost: verdict.lost, duplicated: verdict.duplicated, failedWithReason: verdict.failedWithReason, seconds: Math.round((Date.now() - started) / 1000) });
+          rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, items: verdict.items, messages: verdict.messages, lost: verdict.lost, duplicated: verdict.duplicated, failedWithReason: verdict.failedWithReason, heldUnknown: verdict.heldUnknown, retried: verdict.retried, seconds: Math.round((Date.now() - started) / 1000) });
           const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...verdict.problems];
           expect(problems, `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`).toEqual([]);
         } catch (error) {

@@ -8,12 +8,14 @@ export interface Row {
   lost: number;
   duplicated: number;
   failedWithReason: number;
+  heldUnknown: number;
+  retried: number;
   seconds: number;
 }
 
 export function formatTable(rows: Row[]): string {
-  const head = ['run', 'scenario', 'faults injected', 'items', 'messages', 'lost', 'duplicated', 'failed with a reason', 's'];
-  const lines = rows.map((r) => [r.run, r.scenario, r.faults, r.items, r.messages, r.lost, r.duplicated, r.failedWithReason, r.seconds].map(String));
+  const head = ['run', 'scenario', 'faults injected', 'items', 'messages', 'lost', 'duplicated', 'failed, with reason', 'held: outcome unknown', 'retried', 's'];
+  const lines = rows.map((r) => [r.run, r.scenario, r.faults, r.items, r.messages, r.lost, r.duplicated, r.failedWithReason, r.heldUnknown, r.retried, r.seconds].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');

@@ -12,8 +12,12 @@ export interface Verdict {
   lost: number;
   /** Extra posts for one item on one platform, extra messages to one contact. */
   duplicated: number;
-  /** Failed (or, for mail, held as "outcome unknown") with a reason a person can read and act on. */
+  /** Failed with a reason a person can read and act on (a refused address, a post the platform refused). */
   failedWithReason: number;
+  /** Messages held as "outcome unknown" (the connection died while the server had the data): a person decides. */
+  heldUnknown: number;
+  /** Deliveries and messages that needed more than one attempt: the faults' visible effect. */
+  retried: number;
   /** Readable explanations of every lost or duplicated unit (empty when all is well). */
   problems: string[];
 }
@@ -33,6 +37,8 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
   const { db } = cluster.store;
   const problems: string[] = [];
   let failedWithReason = 0;
+  let heldUnknown = 0;
+  let retried = 0;
   let duplicated = 0;
 
   const items = await db.selectFrom('items').select(['id', 'url', 'status']).where('id', 'in', traffic.itemIds).execute();
@@ -44,8 +50,9 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     twitter: countPosts(cluster.twitter.posts.filter((p) => !p.deleted && p.replyTo === null).map((p) => p.text)),
     facebook: countPosts(cluster.facebook.posts.filter((p) => !p.deleted).map((p) => p.link ?? p.message)),
   };
-  const deliveries = await db.selectFrom('deliveries').select(['itemId', 'kind', 'target', 'status', 'lastError']).where('action', '=', 'create').where('itemId', 'in', traffic.itemIds).execute();
+  const deliveries = await db.selectFrom('deliveries').select(['itemId', 'kind', 'target', 'status', 'lastError', 'attempts']).where('action', '=', 'create').where('itemId', 'in', traffic.itemIds).execute();
   for (const d of deliveries) {
+    if (d.attempts > 1) retried++;
     if (d.kind !== 'channel') {
       if (d.status !== 'done' && !(d.status === 'failed' && d.lastError)) problems.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);
       continue;
@@ -63,22 +70,24 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     } else if (d.status !== 'done') problems.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'})`);
   }
 
-  const recipients = await db.selectFrom('newsletterRecipients').select(['email', 'status', 'reply']).where('newsletterId', '=', traffic.newsletterId).execute();
+  const recipients = await db.selectFrom('newsletterRecipients').select(['email', 'status', 'reply', 'attempts']).where('newsletterId', '=', traffic.newsletterId).execute();
   const received = countByRecipient(cluster.smtp.messages);
   for (const r of recipients) {
+    if (r.attempts > 1) retried++;
     const count = received.get(r.email.toLowerCase()) ?? 0;
     if (count > 1) {
       duplicated += count - 1;
       problems.push(`${r.email} received ${count} copies`);
     }
     if (r.status === 'sent' && count === 0) problems.push(`${r.email} recorded sent but received nothing`);
-    else if (['failed', 'bounced', 'unknown'].includes(r.status) && r.reply) failedWithReason++;
+    else if (r.status === 'unknown' && r.reply) heldUnknown++;
+    else if (['failed', 'bounced'].includes(r.status) && r.reply) failedWithReason++;
     else if (r.status !== 'sent') problems.push(`${r.email} ended ${r.status} (${r.reply ?? 'no reason'})`);
   }
 
   problems.push(...(await feedProblems(cluster, [...numberOf.values()])));
   const lost = problems.length - problems.filter((p) => / posted \d+ times| received \d+ copies/.test(p)).length;
-  return { items: items.length, messages: recipients.length, lost, duplicated, failedWithReason, problems };
+  return { items: items.length, messages: recipients.length, lost, duplicated, failedWithReason, heldUnknown, retried, problems };
 }
 
 /** The RSS feed must parse (rss-parser's XML parser is strict) and list every published item. */
