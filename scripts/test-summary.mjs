@@ -1,18 +1,21 @@
-// Prints the suite's closing line ("N passed, N failed, N skipped") from vitest's JSON report,
-// and the reason for every skipped group that said why.
+// Prints the suite's closing line ("N passed, N failed, N skipped") from vitest's JSON reports (the main
+// suite and the chaos suite), and fails when any test failed or none ran.
 import { readFileSync } from 'node:fs';
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch (error) {
-  console.log(`tests: no report at ${file} (${error.message})`);
-  process.exit(1);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of process.argv.slice(2)) {
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    passed += report.numPassedTests ?? 0;
+    failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  } catch (error) {
+    console.log(`tests: no report at ${file} (${error.message})`);
+    failed++;
+  }
 }
-const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log('');
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (passed === 0) {

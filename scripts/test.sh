@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh checkout: installs what is missing, makes sure Redis (and
-# PostgreSQL, when installed) answer, then typechecks, lints and runs every test.
+# PostgreSQL, when installed) answer, then typechecks, lints and runs every test, then the chaos suite
+# (tests/chaos, three runs of every scenario; HERALD_CHAOS=0 leaves it out, as does naming test files).
 # Tests against PostgreSQL are skipped, with the reason printed, when it cannot be reached.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,5 +23,11 @@ mkdir -p test-results
 log "vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
 status=$?
-node scripts/test-summary.mjs test-results/vitest.json || status=1
+reports=(test-results/vitest.json)
+if [ $# -eq 0 ] && [ "${HERALD_CHAOS:-1}" = "1" ]; then
+  log "chaos suite (${CHAOS_RUNS:-3} runs; table in test-results/chaos.md)"
+  CHAOS_RUNS="${CHAOS_RUNS:-3}" npx vitest run --config vitest.chaos.config.ts --reporter=default --reporter=json --outputFile.json=test-results/chaos.vitest.json || status=1
+  reports+=(test-results/chaos.vitest.json)
+fi
+node scripts/test-summary.mjs "${reports[@]}" || status=1
 exit $status
