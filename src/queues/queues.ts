@@ -2,7 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Delivery } from '../domain/delivery.js';
 import { UnavailableError } from '../domain/errors.js';
-import { createRedis, type RedisTarget } from './redis.js';
+import { createRedis, waitReady, type RedisTarget } from './redis.js';
 import { QUEUE_NAMES, publishJobId, queueForDelivery, type QueueName } from './names.js';
 import type { DeliveryJob, MaintenanceJob, PublishJob } from './payloads.js';
 
@@ -83,15 +83,16 @@ export class Queues {
 
   /**
    * Refuses early, before anything is written, an action whose work is carried out by the queue while Redis
-   * cannot be reached (the connection is down, or a hung server does not answer PING in time).
+   * cannot be reached: the connection does not become ready (just started, or reconnecting), or a hung
+   * server does not answer PING, within `timeoutMs`.
    */
   async ensureAvailable(timeoutMs = 1_000): Promise<void> {
     const refuse = () => new UnavailableError('the job queue (Redis) cannot be reached right now; nothing was changed, try again in a moment');
-    if (this.connection.status !== 'ready') throw refuse();
+    if (this.connection.status === 'end') throw refuse();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(refuse()), timeoutMs)));
     try {
-      await Promise.race([this.connection.ping(), timeout]);
+      await Promise.race([waitReady(this.connection, timeoutMs).then(() => this.connection.ping()), timeout]);
     } catch {
       throw refuse();
     } finally {
