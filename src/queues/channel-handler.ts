@@ -15,7 +15,7 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
     // Dry-run accounts have no platform limits to share.
     gateKey: (delivery) => (entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null),
 
-    async run({ delivery, item, outcomeUnknown, saveProgress }: DeliveryRun) {
+    async run({ delivery, item, outcomeUnknown, saveProgress, ensureClaim }: DeliveryRun) {
       const entry = entryFor(delivery);
       if (!entry) throw new ChannelError({ kind: 'permanent', message: `the account "${delivery.target}" is no longer configured` });
       const account = await currentAccount(deps.store, entry.account);
@@ -29,6 +29,7 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
         const found = await entry.channel.findExisting(ctx);
         if (found) return found;
       }
+      await ensureClaim();
       return perform(entry.channel, ctx, delivery);
     },
 

@@ -4,7 +4,7 @@ import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
 import type { ErrorClass, PublishResult } from '../channels/channel.js';
 import type { Store } from '../store/db.js';
-import { claimDelivery, failDelivery, releaseDelivery, unclaimDelivery } from '../store/deliveries.js';
+import { claimDelivery, failDelivery, holdsClaim, releaseDelivery, unclaimDelivery } from '../store/deliveries.js';
 import { findItem } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { deliveryJobSchema } from './payloads.js';
@@ -18,6 +18,19 @@ export interface DeliveryRun {
   /** The previous attempt may have reached the platform: look before posting again. */
   outcomeUnknown: boolean;
   saveProgress(progress: Record<string, unknown>): Promise<void>;
+  /**
+   * Throws ClaimLostError when another worker has taken the delivery over (this one was frozen or cut off
+   * from Redis past its job lock). Call it right before the side effect.
+   */
+  ensureClaim(): Promise<void>;
+}
+
+/** This attempt no longer owns its delivery: another worker took it over; do nothing more. */
+export class ClaimLostError extends Error {
+  constructor(deliveryId: string) {
+    super(`delivery ${deliveryId} was taken over by another worker`);
+    this.name = 'ClaimLostError';
+  }
 }
 
 /** Carries out one kind of delivery (channel post, feed rebuild, newsletter). */
@@ -70,11 +83,18 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
           delivery.progress = { ...delivery.progress, ...progress };
           await writeRunningProgress(deps.store.db, deliveryId, delivery.progress);
         },
+        ensureClaim: async () => {
+          if (!(await holdsClaim(deps.store.db, deliveryId, delivery.attempts))) throw new ClaimLostError(deliveryId);
+        },
       });
       await completeRunningDelivery(deps.store.db, delivery, result);
       deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
       return { remoteId: result.remoteId };
     } catch (error) {
+      if (error instanceof ClaimLostError) {
+        deps.log.warn({ deliveryId, target: delivery.target }, 'another worker took this delivery over; leaving it to them');
+        return { skipped: 'taken over' };
+      }
       return handleFailure(deps, handler, job, token, delivery, error, outcomeUnknown);
     }
   };

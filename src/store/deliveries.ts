@@ -139,6 +139,15 @@ export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
   return { delivery, outcomeUnknown: UNCERTAIN.includes(delivery.errorKind ?? '') };
 }
 
+/**
+ * True while the attempt numbered `attempts` still owns the delivery: it is running and no other worker has
+ * claimed it since (a claim always increments `attempts`, so the number works as a fencing token).
+ */
+export async function holdsClaim(db: Db, id: string, attempts: number): Promise<boolean> {
+  const row = await db.selectFrom('deliveries').select('id').where('id', '=', id).where('status', '=', 'running').where('attempts', '=', attempts).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function completeDelivery(db: Db, id: string, result: { remoteId: string | null; remoteUrl: string | null; details?: Record<string, unknown> | undefined }): Promise<boolean> {
   const progress = result.details ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details }) : undefined;
   return transition(db, id, 'done', {
