@@ -1,7 +1,8 @@
 // A small SVG chart of a bench run (no dependency): for each sized bench's headline figure, (1) its speed
 // relative to the same-run baseline at each size, and (2) its throughput at each size, log scale, with the
 // baseline's marked. Written by bench/run-all.ts as bench/results/latest.svg.
-import { sizeLabel } from './lib.js';
+import { fmt, sizeLabel } from './lib.js';
+import type { ResultsFile } from './run-all.js';
 import type { Summary } from './summary.js';
 
 const WIDTH = 960;
@@ -116,7 +117,10 @@ function panel(top: number, data: { groups: Group[]; sizes: number[] }, p: Panel
         const y = toY(value);
         const title = `${s.bench} ${sizeLabel(s.size!)}: ${label}${s.note ? ` (${s.note})` : ''}`;
         out.push(`<rect x="${x + 2}" y="${y}" width="${barWidth - 4}" height="${plot.y + plot.h - y}" fill="${COLOURS[i % COLOURS.length]}"${s.note ? ' fill-opacity="0.6"' : ''}><title>${esc(title)}</title></rect>`);
-        out.push(`<text x="${x + barWidth / 2}" y="${y - 4}" font-size="10.5" text-anchor="middle">${esc(label)}${s.note ? '*' : ''}</text>`);
+        // Above the baseline tick rather than through it when the two are close.
+        const tick = marker && Number.isFinite(marker) && marker > 0 ? toY(marker) : Infinity;
+        const labelY = Math.abs(tick - y) < 14 ? Math.min(y, tick) - 5 : y - 4;
+        out.push(`<text x="${x + barWidth / 2}" y="${labelY}" font-size="10.5" text-anchor="middle">${esc(label)}${s.note ? '*' : ''}</text>`);
       }
       if (marker && Number.isFinite(marker) && marker > 0) {
         const y = toY(marker);
@@ -162,15 +166,21 @@ export function renderChart(results: Summary[], caption: string): string {
     },
     groupNote: (g) => (g.bars[0] ? (throughput(g.bars[0])?.unit ?? '') : ''),
   });
-  const height = PANEL_HEIGHT * 2 + 36;
-  const foot = `${caption}${windowed ? ' · * time-boxed: a backlog measured over its first seconds (see latest.json notes)' : ''}`;
+  const height = PANEL_HEIGHT * 2 + (windowed ? 50 : 36);
+  const foot = [caption, ...(windowed ? ['* time-boxed: the backlog was measured over its first seconds only (the notes in latest.json say how long)'] : [])];
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT}>`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     speed,
     rate,
-    `<text x="${MARGIN.left}" y="${height - 12}" font-size="11" fill="#555">${esc(foot)}</text>`,
+    ...foot.map((line, i) => `<text x="${MARGIN.left}" y="${height - 12 - (foot.length - 1 - i) * 14}" font-size="11" fill="#555">${esc(line)}</text>`),
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** The line under the chart: when, where, and how busy the machine was. */
+export function chartCaption(run: Pick<ResultsFile, 'at' | 'machine'>): string {
+  const m = run.machine;
+  return `Herald npm run bench, ${run.at.slice(0, 16).replace('T', ' ')} UTC · ${m.cores} cores (${m.cpu}), Node ${m.node} · load average ${fmt(m.loadAverage.start, 1)} at the start, up to ${fmt(m.loadAverage.max, 1)}`;
 }

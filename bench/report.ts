@@ -1,14 +1,18 @@
 // Turns bench/results/latest.json (written by npm run bench) into the markdown table of the README's
-// "Benchmark results" section, with the date, the machine and its load, and prints it.
-// Usage: npx tsx bench/report.ts [path/to/results.json]
-import { readFileSync } from 'node:fs';
+// "Benchmark results" section, with the date, the machine and its load, and prints it. With --svg it also
+// draws the chart again from the same figures (bench/results/latest.svg), e.g. after a change to chart.ts.
+// Usage: npx tsx bench/report.ts [--svg] [path/to/results.json]
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { chartCaption, renderChart } from './chart.js';
 import { ROOT, fmt, sizeLabel } from './lib.js';
 import type { ResultsFile } from './run-all.js';
 import { TABLE_HEAD, markdownTable, tableRows } from './summary.js';
 
-const file = process.argv[2] ?? path.join(ROOT, 'bench', 'results', 'latest.json');
+const args = process.argv.slice(2);
+const file = args.find((a) => !a.startsWith('--')) ?? path.join(ROOT, 'bench', 'results', 'latest.json');
 const run = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile;
+if (args.includes('--svg')) writeFileSync(path.join(path.dirname(file), 'latest.svg'), renderChart(run.results, chartCaption(run)));
 const m = run.machine;
 const minutes = `${Math.floor(run.totalSeconds / 60)} min ${Math.round(run.totalSeconds % 60)} s`;
 const busy = m.loadAverage.max > m.cores;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
-import { renderChart } from './chart.js';
+import { chartCaption, renderChart } from './chart.js';
 import { ROOT, fmt, parseSize, sizeLabel } from './lib.js';
 import { TABLE_HEAD, isSummary, tableRows, textTable, type Summary } from './summary.js';
 
@@ -126,8 +126,7 @@ const dir = path.join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(file, null, 2)}\n`);
 const m = file.machine;
-const caption = `Herald npm run bench, ${file.at.slice(0, 16).replace('T', ' ')} UTC · ${m.cores} cores (${m.cpu}), Node ${m.node} · load average ${fmt(m.loadAverage.start, 1)} at the start, up to ${fmt(m.loadAverage.max, 1)}`;
-writeFileSync(path.join(dir, 'latest.svg'), renderChart(results, caption));
+writeFileSync(path.join(dir, 'latest.svg'), renderChart(results, chartCaption(file)));
 
 console.log(`\nAll figures (ratio = value / same-run baseline at the same size; throughput: higher is better, times and memory: lower)\n`);
 console.log(textTable(TABLE_HEAD, tableRows(results)));

@@ -56,7 +56,7 @@ export function fmtRatio(s: Pick<Summary, 'ratio' | 'better'>): string {
   const r = s.ratio;
   if (r === null || !Number.isFinite(r)) return '';
   // Two significant digits below 1 (0.055, 0.0012x), fixed decimals above.
-  const text = r < 1 ? String(Number(r.toPrecision(2))) : fmt(r, s.better === 'higher' || r < 10 ? (s.better === 'higher' ? 2 : 1) : 0);
+  const text = r < 1 ? r.toPrecision(2) : fmt(r, s.better === 'higher' ? 2 : r < 10 ? 1 : 0);
   return s.better === 'higher' ? text : `${text}x`;
 }
 
