@@ -34,6 +34,16 @@ async function whenBusy(cluster: Cluster, posts = 20, messages = 100, timeoutMs 
   }
 }
 
+/** How much work was open at the moment of a fault, for the table ("with 120 deliveries, 640 messages open"). */
+async function openWork(cluster: Cluster): Promise<string> {
+  const { db } = cluster.store;
+  const [deliveries, messages] = await Promise.all([
+    db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'running']).executeTakeFirst(),
+    db.selectFrom('newsletterRecipients').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending', 'deferred']).executeTakeFirst(),
+  ]);
+  return `${Number(deliveries?.n ?? 0)}+${Number(messages?.n ?? 0)}`;
+}
+
 export const OUTAGE_MS = Number(process.env.CHAOS_OUTAGE_MS ?? 30_000);
 
 export const SCENARIOS: Scenario[] = [
@@ -76,13 +86,15 @@ export const SCENARIOS: Scenario[] = [
     database: 'postgres',
     async inject({ cluster, redis }) {
       await whenBusy(cluster, 10, 50);
+      const open: string[] = [];
       for (let i = 0; i < 2; i++) {
+        open.push(await openWork(cluster));
         await redis.kill();
         await sleep(2_000);
         await redis.start();
         await sleep(3_000);
       }
-      return { faults: 2, what: 'SIGKILL redis-server, down 2 s, restart (AOF), twice' };
+      return { faults: 2, what: `SIGKILL redis-server, down 2 s, restart (AOF), twice (open: ${open.join(', ')})` };
     },
   },
   {
@@ -90,10 +102,12 @@ export const SCENARIOS: Scenario[] = [
     database: 'postgres',
     async inject({ cluster, redis }) {
       await whenBusy(cluster, 10, 50);
+      const open = [await openWork(cluster)];
       await redis.flushAll();
       await sleep(4_000);
+      open.push(await openWork(cluster));
       await redis.flushAll();
-      return { faults: 2, what: 'FLUSHALL twice, 4 s apart' };
+      return { faults: 2, what: `FLUSHALL twice, 4 s apart (open: ${open.join(', ')})` };
     },
   },
   {
@@ -101,13 +115,14 @@ export const SCENARIOS: Scenario[] = [
     database: 'postgres',
     async inject(ctx) {
       await whenBusy(ctx.cluster, 10, 50);
+      const open = await openWork(ctx.cluster);
       await ctx.redis.kill();
       const restartAt = Date.now() + OUTAGE_MS;
       await sleep(2_000);
       ctx.problems.push(...(await apiWithoutRedis(ctx.cluster)));
       await sleep(restartAt - Date.now());
       await ctx.redis.start();
-      return { faults: 1, what: `redis-server gone for ${OUTAGE_MS / 1000} s; API checked meanwhile` };
+      return { faults: 1, what: `redis-server gone for ${OUTAGE_MS / 1000} s, API checked meanwhile (open: ${open})` };
     },
   },
   {
@@ -116,11 +131,13 @@ export const SCENARIOS: Scenario[] = [
     async inject({ cluster, postgres }) {
       if (!postgres) throw new Error('needs the private PostgreSQL');
       await whenBusy(cluster, 10, 50);
+      const open: string[] = [];
       for (let i = 0; i < 2; i++) {
+        open.push(await openWork(cluster));
         await postgres.crashAndRestart(2_000);
         await sleep(3_000);
       }
-      return { faults: 2, what: 'pg_ctl stop -m immediate, down 2 s, start, twice' };
+      return { faults: 2, what: `pg_ctl stop -m immediate, down 2 s, start, twice (open: ${open.join(', ')})` };
     },
   },
   {
@@ -129,14 +146,16 @@ export const SCENARIOS: Scenario[] = [
     async inject({ cluster, sqliteFile }) {
       await whenBusy(cluster, 10, 50);
       const db = new Database(sqliteFile!);
+      const open: string[] = [];
       for (let i = 0; i < 2; i++) {
+        open.push(await openWork(cluster));
         db.exec('BEGIN EXCLUSIVE');
         await sleep(6_000);
         db.exec('COMMIT');
         await sleep(2_000);
       }
       db.close();
-      return { faults: 2, what: 'another process holds an exclusive lock 6 s, twice' };
+      return { faults: 2, what: `another process holds an exclusive lock 6 s, twice (open: ${open.join(', ')})` };
     },
   },
   {
