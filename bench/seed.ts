@@ -6,12 +6,11 @@
 import type { Insertable } from 'kysely';
 import type { Context } from '../src/context.js';
 import { validateItemFields, type NewsItem } from '../src/domain/item.js';
-import { renderMarkdown } from '../src/domain/markdown.js';
 import { planPublication } from '../src/domain/publication.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import { nowIso } from '../src/store/db.js';
 import { newId } from '../src/store/ids.js';
-import { rowToItem } from '../src/store/items.js';
+import { newDraftRow, rowToItem } from '../src/store/items.js';
 import { toJson } from '../src/store/json.js';
 import type { DeliveriesTable, ItemRevisionsTable, ItemsTable } from '../src/store/schema.js';
 
@@ -36,34 +35,7 @@ export async function seedDraftItems(ctx: Context, count: number, make: (i: numb
       const fields = validateItemFields(make(i));
       const id = newId('itm');
       ids.push(id);
-      rows.push({
-        id,
-        slug: fields.slug,
-        title: fields.title,
-        summary: fields.summary,
-        body: fields.body,
-        bodyHtml: renderMarkdown(fields.body, fields.url),
-        url: fields.url,
-        imageUrl: fields.imageUrl ?? null,
-        imageAlt: fields.imageUrl ? (fields.imageAlt ?? null) : null,
-        tags: toJson(fields.tags),
-        language: fields.language,
-        translations: toJson(fields.translations),
-        channelTexts: toJson(fields.channelTexts),
-        thread: fields.thread ? 1 : 0,
-        status: 'draft',
-        revision: 1,
-        publishedRevision: null,
-        publishAt: null,
-        publishTimezone: null,
-        publishChannels: null,
-        announce: 0,
-        scheduleToken: null,
-        publishedAt: null,
-        withdrawnAt: null,
-        createdAt: now,
-        updatedAt: now,
-      });
+      rows.push(newDraftRow(id, fields, now));
       revisions.push({ itemId: id, revision: 1, fields: toJson(fields), actor, createdAt: now });
     }
     await ctx.store.transaction(async (trx) => {

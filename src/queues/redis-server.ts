@@ -78,7 +78,8 @@ async function startPrivateRedis(dir: string, socket: string, log: Logger): Prom
 
 const MAX_SOCKET_PATH = 100;
 
-function freeLoopbackPort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

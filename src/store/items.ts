@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { ItemFields, ItemStatus, NewsItem } from '../domain/item.js';
 import { renderMarkdown } from '../domain/markdown.js';
 import { uniqueSlug } from '../domain/slug.js';
@@ -42,6 +42,7 @@ export function rowToItem(row: Selectable<ItemsTable>): NewsItem {
   };
 }
 
+/** An item's editable fields as table columns (the body also rendered to HTML). */
 function fieldColumns(fields: EditableFields) {
   return {
     slug: fields.slug,
@@ -71,29 +72,31 @@ async function freeSlug(db: Db, wanted: string, exceptId?: string): Promise<stri
   return uniqueSlug(wanted, (s) => taken.has(s));
 }
 
+/** The row of a new draft (revision 1, nothing scheduled or published). */
+export function newDraftRow(id: string, fields: EditableFields, now: string): Insertable<ItemsTable> {
+  return {
+    id,
+    ...fieldColumns(fields),
+    status: 'draft',
+    revision: 1,
+    publishedRevision: null,
+    publishAt: null,
+    publishTimezone: null,
+    publishChannels: null,
+    announce: 0,
+    scheduleToken: null,
+    publishedAt: null,
+    withdrawnAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export async function insertItem(trx: Db, fields: EditableFields, actor: string): Promise<NewsItem> {
   const now = nowIso();
   const id = newId('itm');
   const slug = await freeSlug(trx, fields.slug);
-  await trx
-    .insertInto('items')
-    .values({
-      id,
-      ...fieldColumns({ ...fields, slug }),
-      status: 'draft',
-      revision: 1,
-      publishedRevision: null,
-      publishAt: null,
-      publishTimezone: null,
-      publishChannels: null,
-      announce: 0,
-      scheduleToken: null,
-      publishedAt: null,
-      withdrawnAt: null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .execute();
+  await trx.insertInto('items').values(newDraftRow(id, { ...fields, slug }, now)).execute();
   await insertRevision(trx, id, 1, { ...fields, slug }, actor, now);
   return getItem(trx, id);
 }

@@ -12,7 +12,7 @@ import { SCENARIOS, type FaultContext, type Scenario } from './scenarios.js';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './services.js';
 import { prepareTraffic, startTraffic } from './traffic.js';
 import { judge, settle } from './verdict.js';
-import { formatTable, type Row } from './table.js';
+import { formatTable, NO_COUNTS, type Row } from './table.js';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 const ONLY = process.env.CHAOS_ONLY?.toLowerCase();
@@ -60,7 +60,7 @@ describe('chaos: nothing lost, nothing twice', () => {
       it(`run ${run}: ${scenario.name}`, async (test) => {
         const skip = scenario.database === 'postgres' ? (needsPrivatePg ? noPostgres : postgresSkipReason) : null;
         if (skip) {
-          rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, items: 0, messages: 0, lost: 0, duplicated: 0, failedWithReason: 0, heldUnknown: 0, retried: 0, seconds: 0 });
+          rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, seconds: 0, ...NO_COUNTS });
           return test.skip(skip);
         }
         const started = Date.now();
@@ -76,8 +76,9 @@ describe('chaos: nothing lost, nothing twice', () => {
           await traffic.done;
           const settled = await settle(cluster, traffic);
           const verdict = await judge(cluster, traffic);
-          rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, items: verdict.items, messages: verdict.messages, lost: verdict.lost, duplicated: verdict.duplicated, failedWithReason: verdict.failedWithReason, heldUnknown: verdict.heldUnknown, retried: verdict.retried, seconds: Math.round((Date.now() - started) / 1000) });
-          const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...verdict.problems];
+          const { problems: found, ...counts } = verdict;
+          rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, seconds: Math.round((Date.now() - started) / 1000), ...counts });
+          const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...found];
           expect(problems, `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`).toEqual([]);
         } catch (error) {
           if (cluster && !(error as Error).message.includes('--- api')) (error as Error).message += `\n${cluster.logs()}`;

@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnHerald, waitForExit } from '../helpers/processes.js';
-import { startFakeFacebook, DEFAULT_FACEBOOK_PAGE, type FakeFacebook } from '../fakes/facebook.js';
-import { startFakeTwitter, DEFAULT_TWITTER_ACCOUNT, type FakeTwitter } from '../fakes/twitter.js';
+import { startFakeFacebook, type FakeFacebook } from '../fakes/facebook.js';
+import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
+import { envFromSettings, fakeSettings } from '../helpers/fake-env.js';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { freePort } from './services.js';
 
 export const API_TOKEN = 'chaos-api-token-0123456789abcdef';
-const TOKEN_KEY = 'chaos-newsletter-key-0123456789abcdef0123456789';
 
 /** The worker processes of an installation, by the role they play; each role may run several copies. */
 export const ROLES = {
@@ -53,6 +53,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // Accounts at the platform fakes, newsletters through the SMTP server, as an operator would set them.
+    ...envFromSettings(fakeSettings({ twitter, facebook, smtp })),
     HERALD_CONFIG: '',
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -61,7 +63,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     HERALD_DATA_DIR: dataDir,
     HERALD_QUEUE_PREFIX: '{herald}',
     HERALD_API_TOKEN: API_TOKEN,
-    HERALD_SECRET_KEY: 'chaos-secret-key-0123456789abcdef',
     HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     HERALD_LOCK_MS: '4000',
@@ -71,23 +72,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     HERALD_CHANNEL_TIMEOUT_MS: '3000',
     HERALD_FEED_LIMIT: '500',
     HERALD_FEED_REBUILD_INTERVAL_MS: '500',
-    TWITTER_APP_KEY: 'chaos-app-key',
-    TWITTER_APP_SECRET: 'chaos-app-secret',
-    TWITTER_ACCESS_TOKEN: DEFAULT_TWITTER_ACCOUNT.accessToken,
-    TWITTER_ACCESS_SECRET: 'chaos-access-secret',
-    TWITTER_API_URL: twitter.url,
-    FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
-    FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
-    FACEBOOK_GRAPH_URL: facebook.url,
-    SMTP_URL: smtp.url,
-    MAIL_FROM: 'Alliance of Cities <news@alliance.example>',
-    HERALD_NEWSLETTER_TOKEN_KEYS: TOKEN_KEY,
-    HERALD_NEWSLETTER_POSTAL_ADDRESS: 'Rue de la Loi 1, 1000 Brussels',
-    HERALD_NEWSLETTER_POOL_SIZE: '3',
-    HERALD_NEWSLETTER_CONCURRENCY: '6',
-    HERALD_NEWSLETTER_RATE: '2000',
-    HERALD_NEWSLETTER_RETRY_BACKOFF_MS: '300',
-    HERALD_DIGEST_ENABLED: 'false',
     ...options.env,
   };
   const copies: Record<Role, number> = { publish: 1, social: 2, newsletter: 2, ...options.copies };

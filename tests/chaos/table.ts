@@ -1,17 +1,10 @@
 // The chaos suite's result table, as Markdown (printed, and kept in test-results/chaos.md).
-export interface Row {
-  run: number;
-  scenario: string;
-  faults: string;
-  items: number;
-  messages: number;
-  lost: number;
-  duplicated: number;
-  failedWithReason: number;
-  heldUnknown: number;
-  retried: number;
-  seconds: number;
-}
+import type { Verdict } from './verdict.js';
+
+export type Counts = Omit<Verdict, 'problems'>;
+export type Row = { run: number; scenario: string; faults: string; seconds: number } & Counts;
+
+export const NO_COUNTS: Counts = { items: 0, messages: 0, lost: 0, duplicated: 0, failedWithReason: 0, heldUnknown: 0, retried: 0 };
 
 export function formatTable(rows: Row[]): string {
   const head = ['run', 'scenario', 'faults injected', 'items', 'messages', 'lost', 'duplicated', 'failed, with reason', 'held: outcome unknown', 'retried', 's'];

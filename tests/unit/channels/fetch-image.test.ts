@@ -1,33 +1,23 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRouteServer, type Handler, type RouteServer } from '../../helpers/route-server.js';
 import { ChannelError } from '../../../src/channels/channel.js';
 import { fetchImage } from '../../../src/channels/fetch-image.js';
 import type { ImageFetchPolicy } from '../../../src/channels/fetch-image.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const routes = new Map<string, Handler>();
 const requests: string[] = [];
-let server: Server;
+let server: RouteServer;
 let port: number;
 let base: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    (routes.get(req.url ?? '') ?? ((_q, r: ServerResponse) => r.writeHead(404).end()))(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}`;
+  server = await startRouteServer(routes, (req) => requests.push(req.url ?? ''));
+  port = server.port;
+  base = server.base;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 beforeEach(() => {
   routes.clear();
   requests.length = 0;

@@ -1,32 +1,22 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRouteServer, type Handler, type RouteServer } from '../../helpers/route-server.js';
 import { FetchError, decodeBody, safeFetch, safeFetchBytes } from '../../../src/feed/safe-fetch.js';
 import type { SafeFetchOptions } from '../../../src/feed/safe-fetch.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const routes = new Map<string, Handler>();
 const requests: IncomingMessage[] = [];
-let server: Server;
+let server: RouteServer;
 let base: string;
 let port: number;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    requests.push(req);
-    const handler = routes.get(req.url ?? '') ?? ((_q, r: ServerResponse) => r.writeHead(404).end());
-    handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}`;
+  server = await startRouteServer(routes, (req) => requests.push(req));
+  port = server.port;
+  base = server.base;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 beforeEach(() => {
   requests.length = 0;
   routes.clear();
