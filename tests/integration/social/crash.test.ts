@@ -9,9 +9,9 @@ import { twitterComposer } from '../../../src/channels/compose-twitter.js';
 import { getItem } from '../../../src/store/items.js';
 import { startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { spawnHerald, waitForExit } from '../../helpers/processes.js';
-import { DEFAULT_FACEBOOK_PAGE } from '../../fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
-import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY, deliveryFor, publishItem, startFakes, THREAD_SUMMARY, type Fakes } from './helpers.js';
+import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
+import { ACCESS_SECRET, APP_KEY, APP_SECRET, deliveryFor, publishItem, startFakes, THREAD_SUMMARY, type Fakes } from './helpers.js';
 
 
 let fakes: Fakes;
@@ -49,26 +49,9 @@ const waitDone = (itemId: string, target: string) =>
 describe('crash after the platform accepted (sqlite)', () => {
   it('environment-configured accounts: one tweet and one Facebook post, recorded on the deliveries', { timeout: 120_000 }, async () => {
     fakes = await startFakes();
-    app = await startTestApp('sqlite', {
-      secretKey: SECRET_KEY,
-      delivery: { lockMs: 2_000 },
-      channels: {
-        twitter: { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken, accessSecret: ACCESS_SECRET, apiUrl: fakes.twitter.url },
-        facebook: { pageId: DEFAULT_FACEBOOK_PAGE.id, pageToken: DEFAULT_FACEBOOK_PAGE.token, apiUrl: fakes.facebook.url },
-      },
-    });
-    const env = {
-      ...app.childEnv(),
-      HERALD_SECRET_KEY: SECRET_KEY,
-      TWITTER_APP_KEY: APP_KEY,
-      TWITTER_APP_SECRET: APP_SECRET,
-      TWITTER_ACCESS_TOKEN: DEFAULT_TWITTER_ACCOUNT.accessToken,
-      TWITTER_ACCESS_SECRET: ACCESS_SECRET,
-      TWITTER_API_URL: fakes.twitter.url,
-      FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
-      FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
-      FACEBOOK_GRAPH_URL: fakes.facebook.url,
-    };
+    const settings = fakeSettings(fakes, { delivery: { lockMs: 2_000 } });
+    app = await startTestApp('sqlite', settings);
+    const env = { ...app.childEnv(), ...envFromSettings(settings) };
     // The platforms record the post, then take long to answer: the worker is killed while waiting.
     fakes.twitter.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /2/tweets' });
     fakes.facebook.inject({ kind: 'slow', delayMs: 8_000 }, { route: '/feed' });

@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { DEFAULT_FACEBOOK_PAGE } from '../../fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
+import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
 import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY, publishItem, startFakes, waitForDelivery, type Fakes } from './helpers.js';
 
 let fakes: Fakes;
@@ -13,23 +14,12 @@ let worker: ReturnType<typeof spawnHerald>;
 
 beforeAll(async () => {
   fakes = await startFakes();
-  const twitter = { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken, accessSecret: ACCESS_SECRET, apiUrl: fakes.twitter.url };
-  const facebook = { pageId: DEFAULT_FACEBOOK_PAGE.id, pageToken: DEFAULT_FACEBOOK_PAGE.token, apiUrl: fakes.facebook.url };
-  app = await startTestApp('sqlite', { secretKey: SECRET_KEY, delivery: { attempts: 2 }, channels: { twitter, facebook, timeoutMs: 1_000 } });
+  const settings = fakeSettings(fakes, { delivery: { attempts: 2 }, channels: { timeoutMs: 1_000 } });
+  app = await startTestApp('sqlite', settings);
   worker = spawnHerald(['worker', 'social'], {
     ...app.childEnv(),
+    ...envFromSettings(settings),
     LOG_LEVEL: 'trace',
-    HERALD_DELIVERY_ATTEMPTS: '2',
-    HERALD_SECRET_KEY: SECRET_KEY,
-    HERALD_CHANNEL_TIMEOUT_MS: '1000',
-    TWITTER_APP_KEY: APP_KEY,
-    TWITTER_APP_SECRET: APP_SECRET,
-    TWITTER_ACCESS_TOKEN: DEFAULT_TWITTER_ACCOUNT.accessToken,
-    TWITTER_ACCESS_SECRET: ACCESS_SECRET,
-    TWITTER_API_URL: fakes.twitter.url,
-    FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
-    FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
-    FACEBOOK_GRAPH_URL: fakes.facebook.url,
   });
 });
 afterAll(async () => {
