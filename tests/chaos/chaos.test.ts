@@ -56,9 +56,8 @@ describe('chaos: nothing lost, nothing twice', () => {
 
   for (let run = 1; run <= RUNS; run++) {
     for (const [index, scenario] of chosen.entries()) {
-      const needsPrivatePg = scenario.name.startsWith('PostgreSQL');
       it(`run ${run}: ${scenario.name}`, async (test) => {
-        const skip = scenario.database === 'postgres' ? (needsPrivatePg ? noPostgres : postgresSkipReason) : null;
+        const skip = scenario.database === 'postgres' ? (scenario.needsPrivatePostgres ? noPostgres : postgresSkipReason) : null;
         if (skip) {
           rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, seconds: 0, ...NO_COUNTS });
           return test.skip(skip);

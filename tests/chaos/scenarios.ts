@@ -19,6 +19,8 @@ export interface FaultContext {
 export interface Scenario {
   name: string;
   database: 'postgres' | 'sqlite';
+  /** Breaks PostgreSQL itself, so it needs the private cluster (not the machine's shared one). */
+  needsPrivatePostgres?: boolean;
   /** Injects the faults; resolves with how many were injected and what they were. */
   inject(ctx: FaultContext): Promise<{ faults: number; what: string }>;
 }
@@ -128,6 +130,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'PostgreSQL crashed and restarted',
     database: 'postgres',
+    needsPrivatePostgres: true,
     async inject({ cluster, postgres }) {
       if (!postgres) throw new Error('needs the private PostgreSQL');
       await whenBusy(cluster, 10, 50);

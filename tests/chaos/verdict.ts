@@ -35,7 +35,8 @@ function countPosts(texts: Array<string | null>): Map<string, number> {
 
 export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict> {
   const { db } = cluster.store;
-  const problems: string[] = [];
+  const missing: string[] = [];
+  const twice: string[] = [];
   let failedWithReason = 0;
   let heldUnknown = 0;
   let retried = 0;
@@ -43,8 +44,8 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
 
   const items = await db.selectFrom('items').select(['id', 'url', 'status']).where('id', 'in', traffic.itemIds).execute();
   const numberOf = new Map(items.map((i) => [i.id, i.url.match(ITEM_URL)?.[1] ?? '?']));
-  for (const item of items) if (item.status !== 'published') problems.push(`item ${numberOf.get(item.id)} is ${item.status}, not published`);
-  if (items.length !== traffic.itemIds.length) problems.push(`${traffic.itemIds.length - items.length} items missing from the database`);
+  for (const item of items) if (item.status !== 'published') missing.push(`item ${numberOf.get(item.id)} is ${item.status}, not published`);
+  if (items.length !== traffic.itemIds.length) missing.push(`${traffic.itemIds.length - items.length} items missing from the database`);
 
   const posted = {
     twitter: countPosts(cluster.twitter.posts.filter((p) => !p.deleted && p.replyTo === null).map((p) => p.text)),
@@ -54,20 +55,20 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
   for (const d of deliveries) {
     if (d.attempts > 1) retried++;
     if (d.kind !== 'channel') {
-      if (d.status !== 'done' && !(d.status === 'failed' && d.lastError)) problems.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);
+      if (d.status !== 'done' && !(d.status === 'failed' && d.lastError)) missing.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);
       continue;
     }
     const platform = d.target === 'facebook' ? 'facebook' : 'twitter';
     const count = posted[platform].get(numberOf.get(d.itemId) ?? '') ?? 0;
     if (count > 1) {
       duplicated += count - 1;
-      problems.push(`item ${numberOf.get(d.itemId)} posted ${count} times on ${platform}`);
+      twice.push(`item ${numberOf.get(d.itemId)} posted ${count} times on ${platform}`);
     }
-    if (d.status === 'done' && count === 0) problems.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery done but nothing was posted`);
+    if (d.status === 'done' && count === 0) missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery done but nothing was posted`);
     else if (d.status === 'failed' && d.lastError) {
       failedWithReason++;
-      if (count > 0) problems.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery recorded failed ("${d.lastError}") but the post exists`);
-    } else if (d.status !== 'done') problems.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'})`);
+      if (count > 0) missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery recorded failed ("${d.lastError}") but the post exists`);
+    } else if (d.status !== 'done') missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'})`);
   }
 
   const recipients = await db.selectFrom('newsletterRecipients').select(['email', 'status', 'reply', 'attempts']).where('newsletterId', '=', traffic.newsletterId).execute();
@@ -77,17 +78,16 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     const count = received.get(r.email.toLowerCase()) ?? 0;
     if (count > 1) {
       duplicated += count - 1;
-      problems.push(`${r.email} received ${count} copies`);
+      twice.push(`${r.email} received ${count} copies`);
     }
-    if (r.status === 'sent' && count === 0) problems.push(`${r.email} recorded sent but received nothing`);
+    if (r.status === 'sent' && count === 0) missing.push(`${r.email} recorded sent but received nothing`);
     else if (r.status === 'unknown' && r.reply) heldUnknown++;
     else if (['failed', 'bounced'].includes(r.status) && r.reply) failedWithReason++;
-    else if (r.status !== 'sent') problems.push(`${r.email} ended ${r.status} (${r.reply ?? 'no reason'})`);
+    else if (r.status !== 'sent') missing.push(`${r.email} ended ${r.status} (${r.reply ?? 'no reason'})`);
   }
 
-  problems.push(...(await feedProblems(cluster, [...numberOf.values()])));
-  const lost = problems.length - problems.filter((p) => / posted \d+ times| received \d+ copies/.test(p)).length;
-  return { items: items.length, messages: recipients.length, lost, duplicated, failedWithReason, heldUnknown, retried, problems };
+  missing.push(...(await feedProblems(cluster, [...numberOf.values()])));
+  return { items: items.length, messages: recipients.length, lost: missing.length, duplicated, failedWithReason, heldUnknown, retried, problems: [...missing, ...twice] };
 }
 
 /** The RSS feed must parse (rss-parser's XML parser is strict) and list every published item. */
