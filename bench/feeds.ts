@@ -14,12 +14,12 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/load.js';
-import { createContext, type Context } from '../src/context.js';
+import { createContext, type Context } from '../src/app/context.js';
 import { createLogger } from '../src/log.js';
-import { waitReady } from '../src/queues/redis.js';
+import { waitReady } from '../src/redis/connection.js';
 import { buildServer } from '../src/http/server.js';
-import { createItem } from '../src/queues/item-flow.js';
-import { requestPublish } from '../src/queues/publish-flow.js';
+import { createItem } from '../src/app/items.js';
+import { requestPublish } from '../src/app/publishing.js';
 import { REDIS_URL, ROOT, deleteKeys, fmt, percentile, printTable, sizedArgs, stopAll, tempDir, until } from './lib.js';
 import { emit } from './summary.js';
 

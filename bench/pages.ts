@@ -4,13 +4,13 @@
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.js';
-import { createContext, type Context } from '../src/context.js';
+import { createContext, type Context } from '../src/app/context.js';
 import { createLogger } from '../src/log.js';
-import { waitReady } from '../src/queues/redis.js';
+import { waitReady } from '../src/redis/connection.js';
 import { buildServer } from '../src/http/server.js';
-import { createItem } from '../src/queues/item-flow.js';
-import { publishNow, requestPublish } from '../src/queues/publish-flow.js';
-import { createStaffUser } from '../src/store/staff-accounts.js';
+import { createItem } from '../src/app/items.js';
+import { publishNow, requestPublish } from '../src/app/publishing.js';
+import { createStaffUser } from '../src/app/staff.js';
 import { insertAuthority, insertContact } from '../src/store/members.js';
 import { fmt, percentile, printTable, REDIS_URL, tempDir } from './lib.js';
 import { emit } from './summary.js';

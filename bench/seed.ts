@@ -4,7 +4,7 @@
 // are inserted BATCH rows per statement, one transaction per batch. The jobs go through
 // Queues.enqueueDelivery, exactly as publishNow enqueues them.
 import type { Insertable } from 'kysely';
-import type { Context } from '../src/context.js';
+import type { Context } from '../src/app/context.js';
 import { validateItemFields, type NewsItem } from '../src/domain/item.js';
 import { planPublication } from '../src/domain/publication.js';
 import type { Delivery } from '../src/domain/delivery.js';

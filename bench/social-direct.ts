@@ -2,9 +2,9 @@
 // database), in their own process like the workers, at the same concurrency; no new post is started after <maxSeconds>
 // (a large backlog is measured over that window). Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
 // Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds>
-import type { ChannelAccount, PublishContext } from '../src/channels/channel.js';
-import { FacebookChannel } from '../src/channels/facebook.js';
-import { TwitterChannel } from '../src/channels/twitter.js';
+import type { ChannelAccount, PublishContext } from '../src/channels/adapter.js';
+import { FacebookChannel } from '../src/channels/facebook/adapter.js';
+import { TwitterChannel } from '../src/channels/twitter/adapter.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import type { NewsItem } from '../src/domain/item.js';
 

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Context } from '../src/context.js';
+import type { Context } from '../src/app/context.js';
 import { QUEUE_NAMES, type QueueName } from '../src/queues/names.js';
 import { startSocialWorker } from './social.js';
 import { startPublishWorker } from './publish.js';

@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
-import type { Context } from '../src/context.js';
+import type { Context } from '../src/app/context.js';
 import { workerOptions } from '../src/queues/worker-options.js';
-import { ingestJobSchema, installIngestSchedulers } from '../src/feed/ingest-schedule.js';
-import { pollSource } from '../src/feed/ingest-run.js';
+import { ingestJobSchema, installIngestSchedulers } from '../src/ingest/schedule.js';
+import { pollSource } from '../src/ingest/poll.js';
 
 /** How often this process re-installs the poll schedules (cheap, and brings them back after a Redis flush). */
 const INSTALL_EVERY_MS = 60_000;

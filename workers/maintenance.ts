@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
-import type { Context } from '../src/context.js';
+import type { Context } from '../src/app/context.js';
 import { maintenanceJobSchema } from '../src/queues/payloads.js';
 import { reconcile } from '../src/queues/reconcile.js';
-import { checkAccounts } from '../src/channels/check.js';
+import { checkAccounts } from '../src/app/account-checks.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Context } from '../src/context.js';
+import type { Context } from '../src/app/context.js';
 import { makeDeliveryProcessor } from '../src/queues/deliver.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 import { newsletterTaskJobSchema } from '../src/queues/payloads.js';

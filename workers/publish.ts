@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
-import type { Context } from '../src/context.js';
+import type { Context } from '../src/app/context.js';
 import { publishJobSchema } from '../src/queues/payloads.js';
-import { publishNow } from '../src/queues/publish-flow.js';
+import { publishNow } from '../src/app/publishing.js';
 import { findItem } from '../src/store/items.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 

@@ -1,6 +1,6 @@
-import type { Composer, Platform } from './channel.js';
-import { facebookComposer } from './compose-facebook.js';
-import { twitterComposer } from './compose-twitter.js';
+import type { Composer, Platform } from './adapter.js';
+import { facebookComposer } from './facebook/compose.js';
+import { twitterComposer } from './twitter/compose.js';
 
 const COMPOSERS: Record<Platform, Composer> = { twitter: twitterComposer, facebook: facebookComposer };
 

@@ -1,6 +1,6 @@
-import { FetchError, safeFetchBytes } from '../feed/safe-fetch.js';
-import type { SafeFetchOptions } from '../feed/safe-fetch.js';
-import { ChannelError } from './channel.js';
+import { FetchError, safeFetchBytes } from '../net/safe-fetch.js';
+import type { SafeFetchOptions } from '../net/safe-fetch.js';
+import { ChannelError } from './adapter.js';
 
 export interface FetchedImage {
   bytes: Buffer;

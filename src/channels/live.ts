@@ -1,12 +1,12 @@
-import type { Platform } from './channel.js';
+import type { Platform } from './adapter.js';
 import type { ImageFetchPolicy } from './fetch-image.js';
 import { facebookCredentialsFrom, twitterCredentialsFrom } from './credentials.js';
-import { FacebookChannel } from './facebook.js';
+import { FacebookChannel } from './facebook/adapter.js';
 import type { LiveChannelFactory } from './registry.js';
 import { encryptedTokenStore, secretKeyFrom } from './secrets.js';
-import type { TokenStore } from './twitter-auth.js';
-import { TwitterChannel } from './twitter.js';
-import { tiedToConfiguredToken } from './token-origin.js';
+import type { TokenStore } from './twitter/auth.js';
+import { TwitterChannel } from './twitter/adapter.js';
+import { tiedToConfiguredToken } from './twitter/token-origin.js';
 import { loadAccountSecret, saveAccountSecret } from '../store/accounts.js';
 
 export interface LiveChannelOptions {

@@ -1,5 +1,5 @@
 import { platformDetail } from './redact.js';
-import type { ErrorClass } from './channel.js';
+import type { ErrorClass } from './adapter.js';
 
 /** The request never left: certainly nothing was posted. */
 const UNREACHABLE_CODES = new Set([

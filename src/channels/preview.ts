@@ -1,7 +1,7 @@
 import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
 import { planPublication, type DeliveryTarget } from '../domain/publication.js';
-import type { AccountState, ChannelAccount, ComposedPost } from './channel.js';
+import type { AccountState, ChannelAccount, ComposedPost } from './adapter.js';
 import type { ChannelRegistry } from './registry.js';
 
 /** Unsaved changes staff are trying out: per-channel texts ("" = back to the template) and the thread choice. */

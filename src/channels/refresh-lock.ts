@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { ChannelError } from './channel.js';
-import type { TokenStore } from './twitter-auth.js';
-import { LockTimeoutError, redisLock, type RedisLockOptions } from '../queues/redis-lock.js';
+import { ChannelError } from './adapter.js';
+import type { TokenStore } from './twitter/auth.js';
+import { LockTimeoutError, redisLock, type RedisLockOptions } from '../redis/lock.js';
 
 /**
  * The lock every worker process takes around an OAuth 2 token refresh (one Redis key per account), so that a

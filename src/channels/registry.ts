@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { AccountConfig } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
-import type { Channel, ChannelAccount, Platform } from './channel.js';
+import type { Channel, ChannelAccount, Platform } from './adapter.js';
 import { composerFor } from './compose.js';
-import { DryRunChannel } from './dry-run.js';
+import { DryRunChannel } from './dry-run/adapter.js';
 
 export interface ConfiguredAccount {
   account: ChannelAccount;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import type { OAuth2Tokens, TokenStore } from './twitter-auth.js';
+import type { OAuth2Tokens, TokenStore } from './twitter/auth.js';
 
 // Secrets at rest (rotated OAuth tokens): AES-256-GCM with a key derived from HERALD_SECRET_KEY.
 // Format: "v1.<base64url(iv | tag | ciphertext)>".

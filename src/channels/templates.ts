@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { Platform } from './channel.js';
+import type { Platform } from './adapter.js';
 
 /** What the social templates can use. Every value is plain text. */
 export interface SocialTemplateData {

@@ -1,7 +1,7 @@
 import { absoluteHttpUrl } from './feed-entry.js';
 import { rfc3339Problem, rfc822Problem } from './feed-dates.js';
-import { MalformedFeedError, entryKey, parseSourceFeed } from './ingest.js';
-import type { ParsedSourceFeed, SourceEntry } from './ingest.js';
+import { MalformedFeedError, entryKey, parseSourceFeed } from '../ingest/entries.js';
+import type { ParsedSourceFeed, SourceEntry } from '../ingest/entries.js';
 import { checkXmlWellFormed } from './xml-wellformed.js';
 
 export interface FeedProblem {

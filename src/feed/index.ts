@@ -4,19 +4,19 @@ export type { BuiltFeeds, FeedAuthor, FeedChunks, FeedMeta } from './build.js';
 export { checkFeed } from './check-feed.js';
 export type { FeedCheckReport, FeedProblem } from './check-feed.js';
 export { itemGuid } from './feed-entry.js';
-export { MalformedFeedError, entryDate, entryKey, entryToItemFields, parseSourceFeed } from './ingest.js';
-export type { EntryContext, EntryMapping, ParsedSourceFeed, SourceEntry } from './ingest.js';
+export { MalformedFeedError, entryDate, entryKey, entryToItemFields, parseSourceFeed } from '../ingest/entries.js';
+export type { EntryContext, EntryMapping, ParsedSourceFeed, SourceEntry } from '../ingest/entries.js';
 export { rebuildAllFeeds } from './regenerate.js';
 export type { RebuildOptions, RebuildResult } from './regenerate.js';
 export { FeedService, feedServiceFor } from './feed-service.js';
 export type { BuildOutcome } from './feed-service.js';
 export { FeedFileReader, notModified } from './feed-files.js';
-export { htmlAsMarkdown } from './ingest-body.js';
-export { pollSource } from './ingest-run.js';
-export type { PollResult } from './ingest-run.js';
-export { createAndPublishFromHook } from './webhook-publish.js';
-export { FetchError, safeFetch } from './safe-fetch.js';
-export type { FetchErrorKind, SafeFetchOptions, SafeFetchResult } from './safe-fetch.js';
+export { htmlAsMarkdown } from '../ingest/body.js';
+export { pollSource } from '../ingest/poll.js';
+export type { PollResult } from '../ingest/poll.js';
+export { createAndPublishFromHook } from '../ingest/webhook.js';
+export { FetchError, safeFetch } from '../net/safe-fetch.js';
+export type { FetchErrorKind, SafeFetchOptions, SafeFetchResult } from '../net/safe-fetch.js';
 export {
   DEFAULT_FEED_LIMIT,
   feedVariantsFor,
@@ -37,6 +37,6 @@ export {
   tagVariant,
 } from './variants.js';
 export type { FeedFormat, FeedVariant } from './variants.js';
-export { SIGNATURE_HEADER, sign, verifySignature } from './webhook-signature.js';
+export { SIGNATURE_HEADER, sign, verifySignature } from '../ingest/webhook-signature.js';
 export { WebSubPingError, pingWebSubHub } from './websub.js';
 export { writeFeedFiles, writeFileAtomic, writeFilesAtomicIfChanged } from './write-atomic.js';

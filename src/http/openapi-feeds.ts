@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { itemFieldsSchema } from '../domain/item.js';
-import { hookOptionsSchema } from '../feed/webhook-publish.js';
-import { SIGNATURE_HEADER } from '../feed/webhook-signature.js';
+import { hookOptionsSchema } from '../ingest/webhook.js';
+import { SIGNATURE_HEADER } from '../ingest/webhook-signature.js';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Context } from '../context.js';
+import type { Context } from '../app/context.js';
 import { apiAuth } from './staff-auth.js';
 import { installWebSupport, queueBoard, webPages } from './pages/index.js';
 import { securityHeaders } from './pages/headers.js';

@@ -1,7 +1,7 @@
 // "Announce to members": an item published with `announce: true` gets a `newsletter` delivery; this
 // handler turns it into an announcement newsletter and starts sending it. The newsletter's source key
 // is the delivery id, so a re-run (crash, retry) finds the one it created instead of making another.
-import type { ErrorClass } from '../channels/channel.js';
+import type { ErrorClass } from '../channels/adapter.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { DeliveryHandler } from '../queues/deliver.js';
 import { recordAudit } from '../store/audit.js';

@@ -6,7 +6,7 @@ import type { Store } from '../store/db.js';
 import { openRecipientPage } from '../store/newsletters.js';
 import { initState } from '../store/newsletters.js';
 import { nowIso } from '../store/db.js';
-import type { Queues } from '../queues/queues.js';
+import type { Queues } from '../queues/producer.js';
 import type { NewsletterSendJob, NewsletterStartJob, NewsletterTaskJob } from '../queues/payloads.js';
 
 export const JOB = { send: 'send', start: 'start', digest: 'digest', sweep: 'sweep', deliver: 'deliver' } as const;

@@ -14,7 +14,7 @@ import { recordAudit } from '../store/audit.js';
 import { toJson } from '../store/json.js';
 import { eligibleContacts, eligibleLanguages } from '../store/members.js';
 import { getNewsletter, hasOpenRecipients, insertRecipients, moveRecipients, transitionNewsletter } from '../store/newsletters.js';
-import type { Queues } from '../queues/queues.js';
+import type { Queues } from '../queues/producer.js';
 import { compileFor, loadItems } from './compose.js';
 import type { NewsletterItem } from './content.js';
 import { enqueueOpenRecipients, enqueueStart, removeRecipientJobs, removeStart } from './jobs.js';

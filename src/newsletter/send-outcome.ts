@@ -9,7 +9,7 @@ import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { setContactStatus } from '../store/members.js';
 import { endInterruptedClaim, recordOutcome, skipOpenRecipientsOfContact } from '../store/newsletters.js';
-import type { Queues } from '../queues/queues.js';
+import type { Queues } from '../queues/producer.js';
 import type { SmtpErrorClass } from './smtp-errors.js';
 import { MailSendError } from './transport.js';
 

@@ -11,7 +11,7 @@ import { nowIso } from '../store/db.js';
 import type { ClaimedRecipient } from '../store/newsletters.js';
 import { claimRecipient, findNewsletter, findRecipient, markTransmitting, recordOutcome } from '../store/newsletters.js';
 import { newsletterSendJobSchema } from '../queues/payloads.js';
-import type { Queues } from '../queues/queues.js';
+import type { Queues } from '../queues/producer.js';
 import type { CompiledCache } from './compose.js';
 import { composeMessage, itemsOf } from './compose.js';
 import type { NewsletterItem } from './content.js';

@@ -1,4 +1,4 @@
-import { ChannelError, type ChannelAccount, type ErrorClass, type PublishContext, type PublishResult } from '../channels/channel.js';
+import { ChannelError, type ChannelAccount, type ErrorClass, type PublishContext, type PublishResult } from '../channels/adapter.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { Delivery } from '../domain/delivery.js';
 import type { Store } from '../store/db.js';

@@ -2,14 +2,14 @@ import { DelayedError, UnrecoverableError, type Job, type Processor } from 'bull
 import type { Logger } from 'pino';
 import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
-import type { ErrorClass, PublishResult } from '../channels/channel.js';
+import type { ErrorClass, PublishResult } from '../channels/adapter.js';
 import type { Store } from '../store/db.js';
 import { claimDelivery, failDelivery, holdsClaim, releaseDelivery, unclaimDelivery } from '../store/deliveries.js';
 import { findItem } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { deliveryJobSchema } from './payloads.js';
 import type { RateGate } from './rate-gate.js';
-import { gateWaitMessage, gaveUpMessage, retryingMessage } from './failure-words.js';
+import { gateWaitMessage, gaveUpMessage, retryingMessage } from '../domain/delivery-words.js';
 import { completeRunningDelivery, noteWaitingDelivery, writeRunningProgress } from '../store/running-delivery.js';
 
 export interface DeliveryRun {

@@ -3,7 +3,7 @@ import type { Store } from '../store/db.js';
 import { listOpenDeliveries } from '../store/deliveries.js';
 import { listScheduledItems } from '../store/items.js';
 import { publishJobId, queueForDelivery } from './names.js';
-import type { Queues } from './queues.js';
+import type { Queues } from './producer.js';
 
 export interface ReconcileReport {
   deliveriesChecked: number;

@@ -1,6 +1,6 @@
 import type { WorkerOptions } from 'bullmq';
-import type { Context } from '../context.js';
-import { createRedis } from './redis.js';
+import type { Context } from '../app/context.js';
+import { createRedis } from '../redis/connection.js';
 import { backoffDelay } from '../domain/delivery.js';
 
 /** Options shared by every worker: a blocking connection of its own, the lock and stall settings. */

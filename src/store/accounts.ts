@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AccountMode, AccountState, ChannelAccount, Platform } from '../channels/channel.js';
+import type { AccountMode, AccountState, ChannelAccount, Platform } from '../channels/adapter.js';
 import type { ChannelAccountsTable, Database } from './schema.js';
 import { nowIso } from './db.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { freeLoopbackPort as freePort } from '../../src/queues/redis-server.js';
+import { freeLoopbackPort as freePort } from '../../src/redis/server.js';
 
 export { freePort };
 

@@ -1,7 +1,7 @@
 // The work a chaos scenario keeps in flight: 200 news items published through the API (most at once, some
 // scheduled a few seconds ahead) and an announcement newsletter to 1,000 contacts.
 import { sampleItem } from '../helpers/app.js';
-import { contactsCsv } from '../integration/newsletter/helpers.js';
+import { contactsCsv } from '../helpers/newsletter.js';
 import { importContacts } from '../../src/store/member-import.js';
 import type { Cluster } from './cluster.js';
 

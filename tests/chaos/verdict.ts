@@ -1,7 +1,7 @@
 // The end state of a scenario, judged against the database and what the fakes actually received:
 // every due delivery done exactly once or failed with a reason; nothing lost, nothing twice.
 import Parser from 'rss-parser';
-import { countByRecipient } from '../integration/newsletter/helpers.js';
+import { countByRecipient } from '../helpers/newsletter.js';
 import type { Cluster } from './cluster.js';
 import type { Traffic } from './traffic.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { startTestApp, sampleItem, type TestApp } from '../helpers/app.js';
 import { buildServer } from '../../src/http/server.js';
-import { API_TABLES, BODIES, IDS, snapshot } from './payloads.js';
+import { API_TABLES, BODIES, IDS, snapshot } from '../helpers/corpus-payloads.js';
 
 // Bad input thrown at every route the OpenAPI document lists: each must get a 4xx (never a 500),
 // and a rejected request must leave the database exactly as it was.

@@ -7,9 +7,9 @@ import { createNewsletter } from '../../src/newsletter/staff-tools.js';
 import { signToken } from '../../src/newsletter/unsubscribe-token.js';
 import { findContactByEmail } from '../../src/store/members.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { contactEmail, newsletterOverrides, publishedItem, seedContacts, TOKEN_KEY } from '../integration/newsletter/helpers.js';
-import { addUser, Client, csrfOf, PASSWORD, TOKEN } from '../integration/web/web-helpers.js';
-import { IDS, JS_TEMPLATE, SQL_INJECTION, SSRF_URLS, TEMPLATE_INJECTION, UNICODE_EDGES, snapshot } from './payloads.js';
+import { contactEmail, newsletterOverrides, publishedItem, seedContacts, TOKEN_KEY } from '../helpers/newsletter.js';
+import { addUser, Client, csrfOf, PASSWORD, TOKEN } from '../helpers/web.js';
+import { IDS, JS_TEMPLATE, SQL_INJECTION, SSRF_URLS, TEMPLATE_INJECTION, UNICODE_EDGES, snapshot } from '../helpers/corpus-payloads.js';
 
 // Bad input thrown at every staff page route and every public route the OpenAPI document does not list
 // (read from the server itself, so a new route is covered without editing this file). Nothing may answer

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
-import { contactsCsv, newsletterOverrides, publishedItem } from '../integration/newsletter/helpers.js';
+import { contactsCsv, newsletterOverrides, publishedItem } from '../helpers/newsletter.js';
 import { buildServer } from '../../src/http/server.js';
 import { startTestApp } from '../helpers/app.js';
-import { addUser, PASSWORD, TOKEN, type WebApp } from '../integration/web/web-helpers.js';
-import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from './browser.js';
+import { addUser, PASSWORD, TOKEN, type WebApp } from '../helpers/web.js';
+import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
 
 const BAD_ROW = 'Nowhere,XX,Bad Row,not-an-email,en';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { waitFor } from '../helpers/app.js';
-import { liveAccounts, SECRET_KEY, startFakes, type Fakes } from '../integration/social/helpers.js';
-import { addUser, PASSWORD, startWebApp, type WebApp } from '../integration/web/web-helpers.js';
-import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from './browser.js';
+import { liveAccounts, SECRET_KEY, startFakes, type Fakes } from '../helpers/social.js';
+import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
+import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
 
 // The whole staff flow in a real browser, against live Twitter/Facebook adapters pointed at the local fakes.
 describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {

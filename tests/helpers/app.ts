@@ -1,11 +1,11 @@
 import { loadConfig } from '../../src/config/load.js';
-import { createContext, type Context, type ContextOptions } from '../../src/context.js';
+import { createContext, type Context, type ContextOptions } from '../../src/app/context.js';
 import { createLogger } from '../../src/log.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import type { QueueName } from '../../src/queues/names.js';
 import { createTestDatabase, type DialectUnderTest, type TestDatabase } from './databases.js';
 import { TEST_REDIS, deletePrefix, uniquePrefix } from './redis.js';
-import { waitReady } from '../../src/queues/redis.js';
+import { waitReady } from '../../src/redis/connection.js';
 
 export interface TestApp {
   ctx: Context;

@@ -5,8 +5,8 @@ import { ENV_VARS } from '../../src/config/env.js';
 import { DEFAULT_FACEBOOK_PAGE, type FakeFacebook } from '../fakes/facebook.js';
 import type { FakeSmtp } from '../fakes/smtp.js';
 import { DEFAULT_TWITTER_ACCOUNT, type FakeTwitter } from '../fakes/twitter.js';
-import { newsletterOverrides } from '../integration/newsletter/helpers.js';
-import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY } from '../integration/social/helpers.js';
+import { newsletterOverrides } from './newsletter.js';
+import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY } from './social.js';
 
 export interface FakeServices {
   twitter?: FakeTwitter;

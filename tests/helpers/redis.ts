@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RedisTarget } from '../../src/queues/redis.js';
+import type { RedisTarget } from '../../src/redis/connection.js';
 
 export const TEST_REDIS: RedisTarget = { url: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { isTimeZone } from '../../domain/schedule.js';
-import { changeOwnPassword, editStaffUser } from '../../store/staff-accounts.js';
+import { changeOwnPassword, editStaffUser } from '../../app/staff.js';
 import { deleteUserSessions, listUserSessions } from '../../store/users.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';

@@ -1,4 +1,4 @@
-import { describeSources } from '../../feed/source-status.js';
+import { describeSources } from '../../ingest/source-status.js';
 import { doneRatio } from '../../domain/newsletter-send.js';
 import { listNewslettersByStatus, progressOf } from '../../store/newsletters.js';
 import { progressText } from './newsletter-view.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { checkAccounts } from '../../channels/check.js';
+import { checkAccounts } from '../../app/account-checks.js';
 import { listAccounts } from '../../store/accounts.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';

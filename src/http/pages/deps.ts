@@ -1,4 +1,4 @@
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import type { StaffRole } from '../../domain/staff.js';
 import type { RouteInfo } from './access.js';
 import type { LoginLimiter } from './login-limit.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { requireAccess, requireCsrf, accessOf, type Refusals, type RouteInfo } from './access.js';
 import { cookieSecret } from './cookie-secret.js';
 import type { NavLink, WebDeps } from './deps.js';

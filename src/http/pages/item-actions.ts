@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { formatInZone } from '../../domain/schedule.js';
-import { cancelSchedule, requestPublish, retryFailedDelivery, withdraw } from '../../queues/publish-flow.js';
+import { cancelSchedule, requestPublish, retryFailedDelivery, withdraw } from '../../app/publishing.js';
 import { DELIVERY_ID } from '../schemas.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { ITEM_STATUSES, type ItemStatus, type NewsItem } from '../../domain/item.js';
-import { createItem, editItem } from '../../queues/item-flow.js';
-import { requestPublish } from '../../queues/publish-flow.js';
+import { createItem, editItem } from '../../app/items.js';
+import { requestPublish } from '../../app/publishing.js';
 import { formatInZone } from '../../domain/schedule.js';
 import { getItem } from '../../store/items.js';
 import { searchItems } from '../../store/web-queries.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../../store/staff-accounts.js';
+import { authenticate } from '../../app/staff.js';
 import { countUsers, purgeExpiredSessions } from '../../store/users.js';
 import { recordAudit } from '../../store/audit.js';
 import { clearLoginToken, issueLoginToken } from './csrf.js';

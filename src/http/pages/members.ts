@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { CONTACT_STATUSES, SUPPORTED_LANGUAGES, type ContactStatus } from '../../domain/member.js';
 import { exportContactsCsv } from '../../domain/member-csv.js';
-import { editContact } from '../../newsletter/member-flow.js';
+import { editContact } from '../../app/members.js';
 import { recordAudit } from '../../store/audit.js';
 import { importContacts } from '../../store/member-import.js';
 import { countContactsByStatus, getAuthority, getContact, listAllAuthorities, listAllContacts, listContacts, type StoredContact } from '../../store/members.js';

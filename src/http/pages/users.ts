@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { displayName, STAFF_ROLES } from '../../domain/staff.js';
-import { createStaffUser, editStaffUser, setStaffPassword } from '../../store/staff-accounts.js';
+import { createStaffUser, editStaffUser, setStaffPassword } from '../../app/staff.js';
 import { listUsers } from '../../store/users.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';

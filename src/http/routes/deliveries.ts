@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { retryFailedDelivery } from '../../queues/publish-flow.js';
+import { retryFailedDelivery } from '../../app/publishing.js';
 import { findOutboxPost, listOutboxPosts } from '../../store/outbox.js';
 import { listAccounts } from '../../store/accounts.js';
 import { presentDelivery } from '../present.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { previewItem } from '../../channels/preview.js';
 import { ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { editableFields, itemFieldsSchema, sameFields, validateItemFields, type ItemRules, type NewsItem } from '../../domain/item.js';

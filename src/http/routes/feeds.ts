@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { FeedFileReader, notModified, type FeedFile } from '../../feed/feed-files.js';
 import { feedServiceFor, type FeedService } from '../../feed/feed-service.js';
 import { FEED_CONTENT_TYPES, feedFilePath, parseFeedUrlPath } from '../../feed/variants.js';

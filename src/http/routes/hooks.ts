@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
-import { SIGNATURE_HEADER, verifySignature } from '../../feed/webhook-signature.js';
-import { createAndPublishFromHook } from '../../feed/webhook-publish.js';
+import type { Context } from '../../app/context.js';
+import { SIGNATURE_HEADER, verifySignature } from '../../ingest/webhook-signature.js';
+import { createAndPublishFromHook } from '../../ingest/webhook.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { sendError } from '../errors.js';
 import { presentDelivery, presentItem } from '../present.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { createItem, deleteItem, editItem } from '../../queues/item-flow.js';
-import { cancelSchedule, requestPublish, withdraw } from '../../queues/publish-flow.js';
+import { createItem, deleteItem, editItem } from '../../app/items.js';
+import { cancelSchedule, requestPublish, withdraw } from '../../app/publishing.js';
 import { getItem, listItems } from '../../store/items.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { listAudit } from '../../store/audit.js';

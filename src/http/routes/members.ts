@@ -1,12 +1,12 @@
 // Member authorities and their contacts: list, search, edit, CSV import and export (inside /api).
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { exportContactsCsv } from '../../domain/member-csv.js';
 import { recordAudit } from '../../store/audit.js';
 import { getAuthority, getContact, listAllAuthorities, listAllContacts, listAuthorities, listContacts } from '../../store/members.js';
 import { importContacts } from '../../store/member-import.js';
-import { createAuthority, createContact, editAuthority, editContact } from '../../newsletter/member-flow.js';
+import { createAuthority, createContact, editAuthority, editContact } from '../../app/members.js';
 import { AUTHORITY_ID, CONTACT_ID, authorityPatch, contactListQuery, contactPatch, importQuery, memberListQuery } from '../newsletter-schemas.js';
 
 /** Large enough for tens of thousands of contacts. */

@@ -1,7 +1,7 @@
 // Newsletters for staff (inside /api): create, edit a draft, preview as a contact, test, send or
 // schedule, watch progress, pause, resume, cancel, per-recipient results.
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Newsletter, ProgressCounts, Recipient } from '../../domain/newsletter-send.js';
 import { listAudit } from '../../store/audit.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Context } from '../../context.js';
-import { PLATFORMS } from '../../channels/channel.js';
+import type { Context } from '../../app/context.js';
+import { PLATFORMS } from '../../channels/adapter.js';
 import { itemWithOverrides, previewItem } from '../../channels/preview.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { LIMITS, type NewsItem } from '../../domain/item.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
-import { describeSources } from '../../feed/source-status.js';
+import type { Context } from '../../app/context.js';
+import { describeSources } from '../../ingest/source-status.js';
 import { feedOverview } from '../../feed/feed-overview.js';
 
 /** Website feeds Herald imports, their last poll and error; the feeds Herald publishes. Behind the API token. */

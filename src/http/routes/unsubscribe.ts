@@ -3,7 +3,7 @@
 // unsubscribes with no cookie and no redirect, as RFC 8058 one-click does; a bad token gets the same
 // bare 404 whatever is wrong with it.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Context } from '../../app/context.js';
 import { ValidationError } from '../../domain/errors.js';
 import { findContact } from '../../store/members.js';
 import type { StoredContact } from '../../store/members.js';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelError } from '../../../src/channels/channel.js';
-import { FacebookChannel } from '../../../src/channels/facebook.js';
-import type { FacebookChannelOptions } from '../../../src/channels/facebook.js';
+import { ChannelError } from '../../../src/channels/adapter.js';
+import { FacebookChannel } from '../../../src/channels/facebook/adapter.js';
+import type { FacebookChannelOptions } from '../../../src/channels/facebook/adapter.js';
 import type { NewsItem } from '../../../src/domain/item.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../../fakes/facebook.js';
 import type { FacebookFailure, FakeFacebook } from '../../fakes/facebook.js';
-import { testAccount, testContext, testDelivery, testItem } from '../../unit/channels/fixtures.js';
+import { testAccount, testContext, testDelivery, testItem } from '../../helpers/channel-fixtures.js';
 
 const OTHER_PAGE = { id: '104857600999999', name: 'Another Page', token: 'EAAfakeotherpagetoken02' };
 

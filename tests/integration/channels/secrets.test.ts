@@ -1,16 +1,16 @@
 import { inspect } from 'node:util';
 import { TwitterApi } from 'twitter-api-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Channel } from '../../../src/channels/channel.js';
-import { FacebookChannel } from '../../../src/channels/facebook.js';
-import { memoryTokenStore } from '../../../src/channels/twitter-auth.js';
-import { clientSettings } from '../../../src/channels/twitter-client.js';
-import { TwitterChannel } from '../../../src/channels/twitter.js';
+import type { Channel } from '../../../src/channels/adapter.js';
+import { FacebookChannel } from '../../../src/channels/facebook/adapter.js';
+import { memoryTokenStore } from '../../../src/channels/twitter/auth.js';
+import { clientSettings } from '../../../src/channels/twitter/client.js';
+import { TwitterChannel } from '../../../src/channels/twitter/adapter.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../../fakes/facebook.js';
 import type { FacebookFailure, FakeFacebook } from '../../fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../../fakes/twitter.js';
 import type { FakeTwitter, TwitterFailure } from '../../fakes/twitter.js';
-import { testAccount, testContext, testItem } from '../../unit/channels/fixtures.js';
+import { testAccount, testContext, testItem } from '../../helpers/channel-fixtures.js';
 
 // Every way an error may be logged, serialised or shown.
 function views(error: unknown): string[] {

@@ -4,11 +4,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelError } from '../../../src/channels/channel.js';
-import { TwitterChannel } from '../../../src/channels/twitter.js';
+import { ChannelError } from '../../../src/channels/adapter.js';
+import { TwitterChannel } from '../../../src/channels/twitter/adapter.js';
 import type { ImageFetchPolicy } from '../../../src/channels/fetch-image.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter, type FakeTwitter } from '../../fakes/twitter.js';
-import { testAccount, testContext, testDelivery, testItem } from '../../unit/channels/fixtures.js';
+import { testAccount, testContext, testDelivery, testItem } from '../../helpers/channel-fixtures.js';
 
 let fake: FakeTwitter;
 let redirector: Server;

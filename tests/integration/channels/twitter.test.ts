@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelError } from '../../../src/channels/channel.js';
+import { ChannelError } from '../../../src/channels/adapter.js';
 import type { TwitterOAuth2Credentials } from '../../../src/channels/credentials.js';
-import { memoryTokenStore } from '../../../src/channels/twitter-auth.js';
-import { TwitterChannel } from '../../../src/channels/twitter.js';
-import type { TwitterChannelOptions } from '../../../src/channels/twitter.js';
+import { memoryTokenStore } from '../../../src/channels/twitter/auth.js';
+import { TwitterChannel } from '../../../src/channels/twitter/adapter.js';
+import type { TwitterChannelOptions } from '../../../src/channels/twitter/adapter.js';
 import type { NewsItem } from '../../../src/domain/item.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../../fakes/twitter.js';
 import type { FakeTwitter, TwitterFailure } from '../../fakes/twitter.js';
-import { testAccount, testContext, testDelivery, testItem } from '../../unit/channels/fixtures.js';
+import { testAccount, testContext, testDelivery, testItem } from '../../helpers/channel-fixtures.js';
 
 let fake: FakeTwitter;
 beforeAll(async () => {

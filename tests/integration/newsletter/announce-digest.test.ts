@@ -3,13 +3,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleItem, waitFor, type TestApp } from '../../helpers/app.js';
 import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
-import { createItem, editItem } from '../../../src/queues/item-flow.js';
-import { requestPublish } from '../../../src/queues/publish-flow.js';
+import { createItem, editItem } from '../../../src/app/items.js';
+import { requestPublish } from '../../../src/app/publishing.js';
 import { DIGEST_SCHEDULER } from '../../../src/newsletter/jobs.js';
 import { runDigest } from '../../../src/newsletter/digest.js';
 import { findContactByEmail, updateContact } from '../../../src/store/members.js';
 import { listDeliveriesForItem } from '../../../src/store/deliveries.js';
-import { contactEmail, countByRecipient, parseAll, seedContacts, startNewsletterApp, waitForStatus } from './helpers.js';
+import { contactEmail, countByRecipient, parseAll, seedContacts, startNewsletterApp, waitForStatus } from '../../helpers/newsletter.js';
 
 const N = 20;
 let smtp: FakeSmtp;

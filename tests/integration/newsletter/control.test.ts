@@ -9,7 +9,7 @@ import { cancelSend, pauseSend, resumeSend, startSend } from '../../../src/newsl
 import { contactLinks } from '../../../src/newsletter/unsubscribe-token.js';
 import { findContactByEmail } from '../../../src/store/members.js';
 import { getNewsletter, listRecipients, progressOf } from '../../../src/store/newsletters.js';
-import { contactEmail, countByRecipient, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from './helpers.js';
+import { contactEmail, countByRecipient, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from '../../helpers/newsletter.js';
 
 const N = 200;
 let smtp: FakeSmtp;

@@ -9,7 +9,7 @@ import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
 import { createNewsletter } from '../../../src/newsletter/staff-tools.js';
 import { resendUnknown, startSend } from '../../../src/newsletter/send-flow.js';
 import { progressOf } from '../../../src/store/newsletters.js';
-import { contactEmail, countByRecipient, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from './helpers.js';
+import { contactEmail, countByRecipient, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from '../../helpers/newsletter.js';
 
 const N = 150;
 

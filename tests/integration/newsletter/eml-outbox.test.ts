@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildNewsletterMessage } from '../../../src/newsletter/message.js';
 import { compileNewsletter, renderFor } from '../../../src/newsletter/render.js';
 import { createMailTransport, emlFileName } from '../../../src/newsletter/transport.js';
-import { branding, budgetItem, recipients } from '../../fixtures/newsletter/sample.js';
+import { branding, budgetItem, recipients } from '../../helpers/newsletter-sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-outbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

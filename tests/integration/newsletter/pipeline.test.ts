@@ -11,8 +11,8 @@ import { verifyToken } from '../../../src/newsletter/unsubscribe-token.js';
 import { listRecipients, progressOf } from '../../../src/store/newsletters.js';
 import { buildServer } from '../../../src/http/server.js';
 import { findContactByEmail } from '../../../src/store/members.js';
-import { verifyDkim } from './dkim-verify.js';
-import { contactEmail, dkimKeyFile, header, parseAll, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from './helpers.js';
+import { verifyDkim } from '../../helpers/dkim-verify.js';
+import { contactEmail, dkimKeyFile, header, parseAll, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from '../../helpers/newsletter.js';
 
 const CONTACTS = 500;
 

@@ -8,7 +8,7 @@ import { createNewsletter } from '../../../src/newsletter/staff-tools.js';
 import { resendUnknown, startSend } from '../../../src/newsletter/send-flow.js';
 import { findContactByEmail } from '../../../src/store/members.js';
 import { listRecipients, progressOf } from '../../../src/store/newsletters.js';
-import { contactEmail, countByRecipient, parseAll, publishedItem, seedContacts, startNewsletterApp, waitForStatus } from './helpers.js';
+import { contactEmail, countByRecipient, parseAll, publishedItem, seedContacts, startNewsletterApp, waitForStatus } from '../../helpers/newsletter.js';
 
 const N = 60;
 let smtp: FakeSmtp;

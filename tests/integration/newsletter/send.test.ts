@@ -12,8 +12,8 @@ import { createMailTransport } from '../../../src/newsletter/transport.js';
 import { signToken, tokenUrl, verifyToken } from '../../../src/newsletter/unsubscribe-token.js';
 import { startFakeSmtp } from '../../fakes/smtp.js';
 import type { FakeSmtp } from '../../fakes/smtp.js';
-import { branding, tramItem } from '../../fixtures/newsletter/sample.js';
-import { verifyDkim } from './dkim-verify.js';
+import { branding, tramItem } from '../../helpers/newsletter-sample.js';
+import { verifyDkim } from '../../helpers/dkim-verify.js';
 
 const TOKEN_KEY = 'test-token-key-0123456789abcdef0123456789';
 const PASSWORD = 'S3cret/pa:ss@word';

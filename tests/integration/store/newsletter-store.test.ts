@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../helpers/databases.js';
 import { sampleItem, startTestApp, type TestApp } from '../../helpers/app.js';
-import { createItem } from '../../../src/queues/item-flow.js';
+import { createItem } from '../../../src/app/items.js';
 import { importContacts } from '../../../src/store/member-import.js';
 import { eligibleContacts, findContactByEmail, listAuthorities, listContacts, setContactStatus, updateContact } from '../../../src/store/members.js';
 import { claimRecipient, insertNewsletter, insertRecipients, markTransmitting, progressOf, recordOutcome, transitionNewsletter } from '../../../src/store/newsletters.js';

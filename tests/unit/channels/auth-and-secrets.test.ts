@@ -5,8 +5,8 @@ import {
   encryptedTokenStore,
   secretKeyFrom,
 } from '../../../src/channels/secrets.js';
-import { OAuth2Session, memoryTokenStore } from '../../../src/channels/twitter-auth.js';
-import type { OAuth2Tokens } from '../../../src/channels/twitter-auth.js';
+import { OAuth2Session, memoryTokenStore } from '../../../src/channels/twitter/auth.js';
+import type { OAuth2Tokens } from '../../../src/channels/twitter/auth.js';
 
 const credentials = {
   kind: 'oauth2',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composerFor } from '../../../src/channels/compose.js';
-import { testItem } from './fixtures.js';
+import { testItem } from '../../helpers/channel-fixtures.js';
 
 const facebook = composerFor('facebook');
 const account = { id: 'facebook-main' };

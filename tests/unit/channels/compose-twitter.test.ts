@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { composerFor } from '../../../src/channels/compose.js';
-import { tweetLength } from '../../../src/channels/compose-text.js';
+import { tweetLength } from '../../../src/channels/text.js';
 import type { NewsItem } from '../../../src/domain/item.js';
-import { testItem } from './fixtures.js';
+import { testItem } from '../../helpers/channel-fixtures.js';
 
 const twitter = composerFor('twitter');
 const account = { id: 'twitter-main' };

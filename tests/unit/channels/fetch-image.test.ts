@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRouteServer, type Handler, type RouteServer } from '../../helpers/route-server.js';
-import { ChannelError } from '../../../src/channels/channel.js';
+import { ChannelError } from '../../../src/channels/adapter.js';
 import { fetchImage } from '../../../src/channels/fetch-image.js';
 import type { ImageFetchPolicy } from '../../../src/channels/fetch-image.js';
 

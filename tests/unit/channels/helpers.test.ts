@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cutPoints, ellipsize, hashtagsFor } from '../../../src/channels/compose-text.js';
+import { cutPoints, ellipsize, hashtagsFor } from '../../../src/channels/text.js';
 import { facebookCredentialsFrom, twitterCredentialsFrom } from '../../../src/channels/credentials.js';
-import { facebookRetryAt } from '../../../src/channels/facebook-errors.js';
+import { facebookRetryAt } from '../../../src/channels/facebook/errors.js';
 import { comparableUrl, postedSince } from '../../../src/channels/match.js';
 import { redact } from '../../../src/channels/redact.js';
-import { plainUtcTime } from '../../../src/channels/retry-time.js';
-import { tweetTextAsWritten } from '../../../src/channels/twitter.js';
+import { plainUtcTime } from '../../../src/domain/plain-time.js';
+import { tweetTextAsWritten } from '../../../src/channels/twitter/adapter.js';
 
 describe('cutting text', () => {
   it('cuts Latin text only before spaces, never inside a URL', () => {

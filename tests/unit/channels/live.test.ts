@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FacebookChannel } from '../../../src/channels/facebook.js';
+import { FacebookChannel } from '../../../src/channels/facebook/adapter.js';
 import { liveChannelFactories } from '../../../src/channels/live.js';
-import { TwitterChannel } from '../../../src/channels/twitter.js';
+import { TwitterChannel } from '../../../src/channels/twitter/adapter.js';
 
 const deps = { db: {} as never };
 

@@ -5,8 +5,8 @@ import { buildFeeds } from '../../../src/feed/build.js';
 import { itemGuid } from '../../../src/feed/feed-entry.js';
 import { removeXmlIllegalChars } from '../../../src/feed/xml-text.js';
 import { checkXmlWellFormed } from '../../../src/feed/xml-wellformed.js';
-import { hostileItems } from './hostile-corpus.js';
-import { decodeBasicHtml, makeItem, makeMeta } from './items.js';
+import { hostileItems } from '../../helpers/hostile-corpus.js';
+import { decodeBasicHtml, makeItem, makeMeta } from '../../helpers/feed-items.js';
 
 const parser = new Parser();
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildFeeds } from '../../../src/feed/build.js';
 import { checkFeed } from '../../../src/feed/check-feed.js';
 import type { FeedProblem } from '../../../src/feed/check-feed.js';
-import { hostileItems } from './hostile-corpus.js';
-import { makeMeta } from './items.js';
+import { hostileItems } from '../../helpers/hostile-corpus.js';
+import { makeMeta } from '../../helpers/feed-items.js';
 
 const errors = (problems: FeedProblem[]) => problems.filter((p) => p.severity === 'error');
 

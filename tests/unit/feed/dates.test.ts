@@ -3,7 +3,7 @@ import Parser from 'rss-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFeeds } from '../../../src/feed/build.js';
 import { rfc3339Problem, rfc822Problem } from '../../../src/feed/feed-dates.js';
-import { makeItem, makeMeta } from './items.js';
+import { makeItem, makeMeta } from '../../helpers/feed-items.js';
 
 const LOCAL_TIMES: [string, string][] = [
   ['2026-03-29T01:30:00', 'Europe/Paris'], // just before the spring-forward gap

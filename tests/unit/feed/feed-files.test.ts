@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FeedFileReader, etagOf, notModified, type FeedFile } from '../../../src/feed/feed-files.js';
 import { writeFileAtomic } from '../../../src/feed/write-atomic.js';
-import { maskUrl } from '../../../src/feed/source-status.js';
+import { maskUrl } from '../../../src/ingest/source-status.js';
 
 const file = (etag: string, lastModified: string): FeedFile => ({ body: Buffer.from('x'), etag, lastModified: new Date(lastModified) });
 

@@ -10,7 +10,7 @@ import {
 } from '../../../src/feed/variants.js';
 import type { FeedVariant } from '../../../src/feed/variants.js';
 import { feedVariantsFor, itemsInLanguage, itemsWithTag } from '../../../src/feed/select.js';
-import { makeItem } from './items.js';
+import { makeItem } from '../../helpers/feed-items.js';
 
 describe('feed file layout', () => {
   it('maps each variant and format to a path under the feeds directory', () => {

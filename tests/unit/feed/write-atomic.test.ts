@@ -14,7 +14,7 @@ import {
   writeFileAtomicIfChanged,
   writeFilesAtomicIfChanged,
 } from '../../../src/feed/write-atomic.js';
-import { makeItem, makeMeta } from './items.js';
+import { makeItem, makeMeta } from '../../helpers/feed-items.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -88,7 +88,7 @@ function runChildAndKill(path: string, size: number, delayMs: number): Promise<v
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(here, 'atomic-writer-child.ts'), path, String(size)],
+      ['--import', 'tsx', join(here, '../../helpers/atomic-writer-child.ts'), path, String(size)],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

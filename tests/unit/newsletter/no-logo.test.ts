@@ -1,7 +1,7 @@
 // Branding without a logo: the header shows the organisation's name instead of an empty image.
 import { describe, expect, it } from 'vitest';
 import { compileNewsletter, renderFor } from '../../../src/newsletter/render.js';
-import { branding, tramItem } from '../../fixtures/newsletter/sample.js';
+import { branding, tramItem } from '../../helpers/newsletter-sample.js';
 
 describe('a newsletter without a logo', () => {
   it('shows the organisation name in the header and no image without a source', async () => {

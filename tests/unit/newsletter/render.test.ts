@@ -12,7 +12,7 @@ import {
   defaultTemplatesDir,
   NewsletterTemplateError,
 } from '../../../src/newsletter/templates.js';
-import { bikeItem, branding, budgetItem, recipients, tramItem } from '../../fixtures/newsletter/sample.js';
+import { bikeItem, branding, budgetItem, recipients, tramItem } from '../../helpers/newsletter-sample.js';
 
 const GOLDEN_DIR = new URL('../../fixtures/newsletter/', import.meta.url);
 const updateGolden = process.env.UPDATE_GOLDEN === '1';

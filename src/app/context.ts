@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { HeraldConfig } from '../config/schema.js';
+import { resolveAccounts } from '../config/accounts.js';
+import type { ImageFetchPolicy } from '../channels/fetch-image.js';
+import { liveChannelFactories } from '../channels/live.js';
+import { oauthRefreshLock } from '../channels/refresh-lock.js';
+import { ChannelRegistry } from '../channels/registry.js';
+import type { DeliveryTarget } from '../domain/publication.js';
+import type { NewsItem } from '../domain/item.js';
+import { createLogger } from '../log.js';
+import { openStore, type Store } from '../store/db.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { syncAccounts } from '../store/accounts.js';
+import { Queues } from '../queues/producer.js';
+import { RateGate } from '../queues/rate-gate.js';
+import type { RedisTarget } from '../redis/connection.js';
+import type { FlowDeps } from './publishing.js';
+
+/** Everything a process needs, built once from the configuration. */
+export interface Context extends FlowDeps {
+  config: HeraldConfig;
+  log: Logger;
+  store: Store;
+  redis: RedisTarget;
+  queues: Queues;
+  gate: RateGate;
+  channels: ChannelRegistry;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  redis: RedisTarget;
+  log?: Logger;
+  /** Run pending migrations first (default true). */
+  migrate?: boolean;
+  /** Host name resolution for item image downloads (tests: a name that resolves to a private address). */
+  resolveImageHost?: ImageFetchPolicy['resolveHost'];
+}
+
+export async function createContext(config: HeraldConfig, options: ContextOptions): Promise<Context> {
+  const log = options.log ?? createLogger(config.logLevel);
+  // Before anything is opened: bad credentials stop the process with a clear message.
+  const resolved = resolveAccounts(config);
+  for (const note of resolved.notes) log.warn(note);
+  const store = openStore(config.databaseUrl, config.dataDir);
+  if (options.migrate !== false) await migrateToLatest(store);
+  const queues = new Queues(options.redis, {
+    prefix: config.queuePrefix,
+    attempts: config.delivery.attempts,
+    backoffMs: config.delivery.backoffMs,
+  });
+  const withLock = oauthRefreshLock(queues.connection, config.queuePrefix);
+  const imageFetch = { allowPrivate: config.allowPrivateUrls, resolveHost: options.resolveImageHost };
+  const liveFactories = liveChannelFactories({ secretKey: config.secretKey, timeoutMs: config.channels.timeoutMs, withLock, imageFetch });
+  const channels = new ChannelRegistry(resolved.accounts, { db: store.db, publicUrl: config.publicUrl, dryRunLatencyMs: config.channels.dryRunLatencyMs, liveFactories });
+  await syncAccounts(store.db, channels.accounts());
+  const gate = new RateGate(queues.connection, config.queuePrefix);
+  const targets = (item: NewsItem): DeliveryTarget[] => deliveryTargets(channels, item);
+  return {
+    config,
+    log,
+    store,
+    redis: options.redis,
+    queues,
+    gate,
+    channels,
+    timezone: config.timezone,
+    targets,
+    async close() {
+      await queues.close();
+      await store.close();
+    },
+  };
+}
+
+/** Where an item can be delivered in this installation. */
+export function deliveryTargets(channels: ChannelRegistry, item: NewsItem): DeliveryTarget[] {
+  const social = channels.accounts().map((account) => {
+    const caps = channels.get(account.id)!.channel.capabilities;
+    return { kind: 'channel' as const, target: account.id, updates: caps.update, deletes: caps.delete };
+  });
+  // Every item is in the feeds: publishing, edits and withdrawal each rebuild them (src/queues/feed-handler.ts).
+  // "Announce to members": one announcement newsletter to the member contacts (src/newsletter/announce.ts).
+  return [...social, FEED_TARGET, ...(item.announce ? [ANNOUNCE_TARGET] : [])];
+}
+
+const FEED_TARGET: DeliveryTarget = { kind: 'feed', target: 'main', updates: true, deletes: true };
+const ANNOUNCE_TARGET: DeliveryTarget = { kind: 'newsletter', target: 'announce', updates: false, deletes: false };

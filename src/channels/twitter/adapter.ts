@@ -1,0 +1,301 @@
+import { ApiResponseError } from 'twitter-api-v2';
+import type { EUploadMimeType, SendTweetV2Params, TweetV2 } from 'twitter-api-v2';
+import { z } from 'zod';
+import type {
+  AccountCheck,
+  Channel,
+  ChannelAccount,
+  ComposeOptions,
+  ComposedPost,
+  ErrorClass,
+  PublishContext,
+  PublishResult,
+} from '../adapter.js';
+import { ChannelError, accountCheck } from '../adapter.js';
+import type { NewsItem } from '../../domain/item.js';
+import { TWEET_LIMIT, twitterComposer } from './compose.js';
+import { tweetLength } from '../text.js';
+import type { AccountLookup, TwitterCredentials } from '../credentials.js';
+import { fetchImage } from '../fetch-image.js';
+import type { ImageFetchPolicy } from '../fetch-image.js';
+import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
+import { redact } from '../redact.js';
+import { memoryTokenStore } from './auth.js';
+import type { TokenStore } from './auth.js';
+import { DEFAULT_TWITTER_API_URL } from './client.js';
+import { classifyTwitterError } from './errors.js';
+import { TwitterAccountSession } from './session.js';
+
+export interface TwitterAccountSettings {
+  credentials: TwitterCredentials;
+  /** This account's API address, when it differs from the channel's. */
+  apiUrl?: string | undefined;
+  /** The @username without "@": saves a request when building tweet links. */
+  username?: string | undefined;
+}
+
+export interface TwitterChannelOptions {
+  accounts: AccountLookup<TwitterAccountSettings>;
+  /** Where rotated OAuth 2 tokens are kept; defaults to memory (lost on restart: give a real one). */
+  tokenStore?: TokenStore | undefined;
+  /** Default `https://api.x.com`. */
+  apiUrl?: string | undefined;
+  /** Per request; default 15 s. */
+  timeoutMs?: number | undefined;
+  /** Item images: default refuses private, loopback and link-local addresses (config allowPrivateUrls). */
+  imageFetch?: ImageFetchPolicy | undefined;
+  now?: () => Date;
+}
+
+/** For the item page when an edit cannot reach Twitter (capabilities.update is false). */
+export const TWITTER_CANNOT_EDIT = 'Twitter cannot edit a posted tweet: the change was not sent to Twitter.';
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const MAX_IMAGE_BYTES = 5 * 1_048_576;
+/** How many recent tweets findExisting reads at most. */
+const MAX_TIMELINE_TWEETS = 1_000;
+
+const progressSchema = z.object({ tweetIds: z.array(z.string()).optional() }).loose();
+
+/** Tweet ids already posted by earlier attempts of this delivery. */
+export function postedTweetIds(progress: Record<string, unknown>): string[] {
+  const parsed = progressSchema.safeParse(progress);
+  return parsed.success ? (parsed.data.tweetIds ?? []) : [];
+}
+
+/** The tweet's text as written: t.co links expanded, media links dropped, HTML entities decoded. */
+export function tweetTextAsWritten(tweet: Pick<TweetV2, 'text' | 'entities'>): string {
+  let text = tweet.text;
+  for (const url of tweet.entities?.urls ?? []) {
+    const isMedia = 'media_key' in url;
+    text = text.split(url.url).join(isMedia ? '' : (url.expanded_url ?? url.url));
+  }
+  return comparableText(decodeTwitterEntities(text));
+}
+
+function linksTo(tweet: TweetV2, url: string): boolean {
+  return (tweet.entities?.urls ?? []).some(
+    (u) => sameUrl(u.expanded_url, url) || sameUrl((u as { unwound_url?: string }).unwound_url, url),
+  );
+}
+
+function repliesTo(tweet: TweetV2, id: string): boolean {
+  return (tweet.referenced_tweets ?? []).some((r) => r.type === 'replied_to' && r.id === id);
+}
+
+/** Twitter/X adapter over twitter-api-v2: tweets, resumable threads, images with alt text. Cannot edit. */
+export class TwitterChannel implements Channel {
+  readonly platform = 'twitter' as const;
+  readonly capabilities = { update: false, delete: true, thread: true };
+
+  private readonly sessions = new Map<string, Promise<TwitterAccountSession>>();
+  private readonly tokenStore: TokenStore;
+  private readonly apiUrl: string;
+  private readonly timeoutMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: TwitterChannelOptions) {
+    this.tokenStore = options.tokenStore ?? memoryTokenStore();
+    this.apiUrl = options.apiUrl ?? DEFAULT_TWITTER_API_URL;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
+    return twitterComposer.compose(item, account, options);
+  }
+
+  publish(ctx: PublishContext): Promise<PublishResult> {
+    return this.guard(ctx.account.id, async (session) => {
+      const parts = ctx.post.parts;
+      const tooLong = parts.map(tweetLength).find((length) => length > TWEET_LIMIT);
+      if (tooLong !== undefined) {
+        throw new ChannelError({
+          kind: 'permanent',
+          platformCode: 186,
+          message: `The tweet is ${tooLong} characters as Twitter counts them (limit ${TWEET_LIMIT}): shorten the Twitter text or post it as a thread.`,
+        });
+      }
+      const ids = postedTweetIds(ctx.delivery.progress).slice(0, parts.length);
+      for (let i = ids.length; i < parts.length; i++) {
+        const params: SendTweetV2Params = { text: parts[i]! };
+        if (i === 0 && ctx.post.image)
+          params.media = { media_ids: [await this.uploadImage(session, ctx.post.image)] };
+        if (i > 0) params.reply = { in_reply_to_tweet_id: ids[i - 1]! };
+        ids.push(await this.postTweet(session, params, ctx));
+        await ctx.saveProgress({ tweetIds: [...ids] });
+      }
+      return this.result(session, ids);
+    });
+  }
+
+  remove(ctx: PublishContext & { previous: PublishResult }): Promise<void> {
+    return this.guard(ctx.account.id, async (session) => {
+      const ids = postedTweetIds(ctx.previous.details ?? {});
+      // Last reply first, so a thread never shows replies to a deleted tweet.
+      for (const id of (ids.length > 0 ? ids : [ctx.previous.remoteId]).reverse()) {
+        try {
+          await session.call((client) => client.v2.deleteTweet(id));
+        } catch (error) {
+          if (!(error instanceof ApiResponseError && error.code === 404)) throw error; // already gone
+        }
+      }
+    });
+  }
+
+  /**
+   * Looks among the account's recent tweets for this delivery's post (by canonical URL or exact text, then each
+   * thread part by text and reply). A thread found only in part is recorded with saveProgress and null is
+   * returned, so that publish continues it.
+   */
+  findExisting(ctx: PublishContext): Promise<PublishResult | null> {
+    return this.guard(ctx.account.id, async (session) => {
+      const parts = ctx.post.parts;
+      const found = postedTweetIds(ctx.delivery.progress).slice(0, parts.length);
+      if (found.length < parts.length) {
+        const tweets = await this.recentTweets(session, ctx);
+        for (let i = found.length; i < parts.length; i++) {
+          const match = tweets.find((t) => this.isPart(t, i, parts[i]!, ctx.item.url, found[i - 1]));
+          if (!match) break;
+          found.push(match.id);
+        }
+      }
+      if (found.length === 0) return null;
+      if (found.length < parts.length) {
+        await ctx.saveProgress({ tweetIds: found });
+        return null;
+      }
+      return this.result(session, found);
+    });
+  }
+
+  async check(account: ChannelAccount): Promise<AccountCheck> {
+    return accountCheck(async () => {
+      await this.guard(account.id, (session) => session.me(true));
+      return { ok: true, reason: null };
+    });
+  }
+
+  classifyError(error: unknown): ErrorClass {
+    return classifyTwitterError(error, this.now());
+  }
+
+  private isPart(
+    tweet: TweetV2,
+    index: number,
+    text: string,
+    url: string,
+    previousId: string | undefined,
+  ): boolean {
+    const sameText = tweetTextAsWritten(tweet) === comparableText(text);
+    if (index === 0) return sameText || linksTo(tweet, url);
+    return sameText && previousId !== undefined && repliesTo(tweet, previousId);
+  }
+
+  /** Posts one tweet. A duplicate of a tweet this delivery already made (progress lost in a crash) is adopted. */
+  private async postTweet(
+    session: TwitterAccountSession,
+    params: SendTweetV2Params,
+    ctx: PublishContext,
+  ): Promise<string> {
+    try {
+      const result = await session.call((client) => client.v2.tweet(params));
+      return result.data.id;
+    } catch (error) {
+      if (classifyTwitterError(error, this.now()).platformCode !== 187) throw error;
+      const replyTo = params.reply?.in_reply_to_tweet_id;
+      const tweets = await this.recentTweets(session, ctx);
+      const text = comparableText(params.text ?? '');
+      const mine = tweets.find((t) => tweetTextAsWritten(t) === text && (!replyTo || repliesTo(t, replyTo)));
+      if (mine) return mine.id;
+      throw error;
+    }
+  }
+
+  private async uploadImage(
+    session: TwitterAccountSession,
+    image: { url: string; alt: string },
+  ): Promise<string> {
+    const { bytes, type } = await fetchImage(image.url, {
+      ...this.options.imageFetch,
+      timeoutMs: this.timeoutMs,
+      maxBytes: MAX_IMAGE_BYTES,
+    });
+    const mediaId = await session.call((client) =>
+      client.v2.uploadMedia(bytes, { media_type: type as `${EUploadMimeType}` }),
+    );
+    if (image.alt) {
+      await session.call((client) =>
+        client.v2.createMediaMetadata(mediaId, { alt_text: { text: image.alt.slice(0, 1000) } }),
+      );
+    }
+    return mediaId;
+  }
+
+  private async recentTweets(session: TwitterAccountSession, ctx: PublishContext): Promise<TweetV2[]> {
+    const me = await session.me();
+    const since = postedSince(ctx.delivery.createdAt, this.now());
+    return session.call(async (client) => {
+      const timeline = await client.v2.userTimeline(me.id, {
+        max_results: 100,
+        start_time: since.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        exclude: ['retweets'],
+        'tweet.fields': ['created_at', 'entities', 'referenced_tweets'],
+      });
+      while (!timeline.done && timeline.tweets.length < MAX_TIMELINE_TWEETS) await timeline.fetchNext();
+      return timeline.tweets;
+    });
+  }
+
+  private async result(session: TwitterAccountSession, ids: string[]): Promise<PublishResult> {
+    const first = ids[0]!;
+    const username = await session.username();
+    const remoteUrl = username
+      ? `https://x.com/${username}/status/${first}`
+      : `https://x.com/i/web/status/${first}`;
+    return { remoteId: first, remoteUrl, details: { tweetIds: ids } };
+  }
+
+  /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
+  private async guard<T>(accountId: string, fn: (session: TwitterAccountSession) => Promise<T>): Promise<T> {
+    let session: TwitterAccountSession | undefined;
+    try {
+      session = await this.session(accountId);
+      return await fn(session);
+    } catch (error) {
+      // A new error: library errors carry the request, whose headers hold the tokens.
+      const c = this.classifyError(error);
+      throw new ChannelError({ ...c, message: redact(c.message, session?.secrets() ?? []) });
+    }
+  }
+
+  private session(accountId: string): Promise<TwitterAccountSession> {
+    let session = this.sessions.get(accountId);
+    if (!session) {
+      session = this.createSession(accountId);
+      this.sessions.set(accountId, session);
+      session.catch(() => this.sessions.delete(accountId));
+    }
+    return session;
+  }
+
+  private async createSession(accountId: string): Promise<TwitterAccountSession> {
+    const settings = await this.options.accounts(accountId);
+    if (!settings) {
+      throw new ChannelError({
+        kind: 'auth',
+        platformCode: 'not_configured',
+        message: `No Twitter credentials are configured for the account "${accountId}".`,
+      });
+    }
+    const connection = { apiUrl: settings.apiUrl ?? this.apiUrl, timeoutMs: this.timeoutMs };
+    return new TwitterAccountSession(
+      accountId,
+      settings.credentials,
+      connection,
+      this.tokenStore,
+      this.now,
+      settings.username,
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Delivery } from '../domain/delivery.js';
+import { UnavailableError } from '../domain/errors.js';
+import { createRedis, waitReady, type RedisTarget } from '../redis/connection.js';
+import { QUEUE_NAMES, publishJobId, queueForDelivery, type QueueName } from './names.js';
+import type { DeliveryJob, MaintenanceJob, PublishJob } from './payloads.js';
+
+export interface QueueSettings {
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+}
+
+const KEEP = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 10_000 },
+} satisfies JobsOptions;
+
+/** The producer side of every queue, on one fail-fast connection. */
+export class Queues {
+  readonly connection: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    target: RedisTarget,
+    readonly settings: QueueSettings,
+  ) {
+    this.connection = createRedis(target, 'queue');
+    this.connection.on('error', () => undefined); // surfaced through failed commands and /healthz
+  }
+
+  get(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.settings.prefix });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  all(): Queue[] {
+    return QUEUE_NAMES.map((n) => this.get(n));
+  }
+
+  /** Adds the delivery's job (job id = delivery id). A finished job left under that id is replaced. */
+  async enqueueDelivery(delivery: Pick<Delivery, 'id' | 'kind' | 'nextAttemptAt'>): Promise<void> {
+    const queue = this.get(queueForDelivery(delivery.kind));
+    const stale = await queue.getJob(delivery.id);
+    if (stale) {
+      const state = await stale.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      await stale.remove().catch(() => undefined);
+    }
+    const delay = delivery.nextAttemptAt ? Math.max(0, Date.parse(delivery.nextAttemptAt) - Date.now()) : 0;
+    const data: DeliveryJob = { deliveryId: delivery.id };
+    await queue.add('deliver', data, {
+      ...KEEP,
+      jobId: delivery.id,
+      delay,
+      attempts: this.settings.attempts,
+      // 'custom' = the workers' backoffStrategy: exponential with jitter, capped (see workerOptions).
+      backoff: { type: 'custom' },
+    });
+  }
+
+  async enqueuePublish(itemId: string, scheduleToken: string, at: string): Promise<void> {
+    const data: PublishJob = { itemId, scheduleToken };
+    await this.get('publish').add('publish', data, {
+      ...KEEP,
+      jobId: publishJobId(itemId, scheduleToken),
+      delay: Math.max(0, Date.parse(at) - Date.now()),
+      attempts: this.settings.attempts,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+    });
+  }
+
+  async removePublish(itemId: string, scheduleToken: string): Promise<void> {
+    const job = await this.get('publish').getJob(publishJobId(itemId, scheduleToken));
+    await job?.remove().catch(() => undefined);
+  }
+
+  /**
+   * Refuses early, before anything is written, an action whose work is carried out by the queue while Redis
+   * cannot be reached: the connection does not become ready (just started, or reconnecting), or a hung
+   * server does not answer PING, within `timeoutMs`.
+   */
+  async ensureAvailable(timeoutMs = 1_000): Promise<void> {
+    const refuse = () => new UnavailableError('the job queue (Redis) cannot be reached right now; nothing was changed, try again in a moment');
+    if (this.connection.status === 'end') throw refuse();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(refuse()), timeoutMs)));
+    try {
+      await Promise.race([waitReady(this.connection, timeoutMs).then(() => this.connection.ping()), timeout]);
+    } catch {
+      throw refuse();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async hasJob(name: QueueName, jobId: string): Promise<'missing' | 'finished' | 'present'> {
+    const job = await this.get(name).getJob(jobId);
+    if (!job) return 'missing';
+    const state = await job.getState();
+    return state === 'completed' || state === 'failed' || state === 'unknown' ? 'finished' : 'present';
+  }
+
+  /** Installs (or re-installs: cheap and idempotent) the repeating maintenance jobs. */
+  async installSchedulers(reconcileEveryMs: number): Promise<void> {
+    const data: MaintenanceJob = { task: 'reconcile' };
+    await this.get('maintenance').upsertJobScheduler('reconcile', { every: reconcileEveryMs }, { name: 'reconcile', data, opts: KEEP });
+    const check: MaintenanceJob = { task: 'check-accounts' };
+    await this.get('maintenance').upsertJobScheduler('check-accounts', { pattern: '0 5 * * *', tz: 'UTC' }, { name: 'check-accounts', data: check, opts: KEEP });
+  }
+
+  async counts(): Promise<Record<QueueName, Record<string, number>>> {
+    const entries = await Promise.all(
+      QUEUE_NAMES.map(async (n) => [n, await this.get(n).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized')] as const),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    this.connection.disconnect();
+  }
+}

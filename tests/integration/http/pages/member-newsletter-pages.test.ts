@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../../helpers/databases.js';
+import { waitFor } from '../../../helpers/app.js';
+import { startFakeSmtp, type FakeSmtp } from '../../../fakes/smtp.js';
+import { contactsCsv, newsletterOverrides, publishedItem } from '../../../helpers/newsletter.js';
+import { buildServer } from '../../../../src/http/server.js';
+import { findContactByEmail, countContactsByStatus } from '../../../../src/store/members.js';
+import { getNewsletter } from '../../../../src/store/newsletters.js';
+import { startTestApp } from '../../../helpers/app.js';
+import { addUser, Client, TOKEN, type WebApp } from '../../../helpers/web.js';
+
+const decode = (html: string) => html.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const BAD_ROW = 'Nowhere,XX,Bad Row,not-an-email,en';
+
+for (const { dialect, skip } of DIALECTS) {
+  describe.skipIf(skip)(`member and newsletter pages (${dialect})`, () => {
+    let smtp: FakeSmtp;
+    let web: WebApp;
+    let admin: Client;
+    let editor: Client;
+
+    beforeAll(async () => {
+      smtp = await startFakeSmtp();
+      const app = await startTestApp(dialect, newsletterOverrides(smtp));
+      app.startWorkers(['publish', 'social', 'newsletter']);
+      const http = await buildServer(app.ctx, { apiToken: TOKEN });
+      web = { app, http, close: async () => { await http.close(); await app.close(); } };
+      await addUser(app, 'admin@example.org', 'admin');
+      await addUser(app, 'ed@example.org', 'editor');
+      admin = new Client(http, '10.7.0.1');
+      editor = new Client(http, '10.7.0.2');
+      await admin.signIn('admin@example.org');
+      await editor.signIn('ed@example.org');
+    });
+    afterAll(async () => {
+      await web?.close();
+      await smtp?.close();
+    });
+
+    it('checks a CSV first (nothing saved), reports the bad row, then imports the good ones', async () => {
+      const csv = `${contactsCsv(4).trimEnd()}\n${BAD_ROW}\n`;
+      const check = await admin.post('/members/import', { _csrf: await admin.csrf(), csv, dryRun: 'on' });
+      expect(check.statusCode).toBe(200);
+      const report = decode(check.body);
+      expect(report).toContain('Checked only: nothing is saved yet.');
+      expect(report).toMatch(/<tr data-line="6"><td>6<\/td>/);
+      expect(await countContactsByStatus(web.app.ctx.store.db)).toEqual({});
+      const apply = await admin.post('/members/import', { _csrf: await admin.csrf(), csv });
+      expect(decode(apply.body)).toContain('The valid rows are saved.');
+      expect((await countContactsByStatus(web.app.ctx.store.db)).active).toBe(4);
+      const list = (await admin.get('/members?q=city1')).body;
+      expect(list).toContain('contact1@city1.example.eu');
+      expect(list).not.toContain('contact2@city2.example.eu');
+    });
+
+    it('edits a contact, names a bad field, and will not resubscribe someone who unsubscribed', async () => {
+      const contact = (await findContactByEmail(web.app.ctx.store.db, 'contact0@city0.example.eu'))!;
+      const csrf = await admin.csrf();
+      const base = { _csrf: csrf, name: 'Contact Zero', email: contact.email, language: 'fr', announcements: 'on', status: 'active' };
+      expect((await admin.post(`/members/contacts/${contact.id}`, base)).statusCode).toBe(303);
+      expect(await findContactByEmail(web.app.ctx.store.db, contact.email)).toMatchObject({ language: 'fr', name: 'Contact Zero', subscriptions: { announcements: true, digest: false } });
+      const bad = await admin.post(`/members/contacts/${contact.id}`, { ...base, email: 'nope' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toMatch(/id="f-email"[^>]*aria-invalid="true"/);
+      await admin.post(`/members/contacts/${contact.id}`, { ...base, status: 'unsubscribed' });
+      const back = await admin.post(`/members/contacts/${contact.id}`, { ...base, status: 'active' });
+      expect(back.statusCode).toBe(409);
+      expect(back.body).toContain('can only subscribe again themselves');
+    });
+
+    it('exports the contacts as CSV, for admins only', async () => {
+      const res = await admin.get('/members/export');
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      expect(res.body).toContain('contact1@city1.example.eu');
+      expect((await editor.get('/members/export')).statusCode).toBe(403);
+    });
+
+    let newsletterId = '';
+    it('creates a newsletter from published items; refuses one without items, naming the field', async () => {
+      const item = await publishedItem(web.app, 1);
+      const none = await editor.post('/newsletters', { _csrf: await editor.csrf(), kind: 'announcement' });
+      expect(none.statusCode).toBe(303);
+      expect(decode((await editor.get('/newsletters')).body)).toContain('itemIds: ');
+      const res = await editor.post('/newsletters', { _csrf: await editor.csrf(), kind: 'announcement', itemIds: item, subject: 'News from the cities' });
+      expect(res.statusCode).toBe(303);
+      newsletterId = String(res.headers.location).split('/').pop()!;
+      expect(newsletterId).toMatch(/^nl_[0-9a-f]{32}$/);
+      const page = (await editor.get(`/newsletters/${newsletterId}`)).body;
+      expect(page).toContain('News from the cities');
+      expect(page).toContain(`src="/newsletters/${newsletterId}/preview?"`);
+    });
+
+    it('previews as a chosen contact in a frame that runs no script', async () => {
+      const contact = (await findContactByEmail(web.app.ctx.store.db, 'contact1@city1.example.eu'))!;
+      const page = (await editor.get(`/newsletters/${newsletterId}?contact=${contact.id}&width=mobile`)).body;
+      expect(page).toContain('class="mail-preview mail-mobile"');
+      expect(page).toContain('sandbox=""');
+      const preview = await editor.get(`/newsletters/${newsletterId}/preview?contact=${contact.id}`);
+      expect(preview.statusCode).toBe(200);
+      expect(preview.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(String(preview.headers['content-security-policy'])).toContain("frame-ancestors 'self'");
+      expect(String(preview.headers['content-security-policy'])).not.toContain('script-src');
+      expect(preview.body).toContain('Contact 1');
+    });
+
+    it('sends a test to any address, without counting it as sent to a member', async () => {
+      const res = await editor.post(`/newsletters/${newsletterId}/test`, { _csrf: await editor.csrf(), to: 'proof@example.org' });
+      expect(res.statusCode).toBe(303);
+      expect((await editor.get(`/newsletters/${newsletterId}`)).body).toContain('Test sent to proof@example.org.');
+      await waitFor(async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')), 10_000, 'the test message');
+      expect(smtp.messages.find((m) => m.envelope.to.includes('proof@example.org'))!.raw.toString()).toContain('[Test]');
+      expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
+    });
+
+    it('sends it; the progress fragment follows it to the end; the recipients list the results', async () => {
+      const res = await editor.post(`/newsletters/${newsletterId}/send`, { _csrf: await editor.csrf(), publishAt: '', timezone: 'Europe/Paris' });
+      expect(res.statusCode).toBe(303);
+      await waitFor(async () => (await getNewsletter(web.app.ctx.store.db, newsletterId)).status === 'sent', 30_000, 'newsletter sent');
+      const progress = (await editor.get(`/newsletters/${newsletterId}/progress`)).body;
+      expect(progress).toContain('value="100"');
+      expect(progress).toMatch(/3 sent, 0 to go, 0 failed or bounced, 0 unknown, 0 not sent, of 3/);
+      const page = (await editor.get(`/newsletters/${newsletterId}`)).body;
+      expect(page).toContain('3 recipients');
+      expect(page).toContain('contact1@city1.example.eu');
+      expect(page).not.toContain('data-live-url'); // finished: nothing to poll any more
+    }, 60_000);
+
+    it('refuses what the state does not allow, in plain words', async () => {
+      await editor.post(`/newsletters/${newsletterId}/pause`, { _csrf: await editor.csrf() });
+      expect((await editor.get(`/newsletters/${newsletterId}`)).body).toContain('cannot pause a newsletter that is sent');
+    });
+  });
+}
