@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const SECRET_KEYS = [
@@ -6,13 +7,29 @@ const SECRET_KEYS = [
   'credentials', 'access_token', 'pageToken', 'appSecret', 'accessSecret', 'clientSecret', 'cookie',
 ];
 
-export function createLogger(level: string, name = 'herald'): Logger {
-  return pino({
-    name,
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+export interface LoggerOptions {
+  name?: string;
+  /** `auto` (default): human-readable when standard output is a terminal, JSON lines otherwise. */
+  format?: LogFormat;
+}
+
+/** Redaction happens before formatting: neither the JSON nor the readable form ever holds a secret. */
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const settings = {
+    name: options.name ?? 'herald',
     level,
     redact: {
       paths: [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie'],
       censor: '[redacted]',
     },
-  });
+  };
+  if (!readable(options.format ?? 'auto')) return pino(settings);
+  // Synchronous, on standard output: nothing is lost when the process exits right after a line.
+  return pino(settings, pretty({ colorize: process.stdout.isTTY === true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+}
+
+function readable(format: LogFormat): boolean {
+  return format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
 }

@@ -26,6 +26,7 @@ export function startFeedWorker(ctx: Context): { worker: Worker; stop(): void } 
       feed: feedHandler({ feeds, feedUrl: feedUrls(ctx.config.publicUrl, { kind: 'all' }).rss }),
     },
     backoffMs: ctx.config.delivery.backoffMs,
+    metrics: ctx.metrics,
   });
   const processor = async (job: Job, token?: string) => {
     if (job.name === CHECK_JOB) {

@@ -12,6 +12,7 @@ export function startSocialWorker(ctx: Context): Worker {
     log: ctx.log.child({ queue: 'social' }),
     handlers: { channel: channelHandler(ctx) },
     backoffMs: ctx.config.delivery.backoffMs,
+    metrics: ctx.metrics,
   });
   return new Worker('social', processor, workerOptions(ctx, ctx.config.delivery.concurrency));
 }

@@ -15,6 +15,8 @@ import { Queues } from '../queues/producer.js';
 import { RateGate } from '../queues/rate-gate.js';
 import type { RedisTarget } from '../redis/connection.js';
 import type { FlowDeps } from './publishing.js';
+import type { DeliveryKind } from '../domain/delivery.js';
+import { HeraldMetrics } from '../ops/metrics/metrics.js';
 
 /** Everything a process needs, built once from the configuration. */
 export interface Context extends FlowDeps {
@@ -25,6 +27,8 @@ export interface Context extends FlowDeps {
   queues: Queues;
   gate: RateGate;
   channels: ChannelRegistry;
+  /** This process's Prometheus series (src/ops/metrics); workers report to it. */
+  metrics: HeraldMetrics;
   close(): Promise<void>;
 }
 
@@ -38,7 +42,7 @@ export interface ContextOptions {
 }
 
 export async function createContext(config: HeraldConfig, options: ContextOptions): Promise<Context> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel, { format: config.logFormat });
   // Before anything is opened: bad credentials stop the process with a clear message.
   const resolved = resolveAccounts(config);
   for (const note of resolved.notes) log.warn(note);
@@ -56,6 +60,7 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   await syncAccounts(store.db, channels.accounts());
   const gate = new RateGate(queues.connection, config.queuePrefix);
   const targets = (item: NewsItem): DeliveryTarget[] => deliveryTargets(channels, item);
+  const metrics = new HeraldMetrics({ queues, store, platformOf: (kind, target) => platformOf(channels, kind, target), newsletterRateLimit: config.newsletter.messagesPerSecond });
   return {
     config,
     log,
@@ -64,6 +69,7 @@ export async function createContext(config: HeraldConfig, options: ContextOption
     queues,
     gate,
     channels,
+    metrics,
     timezone: config.timezone,
     targets,
     async close() {
@@ -82,6 +88,12 @@ export function deliveryTargets(channels: ChannelRegistry, item: NewsItem): Deli
   // Every item is in the feeds: publishing, edits and withdrawal each rebuild them (src/queues/feed-handler.ts).
   // "Announce to members": one announcement newsletter to the member contacts (src/newsletter/announce.ts).
   return [...social, FEED_TARGET, ...(item.announce ? [ANNOUNCE_TARGET] : [])];
+}
+
+/** The platform label of a delivery in metrics: the account's platform, or the kind's own medium. */
+function platformOf(channels: ChannelRegistry, kind: DeliveryKind, target: string): string {
+  if (kind === 'channel') return channels.get(target)?.account.platform ?? 'unknown';
+  return kind === 'feed' ? 'feed' : 'email';
 }
 
 const FEED_TARGET: DeliveryTarget = { kind: 'feed', target: 'main', updates: true, deletes: true };

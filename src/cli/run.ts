@@ -10,6 +10,8 @@ import type { QueueName } from '../queues/names.js';
 import { resolveApiToken } from '../http/api-token.js';
 import { buildServer } from '../http/server.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { startMetricsServer } from '../http/metrics-server.js';
+import { startupLines } from '../ops/startup.js';
 
 export interface RunOptions {
   api: boolean;
@@ -32,20 +34,26 @@ export interface RunningHerald {
 export async function run(options: RunOptions): Promise<RunningHerald> {
   const startedAt = performance.now();
   const config = options.config ?? loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   const redis = await resolveRedis(config.redisUrl, config.dataDir, log, { spawnAllowed: options.spawnRedis });
   const ctx = await createContext(config, { redis: redis.target, log });
-  log.info({ database: ctx.store.describe(), redis: describeRedis(redis.target), accounts: ctx.channels.accounts().map((a) => `${a.id} (${a.platform}, ${a.mode})`) }, 'herald context ready');
+  log.debug({ database: ctx.store.describe(), redis: describeRedis(redis.target), accounts: ctx.channels.accounts().map((a) => `${a.id} (${a.platform}, ${a.mode})`) }, 'herald context ready');
 
   const workers = options.queues.length > 0 ? startWorkers(ctx, options.queues) : undefined;
   let server: FastifyInstance | undefined;
   let url: string | undefined;
+  let apiTokenFile: string | null = null;
   if (options.api) {
     const token = resolveApiToken(config.apiToken, config.dataDir);
     if (token.created) log.warn({ file: token.file }, 'no HERALD_API_TOKEN set: generated an API token and saved it in this file');
+    apiTokenFile = token.file;
     server = await buildServer(ctx, { apiToken: token.token });
     url = await server.listen({ port: config.port, host: config.host });
   }
+  const metricsServer = config.metrics.port ? await startMetricsServer(ctx.metrics, config.metrics.port, config.metrics.token) : undefined;
+  const metricsUrl = metricsServer?.url ?? (server && config.metrics.token ? `${url}/metrics (bearer token)` : undefined);
+  for (const line of await startupLines(ctx, { url, queues: options.queues, apiTokenFile, metricsUrl })) log.info(line.fields, line.msg);
+  if (!options.api && config.metrics.token && !metricsServer) log.warn('HERALD_METRICS_TOKEN is set but this worker process serves no metrics: give it a HERALD_METRICS_PORT');
   log.info({ url, queues: options.queues, ms: Math.round(performance.now() - startedAt) }, 'herald started');
 
   let stopping: Promise<void> | undefined;
@@ -53,6 +61,7 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
     (stopping ??= (async () => {
       log.info('shutting down: no new jobs or requests; finishing running ones');
       await server?.close();
+      await metricsServer?.close();
       await workers?.close(30_000);
       await ctx.close();
       await redis.stop?.();
@@ -85,7 +94,7 @@ function installSignalHandlers(stop: () => Promise<void>, log: Logger): void {
 /** A context for one-shot CLI commands: Redis when reachable (jobs are repaired later otherwise). */
 export async function oneShotContext(): Promise<Context> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { format: config.logFormat });
   let target;
   try {
     target = (await resolveRedis(config.redisUrl, config.dataDir, log, { spawnAllowed: false })).target;

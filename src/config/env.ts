@@ -2,6 +2,7 @@ import { FEED_ENV_VARS } from './feed.js';
 import { NEWSLETTER_ENV_VARS } from './newsletter.js';
 import { WEB_ENV_VARS } from './web.js';
 import { SOCIAL_ENV_VARS } from './social.js';
+import { OPERATIONS_ENV_VARS } from './operations.js';
 
 /** Environment variable -> configuration path. The single list of what the environment can set. */
 export const ENV_VARS = {
@@ -9,6 +10,7 @@ export const ENV_VARS = {
   ...NEWSLETTER_ENV_VARS,
   ...WEB_ENV_VARS,
   ...SOCIAL_ENV_VARS,
+  ...OPERATIONS_ENV_VARS,
   PORT: 'port',
   HOST: 'host',
   HERALD_PUBLIC_URL: 'publicUrl',

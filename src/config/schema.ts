@@ -5,6 +5,7 @@ import { feedConfigSchema, flag } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
 import { webConfigSchema } from './web.js';
 import { socialConfigFields } from './social.js';
+import { backupConfigSchema, logFormatSchema, metricsConfigSchema } from './operations.js';
 
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
 const port = z.coerce.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
@@ -42,6 +43,7 @@ export const configSchema = z.strictObject({
   secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
   timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFormat: logFormatSchema,
   /** Redis key prefix; the braces make it a Redis Cluster hash tag. */
   queuePrefix: z.string().min(1).default('{herald}'),
   /**
@@ -71,6 +73,8 @@ export const configSchema = z.strictObject({
   feed: feedConfigSchema.prefault({}),
   newsletter: newsletterConfigSchema.prefault({}),
   web: webConfigSchema.prefault({}),
+  metrics: metricsConfigSchema.prefault({}),
+  backup: backupConfigSchema.prefault({}),
 });
 
 export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string; allowPrivateUrls: boolean };

@@ -16,6 +16,7 @@ import { sourceRoutes } from './routes/sources.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { memberRoutes } from './routes/members.js';
 import { newsletterRoutes } from './routes/newsletters.js';
+import { metricsRoute, timeRequests } from './routes/metrics.js';
 
 export interface ServerOptions {
   apiToken: string;
@@ -34,8 +35,10 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   // The API speaks JSON; other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', 'anonymous');
+  timeRequests(app, ctx.metrics);
 
   healthRoutes(app, ctx);
+  if (ctx.config.metrics.token) metricsRoute(app, ctx.metrics, ctx.config.metrics.token); // its own bearer token
   app.get('/api/openapi.json', async () => openApiDocument(ctx.config.publicUrl));
   feedRoutes(app, ctx); // public: the feeds
   unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)

@@ -1,6 +1,6 @@
 // One `send` job: one recipient row. Claim the row in one statement, check the contact as it is now,
 // render, mark the row the moment the message's bytes start to go out, send, record the server's reply.
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, RateLimitError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/schema.js';
 import type { Newsletter } from '../domain/newsletter-send.js';
@@ -12,6 +12,7 @@ import type { ClaimedRecipient } from '../store/newsletters.js';
 import { claimRecipient, findNewsletter, findRecipient, markTransmitting, recordOutcome } from '../store/newsletters.js';
 import { newsletterSendJobSchema } from '../queues/payloads.js';
 import type { Queues } from '../queues/producer.js';
+import type { Telemetry } from '../queues/telemetry.js';
 import type { CompiledCache } from './compose.js';
 import { composeMessage, itemsOf } from './compose.js';
 import type { NewsletterItem } from './content.js';
@@ -28,6 +29,7 @@ export interface SenderDeps {
   settings: NewsletterSettings;
   transport: MailTransport;
   compiled: CompiledCache;
+  metrics?: Telemetry;
 }
 
 const FINISH_CHECK_MS = 250;
@@ -77,7 +79,12 @@ export class RecipientSender {
     if (!row) return this.notClaimed(job, token, recipientId);
     const loaded = await this.load(row.newsletterId);
     if (!loaded) throw new Error(`newsletter ${row.newsletterId} has no content snapshot`);
-    const status = await this.attempt(row, loaded, job, token);
+    const status = await this.attempt(row, loaded, job, token).catch((error: unknown) => {
+      // A retry later (the row is deferred, the job delayed or the queue paused): one attempt that did not send.
+      if (error instanceof DelayedError || error instanceof RateLimitError) this.deps.metrics?.newsletterMessage('deferred');
+      throw error;
+    });
+    if (status !== 'lost') this.deps.metrics?.newsletterMessage(status);
     this.checkFinished(row.newsletterId);
     return { status, recipientId };
   }

@@ -11,6 +11,7 @@ import { deliveryJobSchema } from './payloads.js';
 import type { RateGate } from './rate-gate.js';
 import { gateWaitMessage, gaveUpMessage, retryingMessage } from '../domain/delivery-words.js';
 import { completeRunningDelivery, noteWaitingDelivery, writeRunningProgress } from '../store/running-delivery.js';
+import type { DeliveryOutcome, Telemetry } from './telemetry.js';
 
 export interface DeliveryRun {
   delivery: Delivery;
@@ -49,6 +50,7 @@ export interface DeliveryProcessorDeps {
   log: Logger;
   handlers: Partial<Record<Delivery['kind'], DeliveryHandler>>;
   backoffMs: number;
+  metrics?: Telemetry;
 }
 
 export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
@@ -67,11 +69,14 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
     const waitUntil = gateKey ? await deps.gate.closedUntil(gateKey) : 0;
     if (waitUntil > 0) {
       // Another job hit this account's rate limit: give the claim back untouched and wait for the reset.
+      deps.metrics?.rateLimitWait(gateKey!, waitUntil - Date.now());
       await unclaimDelivery(deps.store.db, delivery, new Date(waitUntil).toISOString());
       await noteWaitingDelivery(deps.store.db, deliveryId, gateWaitMessage(new Date(waitUntil)));
       return delayJob(job, token, waitUntil);
     }
     const outcomeUnknown = claim.outcomeUnknown;
+    const started = performance.now();
+    const report = (outcome: DeliveryOutcome) => reportAttempt(deps, delivery, outcome, started);
     try {
       const result = await handler.run({
         delivery,
@@ -88,6 +93,7 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
         },
       });
       await completeRunningDelivery(deps.store.db, delivery, result);
+      report('done');
       deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
       return { remoteId: result.remoteId };
     } catch (error) {
@@ -95,9 +101,15 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
         deps.log.warn({ deliveryId, target: delivery.target }, 'another worker took this delivery over; leaving it to them');
         return { skipped: 'taken over' };
       }
-      return handleFailure(deps, handler, job, token, delivery, error, outcomeUnknown);
+      return handleFailure(deps, handler, job, token, delivery, error, outcomeUnknown, report);
     }
   };
+}
+
+function reportAttempt(deps: DeliveryProcessorDeps, delivery: Delivery, outcome: DeliveryOutcome, started: number): void {
+  const seconds = (performance.now() - started) / 1_000;
+  const sincePublishedSeconds = outcome === 'done' ? Math.max(0, (Date.now() - Date.parse(delivery.createdAt)) / 1_000) : undefined;
+  deps.metrics?.delivery({ kind: delivery.kind, target: delivery.target, outcome, seconds, sincePublishedSeconds });
 }
 
 async function delayJob(job: Job, token: string | undefined, until: number): Promise<never> {
@@ -105,7 +117,16 @@ async function delayJob(job: Job, token: string | undefined, until: number): Pro
   throw new DelayedError();
 }
 
-async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandler, job: Job, token: string | undefined, delivery: Delivery, error: unknown, outcomeUnknown: boolean): Promise<never> {
+async function handleFailure(
+  deps: DeliveryProcessorDeps,
+  handler: DeliveryHandler,
+  job: Job,
+  token: string | undefined,
+  delivery: Delivery,
+  error: unknown,
+  outcomeUnknown: boolean,
+  report: (outcome: DeliveryOutcome) => void,
+): Promise<never> {
   const problem = handler.classify(error, delivery);
   const { db } = deps.store;
   const log = { deliveryId: delivery.id, target: delivery.target, kind: problem.kind, reason: problem.message };
@@ -118,6 +139,8 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
       // uncertain (the limit may have hit the look-up), so the next attempt still looks before posting.
       const kind = outcomeUnknown ? 'unknown_outcome' : 'rate_limited';
       await releaseDelivery(db, delivery.id, kind, problem.message, new Date(until).toISOString(), { refundAttempt: true });
+      report('rate_limited');
+      if (gateKey) deps.metrics?.rateLimitWait(gateKey, until - Date.now());
       deps.log.warn(log, 'rate limited; waiting for the reset');
       return delayJob(job, token, until);
     }
@@ -127,12 +150,14 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
         const message = gaveUpMessage(attemptsAllowed, problem.message);
         await failDelivery(db, delivery.id, 'transient', message);
         await auditFailure(db, delivery, message);
+        report('failed');
         deps.log.error(log, 'delivery failed for good');
         throw new UnrecoverableError(message);
       }
       // Shown to people as "next try around"; BullMQ's backoffStrategy picks the actual instant (same formula).
       const next = new Date(Date.now() + deps.backoffMs * 2 ** job.attemptsMade).toISOString();
       await releaseDelivery(db, delivery.id, 'transient', retryingMessage(problem.message, job.attemptsMade + 1, attemptsAllowed), next);
+      report('retried');
       deps.log.warn(log, 'transient failure; will retry');
       throw new Error(problem.message);
     }
@@ -141,6 +166,7 @@ async function handleFailure(deps: DeliveryProcessorDeps, handler: DeliveryHandl
       await failDelivery(db, delivery.id, problem.kind, problem.message);
       if (problem.kind === 'auth') await handler.onAuthFailure?.(delivery, problem);
       await auditFailure(db, delivery, problem.message);
+      report('failed');
       deps.log.error(log, 'delivery failed');
       throw new UnrecoverableError(problem.message);
     }

@@ -4,6 +4,7 @@ import { listOpenDeliveries } from '../store/deliveries.js';
 import { listScheduledItems } from '../store/items.js';
 import { publishJobId, queueForDelivery } from './names.js';
 import type { Queues } from './producer.js';
+import type { Telemetry } from './telemetry.js';
 
 export interface ReconcileReport {
   deliveriesChecked: number;
@@ -17,7 +18,7 @@ export interface ReconcileReport {
  * Re-adds the job of every open delivery and every scheduled item that has none. Safe to run anywhere,
  * any time: the job ids are the delivery ids, and a job for a finished delivery does nothing.
  */
-export async function reconcile(deps: { store: Store; queues: Queues; log: Logger }): Promise<ReconcileReport> {
+export async function reconcile(deps: { store: Store; queues: Queues; log: Logger; metrics?: Telemetry }): Promise<ReconcileReport> {
   const report: ReconcileReport = { deliveriesChecked: 0, deliveriesRestored: 0, schedulesChecked: 0, schedulesRestored: 0 };
   for (const delivery of await listOpenDeliveries(deps.store.db)) {
     report.deliveriesChecked++;
@@ -35,6 +36,8 @@ export async function reconcile(deps: { store: Store; queues: Queues; log: Logge
     await deps.queues.enqueuePublish(item.id, item.scheduleToken, item.publishAt);
     report.schedulesRestored++;
   }
+  deps.metrics?.jobsRestored('delivery', report.deliveriesRestored);
+  deps.metrics?.jobsRestored('schedule', report.schedulesRestored);
   if (report.deliveriesRestored + report.schedulesRestored > 0) deps.log.warn(report, 'reconciler restored jobs Redis did not have');
   return report;
 }

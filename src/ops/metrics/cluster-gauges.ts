@@ -1,0 +1,94 @@
+// Series about the whole installation, read at scrape time: queue depths from Redis, newsletter and contact
+// counts from the database. Every process that serves metrics reports the same values; dashboards take max().
+import { Gauge, type Registry } from 'prom-client';
+import { sql } from 'kysely';
+import type { Queues } from '../../queues/producer.js';
+import { QUEUE_NAMES } from '../../queues/names.js';
+import type { Store } from '../../store/db.js';
+
+export const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
+
+/** A scrape never waits longer than this for Redis or the database. */
+const READ_TIMEOUT_MS = 2_000;
+/** Database counts scan whole tables: read at most this often, however often Prometheus scrapes. */
+const DATABASE_COUNTS_TTL_MS = 15_000;
+/** Scrapes closer together than this (several Prometheus servers) share one Redis read. */
+const QUEUE_DEPTHS_TTL_MS = 1_000;
+
+export interface ClusterSources {
+  queues: Queues;
+  store: Store;
+}
+
+export function registerClusterGauges(registry: Registry, sources: ClusterSources): void {
+  // prom-client collects the series of one scrape concurrently: each read is shared by the gauges that need it.
+  const depths = cached(() => readQueueDepths(sources.queues), 'Redis', QUEUE_DEPTHS_TTL_MS);
+  const counts = cached(() => readDatabaseCounts(sources.store), 'the database', DATABASE_COUNTS_TTL_MS);
+  gauge(registry, 'herald_redis_up', 'Whether Redis answered the queue-depth read of this scrape (1) or not (0)', [], async (g) => g.set((await depths().then(() => 1, () => 0))));
+  gauge(registry, 'herald_queue_jobs', 'Jobs in each queue by state, read from Redis at scrape time (the same from every process)', ['queue', 'state'], async (g) => {
+    const all = await depths().catch(() => ({}) as Record<string, Record<string, number>>);
+    for (const [queue, byState] of Object.entries(all)) for (const state of QUEUE_STATES) g.set({ queue, state }, byState[state] ?? 0);
+  });
+  gauge(registry, 'herald_database_up', 'Whether the database answered the counts of this scrape (1) or not (0)', [], async (g) => g.set(await counts().then(() => 1, () => 0)));
+  gauge(registry, 'herald_newsletter_recipients', 'Newsletter recipient rows by status, all newsletters (bounced: refused by the receiving server)', ['status'], async (g) => {
+    for (const [status, n] of Object.entries((await counts().catch(() => null))?.recipients ?? {})) g.set({ status }, n);
+  });
+  gauge(registry, 'herald_contacts', 'Member contacts by status (bounced and complained ones are no longer mailed)', ['status'], async (g) => {
+    for (const [status, n] of Object.entries((await counts().catch(() => null))?.contacts ?? {})) g.set({ status }, n);
+  });
+}
+
+function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], fill: (g: Gauge<L>) => Promise<void>): void {
+  new Gauge<L>({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await fill(this);
+    },
+  });
+}
+
+/** Reads at most once per `ttlMs` (a failed read is not kept), never waiting longer than READ_TIMEOUT_MS. */
+function cached<T>(read: () => Promise<T>, what: string, ttlMs: number): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > ttlMs) {
+      const value = withTimeout(read(), what);
+      const entry = { at: Date.now(), value };
+      value.catch(() => {
+        if (last === entry) last = undefined;
+      });
+      last = entry;
+    }
+    return last.value;
+  };
+}
+
+/** One bounded read per queue: BullMQ counts each state's list or sorted set (LLEN/ZCARD), never the jobs. */
+async function readQueueDepths(queues: Queues): Promise<Record<string, Record<string, number>>> {
+  const entries = await Promise.all(QUEUE_NAMES.map(async (name) => [name, await queues.get(name).getJobCounts(...QUEUE_STATES)] as const));
+  return Object.fromEntries(entries);
+}
+
+interface DatabaseCounts {
+  recipients: Record<string, number>;
+  contacts: Record<string, number>;
+}
+
+async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
+  const byStatus = async (table: 'newsletter_recipients' | 'contacts') => {
+    const rows = await sql<{ status: string; n: number | string }>`select status, count(*) as n from ${sql.table(table)} group by status`.execute(store.db);
+    return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
+  };
+  const [recipients, contacts] = await Promise.all([byStatus('newsletter_recipients'), byStatus('contacts')]);
+  return { recipients, contacts };
+}
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
