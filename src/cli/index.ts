@@ -20,6 +20,8 @@ import { registerNewsletterCommands } from './newsletter.js';
 import { checkAccounts } from '../app/account-checks.js';
 import { registerUserCommands } from './users.js';
 import { printChannels } from './channels.js';
+import { registerOpsCommands } from './ops.js';
+import { BackupError } from '../ops/backup/errors.js';
 
 function queueList(names: string[]): QueueName[] {
   if (names.length === 0) return AVAILABLE_QUEUES;
@@ -130,12 +132,13 @@ export function buildCli(): Command {
   registerMemberCommands(program);
   registerNewsletterCommands(program);
   registerUserCommands(program);
+  registerOpsCommands(program);
   return program;
 }
 
 /** Known problems are one clear line on stderr; only bugs print a stack. */
 function reportError(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof NotFoundError || error instanceof ConflictError) {
+  if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof NotFoundError || error instanceof ConflictError || error instanceof BackupError) {
     console.error(`herald: ${error.message}`);
     return 2;
   }

@@ -10,7 +10,7 @@ export const publishJobSchema = z.strictObject({
 });
 export type PublishJob = z.infer<typeof publishJobSchema>;
 
-export const maintenanceJobSchema = z.strictObject({ task: z.enum(['reconcile', 'check-accounts']) });
+export const maintenanceJobSchema = z.strictObject({ task: z.enum(['reconcile', 'check-accounts', 'backup']) });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 
 // Newsletter queue (src/newsletter/jobs.ts): one `send` job per recipient row, a delayed `start` per

@@ -19,9 +19,15 @@ export interface Store {
 
 /** `DATABASE_URL` unset -> SQLite file in the data dir; `postgres://` -> PostgreSQL; `sqlite:<path>` -> that file. */
 export function openStore(databaseUrl: string | undefined, dataDir: string): Store {
-  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgres(databaseUrl);
+  const file = sqliteFile(databaseUrl, dataDir);
+  return file === null ? openPostgres(databaseUrl!) : openSqlite(file);
+}
+
+/** The SQLite file `DATABASE_URL` (or its absence) names, or null for PostgreSQL. */
+export function sqliteFile(databaseUrl: string | undefined, dataDir: string): string | null {
+  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) return null;
   const file = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : path.join(dataDir, 'herald.db');
-  return openSqlite(file === ':memory:' ? file : path.resolve(file));
+  return file === ':memory:' ? file : path.resolve(file);
 }
 
 function openSqlite(file: string): Store {

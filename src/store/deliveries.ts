@@ -274,3 +274,18 @@ export async function latestDoneDelivery(db: Db, itemId: string, kind: DeliveryK
     .executeTakeFirst();
   return row ? rowToDelivery(row) : null;
 }
+
+/**
+ * Flags open `create` deliveries of `kind` as of unknown outcome (after a restore from a backup, something may
+ * have been posted since): their next attempt looks for the post before posting. Returns how many.
+ */
+export async function markOpenCreatesUncertain(db: Db, kind: DeliveryKind, reason: string): Promise<number> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ errorKind: 'unknown_outcome', lastError: reason, updatedAt: nowIso() })
+    .where('kind', '=', kind)
+    .where('action', '=', 'create')
+    .where('status', 'in', ['pending', 'running'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

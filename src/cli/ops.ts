@@ -1,0 +1,58 @@
+// Operating Herald from the command line: backup, restore, doctor. The work is in src/ops/; this file only
+// registers the commands and prints.
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { openStore } from '../store/db.js';
+import { createBackup } from '../ops/backup/backup.js';
+import { restoreBackup, type RestoreReport } from '../ops/backup/restore.js';
+
+export function registerOpsCommands(program: Command): void {
+  program
+    .command('backup')
+    .description('write a consistent copy of the running installation (database, feeds, media, generated secrets) to a .tar.gz file')
+    .argument('<file>', 'the archive to write, e.g. herald-2026-12-03.tar.gz')
+    .option('--force', 'replace the file if it exists')
+    .action(async (file: string, opts: { force?: boolean }) => {
+      const config = loadConfig();
+      const store = openStore(config.databaseUrl, config.dataDir);
+      try {
+        const report = await createBackup({ config, store }, file, { overwrite: opts.force ?? false });
+        const rows = report.manifest.database.rows;
+        console.log(`wrote ${report.file}: ${summary(rows)}; ${report.manifest.files.length} files`);
+        for (const note of report.notes) console.warn(`warning: ${note}`);
+      } finally {
+        await store.close();
+      }
+    });
+  program
+    .command('restore')
+    .description('restore a backup into a fresh data dir (HERALD_DATA_DIR) and empty database; never overwrites')
+    .argument('<file>', 'an archive written by herald backup')
+    .action(async (file: string) => {
+      printRestore(await restoreBackup(loadConfig(), file));
+    });
+}
+
+function printRestore(report: RestoreReport): void {
+  console.log(`restored the backup of ${report.manifest.createdAt} (Herald ${report.manifest.herald})`);
+  console.log(`  data dir: ${report.dataDir}`);
+  console.log(`  database: ${report.database}${Object.keys(report.rows).length ? `: ${summary(report.rows)}` : ''}`);
+  const after = report.after;
+  if (after?.uncertainDeliveries) console.log(`  ${after.uncertainDeliveries} open social post(s) will first look for themselves on their account, in case they went out after the backup`);
+  for (const id of after?.pausedNewsletters ?? []) {
+    console.log(`  newsletter ${id} was being sent and is now paused: messages sent after the backup are not known. Check the mail server's log, then \`herald newsletter resume ${id}\``);
+  }
+  for (const note of report.notes) console.warn(`warning: ${note}`);
+  console.log('next: start Herald (herald start, or the API and workers); the reconciler re-adds the jobs Redis does not have');
+}
+
+const SUMMARY_TABLES: Array<[string, string]> = [
+  ['items', 'items'],
+  ['deliveries', 'deliveries'],
+  ['contacts', 'contacts'],
+  ['newsletter_recipients', 'newsletter recipients'],
+];
+
+function summary(rows: Record<string, number>): string {
+  return SUMMARY_TABLES.map(([table, words]) => `${rows[table] ?? 0} ${words}`).join(', ');
+}
