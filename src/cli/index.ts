@@ -9,7 +9,7 @@ import { createItem } from '../app/items.js';
 import { requestPublish } from '../app/publishing.js';
 import { listItems } from '../store/items.js';
 import { openStore } from '../store/db.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
 import { RedisUnavailableError } from '../redis/server.js';
 import { AVAILABLE_QUEUES } from '../../workers/index.js';
 import { oneShotContext, run } from './run.js';
@@ -56,13 +56,23 @@ export function buildCli(): Command {
     .action(async (names: string[]) => {
       await run({ api: false, queues: queueList(names), spawnRedis: false });
     });
-  program.command('migrate').description('bring the database schema up to date').action(async () => {
-    const config = loadConfig();
-    const store = openStore(config.databaseUrl, config.dataDir);
-    const applied = await migrateToLatest(store);
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : `${store.describe()} is up to date`);
-    await store.close();
-  });
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .option('--dry-run', 'list the migrations that would run, change nothing')
+    .action(async (opts: { dryRun?: boolean }) => {
+      const config = loadConfig();
+      const store = openStore(config.databaseUrl, config.dataDir);
+      try {
+        if (opts.dryRun) printPending(store.describe(), await pendingMigrations(store));
+        else {
+          const applied = await migrateToLatest(store);
+          console.log(applied.length ? `applied: ${applied.join(', ')}` : `${store.describe()} is up to date`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
   program.command('status').description('queue depths, deliveries and items by status, failed deliveries, accounts').option('--json', 'machine-readable output').action(async (opts: { json?: boolean }) => {
     await withContext((ctx) => printStatus(ctx, opts.json ?? false));
   });
@@ -134,6 +144,12 @@ export function buildCli(): Command {
   registerUserCommands(program);
   registerOpsCommands(program);
   return program;
+}
+
+function printPending(database: string, pending: string[]): void {
+  if (pending.length === 0) return console.log(`${database} is up to date; nothing would run`);
+  console.log(`${pending.length} migration(s) would run on ${database}:`);
+  for (const name of pending) console.log(`  ${name}`);
 }
 
 /** Known problems are one clear line on stderr; only bugs print a stack. */

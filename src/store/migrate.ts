@@ -38,6 +38,13 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   return store.dialect === 'sqlite' ? store.transaction(run) : run(store.db);
 }
 
+/** Migrations this version has that the database has not applied yet, in order (nothing is changed). */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const migrations = allMigrations(store);
+  const known = await new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } }).getMigrations();
+  return known.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
 function succeeded(result: MigrationResultSet): string[] {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
