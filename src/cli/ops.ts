@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/db.js';
 import { createBackup } from '../ops/backup/backup.js';
 import { restoreBackup, type RestoreReport } from '../ops/backup/restore.js';
+import { formatDoctor, runDoctor } from '../ops/doctor/doctor.js';
 
 export function registerOpsCommands(program: Command): void {
   program
@@ -30,6 +31,16 @@ export function registerOpsCommands(program: Command): void {
     .argument('<file>', 'an archive written by herald backup')
     .action(async (file: string) => {
       printRestore(await restoreBackup(loadConfig(), file));
+    });
+  program
+    .command('doctor')
+    .description('check the configuration, Redis, the database, the data dir, the clock, channel tokens, SMTP and the mail DNS records')
+    .option('--json', 'machine-readable output')
+    .option('--dns <servers>', 'DNS servers to ask, comma-separated (e.g. 1.1.1.1 or 127.0.0.1:5353); default: the system\'s')
+    .action(async (opts: { json?: boolean; dns?: string }) => {
+      const results = await runDoctor({ dnsServers: opts.dns?.split(',').map((s) => s.trim()).filter(Boolean) });
+      console.log(opts.json ? JSON.stringify({ ok: !results.some((r) => r.status === 'error'), checks: results }, null, 2) : formatDoctor(results));
+      if (results.some((r) => r.status === 'error')) process.exitCode = 1;
     });
 }
 

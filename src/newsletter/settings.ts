@@ -65,7 +65,7 @@ function resolveSettings(config: HeraldConfig): NewsletterSettings {
   };
 }
 
-function parseFrom(value: string): MailAddress {
+export function parseFrom(value: string): MailAddress {
   const [first] = addressparser(value, { flatten: true });
   if (!first?.address || !first.address.includes('@')) {
     throw new ConflictError(`MAIL_FROM (newsletter.from) "${value}" has no email address`, 'newsletter_not_configured');
@@ -92,7 +92,7 @@ function resolveBranding(config: HeraldConfig, organisationName: string): { bran
   };
 }
 
-function readDkim(dkim: { domain: string; selector: string; keyFile: string }): DkimConfig {
+export function readDkim(dkim: { domain: string; selector: string; keyFile: string }): DkimConfig {
   let privateKey: string;
   try {
     privateKey = readFileSync(dkim.keyFile, 'utf8');

@@ -1,0 +1,52 @@
+import { constants } from 'node:fs';
+import { access, stat, statfs } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Store } from '../../store/db.js';
+import { pendingMigrations } from '../../store/migrate.js';
+import { fail, ok, warn, type CheckResult } from './result.js';
+
+const MiB = 1024 * 1024;
+
+export async function checkDatabase(store: Store): Promise<CheckResult[]> {
+  await sql`select 1`.execute(store.db);
+  const results = [ok('database', `${store.describe()} answers`)];
+  const pending = await pendingMigrations(store);
+  results.push(
+    pending.length === 0
+      ? ok('migrations', 'the schema is current')
+      : warn('migrations', `${pending.length} migration(s) not applied yet: ${pending.join(', ')}`, 'run `herald migrate` (Herald also applies them when it starts)'),
+  );
+  return results;
+}
+
+/** Generated secrets in the data dir; they must be readable by Herald's user only. */
+const SECRET_FILES = ['api-token', 'session-secret', 'newsletter-token-key'];
+
+export async function checkDataDir(dataDir: string): Promise<CheckResult[]> {
+  if (!existsSync(dataDir)) return [warn('data dir', `${dataDir} does not exist yet`, 'it is created at the first start; or create it now: mkdir -m 700 ' + dataDir)];
+  const info = await stat(dataDir);
+  const results: CheckResult[] = [];
+  const writable = await access(dataDir, constants.W_OK).then(() => true, () => false);
+  if (!writable) results.push(fail('data dir', `${dataDir} is not writable by this user`, `chown it to the user Herald runs as (chown -R herald ${dataDir})`));
+  else if (info.mode & 0o077) results.push(warn('data dir', `${dataDir} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); it holds the database and secrets`, `chmod 700 ${dataDir}`));
+  else results.push(ok('data dir', `${dataDir} is private to its owner (mode ${(info.mode & 0o777).toString(8)})`));
+  for (const name of SECRET_FILES) {
+    const file = path.join(dataDir, name);
+    if (existsSync(file) && (await stat(file)).mode & 0o077) results.push(warn('data dir', `${file} can be read by other users`, `chmod 600 ${file}`));
+  }
+  results.push(await freeSpace(dataDir));
+  return results;
+}
+
+async function freeSpace(dataDir: string): Promise<CheckResult> {
+  const fs = await statfs(dataDir);
+  const free = fs.bavail * fs.bsize;
+  const share = fs.blocks ? fs.bavail / fs.blocks : 1;
+  const text = `${(free / MiB / 1024).toFixed(1)} GiB free (${Math.round(share * 100)} %) on the data dir's disk`;
+  const fix = 'free some space or grow the disk: SQLite, feeds and backups need room to write';
+  if (free < 100 * MiB) return fail('free space', text, fix);
+  if (free < 1024 * MiB || share < 0.05) return warn('free space', text, fix);
+  return ok('free space', text);
+}
