@@ -31,7 +31,8 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** `settings` are redis-server arguments that override the production-like defaults (e.g. `--appendonly no`). */
+export async function startPrivateRedis(settings: string[] = []): Promise<PrivateRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-chaos-redis-'));
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
@@ -51,7 +52,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const redis: PrivateRedis = {
     url,
     async start() {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction', ...settings];
       child = spawn('redis-server', args, { stdio: 'ignore' });
       await until(answers, 15_000, 'private redis-server');
     },

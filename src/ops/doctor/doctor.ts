@@ -44,7 +44,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
     const database = await guarded('database', () => checkDatabase(store));
     results.push(...database, ...(await guarded('data dir', () => checkDataDir(config.dataDir))));
     results.push(...(await guarded('channels', () => channelResults(config, store, redis, database, now), 30_000)));
-    for (const check of [() => checkSmtp(config), () => checkDkim(config, dns), () => checkSpf(config, dns), () => checkDmarc(config, dns)]) results.push(...(await guarded('mail', check)));
+    const mail: Array<[string, () => Promise<CheckResult>]> = [
+      ['smtp', () => checkSmtp(config)],
+      ['dkim', () => checkDkim(config, dns)],
+      ['spf', () => checkSpf(config, dns)],
+      ['dmarc', () => checkDmarc(config, dns)],
+    ];
+    for (const [name, check] of mail) results.push(...(await guarded(name, check)));
   } finally {
     redis?.client.disconnect();
     await store.close();

@@ -18,7 +18,7 @@ export async function checkSmtp(config: HeraldConfig): Promise<CheckResult> {
     await transport.verify();
     return ok('smtp', `${transport.description} answers EHLO`);
   } catch (error) {
-    return fail('smtp', `${transport.description}: ${(error as Error).message}`, 'check SMTP_URL (host, port, smtp:// or smtps://, user and password) and that this machine may connect to it');
+    return fail('smtp', (error as Error).message, 'check SMTP_URL (host, port, smtp:// or smtps://, user and password) and that this machine may connect to it');
   } finally {
     transport.close();
   }
