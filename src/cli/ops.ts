@@ -53,6 +53,7 @@ function printRestore(report: RestoreReport): void {
   for (const id of after?.pausedNewsletters ?? []) {
     console.log(`  newsletter ${id} was being sent and is now paused: messages sent after the backup are not known. Check the mail server's log, then \`herald newsletter resume ${id}\``);
   }
+  if (after?.heldMessages) console.log(`  ${after.heldMessages} newsletter message(s) were being transmitted at the moment of the backup: held as unknown ("resend unknown" sends them again)`);
   for (const note of report.notes) console.warn(`warning: ${note}`);
   console.log('next: start Herald (herald start, or the API and workers); the reconciler re-adds the jobs Redis does not have');
 }

@@ -1,7 +1,7 @@
 // `herald backup <file.tar.gz>`: a consistent copy of a running installation. SQLite through its online
 // backup API (a snapshot, while workers keep writing), PostgreSQL through pg_dump when it is installed;
 // the data dir's feeds, media and generated secrets beside it.
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -82,7 +82,21 @@ async function copyDataEntries(dataDir: string, into: string): Promise<void> {
   await mkdir(into, { mode: 0o700 });
   for (const name of DATA_ENTRIES) {
     const from = path.join(dataDir, name);
-    // Feed files are replaced by rename: each copied file is a whole old or a whole new version.
-    if (existsSync(from)) await cp(from, path.join(into, name), { recursive: true, preserveTimestamps: true });
+    if (!existsSync(from)) continue;
+    if (!(await stat(from)).isDirectory()) await copyFile(from, path.join(into, name));
+    else for (const file of await listFiles(from)) await copyLiveFile(path.join(from, file), path.join(into, name, file));
   }
+}
+
+/**
+ * Feed files are written to a hidden temporary file and renamed over the old one while the backup runs: each
+ * copied file is a whole old or a whole new version. Temporary files are left out, and one that a rebuild
+ * removed between listing and copying is simply not there.
+ */
+async function copyLiveFile(from: string, to: string): Promise<void> {
+  if (/^\..*\.tmp$/.test(path.basename(from))) return;
+  await mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
+  await copyFile(from, to).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
 }

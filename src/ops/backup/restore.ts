@@ -40,7 +40,8 @@ export async function restoreBackup(config: HeraldConfig, archive: string): Prom
     await placeDataDir(path.join(staging, DATA_FOLDER), dataDir);
     return { manifest, dataDir, ...restored };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    // A refused archive may still be flushing files tar had started: retry until the folder is gone.
+    await rm(staging, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
 
