@@ -107,6 +107,8 @@ async function withStore<T>(url: string, dataDir: string, fn: (store: Store) => 
 
 /** Moves the unpacked data into place: directories 0700, files 0600 (it holds secrets). */
 async function placeDataDir(from: string, dataDir: string): Promise<void> {
+  // The archive lists files only: a data dir that held none of them comes back empty.
+  if (!existsSync(from)) await mkdir(from, { recursive: true });
   if (existsSync(dataDir)) {
     for (const entry of await readdir(from)) await rename(path.join(from, entry), path.join(dataDir, entry));
   } else {
