@@ -47,7 +47,9 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   const resolved = resolveAccounts(config);
   for (const note of resolved.notes) log.warn(note);
   const store = openStore(config.databaseUrl, config.dataDir);
-  if (options.migrate !== false) await migrateToLatest(store);
+  if (options.migrate !== false) {
+    await migrateToLatest(store, { onNewerSchema: (unknown) => log.warn({ migrations: unknown }, 'the database schema is newer than this Herald (a rolling upgrade?): running on it without migrating; upgrade this process') });
+  }
   const queues = new Queues(options.redis, {
     prefix: config.queuePrefix,
     attempts: config.delivery.attempts,

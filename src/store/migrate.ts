@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Store } from './db.js';
 import type { Database } from './schema.js';
 import { coreMigration } from './migrations/001-core.js';
@@ -31,11 +31,35 @@ export class MigrationError extends Error {
  * migrator takes a lock. On SQLite kysely has no lock and no transaction around DDL, so the whole run holds
  * the database's write lock (BEGIN IMMEDIATE): the others wait, then find the work done.
  */
-export async function migrateToLatest(store: Store): Promise<string[]> {
+export async function migrateToLatest(store: Store, options: { onNewerSchema?: (unknown: string[]) => void } = {}): Promise<string[]> {
   const migrations = allMigrations(store);
   // A failed migration throws, so that on SQLite the transaction rolls back what it had done.
-  const run = async (db: Kysely<Database>) => succeeded(await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest());
+  const run = async (db: Kysely<Database>) => {
+    const unknown = (await executedMigrations(db)).filter((name) => !(name in migrations));
+    if (unknown.length > 0) return newerSchema(db, migrations, unknown, options.onNewerSchema);
+    return succeeded(await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest());
+  };
   return store.dialect === 'sqlite' ? store.transaction(run) : run(store.db);
+}
+
+async function executedMigrations(db: Kysely<Database>): Promise<string[]> {
+  try {
+    return (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name);
+  } catch {
+    return []; // a new database: no migration table yet
+  }
+}
+
+/**
+ * A newer Herald migrated this database (a rolling upgrade is under way): this older process runs on the
+ * newer schema, since migrations only add, as long as it has every migration it knows itself.
+ */
+async function newerSchema(db: Kysely<Database>, migrations: Record<string, Migration>, unknown: string[], notify?: (unknown: string[]) => void): Promise<string[]> {
+  const executed = new Set(await executedMigrations(db));
+  const missing = Object.keys(migrations).filter((name) => !executed.has(name));
+  if (missing.length > 0) throw new MigrationError(missing[0], new Error(`the database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: it was migrated by another line of Herald versions`));
+  notify?.(unknown);
+  return [];
 }
 
 /** Migrations this version has that the database has not applied yet, in order (nothing is changed). */
