@@ -33,6 +33,9 @@ export function registerClusterGauges(registry: Registry, sources: ClusterSource
   gauge(registry, 'herald_newsletter_recipients', 'Newsletter recipient rows by status, all newsletters (bounced: refused by the receiving server)', ['status'], async (g) => {
     for (const [status, n] of Object.entries((await counts().catch(() => null))?.recipients ?? {})) g.set({ status }, n);
   });
+  gauge(registry, 'herald_channel_account_state', 'Each channel account with its mode and state (1); state needs_reconnect holds its posts until someone reconnects it', ['account', 'platform', 'mode', 'state'], async (g) => {
+    for (const a of (await counts().catch(() => null))?.accounts ?? []) g.set({ account: a.id, platform: a.platform, mode: a.mode, state: a.state }, 1);
+  });
   gauge(registry, 'herald_contacts', 'Member contacts by status (bounced and complained ones are no longer mailed)', ['status'], async (g) => {
     for (const [status, n] of Object.entries((await counts().catch(() => null))?.contacts ?? {})) g.set({ status }, n);
   });
@@ -76,6 +79,7 @@ async function readQueueDepths(queues: Queues): Promise<Record<string, Record<st
 interface DatabaseCounts {
   recipients: Record<string, number>;
   contacts: Record<string, number>;
+  accounts: Array<{ id: string; platform: string; mode: string; state: string }>;
 }
 
 async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
@@ -83,8 +87,9 @@ async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
     const rows = await sql<{ status: string; n: number | string }>`select status, count(*) as n from ${sql.table(table)} group by status`.execute(store.db);
     return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
   };
-  const [recipients, contacts] = await Promise.all([byStatus('newsletter_recipients'), byStatus('contacts')]);
-  return { recipients, contacts };
+  const accountStates = async () => store.db.selectFrom('channelAccounts').select(['id', 'platform', 'mode', 'state']).execute();
+  const [recipients, contacts, accounts] = await Promise.all([byStatus('newsletter_recipients'), byStatus('contacts'), accountStates()]);
+  return { recipients, contacts, accounts };
 }
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {

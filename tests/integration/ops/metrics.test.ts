@@ -30,6 +30,7 @@ const FAMILIES = [
   'herald_newsletter_send_rate_limit',
   'herald_newsletter_recipients',
   'herald_contacts',
+  'herald_channel_account_state',
   'herald_http_request_duration_seconds',
   'herald_redis_up',
   'herald_database_up',
@@ -141,6 +142,7 @@ describe('GET /metrics', () => {
       return sum(e, 'herald_newsletter_recipients', { status: 'sent' }) === 2 * CONTACTS ? e : null;
     }, 30_000, 'the recipient counts of the database');
     expect(sum(counted, 'herald_contacts', { status: 'active' })).toBe(CONTACTS);
+    expect(sum(counted, 'herald_channel_account_state', { account: 'twitter', mode: 'live', state: 'ok' })).toBe(1);
     expect(sum(after, 'herald_newsletter_send_rate_limit')).toBe(40);
   });
 
