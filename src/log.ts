@@ -3,8 +3,21 @@ import pretty from 'pino-pretty';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const SECRET_KEYS = [
-  'token', 'accessToken', 'refreshToken', 'apiToken', 'password', 'secret', 'secretKey', 'authorization',
-  'credentials', 'access_token', 'pageToken', 'appSecret', 'accessSecret', 'clientSecret', 'cookie',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'apiToken',
+  'password',
+  'secret',
+  'secretKey',
+  'authorization',
+  'credentials',
+  'access_token',
+  'pageToken',
+  'appSecret',
+  'accessSecret',
+  'clientSecret',
+  'cookie',
 ];
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -21,13 +34,27 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     name: options.name ?? 'herald',
     level,
     redact: {
-      paths: [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie'],
+      paths: [
+        ...SECRET_KEYS,
+        ...SECRET_KEYS.map((k) => `*.${k}`),
+        'req.headers.authorization',
+        'req.headers.cookie',
+      ],
       censor: '[redacted]',
     },
   };
   if (!readable(options.format ?? 'auto')) return pino(settings);
   // Synchronous, on standard output: nothing is lost when the process exits right after a line.
-  return pino(settings, pretty({ colorize: process.stdout.isTTY === true, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+  return pino(
+    settings,
+    pretty({
+      colorize: process.stdout.isTTY === true,
+      sync: true,
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,name',
+    }),
+  );
 }
 
 function readable(format: LogFormat): boolean {

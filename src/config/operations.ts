@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { cronProblem } from '../domain/cron.js';
 
-const port = z.coerce.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+const port = z.coerce
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be 1-65535')
+  .max(65535, 'must be 1-65535');
 const cron = z.string().superRefine((v, ctx) => {
   const problem = cronProblem(v);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -20,13 +24,20 @@ export const backupConfigSchema = z.strictObject({
   /** Cron pattern read in `timezone`; unset = no scheduled backups. */
   cron: cron.optional(),
   /** How many scheduled archives to keep (older ones are deleted after a successful backup). */
-  keep: z.coerce.number().int('must be a whole number').min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(7),
+  keep: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1-1000')
+    .max(1000, 'must be 1-1000')
+    .default(7),
   /** Where scheduled archives go; default `<dataDir>/backups`. */
   dir: z.string().min(1).optional(),
 });
 
 /** `auto`: human-readable (pino-pretty) when standard output is a terminal, JSON lines otherwise. */
-export const logFormatSchema = z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto');
+export const logFormatSchema = z
+  .enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' })
+  .default('auto');
 
 /** Environment variable -> configuration path. */
 export const OPERATIONS_ENV_VARS = {

@@ -26,14 +26,26 @@ export async function startupLines(ctx: Context, facts: StartupFacts): Promise<S
   const { config } = ctx;
   const lines: StartupLine[] = [];
   const version = heraldVersion();
-  if (facts.url) lines.push({ msg: `Herald ${version} listening on ${facts.url} (people reach it at ${config.publicUrl})`, fields: { url: facts.url, publicUrl: config.publicUrl, version } });
-  if (facts.queues.length > 0) lines.push({ msg: `workers running for the queues ${facts.queues.join(', ')}`, fields: { queues: facts.queues, version } });
+  if (facts.url)
+    lines.push({
+      msg: `Herald ${version} listening on ${facts.url} (people reach it at ${config.publicUrl})`,
+      fields: { url: facts.url, publicUrl: config.publicUrl, version },
+    });
+  if (facts.queues.length > 0)
+    lines.push({
+      msg: `workers running for the queues ${facts.queues.join(', ')}`,
+      fields: { queues: facts.queues, version },
+    });
   const database = ctx.store.describe();
   const redis = describeRedis(ctx.redis);
-  lines.push({ msg: `data in ${config.dataDir} (database: ${database}; Redis: ${redis})`, fields: { dataDir: config.dataDir, database, redis } });
+  lines.push({
+    msg: `data in ${config.dataDir} (database: ${database}; Redis: ${redis})`,
+    fields: { dataDir: config.dataDir, database, redis },
+  });
   lines.push(channelsLine(ctx));
   lines.push(mailLine(ctx));
-  if (facts.metricsUrl) lines.push({ msg: `metrics at ${facts.metricsUrl}`, fields: { metrics: facts.metricsUrl } });
+  if (facts.metricsUrl)
+    lines.push({ msg: `metrics at ${facts.metricsUrl}`, fields: { metrics: facts.metricsUrl } });
   if (facts.url) lines.push(await nextStep(ctx, facts.apiTokenFile));
   return lines;
 }
@@ -42,14 +54,23 @@ function channelsLine(ctx: Context): StartupLine {
   const accounts = ctx.channels.accounts();
   const live = accounts.filter((a) => a.mode === 'live').map((a) => a.id);
   const dryRun = accounts.filter((a) => a.mode === 'dry-run').map((a) => a.id);
-  const parts = [live.length ? `live: ${live.join(', ')}` : 'none live', dryRun.length ? `dry-run: ${dryRun.join(', ')} (posts are recorded, not sent; credentials make them live, see docs/social.md)` : ''];
+  const parts = [
+    live.length ? `live: ${live.join(', ')}` : 'none live',
+    dryRun.length
+      ? `dry-run: ${dryRun.join(', ')} (posts are recorded, not sent; credentials make them live, see docs/social.md)`
+      : '',
+  ];
   return { msg: `channels ${parts.filter(Boolean).join('; ')}`, fields: { live, dryRun } };
 }
 
 function mailLine(ctx: Context): StartupLine {
   const smtp = ctx.config.newsletter.smtpUrl;
-  if (smtp) return { msg: `newsletters are sent through ${redactUrl(smtp)}`, fields: { mail: redactUrl(smtp) } };
-  return { msg: 'newsletters in dry-run: messages are written as .eml files in the data dir (set SMTP_URL to send them)', fields: { mail: 'dry-run' } };
+  if (smtp)
+    return { msg: `newsletters are sent through ${redactUrl(smtp)}`, fields: { mail: redactUrl(smtp) } };
+  return {
+    msg: 'newsletters in dry-run: messages are written as .eml files in the data dir (set SMTP_URL to send them)',
+    fields: { mail: 'dry-run' },
+  };
 }
 
 async function nextStep(ctx: Context, apiTokenFile: string | null | undefined): Promise<StartupLine> {
@@ -57,7 +78,10 @@ async function nextStep(ctx: Context, apiTokenFile: string | null | undefined): 
   const users = await countUsers(ctx.store.db).catch(() => null);
   const token = apiTokenFile ? `; the API token is in ${apiTokenFile}` : '';
   if (users === 0) {
-    return { msg: `next step: create an administrator with \`herald users add you@example.org --role admin\`, then sign in at ${signIn}${token}`, fields: { signIn, staffUsers: 0 } };
+    return {
+      msg: `next step: create an administrator with \`herald users add you@example.org --role admin\`, then sign in at ${signIn}${token}`,
+      fields: { signIn, staffUsers: 0 },
+    };
   }
   return { msg: `sign in at ${signIn}${token}`, fields: { signIn, staffUsers: users } };
 }

@@ -27,4 +27,3 @@ export interface Telemetry {
   /** One newsletter message attempt ended (sent, bounced, failed, deferred, skipped, unknown). */
   newsletterMessage(outcome: string): void;
 }
-

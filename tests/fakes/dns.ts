@@ -31,7 +31,16 @@ export async function startFakeDns(records: Record<string, string[]> = {}): Prom
     questions.push(`${question.type} ${question.name}`);
     const name = question.name.toLowerCase();
     const known = txt.get(name);
-    const answers: packet.Answer[] = question.type === 'TXT' && known ? known.map((value) => ({ type: 'TXT', name: question.name, ttl: 60, class: 'IN', data: chunks(value) })) : [];
+    const answers: packet.Answer[] =
+      question.type === 'TXT' && known
+        ? known.map((value) => ({
+            type: 'TXT',
+            name: question.name,
+            ttl: 60,
+            class: 'IN',
+            data: chunks(value),
+          }))
+        : [];
     const response = packet.encode({
       type: 'response',
       id: query.id,
@@ -44,7 +53,12 @@ export async function startFakeDns(records: Record<string, string[]> = {}): Prom
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const { port } = socket.address() as AddressInfo;
-  return { server: `127.0.0.1:${port}`, txt, questions, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+  return {
+    server: `127.0.0.1:${port}`,
+    txt,
+    questions,
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
 }
 
 /** A TXT string longer than 255 bytes is sent as several character-strings, as DNS servers do. */

@@ -27,7 +27,9 @@ export function parseExposition(text: string): Exposition {
     if (!line || line.startsWith('#')) continue;
     const m = SAMPLE.exec(line);
     if (!m) throw new Error(`not a sample line: ${line}`);
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(LABEL)].map((l) => [l[1]!, l[2]!.replace(/\\(.)/g, '$1')]));
+    const labels = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(LABEL)].map((l) => [l[1]!, l[2]!.replace(/\\(.)/g, '$1')]),
+    );
     samples.push({ name: m[1]!, labels, value: Number(m[3]) });
   }
   return { types, samples };
@@ -35,5 +37,7 @@ export function parseExposition(text: string): Exposition {
 
 /** Sum of the samples named `name` whose labels include `where`. */
 export function sum(exposition: Exposition, name: string, where: Record<string, string> = {}): number {
-  return exposition.samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
+  return exposition.samples
+    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
+    .reduce((total, s) => total + s.value, 0);
 }

@@ -12,7 +12,12 @@ export function metricsRoute(app: FastifyInstance, metrics: HeraldMetrics, token
   app.get('/metrics', async (request, reply) => {
     if (token && !presentsToken(request, token)) {
       reply.header('www-authenticate', 'Bearer realm="herald-metrics"');
-      return sendError(reply, 401, 'unauthorized', 'send the metrics token as "Authorization: Bearer <HERALD_METRICS_TOKEN>"');
+      return sendError(
+        reply,
+        401,
+        'unauthorized',
+        'send the metrics token as "Authorization: Bearer <HERALD_METRICS_TOKEN>"',
+      );
     }
     const { contentType, body } = await metrics.scrape();
     return reply.type(contentType).header('cache-control', 'no-store').send(body);
@@ -27,6 +32,11 @@ function presentsToken(request: FastifyRequest, token: string): boolean {
 /** Times every request by its route pattern (`/api/items/:id`); requests no route matched count as `unmatched`. */
 export function timeRequests(app: FastifyInstance, metrics: HeraldMetrics): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1_000);
+    metrics.httpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1_000,
+    );
   });
 }

@@ -3,7 +3,12 @@
 import type { Store } from '../../store/db.js';
 import { recordAudit } from '../../store/audit.js';
 import { markOpenCreatesUncertain } from '../../store/deliveries.js';
-import { endInterruptedClaim, listNewslettersByStatus, staleClaims, transitionNewsletter } from '../../store/newsletters.js';
+import {
+  endInterruptedClaim,
+  listNewslettersByStatus,
+  staleClaims,
+  transitionNewsletter,
+} from '../../store/newsletters.js';
 import type { Manifest } from './manifest.js';
 
 export interface AfterRestore {
@@ -18,16 +23,32 @@ export interface AfterRestore {
 export async function prepareRestoredDatabase(store: Store, manifest: Manifest): Promise<AfterRestore> {
   const since = `restored from the backup of ${manifest.createdAt}`;
   return store.transaction(async (trx) => {
-    const uncertainDeliveries = await markOpenCreatesUncertain(trx, 'channel', `${since}: Herald looks for the post on the account before posting, in case it went out after the backup`);
+    const uncertainDeliveries = await markOpenCreatesUncertain(
+      trx,
+      'channel',
+      `${since}: Herald looks for the post on the account before posting, in case it went out after the backup`,
+    );
     const pausedNewsletters: string[] = [];
     for (const newsletter of await listNewslettersByStatus(trx, ['sending'])) {
       // Mail cannot be looked up afterwards: messages sent after the backup would go out twice if sending simply went on.
       if (!(await transitionNewsletter(trx, newsletter.id, ['sending'], { status: 'paused' }))) continue;
-      await recordAudit(trx, { actor: 'restore', action: 'newsletter_paused', subjectType: 'newsletter', subjectId: newsletter.id, details: { reason: `${since}: messages sent after that moment are not known` } });
+      await recordAudit(trx, {
+        actor: 'restore',
+        action: 'newsletter_paused',
+        subjectType: 'newsletter',
+        subjectId: newsletter.id,
+        details: { reason: `${since}: messages sent after that moment are not known` },
+      });
       pausedNewsletters.push(newsletter.id);
     }
     const heldMessages = await endClaims(trx, since);
-    await recordAudit(trx, { actor: 'restore', action: 'restored', subjectType: 'installation', subjectId: 'herald', details: { backupCreatedAt: manifest.createdAt, backupVersion: manifest.herald } });
+    await recordAudit(trx, {
+      actor: 'restore',
+      action: 'restored',
+      subjectType: 'installation',
+      subjectId: 'herald',
+      details: { backupCreatedAt: manifest.createdAt, backupVersion: manifest.herald },
+    });
     return { uncertainDeliveries, pausedNewsletters, heldMessages };
   });
 }
@@ -43,7 +64,10 @@ async function endClaims(db: Store['db'], since: string): Promise<number> {
     if (claimed.length === 0) return held;
     for (const row of claimed) {
       const to = row.transmittedAt ? 'unknown' : 'pending';
-      const why = to === 'unknown' ? `${since}: the message was being transmitted then and the server may have accepted it; "resend unknown" sends it again` : `${since}: the message had not gone out`;
+      const why =
+        to === 'unknown'
+          ? `${since}: the message was being transmitted then and the server may have accepted it; "resend unknown" sends it again`
+          : `${since}: the message had not gone out`;
       if ((await endInterruptedClaim(db, row.id, row.claimedAt ?? '', to, why)) && to === 'unknown') held++;
     }
   }

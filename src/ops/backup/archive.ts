@@ -10,7 +10,10 @@ import { MANIFEST_FILE, describeFiles, listFiles, manifestSchema, type Manifest 
 export async function packArchive(staging: string, file: string): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    await tar.c({ file: temp, gzip: true, cwd: staging, portable: true, mode: 0o600 }, await listFiles(staging));
+    await tar.c(
+      { file: temp, gzip: true, cwd: staging, portable: true, mode: 0o600 },
+      await listFiles(staging),
+    );
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
@@ -23,9 +26,16 @@ export async function packArchive(staging: string, file: string): Promise<void> 
  * foreign archive is refused with a BackupError saying so, before anything is restored.
  */
 export async function unpackArchive(file: string, into: string): Promise<Manifest> {
-  const damaged = (why: string) => new BackupError(`${file} is damaged or is not a Herald backup (${why}); nothing was restored`);
+  const damaged = (why: string) =>
+    new BackupError(`${file} is damaged or is not a Herald backup (${why}); nothing was restored`);
   try {
-    await tar.x({ file, cwd: into, strict: true, preservePaths: false, filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory') });
+    await tar.x({
+      file,
+      cwd: into,
+      strict: true,
+      preservePaths: false,
+      filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+    });
   } catch (error) {
     throw damaged((error as Error).message);
   }
@@ -42,7 +52,8 @@ export async function unpackArchive(file: string, into: string): Promise<Manifes
   const expected = new Map(manifest.files.map((f) => [f.path, f]));
   for (const found of actual) {
     const want = expected.get(found.path)!;
-    if (want.size !== found.size || want.sha256 !== found.sha256) throw damaged(`${found.path} does not match its checksum`);
+    if (want.size !== found.size || want.sha256 !== found.sha256)
+      throw damaged(`${found.path} does not match its checksum`);
   }
   return manifest;
 }

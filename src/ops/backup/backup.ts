@@ -11,11 +11,25 @@ import { heraldVersion } from '../version.js';
 import { packArchive } from './archive.js';
 import { BackupError } from './errors.js';
 import { appliedMigrations, rowCounts, sqliteRowCounts } from './database-facts.js';
-import { DATA_FOLDER, MANIFEST_FILE, PG_DUMP, SQLITE_COPY, describeFiles, listFiles, type Manifest } from './manifest.js';
+import {
+  DATA_FOLDER,
+  MANIFEST_FILE,
+  PG_DUMP,
+  SQLITE_COPY,
+  describeFiles,
+  listFiles,
+  type Manifest,
+} from './manifest.js';
 import { findTool, runPgDump, pgDumpCommand } from './pg-tools.js';
 
 /** What of the data dir goes into a backup: published feeds, media, and the secrets Herald generated there. */
-export const DATA_ENTRIES = ['feeds', 'media', 'api-token', 'session-secret', 'newsletter-token-key'] as const;
+export const DATA_ENTRIES = [
+  'feeds',
+  'media',
+  'api-token',
+  'session-secret',
+  'newsletter-token-key',
+] as const;
 
 export interface BackupReport {
   file: string;
@@ -29,10 +43,16 @@ export interface BackupOptions {
   overwrite?: boolean;
 }
 
-export async function createBackup(deps: { config: HeraldConfig; store: Store }, target: string, options: BackupOptions = {}): Promise<BackupReport> {
+export async function createBackup(
+  deps: { config: HeraldConfig; store: Store },
+  target: string,
+  options: BackupOptions = {},
+): Promise<BackupReport> {
   const file = path.resolve(target);
-  if (!/\.(tar\.gz|tgz)$/.test(file)) throw new BackupError(`the backup file must end in .tar.gz (got ${target})`);
-  if (existsSync(file) && !options.overwrite) throw new BackupError(`${file} already exists; choose a new name (nothing was written)`);
+  if (!/\.(tar\.gz|tgz)$/.test(file))
+    throw new BackupError(`the backup file must end in .tar.gz (got ${target})`);
+  if (existsSync(file) && !options.overwrite)
+    throw new BackupError(`${file} already exists; choose a new name (nothing was written)`);
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const staging = await mkdtemp(path.join(path.dirname(file), '.herald-backup-'));
   try {
@@ -40,7 +60,13 @@ export async function createBackup(deps: { config: HeraldConfig; store: Store },
     const database = await copyDatabase(deps, staging, notes);
     await copyDataEntries(deps.config.dataDir, path.join(staging, DATA_FOLDER));
     const files = await listFiles(staging);
-    const manifest: Manifest = { format: 1, herald: heraldVersion(), createdAt: new Date().toISOString(), database, files: await describeFiles(staging, files) };
+    const manifest: Manifest = {
+      format: 1,
+      herald: heraldVersion(),
+      createdAt: new Date().toISOString(),
+      database,
+      files: await describeFiles(staging, files),
+    };
     await writeFile(path.join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2), { mode: 0o600 });
     await packArchive(staging, file);
     notes.unshift(
@@ -52,12 +78,19 @@ export async function createBackup(deps: { config: HeraldConfig; store: Store },
   }
 }
 
-async function copyDatabase(deps: { config: HeraldConfig; store: Store }, staging: string, notes: string[]): Promise<Manifest['database']> {
+async function copyDatabase(
+  deps: { config: HeraldConfig; store: Store },
+  staging: string,
+  notes: string[],
+): Promise<Manifest['database']> {
   await mkdir(path.join(staging, 'database'), { mode: 0o700 });
   const migrations = await appliedMigrations(deps.store);
   const source = sqliteFile(deps.config.databaseUrl, deps.config.dataDir);
   if (source !== null) {
-    if (source === ':memory:') throw new BackupError('the database is in memory (DATABASE_URL=sqlite::memory:): there is nothing on disk to back up');
+    if (source === ':memory:')
+      throw new BackupError(
+        'the database is in memory (DATABASE_URL=sqlite::memory:): there is nothing on disk to back up',
+      );
     const copy = path.join(staging, SQLITE_COPY);
     const live = new SQLite(source, { readonly: true, fileMustExist: true });
     try {
@@ -74,7 +107,9 @@ async function copyDatabase(deps: { config: HeraldConfig; store: Store }, stagin
     await runPgDump(url, path.join(staging, PG_DUMP));
     return { dialect: 'postgres', copy: PG_DUMP, migrations, rows };
   }
-  notes.push(`pg_dump is not installed here, so the PostgreSQL database is not in this archive: dump it with \`${pgDumpCommand()}\` (pg_dump from the PostgreSQL client tools, e.g. apt-get install postgresql-client) and keep the dump with this file`);
+  notes.push(
+    `pg_dump is not installed here, so the PostgreSQL database is not in this archive: dump it with \`${pgDumpCommand()}\` (pg_dump from the PostgreSQL client tools, e.g. apt-get install postgresql-client) and keep the dump with this file`,
+  );
   return { dialect: 'postgres', copy: null, migrations, rows };
 }
 
@@ -84,7 +119,9 @@ async function copyDataEntries(dataDir: string, into: string): Promise<void> {
     const from = path.join(dataDir, name);
     if (!existsSync(from)) continue;
     if (!(await stat(from)).isDirectory()) await copyFile(from, path.join(into, name));
-    else for (const file of await listFiles(from)) await copyLiveFile(path.join(from, file), path.join(into, name, file));
+    else
+      for (const file of await listFiles(from))
+        await copyLiveFile(path.join(from, file), path.join(into, name, file));
   }
 }
 

@@ -4,16 +4,22 @@ import type { Store } from '../../store/db.js';
 
 /** Migrations the database has applied (kysely's own table), in order. */
 export async function appliedMigrations(store: Store): Promise<string[]> {
-  const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db).catch(() => ({ rows: [] }));
+  const rows = await sql<{ name: string }>`select name from kysely_migration order by name`
+    .execute(store.db)
+    .catch(() => ({ rows: [] }));
   return rows.rows.map((r) => r.name);
 }
 
 /** Rows per Herald table (kysely's bookkeeping tables left out). */
 export async function rowCounts(store: Store): Promise<Record<string, number>> {
-  const tables = (await store.db.introspection.getTables()).map((t) => t.name).filter((name) => !name.startsWith('kysely_'));
+  const tables = (await store.db.introspection.getTables())
+    .map((t) => t.name)
+    .filter((name) => !name.startsWith('kysely_'));
   const counts: Record<string, number> = {};
   for (const table of tables.sort()) {
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(store.db);
+    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(
+      store.db,
+    );
     counts[table] = Number(rows[0]?.n ?? 0);
   }
   return counts;
@@ -23,8 +29,17 @@ export async function rowCounts(store: Store): Promise<Record<string, number>> {
 export function sqliteRowCounts(file: string): Record<string, number> {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name").all() as Array<{ name: string }>;
-    return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`select count(*) as n from "${name.replace(/"/g, '""')}"`).get() as { n: number }).n]));
+    const tables = db
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name",
+      )
+      .all() as Array<{ name: string }>;
+    return Object.fromEntries(
+      tables.map(({ name }) => [
+        name,
+        (db.prepare(`select count(*) as n from "${name.replace(/"/g, '""')}"`).get() as { n: number }).n,
+      ]),
+    );
   } finally {
     db.close();
   }

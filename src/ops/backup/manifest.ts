@@ -12,7 +12,11 @@ export const PG_DUMP = 'database/herald.pgdump';
 /** The data dir's files go under this folder of the archive. */
 export const DATA_FOLDER = 'data';
 
-const fileEntry = z.strictObject({ path: z.string().min(1), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const fileEntry = z.strictObject({
+  path: z.string().min(1),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
 
 export const manifestSchema = z.strictObject({
   format: z.literal(1),
@@ -53,5 +57,11 @@ export async function listFiles(root: string, under = ''): Promise<string[]> {
 }
 
 export async function describeFiles(root: string, files: string[]): Promise<ManifestFile[]> {
-  return Promise.all(files.map(async (file) => ({ path: file, size: (await stat(path.join(root, file))).size, sha256: await sha256File(path.join(root, file)) })));
+  return Promise.all(
+    files.map(async (file) => ({
+      path: file,
+      size: (await stat(path.join(root, file))).size,
+      sha256: await sha256File(path.join(root, file)),
+    })),
+  );
 }

@@ -9,7 +9,8 @@ export function findTool(name: string): string | null {
 }
 
 export const pgDumpCommand = () => 'pg_dump --format=custom --no-owner --file=herald.pgdump "$DATABASE_URL"';
-export const pgRestoreCommand = (dump: string) => `pg_restore --no-owner --exit-on-error --dbname="$DATABASE_URL" ${dump}`;
+export const pgRestoreCommand = (dump: string) =>
+  `pg_restore --no-owner --exit-on-error --dbname="$DATABASE_URL" ${dump}`;
 
 /** The URL without its password, which goes to the tool through PGPASSWORD (never on a command line). */
 function connection(url: string): { url: string; env: NodeJS.ProcessEnv } {
@@ -35,6 +36,14 @@ function run(tool: string, args: string[], env: NodeJS.ProcessEnv): Promise<void
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (error) => reject(new BackupError(`${tool} could not run: ${error.message}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`${tool} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new BackupError(
+              `${tool} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+            ),
+          ),
+    );
   });
 }

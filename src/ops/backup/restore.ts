@@ -34,9 +34,14 @@ export async function restoreBackup(config: HeraldConfig, archive: string): Prom
     const manifest = await unpackArchive(file, staging);
     const wanted = dbFile === null ? 'postgres' : 'sqlite';
     if (manifest.database.dialect !== wanted) {
-      throw new BackupError(`this backup holds a ${manifest.database.dialect} database but DATABASE_URL points to ${wanted}: set DATABASE_URL to match it (nothing was restored)`);
+      throw new BackupError(
+        `this backup holds a ${manifest.database.dialect} database but DATABASE_URL points to ${wanted}: set DATABASE_URL to match it (nothing was restored)`,
+      );
     }
-    const restored = dbFile === null ? await restorePostgres(config.databaseUrl!, staging, manifest) : await restoreSqlite(dbFile, staging, manifest);
+    const restored =
+      dbFile === null
+        ? await restorePostgres(config.databaseUrl!, staging, manifest)
+        : await restoreSqlite(dbFile, staging, manifest);
     await placeDataDir(path.join(staging, DATA_FOLDER), dataDir);
     return { manifest, dataDir, ...restored };
   } finally {
@@ -47,10 +52,16 @@ export async function restoreBackup(config: HeraldConfig, archive: string): Prom
 
 async function refuseExisting(dataDir: string, dbFile: string | null): Promise<void> {
   const refuse = (what: string) =>
-    new BackupError(`${what}: restore goes into a fresh data dir and never overwrites anything. Point HERALD_DATA_DIR (and DATABASE_URL) at a new place, or move the old one away, then run herald restore again`);
+    new BackupError(
+      `${what}: restore goes into a fresh data dir and never overwrites anything. Point HERALD_DATA_DIR (and DATABASE_URL) at a new place, or move the old one away, then run herald restore again`,
+    );
   if (existsSync(dataDir) && (await readdir(dataDir)).length > 0) throw refuse(`${dataDir} is not empty`);
-  if (dbFile !== null && dbFile !== ':memory:' && existsSync(dbFile)) throw refuse(`the database file ${dbFile} already exists`);
-  if (dbFile === ':memory:') throw new BackupError('DATABASE_URL is an in-memory database: nothing restored there would survive; use a file');
+  if (dbFile !== null && dbFile !== ':memory:' && existsSync(dbFile))
+    throw refuse(`the database file ${dbFile} already exists`);
+  if (dbFile === ':memory:')
+    throw new BackupError(
+      'DATABASE_URL is an in-memory database: nothing restored there would survive; use a file',
+    );
 }
 
 type Restored = Omit<RestoreReport, 'manifest' | 'dataDir'>;
@@ -58,10 +69,15 @@ type Restored = Omit<RestoreReport, 'manifest' | 'dataDir'>;
 async function restoreSqlite(target: string, staging: string, manifest: Manifest): Promise<Restored> {
   const copy = path.join(staging, manifest.database.copy!);
   const integrity = sqliteIntegrity(copy);
-  if (integrity !== 'ok') throw new BackupError(`the database in this backup is damaged (SQLite says: ${integrity}); nothing was restored`);
+  if (integrity !== 'ok')
+    throw new BackupError(
+      `the database in this backup is damaged (SQLite says: ${integrity}); nothing was restored`,
+    );
   const rows = sqliteRowCounts(copy);
   refuseMissingRows(manifest, rows);
-  const after = await withStore(`sqlite:${copy}`, staging, (store) => prepareRestoredDatabase(store, manifest));
+  const after = await withStore(`sqlite:${copy}`, staging, (store) =>
+    prepareRestoredDatabase(store, manifest),
+  );
   await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
   await moveFile(copy, target);
   await chmod(target, 0o600);
@@ -71,17 +87,36 @@ async function restoreSqlite(target: string, staging: string, manifest: Manifest
 async function restorePostgres(url: string, staging: string, manifest: Manifest): Promise<Restored> {
   const database = `PostgreSQL ${new URL(url).pathname.slice(1)}`;
   if (!manifest.database.copy) {
-    return { database, rows: {}, after: null, notes: ['this backup has no database dump (pg_dump was not installed when it was taken): restore the dump kept with it, e.g. `' + pgRestoreCommand('herald.pgdump') + '`, before starting Herald'] };
+    return {
+      database,
+      rows: {},
+      after: null,
+      notes: [
+        'this backup has no database dump (pg_dump was not installed when it was taken): restore the dump kept with it, e.g. `' +
+          pgRestoreCommand('herald.pgdump') +
+          '`, before starting Herald',
+      ],
+    };
   }
   const dump = path.join(staging, manifest.database.copy);
   if (!findTool('pg_restore')) {
     const kept = path.join(staging, DATA_FOLDER, 'herald.pgdump');
     await rename(dump, kept);
-    return { database, rows: {}, after: null, notes: [`pg_restore is not installed here: the dump is in the data dir as herald.pgdump; restore it with \`${pgRestoreCommand('herald.pgdump')}\` into an empty database, then start Herald`] };
+    return {
+      database,
+      rows: {},
+      after: null,
+      notes: [
+        `pg_restore is not installed here: the dump is in the data dir as herald.pgdump; restore it with \`${pgRestoreCommand('herald.pgdump')}\` into an empty database, then start Herald`,
+      ],
+    };
   }
   return withStore(url, staging, async (store) => {
     const existing = await store.db.introspection.getTables();
-    if (existing.length > 0) throw new BackupError(`the database ${database} is not empty (${existing.length} tables): restore into an empty database (nothing was restored)`);
+    if (existing.length > 0)
+      throw new BackupError(
+        `the database ${database} is not empty (${existing.length} tables): restore into an empty database (nothing was restored)`,
+      );
     await runPgRestore(url, dump);
     const rows = await rowCounts(store);
     refuseMissingRows(manifest, rows);
@@ -92,7 +127,10 @@ async function restorePostgres(url: string, staging: string, manifest: Manifest)
 /** The restored database must hold every row the backup counted. */
 function refuseMissingRows(manifest: Manifest, rows: Record<string, number>): void {
   for (const [table, expected] of Object.entries(manifest.database.rows)) {
-    if ((rows[table] ?? 0) !== expected) throw new BackupError(`the database in this backup does not hold what its manifest says (${table}: ${rows[table] ?? 0} rows, expected ${expected}); nothing was restored`);
+    if ((rows[table] ?? 0) !== expected)
+      throw new BackupError(
+        `the database in this backup does not hold what its manifest says (${table}: ${rows[table] ?? 0} rows, expected ${expected}); nothing was restored`,
+      );
   }
 }
 

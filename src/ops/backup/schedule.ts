@@ -17,7 +17,10 @@ export function backupDir(config: Pick<HeraldConfig, 'backup' | 'dataDir'>): str
 }
 
 /** Installs the scheduler when a cron pattern is configured, removes it otherwise (cheap, idempotent). */
-export async function installBackupScheduler(queues: Queues, config: Pick<HeraldConfig, 'backup' | 'timezone'>): Promise<void> {
+export async function installBackupScheduler(
+  queues: Queues,
+  config: Pick<HeraldConfig, 'backup' | 'timezone'>,
+): Promise<void> {
   const queue = queues.get('maintenance');
   if (!config.backup.cron) {
     await queue.removeJobScheduler(BACKUP_SCHEDULER);
@@ -25,7 +28,11 @@ export async function installBackupScheduler(queues: Queues, config: Pick<Herald
   }
   const data: MaintenanceJob = { task: 'backup' };
   const keep = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
-  await queue.upsertJobScheduler(BACKUP_SCHEDULER, { pattern: config.backup.cron, tz: config.timezone }, { name: 'backup', data, opts: { ...keep, attempts: 1 } });
+  await queue.upsertJobScheduler(
+    BACKUP_SCHEDULER,
+    { pattern: config.backup.cron, tz: config.timezone },
+    { name: 'backup', data, opts: { ...keep, attempts: 1 } },
+  );
 }
 
 export interface ScheduledBackup {
@@ -33,9 +40,15 @@ export interface ScheduledBackup {
   removed: string[];
 }
 
-export async function runScheduledBackup(deps: { config: HeraldConfig; store: Store; log: Logger }, now = new Date()): Promise<ScheduledBackup> {
+export async function runScheduledBackup(
+  deps: { config: HeraldConfig; store: Store; log: Logger },
+  now = new Date(),
+): Promise<ScheduledBackup> {
   const dir = backupDir(deps.config);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const { file } = await createBackup(deps, path.join(dir, `herald-${stamp}.tar.gz`), { overwrite: true });
   const removed = await pruneBackups(dir, deps.config.backup.keep);
   deps.log.info({ file, removed }, 'scheduled backup written');

@@ -13,12 +13,20 @@ const DRY_RUN = 'no SMTP_URL: newsletters are written as .eml files; checked onc
 export async function checkSmtp(config: HeraldConfig): Promise<CheckResult> {
   const url = config.newsletter.smtpUrl;
   if (!url) return skip('smtp', DRY_RUN);
-  const transport = createMailTransport({ smtpUrl: url, maxConnections: 1, timeouts: { connection: 10_000, greeting: 10_000, socket: 10_000 } });
+  const transport = createMailTransport({
+    smtpUrl: url,
+    maxConnections: 1,
+    timeouts: { connection: 10_000, greeting: 10_000, socket: 10_000 },
+  });
   try {
     await transport.verify();
     return ok('smtp', `${transport.description} answers EHLO`);
   } catch (error) {
-    return fail('smtp', (error as Error).message, 'check SMTP_URL (host, port, smtp:// or smtps://, user and password) and that this machine may connect to it');
+    return fail(
+      'smtp',
+      (error as Error).message,
+      'check SMTP_URL (host, port, smtp:// or smtps://, user and password) and that this machine may connect to it',
+    );
   } finally {
     transport.close();
   }
@@ -27,17 +35,31 @@ export async function checkSmtp(config: HeraldConfig): Promise<CheckResult> {
 export async function checkDkim(config: HeraldConfig, dns: Resolver): Promise<CheckResult> {
   const dkimConfig = config.newsletter.dkim;
   if (!config.newsletter.smtpUrl) return skip('dkim', DRY_RUN);
-  if (!dkimConfig) return warn('dkim', 'messages are not DKIM-signed: Gmail and Yahoo ask bulk senders for DKIM', 'create a key pair, publish its public key at <selector>._domainkey.<domain> and set HERALD_DKIM_DOMAIN, HERALD_DKIM_SELECTOR and HERALD_DKIM_KEY_FILE (docs/newsletters.md)');
+  if (!dkimConfig)
+    return warn(
+      'dkim',
+      'messages are not DKIM-signed: Gmail and Yahoo ask bulk senders for DKIM',
+      'create a key pair, publish its public key at <selector>._domainkey.<domain> and set HERALD_DKIM_DOMAIN, HERALD_DKIM_SELECTOR and HERALD_DKIM_KEY_FILE (docs/newsletters.md)',
+    );
   const dkim = readDkim(dkimConfig);
-  const expected = createPublicKey(dkim.privateKey).export({ type: 'spki', format: 'der' }).toString('base64');
+  const expected = createPublicKey(dkim.privateKey)
+    .export({ type: 'spki', format: 'der' })
+    .toString('base64');
   const name = `${dkim.keySelector}._domainkey.${dkim.domainName}`;
   const publish = `publish the TXT record ${name} = "v=DKIM1; k=rsa; p=${expected}"`;
   const records = (await txtRecords(dns, name)).filter((r) => /(^|;)\s*p=/.test(r));
-  if (records.length === 0) return fail('dkim', `no DKIM record at ${name}: receivers cannot verify the signature`, publish);
+  if (records.length === 0)
+    return fail('dkim', `no DKIM record at ${name}: receivers cannot verify the signature`, publish);
   const published = records.map((r) => tags(r).p ?? '');
-  if (published.includes(expected)) return ok('dkim', `the key in ${dkimConfig.keyFile} matches the record at ${name}`);
-  if (published.every((p) => p === '')) return fail('dkim', `the record at ${name} revokes the key (empty p=)`, publish);
-  return fail('dkim', `the record at ${name} holds another key than ${dkimConfig.keyFile}: every signature fails`, publish);
+  if (published.includes(expected))
+    return ok('dkim', `the key in ${dkimConfig.keyFile} matches the record at ${name}`);
+  if (published.every((p) => p === ''))
+    return fail('dkim', `the record at ${name} revokes the key (empty p=)`, publish);
+  return fail(
+    'dkim',
+    `the record at ${name} holds another key than ${dkimConfig.keyFile}: every signature fails`,
+    publish,
+  );
 }
 
 export async function checkSpf(config: HeraldConfig, dns: Resolver): Promise<CheckResult> {
@@ -45,9 +67,24 @@ export async function checkSpf(config: HeraldConfig, dns: Resolver): Promise<Che
   const domain = fromDomain(config);
   const records = (await txtRecords(dns, domain)).filter((r) => /^v=spf1(\s|$)/i.test(r));
   const fix = `publish one TXT record at ${domain} such as "v=spf1 include:<your mail provider> ~all" (your provider says which)`;
-  if (records.length === 0) return fail('spf', `${domain} has no SPF record: receivers cannot tell which servers may send its mail`, fix);
-  if (records.length > 1) return fail('spf', `${domain} has ${records.length} SPF records: receivers treat that as a permanent error`, `merge them into one record; ${fix}`);
-  if (/\s\+all\b/i.test(records[0]!)) return warn('spf', `${domain}: "${records[0]}" lets any server send as ${domain}`, 'end the record with ~all or -all');
+  if (records.length === 0)
+    return fail(
+      'spf',
+      `${domain} has no SPF record: receivers cannot tell which servers may send its mail`,
+      fix,
+    );
+  if (records.length > 1)
+    return fail(
+      'spf',
+      `${domain} has ${records.length} SPF records: receivers treat that as a permanent error`,
+      `merge them into one record; ${fix}`,
+    );
+  if (/\s\+all\b/i.test(records[0]!))
+    return warn(
+      'spf',
+      `${domain}: "${records[0]}" lets any server send as ${domain}`,
+      'end the record with ~all or -all',
+    );
   return ok('spf', `${domain}: ${records[0]}`);
 }
 

@@ -16,7 +16,11 @@ export async function checkDatabase(store: Store): Promise<CheckResult[]> {
   results.push(
     pending.length === 0
       ? ok('migrations', 'the schema is current')
-      : warn('migrations', `${pending.length} migration(s) not applied yet: ${pending.join(', ')}`, 'run `herald migrate` (Herald also applies them when it starts)'),
+      : warn(
+          'migrations',
+          `${pending.length} migration(s) not applied yet: ${pending.join(', ')}`,
+          'run `herald migrate` (Herald also applies them when it starts)',
+        ),
   );
   return results;
 }
@@ -25,16 +29,44 @@ export async function checkDatabase(store: Store): Promise<CheckResult[]> {
 const SECRET_FILES = ['api-token', 'session-secret', 'newsletter-token-key'];
 
 export async function checkDataDir(dataDir: string): Promise<CheckResult[]> {
-  if (!existsSync(dataDir)) return [warn('data dir', `${dataDir} does not exist yet`, 'it is created at the first start; or create it now: mkdir -m 700 ' + dataDir)];
+  if (!existsSync(dataDir))
+    return [
+      warn(
+        'data dir',
+        `${dataDir} does not exist yet`,
+        'it is created at the first start; or create it now: mkdir -m 700 ' + dataDir,
+      ),
+    ];
   const info = await stat(dataDir);
   const results: CheckResult[] = [];
-  const writable = await access(dataDir, constants.W_OK).then(() => true, () => false);
-  if (!writable) results.push(fail('data dir', `${dataDir} is not writable by this user`, `chown it to the user Herald runs as (chown -R herald ${dataDir})`));
-  else if (info.mode & 0o077) results.push(warn('data dir', `${dataDir} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); it holds the database and secrets`, `chmod 700 ${dataDir}`));
-  else results.push(ok('data dir', `${dataDir} is private to its owner (mode ${(info.mode & 0o777).toString(8)})`));
+  const writable = await access(dataDir, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!writable)
+    results.push(
+      fail(
+        'data dir',
+        `${dataDir} is not writable by this user`,
+        `chown it to the user Herald runs as (chown -R herald ${dataDir})`,
+      ),
+    );
+  else if (info.mode & 0o077)
+    results.push(
+      warn(
+        'data dir',
+        `${dataDir} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); it holds the database and secrets`,
+        `chmod 700 ${dataDir}`,
+      ),
+    );
+  else
+    results.push(
+      ok('data dir', `${dataDir} is private to its owner (mode ${(info.mode & 0o777).toString(8)})`),
+    );
   for (const name of SECRET_FILES) {
     const file = path.join(dataDir, name);
-    if (existsSync(file) && (await stat(file)).mode & 0o077) results.push(warn('data dir', `${file} can be read by other users`, `chmod 600 ${file}`));
+    if (existsSync(file) && (await stat(file)).mode & 0o077)
+      results.push(warn('data dir', `${file} can be read by other users`, `chmod 600 ${file}`));
   }
   results.push(await freeSpace(dataDir));
   return results;

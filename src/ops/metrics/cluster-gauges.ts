@@ -24,24 +24,82 @@ export function registerClusterGauges(registry: Registry, sources: ClusterSource
   // prom-client collects the series of one scrape concurrently: each read is shared by the gauges that need it.
   const depths = cached(() => readQueueDepths(sources.queues), 'Redis', QUEUE_DEPTHS_TTL_MS);
   const counts = cached(() => readDatabaseCounts(sources.store), 'the database', DATABASE_COUNTS_TTL_MS);
-  gauge(registry, 'herald_redis_up', 'Whether Redis answered the queue-depth read of this scrape (1) or not (0)', [], async (g) => g.set((await depths().then(() => 1, () => 0))));
-  gauge(registry, 'herald_queue_jobs', 'Jobs in each queue by state, read from Redis at scrape time (the same from every process)', ['queue', 'state'], async (g) => {
-    const all = await depths().catch(() => ({}) as Record<string, Record<string, number>>);
-    for (const [queue, byState] of Object.entries(all)) for (const state of QUEUE_STATES) g.set({ queue, state }, byState[state] ?? 0);
-  });
-  gauge(registry, 'herald_database_up', 'Whether the database answered the counts of this scrape (1) or not (0)', [], async (g) => g.set(await counts().then(() => 1, () => 0)));
-  gauge(registry, 'herald_newsletter_recipients', 'Newsletter recipient rows by status, all newsletters (bounced: refused by the receiving server)', ['status'], async (g) => {
-    for (const [status, n] of Object.entries((await counts().catch(() => null))?.recipients ?? {})) g.set({ status }, n);
-  });
-  gauge(registry, 'herald_channel_account_state', 'Each channel account with its mode and state (1); state needs_reconnect holds its posts until someone reconnects it', ['account', 'platform', 'mode', 'state'], async (g) => {
-    for (const a of (await counts().catch(() => null))?.accounts ?? []) g.set({ account: a.id, platform: a.platform, mode: a.mode, state: a.state }, 1);
-  });
-  gauge(registry, 'herald_contacts', 'Member contacts by status (bounced and complained ones are no longer mailed)', ['status'], async (g) => {
-    for (const [status, n] of Object.entries((await counts().catch(() => null))?.contacts ?? {})) g.set({ status }, n);
-  });
+  gauge(
+    registry,
+    'herald_redis_up',
+    'Whether Redis answered the queue-depth read of this scrape (1) or not (0)',
+    [],
+    async (g) =>
+      g.set(
+        await depths().then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+  );
+  gauge(
+    registry,
+    'herald_queue_jobs',
+    'Jobs in each queue by state, read from Redis at scrape time (the same from every process)',
+    ['queue', 'state'],
+    async (g) => {
+      const all = await depths().catch(() => ({}) as Record<string, Record<string, number>>);
+      for (const [queue, byState] of Object.entries(all))
+        for (const state of QUEUE_STATES) g.set({ queue, state }, byState[state] ?? 0);
+    },
+  );
+  gauge(
+    registry,
+    'herald_database_up',
+    'Whether the database answered the counts of this scrape (1) or not (0)',
+    [],
+    async (g) =>
+      g.set(
+        await counts().then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+  );
+  gauge(
+    registry,
+    'herald_newsletter_recipients',
+    'Newsletter recipient rows by status, all newsletters (bounced: refused by the receiving server)',
+    ['status'],
+    async (g) => {
+      for (const [status, n] of Object.entries((await counts().catch(() => null))?.recipients ?? {}))
+        g.set({ status }, n);
+    },
+  );
+  gauge(
+    registry,
+    'herald_channel_account_state',
+    'Each channel account with its mode and state (1); state needs_reconnect holds its posts until someone reconnects it',
+    ['account', 'platform', 'mode', 'state'],
+    async (g) => {
+      for (const a of (await counts().catch(() => null))?.accounts ?? [])
+        g.set({ account: a.id, platform: a.platform, mode: a.mode, state: a.state }, 1);
+    },
+  );
+  gauge(
+    registry,
+    'herald_contacts',
+    'Member contacts by status (bounced and complained ones are no longer mailed)',
+    ['status'],
+    async (g) => {
+      for (const [status, n] of Object.entries((await counts().catch(() => null))?.contacts ?? {}))
+        g.set({ status }, n);
+    },
+  );
 }
 
-function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], fill: (g: Gauge<L>) => Promise<void>): void {
+function gauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: L[],
+  fill: (g: Gauge<L>) => Promise<void>,
+): void {
   new Gauge<L>({
     name,
     help,
@@ -72,7 +130,9 @@ function cached<T>(read: () => Promise<T>, what: string, ttlMs: number): () => P
 
 /** One bounded read per queue: BullMQ counts each state's list or sorted set (LLEN/ZCARD), never the jobs. */
 async function readQueueDepths(queues: Queues): Promise<Record<string, Record<string, number>>> {
-  const entries = await Promise.all(QUEUE_NAMES.map(async (name) => [name, await queues.get(name).getJobCounts(...QUEUE_STATES)] as const));
+  const entries = await Promise.all(
+    QUEUE_NAMES.map(async (name) => [name, await queues.get(name).getJobCounts(...QUEUE_STATES)] as const),
+  );
   return Object.fromEntries(entries);
 }
 
@@ -84,16 +144,30 @@ interface DatabaseCounts {
 
 async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
   const byStatus = async (table: 'newsletter_recipients' | 'contacts') => {
-    const rows = await sql<{ status: string; n: number | string }>`select status, count(*) as n from ${sql.table(table)} group by status`.execute(store.db);
+    const rows = await sql<{
+      status: string;
+      n: number | string;
+    }>`select status, count(*) as n from ${sql.table(table)} group by status`.execute(store.db);
     return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
   };
-  const accountStates = async () => store.db.selectFrom('channelAccounts').select(['id', 'platform', 'mode', 'state']).execute();
-  const [recipients, contacts, accounts] = await Promise.all([byStatus('newsletter_recipients'), byStatus('contacts'), accountStates()]);
+  const accountStates = async () =>
+    store.db.selectFrom('channelAccounts').select(['id', 'platform', 'mode', 'state']).execute();
+  const [recipients, contacts, accounts] = await Promise.all([
+    byStatus('newsletter_recipients'),
+    byStatus('contacts'),
+    accountStates(),
+  ]);
   return { recipients, contacts, accounts };
 }
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new Error(`${what} did not answer within ${READ_TIMEOUT_MS} ms`)),
+        READ_TIMEOUT_MS,
+      )),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

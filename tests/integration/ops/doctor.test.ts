@@ -30,7 +30,8 @@ let db: TestDatabase;
 let dkim: ReturnType<typeof dkimKeyFile>;
 let env: NodeJS.ProcessEnv;
 
-const publicKeyOf = (k: typeof dkim) => k.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const publicKeyOf = (k: typeof dkim) =>
+  k.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 
 beforeAll(async () => {
   if (!hasRedisServer) return;
@@ -47,13 +48,34 @@ beforeAll(async () => {
   await migrateToLatest(store);
   await store.close();
   chmodSync(db.dataDir, 0o700);
-  const settings = fakeSettings({ ...fakes, smtp }, { newsletter: { from: `Alliance <news@${DOMAIN}>`, dkim: { domain: DOMAIN, selector: SELECTOR, keyFile: dkim.file } } });
-  env = { ...envFromSettings(settings), HERALD_DATA_DIR: db.dataDir, DATABASE_URL: db.url, REDIS_URL: production.url, HERALD_QUEUE_PREFIX: uniquePrefix('doctor') };
+  const settings = fakeSettings(
+    { ...fakes, smtp },
+    {
+      newsletter: {
+        from: `Alliance <news@${DOMAIN}>`,
+        dkim: { domain: DOMAIN, selector: SELECTOR, keyFile: dkim.file },
+      },
+    },
+  );
+  env = {
+    ...envFromSettings(settings),
+    HERALD_DATA_DIR: db.dataDir,
+    DATABASE_URL: db.url,
+    REDIS_URL: production.url,
+    HERALD_QUEUE_PREFIX: uniquePrefix('doctor'),
+  };
   healthyDns();
 });
 
 afterAll(async () => {
-  await Promise.all([production?.stop(), careless?.stop(), dns?.close(), smtp?.close(), fakes?.close(), db?.drop()]);
+  await Promise.all([
+    production?.stop(),
+    careless?.stop(),
+    dns?.close(),
+    smtp?.close(),
+    fakes?.close(),
+    db?.drop(),
+  ]);
 });
 
 function healthyDns(): void {
@@ -63,7 +85,8 @@ function healthyDns(): void {
   dns.txt.set(`_dmarc.${DOMAIN}`, [`v=DMARC1; p=quarantine; rua=mailto:dmarc@${DOMAIN}`]);
 }
 
-const doctor = (changes: NodeJS.ProcessEnv = {}, options: Partial<DoctorOptions> = {}) => runDoctor({ env: { ...env, ...changes }, cwd: db.dataDir, dnsServers: [dns.server], ...options });
+const doctor = (changes: NodeJS.ProcessEnv = {}, options: Partial<DoctorOptions> = {}) =>
+  runDoctor({ env: { ...env, ...changes }, cwd: db.dataDir, dnsServers: [dns.server], ...options });
 
 function statusOf(results: CheckResult[], check: string): CheckResult {
   const found = results.find((r) => r.check === check);
@@ -77,8 +100,28 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
     const notOk = results.filter((r) => r.status !== 'ok');
     expect(notOk).toEqual([]);
     const checks = results.map((r) => r.check);
-    for (const check of ['configuration', 'redis', 'redis persistence', 'redis eviction', 'redis memory', 'clock', 'database', 'migrations', 'data dir', 'free space', 'channel twitter', 'channel facebook', 'smtp', 'dkim', 'spf', 'dmarc']) expect(checks).toContain(check);
-    expect(statusOf(results, 'dkim').message).toContain(`matches the record at ${SELECTOR}._domainkey.${DOMAIN}`);
+    for (const check of [
+      'configuration',
+      'redis',
+      'redis persistence',
+      'redis eviction',
+      'redis memory',
+      'clock',
+      'database',
+      'migrations',
+      'data dir',
+      'free space',
+      'channel twitter',
+      'channel facebook',
+      'smtp',
+      'dkim',
+      'spf',
+      'dmarc',
+    ])
+      expect(checks).toContain(check);
+    expect(statusOf(results, 'dkim').message).toContain(
+      `matches the record at ${SELECTOR}._domainkey.${DOMAIN}`,
+    );
     expect(statusOf(results, 'dmarc').message).toContain('policy quarantine');
     expect(dns.questions).toContain(`TXT _dmarc.${DOMAIN}`);
   });
@@ -86,8 +129,16 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
   it('warns about a Redis without AOF and with an eviction policy', async () => {
     const results = await doctor({ REDIS_URL: careless.url });
     expect(statusOf(results, 'redis').status).toBe('ok');
-    expect(statusOf(results, 'redis persistence')).toMatchObject({ status: 'warn', message: expect.stringContaining('AOF is off'), fix: expect.stringContaining('appendonly yes') });
-    expect(statusOf(results, 'redis eviction')).toMatchObject({ status: 'warn', message: expect.stringContaining('allkeys-lru'), fix: expect.stringContaining('noeviction') });
+    expect(statusOf(results, 'redis persistence')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('AOF is off'),
+      fix: expect.stringContaining('appendonly yes'),
+    });
+    expect(statusOf(results, 'redis eviction')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('allkeys-lru'),
+      fix: expect.stringContaining('noeviction'),
+    });
     expect(results.some((r) => r.status === 'error')).toBe(false);
   });
 
@@ -98,11 +149,25 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
     dns.txt.set(DOMAIN, ['v=spf1 ip4:127.0.0.1 ~all', 'v=spf1 include:mail.example ~all']);
     try {
       const results = await doctor();
-      expect(statusOf(results, 'dkim')).toMatchObject({ status: 'error', message: expect.stringContaining('holds another key'), fix: expect.stringContaining(`p=${publicKeyOf(dkim)}`) });
-      expect(statusOf(results, 'dmarc')).toMatchObject({ status: 'error', message: `${DOMAIN} has no DMARC record`, fix: expect.stringContaining('v=DMARC1; p=none') });
-      expect(statusOf(results, 'spf')).toMatchObject({ status: 'error', message: expect.stringContaining('2 SPF records') });
+      expect(statusOf(results, 'dkim')).toMatchObject({
+        status: 'error',
+        message: expect.stringContaining('holds another key'),
+        fix: expect.stringContaining(`p=${publicKeyOf(dkim)}`),
+      });
+      expect(statusOf(results, 'dmarc')).toMatchObject({
+        status: 'error',
+        message: `${DOMAIN} has no DMARC record`,
+        fix: expect.stringContaining('v=DMARC1; p=none'),
+      });
+      expect(statusOf(results, 'spf')).toMatchObject({
+        status: 'error',
+        message: expect.stringContaining('2 SPF records'),
+      });
       dns.txt.delete(`${SELECTOR}._domainkey.${DOMAIN}`);
-      expect(statusOf(await doctor(), 'dkim')).toMatchObject({ status: 'error', message: expect.stringContaining('no DKIM record') });
+      expect(statusOf(await doctor(), 'dkim')).toMatchObject({
+        status: 'error',
+        message: expect.stringContaining('no DKIM record'),
+      });
     } finally {
       healthyDns();
     }
@@ -110,9 +175,16 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
 
   it('compares the clock with Redis TIME (a fake clock ahead or behind)', async () => {
     const ahead = await doctor({}, { now: () => Date.now() + 120_000 });
-    expect(statusOf(ahead, 'clock')).toMatchObject({ status: 'error', message: expect.stringMatching(/12\d\.\d s ahead of Redis's/), fix: expect.stringContaining('NTP') });
+    expect(statusOf(ahead, 'clock')).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/12\d\.\d s ahead of Redis's/),
+      fix: expect.stringContaining('NTP'),
+    });
     const behind = await doctor({}, { now: () => Date.now() - 5_000 });
-    expect(statusOf(behind, 'clock')).toMatchObject({ status: 'warn', message: expect.stringContaining('behind') });
+    expect(statusOf(behind, 'clock')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('behind'),
+    });
   });
 
   it('says what is wrong with the services, the tokens and the data dir', async () => {
@@ -120,16 +192,32 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
     chmodSync(db.dataDir, 0o755);
     try {
       const results = await doctor({ SMTP_URL: 'smtp://127.0.0.1:1' });
-      expect(statusOf(results, 'smtp')).toMatchObject({ status: 'error', message: expect.stringContaining('ECONNREFUSED') });
-      expect(statusOf(results, 'channel twitter')).toMatchObject({ status: 'error', fix: expect.stringContaining('reconnect') });
+      expect(statusOf(results, 'smtp')).toMatchObject({
+        status: 'error',
+        message: expect.stringContaining('ECONNREFUSED'),
+      });
+      expect(statusOf(results, 'channel twitter')).toMatchObject({
+        status: 'error',
+        fix: expect.stringContaining('reconnect'),
+      });
       expect(statusOf(results, 'channel facebook').status).toBe('ok');
-      expect(statusOf(results, 'data dir')).toMatchObject({ status: 'warn', message: expect.stringContaining('mode 755'), fix: `chmod 700 ${db.dataDir}` });
+      expect(statusOf(results, 'data dir')).toMatchObject({
+        status: 'warn',
+        message: expect.stringContaining('mode 755'),
+        fix: `chmod 700 ${db.dataDir}`,
+      });
     } finally {
       fakes.twitter.reset();
       chmodSync(db.dataDir, 0o700);
     }
-    const down = await doctor({ REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: 'postgres://herald@127.0.0.1:1/herald' });
-    expect(statusOf(down, 'redis')).toMatchObject({ status: 'error', fix: expect.stringContaining('REDIS_URL') });
+    const down = await doctor({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATABASE_URL: 'postgres://herald@127.0.0.1:1/herald',
+    });
+    expect(statusOf(down, 'redis')).toMatchObject({
+      status: 'error',
+      fix: expect.stringContaining('REDIS_URL'),
+    });
     expect(statusOf(down, 'clock').status).toBe('skip');
     expect(statusOf(down, 'database').status).toBe('error');
     expect(statusOf(down, 'channels').status).toBe('skip');
@@ -139,18 +227,30 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
     const fresh = await createTestDatabase('sqlite');
     try {
       const results = await doctor({ DATABASE_URL: fresh.url });
-      expect(statusOf(results, 'migrations')).toMatchObject({ status: 'warn', fix: expect.stringContaining('herald migrate') });
+      expect(statusOf(results, 'migrations')).toMatchObject({
+        status: 'warn',
+        fix: expect.stringContaining('herald migrate'),
+      });
     } finally {
       await fresh.drop();
     }
     const invalid = await doctor({ PORT: 'eighty', HERALD_METRICS_PORT: '70000' });
-    expect(invalid.filter((r) => r.status === 'error').map((r) => r.message)).toEqual([expect.stringContaining('PORT (port)'), expect.stringContaining('HERALD_METRICS_PORT (metrics.port)')]);
+    expect(invalid.filter((r) => r.status === 'error').map((r) => r.message)).toEqual([
+      expect.stringContaining('PORT (port)'),
+      expect.stringContaining('HERALD_METRICS_PORT (metrics.port)'),
+    ]);
     expect(statusOf(invalid, 'everything else').status).toBe('skip');
   });
 
   it('herald doctor --json exits 1 on an error and 0 on warnings only', { timeout: 60_000 }, async () => {
     const run = async (changes: NodeJS.ProcessEnv) => {
-      const child = spawnHerald(['doctor', '--json', '--dns', dns.server], { ...process.env, ...env, HERALD_CONFIG: '', LOG_LEVEL: 'warn', ...changes });
+      const child = spawnHerald(['doctor', '--json', '--dns', dns.server], {
+        ...process.env,
+        ...env,
+        HERALD_CONFIG: '',
+        LOG_LEVEL: 'warn',
+        ...changes,
+      });
       const code = await waitForExit(child, 45_000);
       return { code, report: JSON.parse(child.output()) as { ok: boolean; checks: CheckResult[] } };
     };

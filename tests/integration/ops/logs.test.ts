@@ -12,7 +12,14 @@ import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
 import { ROOT, spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { deletePrefix, TEST_REDIS, uniquePrefix } from '../../helpers/redis.js';
-import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY, startFakes, type Fakes } from '../../helpers/social.js';
+import {
+  ACCESS_SECRET,
+  APP_KEY,
+  APP_SECRET,
+  SECRET_KEY,
+  startFakes,
+  type Fakes,
+} from '../../helpers/social.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
 
 const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
@@ -25,7 +32,10 @@ let smtp: FakeSmtp;
 const prefix = uniquePrefix('logs');
 
 beforeAll(async () => {
-  [fakes, smtp] = await Promise.all([startFakes(), startFakeSmtp({ auth: { user: 'herald', pass: SMTP_PASSWORD } })]);
+  [fakes, smtp] = await Promise.all([
+    startFakes(),
+    startFakeSmtp({ auth: { user: 'herald', pass: SMTP_PASSWORD } }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([fakes?.close(), smtp?.close()]);
@@ -54,7 +64,16 @@ async function environment(): Promise<{ env: NodeJS.ProcessEnv; port: number; da
   return { env, port, dataDir };
 }
 
-const SECRETS = [API_TOKEN, METRICS_TOKEN, SMTP_PASSWORD, SECRET_KEY, APP_KEY, APP_SECRET, ACCESS_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken];
+const SECRETS = [
+  API_TOKEN,
+  METRICS_TOKEN,
+  SMTP_PASSWORD,
+  SECRET_KEY,
+  APP_KEY,
+  APP_SECRET,
+  ACCESS_SECRET,
+  DEFAULT_TWITTER_ACCOUNT.accessToken,
+];
 
 /** Uses the running Herald a little (an API call, a scrape, a refused call), stops it with SIGTERM. */
 async function exercise(port: number): Promise<void> {
@@ -62,20 +81,33 @@ async function exercise(port: number): Promise<void> {
   let up = false;
   for (let i = 0; i < 300 && !up; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    up = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
   }
   expect(up).toBe(true);
-  expect((await fetch(`${base}/api/items`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
-  expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
-  expect((await fetch(`${base}/api/items`, { headers: { authorization: `Bearer ${SECRET_KEY}` } })).status).toBe(401);
+  expect(
+    (await fetch(`${base}/api/items`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status,
+  ).toBe(200);
+  expect(
+    (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status,
+  ).toBe(200);
+  expect(
+    (await fetch(`${base}/api/items`, { headers: { authorization: `Bearer ${SECRET_KEY}` } })).status,
+  ).toBe(401);
 }
 
 function expectStartLines(output: string, port: number, dataDir: string): void {
   expect(output).toContain(`listening on http://127.0.0.1:${port} (people reach it at https://herald.test)`);
-  expect(output).toContain(`data in ${dataDir} (database: SQLite ${dataDir}/herald.db; Redis: redis://127.0.0.1:6379`);
+  expect(output).toContain(
+    `data in ${dataDir} (database: SQLite ${dataDir}/herald.db; Redis: redis://127.0.0.1:6379`,
+  );
   expect(output).toContain('channels live: twitter; dry-run: facebook');
   expect(output).toContain(`newsletters are sent through smtp://herald:***@127.0.0.1:${smtp.port}`);
-  expect(output).toContain('next step: create an administrator with `herald users add you@example.org --role admin`, then sign in at https://herald.test/login');
+  expect(output).toContain(
+    'next step: create an administrator with `herald users add you@example.org --role admin`, then sign in at https://herald.test/login',
+  );
   for (const secret of SECRETS) expect(output, 'a secret in the logs').not.toContain(secret);
 }
 
@@ -92,15 +124,29 @@ describe('logs', () => {
     expectStartLines(messages, port, dataDir);
     // The start-up lines come first, before any job runs.
     const first = parsed.findIndex((l) => l.msg.startsWith('Herald '));
-    expect(parsed.slice(first, first + 6).map((l) => l.msg.split(' ')[0])).toEqual(['Herald', 'workers', 'data', 'channels', 'newsletters', 'metrics']);
+    expect(parsed.slice(first, first + 6).map((l) => l.msg.split(' ')[0])).toEqual([
+      'Herald',
+      'workers',
+      'data',
+      'channels',
+      'newsletters',
+      'metrics',
+    ]);
     expect(messages).toContain('stopped');
   });
 
   it.skipIf(!hasScript)('are readable lines under a terminal', { timeout: 90_000 }, async () => {
     const { env, port, dataDir } = await environment();
-    const command = [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'start'].map((a) => `'${a}'`).join(' ');
+    const command = [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'start']
+      .map((a) => `'${a}'`)
+      .join(' ');
     // script(1) gives the command a pseudo-terminal for its standard output and copies what it prints.
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -48,7 +48,13 @@ let base: string;
 
 beforeAll(async () => {
   [fakes, smtp] = await Promise.all([startFakes(), startFakeSmtp()]);
-  app = await startTestApp('sqlite', fakeSettings({ ...fakes, smtp }, { metrics: { token: METRICS_TOKEN }, newsletter: { messagesPerSecond: 40 } }));
+  app = await startTestApp(
+    'sqlite',
+    fakeSettings(
+      { ...fakes, smtp },
+      { metrics: { token: METRICS_TOKEN }, newsletter: { messagesPerSecond: 40 } },
+    ),
+  );
   await seedContacts(app, CONTACTS);
   server = await buildServer(app.ctx, { apiToken: API_TOKEN });
   base = await server.listen({ port: 0, host: '127.0.0.1' });
@@ -83,79 +89,135 @@ describe('GET /metrics', () => {
     const none = await fetch(`${base}/metrics`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
-    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer not-the-metrics-token-000' } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer not-the-metrics-token-000' } }))
+        .status,
+    ).toBe(401);
     // The API token is not the metrics token.
-    expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status,
+    ).toBe(401);
   });
 
-  it('under load returns every family; afterwards the counts match the database', { timeout: 120_000 }, async () => {
-    // Jobs Redis lost before any worker ran: the reconciler puts them back, and says so.
-    const early = await publishItem(app, 100);
-    for (const queue of ['social', 'feed'] as const) for (const job of await app.ctx.queues.get(queue).getJobs(['waiting', 'delayed'])) await job.remove();
-    const repaired = await reconcile(app.ctx);
-    expect(repaired.deliveriesRestored).toBeGreaterThanOrEqual(3);
+  it(
+    'under load returns every family; afterwards the counts match the database',
+    { timeout: 120_000 },
+    async () => {
+      // Jobs Redis lost before any worker ran: the reconciler puts them back, and says so.
+      const early = await publishItem(app, 100);
+      for (const queue of ['social', 'feed'] as const)
+        for (const job of await app.ctx.queues.get(queue).getJobs(['waiting', 'delayed'])) await job.remove();
+      const repaired = await reconcile(app.ctx);
+      expect(repaired.deliveriesRestored).toBeGreaterThanOrEqual(3);
 
-    fakes.twitter.inject({ kind: 'rate_limited', resetAt: Math.ceil(Date.now() / 1000) + 2 }, { route: 'POST /2/tweets' });
-    fakes.facebook.inject({ kind: 'invalid_parameter' }, { route: '/feed' });
-    app.startWorkers(['publish', 'social', 'feed', 'newsletter']);
-    const published = [early.id];
-    for (let n = 1; n <= 6; n++) published.push(await publish(n, n <= 2));
+      fakes.twitter.inject(
+        { kind: 'rate_limited', resetAt: Math.ceil(Date.now() / 1000) + 2 },
+        { route: 'POST /2/tweets' },
+      );
+      fakes.facebook.inject({ kind: 'invalid_parameter' }, { route: '/feed' });
+      app.startWorkers(['publish', 'social', 'feed', 'newsletter']);
+      const published = [early.id];
+      for (let n = 1; n <= 6; n++) published.push(await publish(n, n <= 2));
 
-    const during: Exposition[] = [];
-    const everyThingDone = async () => {
-      during.push(await scrape());
-      const [open] = await rows("select count(*) as n from deliveries where status in ('pending', 'running')");
-      const [recipients] = await rows("select count(*) as n from newsletter_recipients where status in ('pending', 'sending', 'deferred')");
-      const [newsletters] = await rows('select count(*) as n from newsletters');
-      return Number(open!.n) === 0 && Number(recipients!.n) === 0 && Number(newsletters!.n) === 2;
-    };
-    await waitFor(everyThingDone, 90_000, 'every delivery and message done');
-    for (const family of FAMILIES) expect(during[0]!.types.has(family), family).toBe(true);
-    expect(during.some((e) => sum(e, 'herald_queue_jobs', { state: 'waiting' }) + sum(e, 'herald_queue_jobs', { state: 'delayed' }) + sum(e, 'herald_queue_jobs', { state: 'active' }) > 0)).toBe(true);
+      const during: Exposition[] = [];
+      const everyThingDone = async () => {
+        during.push(await scrape());
+        const [open] = await rows(
+          "select count(*) as n from deliveries where status in ('pending', 'running')",
+        );
+        const [recipients] = await rows(
+          "select count(*) as n from newsletter_recipients where status in ('pending', 'sending', 'deferred')",
+        );
+        const [newsletters] = await rows('select count(*) as n from newsletters');
+        return Number(open!.n) === 0 && Number(recipients!.n) === 0 && Number(newsletters!.n) === 2;
+      };
+      await waitFor(everyThingDone, 90_000, 'every delivery and message done');
+      for (const family of FAMILIES) expect(during[0]!.types.has(family), family).toBe(true);
+      expect(
+        during.some(
+          (e) =>
+            sum(e, 'herald_queue_jobs', { state: 'waiting' }) +
+              sum(e, 'herald_queue_jobs', { state: 'delayed' }) +
+              sum(e, 'herald_queue_jobs', { state: 'active' }) >
+            0,
+        ),
+      ).toBe(true);
 
-    const after = await scrape();
-    for (const family of FAMILIES) expect(after.types.has(family), family).toBe(true);
-    expect(sum(after, 'herald_redis_up')).toBe(1);
-    expect(sum(after, 'herald_database_up')).toBe(1);
-    expect(sum(after, 'herald_queue_jobs', { queue: 'social', state: 'waiting' })).toBe(0);
+      const after = await scrape();
+      for (const family of FAMILIES) expect(after.types.has(family), family).toBe(true);
+      expect(sum(after, 'herald_redis_up')).toBe(1);
+      expect(sum(after, 'herald_database_up')).toBe(1);
+      expect(sum(after, 'herald_queue_jobs', { queue: 'social', state: 'waiting' })).toBe(0);
 
-    // Deliveries by kind, platform and outcome, as the database has them.
-    const byOutcome = await rows("select kind, target, status, count(*) as n from deliveries where status in ('done', 'failed') group by kind, target, status");
-    const platform = (kind: string, target: string) => (kind === 'channel' ? target : kind === 'feed' ? 'feed' : 'email');
-    for (const row of byOutcome) {
-      const labels = { kind: String(row.kind), platform: platform(String(row.kind), String(row.target)), outcome: row.status === 'done' ? 'done' : 'failed' };
-      expect(sum(after, 'herald_deliveries_total', labels), JSON.stringify(labels)).toBe(Number(row.n));
-      if (row.status === 'done') expect(sum(after, 'herald_publish_to_delivery_seconds_count', { kind: labels.kind, platform: labels.platform })).toBe(Number(row.n));
-    }
-    expect(sum(after, 'herald_deliveries_total', { outcome: 'failed', platform: 'facebook' })).toBe(1);
-    expect(sum(after, 'herald_deliveries_total', { outcome: 'rate_limited', platform: 'twitter' })).toBe(1);
-    expect(sum(after, 'herald_rate_limit_waits_total', { account: 'twitter' })).toBeGreaterThanOrEqual(1);
-    expect(sum(after, 'herald_reconciler_restored_jobs_total', { what: 'delivery' })).toBe(repaired.deliveriesRestored);
+      // Deliveries by kind, platform and outcome, as the database has them.
+      const byOutcome = await rows(
+        "select kind, target, status, count(*) as n from deliveries where status in ('done', 'failed') group by kind, target, status",
+      );
+      const platform = (kind: string, target: string) =>
+        kind === 'channel' ? target : kind === 'feed' ? 'feed' : 'email';
+      for (const row of byOutcome) {
+        const labels = {
+          kind: String(row.kind),
+          platform: platform(String(row.kind), String(row.target)),
+          outcome: row.status === 'done' ? 'done' : 'failed',
+        };
+        expect(sum(after, 'herald_deliveries_total', labels), JSON.stringify(labels)).toBe(Number(row.n));
+        if (row.status === 'done')
+          expect(
+            sum(after, 'herald_publish_to_delivery_seconds_count', {
+              kind: labels.kind,
+              platform: labels.platform,
+            }),
+          ).toBe(Number(row.n));
+      }
+      expect(sum(after, 'herald_deliveries_total', { outcome: 'failed', platform: 'facebook' })).toBe(1);
+      expect(sum(after, 'herald_deliveries_total', { outcome: 'rate_limited', platform: 'twitter' })).toBe(1);
+      expect(sum(after, 'herald_rate_limit_waits_total', { account: 'twitter' })).toBeGreaterThanOrEqual(1);
+      expect(sum(after, 'herald_reconciler_restored_jobs_total', { what: 'delivery' })).toBe(
+        repaired.deliveriesRestored,
+      );
 
-    // Newsletter messages: the counter of this process and the database's rows agree.
-    const [sent] = await rows("select count(*) as n from newsletter_recipients where status = 'sent'");
-    expect(Number(sent!.n)).toBe(2 * CONTACTS);
-    expect(sum(after, 'herald_newsletter_messages_total', { outcome: 'sent' })).toBe(2 * CONTACTS);
-    // Database counts are read at most every 15 s, however often Prometheus scrapes.
-    const counted = await waitFor(async () => {
-      const e = await scrape();
-      return sum(e, 'herald_newsletter_recipients', { status: 'sent' }) === 2 * CONTACTS ? e : null;
-    }, 30_000, 'the recipient counts of the database');
-    expect(sum(counted, 'herald_contacts', { status: 'active' })).toBe(CONTACTS);
-    expect(sum(counted, 'herald_channel_account_state', { account: 'twitter', mode: 'live', state: 'ok' })).toBe(1);
-    expect(sum(after, 'herald_newsletter_send_rate_limit')).toBe(40);
-  });
+      // Newsletter messages: the counter of this process and the database's rows agree.
+      const [sent] = await rows("select count(*) as n from newsletter_recipients where status = 'sent'");
+      expect(Number(sent!.n)).toBe(2 * CONTACTS);
+      expect(sum(after, 'herald_newsletter_messages_total', { outcome: 'sent' })).toBe(2 * CONTACTS);
+      // Database counts are read at most every 15 s, however often Prometheus scrapes.
+      const counted = await waitFor(
+        async () => {
+          const e = await scrape();
+          return sum(e, 'herald_newsletter_recipients', { status: 'sent' }) === 2 * CONTACTS ? e : null;
+        },
+        30_000,
+        'the recipient counts of the database',
+      );
+      expect(sum(counted, 'herald_contacts', { status: 'active' })).toBe(CONTACTS);
+      expect(
+        sum(counted, 'herald_channel_account_state', { account: 'twitter', mode: 'live', state: 'ok' }),
+      ).toBe(1);
+      expect(sum(after, 'herald_newsletter_send_rate_limit')).toBe(40);
+    },
+  );
 
   it('times HTTP requests by route pattern, never by the raw URL', async () => {
     const id = (await publishItem(app, 50)).id;
     const res = await fetch(`${base}/api/items/${id}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(res.status).toBe(200);
     await fetch(`${base}/no/such/page/${id}`);
-    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const text = await (
+      await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).not.toContain(id);
     const after = parseExposition(text);
-    expect(sum(after, 'herald_http_request_duration_seconds_count', { route: '/api/items/:id', method: 'GET', status_code: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sum(after, 'herald_http_request_duration_seconds_count', { route: 'unmatched', status_code: '404' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(after, 'herald_http_request_duration_seconds_count', {
+        route: '/api/items/:id',
+        method: 'GET',
+        status_code: '200',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sum(after, 'herald_http_request_duration_seconds_count', { route: 'unmatched', status_code: '404' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('is served on a loopback port of its own, with the same series', async () => {
@@ -163,7 +225,9 @@ describe('GET /metrics', () => {
     try {
       expect(own.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       expect((await fetch(own.url)).status).toBe(401);
-      const text = await (await fetch(own.url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      const text = await (
+        await fetch(own.url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text();
       expect(parseExposition(text).types.has('herald_deliveries_total')).toBe(true);
       const open = await startMetricsServer(app.ctx.metrics, 0, undefined);
       expect((await fetch(open.url)).status).toBe(200);

@@ -30,15 +30,30 @@ const git = (...args: string[]) => spawnSync('git', ['-C', ROOT, ...args], { enc
  * change to what a rolling upgrade must survive (the migrations and the job payloads).
  */
 function previousRelease(): { rev: string; label: string } | { skip: string } {
-  if (git('rev-parse', '--is-inside-work-tree').stdout.trim() !== 'true') return { skip: 'not a git checkout' };
+  if (git('rev-parse', '--is-inside-work-tree').stdout.trim() !== 'true')
+    return { skip: 'not a git checkout' };
   const chosen = process.env.HERALD_PREVIOUS_RELEASE;
   const tag = git('describe', '--tags', '--abbrev=0', '--match', 'v*', 'HEAD^').stdout.trim();
-  const changed = git('log', '-1', '--format=%H', '--', 'src/store/migrations', 'src/queues/payloads.ts').stdout.trim();
+  const changed = git(
+    'log',
+    '-1',
+    '--format=%H',
+    '--',
+    'src/store/migrations',
+    'src/queues/payloads.ts',
+  ).stdout.trim();
   const rev = chosen ?? (tag || (changed ? `${changed}^` : ''));
   if (!rev) return { skip: 'no earlier release in the git history' };
   const commit = git('rev-parse', '--verify', '--quiet', `${rev}^{commit}`).stdout.trim();
   if (!commit) return { skip: `${rev} is not in this clone's history (a shallow clone?)` };
-  return { rev: commit, label: chosen ? `HERALD_PREVIOUS_RELEASE=${chosen}` : tag ? `tag ${tag}` : `${commit.slice(0, 10)}, before the newest change to migrations or job payloads` };
+  return {
+    rev: commit,
+    label: chosen
+      ? `HERALD_PREVIOUS_RELEASE=${chosen}`
+      : tag
+        ? `tag ${tag}`
+        : `${commit.slice(0, 10)}, before the newest change to migrations or job payloads`,
+  };
 }
 
 const previous = previousRelease();
@@ -50,13 +65,17 @@ describe('a newer schema', () => {
     const store = openStore(db.url, db.dataDir);
     try {
       await migrateToLatest(store);
-      await sql`insert into kysely_migration (name, timestamp) values ('999-from-the-future', '2099-01-01T00:00:00.000Z')`.execute(store.db);
+      await sql`insert into kysely_migration (name, timestamp) values ('999-from-the-future', '2099-01-01T00:00:00.000Z')`.execute(
+        store.db,
+      );
       const seen: string[][] = [];
       expect(await migrateToLatest(store, { onNewerSchema: (unknown) => seen.push(unknown) })).toEqual([]);
       expect(seen).toEqual([['999-from-the-future']]);
       await sql`delete from kysely_migration where name = '005-staff'`.execute(store.db);
       await expect(migrateToLatest(store)).rejects.toThrow(MigrationError);
-      await expect(migrateToLatest(store)).rejects.toThrow(/lacks 005-staff: it was migrated by another line/);
+      await expect(migrateToLatest(store)).rejects.toThrow(
+        /lacks 005-staff: it was migrated by another line/,
+      );
     } finally {
       await store.close();
       await db.drop();
@@ -64,77 +83,117 @@ describe('a newer schema', () => {
   });
 });
 
-describe.skipIf('skip' in previous)(`rolling upgrade from the previous release (${'label' in previous ? previous.label : ''})`, () => {
-  let checkout = '';
-  let fakes: Fakes;
-  let db: TestDatabase;
-  let old: ChildProcess & { output: string };
-  let ctx: Context;
-  let workers: RunningWorkers;
-  const prefix = uniquePrefix('upgrade');
+describe.skipIf('skip' in previous)(
+  `rolling upgrade from the previous release (${'label' in previous ? previous.label : ''})`,
+  () => {
+    let checkout = '';
+    let fakes: Fakes;
+    let db: TestDatabase;
+    let old: ChildProcess & { output: string };
+    let ctx: Context;
+    let workers: RunningWorkers;
+    const prefix = uniquePrefix('upgrade');
 
-  afterAll(async () => {
-    if (old && old.exitCode === null) {
-      old.kill('SIGTERM');
-      await waitForExit(old, 40_000).catch(() => old.kill('SIGKILL'));
-    }
-    await workers?.close(5_000);
-    await ctx?.close();
-    await Promise.all([fakes?.close(), db?.drop(), deletePrefix(prefix)]);
-    if (checkout) rmSync(checkout, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      if (old && old.exitCode === null) {
+        old.kill('SIGTERM');
+        await waitForExit(old, 40_000).catch(() => old.kill('SIGKILL'));
+      }
+      await workers?.close(5_000);
+      await ctx?.close();
+      await Promise.all([fakes?.close(), db?.drop(), deletePrefix(prefix)]);
+      if (checkout) rmSync(checkout, { recursive: true, force: true });
+    });
 
-  it('old and new workers side by side deliver everything exactly once', { timeout: 180_000 }, async () => {
-    const rev = (previous as { rev: string }).rev;
-    checkout = mkdtempSync(path.join(tmpdir(), 'herald-previous-'));
-    execFileSync('sh', ['-c', `git -C "${ROOT}" archive --format=tar ${rev} | tar -x -C "${checkout}"`]);
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
-    const entry = path.join(checkout, 'src/main.ts');
-    expect(existsSync(entry), `${rev} has no src/main.ts to run`).toBe(true);
+    it('old and new workers side by side deliver everything exactly once', { timeout: 180_000 }, async () => {
+      const rev = (previous as { rev: string }).rev;
+      checkout = mkdtempSync(path.join(tmpdir(), 'herald-previous-'));
+      execFileSync('sh', ['-c', `git -C "${ROOT}" archive --format=tar ${rev} | tar -x -C "${checkout}"`]);
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
+      const entry = path.join(checkout, 'src/main.ts');
+      expect(existsSync(entry), `${rev} has no src/main.ts to run`).toBe(true);
 
-    fakes = await startFakes();
-    db = await createTestDatabase('sqlite');
-    const settings = fakeSettings(fakes, { delivery: { backoffMs: 100, lockMs: 5_000 } });
-    const env = { ...process.env, ...envFromSettings(settings), DATABASE_URL: db.url, HERALD_DATA_DIR: db.dataDir, REDIS_URL: (TEST_REDIS as { url: string }).url, HERALD_QUEUE_PREFIX: prefix, HERALD_CONFIG: '', LOG_LEVEL: 'info', HERALD_PUBLIC_URL: 'http://herald.test' };
+      fakes = await startFakes();
+      db = await createTestDatabase('sqlite');
+      const settings = fakeSettings(fakes, { delivery: { backoffMs: 100, lockMs: 5_000 } });
+      const env = {
+        ...process.env,
+        ...envFromSettings(settings),
+        DATABASE_URL: db.url,
+        HERALD_DATA_DIR: db.dataDir,
+        REDIS_URL: (TEST_REDIS as { url: string }).url,
+        HERALD_QUEUE_PREFIX: prefix,
+        HERALD_CONFIG: '',
+        LOG_LEVEL: 'info',
+        HERALD_PUBLIC_URL: 'http://herald.test',
+      };
 
-    // 1. The previous release runs (it migrated the database to its schema).
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'worker', 'publish', 'social', 'feed'], { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    old = Object.assign(child, { output: '' });
-    child.stdout!.on('data', (d: Buffer) => (old.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (old.output += d.toString()));
-    await waitFor(async () => old.output.includes('herald started') || old.exitCode !== null, 60_000, 'the previous release to start');
-    expect(old.exitCode, old.output).toBeNull();
+      // 1. The previous release runs (it migrated the database to its schema).
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', entry, 'worker', 'publish', 'social', 'feed'],
+        { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      old = Object.assign(child, { output: '' });
+      child.stdout!.on('data', (d: Buffer) => (old.output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (old.output += d.toString()));
+      await waitFor(
+        async () => old.output.includes('herald started') || old.exitCode !== null,
+        60_000,
+        'the previous release to start',
+      );
+      expect(old.exitCode, old.output).toBeNull();
 
-    // 2. The new version starts: it migrates the schema while the old workers keep running.
-    const config = loadConfig({ env: {}, cwd: db.dataDir, overrides: { ...settings, dataDir: db.dataDir, databaseUrl: db.url, queuePrefix: prefix, logLevel: 'silent', publicUrl: 'http://herald.test' } });
-    ctx = await createContext(config, { redis: TEST_REDIS, log: createLogger('silent') });
-    const publish = async (n: number) => {
-      const item = await createItem(ctx.store, sampleItem(n), 'test');
-      await requestPublish(ctx, item.id, { actor: 'test' });
-      return item.id;
-    };
-    const allDone = (ids: string[]) => async () => {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from deliveries where item_id in (${sql.join(ids)}) and status <> 'done'`.execute(ctx.store.db);
-      return Number(rows[0]!.n) === 0;
-    };
+      // 2. The new version starts: it migrates the schema while the old workers keep running.
+      const config = loadConfig({
+        env: {},
+        cwd: db.dataDir,
+        overrides: {
+          ...settings,
+          dataDir: db.dataDir,
+          databaseUrl: db.url,
+          queuePrefix: prefix,
+          logLevel: 'silent',
+          publicUrl: 'http://herald.test',
+        },
+      });
+      ctx = await createContext(config, { redis: TEST_REDIS, log: createLogger('silent') });
+      const publish = async (n: number) => {
+        const item = await createItem(ctx.store, sampleItem(n), 'test');
+        await requestPublish(ctx, item.id, { actor: 'test' });
+        return item.id;
+      };
+      const allDone = (ids: string[]) => async () => {
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*) as n from deliveries where item_id in (${sql.join(ids)}) and status <> 'done'`.execute(
+          ctx.store.db,
+        );
+        return Number(rows[0]!.n) === 0;
+      };
 
-    // 3. Work published by the new version, done by the old workers alone, on the new schema.
-    const first = [await publish(1), await publish(2)];
-    await waitFor(allDone(first), 60_000, 'the old workers to deliver the first items');
-    expect(old.output).toContain('"msg":"delivered"');
+      // 3. Work published by the new version, done by the old workers alone, on the new schema.
+      const first = [await publish(1), await publish(2)];
+      await waitFor(allDone(first), 60_000, 'the old workers to deliver the first items');
+      expect(old.output).toContain('"msg":"delivered"');
 
-    // 4. New workers join; both take jobs from the same queues.
-    workers = startWorkers(ctx, ['publish', 'social', 'feed', 'maintenance']);
-    const second: string[] = [];
-    for (let n = 3; n <= 12; n++) second.push(await publish(n));
-    await waitFor(allDone(second), 90_000, 'every delivery done');
+      // 4. New workers join; both take jobs from the same queues.
+      workers = startWorkers(ctx, ['publish', 'social', 'feed', 'maintenance']);
+      const second: string[] = [];
+      for (let n = 3; n <= 12; n++) second.push(await publish(n));
+      await waitFor(allDone(second), 90_000, 'every delivery done');
 
-    const { rows: items } = await sql<{ url: string }>`select url from items`.execute(ctx.store.db);
-    for (const { url } of items) {
-      const exact = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\w-])`);
-      expect(fakes.twitter.posts.filter((p) => exact.test(p.text)).length, url).toBe(1);
-      expect(fakes.facebook.posts.filter((p) => (p.link !== null && exact.test(p.link)) || exact.test(p.message)).length, url).toBe(1);
-    }
-    expect(old.output).not.toMatch(/"level":(50|60)/);
-  });
-});
+      const { rows: items } = await sql<{ url: string }>`select url from items`.execute(ctx.store.db);
+      for (const { url } of items) {
+        const exact = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\w-])`);
+        expect(fakes.twitter.posts.filter((p) => exact.test(p.text)).length, url).toBe(1);
+        expect(
+          fakes.facebook.posts.filter((p) => (p.link !== null && exact.test(p.link)) || exact.test(p.message))
+            .length,
+          url,
+        ).toBe(1);
+      }
+      expect(old.output).not.toMatch(/"level":(50|60)/);
+    });
+  },
+);

@@ -13,13 +13,23 @@ const unreachable = () => Promise.reject(new Error('not in this test'));
 
 async function exportedFamilies(): Promise<Map<string, string>> {
   const queues = { get: () => ({ getJobCounts: unreachable }) } as unknown as Queues;
-  const store = { db: { selectFrom: () => { throw new Error('not in this test'); } } } as unknown as Store;
+  const store = {
+    db: {
+      selectFrom: () => {
+        throw new Error('not in this test');
+      },
+    },
+  } as unknown as Store;
   const metrics = new HeraldMetrics({ queues, store, platformOf: () => 'twitter', newsletterRateLimit: 10 });
   return parseExposition((await metrics.scrape()).body).types;
 }
 
 function seriesIn(expressions: string[]): string[] {
-  return [...new Set(expressions.flatMap((e) => [...e.matchAll(/\b(?:herald|process|nodejs)_[a-z0-9_]+/g)].map((m) => m[0])))];
+  return [
+    ...new Set(
+      expressions.flatMap((e) => [...e.matchAll(/\b(?:herald|process|nodejs)_[a-z0-9_]+/g)].map((m) => m[0])),
+    ),
+  ];
 }
 
 function exported(types: Map<string, string>, name: string): boolean {
@@ -30,7 +40,9 @@ function exported(types: Map<string, string>, name: string): boolean {
 
 describe('docs', () => {
   it('the Grafana dashboard queries only exported series', async () => {
-    const dashboard = JSON.parse(readFileSync(path.join(root, 'docs/grafana/herald-dashboard.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse(
+      readFileSync(path.join(root, 'docs/grafana/herald-dashboard.json'), 'utf8'),
+    ) as { panels: Array<{ targets: Array<{ expr: string }> }> };
     const names = seriesIn(dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)));
     const types = await exportedFamilies();
     expect(names.length).toBeGreaterThan(10);
@@ -38,9 +50,18 @@ describe('docs', () => {
   });
 
   it('the alert rules use only exported series', async () => {
-    const rules = YAML.parse(readFileSync(path.join(root, 'docs/prometheus/herald-alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const rules = YAML.parse(readFileSync(path.join(root, 'docs/prometheus/herald-alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    };
     const all = rules.groups.flatMap((g) => g.rules);
-    expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['HeraldDeliveriesFailing', 'HeraldAccountNeedsReconnect', 'HeraldReconcilerRestoringJobs', 'HeraldComplaintRateHigh']));
+    expect(all.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        'HeraldDeliveriesFailing',
+        'HeraldAccountNeedsReconnect',
+        'HeraldReconcilerRestoringJobs',
+        'HeraldComplaintRateHigh',
+      ]),
+    );
     const types = await exportedFamilies();
     expect(seriesIn(all.map((r) => r.expr)).filter((n) => !exported(types, n))).toEqual([]);
   });
