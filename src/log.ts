@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const SECRET_KEYS = [
@@ -47,7 +48,7 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
   // Synchronous, on standard output: nothing is lost when the process exits right after a line.
   return pino(
     settings,
-    pretty({
+    loadPretty()({
       colorize: process.stdout.isTTY === true,
       sync: true,
       singleLine: true,
@@ -55,6 +56,11 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
       ignore: 'pid,hostname,name',
     }),
   );
+}
+
+/** Loaded only when a terminal (or HERALD_LOG_FORMAT=pretty) asks for it: worker processes never pay for it. */
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }
 
 function readable(format: LogFormat): boolean {

@@ -1,11 +1,10 @@
-// Operating Herald from the command line: backup, restore, doctor. The work is in src/ops/; this file only
-// registers the commands and prints.
+// Operating Herald from the command line: backup, restore, doctor. The work is in src/ops/ (loaded when the
+// command runs: other commands and the long-running processes do not pay for tar or the DNS checks); this
+// file only registers the commands and prints.
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { openStore } from '../store/db.js';
-import { createBackup } from '../ops/backup/backup.js';
-import { restoreBackup, type RestoreReport } from '../ops/backup/restore.js';
-import { formatDoctor, runDoctor } from '../ops/doctor/doctor.js';
+import type { RestoreReport } from '../ops/backup/restore.js';
 
 export function registerOpsCommands(program: Command): void {
   program
@@ -19,6 +18,7 @@ export function registerOpsCommands(program: Command): void {
       const config = loadConfig();
       const store = openStore(config.databaseUrl, config.dataDir);
       try {
+        const { createBackup } = await import('../ops/backup/backup.js');
         const report = await createBackup({ config, store }, file, { overwrite: opts.force ?? false });
         const rows = report.manifest.database.rows;
         console.log(`wrote ${report.file}: ${summary(rows)}; ${report.manifest.files.length} files`);
@@ -34,6 +34,7 @@ export function registerOpsCommands(program: Command): void {
     )
     .argument('<file>', 'an archive written by herald backup')
     .action(async (file: string) => {
+      const { restoreBackup } = await import('../ops/backup/restore.js');
       printRestore(await restoreBackup(loadConfig(), file));
     });
   program
@@ -47,6 +48,7 @@ export function registerOpsCommands(program: Command): void {
       "DNS servers to ask, comma-separated (e.g. 1.1.1.1 or 127.0.0.1:5353); default: the system's",
     )
     .action(async (opts: { json?: boolean; dns?: string }) => {
+      const { formatDoctor, runDoctor } = await import('../ops/doctor/doctor.js');
       const results = await runDoctor({
         dnsServers: opts.dns
           ?.split(',')

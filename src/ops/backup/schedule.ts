@@ -7,7 +7,6 @@ import type { HeraldConfig } from '../../config/schema.js';
 import type { Queues } from '../../queues/producer.js';
 import type { MaintenanceJob } from '../../queues/payloads.js';
 import type { Store } from '../../store/db.js';
-import { createBackup } from './backup.js';
 
 export const BACKUP_SCHEDULER = 'backup';
 const NAME = /^herald-\d{8}T\d{6}Z\.tar\.gz$/;
@@ -49,6 +48,7 @@ export async function runScheduledBackup(
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
+  const { createBackup } = await import('./backup.js'); // tar is loaded when a backup runs, not at start
   const { file } = await createBackup(deps, path.join(dir, `herald-${stamp}.tar.gz`), { overwrite: true });
   const removed = await pruneBackups(dir, deps.config.backup.keep);
   deps.log.info({ file, removed }, 'scheduled backup written');
