@@ -14,14 +14,12 @@ import { createLogger } from '../../../src/log.js';
 import { createBackup } from '../../../src/ops/backup/backup.js';
 import { restoreBackup } from '../../../src/ops/backup/restore.js';
 import { resumeSend } from '../../../src/newsletter/send-flow.js';
-import { createItem } from '../../../src/app/items.js';
-import { requestPublish } from '../../../src/app/publishing.js';
 import type { Store } from '../../../src/store/db.js';
-import { UnavailableError } from '../../../src/domain/errors.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
-import { sampleItem, startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
+import { startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { fakeSettings } from '../../helpers/fake-env.js';
+import { publishSample } from '../../helpers/publish.js';
 import { deletePrefix, TEST_REDIS, uniquePrefix } from '../../helpers/redis.js';
 import { countByRecipient, seedContacts } from '../../helpers/newsletter.js';
 import { startFakes, type Fakes } from '../../helpers/social.js';
@@ -48,23 +46,7 @@ afterAll(async () => {
   await Promise.all([fakes?.close(), smtp?.close()]);
 });
 
-/** Publishes as staff would: a refusal because Redis was slow to answer (the machine is busy) is tried again. */
-async function publish(ctx: Context, n: number, announce = false): Promise<string> {
-  const item = await createItem(ctx.store, sampleItem(n), 'test');
-  await waitFor(
-    async () => {
-      try {
-        return await requestPublish(ctx, item.id, { actor: 'test', announce });
-      } catch (error) {
-        if (error instanceof UnavailableError) return null;
-        throw error;
-      }
-    },
-    20_000,
-    `item ${n} published`,
-  );
-  return item.id;
-}
+const publish = (ctx: Context, n: number, announce = false) => publishSample(ctx, n, { announce });
 
 async function ids(store: Store, table: (typeof TABLES)[number]): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`select id from ${sql.table(table)} order by id`.execute(

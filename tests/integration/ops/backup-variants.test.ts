@@ -16,10 +16,9 @@ import {
 } from '../../../src/ops/backup/schedule.js';
 import { findTool } from '../../../src/ops/backup/pg-tools.js';
 import { openStore } from '../../../src/store/db.js';
-import { sampleItem, startTestApp, type TestApp } from '../../helpers/app.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { publishSample } from '../../helpers/publish.js';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../helpers/databases.js';
-import { createItem } from '../../../src/app/items.js';
-import { requestPublish } from '../../../src/app/publishing.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'herald-backup-variants-'));
 const apps: TestApp[] = [];
@@ -35,8 +34,7 @@ async function seeded(
   const app = await startTestApp(dialect, overrides);
   apps.push(app);
   for (let n = 1; n <= 3; n++) {
-    const item = await createItem(app.ctx.store, sampleItem(n), 'test');
-    await requestPublish(app.ctx, item.id, { actor: 'test' });
+    await publishSample(app.ctx, n);
   }
   return app;
 }

@@ -6,13 +6,12 @@ import { buildServer } from '../../../src/http/server.js';
 import { startMetricsServer } from '../../../src/http/metrics-server.js';
 import { reconcile } from '../../../src/queues/reconcile.js';
 import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
-import { sampleItem, startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
-import { createItem } from '../../../src/app/items.js';
-import { requestPublish } from '../../../src/app/publishing.js';
+import { startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { fakeSettings } from '../../helpers/fake-env.js';
 import { parseExposition, sum, type Exposition } from '../../helpers/prometheus.js';
 import { seedContacts } from '../../helpers/newsletter.js';
-import { publishItem, startFakes, type Fakes } from '../../helpers/social.js';
+import { startFakes, type Fakes } from '../../helpers/social.js';
+import { publishSample } from '../../helpers/publish.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 const API_TOKEN = 'test-token-0123456789abcdef';
@@ -73,11 +72,7 @@ async function scrape(token = METRICS_TOKEN): Promise<Exposition> {
   return parseExposition(await res.text());
 }
 
-async function publish(n: number, announce: boolean): Promise<string> {
-  const item = await createItem(app.ctx.store, sampleItem(n), 'test');
-  await requestPublish(app.ctx, item.id, { actor: 'test', announce });
-  return item.id;
-}
+const publish = (n: number, announce = false) => publishSample(app.ctx, n, { announce });
 
 async function rows(sql: string): Promise<Array<Record<string, unknown>>> {
   const { sql: raw } = await import('kysely');
@@ -104,7 +99,7 @@ describe('GET /metrics', () => {
     { timeout: 120_000 },
     async () => {
       // Jobs Redis lost before any worker ran: the reconciler puts them back, and says so.
-      const early = await publishItem(app, 100);
+      const early = await publish(100);
       for (const queue of ['social', 'feed'] as const)
         for (const job of await app.ctx.queues.get(queue).getJobs(['waiting', 'delayed'])) await job.remove();
       const repaired = await reconcile(app.ctx);
@@ -116,7 +111,7 @@ describe('GET /metrics', () => {
       );
       fakes.facebook.inject({ kind: 'invalid_parameter' }, { route: '/feed' });
       app.startWorkers(['publish', 'social', 'feed', 'newsletter']);
-      const published = [early.id];
+      const published = [early];
       for (let n = 1; n <= 6; n++) published.push(await publish(n, n <= 2));
 
       const during: Exposition[] = [];
@@ -199,7 +194,7 @@ describe('GET /metrics', () => {
   );
 
   it('times HTTP requests by route pattern, never by the raw URL', async () => {
-    const id = (await publishItem(app, 50)).id;
+    const id = await publish(50);
     const res = await fetch(`${base}/api/items/${id}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(res.status).toBe(200);
     await fetch(`${base}/no/such/page/${id}`);

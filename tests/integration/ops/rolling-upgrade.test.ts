@@ -10,17 +10,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { createContext, type Context } from '../../../src/app/context.js';
 import { createLogger } from '../../../src/log.js';
-import { createItem } from '../../../src/app/items.js';
-import { requestPublish } from '../../../src/app/publishing.js';
 import { openStore } from '../../../src/store/db.js';
 import { MigrationError, migrateToLatest } from '../../../src/store/migrate.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
-import { sampleItem, waitFor } from '../../helpers/app.js';
+import { waitFor } from '../../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
 import { ROOT, waitForExit } from '../../helpers/processes.js';
 import { deletePrefix, TEST_REDIS, uniquePrefix } from '../../helpers/redis.js';
 import { startFakes, type Fakes } from '../../helpers/social.js';
+import { publishSample } from '../../helpers/publish.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const git = (...args: string[]) => spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
@@ -158,11 +157,7 @@ describe.skipIf('skip' in previous)(
         },
       });
       ctx = await createContext(config, { redis: TEST_REDIS, log: createLogger('silent') });
-      const publish = async (n: number) => {
-        const item = await createItem(ctx.store, sampleItem(n), 'test');
-        await requestPublish(ctx, item.id, { actor: 'test' });
-        return item.id;
-      };
+      const publish = (n: number) => publishSample(ctx, n);
       const allDone = (ids: string[]) => async () => {
         const { rows } = await sql<{
           n: number;
