@@ -11,12 +11,17 @@ import { loadConfig } from '../../../src/config/load.js';
 import { createContext, type Context } from '../../../src/app/context.js';
 import { createLogger } from '../../../src/log.js';
 import { openStore } from '../../../src/store/db.js';
-import { MigrationError, migrateToLatest } from '../../../src/store/migrate.js';
+import {
+  MigrationError,
+  allMigrations,
+  migrateToLatest,
+  pendingMigrations,
+} from '../../../src/store/migrate.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import { waitFor } from '../../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
-import { ROOT, waitForExit } from '../../helpers/processes.js';
+import { ROOT, spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { deletePrefix, TEST_REDIS, uniquePrefix } from '../../helpers/redis.js';
 import { startFakes, type Fakes } from '../../helpers/social.js';
 import { publishSample } from '../../helpers/publish.js';
@@ -57,6 +62,37 @@ function previousRelease(): { rev: string; label: string } | { skip: string } {
 
 const previous = previousRelease();
 if ('skip' in previous) console.warn(`[tests] rolling upgrade skipped: ${previous.skip}`);
+
+describe('herald migrate --dry-run', () => {
+  it('lists the migrations that would run and changes nothing', { timeout: 90_000 }, async () => {
+    const db = await createTestDatabase('sqlite');
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      HERALD_DATA_DIR: db.dataDir,
+      HERALD_CONFIG: '',
+      LOG_LEVEL: 'warn',
+    };
+    try {
+      const store = openStore(db.url, db.dataDir);
+      const names = Object.keys(allMigrations(store));
+      await store.close();
+      const dry = spawnHerald(['migrate', '--dry-run'], env);
+      expect(await waitForExit(dry, 60_000)).toBe(0);
+      expect(dry.output()).toContain(
+        `${names.length} migration(s) would run on SQLite ${db.dataDir}/herald.db:`,
+      );
+      for (const name of names) expect(dry.output()).toContain(`  ${name}\n`);
+      const after = openStore(db.url, db.dataDir);
+      expect(await pendingMigrations(after)).toEqual(names);
+      await migrateToLatest(after);
+      expect(await pendingMigrations(after)).toEqual([]);
+      await after.close();
+    } finally {
+      await db.drop();
+    }
+  });
+});
 
 describe('a newer schema', () => {
   it('is used as it is by an older Herald, which has every migration it knows', async () => {
