@@ -15,13 +15,15 @@ import { checkChannels } from './channel-checks.js';
 import { checkDkim, checkDmarc, checkSmtp, checkSpf } from './mail-checks.js';
 import { checkClock, checkRedis } from './redis-checks.js';
 import { fail, guarded, ok, skip, warn, type CheckResult } from './result.js';
-import { checkDataDir, checkDatabase } from './storage-checks.js';
+import { checkDataDir, checkDatabase, type DiskSpace } from './storage-checks.js';
 
 export interface DoctorOptions extends LoadOptions {
   /** DNS servers to ask (`1.1.1.1`, `127.0.0.1:5353`); default: the system's. */
   dnsServers?: string[];
   /** The clock compared with Redis's (tests skew it). */
   now?: () => number;
+  /** How free space is measured (tests fill a disk). */
+  diskSpace?: DiskSpace;
 }
 
 export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResult[]> {
@@ -51,7 +53,10 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
       );
     else results.push(skip('clock', 'needs Redis'));
     const database = await guarded('database', () => checkDatabase(store));
-    results.push(...database, ...(await guarded('data dir', () => checkDataDir(config.dataDir))));
+    results.push(
+      ...database,
+      ...(await guarded('data dir', () => checkDataDir(config.dataDir, options.diskSpace))),
+    );
     results.push(
       ...(await guarded('channels', () => channelResults(config, store, redis, database, now), 30_000)),
     );

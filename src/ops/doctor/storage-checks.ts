@@ -28,7 +28,7 @@ export async function checkDatabase(store: Store): Promise<CheckResult[]> {
 /** Generated secrets in the data dir; they must be readable by Herald's user only. */
 const SECRET_FILES = ['api-token', 'session-secret', 'newsletter-token-key'];
 
-export async function checkDataDir(dataDir: string): Promise<CheckResult[]> {
+export async function checkDataDir(dataDir: string, space: DiskSpace = diskSpace): Promise<CheckResult[]> {
   if (!existsSync(dataDir))
     return [
       warn(
@@ -68,14 +68,21 @@ export async function checkDataDir(dataDir: string): Promise<CheckResult[]> {
     if (existsSync(file) && (await stat(file)).mode & 0o077)
       results.push(warn('data dir', `${file} can be read by other users`, `chmod 600 ${file}`));
   }
-  results.push(await freeSpace(dataDir));
+  results.push(await freeSpace(dataDir, space));
   return results;
 }
 
-async function freeSpace(dataDir: string): Promise<CheckResult> {
-  const fs = await statfs(dataDir);
-  const free = fs.bavail * fs.bsize;
-  const share = fs.blocks ? fs.bavail / fs.blocks : 1;
+/** Bytes available to Herald's user and the disk's size. */
+export type DiskSpace = (dir: string) => Promise<{ available: number; total: number }>;
+
+export const diskSpace: DiskSpace = async (dir) => {
+  const fs = await statfs(dir);
+  return { available: fs.bavail * fs.bsize, total: fs.blocks * fs.bsize };
+};
+
+async function freeSpace(dataDir: string, space: DiskSpace): Promise<CheckResult> {
+  const { available: free, total } = await space(dataDir);
+  const share = total ? free / total : 1;
   const text = `${(free / MiB / 1024).toFixed(1)} GiB free (${Math.round(share * 100)} %) on the data dir's disk`;
   const fix = 'free some space or grow the disk: SQLite, feeds and backups need room to write';
   if (free < 100 * MiB) return fail('free space', text, fix);

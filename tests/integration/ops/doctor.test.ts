@@ -210,6 +210,20 @@ describe.skipIf(!hasRedisServer)('herald doctor', () => {
       fakes.twitter.reset();
       chmodSync(db.dataDir, 0o700);
     }
+    const GiB = 1024 ** 3;
+    const nearlyFull = await doctor(
+      {},
+      { diskSpace: async () => ({ available: 50 * 1024 * 1024, total: 100 * GiB }) },
+    );
+    expect(statusOf(nearlyFull, 'free space')).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('0.0 GiB free (0 %)'),
+    });
+    const tight = await doctor({}, { diskSpace: async () => ({ available: 3 * GiB, total: 100 * GiB }) });
+    expect(statusOf(tight, 'free space')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('3.0 GiB free (3 %)'),
+    });
     const down = await doctor({
       REDIS_URL: 'redis://127.0.0.1:1',
       DATABASE_URL: 'postgres://herald@127.0.0.1:1/herald',
