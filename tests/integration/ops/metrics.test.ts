@@ -224,6 +224,10 @@ describe('GET /metrics', () => {
         await fetch(own.url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
       ).text();
       expect(parseExposition(text).types.has('herald_deliveries_total')).toBe(true);
+      const port = Number(new URL(own.url).port);
+      await expect(startMetricsServer(app.ctx.metrics, port, METRICS_TOKEN)).rejects.toThrow(
+        /HERALD_METRICS_PORT \(metrics\.port\): 127\.0\.0\.1:\d+ is already in use/,
+      );
       const open = await startMetricsServer(app.ctx.metrics, 0, undefined);
       expect((await fetch(open.url)).status).toBe(200);
       await open.close();
