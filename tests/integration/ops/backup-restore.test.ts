@@ -1,7 +1,7 @@
 // A backup taken while items publish and a newsletter goes out, restored into a fresh data dir and an empty
 // Redis: every row is there, the reconciler finishes what was pending exactly once against the fakes, and
 // the newsletter waits for a person. Damaged archives and non-empty targets are refused.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -44,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await original?.close();
   await Promise.all([fakes?.close(), smtp?.close()]);
+  rmSync(work, { recursive: true, force: true });
 });
 
 const publish = (ctx: Context, n: number, announce = false) => publishSample(ctx, n, { announce });
@@ -258,7 +259,7 @@ describe('restore refuses', () => {
       );
       const tampered = path.join(work, 'tampered.tar.gz');
       await tar.c({ file: tampered, gzip: true, cwd: unpacked }, ['.']);
-      const foreignDir = mkdtempSync(path.join(tmpdir(), 'foreign-'));
+      const foreignDir = mkdtempSync(path.join(work, 'foreign-'));
       writeFileSync(path.join(foreignDir, 'notes.txt'), 'not a backup');
       const foreign = path.join(work, 'foreign.tar.gz');
       await tar.c({ file: foreign, gzip: true, cwd: foreignDir }, ['notes.txt']);

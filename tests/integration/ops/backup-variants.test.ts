@@ -1,5 +1,5 @@
 // The same backup and restore on PostgreSQL (pg_dump / pg_restore), and scheduled backups keeping N.
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -25,6 +25,7 @@ const apps: TestApp[] = [];
 const databases: TestDatabase[] = [];
 afterAll(async () => {
   await Promise.all([...apps.map((a) => a.close()), ...databases.map((d) => d.drop())]);
+  rmSync(work, { recursive: true, force: true });
 });
 
 async function seeded(
