@@ -92,8 +92,8 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
           if (!(await holdsClaim(deps.store.db, deliveryId, delivery.attempts))) throw new ClaimLostError(deliveryId);
         },
       });
-      await completeRunningDelivery(deps.store.db, delivery, result);
-      report('done');
+      // A job re-run after a stall finds the delivery done already: counted once, by the attempt that completed it.
+      if (await completeRunningDelivery(deps.store.db, delivery, result)) report('done');
       deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
       return { remoteId: result.remoteId };
     } catch (error) {
