@@ -2,42 +2,106 @@
 // database), in their own process like the workers, at the same concurrency; no new post is started after <maxSeconds>
 // (a large backlog is measured over that window). Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
 // Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds>
-import type { ChannelAccount, PublishContext } from '../src/channels/adapter.js';
+import type { PublishContext } from '../src/channels/adapter.js';
+import type { ChannelAccount } from '../src/domain/platform.js';
 import { FacebookChannel } from '../src/channels/facebook/adapter.js';
 import { TwitterChannel } from '../src/channels/twitter/adapter.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import type { NewsItem } from '../src/domain/item.js';
 
-const [twitterUrl, facebookUrl, postsArg, concurrencyArg, accessToken, pageId, pageToken, maxSecondsArg] = process.argv.slice(2);
+const [twitterUrl, facebookUrl, postsArg, concurrencyArg, accessToken, pageId, pageToken, maxSecondsArg] =
+  process.argv.slice(2);
 const POSTS = Number(postsArg);
 const CONCURRENCY = Number(concurrencyArg);
 const MAX_MS = Number(maxSecondsArg ?? Infinity) * 1000;
 
 const twitter = new TwitterChannel({
   apiUrl: twitterUrl,
-  accounts: () => ({ credentials: { kind: 'oauth1', appKey: 'bench-key', appSecret: 'bench-secret', accessToken: accessToken!, accessSecret: 'bench-access-secret' } }),
+  accounts: () => ({
+    credentials: {
+      kind: 'oauth1',
+      appKey: 'bench-key',
+      appSecret: 'bench-secret',
+      accessToken: accessToken!,
+      accessSecret: 'bench-access-secret',
+    },
+  }),
 });
-const facebook = new FacebookChannel({ graphUrl: facebookUrl, accounts: () => ({ credentials: { pageId: pageId!, pageToken: pageToken! } }) });
+const facebook = new FacebookChannel({
+  graphUrl: facebookUrl,
+  accounts: () => ({ credentials: { pageId: pageId!, pageToken: pageToken! } }),
+});
 
 function item(n: number): NewsItem {
   const now = new Date().toISOString();
   return {
-    id: `itm_direct_${n}`, slug: `direct-${n}`, title: `Direct ${n}`, summary: '', body: '', bodyHtml: '', url: `https://example.org/direct/${n}`,
-    imageUrl: null, imageAlt: null, tags: ['bench'], language: 'en', translations: {}, channelTexts: {}, thread: false, status: 'published',
-    revision: 1, publishedRevision: 1, publishAt: null, publishTimezone: null, publishChannels: null, announce: false, scheduleToken: null,
-    publishedAt: now, withdrawnAt: null, createdAt: now, updatedAt: now,
+    id: `itm_direct_${n}`,
+    slug: `direct-${n}`,
+    title: `Direct ${n}`,
+    summary: '',
+    body: '',
+    bodyHtml: '',
+    url: `https://example.org/direct/${n}`,
+    imageUrl: null,
+    imageAlt: null,
+    tags: ['bench'],
+    language: 'en',
+    translations: {},
+    channelTexts: {},
+    thread: false,
+    status: 'published',
+    revision: 1,
+    publishedRevision: 1,
+    publishAt: null,
+    publishTimezone: null,
+    publishChannels: null,
+    announce: false,
+    scheduleToken: null,
+    publishedAt: now,
+    withdrawnAt: null,
+    createdAt: now,
+    updatedAt: now,
   };
 }
 
 function context(n: number, channel: TwitterChannel | FacebookChannel): PublishContext {
-  const account: ChannelAccount = { id: channel.platform, platform: channel.platform, name: channel.platform, mode: 'live', state: 'ok', stateReason: null };
+  const account: ChannelAccount = {
+    id: channel.platform,
+    platform: channel.platform,
+    name: channel.platform,
+    mode: 'live',
+    state: 'ok',
+    stateReason: null,
+  };
   const now = new Date().toISOString();
   const delivery: Delivery = {
-    id: `dlv_direct_${n}`, itemId: `itm_direct_${n}`, revision: 1, kind: 'channel', target: account.id, action: 'create', status: 'running', attempts: 1,
-    lastError: null, errorKind: null, remoteId: null, remoteUrl: null, progress: {}, nextAttemptAt: null, startedAt: now, finishedAt: null, createdAt: now, updatedAt: now,
+    id: `dlv_direct_${n}`,
+    itemId: `itm_direct_${n}`,
+    revision: 1,
+    kind: 'channel',
+    target: account.id,
+    action: 'create',
+    status: 'running',
+    attempts: 1,
+    lastError: null,
+    errorKind: null,
+    remoteId: null,
+    remoteUrl: null,
+    progress: {},
+    nextAttemptAt: null,
+    startedAt: now,
+    finishedAt: null,
+    createdAt: now,
+    updatedAt: now,
   };
   const it = item(n);
-  return { delivery, item: it, account, post: channel.compose(it, account), saveProgress: async () => undefined };
+  return {
+    delivery,
+    item: it,
+    account,
+    post: channel.compose(it, account),
+    saveProgress: async () => undefined,
+  };
 }
 
 let next = 0;
@@ -60,4 +124,12 @@ const cpu = process.cpuUsage();
 await Promise.all(Array.from({ length: CONCURRENCY }, lane));
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
-console.log(JSON.stringify({ posts: posted, seconds, postsPerSecond: posted / seconds, cpuMsPerPost: (used.user + used.system) / 1000 / posted, peakMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    posts: posted,
+    seconds,
+    postsPerSecond: posted / seconds,
+    cpuMsPerPost: (used.user + used.system) / 1000 / posted,
+    peakMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -1,24 +1,13 @@
+import type { Kysely } from 'kysely';
 import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
-
-export const PLATFORMS = ['twitter', 'facebook'] as const;
-export type Platform = (typeof PLATFORMS)[number];
-
-export type AccountMode = 'dry-run' | 'live';
-export type AccountState = 'ok' | 'needs_reconnect';
-
-/** A social account Herald posts to (secrets are never part of this object). */
-export interface ChannelAccount {
-  id: string;
-  platform: Platform;
-  name: string;
-  mode: AccountMode;
-  state: AccountState;
-  stateReason: string | null;
-}
+import type { AccountConfig, ChannelAccount, PlatformId } from '../domain/platform.js';
+import type { Database } from '../store/schema.js';
+import type { ImageFetchPolicy } from './fetch-image.js';
+import type { KeyLabel } from './credentials.js';
 
 export interface ComposedPost {
-  platform: Platform;
+  platform: PlatformId;
   accountId: string;
   /** The whole text of the (first) post. */
   text: string;
@@ -40,7 +29,7 @@ export interface ComposeOptions {
 
 /** Turns an item into a post for one platform. Pure: no I/O. */
 export interface Composer {
-  readonly platform: Platform;
+  readonly platform: PlatformId;
   compose(item: NewsItem, account: Pick<ChannelAccount, 'id'>, options?: ComposeOptions): ComposedPost;
 }
 
@@ -97,8 +86,8 @@ export interface AccountCheck {
 
 /** One platform adapter. Mirrors nodemailer's transports: small, one per platform, swappable. */
 export interface Channel {
-  readonly platform: Platform;
-  readonly capabilities: { update: boolean; delete: boolean; thread: boolean };
+  readonly platform: PlatformId;
+  readonly capabilities: PlatformCapabilities;
   compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost;
   publish(ctx: PublishContext): Promise<PublishResult>;
   /** Edits what `ctx.previous` points at. Only when capabilities.update. */
@@ -115,7 +104,10 @@ export interface Channel {
 }
 
 /** The override staff set for this account (by account id first, then by platform). */
-export function overrideFor(item: NewsItem, account: Pick<ChannelAccount, 'id' | 'platform'>): string | undefined {
+export function overrideFor(
+  item: NewsItem,
+  account: Pick<ChannelAccount, 'id' | 'platform'>,
+): string | undefined {
   return item.channelTexts[account.id] ?? item.channelTexts[account.platform];
 }
 
@@ -127,7 +119,67 @@ export async function accountCheck(run: () => Promise<AccountCheck>): Promise<Ac
   try {
     return await run();
   } catch (error) {
-    if (error instanceof ChannelError && (error.kind === 'auth' || error.kind === 'permanent')) return { ok: false, reason: error.message };
+    if (error instanceof ChannelError && (error.kind === 'auth' || error.kind === 'permanent'))
+      return { ok: false, reason: error.message };
     throw error;
   }
+}
+
+/** What a platform can do with a post once it is there, and what a post may carry. */
+export interface PlatformCapabilities {
+  update: boolean;
+  delete: boolean;
+  thread: boolean;
+  images: boolean;
+  altText: boolean;
+}
+
+/** What every live adapter may need, built once per process (see liveChannelFactories). */
+export interface AdapterDeps {
+  db: Kysely<Database>;
+  /** Derived from HERALD_SECRET_KEY; null when it is not set. */
+  secretKey: Buffer | null;
+  /** Per request; default 15 s. */
+  timeoutMs?: number | undefined;
+  /** Lock across processes around a token refresh (e.g. a Redis lock). */
+  withLock?: (<T>(key: string, run: () => Promise<T>) => Promise<T>) | undefined;
+  /** How item images are fetched: allowPrivate from config allowPrivateUrls. */
+  imageFetch?: ImageFetchPolicy | undefined;
+}
+
+/**
+ * One row of the platform table (src/channels/platforms.ts): everything Herald knows about a platform.
+ * Configuration, the preview, pages, `herald channels` and docs/social.md read it.
+ */
+export interface PlatformRow {
+  id: PlatformId;
+  /** The one name shown to people, e.g. "Twitter/X". */
+  displayName: string;
+  /** What one post is called there, e.g. "tweet". */
+  postNoun: string;
+  /** The default account's keys (`channels.<id>.<key>`, apiUrl included) and the environment variable setting each. */
+  envVars: Readonly<Record<string, string>>;
+  /** The API address when the account gives none. */
+  defaultApiUrl: string;
+  /** Every credential key an account of this platform may give. */
+  credentialKeys: readonly string[];
+  /** What is missing or contradictory in an account's credentials, naming keys (as `label` spells them), never values. */
+  credentialProblems(
+    credentials: Record<string, string>,
+    label: KeyLabel,
+    title: string,
+    hasSecretKey: boolean,
+  ): string[];
+  /** The adapter's own parser: throws naming keys, never values. */
+  parseCredentials(credentials: Record<string, string>): unknown;
+  composer: Composer;
+  /** The live adapter for one account that has credentials. */
+  createAdapter(config: AccountConfig, deps: AdapterDeps): Channel;
+  limits: {
+    /** Characters of one post as the platform counts them; null when there is no practical limit. */
+    textLength: number | null;
+  };
+  capabilities: PlatformCapabilities;
+  /** What publishing an edit does there, when it can edit (preview); default "updates the post". */
+  editNote?: string | undefined;
 }

@@ -1,7 +1,9 @@
 import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
 import { planPublication, type DeliveryTarget } from '../domain/publication.js';
-import type { AccountState, ChannelAccount, ComposedPost } from './adapter.js';
+import type { AccountState, ChannelAccount } from '../domain/platform.js';
+import type { ComposedPost } from './adapter.js';
+import { PLATFORMS } from './platforms.js';
 import type { ChannelRegistry } from './registry.js';
 
 /** Unsaved changes staff are trying out: per-channel texts ("" = back to the template) and the thread choice. */
@@ -20,8 +22,6 @@ export interface ChannelPreview extends ComposedPost {
   onPublish: { action: PublishEffect; message: string };
 }
 
-const PLATFORM_WORDS = { twitter: 'Twitter/X', facebook: 'Facebook' } as const;
-
 /** The item as it would be with the unsaved overrides. */
 export function itemWithOverrides(item: NewsItem, overrides: PreviewOverrides): NewsItem {
   const channelTexts = { ...item.channelTexts };
@@ -36,19 +36,18 @@ export function itemWithOverrides(item: NewsItem, overrides: PreviewOverrides): 
 function deliveredKeys(deliveries: Delivery[]): Set<string> {
   const open = ['pending', 'running', 'done'];
   return new Set(
-    deliveries.filter((d) => (d.action === 'create' || d.action === 'update') && open.includes(d.status)).map((d) => `${d.kind}|${d.target}`),
+    deliveries
+      .filter((d) => (d.action === 'create' || d.action === 'update') && open.includes(d.status))
+      .map((d) => `${d.kind}|${d.target}`),
   );
 }
 
 function effectMessage(action: PublishEffect, account: ChannelAccount, canEdit: boolean): string {
-  const platform = PLATFORM_WORDS[account.platform];
+  const { displayName: platform, postNoun, editNote } = PLATFORMS[account.platform];
   if (action === 'create') return `Publishing posts this on ${account.name}.`;
-  if (action === 'update') {
-    return account.platform === 'facebook'
-      ? 'Publishing the edit updates the Facebook post: its text changes, its link and photo stay as first posted.'
-      : `Publishing the edit updates the post on ${account.name}.`;
-  }
-  if (!canEdit) return `${platform} cannot edit a posted ${account.platform === 'twitter' ? 'tweet' : 'post'}: this change will not reach ${platform}, the post stays as it is.`;
+  if (action === 'update') return editNote ?? `Publishing the edit updates the post on ${account.name}.`;
+  if (!canEdit)
+    return `${platform} cannot edit a posted ${postNoun}: this change will not reach ${platform}, the post stays as it is.`;
   return `Nothing to publish on ${account.name}: this version is already there.`;
 }
 
@@ -84,15 +83,24 @@ export function previewItem(
     const planned = upToDate ? undefined : plan.find((p) => p.target === id)?.action;
     const action: PublishEffect = planned === 'update' || planned === 'create' ? planned : 'none';
     const warnings = [...post.warnings];
-    if (account.state === 'needs_reconnect') warnings.push(`${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`);
-    if (account.mode === 'dry-run') warnings.push(`${account.name} is in dry-run: the post is recorded in Herald's outbox, not sent.`);
+    if (account.state === 'needs_reconnect')
+      warnings.push(
+        `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`,
+      );
+    if (account.mode === 'dry-run')
+      warnings.push(`${account.name} is in dry-run: the post is recorded in Herald's outbox, not sent.`);
     return {
       ...post,
       warnings,
       accountName: account.name,
       mode: account.mode,
       state: account.state,
-      onPublish: { action, message: upToDate ? upToDateMessage(account, delivered.has(`channel|${id}`)) : effectMessage(action, account, channel.capabilities.update) },
+      onPublish: {
+        action,
+        message: upToDate
+          ? upToDateMessage(account, delivered.has(`channel|${id}`))
+          : effectMessage(action, account, channel.capabilities.update),
+      },
     };
   });
 }

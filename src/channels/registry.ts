@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { AccountConfig } from '../config/schema.js';
+import type { AccountConfig, ChannelAccount, PlatformId } from '../domain/platform.js';
 import type { Database } from '../store/schema.js';
-import type { Channel, ChannelAccount, Platform } from './adapter.js';
-import { composerFor } from './compose.js';
+import type { Channel } from './adapter.js';
 import { DryRunChannel } from './dry-run/adapter.js';
+import { PLATFORMS } from './platforms.js';
 
 export interface ConfiguredAccount {
   account: ChannelAccount;
@@ -12,14 +12,6 @@ export interface ConfiguredAccount {
 
 /** Builds a live adapter for an account that has credentials; registered per platform. */
 export type LiveChannelFactory = (config: AccountConfig, deps: { db: Kysely<Database> }) => Channel;
-
-const PLATFORM_NAMES: Record<Platform, string> = { twitter: 'Twitter/X', facebook: 'Facebook Page' };
-
-/** Without configured accounts, one dry-run account per platform shows the whole flow. */
-export const DEFAULT_ACCOUNTS: AccountConfig[] = [
-  { id: 'twitter', platform: 'twitter' },
-  { id: 'facebook', platform: 'facebook' },
-];
 
 function hasCredentials(config: AccountConfig): boolean {
   return Object.values(config.credentials ?? {}).some((v) => v.trim().length > 0);
@@ -30,16 +22,28 @@ export class ChannelRegistry {
 
   constructor(
     accounts: AccountConfig[],
-    deps: { db: Kysely<Database>; publicUrl: string; dryRunLatencyMs?: number; liveFactories?: Partial<Record<Platform, LiveChannelFactory>> },
+    deps: {
+      db: Kysely<Database>;
+      publicUrl: string;
+      dryRunLatencyMs?: number;
+      liveFactories?: Partial<Record<PlatformId, LiveChannelFactory>>;
+    },
   ) {
     for (const config of accounts) {
       const factory = deps.liveFactories?.[config.platform];
       const live = factory && hasCredentials(config) && !config.dryRun;
-      const channel = live ? factory(config, deps) : new DryRunChannel(composerFor(config.platform), deps.db, deps.publicUrl, deps.dryRunLatencyMs);
+      const channel = live
+        ? factory(config, deps)
+        : new DryRunChannel(
+            PLATFORMS[config.platform].composer,
+            deps.db,
+            deps.publicUrl,
+            deps.dryRunLatencyMs,
+          );
       const account: ChannelAccount = {
         id: config.id,
         platform: config.platform,
-        name: config.name ?? PLATFORM_NAMES[config.platform],
+        name: config.name ?? PLATFORMS[config.platform].displayName,
         mode: live ? 'live' : 'dry-run',
         state: 'ok',
         stateReason: null,

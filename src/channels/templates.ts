@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { Platform } from './adapter.js';
+import type { PlatformId } from '../domain/platform.js';
 
 /** What the social templates can use. Every value is plain text. */
 export interface SocialTemplateData {
@@ -20,7 +20,7 @@ export type SocialTemplate = (data: SocialTemplateData) => string;
 const CANDIDATE_DIRS = ['../../templates/social/', '../../../templates/social/'];
 
 let templatesDir: string | null = null;
-const compiled = new Map<Platform, SocialTemplate>();
+const compiled = new Map<PlatformId, SocialTemplate>();
 
 /** Where the social templates are read from (tests and deployments may point elsewhere). Clears the cache. */
 export function setSocialTemplatesDir(dir: string | null): void {
@@ -41,7 +41,7 @@ function findTemplatesDir(): string {
  * The platform's template, read and compiled once. `noEscape`: posts are plain text, so `&` must stay `&`
  * (HTML escaping would show "&amp;" on Twitter and Facebook) and nothing here is ever rendered as HTML.
  */
-export function socialTemplate(platform: Platform): SocialTemplate {
+export function socialTemplate(platform: PlatformId): SocialTemplate {
   let template = compiled.get(platform);
   if (!template) {
     const source = readFileSync(`${findTemplatesDir()}/${platform}.hbs`, 'utf8');

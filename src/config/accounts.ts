@@ -1,17 +1,17 @@
-import type { AccountConfig, HeraldConfig } from './schema.js';
-import { DEFAULT_ACCOUNTS } from '../channels/registry.js';
+import type { KeyLabel } from '../channels/credentials.js';
+import { DEFAULT_ACCOUNTS, PLATFORMS } from '../channels/platforms.js';
+import { PLATFORM_IDS, type AccountConfig, type PlatformId } from '../domain/platform.js';
+import type { HeraldConfig } from './schema.js';
 import { ConfigError } from './load.js';
 import { envNameFor } from './social.js';
 import { readSecretsFile, type SecretsFile } from './secrets-file.js';
-import { credentialProblems, type KeyLabel } from './credential-rules.js';
+import { credentialProblems } from './credential-rules.js';
 
 export interface ResolvedAccounts {
   accounts: AccountConfig[];
   /** Things worth a warning at start-up (never containing a secret). */
   notes: string[];
 }
-
-type Platform = AccountConfig['platform'];
 
 interface Candidate {
   config: AccountConfig;
@@ -21,20 +21,20 @@ interface Candidate {
   title: string;
 }
 
-const PLATFORM_WORDS: Record<Platform, string> = { twitter: 'Twitter/X', facebook: 'Facebook Page' };
-
 function defined(record: Record<string, string | undefined> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(record ?? {}).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(record ?? {}).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
 }
 
 /** `channels.twitter` / `channels.facebook` (TWITTER_*, FACEBOOK_*): the default account's credentials. */
-function defaultCredentials(config: HeraldConfig, platform: Platform): Record<string, string> {
+function defaultCredentials(config: HeraldConfig, platform: PlatformId): Record<string, string> {
   const { apiUrl: _apiUrl, ...credentials } = config.channels[platform] ?? {};
   return defined(credentials);
 }
 
 const envLabel =
-  (platform: Platform): KeyLabel =>
+  (platform: PlatformId): KeyLabel =>
   (key) => {
     const env = envNameFor(platform, key);
     return env ? `${env} (channels.${platform}.${key})` : `channels.${platform}.${key}`;
@@ -45,15 +45,20 @@ function defaultCandidates(config: HeraldConfig): Candidate[] {
   return DEFAULT_ACCOUNTS.map((account) => {
     const apiUrl = config.channels[account.platform]?.apiUrl;
     return {
-      config: { ...account, credentials: defaultCredentials(config, account.platform), ...(apiUrl ? { apiUrl } : {}) },
+      config: {
+        ...account,
+        credentials: defaultCredentials(config, account.platform),
+        ...(apiUrl ? { apiUrl } : {}),
+      },
       label: envLabel(account.platform),
-      title: `the ${PLATFORM_WORDS[account.platform]} account "${account.id}"`,
+      title: `the ${PLATFORMS[account.platform].displayName} account "${account.id}"`,
     };
   });
 }
 
 /** The account named like its platform (`twitter`, `facebook`) without credentials of its own takes the default ones. */
-const takesDefaults = (account: AccountConfig) => account.id === account.platform && Object.keys(defined(account.credentials)).length === 0;
+const takesDefaults = (account: AccountConfig) =>
+  account.id === account.platform && Object.keys(defined(account.credentials)).length === 0;
 
 /** Accounts listed in the file; a platform's `channels.<platform>.apiUrl` is the default address. */
 function fileCandidates(config: HeraldConfig, accounts: AccountConfig[]): Candidate[] {
@@ -64,12 +69,16 @@ function fileCandidates(config: HeraldConfig, accounts: AccountConfig[]): Candid
       config: {
         ...account,
         // Several accounts of one platform need telling apart wherever their name is shown.
-        name: account.name ?? (account.id === account.platform ? undefined : `${PLATFORM_WORDS[account.platform]} (${account.id})`),
+        name:
+          account.name ??
+          (account.id === account.platform
+            ? undefined
+            : `${PLATFORMS[account.platform].displayName} (${account.id})`),
         credentials: defaults ? defaultCredentials(config, account.platform) : defined(account.credentials),
         ...(apiUrl ? { apiUrl } : {}),
       },
       label: defaults ? envLabel(account.platform) : (key) => `channels.accounts.${index}.credentials.${key}`,
-      title: `the ${PLATFORM_WORDS[account.platform]} account "${account.id}"`,
+      title: `the ${PLATFORMS[account.platform].displayName} account "${account.id}"`,
     };
   });
 }
@@ -77,7 +86,7 @@ function fileCandidates(config: HeraldConfig, accounts: AccountConfig[]): Candid
 /** Default credentials set while no account takes them nor refers to them (as ${NAME}). */
 function unusedDefaultCredentials(config: HeraldConfig, accounts: AccountConfig[]): string[] {
   const used = new Set(accounts.flatMap((a) => Object.values(a.credentials ?? {})));
-  return (['twitter', 'facebook'] as const).flatMap((platform) => {
+  return PLATFORM_IDS.flatMap((platform) => {
     if (accounts.some((a) => a.platform === platform && takesDefaults(a))) return [];
     return Object.entries(defaultCredentials(config, platform))
       .filter(([, value]) => !used.has(value))
@@ -101,12 +110,15 @@ function applySecrets(candidates: Candidate[], secrets: SecretsFile): string[] {
   for (const [id, credentials] of secrets.accounts) {
     const candidate = candidates.find((c) => c.config.id === id);
     if (!candidate) {
-      problems.push(`${secrets.file}: account "${id}" is not configured (accounts: ${candidates.map((c) => c.config.id).join(', ')})`);
+      problems.push(
+        `${secrets.file}: account "${id}" is not configured (accounts: ${candidates.map((c) => c.config.id).join(', ')})`,
+      );
       continue;
     }
     candidate.config.credentials = { ...candidate.config.credentials, ...credentials };
     const base = candidate.label;
-    candidate.label = (key) => (key in credentials ? `${secrets.file}: ${id}.${key}` : `${base(key)} or ${secrets.file}: ${id}.${key}`);
+    candidate.label = (key) =>
+      key in credentials ? `${secrets.file}: ${id}.${key}` : `${base(key)} or ${secrets.file}: ${id}.${key}`;
   }
   return problems;
 }
@@ -115,7 +127,7 @@ function unusedNote(config: HeraldConfig, listed: AccountConfig[]): string[] {
   const unused = unusedDefaultCredentials(config, listed);
   if (unused.length === 0) return [];
   return [
-    `${unused.join(', ')} ignored: the configuration file lists the accounts, and none is named "twitter"/"facebook" without credentials of its own (or refer to a variable in an account's credentials as \${NAME})`,
+    `${unused.join(', ')} ignored: the configuration file lists the accounts, and none is named ${PLATFORM_IDS.map((id) => `"${id}"`).join('/')} without credentials of its own (or refer to a variable in an account's credentials as \${NAME})`,
   ];
 }
 

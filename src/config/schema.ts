@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/schedule.js';
 import { isHttpUrl } from '../domain/item.js';
+import { PLATFORM_IDS } from '../domain/platform.js';
 import { feedConfigSchema, flag } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
 import { webConfigSchema } from './web.js';
@@ -8,12 +9,16 @@ import { socialConfigFields } from './social.js';
 import { backupConfigSchema, logFormatSchema, metricsConfigSchema } from './operations.js';
 
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
-const port = z.coerce.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+const port = z.coerce
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be 1-65535')
+  .max(65535, 'must be 1-65535');
 const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
 
 const account = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _'),
-  platform: z.enum(['twitter', 'facebook'], { error: 'must be "twitter" or "facebook"' }),
+  platform: z.enum(PLATFORM_IDS, { error: `must be ${PLATFORM_IDS.map((id) => `"${id}"`).join(' or ')}` }),
   name: z.string().min(1).optional(),
   /** Force dry-run even with credentials (e.g. on a staging copy). */
   dryRun: z.boolean().optional(),
@@ -22,7 +27,6 @@ const account = z.strictObject({
   /** Platform API address (tests and proxies). */
   apiUrl: httpUrl.optional(),
 });
-export type AccountConfig = z.infer<typeof account>;
 
 export const configSchema = z.strictObject({
   port: port.default(8080),
@@ -41,7 +45,10 @@ export const configSchema = z.strictObject({
     .optional(),
   apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
   secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
-  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+    .default('Europe/Paris'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFormat: logFormatSchema,
   /** Redis key prefix; the braces make it a Redis Cluster hash tag. */

@@ -1,37 +1,31 @@
 import { z } from 'zod';
+import { PLATFORMS, platformRows } from '../channels/platforms.js';
+import type { PlatformRow } from '../channels/adapter.js';
 import { isHttpUrl } from '../domain/item.js';
+import type { PlatformId } from '../domain/platform.js';
 
 // The `channels` section's simple set-up: one account per platform from environment variables (or the same
-// keys in the file), a secrets file, and the platform request timeout. Owned by the social module.
+// keys in the file), a secrets file, and the platform request timeout. The keys and variables of each
+// platform come from its row in the platform table.
 
 const secret = z.string().trim().min(1, 'must not be empty').optional();
 const apiUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL').optional();
 
-/** The default Twitter/X account (id `twitter`): OAuth 1.0a keys, or OAuth 2 client and refresh token. */
-export const defaultTwitterSchema = z.strictObject({
-  appKey: secret,
-  appSecret: secret,
-  accessToken: secret,
-  accessSecret: secret,
-  clientId: secret,
-  clientSecret: secret,
-  refreshToken: secret,
-  /** API address (tests, proxies); default https://api.x.com. Also the default for file accounts. */
-  apiUrl,
-});
+/**
+ * `channels.<platform>`: the default account's credentials, and `apiUrl`, the platform's API address (tests,
+ * proxies), also the default for the file's accounts of that platform.
+ */
+function defaultAccountSchema(row: PlatformRow) {
+  const keys = Object.keys(row.envVars).filter((k) => k !== 'apiUrl');
+  return z.strictObject({ ...Object.fromEntries(keys.map((k) => [k, secret])), apiUrl }).optional();
+}
 
-/** The default Facebook Page account (id `facebook`). */
-export const defaultFacebookSchema = z.strictObject({
-  pageId: secret,
-  pageToken: secret,
-  appSecret: secret,
-  /** Graph API address with its version; default https://graph.facebook.com/v24.0. Also the default for file accounts. */
-  apiUrl,
-});
+type DefaultAccountFields = Record<PlatformId, ReturnType<typeof defaultAccountSchema>>;
 
 export const socialConfigFields = {
-  twitter: defaultTwitterSchema.optional(),
-  facebook: defaultFacebookSchema.optional(),
+  ...(Object.fromEntries(
+    platformRows().map((row) => [row.id, defaultAccountSchema(row)]),
+  ) as DefaultAccountFields),
   /** YAML or JSON file mapping account ids to their credentials (kept out of the main configuration). */
   secretsFile: z.string().min(1).optional(),
   /** How long one request to a platform may take. */
@@ -44,25 +38,17 @@ export const socialConfigFields = {
 };
 
 /** Environment variable -> configuration path, for the default accounts. */
-export const SOCIAL_ENV_VARS = {
-  TWITTER_APP_KEY: 'channels.twitter.appKey',
-  TWITTER_APP_SECRET: 'channels.twitter.appSecret',
-  TWITTER_ACCESS_TOKEN: 'channels.twitter.accessToken',
-  TWITTER_ACCESS_SECRET: 'channels.twitter.accessSecret',
-  TWITTER_OAUTH2_CLIENT_ID: 'channels.twitter.clientId',
-  TWITTER_OAUTH2_CLIENT_SECRET: 'channels.twitter.clientSecret',
-  TWITTER_OAUTH2_REFRESH_TOKEN: 'channels.twitter.refreshToken',
-  TWITTER_API_URL: 'channels.twitter.apiUrl',
-  FACEBOOK_PAGE_ID: 'channels.facebook.pageId',
-  FACEBOOK_PAGE_TOKEN: 'channels.facebook.pageToken',
-  FACEBOOK_APP_SECRET: 'channels.facebook.appSecret',
-  FACEBOOK_GRAPH_URL: 'channels.facebook.apiUrl',
+export const SOCIAL_ENV_VARS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    platformRows().flatMap((row) =>
+      Object.entries(row.envVars).map(([key, env]) => [env, `channels.${row.id}.${key}`]),
+    ),
+  ),
   HERALD_SECRETS_FILE: 'channels.secretsFile',
   HERALD_CHANNEL_TIMEOUT_MS: 'channels.timeoutMs',
-} as const;
+};
 
 /** The environment variable that sets a default account's credential key, e.g. twitter.appKey -> TWITTER_APP_KEY. */
-export function envNameFor(platform: 'twitter' | 'facebook', key: string): string | undefined {
-  const path = `channels.${platform}.${key}`;
-  return Object.entries(SOCIAL_ENV_VARS).find(([, p]) => p === path)?.[0];
+export function envNameFor(platform: PlatformId, key: string): string | undefined {
+  return PLATFORMS[platform].envVars[key];
 }

@@ -1,3 +1,5 @@
+import { PLATFORM_IDS } from '../domain/platform.js';
+
 /** OpenAPI description of `POST /api/items/{id}/preview`'s answer (see src/channels/preview.ts). */
 export const previewResponseSchema = {
   type: 'object',
@@ -14,14 +16,24 @@ export const previewResponseSchema = {
         properties: {
           accountId: { type: 'string' },
           accountName: { type: 'string' },
-          platform: { type: 'string', enum: ['twitter', 'facebook'] },
+          platform: { type: 'string', enum: PLATFORM_IDS },
           mode: { type: 'string', enum: ['live', 'dry-run'] },
           state: { type: 'string', enum: ['ok', 'needs_reconnect'] },
           text: { type: 'string', description: 'The whole text of the (first) post' },
-          parts: { type: 'array', items: { type: 'string' }, description: 'Thread parts in order; one when not a thread' },
+          parts: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'Thread parts in order; one when not a thread',
+          },
           link: { type: ['string', 'null'] },
-          image: { type: ['object', 'null'], properties: { url: { type: 'string' }, alt: { type: 'string' } } },
-          length: { type: 'integer', description: 'As the platform counts it (Twitter: weighted, URLs 23), of the longest part' },
+          image: {
+            type: ['object', 'null'],
+            properties: { url: { type: 'string' }, alt: { type: 'string' } },
+          },
+          length: {
+            type: 'integer',
+            description: 'As the platform counts it (Twitter: weighted, URLs 23), of the longest part',
+          },
           limit: { type: ['integer', 'null'] },
           warnings: { type: 'array', items: { type: 'string' } },
           onPublish: {

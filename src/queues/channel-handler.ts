@@ -1,4 +1,10 @@
-import { ChannelError, type ChannelAccount, type ErrorClass, type PublishContext, type PublishResult } from '../channels/adapter.js';
+import {
+  ChannelError,
+  type ErrorClass,
+  type PublishContext,
+  type PublishResult,
+} from '../channels/adapter.js';
+import type { ChannelAccount } from '../domain/platform.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { Delivery } from '../domain/delivery.js';
 import type { Store } from '../store/db.js';
@@ -13,14 +19,22 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
 
   return {
     // Dry-run accounts have no platform limits to share.
-    gateKey: (delivery) => (entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null),
+    gateKey: (delivery) =>
+      entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null,
 
     async run({ delivery, item, outcomeUnknown, saveProgress, ensureClaim }: DeliveryRun) {
       const entry = entryFor(delivery);
-      if (!entry) throw new ChannelError({ kind: 'permanent', message: `the account "${delivery.target}" is no longer configured` });
+      if (!entry)
+        throw new ChannelError({
+          kind: 'permanent',
+          message: `the account "${delivery.target}" is no longer configured`,
+        });
       const account = await currentAccount(deps.store, entry.account);
       if (account.state === 'needs_reconnect') {
-        throw new ChannelError({ kind: 'auth', message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}` });
+        throw new ChannelError({
+          kind: 'auth',
+          message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}`,
+        });
       }
       const post = entry.channel.compose(item, account);
       const previous = await previousResult(deps.store, delivery);
@@ -41,20 +55,39 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
 
     async onAuthFailure(delivery, problem) {
       await setAccountState(deps.store.db, delivery.target, 'needs_reconnect', problem.message);
-      await recordAudit(deps.store.db, { actor: 'worker', action: 'account_needs_reconnect', subjectType: 'account', subjectId: delivery.target, details: { reason: problem.message } });
+      await recordAudit(deps.store.db, {
+        actor: 'worker',
+        action: 'account_needs_reconnect',
+        subjectType: 'account',
+        subjectId: delivery.target,
+        details: { reason: problem.message },
+      });
     },
   };
 }
 
-async function perform(channel: NonNullable<ReturnType<ChannelRegistry['get']>>['channel'], ctx: PublishContext, delivery: Delivery): Promise<PublishResult> {
+async function perform(
+  channel: NonNullable<ReturnType<ChannelRegistry['get']>>['channel'],
+  ctx: PublishContext,
+  delivery: Delivery,
+): Promise<PublishResult> {
   if (delivery.action === 'create') return channel.publish(ctx);
   const previous = ctx.previous;
-  if (!previous) throw new ChannelError({ kind: 'permanent', message: `nothing was posted earlier to ${delivery.action}` });
+  if (!previous)
+    throw new ChannelError({
+      kind: 'permanent',
+      message: `nothing was posted earlier to ${delivery.action}`,
+    });
   if (delivery.action === 'update') {
-    if (!channel.update) throw new ChannelError({ kind: 'permanent', message: `${channel.platform} posts cannot be edited` });
+    if (!channel.update)
+      throw new ChannelError({ kind: 'permanent', message: `${channel.platform} posts cannot be edited` });
     return channel.update({ ...ctx, previous });
   }
-  if (!channel.remove) throw new ChannelError({ kind: 'permanent', message: `${channel.platform} posts cannot be deleted by Herald` });
+  if (!channel.remove)
+    throw new ChannelError({
+      kind: 'permanent',
+      message: `${channel.platform} posts cannot be deleted by Herald`,
+    });
   await channel.remove({ ...ctx, previous });
   return { remoteId: previous.remoteId, remoteUrl: null };
 }
@@ -67,5 +100,7 @@ async function currentAccount(store: Store, configured: ChannelAccount): Promise
 async function previousResult(store: Store, delivery: Delivery): Promise<PublishResult | undefined> {
   if (delivery.action === 'create') return undefined;
   const done = await latestDoneDelivery(store.db, delivery.itemId, 'channel', delivery.target);
-  return done?.remoteId ? { remoteId: done.remoteId, remoteUrl: done.remoteUrl, details: done.progress } : undefined;
+  return done?.remoteId
+    ? { remoteId: done.remoteId, remoteUrl: done.remoteUrl, details: done.progress }
+    : undefined;
 }

@@ -1,4 +1,5 @@
-import type { ChannelAccount, ComposedPost, PublishContext } from '../../src/channels/adapter.js';
+import type { ComposedPost, PublishContext } from '../../src/channels/adapter.js';
+import type { ChannelAccount } from '../../src/domain/platform.js';
 import type { Delivery } from '../../src/domain/delivery.js';
 import type { NewsItem } from '../../src/domain/item.js';
 

@@ -1,12 +1,22 @@
-import type { AccountConfig } from '../../src/config/schema.js';
+import type { AccountConfig } from '../../src/domain/platform.js';
 import type { Delivery } from '../../src/domain/delivery.js';
 import { createItem } from '../../src/app/items.js';
 import { requestPublish } from '../../src/app/publishing.js';
 import { listDeliveriesForItem } from '../../src/store/deliveries.js';
 import { sampleItem, startTestApp, waitFor, type TestApp } from './app.js';
 import type { DialectUnderTest } from './databases.js';
-import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook, type FakeFacebook, type FakePage } from '../fakes/facebook.js';
-import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter, type FakeTwitter, type FakeTwitterAccount } from '../fakes/twitter.js';
+import {
+  DEFAULT_FACEBOOK_PAGE,
+  startFakeFacebook,
+  type FakeFacebook,
+  type FakePage,
+} from '../fakes/facebook.js';
+import {
+  DEFAULT_TWITTER_ACCOUNT,
+  startFakeTwitter,
+  type FakeTwitter,
+  type FakeTwitterAccount,
+} from '../fakes/twitter.js';
 
 export const SECOND_TWITTER: FakeTwitterAccount = {
   id: '3355667788',
@@ -14,7 +24,11 @@ export const SECOND_TWITTER: FakeTwitterAccount = {
   accessToken: 'fake-twitter-access-token-0002',
   refreshToken: 'fake-twitter-refresh-token-0002',
 };
-export const SECOND_PAGE: FakePage = { id: '204857600654321', name: 'Second Page', token: 'EAAfakepagetoken0002' };
+export const SECOND_PAGE: FakePage = {
+  id: '204857600654321',
+  name: 'Second Page',
+  token: 'EAAfakepagetoken0002',
+};
 
 /** Secrets the tests hand to Herald: none may ever show up in an API answer, a message or a log. */
 export const APP_KEY = 'fake-app-key-0001';
@@ -31,20 +45,42 @@ export interface Fakes {
 export async function startFakes(): Promise<Fakes> {
   const twitter = await startFakeTwitter({ accounts: [DEFAULT_TWITTER_ACCOUNT, SECOND_TWITTER] });
   const facebook = await startFakeFacebook({ pages: [DEFAULT_FACEBOOK_PAGE, SECOND_PAGE] });
-  return { twitter, facebook, close: async () => void (await Promise.all([twitter.close(), facebook.close()])) };
+  return {
+    twitter,
+    facebook,
+    close: async () => void (await Promise.all([twitter.close(), facebook.close()])),
+  };
 }
 
-export function twitterAccount(fakes: Fakes, id: string, who: FakeTwitterAccount = DEFAULT_TWITTER_ACCOUNT): AccountConfig {
+export function twitterAccount(
+  fakes: Fakes,
+  id: string,
+  who: FakeTwitterAccount = DEFAULT_TWITTER_ACCOUNT,
+): AccountConfig {
   return {
     id,
     platform: 'twitter',
     apiUrl: fakes.twitter.url,
-    credentials: { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: who.accessToken, accessSecret: ACCESS_SECRET },
+    credentials: {
+      appKey: APP_KEY,
+      appSecret: APP_SECRET,
+      accessToken: who.accessToken,
+      accessSecret: ACCESS_SECRET,
+    },
   };
 }
 
-export function facebookAccount(fakes: Fakes, id: string, page: FakePage = DEFAULT_FACEBOOK_PAGE): AccountConfig {
-  return { id, platform: 'facebook', apiUrl: fakes.facebook.url, credentials: { pageId: page.id, pageToken: page.token } };
+export function facebookAccount(
+  fakes: Fakes,
+  id: string,
+  page: FakePage = DEFAULT_FACEBOOK_PAGE,
+): AccountConfig {
+  return {
+    id,
+    platform: 'facebook',
+    apiUrl: fakes.facebook.url,
+    credentials: { pageId: page.id, pageToken: page.token },
+  };
 }
 
 /** One live account per platform, pointed at the fakes. */
@@ -58,10 +94,19 @@ export async function startSocialApp(
   overrides: Record<string, unknown> = {},
 ): Promise<TestApp> {
   const { channels, ...rest } = overrides as { channels?: Record<string, unknown> };
-  return startTestApp(dialect, { secretKey: SECRET_KEY, ...rest, channels: { timeoutMs: 2_000, ...channels, accounts } });
+  return startTestApp(dialect, {
+    secretKey: SECRET_KEY,
+    ...rest,
+    channels: { timeoutMs: 2_000, ...channels, accounts },
+  });
 }
 
-export async function publishItem(app: TestApp, n: number, extra: Record<string, unknown> = {}, channels?: string[]) {
+export async function publishItem(
+  app: TestApp,
+  n: number,
+  extra: Record<string, unknown> = {},
+  channels?: string[],
+) {
   const item = await createItem(app.ctx.store, sampleItem(n, extra), 'test');
   await requestPublish(app.ctx, item.id, { actor: 'test', channels });
   return item;
@@ -71,14 +116,26 @@ export async function deliveriesOf(app: TestApp, itemId: string): Promise<Delive
   return listDeliveriesForItem(app.ctx.store.db, itemId);
 }
 
-export async function deliveryFor(app: TestApp, itemId: string, target: string, action = 'create'): Promise<Delivery> {
+export async function deliveryFor(
+  app: TestApp,
+  itemId: string,
+  target: string,
+  action = 'create',
+): Promise<Delivery> {
   const found = (await deliveriesOf(app, itemId)).find((d) => d.target === target && d.action === action);
   if (!found) throw new Error(`no ${action} delivery to ${target} for ${itemId}`);
   return found;
 }
 
 /** Waits until the item's delivery to `target` is in one of `statuses`, and returns it. */
-export function waitForDelivery(app: TestApp, itemId: string, target: string, statuses: Delivery['status'][], timeoutMs = 15_000, action = 'create') {
+export function waitForDelivery(
+  app: TestApp,
+  itemId: string,
+  target: string,
+  statuses: Delivery['status'][],
+  timeoutMs = 15_000,
+  action = 'create',
+) {
   return waitFor(
     async () => {
       const d = await deliveryFor(app, itemId, target, action);
@@ -90,7 +147,11 @@ export function waitForDelivery(app: TestApp, itemId: string, target: string, st
 }
 
 /** Time passes for a rate limit: the account's gate opens and the waiting jobs run now. */
-export async function fastForwardRateLimit(app: TestApp, accountId: string, deliveryIds: string[]): Promise<void> {
+export async function fastForwardRateLimit(
+  app: TestApp,
+  accountId: string,
+  deliveryIds: string[],
+): Promise<void> {
   await app.ctx.queues.connection.del(`${app.prefix}:gate:account:${accountId}`);
   for (const id of deliveryIds) {
     const job = await app.ctx.queues.get('social').getJob(id);

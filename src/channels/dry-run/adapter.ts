@@ -1,14 +1,22 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { findOutboxPostByDelivery, recordOutboxPost } from '../../store/outbox.js';
-import type { Channel, ChannelAccount, Composer, ComposeOptions, ErrorClass, PublishContext, PublishResult } from '../adapter.js';
+import type {
+  Channel,
+  Composer,
+  ComposeOptions,
+  ErrorClass,
+  PublishContext,
+  PublishResult,
+} from '../adapter.js';
+import type { ChannelAccount } from '../../domain/platform.js';
 
 /**
  * Records the composed post in the database instead of calling the platform. Every account uses it until
  * credentials are configured, so a fresh install shows the whole flow. Idempotent per delivery.
  */
 export class DryRunChannel implements Channel {
-  readonly capabilities = { update: true, delete: true, thread: true };
+  readonly capabilities = { update: true, delete: true, thread: true, images: true, altText: true };
 
   constructor(
     private readonly composer: Composer,
@@ -33,7 +41,12 @@ export class DryRunChannel implements Channel {
       platform: this.platform,
       action: ctx.delivery.action,
       text: ctx.post.text,
-      payload: { parts: ctx.post.parts, link: ctx.post.link, image: ctx.post.image, previous: ctx.previous?.remoteId ?? null },
+      payload: {
+        parts: ctx.post.parts,
+        link: ctx.post.link,
+        image: ctx.post.image,
+        previous: ctx.previous?.remoteId ?? null,
+      },
     });
     // Recorded first, answered later: like a platform that accepted the post before its reply reaches us.
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));

@@ -1,18 +1,19 @@
 import type {
   AccountCheck,
   Channel,
-  ChannelAccount,
   ComposeOptions,
   ComposedPost,
   ErrorClass,
+  PlatformCapabilities,
   PublishContext,
   PublishResult,
 } from '../adapter.js';
+import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import type { NewsItem } from '../../domain/item.js';
 import { facebookComposer } from './compose.js';
-import type { AccountLookup, FacebookPageCredentials } from '../credentials.js';
-import { secretValues } from '../credentials.js';
+import type { AccountLookup } from '../credentials.js';
+import { facebookSecretValues, type FacebookPageCredentials } from './credentials.js';
 import { classifyFacebookError } from './errors.js';
 import { DEFAULT_GRAPH_URL, FacebookApiError, graphRequest } from './graph.js';
 import type { GraphConnection } from './graph.js';
@@ -57,10 +58,19 @@ export function facebookPostUrl(postId: string): string {
   return `https://www.facebook.com/${postId}`;
 }
 
+/** Page photos carry no alt text through the Graph API. */
+export const FACEBOOK_CAPABILITIES: PlatformCapabilities = {
+  update: true,
+  delete: true,
+  thread: false,
+  images: true,
+  altText: false,
+};
+
 /** Facebook Page adapter over the Graph API with plain fetch: link posts, photo posts, edit, delete. */
 export class FacebookChannel implements Channel {
   readonly platform = 'facebook' as const;
-  readonly capabilities = { update: true, delete: true, thread: false };
+  readonly capabilities = FACEBOOK_CAPABILITIES;
 
   private readonly graphUrl: string;
   private readonly timeoutMs: number;
@@ -192,7 +202,7 @@ export class FacebookChannel implements Channel {
         });
       }
       const { pageId, pageToken, appSecret } = settings.credentials;
-      secrets = secretValues(settings.credentials);
+      secrets = facebookSecretValues(settings.credentials);
       return await fn({
         pageId,
         pageToken,

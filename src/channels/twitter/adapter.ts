@@ -4,18 +4,20 @@ import { z } from 'zod';
 import type {
   AccountCheck,
   Channel,
-  ChannelAccount,
   ComposeOptions,
   ComposedPost,
   ErrorClass,
+  PlatformCapabilities,
   PublishContext,
   PublishResult,
 } from '../adapter.js';
+import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import type { NewsItem } from '../../domain/item.js';
 import { TWEET_LIMIT, twitterComposer } from './compose.js';
 import { tweetLength } from '../text.js';
-import type { AccountLookup, TwitterCredentials } from '../credentials.js';
+import type { AccountLookup } from '../credentials.js';
+import type { TwitterCredentials } from './credentials.js';
 import { fetchImage } from '../fetch-image.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
@@ -83,10 +85,18 @@ function repliesTo(tweet: TweetV2, id: string): boolean {
   return (tweet.referenced_tweets ?? []).some((r) => r.type === 'replied_to' && r.id === id);
 }
 
+export const TWITTER_CAPABILITIES: PlatformCapabilities = {
+  update: false,
+  delete: true,
+  thread: true,
+  images: true,
+  altText: true,
+};
+
 /** Twitter/X adapter over twitter-api-v2: tweets, resumable threads, images with alt text. Cannot edit. */
 export class TwitterChannel implements Channel {
   readonly platform = 'twitter' as const;
-  readonly capabilities = { update: false, delete: true, thread: true };
+  readonly capabilities = TWITTER_CAPABILITIES;
 
   private readonly sessions = new Map<string, Promise<TwitterAccountSession>>();
   private readonly tokenStore: TokenStore;

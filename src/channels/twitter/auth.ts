@@ -1,4 +1,4 @@
-import type { TwitterOAuth2Credentials } from '../credentials.js';
+import type { TwitterOAuth2Credentials } from './credentials.js';
 
 /** OAuth 2 user tokens of one account. Twitter rotates the refresh token at every refresh. */
 export interface OAuth2Tokens {

@@ -1,7 +1,7 @@
 import { ApiResponseError } from 'twitter-api-v2';
 import type { TwitterApi } from 'twitter-api-v2';
-import type { TwitterCredentials } from '../credentials.js';
-import { secretValues } from '../credentials.js';
+import type { TwitterCredentials } from './credentials.js';
+import { twitterSecretValues } from './credentials.js';
 import { OAuth2Session } from './auth.js';
 import type { TokenStore } from './auth.js';
 import { bearerClient, oauth1Client, refreshOAuth2 } from './client.js';
@@ -44,7 +44,7 @@ export class TwitterAccountSession {
 
   /** Every secret this session may have used, for redaction. */
   secrets(): string[] {
-    return [...secretValues(this.credentials), ...(this.oauth2?.secrets() ?? [])];
+    return [...twitterSecretValues(this.credentials), ...(this.oauth2?.secrets() ?? [])];
   }
 
   /** Runs `fn` with an authenticated client; with OAuth 2, a 401 renews the token once and retries. */

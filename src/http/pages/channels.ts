@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { checkAccounts } from '../../app/account-checks.js';
+import { PLATFORMS } from '../../channels/platforms.js';
 import { listAccounts } from '../../store/accounts.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
@@ -13,7 +14,7 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
       accounts: accounts.map((a) => ({
         id: a.id,
         name: a.name,
-        platform: deps.views.t(`platform.${a.platform}`),
+        platform: PLATFORMS[a.platform].displayName,
         mode: deps.views.t(`channels.mode.${a.mode}`),
         dryRun: a.mode === 'dry-run',
         ok: a.state === 'ok',
@@ -27,6 +28,14 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
   app.post('/channels/check', { config: { access: 'admin' } }, async (request, reply) => {
     const results = await checkAccounts(deps.ctx);
     const failing = results.filter((r) => !r.ok).length;
-    return redirectWith(deps, request, reply, '/channels', failing === 0 ? { kind: 'ok', key: 'channels.checkedOk', params: { count: results.length } } : { kind: 'error', key: 'channels.checkedFailing', params: { count: failing } });
+    return redirectWith(
+      deps,
+      request,
+      reply,
+      '/channels',
+      failing === 0
+        ? { kind: 'ok', key: 'channels.checkedOk', params: { count: results.length } }
+        : { kind: 'error', key: 'channels.checkedFailing', params: { count: failing } },
+    );
   });
 }

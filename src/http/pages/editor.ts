@@ -10,6 +10,8 @@ import type { ItemFormValues } from './item-form.js';
 import { sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { fieldId } from './views.js';
+import { PLATFORMS } from '../../channels/platforms.js';
+import type { PlatformId } from '../../domain/platform.js';
 
 /** The posts of the saved version, shown before (or without) the live previews of editor.js. */
 async function savedPreviews(deps: WebDeps, item: NewsItem, stored: StoredAccount[]) {
@@ -34,9 +36,11 @@ function channelTextFields(deps: WebDeps, values: ItemFormValues) {
   const keys = [...platforms, ...Object.keys(values.texts).filter((k) => !platforms.includes(k as never))];
   return keys.map((key) => ({
     key,
-    label: platforms.includes(key as never) ? deps.views.t(`platform.${key}`) : deps.ctx.channels.get(key)?.account.name ?? key,
+    label: platforms.includes(key as never)
+      ? PLATFORMS[key as PlatformId].displayName
+      : (deps.ctx.channels.get(key)?.account.name ?? key),
     value: values.texts[key] ?? '',
-    platform: platforms.includes(key as never) ? key : deps.ctx.channels.get(key)?.account.platform ?? '',
+    platform: platforms.includes(key as never) ? key : (deps.ctx.channels.get(key)?.account.platform ?? ''),
   }));
 }
 
@@ -46,7 +50,13 @@ function canAnnounce(deps: WebDeps, item: NewsItem | null): boolean {
   return deps.ctx.targets({ ...item, announce: true }).some((t) => t.kind === 'newsletter');
 }
 
-export async function sendEditor(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, state: EditorState, status = 200) {
+export async function sendEditor(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  state: EditorState,
+  status = 200,
+) {
   const { item, values } = state;
   const errors = state.errors ?? {};
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
@@ -54,9 +64,23 @@ export async function sendEditor(deps: WebDeps, request: FastifyRequest, reply: 
   const chosen = state.publish?.channels ?? item?.publishChannels ?? null;
   const accounts = stored
     .filter((a) => deps.ctx.channels.has(a.id))
-    .map((a) => ({ id: a.id, name: a.name, platform: a.platform, mode: a.mode, state: a.state, checked: chosen === null || chosen.includes(a.id) }));
-  const translations = [...values.translations, { index: nextIndex(values), language: '', title: '', summary: '', body: '' }];
-  const errorList = Object.entries(errors).map(([field, problem]) => ({ field, problem, anchor: fieldId(field) }));
+    .map((a) => ({
+      id: a.id,
+      name: a.name,
+      platform: a.platform,
+      mode: a.mode,
+      state: a.state,
+      checked: chosen === null || chosen.includes(a.id),
+    }));
+  const translations = [
+    ...values.translations,
+    { index: nextIndex(values), language: '', title: '', summary: '', body: '' },
+  ];
+  const errorList = Object.entries(errors).map(([field, problem]) => ({
+    field,
+    problem,
+    anchor: fieldId(field),
+  }));
   const posts = item ? await savedPreviews(deps, item, stored) : [];
   return sendPage(
     deps,
@@ -71,7 +95,10 @@ export async function sendEditor(deps: WebDeps, request: FastifyRequest, reply: 
       errorList,
       channelTexts: channelTextFields(deps, values),
       accounts,
-      announce: { possible: canAnnounce(deps, item), checked: state.publish?.announce ?? item?.announce ?? false },
+      announce: {
+        possible: canAnnounce(deps, item),
+        checked: state.publish?.announce ?? item?.announce ?? false,
+      },
       publishAt: state.publish?.publishAt ?? '',
       publishZone: state.publish?.timezone ?? item?.publishTimezone ?? zone,
       canCancel: item ? canDo('cancel', item.status) : false,

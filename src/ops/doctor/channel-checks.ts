@@ -1,5 +1,5 @@
 import type { Context } from '../../app/context.js';
-import type { AccountConfig } from '../../config/schema.js';
+import type { AccountConfig } from '../../domain/platform.js';
 import { accountsFromConfig } from '../../config/accounts.js';
 import { listAccounts } from '../../store/accounts.js';
 import { fail, ok, warn, type CheckResult } from './result.js';

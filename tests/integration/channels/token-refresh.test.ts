@@ -1,7 +1,7 @@
 // OAuth 2: an expired access token is renewed once across worker processes, the rotated refresh token is
 // stored encrypted at once, and a restarted process uses it instead of the spent one in the configuration.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountConfig } from '../../../src/config/schema.js';
+import type { AccountConfig } from '../../../src/domain/platform.js';
 import { createContext, type Context } from '../../../src/app/context.js';
 import { createLogger } from '../../../src/log.js';
 import { decryptSecret, secretKeyFrom } from '../../../src/channels/secrets.js';
@@ -10,7 +10,14 @@ import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import { TEST_REDIS } from '../../helpers/redis.js';
 import { waitFor, type TestApp } from '../../helpers/app.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
-import { SECRET_KEY, deliveryFor, publishItem, startFakes, startSocialApp, type Fakes } from '../../helpers/social.js';
+import {
+  SECRET_KEY,
+  deliveryFor,
+  publishItem,
+  startFakes,
+  startSocialApp,
+  type Fakes,
+} from '../../helpers/social.js';
 
 const CLIENT_SECRET = 'fake-oauth2-client-secret-0001';
 
@@ -51,11 +58,16 @@ afterAll(async () => {
 });
 
 async function allDone(ids: string[]) {
-  return waitFor(async () => {
-    const ds = await Promise.all(ids.map((id) => deliveryFor(app, id, 'tw-oauth2')));
-    if (ds.some((d) => d.status === 'failed')) throw new Error(`failed: ${ds.map((d) => d.lastError).join('; ')}`);
-    return ds.every((d) => d.status === 'done') ? ds : null;
-  }, 20_000, 'tweets posted');
+  return waitFor(
+    async () => {
+      const ds = await Promise.all(ids.map((id) => deliveryFor(app, id, 'tw-oauth2')));
+      if (ds.some((d) => d.status === 'failed'))
+        throw new Error(`failed: ${ds.map((d) => d.lastError).join('; ')}`);
+      return ds.every((d) => d.status === 'done') ? ds : null;
+    },
+    20_000,
+    'tweets posted',
+  );
 }
 
 describe('OAuth 2 token refresh', () => {
@@ -94,15 +106,23 @@ describe('OAuth 2 token refresh', () => {
   it('a refresh token Twitter refuses marks the account needs_reconnect', async () => {
     fakes.twitter.revoke(DEFAULT_TWITTER_ACCOUNT.id);
     const item = await publishItem(app, 8);
-    const failed = await waitFor(async () => {
-      const d = await deliveryFor(app, item.id, 'tw-oauth2');
-      return d.status === 'failed' ? d : null;
-    }, 15_000, 'refused');
+    const failed = await waitFor(
+      async () => {
+        const d = await deliveryFor(app, item.id, 'tw-oauth2');
+        return d.status === 'failed' ? d : null;
+      },
+      15_000,
+      'refused',
+    );
     expect(failed.errorKind).toBe('auth');
     expect(failed.lastError).toBe(
       "Twitter refused to renew Herald's access to this account (the refresh token was revoked or already used): reconnect the account.",
     );
-    const account = await app.ctx.store.db.selectFrom('channelAccounts').select(['state', 'stateReason']).where('id', '=', 'tw-oauth2').executeTakeFirstOrThrow();
+    const account = await app.ctx.store.db
+      .selectFrom('channelAccounts')
+      .select(['state', 'stateReason'])
+      .where('id', '=', 'tw-oauth2')
+      .executeTakeFirstOrThrow();
     expect(account).toEqual({ state: 'needs_reconnect', stateReason: failed.lastError });
   });
 });

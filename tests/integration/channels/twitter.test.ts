@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../src/channels/adapter.js';
-import type { TwitterOAuth2Credentials } from '../../../src/channels/credentials.js';
+import type { TwitterOAuth2Credentials } from '../../../src/channels/twitter/credentials.js';
 import { memoryTokenStore } from '../../../src/channels/twitter/auth.js';
 import { TwitterChannel } from '../../../src/channels/twitter/adapter.js';
 import type { TwitterChannelOptions } from '../../../src/channels/twitter/adapter.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composerFor } from '../../../src/channels/compose.js';
+import { composerFor } from '../../../src/channels/platforms.js';
 import { testItem } from '../../helpers/channel-fixtures.js';
 
 const facebook = composerFor('facebook');

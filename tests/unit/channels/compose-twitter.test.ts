@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composerFor } from '../../../src/channels/compose.js';
+import { composerFor } from '../../../src/channels/platforms.js';
 import { tweetLength } from '../../../src/channels/text.js';
 import type { NewsItem } from '../../../src/domain/item.js';
 import { testItem } from '../../helpers/channel-fixtures.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cutPoints, ellipsize, hashtagsFor } from '../../../src/channels/text.js';
-import { facebookCredentialsFrom, twitterCredentialsFrom } from '../../../src/channels/credentials.js';
+import { facebookCredentialsFrom } from '../../../src/channels/facebook/credentials.js';
+import { twitterCredentialsFrom } from '../../../src/channels/twitter/credentials.js';
 import { facebookRetryAt } from '../../../src/channels/facebook/errors.js';
 import { comparableUrl, postedSince } from '../../../src/channels/match.js';
 import { redact } from '../../../src/channels/redact.js';

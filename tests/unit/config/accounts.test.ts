@@ -14,7 +14,12 @@ const OAUTH1 = {
   TWITTER_ACCESS_SECRET: 'tw-access-secret-value',
 };
 const FACEBOOK = { FACEBOOK_PAGE_ID: '104857600123456', FACEBOOK_PAGE_TOKEN: 'EAA-page-token-value' };
-const ALL_VALUES = [...Object.values(OAUTH1), FACEBOOK.FACEBOOK_PAGE_TOKEN, 'oauth2-refresh-value', 'file-secret-value'];
+const ALL_VALUES = [
+  ...Object.values(OAUTH1),
+  FACEBOOK.FACEBOOK_PAGE_TOKEN,
+  'oauth2-refresh-value',
+  'file-secret-value',
+];
 
 function resolve(env: Record<string, string>, cwd = dir()) {
   return resolveAccounts(loadConfig({ env, cwd }), cwd);
@@ -50,12 +55,22 @@ describe('accounts from the environment', () => {
   });
 
   it('TWITTER_* and FACEBOOK_* give each default account its credentials and address', () => {
-    const { accounts } = resolve({ ...OAUTH1, ...FACEBOOK, TWITTER_API_URL: 'http://127.0.0.1:9/tw', FACEBOOK_GRAPH_URL: 'http://127.0.0.1:9/v25.0' });
+    const { accounts } = resolve({
+      ...OAUTH1,
+      ...FACEBOOK,
+      TWITTER_API_URL: 'http://127.0.0.1:9/tw',
+      FACEBOOK_GRAPH_URL: 'http://127.0.0.1:9/v25.0',
+    });
     expect(accounts[0]).toEqual({
       id: 'twitter',
       platform: 'twitter',
       apiUrl: 'http://127.0.0.1:9/tw',
-      credentials: { appKey: 'tw-app-key-value', appSecret: 'tw-app-secret-value', accessToken: 'tw-access-token-value', accessSecret: 'tw-access-secret-value' },
+      credentials: {
+        appKey: 'tw-app-key-value',
+        appSecret: 'tw-app-secret-value',
+        accessToken: 'tw-access-token-value',
+        accessSecret: 'tw-access-secret-value',
+      },
     });
     expect(accounts[1]).toEqual({
       id: 'facebook',
@@ -66,12 +81,22 @@ describe('accounts from the environment', () => {
   });
 
   it('OAuth 2 keys, with HERALD_SECRET_KEY', () => {
-    const { accounts } = resolve({ TWITTER_OAUTH2_CLIENT_ID: 'client', TWITTER_OAUTH2_REFRESH_TOKEN: 'oauth2-refresh-value', HERALD_SECRET_KEY: 'a-long-enough-secret-key' });
+    const { accounts } = resolve({
+      TWITTER_OAUTH2_CLIENT_ID: 'client',
+      TWITTER_OAUTH2_REFRESH_TOKEN: 'oauth2-refresh-value',
+      HERALD_SECRET_KEY: 'a-long-enough-secret-key',
+    });
     expect(accounts[0]!.credentials).toEqual({ clientId: 'client', refreshToken: 'oauth2-refresh-value' });
   });
 
   it('names each missing or wrong variable, never a value', () => {
-    const problems = problemsOf(() => resolve({ TWITTER_APP_KEY: OAUTH1.TWITTER_APP_KEY, FACEBOOK_PAGE_ID: 'my-page', FACEBOOK_PAGE_TOKEN: FACEBOOK.FACEBOOK_PAGE_TOKEN }));
+    const problems = problemsOf(() =>
+      resolve({
+        TWITTER_APP_KEY: OAUTH1.TWITTER_APP_KEY,
+        FACEBOOK_PAGE_ID: 'my-page',
+        FACEBOOK_PAGE_TOKEN: FACEBOOK.FACEBOOK_PAGE_TOKEN,
+      }),
+    );
     expect(problems).toEqual([
       'TWITTER_APP_SECRET (channels.twitter.appSecret): is missing (the Twitter/X account "twitter" uses OAuth 1.0a, which needs appKey, appSecret, accessToken and accessSecret)',
       'TWITTER_ACCESS_TOKEN (channels.twitter.accessToken): is missing (the Twitter/X account "twitter" uses OAuth 1.0a, which needs appKey, appSecret, accessToken and accessSecret)',
@@ -81,16 +106,30 @@ describe('accounts from the environment', () => {
   });
 
   it('OAuth 2 without HERALD_SECRET_KEY, and mixed schemes, are refused', () => {
-    expect(problemsOf(() => resolve({ TWITTER_OAUTH2_CLIENT_ID: 'client', TWITTER_OAUTH2_REFRESH_TOKEN: 'oauth2-refresh-value' }))).toEqual([
+    expect(
+      problemsOf(() =>
+        resolve({ TWITTER_OAUTH2_CLIENT_ID: 'client', TWITTER_OAUTH2_REFRESH_TOKEN: 'oauth2-refresh-value' }),
+      ),
+    ).toEqual([
       'HERALD_SECRET_KEY (secretKey): is required by the Twitter/X account "twitter", which uses OAuth 2 (its rotating refresh token is stored encrypted)',
     ]);
-    const mixed = problemsOf(() => resolve({ ...OAUTH1, TWITTER_OAUTH2_CLIENT_ID: 'client', HERALD_SECRET_KEY: 'a-long-enough-secret-key' }));
+    const mixed = problemsOf(() =>
+      resolve({
+        ...OAUTH1,
+        TWITTER_OAUTH2_CLIENT_ID: 'client',
+        HERALD_SECRET_KEY: 'a-long-enough-secret-key',
+      }),
+    );
     expect(mixed).toHaveLength(1);
-    expect(mixed[0]).toMatch(/give either OAuth 1\.0a keys .* or OAuth 2 .*, not both: TWITTER_APP_KEY \(channels.twitter.appKey\), TWITTER_APP_SECRET/);
+    expect(mixed[0]).toMatch(
+      /give either OAuth 1\.0a keys .* or OAuth 2 .*, not both: TWITTER_APP_KEY \(channels.twitter.appKey\), TWITTER_APP_SECRET/,
+    );
   });
 
   it('an invalid address names its variable', () => {
-    expect(() => resolve({ TWITTER_API_URL: 'ftp://x' })).toThrow('TWITTER_API_URL (channels.twitter.apiUrl): must be an absolute http(s) URL');
+    expect(() => resolve({ TWITTER_API_URL: 'ftp://x' })).toThrow(
+      'TWITTER_API_URL (channels.twitter.apiUrl): must be an absolute http(s) URL',
+    );
   });
 });
 
@@ -111,7 +150,18 @@ describe('accounts from the configuration file and a secrets file', () => {
         '    - { id: tw-rehearsal, platform: twitter }',
       ].join('\n'),
     );
-    const { accounts, notes } = resolve({ HERALD_CONFIG: 'herald.yaml', K: 'k', S: 's', T: 't', U: 'u', P: 'p', FACEBOOK_GRAPH_URL: 'http://127.0.0.1:9/v25.0' }, cwd);
+    const { accounts, notes } = resolve(
+      {
+        HERALD_CONFIG: 'herald.yaml',
+        K: 'k',
+        S: 's',
+        T: 't',
+        U: 'u',
+        P: 'p',
+        FACEBOOK_GRAPH_URL: 'http://127.0.0.1:9/v25.0',
+      },
+      cwd,
+    );
     expect(accounts.map((a) => [a.id, a.name, a.apiUrl, Object.keys(a.credentials ?? {})])).toEqual([
       ['tw-main', 'Twitter/X (tw-main)', undefined, ['appKey', 'appSecret', 'accessToken', 'accessSecret']],
       ['fb-main', 'City Hall', 'http://127.0.0.1:9/v25.0', ['pageId', 'pageToken']],
@@ -124,7 +174,11 @@ describe('accounts from the configuration file and a secrets file', () => {
 
   it('the accounts named "twitter"/"facebook" without credentials take the environment\'s', () => {
     const cwd = dir();
-    yamlFile(cwd, 'herald.yaml', 'channels:\n  accounts:\n    - { id: twitter, platform: twitter }\n    - { id: facebook, platform: facebook }\n');
+    yamlFile(
+      cwd,
+      'herald.yaml',
+      'channels:\n  accounts:\n    - { id: twitter, platform: twitter }\n    - { id: facebook, platform: facebook }\n',
+    );
     const { accounts, notes } = resolve({ HERALD_CONFIG: 'herald.yaml', ...OAUTH1, ...FACEBOOK }, cwd);
     expect(accounts.map((a) => Object.keys(a.credentials ?? {}).length)).toEqual([4, 2]);
     expect(notes).toEqual([]);
@@ -133,7 +187,10 @@ describe('accounts from the configuration file and a secrets file', () => {
   it('environment credentials no account uses are pointed out', () => {
     const cwd = dir();
     yamlFile(cwd, 'herald.yaml', 'channels:\n  accounts:\n    - { id: tw-main, platform: twitter }\n');
-    const { notes } = resolve({ HERALD_CONFIG: 'herald.yaml', FACEBOOK_PAGE_TOKEN: FACEBOOK.FACEBOOK_PAGE_TOKEN }, cwd);
+    const { notes } = resolve(
+      { HERALD_CONFIG: 'herald.yaml', FACEBOOK_PAGE_TOKEN: FACEBOOK.FACEBOOK_PAGE_TOKEN },
+      cwd,
+    );
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/^FACEBOOK_PAGE_TOKEN ignored: the configuration file lists the accounts/);
     expect(notes[0]).not.toContain(FACEBOOK.FACEBOOK_PAGE_TOKEN);
@@ -146,22 +203,47 @@ describe('accounts from the configuration file and a secrets file', () => {
     expect(broken).toHaveLength(1);
     expect(broken[0]).toMatch(/bad\.yaml: is not valid YAML \(line \d+\)$/);
 
-    yamlFile(cwd, 'unknown.yaml', 'mastodon:\n  token: file-secret-value\ntwitter:\n  appKey: [1, 2]\n  apiKey: file-secret-value\n');
+    yamlFile(
+      cwd,
+      'unknown.yaml',
+      'mastodon:\n  token: file-secret-value\ntwitter:\n  appKey: [1, 2]\n  apiKey: file-secret-value\n',
+    );
     const problems = problemsOf(() => resolve({ HERALD_SECRETS_FILE: 'unknown.yaml' }, cwd));
-    expect(problems).toContainEqual(expect.stringMatching(/unknown\.yaml: account "mastodon" is not configured \(accounts: twitter, facebook\)$/));
-    expect(problems).toContainEqual(expect.stringMatching(/unknown\.yaml: twitter\.appKey must be a text value$/));
-    expect(problems).toContainEqual(expect.stringMatching(/unknown\.yaml: twitter\.apiKey: unknown Twitter credential \(known: appKey/));
-    expect(problems).toContainEqual(expect.stringMatching(/^TWITTER_APP_SECRET \(channels\.twitter\.appSecret\) or .*unknown\.yaml: twitter\.appSecret: is missing/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /unknown\.yaml: account "mastodon" is not configured \(accounts: twitter, facebook\)$/,
+      ),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/unknown\.yaml: twitter\.appKey must be a text value$/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/unknown\.yaml: twitter\.apiKey: unknown Twitter\/X credential \(known: appKey/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^TWITTER_APP_SECRET \(channels\.twitter\.appSecret\) or .*unknown\.yaml: twitter\.appSecret: is missing/,
+      ),
+    );
 
-    expect(problemsOf(() => resolve({ HERALD_SECRETS_FILE: 'missing.yaml' }, cwd))[0]).toMatch(/^channels\.secretsFile: .*missing\.yaml does not exist$/);
+    expect(problemsOf(() => resolve({ HERALD_SECRETS_FILE: 'missing.yaml' }, cwd))[0]).toMatch(
+      /^channels\.secretsFile: .*missing\.yaml does not exist$/,
+    );
   });
 
   it('a secrets file others can read is pointed out; JSON works too', () => {
     const cwd = dir();
-    yamlFile(cwd, 'secrets.json', JSON.stringify({ facebook: { pageId: '104857600123456', pageToken: 'file-secret-value' } }), 0o644);
+    yamlFile(
+      cwd,
+      'secrets.json',
+      JSON.stringify({ facebook: { pageId: '104857600123456', pageToken: 'file-secret-value' } }),
+      0o644,
+    );
     const { accounts, notes } = resolve({ HERALD_SECRETS_FILE: 'secrets.json' }, cwd);
     expect(accounts[1]!.credentials).toEqual({ pageId: '104857600123456', pageToken: 'file-secret-value' });
-    expect(notes).toEqual([`${path.join(cwd, 'secrets.json')} can be read by other users of this machine: restrict it (chmod 600)`]);
+    expect(notes).toEqual([
+      `${path.join(cwd, 'secrets.json')} can be read by other users of this machine: restrict it (chmod 600)`,
+    ]);
   });
 
   it('duplicate ids and incomplete file credentials, by path', () => {

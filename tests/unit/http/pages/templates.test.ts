@@ -7,10 +7,14 @@ import { pagesTemplateDir, Views } from '../../../../src/http/pages/views.js';
 
 const dir = pagesTemplateDir();
 const templates = [
-  ...readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => path.join(dir, f)),
+  ...readdirSync(dir)
+    .filter((f) => f.endsWith('.hbs'))
+    .map((f) => path.join(dir, f)),
   ...readdirSync(path.join(dir, 'partials')).map((f) => path.join(dir, 'partials', f)),
 ];
-const sources = readdirSync(path.join(dir, '../../src/http/pages')).map((f) => path.join(dir, '../../src/http/pages', f));
+const sources = readdirSync(path.join(dir, '../../src/http/pages')).map((f) =>
+  path.join(dir, '../../src/http/pages', f),
+);
 
 describe('page templates and strings', () => {
   const en = loadTranslator(dir, 'en');
@@ -46,8 +50,13 @@ describe('page templates and strings', () => {
       ...['draft', 'scheduled', 'published', 'withdrawn'].map((s) => `item.status.${s}`),
       ...['pending', 'running', 'done', 'failed', 'cancelled'].map((s) => `delivery.status.${s}`),
       ...['create', 'update', 'delete'].map((s) => `delivery.action.${s}`),
-      ...['rate_limited', 'transient', 'permanent', 'auth', 'unknown_outcome'].map((s) => `delivery.errorKind.${s}`),
-      'platform.twitter', 'platform.facebook', 'role.editor', 'role.admin', 'channels.state.ok', 'channels.state.needs_reconnect',
+      ...['rate_limited', 'transient', 'permanent', 'auth', 'unknown_outcome'].map(
+        (s) => `delivery.errorKind.${s}`,
+      ),
+      'role.editor',
+      'role.admin',
+      'channels.state.ok',
+      'channels.state.needs_reconnect',
     ];
     expect(keys.filter((k) => !en.has(k))).toEqual([]);
   });
@@ -55,7 +64,9 @@ describe('page templates and strings', () => {
   it('fills placeholders and plural forms', () => {
     expect(en.t('items.total', { count: 1 })).toBe('1 item');
     expect(en.t('items.total', { count: 3 })).toBe('3 items');
-    expect(en.t('login.tooMany', { minutes: 15 })).toBe('Too many attempts to sign in. Try again in 15 minutes.');
+    expect(en.t('login.tooMany', { minutes: 15 })).toBe(
+      'Too many attempts to sign in. Try again in 15 minutes.',
+    );
     expect(en.t('no.such.key')).toBe('no.such.key');
   });
 
@@ -67,7 +78,10 @@ describe('page templates and strings', () => {
   it('the static scripts use no eval, inline handlers or document.write', () => {
     for (const file of readdirSync(path.join(dir, 'static')).filter((f) => f.endsWith('.js'))) {
       const js = readFileSync(path.join(dir, 'static', file), 'utf8');
-      expect({ file, bad: js.match(/\beval\(|new Function|document\.write|setAttribute\('on/g) }).toEqual({ file, bad: null });
+      expect({ file, bad: js.match(/\beval\(|new Function|document\.write|setAttribute\('on/g) }).toEqual({
+        file,
+        bad: null,
+      });
     }
   });
 });
