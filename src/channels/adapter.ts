@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Delivery } from '../domain/delivery.js';
+import type { ErrorClass, ErrorClassKind, PublishResult } from '../domain/delivery-outcome.js';
+import { HeraldError } from '../domain/errors.js';
 import type { NewsItem } from '../domain/item.js';
 import type { AccountConfig, ChannelAccount, PlatformId } from '../domain/platform.js';
 import type { Database } from '../store/schema.js';
@@ -33,13 +35,6 @@ export interface Composer {
   compose(item: NewsItem, account: Pick<ChannelAccount, 'id'>, options?: ComposeOptions): ComposedPost;
 }
 
-export interface PublishResult {
-  remoteId: string;
-  remoteUrl: string | null;
-  /** Extra ids worth keeping (e.g. every tweet id of a thread). */
-  details?: Record<string, unknown>;
-}
-
 export interface PublishContext {
   delivery: Delivery;
   item: NewsItem;
@@ -51,27 +46,14 @@ export interface PublishContext {
   previous?: PublishResult | undefined;
 }
 
-export type ErrorClassKind = 'rate_limited' | 'transient' | 'permanent' | 'auth';
-
-export interface ErrorClass {
-  kind: ErrorClassKind;
-  /** Plain words for staff, never containing a secret. */
-  message: string;
-  /** For rate limits: when the platform lets us try again. */
-  retryAt?: Date | undefined;
-  /** The platform's own code, for the record (e.g. Facebook 190, Twitter 187). */
-  platformCode?: string | number | undefined;
-}
-
 /** An error an adapter already classified. */
-export class ChannelError extends Error implements ErrorClass {
+export class ChannelError extends HeraldError implements ErrorClass {
   readonly kind: ErrorClassKind;
   readonly retryAt?: Date | undefined;
   readonly platformCode?: string | number | undefined;
 
   constructor(c: ErrorClass) {
-    super(c.message);
-    this.name = 'ChannelError';
+    super(c.message, { code: `channel_${c.kind}`, httpStatus: 502, errorClass: c.kind });
     this.kind = c.kind;
     this.retryAt = c.retryAt;
     this.platformCode = c.platformCode;

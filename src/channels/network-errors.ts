@@ -1,5 +1,5 @@
 import { platformDetail } from './redact.js';
-import type { ErrorClass } from './adapter.js';
+import type { ErrorClass } from '../domain/delivery-outcome.js';
 
 /** The request never left: certainly nothing was posted. */
 const UNREACHABLE_CODES = new Set([

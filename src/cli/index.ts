@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import matter from 'gray-matter';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { ValidationError, ConflictError, NotFoundError } from '../domain/errors.js';
+import { loadConfig } from '../config/load.js';
 import { ITEM_STATUSES, type ItemStatus } from '../domain/item.js';
 import { isQueueName, type QueueName } from '../queues/names.js';
 import { createItem } from '../app/items.js';
@@ -10,7 +9,6 @@ import { requestPublish } from '../app/publishing.js';
 import { listItems } from '../store/items.js';
 import { openStore } from '../store/db.js';
 import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
-import { RedisUnavailableError } from '../redis/server.js';
 import { AVAILABLE_QUEUES } from '../../workers/index.js';
 import { oneShotContext, run } from './run.js';
 import { printStatus } from './status.js';
@@ -21,17 +19,20 @@ import { checkAccounts } from '../app/account-checks.js';
 import { registerUserCommands } from './users.js';
 import { printChannels } from './channels.js';
 import { registerOpsCommands } from './ops.js';
-import { BackupError } from '../ops/backup/errors.js';
+import { reportError } from './report-error.js';
 
 function queueList(names: string[]): QueueName[] {
   if (names.length === 0) return AVAILABLE_QUEUES;
   for (const n of names) {
-    if (!isQueueName(n) || !AVAILABLE_QUEUES.includes(n)) throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${AVAILABLE_QUEUES.join(', ')})`);
+    if (!isQueueName(n) || !AVAILABLE_QUEUES.includes(n))
+      throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${AVAILABLE_QUEUES.join(', ')})`);
   }
   return names as QueueName[];
 }
 
-async function withContext<T>(fn: (ctx: Awaited<ReturnType<typeof oneShotContext>>) => Promise<T>): Promise<T> {
+async function withContext<T>(
+  fn: (ctx: Awaited<ReturnType<typeof oneShotContext>>) => Promise<T>,
+): Promise<T> {
   const ctx = await oneShotContext();
   try {
     return await fn(ctx);
@@ -41,14 +42,22 @@ async function withContext<T>(fn: (ctx: Awaited<ReturnType<typeof oneShotContext
 }
 
 export function buildCli(): Command {
-  const program = new Command('herald').description('Publishing automation: news items to social channels, feeds and newsletters').showHelpAfterError();
+  const program = new Command('herald')
+    .description('Publishing automation: news items to social channels, feeds and newsletters')
+    .showHelpAfterError();
 
-  program.command('start').description('API and every worker in one process (a small install)').action(async () => {
-    await run({ api: true, queues: AVAILABLE_QUEUES, spawnRedis: true });
-  });
-  program.command('api').description('the HTTP API only').action(async () => {
-    await run({ api: true, queues: [], spawnRedis: false });
-  });
+  program
+    .command('start')
+    .description('API and every worker in one process (a small install)')
+    .action(async () => {
+      await run({ api: true, queues: AVAILABLE_QUEUES, spawnRedis: true });
+    });
+  program
+    .command('api')
+    .description('the HTTP API only')
+    .action(async () => {
+      await run({ api: true, queues: [], spawnRedis: false });
+    });
   program
     .command('worker')
     .description(`workers only (all queues when none is named: ${AVAILABLE_QUEUES.join(', ')})`)
@@ -67,25 +76,35 @@ export function buildCli(): Command {
         if (opts.dryRun) printPending(store.describe(), await pendingMigrations(store));
         else {
           const applied = await migrateToLatest(store);
-          console.log(applied.length ? `applied: ${applied.join(', ')}` : `${store.describe()} is up to date`);
+          console.log(
+            applied.length ? `applied: ${applied.join(', ')}` : `${store.describe()} is up to date`,
+          );
         }
       } finally {
         await store.close();
       }
     });
-  program.command('status').description('queue depths, deliveries and items by status, failed deliveries, accounts').option('--json', 'machine-readable output').action(async (opts: { json?: boolean }) => {
-    await withContext((ctx) => printStatus(ctx, opts.json ?? false));
-  });
+  program
+    .command('status')
+    .description('queue depths, deliveries and items by status, failed deliveries, accounts')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      await withContext((ctx) => printStatus(ctx, opts.json ?? false));
+    });
 
   const item = program.command('item').description('news items');
   item
     .command('add')
-    .description('create a draft from a Markdown file with front matter (title, summary, url, tags, language, imageUrl, imageAlt)')
+    .description(
+      'create a draft from a Markdown file with front matter (title, summary, url, tags, language, imageUrl, imageAlt)',
+    )
     .argument('<file>', 'Markdown file')
     .action(async (file: string) => {
       const parsed = matter(readFileSync(file, 'utf8'));
       await withContext(async (ctx) => {
-        const created = await createItem(ctx.store, { ...parsed.data, body: parsed.content.trim() }, 'cli', { allowPrivateUrls: ctx.config.allowPrivateUrls });
+        const created = await createItem(ctx.store, { ...parsed.data, body: parsed.content.trim() }, 'cli', {
+          allowPrivateUrls: ctx.config.allowPrivateUrls,
+        });
         console.log(`${created.id}  ${created.slug}  (draft)`);
       });
     });
@@ -97,47 +116,74 @@ export function buildCli(): Command {
     .option('--timezone <zone>', 'IANA time zone for --at (default HERALD_TIMEZONE)')
     .option('--channels <ids>', 'comma-separated account ids (default: all)')
     .option('--announce', 'also send the newsletter announcement')
-    .action(async (id: string, opts: { at?: string; timezone?: string; channels?: string; announce?: boolean }) => {
-      await withContext(async (ctx) => {
-        const outcome = await requestPublish(ctx, id, {
-          at: opts.at,
-          timezone: opts.timezone,
-          channels: opts.channels?.split(',').map((c) => c.trim()).filter(Boolean),
-          announce: opts.announce,
-          actor: 'cli',
+    .action(
+      async (id: string, opts: { at?: string; timezone?: string; channels?: string; announce?: boolean }) => {
+        await withContext(async (ctx) => {
+          const outcome = await requestPublish(ctx, id, {
+            at: opts.at,
+            timezone: opts.timezone,
+            channels: opts.channels
+              ?.split(',')
+              .map((c) => c.trim())
+              .filter(Boolean),
+            announce: opts.announce,
+            actor: 'cli',
+          });
+          if (!outcome.changed) console.log(`${id}: this revision is already published; nothing to do`);
+          else if (outcome.scheduled)
+            console.log(`${id}: scheduled for ${outcome.item.publishAt} (${outcome.item.publishTimezone})`);
+          else
+            console.log(
+              `${id}: published; ${outcome.deliveries.filter((d) => d.status === 'pending').length} deliveries queued`,
+            );
         });
-        if (!outcome.changed) console.log(`${id}: this revision is already published; nothing to do`);
-        else if (outcome.scheduled) console.log(`${id}: scheduled for ${outcome.item.publishAt} (${outcome.item.publishTimezone})`);
-        else console.log(`${id}: published; ${outcome.deliveries.filter((d) => d.status === 'pending').length} deliveries queued`);
-      });
-    });
+      },
+    );
   item
     .command('list')
     .description('list items, newest first')
     .option('--status <status>', `only ${ITEM_STATUSES.join('|')}`)
     .option('--limit <n>', 'how many', '20')
     .action(async (opts: { status?: string; limit: string }) => {
-      if (opts.status && !ITEM_STATUSES.includes(opts.status as ItemStatus)) throw new InvalidArgumentError(`--status must be one of ${ITEM_STATUSES.join(', ')}`);
+      if (opts.status && !ITEM_STATUSES.includes(opts.status as ItemStatus))
+        throw new InvalidArgumentError(`--status must be one of ${ITEM_STATUSES.join(', ')}`);
       const config = loadConfig();
       const store = openStore(config.databaseUrl, config.dataDir);
       await migrateToLatest(store);
-      const { items, total } = await listItems(store.db, { status: opts.status as ItemStatus | undefined, limit: Number(opts.limit) || 20, offset: 0 });
-      for (const i of items) console.log(`${i.id}  ${i.status.padEnd(9)}  r${i.revision}  ${i.publishAt ?? i.publishedAt ?? '-'}  ${i.title}`);
+      const { items, total } = await listItems(store.db, {
+        status: opts.status as ItemStatus | undefined,
+        limit: Number(opts.limit) || 20,
+        offset: 0,
+      });
+      for (const i of items)
+        console.log(
+          `${i.id}  ${i.status.padEnd(9)}  r${i.revision}  ${i.publishAt ?? i.publishedAt ?? '-'}  ${i.title}`,
+        );
       console.log(`${items.length} of ${total}`);
       await store.close();
     });
 
   const channels = program.command('channels').description('social channel accounts');
-  channels.command('list').description('configured accounts: platform, live or dry-run, state').option('--json', 'machine-readable output').action(async (opts: { json?: boolean }) => {
-    await withContext((ctx) => printChannels(ctx, opts.json ?? false));
-  });
-  channels.command('check').description('verify every account now; marks failing ones needs_reconnect').action(async () => {
-    await withContext(async (ctx) => {
-      const results = await checkAccounts(ctx);
-      for (const r of results) console.log(`${r.accountId.padEnd(16)} ${r.platform.padEnd(9)} ${r.mode.padEnd(8)} ${r.ok ? 'ok' : `NEEDS RECONNECT: ${r.reason}`}`);
-      if (results.some((r) => !r.ok)) process.exitCode = 1;
+  channels
+    .command('list')
+    .description('configured accounts: platform, live or dry-run, state')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      await withContext((ctx) => printChannels(ctx, opts.json ?? false));
     });
-  });
+  channels
+    .command('check')
+    .description('verify every account now; marks failing ones needs_reconnect')
+    .action(async () => {
+      await withContext(async (ctx) => {
+        const results = await checkAccounts(ctx);
+        for (const r of results)
+          console.log(
+            `${r.accountId.padEnd(16)} ${r.platform.padEnd(9)} ${r.mode.padEnd(8)} ${r.ok ? 'ok' : `NEEDS RECONNECT: ${r.reason}`}`,
+          );
+        if (results.some((r) => !r.ok)) process.exitCode = 1;
+      });
+    });
   registerFeedCommands(program);
   registerMemberCommands(program);
   registerNewsletterCommands(program);
@@ -150,21 +196,6 @@ function printPending(database: string, pending: string[]): void {
   if (pending.length === 0) return console.log(`${database} is up to date; nothing would run`);
   console.log(`${pending.length} migration(s) would run on ${database}:`);
   for (const name of pending) console.log(`  ${name}`);
-}
-
-/** Known problems are one clear line on stderr; only bugs print a stack. */
-function reportError(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof RedisUnavailableError || error instanceof NotFoundError || error instanceof ConflictError || error instanceof BackupError) {
-    console.error(`herald: ${error.message}`);
-    return 2;
-  }
-  if (error instanceof ValidationError) {
-    console.error('herald: invalid input:');
-    for (const [field, problem] of Object.entries(error.fields)) console.error(`  - ${field}: ${problem}`);
-    return 2;
-  }
-  console.error(error);
-  return 1;
 }
 
 export async function main(argv: string[]): Promise<void> {

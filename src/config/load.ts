@@ -3,12 +3,14 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { configSchema, type HeraldConfig } from './schema.js';
 import { configFromEnv, interpolateEnv } from './env.js';
+import { HeraldError } from '../domain/errors.js';
 
 /** Invalid configuration: one line per bad field, naming where the value came from. */
-export class ConfigError extends Error {
+export class ConfigError extends HeraldError {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      code: 'invalid_configuration',
+    });
   }
 }
 
@@ -28,7 +30,8 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
     if (parsed === null || parsed === undefined) return {};
-    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
+    if (typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('the top level must be a mapping');
     return parsed as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError([`${file}: cannot be read: ${(error as Error).message}`]);
@@ -62,14 +65,21 @@ export function loadConfig(options: LoadOptions = {}): HeraldConfig {
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(env, cwd);
   const missing: string[] = [];
-  const fromFile = file ? (interpolateEnv(readConfigFile(file), env, missing) as Record<string, unknown>) : {};
+  const fromFile = file
+    ? (interpolateEnv(readConfigFile(file), env, missing) as Record<string, unknown>)
+    : {};
   const { values: fromEnv, sources } = configFromEnv(env);
   const merged = mergeDeep(mergeDeep(fromFile, fromEnv), options.overrides ?? {});
   const parsed = configSchema.safeParse(merged);
-  const problems = missing.map((name) => `${file}: refers to \${${name}}, which is not set in the environment`);
+  const problems = missing.map(
+    (name) => `${file}: refers to \${${name}}, which is not set in the environment`,
+  );
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')) : [issue.path.join('.')];
+      const keys =
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((k) => [...issue.path, k].join('.'))
+          : [issue.path.join('.')];
       for (const key of keys) {
         const message = issue.code === 'unrecognized_keys' ? 'unknown option' : issue.message;
         const source = sources.get(key);

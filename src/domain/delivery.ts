@@ -1,3 +1,6 @@
+import type { ErrorClassKind } from './delivery-outcome.js';
+import { HeraldError } from './errors.js';
+
 export const DELIVERY_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
@@ -8,7 +11,8 @@ export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 /** `create` posts something new; `update` edits what an earlier revision posted; `delete` removes it. */
 export type DeliveryAction = 'create' | 'update' | 'delete';
 
-export type ErrorKind = 'rate_limited' | 'transient' | 'permanent' | 'auth' | 'unknown_outcome';
+/** A delivery's last error: a classified failure, or an attempt cut off with its outcome unknown. */
+export type ErrorKind = ErrorClassKind | 'unknown_outcome';
 
 export interface Delivery {
   id: string;
@@ -52,13 +56,12 @@ export function statusesThatCanBecome(to: DeliveryStatus): DeliveryStatus[] {
   return DELIVERY_STATUSES.filter((from) => canTransition(from, to));
 }
 
-export class TransitionError extends Error {
+export class TransitionError extends HeraldError {
   constructor(
     readonly from: DeliveryStatus,
     readonly to: DeliveryStatus,
   ) {
-    super(`a delivery cannot go from ${from} to ${to}`);
-    this.name = 'TransitionError';
+    super(`a delivery cannot go from ${from} to ${to}`, { code: 'invalid_transition', httpStatus: 409 });
   }
 }
 

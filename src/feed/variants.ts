@@ -1,4 +1,5 @@
 import { isLanguageTag } from '../domain/item.js';
+import { HeraldError } from '../domain/errors.js';
 
 /**
  * Feed variants and where their files live.
@@ -33,10 +34,9 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
   json: 'application/feed+json; charset=utf-8',
 };
 
-export class InvalidFeedVariantError extends Error {
+export class InvalidFeedVariantError extends HeraldError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidFeedVariantError';
+    super(message, { code: 'invalid_feed_variant', httpStatus: 404 });
   }
 }
 

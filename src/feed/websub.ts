@@ -1,11 +1,15 @@
+import { HeraldError } from '../domain/errors.js';
 /** A hub that did not accept a publish ping. */
-export class WebSubPingError extends Error {
+export class WebSubPingError extends HeraldError {
   constructor(
     readonly hubUrl: string,
     readonly reason: string,
   ) {
-    super(`WebSub hub ${hubUrl} did not accept the ping: ${reason}`);
-    this.name = 'WebSubPingError';
+    super(`WebSub hub ${hubUrl} did not accept the ping: ${reason}`, {
+      code: 'websub_ping_failed',
+      httpStatus: 502,
+      errorClass: 'transient',
+    });
   }
 }
 

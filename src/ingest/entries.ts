@@ -1,5 +1,5 @@
 import Parser from 'rss-parser';
-import { ValidationError } from '../domain/errors.js';
+import { HeraldError, ValidationError } from '../domain/errors.js';
 import { LIMITS, isLanguageTag, validateItemFields } from '../domain/item.js';
 import type { ItemFields, ItemRules } from '../domain/item.js';
 import { sanitizeItemHtml } from '../domain/markdown.js';
@@ -20,10 +20,9 @@ export interface ParsedSourceFeed {
   entries: SourceEntry[];
 }
 
-export class MalformedFeedError extends Error {
+export class MalformedFeedError extends HeraldError {
   constructor(readonly reason: string) {
-    super(`malformed feed: ${reason}`);
-    this.name = 'MalformedFeedError';
+    super(`malformed feed: ${reason}`, { code: 'malformed_feed', httpStatus: 502, errorClass: 'permanent' });
   }
 }
 
@@ -157,16 +156,21 @@ export function entryToItemFields(entry: SourceEntry, context: EntryContext = {}
   const title = truncate(htmlToLine(textOf(entry.title) ?? ''), LIMITS.title);
   const image = entryImage(entry, url);
   try {
-    const fields = validateItemFields({
-      title,
-      summary: entrySummary(entry),
-      body: htmlAsMarkdown(removeXmlIllegalChars(sanitizeItemHtml(removeXmlIllegalChars(entryBodyHtml(entry)), url))),
-      url,
-      imageUrl: image,
-      imageAlt: image ? title || null : null,
-      tags: categoriesToTags(entryCategories(entry)),
-      language: entryLanguage(entry, context),
-    }, context.rules);
+    const fields = validateItemFields(
+      {
+        title,
+        summary: entrySummary(entry),
+        body: htmlAsMarkdown(
+          removeXmlIllegalChars(sanitizeItemHtml(removeXmlIllegalChars(entryBodyHtml(entry)), url)),
+        ),
+        url,
+        imageUrl: image,
+        imageAlt: image ? title || null : null,
+        tags: categoriesToTags(entryCategories(entry)),
+        language: entryLanguage(entry, context),
+      },
+      context.rules,
+    );
     return { ok: true, key, date: entryDate(entry), fields };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;

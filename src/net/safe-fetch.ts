@@ -5,6 +5,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { nonPublicAddressKind } from '../domain/ip-address.js';
+import { HeraldError } from '../domain/errors.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -63,7 +64,7 @@ export type FetchErrorKind =
   | 'cancelled';
 
 /** A fetch that failed; `reason` is a plain sentence for the status page ("address 10.0.0.1 is private"). */
-export class FetchError extends Error {
+export class FetchError extends HeraldError {
   constructor(
     readonly url: string,
     readonly kind: FetchErrorKind,
@@ -72,8 +73,7 @@ export class FetchError extends Error {
     /** For `blocked`: the address refused. */
     readonly address: string | null = null,
   ) {
-    super(`could not fetch ${url}: ${reason}`);
-    this.name = 'FetchError';
+    super(`could not fetch ${url}: ${reason}`, { code: `fetch_${kind}`, httpStatus: 502 });
   }
 }
 
@@ -92,7 +92,10 @@ export async function safeFetch(url: string, options: SafeFetchOptions = {}): Pr
  * a DNS answer that changes between check and connect cannot redirect it); redirects are followed by
  * hand and re-checked; size and total time are capped; the content type can be restricted.
  */
-export async function safeFetchBytes(url: string, options: SafeFetchOptions = {}): Promise<SafeFetchBytesResult> {
+export async function safeFetchBytes(
+  url: string,
+  options: SafeFetchOptions = {},
+): Promise<SafeFetchBytesResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -143,7 +146,11 @@ async function fetchFollowingRedirects(
     const mediaType = mediaTypeOf(contentType);
     if (options.contentTypes && !options.contentTypes.includes(mediaType)) {
       response.destroy();
-      throw new FetchError(target.href, 'content-type', `content type "${mediaType || 'unknown'}" is not accepted`);
+      throw new FetchError(
+        target.href,
+        'content-type',
+        `content type "${mediaType || 'unknown'}" is not accepted`,
+      );
     }
     const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
     const body = await readCapped(response, maxBytes, target.href);

@@ -1,7 +1,7 @@
 // "Announce to members": an item published with `announce: true` gets a `newsletter` delivery; this
 // handler turns it into an announcement newsletter and starts sending it. The newsletter's source key
 // is the delivery id, so a re-run (crash, retry) finds the one it created instead of making another.
-import type { ErrorClass } from '../channels/adapter.js';
+import type { ErrorClass } from '../domain/delivery-outcome.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { DeliveryHandler } from '../queues/deliver.js';
 import { recordAudit } from '../store/audit.js';
@@ -26,15 +26,30 @@ export function announceHandler(deps: NewsletterDeps): DeliveryHandler {
         sourceKey: `announce:${delivery.id}`,
         createdBy: 'announce',
       });
-      if (created) await recordAudit(deps.store.db, { actor: 'worker', action: 'newsletter_created', subjectType: 'newsletter', subjectId: newsletter.id, details: { item: item.id, delivery: delivery.id } });
+      if (created)
+        await recordAudit(deps.store.db, {
+          actor: 'worker',
+          action: 'newsletter_created',
+          subjectType: 'newsletter',
+          subjectId: newsletter.id,
+          details: { item: item.id, delivery: delivery.id },
+        });
       const started = newsletter.status === 'draft' ? await startOnce(deps, newsletter.id) : newsletter;
-      deps.log.info({ itemId: item.id, newsletterId: started.id, status: started.status }, 'announcement newsletter under way');
+      deps.log.info(
+        { itemId: item.id, newsletterId: started.id, status: started.status },
+        'announcement newsletter under way',
+      );
       return { remoteId: started.id, remoteUrl: null };
     },
 
     classify(error): ErrorClass {
       // Configuration and content problems do not go away by retrying; a person fixes them and retries.
-      if (error instanceof ConflictError || error instanceof ValidationError || error instanceof NotFoundError) return { kind: 'permanent', message: error.message };
+      if (
+        error instanceof ConflictError ||
+        error instanceof ValidationError ||
+        error instanceof NotFoundError
+      )
+        return { kind: 'permanent', message: error.message };
       if (error instanceof NewsletterTemplateError) return { kind: 'permanent', message: error.message };
       return { kind: 'transient', message: (error as Error)?.message ?? String(error) };
     },

@@ -18,6 +18,7 @@ import type { NewsletterKind } from '../domain/newsletter.js';
 import { THEME_TOKENS } from './branding.js';
 import type { Strings } from './i18n.js';
 import { translate } from './i18n.js';
+import { HeraldError } from '../domain/errors.js';
 
 export interface TemplateProblem {
   /** Relative to the templates directory. */
@@ -27,12 +28,14 @@ export interface TemplateProblem {
 }
 
 /** A template that cannot be compiled; every problem names its file and line. */
-export class NewsletterTemplateError extends Error {
+export class NewsletterTemplateError extends HeraldError {
   constructor(readonly problems: TemplateProblem[]) {
     super(
       `invalid newsletter template:\n${problems.map((p) => `  ${p.file}:${p.line}: ${p.message}`).join('\n')}`,
+      {
+        code: 'invalid_newsletter_template',
+      },
     );
-    this.name = 'NewsletterTemplateError';
   }
 }
 
@@ -118,7 +121,9 @@ export function layoutFromHtml(html: string): CompiledLayout {
   try {
     return { render: hbs.compile(html, HBS_OPTIONS), html, mjmlMs: 0 };
   } catch (err) {
-    throw new NewsletterTemplateError([{ file: '(stored layout)', line: 0, message: (err as Error).message }]);
+    throw new NewsletterTemplateError([
+      { file: '(stored layout)', line: 0, message: (err as Error).message },
+    ]);
   }
 }
 

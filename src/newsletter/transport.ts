@@ -9,6 +9,7 @@ import type { SmtpErrorClass } from './smtp-errors.js';
 import { classifySmtpError, redactSecrets, redactUrl } from './smtp-errors.js';
 import type { TransmitHook } from './transmit-hook.js';
 import { TRANSMIT_HOOK, transmitHookPlugin } from './transmit-hook.js';
+import { HeraldError } from '../domain/errors.js';
 
 export interface MailTransportOptions {
   /** `smtp://user:pass@host:587` (STARTTLS when offered), `smtps://...:465`; query: requireTLS, ignoreTLS, rejectUnauthorized=false. */
@@ -59,13 +60,12 @@ export interface MailTransport {
 }
 
 /** A failed send, classified, with any secret stripped from its text. */
-export class MailSendError extends Error {
+export class MailSendError extends HeraldError {
   constructor(
     message: string,
     readonly classification: SmtpErrorClass,
   ) {
-    super(message);
-    this.name = 'MailSendError';
+    super(message, { code: 'mail_send_failed', httpStatus: 502 });
   }
 }
 

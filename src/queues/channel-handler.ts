@@ -1,9 +1,5 @@
-import {
-  ChannelError,
-  type ErrorClass,
-  type PublishContext,
-  type PublishResult,
-} from '../channels/adapter.js';
+import { ChannelError, type PublishContext } from '../channels/adapter.js';
+import type { ErrorClass, PublishResult } from '../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../domain/platform.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { Delivery } from '../domain/delivery.js';

@@ -2,16 +2,27 @@ import { DelayedError, UnrecoverableError, type Job, type Processor } from 'bull
 import type { Logger } from 'pino';
 import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
-import type { ErrorClass, PublishResult } from '../channels/adapter.js';
+import type { ErrorClass, PublishResult } from '../domain/delivery-outcome.js';
 import type { Store } from '../store/db.js';
-import { claimDelivery, failDelivery, holdsClaim, releaseDelivery, unclaimDelivery } from '../store/deliveries.js';
+import {
+  claimDelivery,
+  failDelivery,
+  holdsClaim,
+  releaseDelivery,
+  unclaimDelivery,
+} from '../store/deliveries.js';
 import { findItem } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { deliveryJobSchema } from './payloads.js';
 import type { RateGate } from './rate-gate.js';
 import { gateWaitMessage, gaveUpMessage, retryingMessage } from '../domain/delivery-words.js';
-import { completeRunningDelivery, noteWaitingDelivery, writeRunningProgress } from '../store/running-delivery.js';
+import {
+  completeRunningDelivery,
+  noteWaitingDelivery,
+  writeRunningProgress,
+} from '../store/running-delivery.js';
 import type { DeliveryOutcome, Telemetry } from './telemetry.js';
+import { HeraldError } from '../domain/errors.js';
 
 export interface DeliveryRun {
   delivery: Delivery;
@@ -27,10 +38,9 @@ export interface DeliveryRun {
 }
 
 /** This attempt no longer owns its delivery: another worker took it over; do nothing more. */
-export class ClaimLostError extends Error {
+export class ClaimLostError extends HeraldError {
   constructor(deliveryId: string) {
-    super(`delivery ${deliveryId} was taken over by another worker`);
-    this.name = 'ClaimLostError';
+    super(`delivery ${deliveryId} was taken over by another worker`, { code: 'claim_lost', httpStatus: 409 });
   }
 }
 
@@ -62,7 +72,14 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
     const item = await findItem(deps.store.db, delivery.itemId);
     const handler = deps.handlers[delivery.kind];
     if (!item || !handler) {
-      await failDelivery(deps.store.db, deliveryId, 'permanent', item ? `no worker handles ${delivery.kind} deliveries in this installation` : 'the item no longer exists');
+      await failDelivery(
+        deps.store.db,
+        deliveryId,
+        'permanent',
+        item
+          ? `no worker handles ${delivery.kind} deliveries in this installation`
+          : 'the item no longer exists',
+      );
       return { skipped: 'unrunnable' };
     }
     const gateKey = handler.gateKey(delivery);
@@ -89,16 +106,23 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
           await writeRunningProgress(deps.store.db, deliveryId, delivery.progress);
         },
         ensureClaim: async () => {
-          if (!(await holdsClaim(deps.store.db, deliveryId, delivery.attempts))) throw new ClaimLostError(deliveryId);
+          if (!(await holdsClaim(deps.store.db, deliveryId, delivery.attempts)))
+            throw new ClaimLostError(deliveryId);
         },
       });
       // A job re-run after a stall finds the delivery done already: counted once, by the attempt that completed it.
       if (await completeRunningDelivery(deps.store.db, delivery, result)) report('done');
-      deps.log.info({ deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId }, 'delivered');
+      deps.log.info(
+        { deliveryId, kind: delivery.kind, target: delivery.target, remoteId: result.remoteId },
+        'delivered',
+      );
       return { remoteId: result.remoteId };
     } catch (error) {
       if (error instanceof ClaimLostError) {
-        deps.log.warn({ deliveryId, target: delivery.target }, 'another worker took this delivery over; leaving it to them');
+        deps.log.warn(
+          { deliveryId, target: delivery.target },
+          'another worker took this delivery over; leaving it to them',
+        );
         return { skipped: 'taken over' };
       }
       return handleFailure(deps, handler, job, token, delivery, error, outcomeUnknown, report);
@@ -106,10 +130,22 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
   };
 }
 
-function reportAttempt(deps: DeliveryProcessorDeps, delivery: Delivery, outcome: DeliveryOutcome, started: number): void {
+function reportAttempt(
+  deps: DeliveryProcessorDeps,
+  delivery: Delivery,
+  outcome: DeliveryOutcome,
+  started: number,
+): void {
   const seconds = (performance.now() - started) / 1_000;
-  const sincePublishedSeconds = outcome === 'done' ? Math.max(0, (Date.now() - Date.parse(delivery.createdAt)) / 1_000) : undefined;
-  deps.metrics?.delivery({ kind: delivery.kind, target: delivery.target, outcome, seconds, sincePublishedSeconds });
+  const sincePublishedSeconds =
+    outcome === 'done' ? Math.max(0, (Date.now() - Date.parse(delivery.createdAt)) / 1_000) : undefined;
+  deps.metrics?.delivery({
+    kind: delivery.kind,
+    target: delivery.target,
+    outcome,
+    seconds,
+    sincePublishedSeconds,
+  });
 }
 
 async function delayJob(job: Job, token: string | undefined, until: number): Promise<never> {
@@ -129,7 +165,12 @@ async function handleFailure(
 ): Promise<never> {
   const problem = handler.classify(error, delivery);
   const { db } = deps.store;
-  const log = { deliveryId: delivery.id, target: delivery.target, kind: problem.kind, reason: problem.message };
+  const log = {
+    deliveryId: delivery.id,
+    target: delivery.target,
+    kind: problem.kind,
+    reason: problem.message,
+  };
   switch (problem.kind) {
     case 'rate_limited': {
       const until = Math.max(problem.retryAt?.getTime() ?? 0, Date.now() + 1_000);
@@ -138,7 +179,9 @@ async function handleFailure(
       // A rate limit is not the delivery's fault: the attempt is given back. An uncertain earlier outcome stays
       // uncertain (the limit may have hit the look-up), so the next attempt still looks before posting.
       const kind = outcomeUnknown ? 'unknown_outcome' : 'rate_limited';
-      await releaseDelivery(db, delivery.id, kind, problem.message, new Date(until).toISOString(), { refundAttempt: true });
+      await releaseDelivery(db, delivery.id, kind, problem.message, new Date(until).toISOString(), {
+        refundAttempt: true,
+      });
       report('rate_limited');
       if (gateKey) deps.metrics?.rateLimitWait(gateKey, until - Date.now());
       deps.log.warn(log, 'rate limited; waiting for the reset');
@@ -156,7 +199,13 @@ async function handleFailure(
       }
       // Shown to people as "next try around"; BullMQ's backoffStrategy picks the actual instant (same formula).
       const next = new Date(Date.now() + deps.backoffMs * 2 ** job.attemptsMade).toISOString();
-      await releaseDelivery(db, delivery.id, 'transient', retryingMessage(problem.message, job.attemptsMade + 1, attemptsAllowed), next);
+      await releaseDelivery(
+        db,
+        delivery.id,
+        'transient',
+        retryingMessage(problem.message, job.attemptsMade + 1, attemptsAllowed),
+        next,
+      );
       report('retried');
       deps.log.warn(log, 'transient failure; will retry');
       throw new Error(problem.message);
@@ -174,6 +223,16 @@ async function handleFailure(
 }
 
 /** The audit log's record of a delivery that failed for good (the entry carries its own time). */
-function auditFailure(db: DeliveryProcessorDeps['store']['db'], delivery: Delivery, reason: string): Promise<void> {
-  return recordAudit(db, { actor: 'worker', action: 'delivery_failed', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: delivery.id, target: delivery.target, reason } });
+function auditFailure(
+  db: DeliveryProcessorDeps['store']['db'],
+  delivery: Delivery,
+  reason: string,
+): Promise<void> {
+  return recordAudit(db, {
+    actor: 'worker',
+    action: 'delivery_failed',
+    subjectType: 'item',
+    subjectId: delivery.itemId,
+    details: { delivery: delivery.id, target: delivery.target, reason },
+  });
 }

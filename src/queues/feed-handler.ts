@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../channels/adapter.js';
+import type { ErrorClass } from '../domain/delivery-outcome.js';
 import type { FeedService } from '../feed/feed-service.js';
 import { LeaseTimeoutError } from '../store/leases.js';
 import type { DeliveryHandler, DeliveryRun } from './deliver.js';

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { HeraldError } from '../domain/errors.js';
 
 /** The lock was held by someone else for longer than we were willing to wait. */
-export class LockTimeoutError extends Error {
-  constructor(readonly lockName: string, waitedMs: number) {
-    super(`the lock "${lockName}" stayed taken for ${waitedMs} ms`);
-    this.name = 'LockTimeoutError';
+export class LockTimeoutError extends HeraldError {
+  constructor(
+    readonly lockName: string,
+    waitedMs: number,
+  ) {
+    super(`the lock "${lockName}" stayed taken for ${waitedMs} ms`, {
+      code: 'lock_timeout',
+      httpStatus: 503,
+      errorClass: 'transient',
+    });
   }
 }
 
@@ -17,7 +24,8 @@ export interface RedisLockOptions {
 }
 
 // Deletes the key only if it still holds our token (never another holder's lock after ours expired).
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const RELEASE =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /**
  * A mutual-exclusion lock across processes on one Redis key (SET NX PX + token-checked release). Used around an

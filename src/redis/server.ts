@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { redisAnswers, type RedisTarget } from './connection.js';
+import { UnavailableError } from '../domain/errors.js';
 
 export interface ResolvedRedis {
   target: RedisTarget;
@@ -11,7 +12,12 @@ export interface ResolvedRedis {
   stop?: () => Promise<void>;
 }
 
-export class RedisUnavailableError extends Error {}
+/** Redis cannot be reached (nor started): nothing was changed, the same command can run again later. */
+export class RedisUnavailableError extends UnavailableError {
+  constructor(message: string) {
+    super(message);
+  }
+}
 
 const LOCAL_DEFAULT: RedisTarget = { url: 'redis://127.0.0.1:6379' };
 
@@ -35,7 +41,9 @@ export async function resolveRedis(
     return { target: { path: socket } };
   }
   if (!options.spawnAllowed) {
-    throw new RedisUnavailableError('no Redis answers on 127.0.0.1:6379 and REDIS_URL is not set; run `herald start` (it starts one) or set REDIS_URL');
+    throw new RedisUnavailableError(
+      'no Redis answers on 127.0.0.1:6379 and REDIS_URL is not set; run `herald start` (it starts one) or set REDIS_URL',
+    );
   }
   return startPrivateRedis(dir, socket, log);
 }
@@ -59,20 +67,31 @@ async function startPrivateRedis(dir: string, socket: string, log: Logger): Prom
   // A unix socket path must fit in ~107 bytes; in a deeply nested data dir use a loopback port instead.
   const port = socket.length > MAX_SOCKET_PATH ? await freeLoopbackPort() : 0;
   const target: RedisTarget = port ? { url: `redis://127.0.0.1:${port}` } : { path: socket };
-  const listen = port ? ['--port', String(port), '--bind', '127.0.0.1'] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700'];
+  const listen = port
+    ? ['--port', String(port), '--bind', '127.0.0.1']
+    : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700'];
   const args = [
     ...listen,
-    '--dir', dir,
-    '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
-    '--save', '',
-    '--maxmemory-policy', 'noeviction',
-    '--pidfile', path.join(dir, 'redis.pid'),
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--pidfile',
+    path.join(dir, 'redis.pid'),
   ];
   const out = openSync(logFile, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', out, out], detached: false });
   await waitUntilAnswering(child, target, logFile);
-  log.info({ redis: port ? target : socket, pid: child.pid }, 'started a private redis-server (AOF on, noeviction)');
+  log.info(
+    { redis: port ? target : socket, pid: child.pid },
+    'started a private redis-server (AOF on, noeviction)',
+  );
   return { target, stop: () => stopChild(child) };
 }
 

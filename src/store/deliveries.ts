@@ -8,6 +8,7 @@ import {
   type ErrorKind,
 } from '../domain/delivery.js';
 import { NotFoundError } from '../domain/errors.js';
+import type { PlannedDelivery } from '../domain/publication.js';
 import type { Database, DeliveriesTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
@@ -38,17 +39,17 @@ export function rowToDelivery(row: Selectable<DeliveriesTable>): Delivery {
   };
 }
 
-export interface PlannedDelivery {
-  kind: DeliveryKind;
-  target: string;
-  action: DeliveryAction;
-}
-
 /** Inserts the planned deliveries of one item revision; ones that already exist are left as they are. */
-export async function insertDeliveries(trx: Db, itemId: string, revision: number, planned: PlannedDelivery[]): Promise<Delivery[]> {
+export async function insertDeliveries(
+  trx: Db,
+  itemId: string,
+  revision: number,
+  planned: PlannedDelivery[],
+): Promise<Delivery[]> {
   const now = nowIso();
   const existing = await listDeliveriesForItem(trx, itemId);
-  const key = (d: PlannedDelivery & { revision: number }) => `${d.revision}|${d.kind}|${d.target}|${d.action}`;
+  const key = (d: PlannedDelivery & { revision: number }) =>
+    `${d.revision}|${d.kind}|${d.target}|${d.action}`;
   const have = new Set(existing.map(key));
   const fresh = planned.filter((p) => !have.has(key({ ...p, revision })));
   if (fresh.length === 0) return [];
@@ -93,7 +94,12 @@ export async function listDeliveriesForItem(db: Db, itemId: string): Promise<Del
 }
 
 /** Moves a delivery to `to` only if its current status allows it; returns whether it moved. */
-async function transition(db: Db, id: string, to: DeliveryStatus, set: Partial<Selectable<DeliveriesTable>>): Promise<boolean> {
+async function transition(
+  db: Db,
+  id: string,
+  to: DeliveryStatus,
+  set: Partial<Selectable<DeliveriesTable>>,
+): Promise<boolean> {
   const result = await db
     .updateTable('deliveries')
     .set({ ...set, status: to, updatedAt: nowIso() })
@@ -125,7 +131,12 @@ export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
       status: 'running',
       attempts: eb('attempts', '+', 1),
       // Right-hand sides read the row as it was: a row still `running` was cut off mid-attempt.
-      errorKind: eb.case().when('status', '=', 'running').then('unknown_outcome').else(eb.ref('errorKind')).end(),
+      errorKind: eb
+        .case()
+        .when('status', '=', 'running')
+        .then('unknown_outcome')
+        .else(eb.ref('errorKind'))
+        .end(),
       startedAt: now,
       nextAttemptAt: null,
       updatedAt: now,
@@ -144,12 +155,28 @@ export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
  * claimed it since (a claim always increments `attempts`, so the number works as a fencing token).
  */
 export async function holdsClaim(db: Db, id: string, attempts: number): Promise<boolean> {
-  const row = await db.selectFrom('deliveries').select('id').where('id', '=', id).where('status', '=', 'running').where('attempts', '=', attempts).executeTakeFirst();
+  const row = await db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', attempts)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
-export async function completeDelivery(db: Db, id: string, result: { remoteId: string | null; remoteUrl: string | null; details?: Record<string, unknown> | undefined }): Promise<boolean> {
-  const progress = result.details ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details }) : undefined;
+export async function completeDelivery(
+  db: Db,
+  id: string,
+  result: {
+    remoteId: string | null;
+    remoteUrl: string | null;
+    details?: Record<string, unknown> | undefined;
+  },
+): Promise<boolean> {
+  const progress = result.details
+    ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details })
+    : undefined;
   return transition(db, id, 'done', {
     remoteId: result.remoteId,
     remoteUrl: result.remoteUrl,
@@ -160,12 +187,24 @@ export async function completeDelivery(db: Db, id: string, result: { remoteId: s
   });
 }
 
-export async function failDelivery(db: Db, id: string, errorKind: ErrorKind, message: string): Promise<boolean> {
+export async function failDelivery(
+  db: Db,
+  id: string,
+  errorKind: ErrorKind,
+  message: string,
+): Promise<boolean> {
   return transition(db, id, 'failed', { errorKind, lastError: message, finishedAt: nowIso() });
 }
 
 /** Back to pending after a transient error or a rate limit; the job retries at `nextAttemptAt`. */
-export async function releaseDelivery(db: Db, id: string, errorKind: ErrorKind, message: string, nextAttemptAt: string | null, opts: { refundAttempt?: boolean } = {}): Promise<boolean> {
+export async function releaseDelivery(
+  db: Db,
+  id: string,
+  errorKind: ErrorKind,
+  message: string,
+  nextAttemptAt: string | null,
+  opts: { refundAttempt?: boolean } = {},
+): Promise<boolean> {
   const result = await db
     .updateTable('deliveries')
     .set((eb) => ({
@@ -187,7 +226,12 @@ export async function unclaimDelivery(db: Db, before: Delivery, nextAttemptAt: s
   const wasCutOff = before.errorKind === 'unknown_outcome';
   await db
     .updateTable('deliveries')
-    .set((eb) => ({ status: wasCutOff ? 'running' : 'pending', attempts: eb('attempts', '-', 1), nextAttemptAt, updatedAt: nowIso() }))
+    .set((eb) => ({
+      status: wasCutOff ? 'running' : 'pending',
+      attempts: eb('attempts', '-', 1),
+      nextAttemptAt,
+      updatedAt: nowIso(),
+    }))
     .where('id', '=', before.id)
     .where('status', '=', 'running')
     .execute();
@@ -216,7 +260,11 @@ export async function cancelPendingDeliveries(db: Db, itemId: string): Promise<s
   return ids;
 }
 
-export async function saveDeliveryProgress(db: Db, id: string, progress: Record<string, unknown>): Promise<void> {
+export async function saveDeliveryProgress(
+  db: Db,
+  id: string,
+  progress: Record<string, unknown>,
+): Promise<void> {
   const current = await getDelivery(db, id);
   await db
     .updateTable('deliveries')
@@ -260,7 +308,12 @@ export async function countDeliveriesByStatus(db: Db): Promise<Record<string, nu
 }
 
 /** The last completed `create` (or `update`) of an item on one target: what later updates and deletes act on. */
-export async function latestDoneDelivery(db: Db, itemId: string, kind: DeliveryKind, target: string): Promise<Delivery | null> {
+export async function latestDoneDelivery(
+  db: Db,
+  itemId: string,
+  kind: DeliveryKind,
+  target: string,
+): Promise<Delivery | null> {
   const row = await db
     .selectFrom('deliveries')
     .selectAll()

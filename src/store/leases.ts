@@ -2,17 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { HeraldError } from '../domain/errors.js';
 
 type Db = Kysely<Database>;
 
 /** Someone else held the lease for longer than we were willing to wait. */
-export class LeaseTimeoutError extends Error {
+export class LeaseTimeoutError extends HeraldError {
   constructor(
     readonly leaseName: string,
     waitedMs: number,
   ) {
-    super(`"${leaseName}" stayed busy for ${Math.round(waitedMs / 1000)} s (another process is working on it)`);
-    this.name = 'LeaseTimeoutError';
+    super(
+      `"${leaseName}" stayed busy for ${Math.round(waitedMs / 1000)} s (another process is working on it)`,
+      {
+        code: 'lease_timeout',
+        httpStatus: 503,
+        errorClass: 'transient',
+      },
+    );
   }
 }
 
@@ -33,7 +40,11 @@ const expiry = (ttlMs: number) => new Date(Date.now() + ttlMs).toISOString();
  * Redis flush, unlike a Redis lock.
  */
 export async function tryAcquireLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
-  await db.insertInto('leases').values({ name, holder: null, expiresAt: null }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('leases')
+    .values({ name, holder: null, expiresAt: null })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const now = new Date().toISOString();
   const result = await db
     .updateTable('leases')
@@ -52,7 +63,12 @@ export async function freeLeaseOfDeadProcess(db: Db, name: string): Promise<bool
   const row = await db.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
   const [host, pid] = (row?.holder ?? '').split(':');
   if (!row?.holder || host !== hostname() || !pid || processExists(Number(pid))) return false;
-  const result = await db.updateTable('leases').set({ holder: null, expiresAt: null }).where('name', '=', name).where('holder', '=', row.holder).executeTakeFirst();
+  const result = await db
+    .updateTable('leases')
+    .set({ holder: null, expiresAt: null })
+    .where('name', '=', name)
+    .where('holder', '=', row.holder)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
@@ -68,16 +84,31 @@ function processExists(pid: number): boolean {
 
 /** Extends our lease; false when it was lost (expired and taken by someone else). */
 export async function renewLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
-  const result = await db.updateTable('leases').set({ expiresAt: expiry(ttlMs) }).where('name', '=', name).where('holder', '=', holder).executeTakeFirst();
+  const result = await db
+    .updateTable('leases')
+    .set({ expiresAt: expiry(ttlMs) })
+    .where('name', '=', name)
+    .where('holder', '=', holder)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
-  await db.updateTable('leases').set({ holder: null, expiresAt: null }).where('name', '=', name).where('holder', '=', holder).execute();
+  await db
+    .updateTable('leases')
+    .set({ holder: null, expiresAt: null })
+    .where('name', '=', name)
+    .where('holder', '=', holder)
+    .execute();
 }
 
 /** Runs `fn` holding the lease (waiting for it if busy), renewing it meanwhile, and releases it after. */
-export async function withLease<T>(db: Db, name: string, options: LeaseOptions, fn: () => Promise<T>): Promise<T> {
+export async function withLease<T>(
+  db: Db,
+  name: string,
+  options: LeaseOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
   const holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   const started = Date.now();
   while (!(await tryAcquireLease(db, name, holder, options.ttlMs))) {
@@ -86,7 +117,10 @@ export async function withLease<T>(db: Db, name: string, options: LeaseOptions, 
     const pollMs = options.pollMs ?? 50;
     await new Promise((resolve) => setTimeout(resolve, pollMs / 2 + Math.random() * pollMs));
   }
-  const renew = setInterval(() => void renewLease(db, name, holder, options.ttlMs).catch(() => undefined), Math.max(1_000, options.ttlMs / 3));
+  const renew = setInterval(
+    () => void renewLease(db, name, holder, options.ttlMs).catch(() => undefined),
+    Math.max(1_000, options.ttlMs / 3),
+  );
   renew.unref();
   try {
     return await fn();

@@ -5,6 +5,7 @@ import { coreMigration } from './migrations/001-core.js';
 import { feedsMigration } from './migrations/002-feeds.js';
 import { newslettersMigration } from './migrations/003-newsletters.js';
 import { staffMigration } from './migrations/005-staff.js';
+import { HeraldError } from '../domain/errors.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 export function allMigrations(store: Store): Record<string, Migration> {
@@ -16,13 +17,15 @@ export function allMigrations(store: Store): Record<string, Migration> {
   };
 }
 
-export class MigrationError extends Error {
+export class MigrationError extends HeraldError {
   constructor(
     readonly migration: string | undefined,
     cause: unknown,
   ) {
-    super(`database migration ${migration ?? ''} failed: ${(cause as Error)?.message ?? String(cause)}`);
-    this.name = 'MigrationError';
+    super(`database migration ${migration ?? ''} failed: ${(cause as Error)?.message ?? String(cause)}`, {
+      code: 'migration_failed',
+      cause,
+    });
   }
 }
 
@@ -31,20 +34,27 @@ export class MigrationError extends Error {
  * migrator takes a lock. On SQLite kysely has no lock and no transaction around DDL, so the whole run holds
  * the database's write lock (BEGIN IMMEDIATE): the others wait, then find the work done.
  */
-export async function migrateToLatest(store: Store, options: { onNewerSchema?: (unknown: string[]) => void } = {}): Promise<string[]> {
+export async function migrateToLatest(
+  store: Store,
+  options: { onNewerSchema?: (unknown: string[]) => void } = {},
+): Promise<string[]> {
   const migrations = allMigrations(store);
   // A failed migration throws, so that on SQLite the transaction rolls back what it had done.
   const run = async (db: Kysely<Database>) => {
     const unknown = (await executedMigrations(db)).filter((name) => !(name in migrations));
     if (unknown.length > 0) return newerSchema(db, migrations, unknown, options.onNewerSchema);
-    return succeeded(await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest());
+    return succeeded(
+      await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest(),
+    );
   };
   return store.dialect === 'sqlite' ? store.transaction(run) : run(store.db);
 }
 
 async function executedMigrations(db: Kysely<Database>): Promise<string[]> {
   try {
-    return (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name);
+    return (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map(
+      (r) => r.name,
+    );
   } catch {
     return []; // a new database: no migration table yet
   }
@@ -54,10 +64,21 @@ async function executedMigrations(db: Kysely<Database>): Promise<string[]> {
  * A newer Herald migrated this database (a rolling upgrade is under way): this older process runs on the
  * newer schema, since migrations only add, as long as it has every migration it knows itself.
  */
-async function newerSchema(db: Kysely<Database>, migrations: Record<string, Migration>, unknown: string[], notify?: (unknown: string[]) => void): Promise<string[]> {
+async function newerSchema(
+  db: Kysely<Database>,
+  migrations: Record<string, Migration>,
+  unknown: string[],
+  notify?: (unknown: string[]) => void,
+): Promise<string[]> {
   const executed = new Set(await executedMigrations(db));
   const missing = Object.keys(migrations).filter((name) => !executed.has(name));
-  if (missing.length > 0) throw new MigrationError(missing[0], new Error(`the database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: it was migrated by another line of Herald versions`));
+  if (missing.length > 0)
+    throw new MigrationError(
+      missing[0],
+      new Error(
+        `the database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: it was migrated by another line of Herald versions`,
+      ),
+    );
   notify?.(unknown);
   return [];
 }
@@ -65,7 +86,10 @@ async function newerSchema(db: Kysely<Database>, migrations: Record<string, Migr
 /** Migrations this version has that the database has not applied yet, in order (nothing is changed). */
 export async function pendingMigrations(store: Store): Promise<string[]> {
   const migrations = allMigrations(store);
-  const known = await new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } }).getMigrations();
+  const known = await new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+  }).getMigrations();
   return known.filter((m) => !m.executedAt).map((m) => m.name);
 }
 

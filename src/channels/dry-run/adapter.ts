@@ -1,14 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { findOutboxPostByDelivery, recordOutboxPost } from '../../store/outbox.js';
-import type {
-  Channel,
-  Composer,
-  ComposeOptions,
-  ErrorClass,
-  PublishContext,
-  PublishResult,
-} from '../adapter.js';
+import type { Channel, Composer, ComposeOptions, PublishContext } from '../adapter.js';
+import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../adapter.js';
+import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import type { UsageHeaders } from './graph.js';
 import { FacebookApiError } from './graph.js';

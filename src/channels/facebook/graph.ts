@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { HeraldError } from '../../domain/errors.js';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v24.0';
 
@@ -25,7 +26,7 @@ export interface UsageHeaders {
  * A failed Graph call. Holds only what is safe to keep: status, Facebook's error object and usage headers,
  * never the request (its URL or body carries the Page token).
  */
-export class FacebookApiError extends Error {
+export class FacebookApiError extends HeraldError {
   constructor(
     readonly status: number,
     readonly graphError: GraphErrorBody | null,
@@ -33,8 +34,8 @@ export class FacebookApiError extends Error {
   ) {
     super(
       `Facebook Graph API error (HTTP ${status}${graphError?.code !== undefined ? `, code ${graphError.code}` : ''})`,
+      { code: 'facebook_api_error', httpStatus: 502 },
     );
-    this.name = 'FacebookApiError';
   }
 }
 

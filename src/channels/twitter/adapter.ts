@@ -6,11 +6,10 @@ import type {
   Channel,
   ComposeOptions,
   ComposedPost,
-  ErrorClass,
   PlatformCapabilities,
   PublishContext,
-  PublishResult,
 } from '../adapter.js';
+import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import type { NewsItem } from '../../domain/item.js';

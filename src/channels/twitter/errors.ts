@@ -1,5 +1,5 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
-import type { ErrorClass } from '../adapter.js';
+import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import { networkProblem } from '../network-errors.js';
 import { platformDetail } from '../redact.js';
