@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Context } from '../app/context.js';
-import { apiAuth } from './staff-auth.js';
+import { apiRefusals, authorize } from './authorize.js';
+import { pageRefusals } from './pages/access.js';
+import { declareRoutes, onSurface } from './route-access.js';
 import { installWebSupport, queueBoard, webPages } from './pages/index.js';
 import { securityHeaders } from './pages/headers.js';
 import { draftRoutes } from './routes/drafts.js';
@@ -17,6 +19,7 @@ import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { memberRoutes } from './routes/members.js';
 import { newsletterRoutes } from './routes/newsletters.js';
 import { metricsRoute, timeRequests } from './routes/metrics.js';
+import { needs } from './route-access.js';
 
 export interface ServerOptions {
   apiToken: string;
@@ -31,23 +34,26 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
   });
+  declareRoutes(app); // first: it must see every route
   installErrorHandler(app);
   // The API speaks JSON; other bodies get 415 instead of reaching handlers as strings.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', 'anonymous');
   timeRequests(app, ctx.metrics);
+  const web = await installWebSupport(app, ctx);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', authorize({ apiToken: options.apiToken, sessions: web.sessions, refusals: { api: apiRefusals(options.apiToken), page: pageRefusals(web) } }));
 
   healthRoutes(app, ctx);
   if (ctx.config.metrics.token) metricsRoute(app, ctx.metrics, ctx.config.metrics.token); // its own bearer token
-  app.get('/api/openapi.json', async () => openApiDocument(ctx.config.publicUrl));
+  app.get('/api/openapi.json', needs('public'), async () => openApiDocument(ctx.config.publicUrl));
   feedRoutes(app, ctx); // public: the feeds
   unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)
   await app.register(async (hooks) => publishHookRoutes(hooks, ctx)); // signed, not token-protected
 
-  const web = await installWebSupport(app, ctx);
   await app.register(async (api) => {
+    onSurface(api, 'api');
     api.addHook('onRequest', securityHeaders(null));
-    api.addHook('onRequest', apiAuth(options.apiToken, web.sessions));
     itemRoutes(api, ctx);
     deliveryRoutes(api, ctx);
     sourceRoutes(api, ctx);

@@ -1,6 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { isStaffPermission } from '../../src/domain/permissions.js';
 import { buildServer } from '../../src/http/server.js';
 import { newsletterSettings } from '../../src/newsletter/settings.js';
 import { createNewsletter } from '../../src/newsletter/staff-tools.js';
@@ -134,8 +135,8 @@ describe('bad-input corpus over the staff pages and the public routes', () => {
     const db = app.ctx.store.db;
     // A session's last_seen_at is written on a read (at most once a minute): not a change made by a request's input.
     const snap = () => snapshot(db, undefined, { staff_sessions: ['lastSeenAt'] });
-    const access = new Map(http.staffRoutes.map((r) => [`${r.method} ${r.url}`, r.access]));
-    const isStaff = (r: Route) => (access.get(`${r.method} ${r.url}`) ?? 'public') !== 'public';
+    const declared = new Map(http.declaredRoutes.map((r) => [`${r.method} ${r.url}`, r.permission]));
+    const isStaff = (r: Route) => isStaffPermission(declared.get(`${r.method} ${r.url}`));
     const isBoard = (r: Route) => r.url.startsWith('/admin/queues');
     const real = (r: Route) => fill(r.url, (param) => ids[param] ?? Object.entries(ids).find(([prefix]) => r.url.startsWith(prefix))?.[1] ?? 'latest');
     const csrf = await admin.csrf();

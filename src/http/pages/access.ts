@@ -1,40 +1,41 @@
-import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { roleAllows, type StaffRole } from '../../domain/staff.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Refusals } from '../authorize.js';
 import { loginTokenValid, presentedToken, SAFE_METHODS, sameToken } from './csrf.js';
+import type { WebDeps } from './deps.js';
+import { sendPage } from './render.js';
 import type { Sessions } from './session.js';
-
-/** Who may use a page route: anyone (`public`), signed-in staff (`editor`, the default) or admins. */
-export type Access = 'public' | StaffRole;
-
-export interface RouteInfo {
-  method: string;
-  url: string;
-  access: Access;
-}
-
-export function accessOf(route: Pick<RouteOptions, 'config'> | { config?: unknown }): Access {
-  const access = (route.config as { access?: Access } | undefined)?.access;
-  return access ?? 'editor';
-}
 
 /** Routes that use the sign-in form's own (pre-session) CSRF token. */
 const LOGIN_FORM = '/login';
 
-export interface Refusals {
-  /** Nobody signed in on a page that needs it. */
-  signIn(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply>;
-  forbidden(request: FastifyRequest, reply: FastifyReply, why: 'role' | 'csrf'): FastifyReply | Promise<FastifyReply>;
-}
-
-/** onRequest: checks the role a route needs against the signed-in user. */
-export function requireAccess(sessions: Sessions, refuse: Refusals) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const access = accessOf(request.routeOptions);
-    if (access === 'public') return;
-    const signedIn = await sessions.load(request);
-    if (!signedIn) return refuse.signIn(request, reply);
-    if (!roleAllows(signedIn.user.role, access)) return refuse.forbidden(request, reply, 'role');
-    request.actor = signedIn.user.email;
+/** How pages refuse: a GET goes to the sign-in page (and back), anything else gets an error page. */
+export function pageRefusals(deps: WebDeps): Refusals {
+  return {
+    signIn(request: FastifyRequest, reply: FastifyReply) {
+      if (request.method === 'GET') {
+        const next = encodeURIComponent(request.url);
+        return reply.code(303).header('location', `/login?next=${next}`).send();
+      }
+      return sendPage(
+        deps,
+        request,
+        reply,
+        'error',
+        { title: deps.views.t('error.signin.title'), message: deps.views.t('error.signin.message') },
+        401,
+      );
+    },
+    forbidden(request: FastifyRequest, reply: FastifyReply, why: 'role' | 'csrf') {
+      const key = why === 'role' ? 'error.forbidden' : 'error.csrf';
+      return sendPage(
+        deps,
+        request,
+        reply,
+        'error',
+        { title: deps.views.t(`${key}.title`), message: deps.views.t(`${key}.message`), reason: why },
+        403,
+      );
+    },
   };
 }
 
@@ -47,6 +48,7 @@ export function requireCsrf(sessions: Sessions, refuse: Refusals) {
       return;
     }
     const signedIn = await sessions.load(request);
-    if (!signedIn || !sameToken(presentedToken(request), signedIn.session.csrfToken)) return refuse.forbidden(request, reply, 'csrf');
+    if (!signedIn || !sameToken(presentedToken(request), signedIn.session.csrfToken))
+      return refuse.forbidden(request, reply, 'csrf');
   };
 }

@@ -6,6 +6,7 @@ import { deleteUserSessions, listUserSessions } from '../../store/users.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
+import { needs } from '../route-access.js';
 
 const ZONES = Intl.supportedValuesOf('timeZone');
 
@@ -33,9 +34,9 @@ async function showAccount(deps: WebDeps, request: FastifyRequest, reply: Fastif
 
 /** Each person's own account: name, time zone, password, where they are signed in. */
 export function accountPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/account', async (request, reply) => showAccount(deps, request, reply));
+  app.get('/account', needs('account:read'), async (request, reply) => showAccount(deps, request, reply));
 
-  app.post('/account', async (request, reply) => {
+  app.post('/account', needs('account:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const zone = one(form, 'timezone').trim();
     if (zone && !isTimeZone(zone)) return showAccount(deps, request, reply, { timezone: deps.views.t('account.zoneInvalid') }, 400);
@@ -43,7 +44,7 @@ export function accountPages(app: FastifyInstance, deps: WebDeps): void {
     return redirectWith(deps, request, reply, '/account', { kind: 'ok', key: 'account.saved' });
   });
 
-  app.post('/account/password', async (request, reply) => {
+  app.post('/account/password', needs('account:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const { user, session } = request.signedIn!;
     if (one(form, 'newPassword') !== one(form, 'confirmPassword')) return showAccount(deps, request, reply, { confirmPassword: deps.views.t('account.mismatch') }, 400);
@@ -58,7 +59,7 @@ export function accountPages(app: FastifyInstance, deps: WebDeps): void {
     return redirectWith(deps, request, reply, '/account', { kind: 'ok', key: 'account.passwordChanged' });
   });
 
-  app.post('/account/sessions/end-others', async (request, reply) => {
+  app.post('/account/sessions/end-others', needs('account:write'), async (request, reply) => {
     const { user, session } = request.signedIn!;
     const ended = await deleteUserSessions(deps.ctx.store.db, user.id, session.id);
     return redirectWith(deps, request, reply, '/account', { kind: 'ok', key: 'account.othersEnded', params: { count: ended } });

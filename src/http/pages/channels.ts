@@ -4,10 +4,11 @@ import { PLATFORMS } from '../../channels/platforms.js';
 import { listAccounts } from '../../store/accounts.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
+import { needs } from '../route-access.js';
 
 /** Channel accounts, their state and last check; admins can check them all now. */
 export function channelPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/channels', { config: { access: 'admin' } }, async (request, reply) => {
+  app.get('/channels', needs('channels:read'), async (request, reply) => {
     const accounts = (await listAccounts(deps.ctx.store.db)).filter((a) => deps.ctx.channels.has(a.id));
     return sendPage(deps, request, reply, 'channels', {
       title: deps.views.t('channels.title'),
@@ -25,7 +26,7 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/channels/check', { config: { access: 'admin' } }, async (request, reply) => {
+  app.post('/channels/check', needs('channels:write'), async (request, reply) => {
     const results = await checkAccounts(deps.ctx);
     const failing = results.filter((r) => !r.ok).length;
     return redirectWith(

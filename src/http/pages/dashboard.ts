@@ -7,6 +7,7 @@ import type { WebDeps } from './deps.js';
 import { pageData, sendPage } from './render.js';
 import { accountNames, byDay, deliveryView, itemRow } from './view-models.js';
 import { attentionExtras } from './attention.js';
+import { needs } from '../route-access.js';
 
 const UPCOMING_DAYS = 7;
 
@@ -40,13 +41,13 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
 }
 
 export function dashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/', async (request, reply) => {
+  app.get('/', needs('items:read'), async (request, reply) => {
     const data = await dashboardData(deps, request);
     return sendPage(deps, request, reply, 'dashboard', { title: deps.views.t('dashboard.title'), ...data, scripts: ['live.js'] });
   });
 
   // The dashboard's live part, re-fetched every few seconds by live.js.
-  app.get('/dashboard/live', async (request, reply) => {
+  app.get('/dashboard/live', needs('items:read'), async (request, reply) => {
     const data = await dashboardData(deps, request);
     const html = deps.views.fragment('dashboard-live', pageData(deps, request, reply, data, { flash: false }));
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);

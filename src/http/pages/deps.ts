@@ -1,6 +1,5 @@
 import type { Context } from '../../app/context.js';
-import type { StaffRole } from '../../domain/staff.js';
-import type { RouteInfo } from './access.js';
+import type { StaffPermission } from '../../domain/permissions.js';
 import type { LoginLimiter } from './login-limit.js';
 import type { Sessions } from './session.js';
 import type { StaticAssets } from './static-assets.js';
@@ -10,7 +9,8 @@ export interface NavLink {
   href: string;
   /** i18n key. */
   label: string;
-  access: StaffRole;
+  /** Shown to those who have it. */
+  permission: StaffPermission;
 }
 
 /** What every page handler needs. */
@@ -21,6 +21,4 @@ export interface WebDeps {
   limiter: LoginLimiter;
   assets: StaticAssets;
   nav: NavLink[];
-  /** Every page route and who may use it (the role tests walk this list). */
-  routes: RouteInfo[];
 }

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
-import { requireAccess, requireCsrf, accessOf, type Refusals, type RouteInfo } from './access.js';
+import { pageRefusals, requireCsrf } from './access.js';
+import { onSurface } from '../route-access.js';
 import { cookieSecret } from './cookie-secret.js';
 import type { NavLink, WebDeps } from './deps.js';
 import { installPageErrors } from './page-errors.js';
 import { LoginLimiter } from './login-limit.js';
 import { securityHeaders, PAGES_CSP } from './headers.js';
-import { sendPage } from './render.js';
 import { Sessions } from './session.js';
 import { StaticAssets } from './static-assets.js';
 import { pagesTemplateDir, Views } from './views.js';
@@ -24,14 +24,14 @@ import { memberPages } from './members.js';
 import { newsletterPages } from './newsletters.js';
 
 const NAV: NavLink[] = [
-  { href: '/', label: 'nav.dashboard', access: 'editor' },
-  { href: '/items', label: 'nav.items', access: 'editor' },
-  { href: '/newsletters', label: 'nav.newsletters', access: 'editor' },
-  { href: '/members', label: 'nav.members', access: 'admin' },
-  { href: '/channels', label: 'nav.channels', access: 'admin' },
-  { href: '/users', label: 'nav.users', access: 'admin' },
-  { href: '/admin/queues', label: 'nav.queues', access: 'admin' },
-  { href: '/account', label: 'nav.account', access: 'editor' },
+  { href: '/', label: 'nav.dashboard', permission: 'items:read' },
+  { href: '/items', label: 'nav.items', permission: 'items:read' },
+  { href: '/newsletters', label: 'nav.newsletters', permission: 'newsletters:read' },
+  { href: '/members', label: 'nav.members', permission: 'members:read' },
+  { href: '/channels', label: 'nav.channels', permission: 'channels:read' },
+  { href: '/users', label: 'nav.users', permission: 'users:read' },
+  { href: '/admin/queues', label: 'nav.queues', permission: 'queues:read' },
+  { href: '/account', label: 'nav.account', permission: 'account:read' },
 ];
 
 /**
@@ -51,50 +51,21 @@ export async function installWebSupport(app: FastifyInstance, ctx: Context): Pro
   const dir = pagesTemplateDir();
   const assets = new StaticAssets(path.join(dir, 'static'));
   const limiter = new LoginLimiter(ctx.queues.connection, ctx.config.queuePrefix, { ...web.loginLimit, windowMs: web.loginLimit.windowMinutes * 60_000 }, ctx.log.child({ component: 'web' }));
-  const deps: WebDeps = { ctx, views: new Views(dir, web.language, assets), sessions, limiter, assets, nav: [...NAV], routes: [] };
-  app.decorate('staffRoutes', deps.routes);
+  const deps: WebDeps = { ctx, views: new Views(dir, web.language, assets), sessions, limiter, assets, nav: [...NAV] };
   return deps;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Every staff page route and who may use it (filled as the pages register). */
-    staffRoutes: RouteInfo[];
-  }
-}
-
-function refusals(deps: WebDeps): Refusals {
-  return {
-    signIn(request: FastifyRequest, reply: FastifyReply) {
-      if (request.method === 'GET') {
-        const next = encodeURIComponent(request.url);
-        return reply.code(303).header('location', `/login?next=${next}`).send();
-      }
-      return sendPage(deps, request, reply, 'error', { title: deps.views.t('error.signin.title'), message: deps.views.t('error.signin.message') }, 401);
-    },
-    forbidden(request: FastifyRequest, reply: FastifyReply, why: 'role' | 'csrf') {
-      const key = why === 'role' ? 'error.forbidden' : 'error.csrf';
-      return sendPage(deps, request, reply, 'error', { title: deps.views.t(`${key}.title`), message: deps.views.t(`${key}.message`), reason: why }, 403);
-    },
-  };
 }
 
 export { queueBoard } from './queue-board.js';
 
-/** The staff pages: everything under their own scope, with form bodies, CSP and role checks. */
+/** The staff pages: everything under their own scope, with form bodies, CSP and CSRF checks (roles: see authorize.ts). */
 export function webPages(deps: WebDeps) {
   return async (app: FastifyInstance) => {
     await app.register(formbody);
     // Pages take HTML forms only: a JSON body would hand handlers numbers, arrays or null where a form has strings.
     app.removeContentTypeParser('application/json');
-    app.addHook('onRoute', (route) => {
-      const methods = Array.isArray(route.method) ? route.method : [route.method];
-      for (const method of methods) if (method !== 'HEAD') deps.routes.push({ method, url: route.url, access: accessOf(route) });
-    });
-    const refuse = refusals(deps);
+    onSurface(app, 'page');
     app.addHook('onRequest', securityHeaders(PAGES_CSP));
-    app.addHook('onRequest', requireAccess(deps.sessions, refuse));
-    app.addHook('preHandler', requireCsrf(deps.sessions, refuse));
+    app.addHook('preHandler', requireCsrf(deps.sessions, pageRefusals(deps)));
     installPageErrors(app, deps);
     deps.assets.routes(app);
     loginRoutes(app, deps);

@@ -8,6 +8,7 @@ import { one, type FormBody } from './item-form.js';
 import { pageItemId } from './items.js';
 import { safeNext } from './login.js';
 import { redirectWith, type Flash } from './render.js';
+import { needs } from '../route-access.js';
 
 /** A state conflict (e.g. cancelling what is no longer scheduled) is a message on the page, not an error page. */
 async function conflictsAsFlash(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<Flash>) {
@@ -21,7 +22,7 @@ async function conflictsAsFlash(deps: WebDeps, request: FastifyRequest, reply: F
 
 /** Buttons on the item page and dashboard: publish now, (re)schedule, cancel, withdraw, retry. */
 export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
-  app.post('/items/:id/publish', async (request, reply) => {
+  app.post('/items/:id/publish', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const at = one(form, 'publishAt').trim();
@@ -39,7 +40,7 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
     }
   });
 
-  app.post('/items/:id/cancel', async (request, reply) => {
+  app.post('/items/:id/cancel', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
     return conflictsAsFlash(deps, request, reply, `/items/${id}`, async () => {
       await cancelSchedule(deps.ctx, id, request.actor);
@@ -47,7 +48,7 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/items/:id/withdraw', async (request, reply) => {
+  app.post('/items/:id/withdraw', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
     const deletePosts = one((request.body ?? {}) as FormBody, 'deletePosts') === 'on';
     return conflictsAsFlash(deps, request, reply, `/items/${id}`, async () => {
@@ -56,7 +57,7 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/deliveries/:id/retry', async (request, reply) => {
+  app.post('/deliveries/:id/retry', needs('review:write'), async (request, reply) => {
     const id = (request.params as { id: string }).id;
     if (!DELIVERY_ID.test(id)) throw new NotFoundError('delivery', id.slice(0, 80));
     const raw = one((request.body ?? {}) as FormBody, 'back');

@@ -13,6 +13,7 @@ import { formFieldErrors, formProblems, inputFromValues, many, one, valuesFromFo
 import { redirectWith, sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { showItem } from './item-page.js';
+import { needs } from '../route-access.js';
 
 const PAGE_SIZE = 50;
 
@@ -98,7 +99,7 @@ function listQuery(query: unknown) {
 }
 
 export function itemPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/items', async (request, reply) => {
+  app.get('/items', needs('items:read'), async (request, reply) => {
     const query = listQuery(request.query);
     const { items, total } = await searchItems(deps.ctx.store.db, { q: query.q, status: query.status, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE });
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -113,21 +114,21 @@ export function itemPages(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.get('/items/new', async (request, reply) => {
+  app.get('/items/new', needs('items:read'), async (request, reply) => {
     const blank = valuesFromForm({});
     return sendEditor(deps, request, reply, { item: null, values: { ...blank, language: 'en' } });
   });
 
-  app.post('/items', async (request, reply) => handleEditorPost(deps, request, reply, null));
+  app.post('/items', needs('items:write'), async (request, reply) => handleEditorPost(deps, request, reply, null));
 
-  app.get('/items/:id', async (request, reply) => showItem(deps, request, reply, pageItemId(request.params)));
+  app.get('/items/:id', needs('items:read'), async (request, reply) => showItem(deps, request, reply, pageItemId(request.params)));
 
-  app.get('/items/:id/edit', async (request, reply) => {
+  app.get('/items/:id/edit', needs('items:read'), async (request, reply) => {
     const item = await getItem(deps.ctx.store.db, pageItemId(request.params));
     return sendEditor(deps, request, reply, { item, values: valuesFromItem(item) });
   });
 
-  app.post('/items/:id', async (request, reply) => {
+  app.post('/items/:id', needs('items:write'), async (request, reply) => {
     const item = await getItem(deps.ctx.store.db, pageItemId(request.params));
     return handleEditorPost(deps, request, reply, item);
   });

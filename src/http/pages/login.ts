@@ -5,6 +5,7 @@ import { recordAudit } from '../../store/audit.js';
 import { clearLoginToken, issueLoginToken } from './csrf.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
+import { needs } from '../route-access.js';
 
 /** Only a path on this site (never `//host` or a full URL): no open redirect. */
 export function safeNext(value: unknown): string {
@@ -24,13 +25,13 @@ async function showLogin(deps: WebDeps, request: FastifyRequest, reply: FastifyR
 }
 
 export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/login', needs('public'), async (request, reply) => {
     const next = safeNext((request.query as { next?: unknown }).next);
     if (await deps.sessions.load(request)) return reply.code(303).header('location', next).send();
     return showLogin(deps, request, reply, { next });
   });
 
-  app.post('/login', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/login', needs('public'), async (request, reply) => {
     const form = (request.body ?? {}) as LoginForm;
     const email = typeof form.email === 'string' ? form.email.trim().slice(0, 254) : '';
     const password = typeof form.password === 'string' ? form.password.slice(0, 1_000) : '';
@@ -55,7 +56,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.code(303).header('location', next).send();
   });
 
-  app.post('/logout', async (request, reply) => {
+  app.post('/logout', needs('account:write'), async (request, reply) => {
     await deps.sessions.end(request, reply);
     return redirectWith(deps, request, reply, '/login', { kind: 'ok', key: 'login.signedOut' });
   });

@@ -9,12 +9,12 @@ import { countContactsByStatus, getAuthority, getContact, listAllAuthorities, li
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
+import { needs } from '../route-access.js';
 
 const PAGE_SIZE = 50;
 const CONTACT_ID = /^ctc_[0-9a-f]{32}$/;
 /** Pasted or read from a file by the page: tens of thousands of contacts. */
 const IMPORT_LIMIT = 10 * 1024 * 1024;
-const admin = { config: { access: 'admin' as const } };
 
 function listQuery(query: unknown) {
   const q = (query ?? {}) as Record<string, unknown>;
@@ -77,9 +77,9 @@ function contactId(params: unknown): string {
 
 /** Members (authorities and their contacts): list, search, edit a contact, import a CSV with a per-row report, export. Admins only. */
 export function memberPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/members', admin, async (request, reply) => showMembers(deps, request, reply));
+  app.get('/members', needs('members:read'), async (request, reply) => showMembers(deps, request, reply));
 
-  app.post('/members/import', { ...admin, bodyLimit: IMPORT_LIMIT }, async (request, reply) => {
+  app.post('/members/import', { ...needs('members:write'), bodyLimit: IMPORT_LIMIT }, async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const csv = one(form, 'csv');
     if (!csv.trim()) return redirectWith(deps, request, reply, '/members', { kind: 'error', key: 'members.importEmpty' });
@@ -88,7 +88,7 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
     return sendPage(deps, request, reply, 'member-import', { title: deps.views.t('members.importReport'), report, dryRun, csv: dryRun ? csv : null });
   });
 
-  app.get('/members/export', admin, async (request, reply) => {
+  app.get('/members/export', needs('members:read'), async (request, reply) => {
     const [authorities, contacts] = await Promise.all([listAllAuthorities(deps.ctx.store.db), listAllContacts(deps.ctx.store.db)]);
     await recordAudit(deps.ctx.store.db, { actor: request.actor, action: 'contacts_exported', subjectType: 'contacts', subjectId: 'export', details: { contacts: contacts.length } });
     const day = new Date().toISOString().slice(0, 10);
@@ -99,9 +99,9 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
       .send(exportContactsCsv(authorities, contacts));
   });
 
-  app.get('/members/contacts/:id', admin, async (request, reply) => showContact(deps, request, reply, await getContact(deps.ctx.store.db, contactId(request.params))));
+  app.get('/members/contacts/:id', needs('members:read'), async (request, reply) => showContact(deps, request, reply, await getContact(deps.ctx.store.db, contactId(request.params))));
 
-  app.post('/members/contacts/:id', admin, async (request, reply) => {
+  app.post('/members/contacts/:id', needs('members:write'), async (request, reply) => {
     const id = contactId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const patch = {

@@ -11,10 +11,12 @@ import { listContacts } from '../../store/members.js';
 import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../../store/newsletters.js';
 import { searchItems } from '../../store/web-queries.js';
 import { findItem } from '../../store/items.js';
+import { requestMay } from '../authorize.js';
 import type { WebDeps } from './deps.js';
 import { many, one, type FormBody } from './item-form.js';
 import { pageData, redirectWith, sendPage, type Flash } from './render.js';
 import { newsletterActions, newsletterRow, recipientRow } from './newsletter-view.js';
+import { needs } from '../route-access.js';
 
 const NEWSLETTER_ID = /^nl_[0-9a-f]{32}$/;
 const RECIPIENTS_PAGE = 50;
@@ -65,13 +67,16 @@ async function showList(deps: WebDeps, request: FastifyRequest, reply: FastifyRe
     newsletters: rows,
     kinds: NEWSLETTER_KINDS.map((k) => ({ value: k, label: deps.views.t(`newsletter.kind.${k}`) })),
     items: await recentItems(deps),
+    mayWrite: requestMay(request, 'newsletters:write'),
   });
 }
 
-function detailQuery(query: unknown) {
-  const q = (query ?? {}) as Record<string, unknown>;
+/** The page's query; a contact to preview as only for those who may read contacts (the others get the sample). */
+function detailQuery(request: FastifyRequest) {
+  const q = (request.query ?? {}) as Record<string, unknown>;
+  const mayReadContacts = requestMay(request, 'members:read');
   return {
-    contact: typeof q.contact === 'string' && /^ctc_[0-9a-f]{32}$/.test(q.contact) ? q.contact : '',
+    contact: mayReadContacts && typeof q.contact === 'string' && /^ctc_[0-9a-f]{32}$/.test(q.contact) ? q.contact : '',
     width: q.width === 'mobile' ? 'mobile' : 'desktop',
     status: RECIPIENT_STATUSES.includes(q.status as RecipientStatus) ? (q.status as RecipientStatus) : undefined,
     page: Math.max(1, Math.min(10_000, Number.parseInt(String(q.page ?? '1'), 10) || 1)),
@@ -80,21 +85,26 @@ function detailQuery(query: unknown) {
 
 async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
   const db = deps.ctx.store.db;
-  const query = detailQuery(request.query);
+  const query = detailQuery(request);
+  const mayReadContacts = requestMay(request, 'members:read');
+  const mayWrite = requestMay(request, 'newsletters:write');
   const [newsletter, progress, recipients, contacts, history] = await Promise.all([
     getNewsletter(db, id),
     progressOf(db, id),
-    listRecipients(db, id, { status: query.status, limit: RECIPIENTS_PAGE, offset: (query.page - 1) * RECIPIENTS_PAGE }),
-    listContacts(db, { status: 'active', limit: 200, offset: 0 }),
+    mayReadContacts ? listRecipients(db, id, { status: query.status, limit: RECIPIENTS_PAGE, offset: (query.page - 1) * RECIPIENTS_PAGE }) : { recipients: [], total: 0 },
+    mayReadContacts ? listContacts(db, { status: 'active', limit: 200, offset: 0 }) : { contacts: [], total: 0 },
     listAudit(db, 'newsletter', id),
   ]);
+  const actions = newsletterActions(newsletter, progress);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
   const pages = Math.max(1, Math.ceil(recipients.total / RECIPIENTS_PAGE));
   const link = (page: number) => `/newsletters/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}#recipients`;
   const previewParams = new URLSearchParams(query.contact ? { contact: query.contact } : {});
   return {
     newsletter: { ...newsletterRow(deps.views, newsletter, progress), itemIds: newsletter.itemIds, subject: newsletter.subject ?? '' },
-    can: newsletterActions(newsletter, progress),
+    can: mayWrite ? actions : Object.fromEntries(Object.keys(actions).map((k) => [k, false])),
+    mayWrite,
+    mayReadContacts,
     live: newsletter.status === 'sending' || newsletter.status === 'scheduled',
     scheduledLocal: newsletter.scheduledAt ? formatInZone(newsletter.scheduledAt, zone) : null,
     query,
@@ -113,9 +123,9 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
 
 /** Newsletters: list, create, preview as a contact (desktop and phone widths), test, send or schedule, follow, pause, resume, cancel. */
 export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/newsletters', async (request, reply) => showList(deps, request, reply));
+  app.get('/newsletters', needs('newsletters:read'), async (request, reply) => showList(deps, request, reply));
 
-  app.post('/newsletters', async (request, reply) => {
+  app.post('/newsletters', needs('newsletters:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const subject = one(form, 'subject').trim();
     try {
@@ -128,22 +138,22 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     }
   });
 
-  app.get('/newsletters/:id', async (request, reply) => {
+  app.get('/newsletters/:id', needs('newsletters:read'), async (request, reply) => {
     const id = newsletterId(request.params);
     const data = await detailData(deps, request, id);
     return sendPage(deps, request, reply, 'newsletter', { title: data.newsletter.title, ...data, scripts: ['live.js'] });
   });
 
-  app.get('/newsletters/:id/progress', async (request, reply) => {
+  app.get('/newsletters/:id/progress', needs('newsletters:read'), async (request, reply) => {
     const data = await detailData(deps, request, newsletterId(request.params));
     const html = deps.views.fragment('newsletter-progress', pageData(deps, request, reply, data, { flash: false }));
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
 
   // The message as the contact would get it, for the preview frame: inline styles are the e-mail's own, no scripts at all.
-  app.get('/newsletters/:id/preview', async (request, reply) => {
+  app.get('/newsletters/:id/preview', needs('newsletters:read'), async (request, reply) => {
     const id = newsletterId(request.params);
-    const { contact } = detailQuery(request.query);
+    const { contact } = detailQuery(request);
     let preview;
     try {
       preview = await previewNewsletter(deps.ctx, id, { as: contact || undefined });
@@ -162,7 +172,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
       .send(preview.html);
   });
 
-  app.post('/newsletters/:id', async (request, reply) => {
+  app.post('/newsletters/:id', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const subject = one(form, 'subject').trim();
@@ -172,7 +182,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/newsletters/:id/test', async (request, reply) => {
+  app.post('/newsletters/:id/test', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     const to = one((request.body ?? {}) as FormBody, 'to').trim();
     return act(deps, request, reply, `/newsletters/${id}`, async () => {
@@ -181,7 +191,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/newsletters/:id/send', async (request, reply) => {
+  app.post('/newsletters/:id/send', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const at = one(form, 'publishAt').trim();
@@ -196,7 +206,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     ['resume', resumeSend],
     ['cancel', cancelSend],
   ] as const) {
-    app.post(`/newsletters/:id/${action}`, async (request, reply) => {
+    app.post(`/newsletters/:id/${action}`, needs('newsletters:write'), async (request, reply) => {
       const id = newsletterId(request.params);
       return act(deps, request, reply, `/newsletters/${id}`, async () => {
         await run(deps.ctx, id, request.actor);
@@ -205,7 +215,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     });
   }
 
-  app.post('/newsletters/:id/resend-unknown', async (request, reply) => {
+  app.post('/newsletters/:id/resend-unknown', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     return act(deps, request, reply, `/newsletters/${id}`, async () => {
       const { resent } = await resendUnknown(deps.ctx, id, request.actor);

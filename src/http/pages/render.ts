@@ -1,3 +1,4 @@
+import { can } from '../../domain/permissions.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { displayName } from '../../domain/staff.js';
 import type { Params } from './i18n.js';
@@ -47,7 +48,7 @@ function navigation(deps: WebDeps, request: FastifyRequest): NavEntry[] {
   if (!user) return [];
   const path = request.url.split('?')[0]!;
   return deps.nav
-    .filter((n) => n.access === 'editor' || user.role === 'admin')
+    .filter((n) => can(user.role, n.permission))
     .map((n) => ({ href: n.href, label: deps.views.t(n.label), current: n.href === '/' ? path === '/' : path.startsWith(n.href) }));
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { needs } from '../route-access.js';
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -37,7 +38,7 @@ export class StaticAssets {
   }
 
   routes(app: FastifyInstance): void {
-    app.get('/static/:name', { config: { access: 'public' } }, async (request, reply) => {
+    app.get('/static/:name', needs('public'), async (request, reply) => {
       const asset = this.files.get((request.params as { name: string }).name);
       if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
       const etag = `"${asset.etag}"`;

@@ -6,6 +6,7 @@ import { listUsers } from '../../store/users.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
+import { needs } from '../route-access.js';
 
 const USER_ID = /^usr_[0-9a-f]{32}$/;
 
@@ -36,11 +37,10 @@ async function showUsers(deps: WebDeps, request: FastifyRequest, reply: FastifyR
 
 /** Admins manage staff accounts: add, change role, disable, set a new password. */
 export function userPages(app: FastifyInstance, deps: WebDeps): void {
-  const admin = { config: { access: 'admin' as const } };
 
-  app.get('/users', admin, async (request, reply) => showUsers(deps, request, reply));
+  app.get('/users', needs('users:read'), async (request, reply) => showUsers(deps, request, reply));
 
-  app.post('/users', admin, async (request, reply) => {
+  app.post('/users', needs('users:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const values = { email: one(form, 'email'), name: one(form, 'name'), role: one(form, 'role') };
     try {
@@ -53,7 +53,7 @@ export function userPages(app: FastifyInstance, deps: WebDeps): void {
     }
   });
 
-  app.post('/users/:id', admin, async (request, reply) => {
+  app.post('/users/:id', needs('users:write'), async (request, reply) => {
     const id = userId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const patch: Record<string, unknown> = {};
@@ -71,7 +71,7 @@ export function userPages(app: FastifyInstance, deps: WebDeps): void {
     }
   });
 
-  app.post('/users/:id/password', admin, async (request, reply) => {
+  app.post('/users/:id/password', needs('users:write'), async (request, reply) => {
     const id = userId(request.params);
     try {
       await setStaffPassword(deps.ctx.store, id, one((request.body ?? {}) as FormBody, 'password'), request.actor);

@@ -11,6 +11,7 @@ import { listAccounts } from '../../store/accounts.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { findItem } from '../../store/items.js';
 import { ITEM_ID } from '../schemas.js';
+import { needs } from '../route-access.js';
 
 const draftBody = z.strictObject({
   /** The stored item being edited, if any: the preview then says what publishing the edit would do. */
@@ -82,7 +83,7 @@ function draftItem(fields: ReturnType<typeof lenientFields>, stored: NewsItem | 
  * Answers 200 even when fields are invalid: the editor shows the problems next to the fields as people type.
  */
 export function draftRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post('/api/drafts/preview', async (request) => {
+  app.post('/api/drafts/preview', needs('items:read'), async (request) => {
     const body = draftBody.parse(request.body);
     const fields = lenientFields(body.fields);
     const [stored, accounts] = await Promise.all([body.itemId ? findItem(ctx.store.db, body.itemId) : null, listAccounts(ctx.store.db)]);

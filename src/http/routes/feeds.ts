@@ -5,6 +5,7 @@ import { FeedFileReader, notModified, type FeedFile } from '../../feed/feed-file
 import { feedServiceFor, type FeedService } from '../../feed/feed-service.js';
 import { FEED_CONTENT_TYPES, feedFilePath, parseFeedUrlPath } from '../../feed/variants.js';
 import { sendError } from '../errors.js';
+import { needs } from '../route-access.js';
 
 /** Public feed addresses (no token): the main feeds and the per-language and per-tag ones under /feeds/. */
 export const FEED_ROUTES = ['/feed.xml', '/rss.xml', '/atom.xml', '/feed.json', '/feeds/*'] as const;
@@ -35,7 +36,7 @@ export function feedRoutes(app: FastifyInstance, ctx: Context): void {
     return reply.type(FEED_CONTENT_TYPES[wanted.format]).send(file.body);
   };
 
-  for (const route of FEED_ROUTES) app.get(route, serve);
+  for (const route of FEED_ROUTES) app.get(route, needs('public'), serve);
 }
 
 async function readOrBuild(service: FeedService, reader: FeedFileReader, file: string): Promise<FeedFile | null> {

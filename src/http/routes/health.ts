@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Context } from '../../app/context.js';
+import { needs } from '../route-access.js';
 
 async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<{ ok: boolean; error?: string }> {
   try {
@@ -13,7 +14,7 @@ async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<{ o
 
 /** 200 when Redis and the database answer, 503 otherwise, saying which. */
 export function healthRoutes(app: FastifyInstance, ctx: Context): void {
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', needs('public'), async (_request, reply) => {
     const [database, redis] = await Promise.all([
       check(() => sql`select 1`.execute(ctx.store.db)),
       check(() => ctx.queues.connection.ping()),

@@ -5,6 +5,7 @@ import { createAndPublishFromHook } from '../../ingest/webhook.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { sendError } from '../errors.js';
 import { presentDelivery, presentItem } from '../present.js';
+import { needs } from '../route-access.js';
 
 /**
  * `POST /api/hooks/publish`: the CMS creates and publishes an item in one call. Not behind the API
@@ -16,7 +17,7 @@ export async function publishHookRoutes(app: FastifyInstance, ctx: Context): Pro
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.post('/api/hooks/publish', async (request, reply) => {
+  app.post('/api/hooks/publish', needs('webhook-signature'), async (request, reply) => {
     const secret = ctx.config.feed.webhookSecret;
     if (!secret) return sendError(reply, 404, 'not_found', 'the publish webhook is off (set HERALD_WEBHOOK_SECRET to turn it on)');
     const raw = Buffer.isBuffer(request.body) ? request.body : null;

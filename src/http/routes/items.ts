@@ -8,6 +8,7 @@ import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { listAudit } from '../../store/audit.js';
 import { presentDelivery, presentItem } from '../present.js';
 import { emptyBody, ITEM_ID, listItemsQuery, publishBody, withdrawBody } from '../schemas.js';
+import { needs } from '../route-access.js';
 
 function itemId(params: unknown): string {
   const id = (params as { id?: string }).id ?? '';
@@ -25,30 +26,30 @@ async function itemWithDeliveries(ctx: Context, id: string) {
 }
 
 export function itemRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post('/api/items', async (request, reply) => {
+  app.post('/api/items', needs('items:write'), async (request, reply) => {
     const item = await createItem(ctx.store, request.body, request.actor, { allowPrivateUrls: ctx.config.allowPrivateUrls });
     return reply.code(201).header('location', `/api/items/${item.id}`).send(presentItem(item));
   });
 
-  app.get('/api/items', async (request) => {
+  app.get('/api/items', needs('items:read'), async (request) => {
     const q = listItemsQuery.parse(request.query);
     const { items, total } = await listItems(ctx.store.db, q);
     return { items: items.map(presentItem), total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/items/:id', async (request) => itemWithDeliveries(ctx, itemId(request.params)));
+  app.get('/api/items/:id', needs('items:read'), async (request) => itemWithDeliveries(ctx, itemId(request.params)));
 
-  app.patch('/api/items/:id', async (request) => {
+  app.patch('/api/items/:id', needs('items:write'), async (request) => {
     const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor, { allowPrivateUrls: ctx.config.allowPrivateUrls });
     return { ...presentItem(item), changed };
   });
 
-  app.delete('/api/items/:id', async (request, reply) => {
+  app.delete('/api/items/:id', needs('items:write'), async (request, reply) => {
     await deleteItem(ctx.store, itemId(request.params), request.actor);
     return reply.code(204).send();
   });
 
-  app.post('/api/items/:id/publish', async (request, reply) => {
+  app.post('/api/items/:id/publish', needs('review:write'), async (request, reply) => {
     const id = itemId(request.params);
     const body = publishBody.parse(request.body) ?? {};
     const outcome = await requestPublish(ctx, id, { ...body, actor: request.actor });
@@ -59,14 +60,14 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
     });
   });
 
-  app.post('/api/items/:id/cancel', async (request) => {
+  app.post('/api/items/:id/cancel', needs('review:write'), async (request) => {
     const id = itemId(request.params);
     emptyBody.parse(request.body);
     await cancelSchedule(ctx, id, request.actor);
     return itemWithDeliveries(ctx, id);
   });
 
-  app.post('/api/items/:id/withdraw', async (request, reply) => {
+  app.post('/api/items/:id/withdraw', needs('review:write'), async (request, reply) => {
     const id = itemId(request.params);
     const body = withdrawBody.parse(request.body) ?? {};
     await withdraw(ctx, id, { deletePosts: body.deletePosts ?? false, actor: request.actor });

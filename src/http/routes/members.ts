@@ -8,6 +8,7 @@ import { getAuthority, getContact, listAllAuthorities, listAllContacts, listAuth
 import { importContacts } from '../../store/member-import.js';
 import { createAuthority, createContact, editAuthority, editContact } from '../../app/members.js';
 import { AUTHORITY_ID, CONTACT_ID, authorityPatch, contactListQuery, contactPatch, importQuery, memberListQuery } from '../newsletter-schemas.js';
+import { needs } from '../route-access.js';
 
 /** Large enough for tens of thousands of contacts. */
 const CSV_LIMIT = 20 * 1024 * 1024;
@@ -21,37 +22,37 @@ function idParam(params: unknown, pattern: RegExp, what: string): string {
 export function memberRoutes(app: FastifyInstance, ctx: Context): void {
   const { store } = ctx;
 
-  app.get('/api/members', async (request) => {
+  app.get('/api/members', needs('members:read'), async (request) => {
     const q = memberListQuery.parse(request.query);
     const { authorities, total } = await listAuthorities(store.db, q);
     return { members: authorities, total, limit: q.limit, offset: q.offset };
   });
 
-  app.post('/api/members', async (request, reply) => {
+  app.post('/api/members', needs('members:write'), async (request, reply) => {
     const authority = await createAuthority(store, request.body, request.actor);
     return reply.code(201).header('location', `/api/members/${authority.id}`).send(authority);
   });
 
-  app.get('/api/members/:id', async (request) => {
+  app.get('/api/members/:id', needs('members:read'), async (request) => {
     const id = idParam(request.params, AUTHORITY_ID, 'member authority');
     const [authority, contacts] = await Promise.all([getAuthority(store.db, id), listContacts(store.db, { authorityId: id, limit: 500, offset: 0 })]);
     return { ...authority, contacts: contacts.contacts };
   });
 
-  app.patch('/api/members/:id', async (request) => editAuthority(store, idParam(request.params, AUTHORITY_ID, 'member authority'), authorityPatch.parse(request.body ?? {}), request.actor));
+  app.patch('/api/members/:id', needs('members:write'), async (request) => editAuthority(store, idParam(request.params, AUTHORITY_ID, 'member authority'), authorityPatch.parse(request.body ?? {}), request.actor));
 
-  app.get('/api/contacts', async (request) => {
+  app.get('/api/contacts', needs('members:read'), async (request) => {
     const q = contactListQuery.parse(request.query);
     const { contacts, total } = await listContacts(store.db, q);
     return { contacts, total, limit: q.limit, offset: q.offset };
   });
 
-  app.post('/api/contacts', async (request, reply) => {
+  app.post('/api/contacts', needs('members:write'), async (request, reply) => {
     const contact = await createContact(store, request.body, request.actor);
     return reply.code(201).header('location', `/api/contacts/${contact.id}`).send(contact);
   });
 
-  app.get('/api/contacts/export', async (request, reply) => {
+  app.get('/api/contacts/export', needs('members:read'), async (request, reply) => {
     const [authorities, contacts] = await Promise.all([listAllAuthorities(store.db), listAllContacts(store.db)]);
     await recordAudit(store.db, { actor: request.actor, action: 'contacts_exported', subjectType: 'contacts', subjectId: 'export', details: { contacts: contacts.length } });
     const day = new Date().toISOString().slice(0, 10);
@@ -62,14 +63,14 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
       .send(exportContactsCsv(authorities, contacts));
   });
 
-  app.get('/api/contacts/:id', async (request) => getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')));
+  app.get('/api/contacts/:id', needs('members:read'), async (request) => getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')));
 
-  app.patch('/api/contacts/:id', async (request) => editContact(store, idParam(request.params, CONTACT_ID, 'contact'), contactPatch.parse(request.body ?? {}), request.actor));
+  app.patch('/api/contacts/:id', needs('members:write'), async (request) => editContact(store, idParam(request.params, CONTACT_ID, 'contact'), contactPatch.parse(request.body ?? {}), request.actor));
 
   // The import takes the CSV as the body (text/csv); its own scope, so only this route parses CSV.
   app.register(async (scope) => {
     scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_LIMIT }, (_request, body, done) => done(null, body));
-    scope.post('/api/contacts/import', async (request) => {
+    scope.post('/api/contacts/import', needs('members:write'), async (request) => {
       const q = importQuery.parse(request.query);
       const body = request.body ?? '';
       if (typeof body !== 'string') throw Object.assign(new Error('send the CSV file as the body with Content-Type: text/csv'), { statusCode: 415 });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HeraldMetrics } from '../../ops/metrics/metrics.js';
 import { tokenMatches } from '../auth.js';
 import { sendError } from '../errors.js';
+import { needs } from '../route-access.js';
 
 /**
  * `GET /metrics` in the Prometheus text format. With a token, only a scrape that presents it
@@ -9,7 +10,7 @@ import { sendError } from '../errors.js';
  * registered on the loopback metrics port.
  */
 export function metricsRoute(app: FastifyInstance, metrics: HeraldMetrics, token: string | undefined): void {
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', needs('metrics-token'), async (request, reply) => {
     if (token && !presentsToken(request, token)) {
       reply.header('www-authenticate', 'Bearer realm="herald-metrics"');
       return sendError(

@@ -12,6 +12,7 @@ import { NewsletterTemplateError } from '../../newsletter/templates.js';
 import { sendError } from '../errors.js';
 import { emptyBody } from '../schemas.js';
 import { NEWSLETTER_ID, newsletterListQuery, previewQuery, recipientListQuery, sendBody } from '../newsletter-schemas.js';
+import { needs } from '../route-access.js';
 
 function newsletterId(params: unknown): string {
   const id = String((params as { id?: unknown }).id ?? '');
@@ -47,27 +48,27 @@ export function newsletterRoutes(app: FastifyInstance, ctx: Context): void {
 }
 
 function routes(app: FastifyInstance, ctx: Context): void {
-  app.post('/api/newsletters', async (request, reply) => {
+  app.post('/api/newsletters', needs('newsletters:write'), async (request, reply) => {
     const created = await createNewsletter(ctx, request.body, request.actor);
     return reply.code(201).header('location', `/api/newsletters/${created.id}`).send(await withProgress(ctx, created.id));
   });
 
-  app.get('/api/newsletters', async (request) => {
+  app.get('/api/newsletters', needs('newsletters:read'), async (request) => {
     const q = newsletterListQuery.parse(request.query);
     const { newsletters, total } = await listNewsletters(ctx.store.db, q);
     const rows = await Promise.all(newsletters.map(async (n) => presentNewsletter(n, await progressOf(ctx.store.db, n.id))));
     return { newsletters: rows, total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/newsletters/:id', async (request) => withProgress(ctx, newsletterId(request.params)));
+  app.get('/api/newsletters/:id', needs('newsletters:read'), async (request) => withProgress(ctx, newsletterId(request.params)));
 
-  app.patch('/api/newsletters/:id', async (request) => {
+  app.patch('/api/newsletters/:id', needs('newsletters:write'), async (request) => {
     const id = newsletterId(request.params);
     await editNewsletter(ctx, id, request.body, request.actor);
     return withProgress(ctx, id);
   });
 
-  app.get('/api/newsletters/:id/preview', async (request, reply) => {
+  app.get('/api/newsletters/:id/preview', needs('newsletters:read'), async (request, reply) => {
     const id = newsletterId(request.params);
     const q = previewQuery.parse(request.query);
     const preview = await previewNewsletter(ctx, id, { as: q.contact, language: q.language });
@@ -76,7 +77,7 @@ function routes(app: FastifyInstance, ctx: Context): void {
     return preview;
   });
 
-  app.post('/api/newsletters/:id/test', async (request, reply) => {
+  app.post('/api/newsletters/:id/test', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     try {
       return await sendTest(ctx, id, request.body, request.actor);
@@ -86,7 +87,7 @@ function routes(app: FastifyInstance, ctx: Context): void {
     }
   });
 
-  app.post('/api/newsletters/:id/send', async (request, reply) => {
+  app.post('/api/newsletters/:id/send', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     const body = sendBody.parse(request.body) ?? {};
     await requestSend(ctx, id, { ...body, actor: request.actor });
@@ -98,7 +99,7 @@ function routes(app: FastifyInstance, ctx: Context): void {
     ['resume', resumeSend],
     ['cancel', cancelSend],
   ] as const) {
-    app.post(`/api/newsletters/:id/${action}`, async (request) => {
+    app.post(`/api/newsletters/:id/${action}`, needs('newsletters:write'), async (request) => {
       const id = newsletterId(request.params);
       emptyBody.parse(request.body);
       await run(ctx, id, request.actor);
@@ -106,14 +107,14 @@ function routes(app: FastifyInstance, ctx: Context): void {
     });
   }
 
-  app.post('/api/newsletters/:id/resend-unknown', async (request, reply) => {
+  app.post('/api/newsletters/:id/resend-unknown', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     emptyBody.parse(request.body);
     const { resent } = await resendUnknown(ctx, id, request.actor);
     return reply.code(202).send({ ...(await withProgress(ctx, id)), resent });
   });
 
-  app.get('/api/newsletters/:id/recipients', async (request) => {
+  app.get('/api/newsletters/:id/recipients', needs('members:read'), async (request) => {
     const id = newsletterId(request.params);
     const q = recipientListQuery.parse(request.query);
     await getNewsletter(ctx.store.db, id);

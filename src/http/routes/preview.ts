@@ -10,6 +10,7 @@ import { listAccounts } from '../../store/accounts.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { getItem } from '../../store/items.js';
 import { ITEM_ID } from '../schemas.js';
+import { needs } from '../route-access.js';
 
 const channelKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a platform or account id');
 
@@ -63,7 +64,7 @@ function changesSomething(item: NewsItem, tried: NewsItem): boolean {
 
 /** `POST /api/items/:id/preview`: the post each account would make, with its length, limit and warnings. */
 export function previewRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post('/api/items/:id/preview', async (request) => {
+  app.post('/api/items/:id/preview', needs('items:read'), async (request) => {
     const id = (request.params as { id?: string }).id ?? '';
     if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
     const body = previewBody.parse(request.body) ?? {};

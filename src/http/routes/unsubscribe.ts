@@ -18,6 +18,7 @@ import { savePreferences, unsubscribe } from '../../newsletter/subscriptions.js'
 import { defaultTemplatesDir } from '../../newsletter/templates.js';
 import type { TokenClaims, TokenPurpose } from '../../newsletter/unsubscribe-token.js';
 import { signToken, tokenUrl, verifyToken } from '../../newsletter/unsubscribe-token.js';
+import { needs } from '../route-access.js';
 
 type Resolved = { kind: 'contact'; claims: TokenClaims; contact: StoredContact } | { kind: 'test' } | { kind: 'invalid' };
 
@@ -45,26 +46,26 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
     pub.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
     pub.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) => done(null, {}));
 
-    pub.get('/u/*', async (request, reply) => {
+    pub.get('/u/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'unsubscribe');
       if (r.kind !== 'contact') return unusable(reply, r);
       return send(reply, 200, confirmUnsubscribePage(r.contact, org(), preferencesUrl(r.contact.id)));
     });
 
-    pub.post('/u/*', async (request, reply) => {
+    pub.post('/u/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'unsubscribe');
       if (r.kind !== 'contact') return unusable(reply, r);
       await unsubscribe(ctx.store, r.contact.id, { newsletterId: r.claims.newsletterId, via: 'link' });
       return send(reply, 200, unsubscribedPage(r.contact, org(), preferencesUrl(r.contact.id)));
     });
 
-    pub.get('/p/*', async (request, reply) => {
+    pub.get('/p/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'preferences');
       if (r.kind !== 'contact') return unusable(reply, r);
       return send(reply, 200, preferencesPage(r.contact, org(), languageChoices(r.contact.language), false));
     });
 
-    pub.post('/p/*', async (request, reply) => {
+    pub.post('/p/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'preferences');
       if (r.kind !== 'contact') return unusable(reply, r);
       const form = (request.body ?? {}) as Record<string, string>;
@@ -80,7 +81,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
       }
     });
 
-    pub.get('/w/*', async (request, reply) => {
+    pub.get('/w/*', needs('signed-link'), async (request, reply) => {
       const claims = verifyToken(tokenOf(request.params), keys(), 'web');
       const newsletter = claims?.newsletterId ? await findNewsletter(ctx.store.db, claims.newsletterId) : null;
       if (!claims || !newsletter || !newsletter.content) return send(reply, 404, invalidLinkPage());

@@ -9,6 +9,11 @@ import { importContacts } from '../../../../src/store/member-import.js';
 import { findContactByEmail } from '../../../../src/store/members.js';
 import { createNewsletter } from '../../../../src/newsletter/staff-tools.js';
 import { addUser, Client, startWebApp, TOKEN, type WebApp } from '../../../helpers/web.js';
+import { can, isStaffPermission } from '../../../../src/domain/permissions.js';
+import type { DeclaredRoute } from '../../../../src/http/route-access.js';
+
+const staffPages = (routes: DeclaredRoute[]) => routes.filter((r) => r.surface === 'page' && isStaffPermission(r.permission));
+const editorMay = (r: DeclaredRoute) => isStaffPermission(r.permission) && can('editor', r.permission);
 
 interface Ids {
   item: string;
@@ -73,8 +78,8 @@ for (const { dialect, skip } of DIALECTS) {
     });
     afterAll(async () => web?.close());
 
-    it('knows its routes: every page route has an access rule, and the admin ones include users, channels and queues', () => {
-      const admins = web.http.staffRoutes.filter((r) => r.access === 'admin').map((r) => `${r.method} ${r.url}`);
+    it('knows its routes: every page route declares a permission, and the admin ones include users, channels and queues', () => {
+      const admins = staffPages(web.http.declaredRoutes).filter((r) => !editorMay(r)).map((r) => `${r.method} ${r.url}`);
       expect(admins).toEqual(expect.arrayContaining(['GET /channels', 'POST /channels/check', 'GET /users', 'POST /users', 'POST /users/:id', 'POST /users/:id/password', 'GET /admin/queues', 'GET /members', 'POST /members/import', 'GET /members/export', 'POST /members/contacts/:id']));
       expect(admins.filter((r) => r.includes('/admin/queues/api/')).length).toBeGreaterThan(10);
     });
@@ -82,7 +87,7 @@ for (const { dialect, skip } of DIALECTS) {
     it('every admin route refuses an editor (403), whatever the method, and changes nothing', async () => {
       const before = await rowCounts(web);
       const csrf = await editor.csrf();
-      const routes = web.http.staffRoutes.filter((r) => r.access === 'admin');
+      const routes = staffPages(web.http.declaredRoutes).filter((r) => !editorMay(r));
       for (const route of routes) {
         const url = concrete(route.url, ids);
         const headers = { 'x-csrf-token': csrf, origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin' };
@@ -102,7 +107,7 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('pages render for both roles, with the admin links only for admins', async () => {
-      const gets = web.http.staffRoutes.filter((r) => r.method === 'GET' && r.access === 'editor').map((r) => concrete(r.url, ids));
+      const gets = staffPages(web.http.declaredRoutes).filter((r) => r.method === 'GET' && editorMay(r)).map((r) => concrete(r.url, ids));
       expect(gets).toEqual(expect.arrayContaining(['/', '/items', '/items/new', `/items/${ids.item}`, `/items/${ids.item}/edit`, '/account', '/dashboard/live', '/newsletters', `/newsletters/${ids.newsletter}`]));
       for (const [who, client] of [['editor', editor], ['admin', admin]] as const) {
         for (const url of gets) {
@@ -122,7 +127,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('every form post without a CSRF token, or with a wrong one, is refused with 403 and changes nothing', async () => {
       const before = await rowCounts(web);
-      const posts = web.http.staffRoutes.filter((r) => r.method === 'POST' && r.access !== 'public' && !r.url.startsWith('/admin/'));
+      const posts = staffPages(web.http.declaredRoutes).filter((r) => r.method === 'POST' && !r.url.startsWith('/admin/'));
       expect(posts.length).toBeGreaterThan(10);
       const form = { title: 'Sneaky', url: 'https://evil.example/', email: 'x@evil.example', role: 'admin', password: 'long enough password', disabled: 'true' };
       for (const route of posts) {
@@ -147,14 +152,24 @@ for (const { dialect, skip } of DIALECTS) {
       expect(refusal(res)).toBe('csrf');
     });
 
-    it('the queue dashboard refuses writes that do not come from this site', async () => {
-      const res = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/social/pause', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
-      expect(res.statusCode).toBe(403);
-      expect(await web.app.ctx.queues.get('social').isPaused()).toBe(false);
-      const ok = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/social/pause', headers: { 'sec-fetch-site': 'same-origin' } });
-      expect(ok.statusCode).toBe(200);
-      expect(await web.app.ctx.queues.get('social').isPaused()).toBe(true);
-      await web.app.ctx.queues.get('social').resume();
+    it('the queue dashboard is read-only: every route of it that writes answers 405 to an admin and changes nothing', async () => {
+      const queue = web.app.ctx.queues.get('social');
+      const job = await queue.add('probe', { deliveryId: 'probe' }, { delay: 3_600_000 });
+      const counts = () => queue.getJobCounts('delayed', 'waiting', 'active', 'completed', 'failed');
+      const before = await counts();
+      const writes = web.http.declaredRoutes.filter((r) => r.url.startsWith('/admin/queues') && !['GET', 'HEAD'].includes(r.method));
+      expect(writes.length).toBeGreaterThan(10);
+      for (const route of writes) {
+        const url = concrete(route.url, ids).replace(/\/x(?=\/|$)/g, `/${job.id}`);
+        for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }]) {
+          const res = await admin.request({ method: route.method as 'PUT', url, headers, payload: { name: 'added', data: {} } });
+          expect({ route: `${route.method} ${route.url}`, status: res.statusCode }).toEqual({ route: `${route.method} ${route.url}`, status: 405 });
+        }
+      }
+      expect(await queue.isPaused()).toBe(false);
+      expect(await counts()).toEqual(before);
+      expect(await queue.getJobState(job.id!)).toBe('delayed');
+      await job.remove();
     });
 
     describe('the JSON API with a staff session', () => {
@@ -171,7 +186,7 @@ for (const { dialect, skip } of DIALECTS) {
         expect(ok.statusCode).toBe(200);
       });
 
-      it('admin-only API paths refuse an editor session but not an admin', async () => {
+      it('API routes whose permission editors lack refuse an editor session but not an admin', async () => {
         expect((await editor.get('/api/channels')).statusCode).toBe(403);
         expect((await admin.get('/api/channels')).statusCode).toBe(200);
       });

@@ -78,24 +78,24 @@ for (const { dialect, skip } of DIALECTS) {
     let newsletterId = '';
     it('creates a newsletter from published items; refuses one without items, naming the field', async () => {
       const item = await publishedItem(web.app, 1);
-      const none = await editor.post('/newsletters', { _csrf: await editor.csrf(), kind: 'announcement' });
+      const none = await admin.post('/newsletters', { _csrf: await admin.csrf(), kind: 'announcement' });
       expect(none.statusCode).toBe(303);
-      expect(decode((await editor.get('/newsletters')).body)).toContain('itemIds: ');
-      const res = await editor.post('/newsletters', { _csrf: await editor.csrf(), kind: 'announcement', itemIds: item, subject: 'News from the cities' });
+      expect(decode((await admin.get('/newsletters')).body)).toContain('itemIds: ');
+      const res = await admin.post('/newsletters', { _csrf: await admin.csrf(), kind: 'announcement', itemIds: item, subject: 'News from the cities' });
       expect(res.statusCode).toBe(303);
       newsletterId = String(res.headers.location).split('/').pop()!;
       expect(newsletterId).toMatch(/^nl_[0-9a-f]{32}$/);
-      const page = (await editor.get(`/newsletters/${newsletterId}`)).body;
+      const page = (await admin.get(`/newsletters/${newsletterId}`)).body;
       expect(page).toContain('News from the cities');
       expect(page).toContain(`src="/newsletters/${newsletterId}/preview?"`);
     });
 
     it('previews as a chosen contact in a frame that runs no script', async () => {
       const contact = (await findContactByEmail(web.app.ctx.store.db, 'contact1@city1.example.eu'))!;
-      const page = (await editor.get(`/newsletters/${newsletterId}?contact=${contact.id}&width=mobile`)).body;
+      const page = (await admin.get(`/newsletters/${newsletterId}?contact=${contact.id}&width=mobile`)).body;
       expect(page).toContain('class="mail-preview mail-mobile"');
       expect(page).toContain('sandbox=""');
-      const preview = await editor.get(`/newsletters/${newsletterId}/preview?contact=${contact.id}`);
+      const preview = await admin.get(`/newsletters/${newsletterId}/preview?contact=${contact.id}`);
       expect(preview.statusCode).toBe(200);
       expect(preview.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(String(preview.headers['content-security-policy'])).toContain("frame-ancestors 'self'");
@@ -103,31 +103,51 @@ for (const { dialect, skip } of DIALECTS) {
       expect(preview.body).toContain('Contact 1');
     });
 
+    it('editors read newsletters but no contact: the preview uses the sample contact; creating, testing, sending are refused', async () => {
+      const contact = (await findContactByEmail(web.app.ctx.store.db, 'contact1@city1.example.eu'))!;
+      const page = (await editor.get(`/newsletters/${newsletterId}?contact=${contact.id}`)).body;
+      expect(page).toContain('News from the cities');
+      expect(page).not.toContain('contact1@city1.example.eu');
+      expect(page).not.toContain(`action="/newsletters/${newsletterId}/test"`);
+      expect(page).not.toContain(`action="/newsletters/${newsletterId}/send"`);
+      expect((await editor.get('/newsletters')).body).not.toContain('action="/newsletters"');
+      const preview = await editor.get(`/newsletters/${newsletterId}/preview?contact=${contact.id}`);
+      expect(preview.statusCode).toBe(200);
+      expect(preview.body).not.toContain('Contact 1');
+      expect(preview.body).not.toContain('contact1@city1.example.eu');
+      const csrf = await editor.csrf();
+      for (const url of ['/newsletters', `/newsletters/${newsletterId}`, `/newsletters/${newsletterId}/test`, `/newsletters/${newsletterId}/send`, `/newsletters/${newsletterId}/cancel`]) {
+        const res = await editor.post(url, { _csrf: csrf, kind: 'announcement', to: 'ed@example.org', subject: 'Mine' });
+        expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
+      }
+      expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
+    });
+
     it('sends a test to any address, without counting it as sent to a member', async () => {
-      const res = await editor.post(`/newsletters/${newsletterId}/test`, { _csrf: await editor.csrf(), to: 'proof@example.org' });
+      const res = await admin.post(`/newsletters/${newsletterId}/test`, { _csrf: await admin.csrf(), to: 'proof@example.org' });
       expect(res.statusCode).toBe(303);
-      expect((await editor.get(`/newsletters/${newsletterId}`)).body).toContain('Test sent to proof@example.org.');
+      expect((await admin.get(`/newsletters/${newsletterId}`)).body).toContain('Test sent to proof@example.org.');
       await waitFor(async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')), 10_000, 'the test message');
       expect(smtp.messages.find((m) => m.envelope.to.includes('proof@example.org'))!.raw.toString()).toContain('[Test]');
       expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
     });
 
     it('sends it; the progress fragment follows it to the end; the recipients list the results', async () => {
-      const res = await editor.post(`/newsletters/${newsletterId}/send`, { _csrf: await editor.csrf(), publishAt: '', timezone: 'Europe/Paris' });
+      const res = await admin.post(`/newsletters/${newsletterId}/send`, { _csrf: await admin.csrf(), publishAt: '', timezone: 'Europe/Paris' });
       expect(res.statusCode).toBe(303);
       await waitFor(async () => (await getNewsletter(web.app.ctx.store.db, newsletterId)).status === 'sent', 30_000, 'newsletter sent');
-      const progress = (await editor.get(`/newsletters/${newsletterId}/progress`)).body;
+      const progress = (await admin.get(`/newsletters/${newsletterId}/progress`)).body;
       expect(progress).toContain('value="100"');
       expect(progress).toMatch(/3 sent, 0 to go, 0 failed or bounced, 0 unknown, 0 not sent, of 3/);
-      const page = (await editor.get(`/newsletters/${newsletterId}`)).body;
+      const page = (await admin.get(`/newsletters/${newsletterId}`)).body;
       expect(page).toContain('3 recipients');
       expect(page).toContain('contact1@city1.example.eu');
       expect(page).not.toContain('data-live-url'); // finished: nothing to poll any more
     }, 60_000);
 
     it('refuses what the state does not allow, in plain words', async () => {
-      await editor.post(`/newsletters/${newsletterId}/pause`, { _csrf: await editor.csrf() });
-      expect((await editor.get(`/newsletters/${newsletterId}`)).body).toContain('cannot pause a newsletter that is sent');
+      await admin.post(`/newsletters/${newsletterId}/pause`, { _csrf: await admin.csrf() });
+      expect((await admin.get(`/newsletters/${newsletterId}`)).body).toContain('cannot pause a newsletter that is sent');
     });
   });
 }
