@@ -63,10 +63,10 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
     const raw = one((request.body ?? {}) as FormBody, 'back');
     try {
       const delivery = await retryFailedDelivery(deps.ctx, id, request.actor);
-      return redirectWith(deps, request, reply, raw ? safeNext(raw) : `/items/${delivery.itemId}`, { kind: 'ok', key: 'flash.retried' });
+      return redirectWith(deps, request, reply, raw ? safeNext(raw, deps.ctx.config.publicUrl) : `/items/${delivery.itemId}`, { kind: 'ok', key: 'flash.retried' });
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      return redirectWith(deps, request, reply, raw ? safeNext(raw) : '/', { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
+      return redirectWith(deps, request, reply, raw ? safeNext(raw, deps.ctx.config.publicUrl) : '/', { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
     }
   });
 }

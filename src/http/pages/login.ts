@@ -7,9 +7,35 @@ import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
 
-/** Only a path on this site (never `//host` or a full URL): no open redirect. */
-export function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !value.startsWith('/login') ? value : '/';
+// C0 controls (tab, CR, LF...), DEL and C1 controls: browsers drop or act on them, so a `next` holding one is refused.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return '\u0000'; // malformed percent-encoding: treated as a control character
+  }
+}
+
+/**
+ * Where to go after signing in: `next` resolved with the WHATWG URL parser (as a browser would) against
+ * the public address, kept only when it stays on the same origin and its path holds no control character
+ * (raw or percent-encoded) and no backslash. Anything else, and the sign-in page itself, gives `/`. The
+ * answer is the URL's own serialisation (path, query, fragment), so it is always a valid header value.
+ */
+export function safeNext(value: unknown, publicUrl: string): string {
+  if (typeof value !== 'string' || value === '' || value.length > 2_000 || CONTROL.test(value) || value.includes('\\')) return '/';
+  let url: URL;
+  try {
+    url = new URL(value, publicUrl);
+  } catch {
+    return '/';
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== new URL(publicUrl).origin || !path.startsWith('/') || path.startsWith('//') || CONTROL.test(decoded(path))) return '/';
+  return url.pathname === '/login' || url.pathname.startsWith('/login/') ? '/' : path;
 }
 
 interface LoginForm {
@@ -26,7 +52,7 @@ async function showLogin(deps: WebDeps, request: FastifyRequest, reply: FastifyR
 
 export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/login', needs('public'), async (request, reply) => {
-    const next = safeNext((request.query as { next?: unknown }).next);
+    const next = safeNext((request.query as { next?: unknown }).next, deps.ctx.config.publicUrl);
     if (await deps.sessions.load(request)) return reply.code(303).header('location', next).send();
     return showLogin(deps, request, reply, { next });
   });
@@ -35,7 +61,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
     const form = (request.body ?? {}) as LoginForm;
     const email = typeof form.email === 'string' ? form.email.trim().slice(0, 254) : '';
     const password = typeof form.password === 'string' ? form.password.slice(0, 1_000) : '';
-    const next = safeNext(form.next);
+    const next = safeNext(form.next, deps.ctx.config.publicUrl);
     const limit = await deps.limiter.check(request.ip, email);
     if (limit.blocked) {
       reply.header('retry-after', String(limit.retryAfterS));
