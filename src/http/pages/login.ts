@@ -62,7 +62,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
     const email = typeof form.email === 'string' ? form.email.trim().slice(0, 254) : '';
     const password = typeof form.password === 'string' ? form.password.slice(0, 1_000) : '';
     const next = safeNext(form.next, deps.ctx.config.publicUrl);
-    const limit = await deps.limiter.check(request.ip, email);
+    const limit = await deps.limiter.attempt(request.ip, email); // counted and judged in one step
     if (limit.blocked) {
       reply.header('retry-after', String(limit.retryAfterS));
       const minutes = Math.max(1, Math.ceil(limit.retryAfterS / 60));
@@ -70,7 +70,6 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
     }
     const user = email && password ? await authenticate(deps.ctx.store, email, password) : null;
     if (!user) {
-      await deps.limiter.recordFailure(request.ip, email);
       request.log.info({ ip: request.ip }, 'failed sign-in');
       return showLogin(deps, request, reply, { next, email, error: deps.views.t('login.wrong') }, 401);
     }
