@@ -88,8 +88,8 @@ export interface ComposedMessage {
 }
 
 /** One recipient's message: signed links, Handlebars render (microseconds), nodemailer options. */
-export function composeMessage(compiled: CompiledNewsletter, newsletterId: string, to: MessageRecipient, settings: NewsletterSettings, opts: { subjectPrefix?: string } = {}): ComposedMessage {
-  const links = contactLinks({ baseUrl: settings.publicUrl, key: settings.tokenKeys[0]!, contactId: to.contactId, newsletterId });
+export function composeMessage(compiled: CompiledNewsletter, newsletterId: string, to: MessageRecipient, settings: NewsletterSettings, opts: { subjectPrefix?: string; preview?: boolean } = {}): ComposedMessage {
+  const links = contactLinks({ baseUrl: settings.publicUrl, key: settings.tokenKeys[0]!, contactId: to.contactId, newsletterId, preview: opts.preview ?? false });
   const rendered = renderFor(compiled, { name: to.name, email: to.email, authorityName: to.authorityName, ...links });
   const content = opts.subjectPrefix ? { ...rendered, subject: `${opts.subjectPrefix}${rendered.subject}` } : rendered;
   const message = buildNewsletterMessage({

@@ -21,6 +21,7 @@ const STRINGS = {
     invalid: 'This link is not valid.',
     invalidHint: 'It may have been copied incompletely. The link at the bottom of any newsletter works.',
     testLink: 'This link comes from a test message: it does not change any subscription.',
+    previewLink: 'Preview: this is the page a contact would see, shown for a sample contact. Nothing done here changes a subscription.',
   },
   fr: {
     title: 'Abonnement à la lettre d’information',
@@ -40,6 +41,7 @@ const STRINGS = {
     invalid: 'Ce lien n’est pas valide.',
     invalidHint: 'Il a peut-être été copié incomplètement. Le lien en bas de chaque lettre d’information fonctionne.',
     testLink: 'Ce lien vient d’un message de test : il ne modifie aucun abonnement.',
+    previewLink: 'Aperçu : voici la page qu’un contact verrait, montrée pour un contact fictif. Rien de ce qui est fait ici ne modifie un abonnement.',
   },
 } as const;
 
@@ -103,6 +105,11 @@ export const WEB_VERSION_HEADERS = {
 
 export function invalidLinkPage(lang: PageLanguage = 'en'): string {
   return page(lang, `<h1>${say(lang, 'invalid')}</h1>\n<p class="muted">${say(lang, 'invalidHint')}</p>`);
+}
+
+/** A contact's page as a preview or test link shows it: for a sample contact, under a notice. */
+export function asPreview(html: string, lang: PageLanguage): string {
+  return html.replace('<body><main>\n', `<body><main>\n<p><strong>${say(lang, 'previewLink')}</strong></p>\n`);
 }
 
 export function testLinkPage(): string {

@@ -11,12 +11,15 @@ export interface TokenClaims {
   purpose: TokenPurpose;
   contactId: string;
   newsletterId?: string | undefined;
+  /** A link from a preview or a test message: its page is shown but never acts. */
+  preview?: boolean | undefined;
 }
 
 interface Payload {
   p: TokenPurpose;
   c: string;
   n?: string;
+  x?: 1;
 }
 
 const VERSION = 'v1';
@@ -38,6 +41,7 @@ export function signToken(claims: TokenClaims, key: string): string {
     p: claims.purpose,
     c: claims.contactId,
     ...(claims.newsletterId ? { n: claims.newsletterId } : {}),
+    ...(claims.preview ? { x: 1 as const } : {}),
   };
   const signed = `${VERSION}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   return `${signed}.${signature(key, signed).toString('base64url')}`;
@@ -69,7 +73,8 @@ function claimsOf(body: string, purpose: TokenPurpose): TokenClaims | null {
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<Payload>;
     if (payload.p !== purpose || typeof payload.c !== 'string' || payload.c === '') return null;
     if (payload.n !== undefined && typeof payload.n !== 'string') return null;
-    return { purpose: payload.p, contactId: payload.c, ...(payload.n ? { newsletterId: payload.n } : {}) };
+    if (payload.x !== undefined && payload.x !== 1) return null;
+    return { purpose: payload.p, contactId: payload.c, ...(payload.n ? { newsletterId: payload.n } : {}), ...(payload.x ? { preview: true } : {}) };
   } catch {
     return null;
   }
@@ -89,19 +94,20 @@ export interface ContactLinks {
   webVersionUrl: string;
 }
 
-/** The three signed links of one contact's copy of a newsletter. */
+/** The three signed links of one contact's copy of a newsletter (preview links: for previews and test sends). */
 export function contactLinks(options: {
   baseUrl: string;
   key: string;
   contactId: string;
   newsletterId: string;
+  preview?: boolean;
 }): ContactLinks {
-  const { baseUrl, key, contactId, newsletterId } = options;
+  const { baseUrl, key, contactId, newsletterId, preview } = options;
   const link = (purpose: TokenPurpose, withNewsletter: boolean) =>
     tokenUrl(
       baseUrl,
       LINK_PATHS[purpose],
-      signToken({ purpose, contactId, ...(withNewsletter ? { newsletterId } : {}) }, key),
+      signToken({ purpose, contactId, ...(withNewsletter ? { newsletterId } : {}), ...(preview ? { preview } : {}) }, key),
     );
   return {
     unsubscribeUrl: link('unsubscribe', true),

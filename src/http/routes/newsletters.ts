@@ -9,6 +9,7 @@ import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../.
 import { cancelSend, pauseSend, requestSend, resendUnknown, resumeSend } from '../../newsletter/send-flow.js';
 import { createNewsletter, editNewsletter, MailSendError, previewNewsletter, sendTest } from '../../newsletter/staff-tools.js';
 import { NewsletterTemplateError } from '../../newsletter/templates.js';
+import { requestMay } from '../authorize.js';
 import { sendError } from '../errors.js';
 import { emptyBody } from '../schemas.js';
 import { NEWSLETTER_ID, newsletterListQuery, previewQuery, recipientListQuery, sendBody } from '../newsletter-schemas.js';
@@ -71,7 +72,8 @@ function routes(app: FastifyInstance, ctx: Context): void {
   app.get('/api/newsletters/:id/preview', needs('newsletters:read'), async (request, reply) => {
     const id = newsletterId(request.params);
     const q = previewQuery.parse(request.query);
-    const preview = await previewNewsletter(ctx, id, { as: q.contact, language: q.language });
+    // Only those who may read contacts preview as one; the others get the sample contact.
+    const preview = await previewNewsletter(ctx, id, { as: requestMay(request, 'members:read') ? q.contact : undefined, language: q.language });
     if (q.format === 'html') return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:").send(preview.html);
     if (q.format === 'text') return reply.type('text/plain; charset=utf-8').send(preview.text);
     return preview;

@@ -10,7 +10,7 @@ import type { StoredContact } from '../../store/members.js';
 import { findNewsletter } from '../../store/newsletters.js';
 import { compileFor, itemsOf } from '../../newsletter/compose.js';
 import { templateLanguages } from '../../newsletter/i18n.js';
-import { confirmUnsubscribePage, invalidLinkPage, PAGE_HEADERS, preferencesPage, testLinkPage, unsubscribedPage, WEB_VERSION_HEADERS } from '../../newsletter/pages.js';
+import { asPreview, confirmUnsubscribePage, invalidLinkPage, PAGE_HEADERS, pageLanguage, preferencesPage, testLinkPage, unsubscribedPage, WEB_VERSION_HEADERS, type PageContact } from '../../newsletter/pages.js';
 import { renderWebVersion } from '../../newsletter/render.js';
 import { newsletterSettings } from '../../newsletter/settings.js';
 import { isTestContactId } from '../../newsletter/staff-tools.js';
@@ -20,16 +20,17 @@ import type { TokenClaims, TokenPurpose } from '../../newsletter/unsubscribe-tok
 import { signToken, tokenUrl, verifyToken } from '../../newsletter/unsubscribe-token.js';
 import { needs } from '../route-access.js';
 
-type Resolved = { kind: 'contact'; claims: TokenClaims; contact: StoredContact } | { kind: 'test' } | { kind: 'invalid' };
+type Resolved = { kind: 'contact'; claims: TokenClaims; contact: StoredContact } | { kind: 'preview' } | { kind: 'test' } | { kind: 'invalid' };
 
 export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
   const keys = () => newsletterSettings(ctx.config).tokenKeys;
   const org = () => newsletterSettings(ctx.config).branding.organisationName;
-  const preferencesUrl = (contactId: string) => tokenUrl(ctx.config.publicUrl, '/p', signToken({ purpose: 'preferences', contactId }, keys()[0]!));
+  const preferencesUrl = (contactId: string, preview = false) => tokenUrl(ctx.config.publicUrl, '/p', signToken({ purpose: 'preferences', contactId, preview }, keys()[0]!));
 
   async function resolve(token: string, purpose: TokenPurpose): Promise<Resolved> {
     const claims = verifyToken(token, keys(), purpose);
     if (!claims) return { kind: 'invalid' };
+    if (claims.preview) return { kind: 'preview' };
     if (isTestContactId(claims.contactId)) return { kind: 'test' };
     const contact = await findContact(ctx.store.db, claims.contactId);
     return contact ? { kind: 'contact', claims, contact } : { kind: 'invalid' };
@@ -37,6 +38,13 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
 
   const send = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
   const unusable = (reply: FastifyReply, r: Resolved) => (r.kind === 'test' ? send(reply, 200, testLinkPage()) : send(reply, 404, invalidLinkPage()));
+  // Preview and test-send links show the pages for a sample contact and never act, whatever the method.
+  const sample = (): PageContact => ({ email: 'contact@example.org', language: newsletterSettings(ctx.config).defaultLanguage, status: 'active', subscriptions: { announcements: true, digest: true } });
+  const previewPage = (reply: FastifyReply, purpose: 'unsubscribe' | 'preferences') => {
+    const c = sample();
+    const html = purpose === 'unsubscribe' ? confirmUnsubscribePage(c, org(), preferencesUrl('preview', true)) : preferencesPage(c, org(), languageChoices(c.language), false);
+    return send(reply, 200, asPreview(html, pageLanguage(c.language)));
+  };
   // Wildcard routes: tokens are longer than the router's limit for a `:param` (100 characters).
   const tokenOf = (params: unknown) => String((params as { '*'?: unknown })['*'] ?? '');
 
@@ -48,12 +56,14 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
 
     pub.get('/u/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'unsubscribe');
+      if (r.kind === 'preview') return previewPage(reply, 'unsubscribe');
       if (r.kind !== 'contact') return unusable(reply, r);
       return send(reply, 200, confirmUnsubscribePage(r.contact, org(), preferencesUrl(r.contact.id)));
     });
 
     pub.post('/u/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'unsubscribe');
+      if (r.kind === 'preview') return previewPage(reply, 'unsubscribe');
       if (r.kind !== 'contact') return unusable(reply, r);
       await unsubscribe(ctx.store, r.contact.id, { newsletterId: r.claims.newsletterId, via: 'link' });
       return send(reply, 200, unsubscribedPage(r.contact, org(), preferencesUrl(r.contact.id)));
@@ -61,12 +71,14 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
 
     pub.get('/p/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'preferences');
+      if (r.kind === 'preview') return previewPage(reply, 'preferences');
       if (r.kind !== 'contact') return unusable(reply, r);
       return send(reply, 200, preferencesPage(r.contact, org(), languageChoices(r.contact.language), false));
     });
 
     pub.post('/p/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'preferences');
+      if (r.kind === 'preview') return previewPage(reply, 'preferences');
       if (r.kind !== 'contact') return unusable(reply, r);
       const form = (request.body ?? {}) as Record<string, string>;
       try {

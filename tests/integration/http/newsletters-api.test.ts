@@ -133,7 +133,26 @@ describe('newsletters API', () => {
     const link = new URL(/<(https:\/\/herald\.test\/u\/[^>]+)>/.exec(mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line)![1]!).pathname;
     const click = await server.inject({ method: 'POST', url: link, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(click.statusCode).toBe(200);
-    expect(click.body).toMatch(/test message/);
+    expect(click.body).toMatch(/Preview: .*Nothing done here changes a subscription/);
+  });
+
+  it("a preview's links show the pages but never act: posting its /p and /u links changes nobody", async () => {
+    const anne = async () => findContactByEmail(app.ctx.store.db, 'anne@lyon.fr');
+    const before = await anne();
+    const html = (await api('GET', `/api/newsletters/${id}/preview?contact=anne@lyon.fr`)).json().html as string;
+    const link = (kind: string) => new URL(new RegExp(`https://herald\\.test/${kind}/[^"<\\s]+`).exec(html)![0]).pathname;
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const shown = await server.inject({ method: 'GET', url: link('p') });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('name="digest"');
+    expect(shown.body).not.toContain('anne@lyon.fr');
+    const posted = await server.inject({ method: 'POST', url: link('p'), headers: form, payload: 'announcements=&digest=&language=nl' });
+    expect(posted.statusCode).toBe(200);
+    expect(posted.body).toContain('Preview:');
+    const oneClick = await server.inject({ method: 'POST', url: link('u'), headers: form, payload: 'List-Unsubscribe=One-Click' });
+    expect(oneClick.statusCode).toBe(200);
+    expect(await anne()).toEqual(before);
+    expect(before!.status).toBe('active');
   });
 
   it('schedules, refuses what the state does not allow, sends, reports progress and per-recipient results', async () => {
