@@ -105,7 +105,7 @@ export function permissionTableMarkdown(): string {
   const mark = (row: Row, who: Principal) => {
     const read = row.read.includes(who);
     const write = row.write.includes(who);
-    return write && read ? 'read, write' : read ? 'read' : write ? 'write' : '';
+    return write && read ? 'read, write' : read ? 'read' : write ? 'write' : '—';
   };
   const head = `| area | what it covers | ${PRINCIPALS.map((p) => NAMES[p]).join(' | ')} |`;
   const rule = `|${'---|'.repeat(PRINCIPALS.length + 2)}`;
@@ -115,3 +115,9 @@ export function permissionTableMarkdown(): string {
   );
   return [head, rule, ...rows].join('\n');
 }
+
+/** The generated section of docs/web.md lies between these two lines. */
+export const PERMISSION_TABLE_MARKERS = [
+  '<!-- permission-table: generated from src/domain/permissions.ts by `npx tsx scripts/permission-table.ts` -->',
+  '<!-- permission-table: end -->',
+] as const;

@@ -12,6 +12,7 @@ import { itemRow } from './view-models.js';
 import { fieldId } from './views.js';
 import { PLATFORMS } from '../../channels/platforms.js';
 import type { PlatformId } from '../../domain/platform.js';
+import { requestMay } from '../authorize.js';
 
 /** The posts of the saved version, shown before (or without) the live previews of editor.js. */
 async function savedPreviews(deps: WebDeps, item: NewsItem, stored: StoredAccount[]) {
@@ -96,7 +97,7 @@ export async function sendEditor(
       channelTexts: channelTextFields(deps, values),
       accounts,
       announce: {
-        possible: canAnnounce(deps, item),
+        possible: canAnnounce(deps, item) && requestMay(request, 'newsletters:write'),
         checked: state.publish?.announce ?? item?.announce ?? false,
       },
       publishAt: state.publish?.publishAt ?? '',

@@ -14,6 +14,7 @@ import { redirectWith, sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { showItem } from './item-page.js';
 import { needs } from '../route-access.js';
+import { requestMay } from '../authorize.js';
 
 const PAGE_SIZE = 50;
 
@@ -31,7 +32,8 @@ interface PublishChoice {
   announce: boolean;
 }
 
-function publishChoice(deps: WebDeps, form: FormBody): PublishChoice {
+/** The publish part of the editor form; announcing in the newsletter only for those who may send newsletters. */
+function publishChoice(deps: WebDeps, request: FastifyRequest, form: FormBody): PublishChoice {
   const action = one(form, 'action');
   const all = deps.ctx.channels.accounts().map((a) => a.id);
   const picked = many(form, 'channels');
@@ -42,7 +44,7 @@ function publishChoice(deps: WebDeps, form: FormBody): PublishChoice {
     publishAt: one(form, 'publishAt').trim(),
     timezone: one(form, 'timezone').trim(),
     channels,
-    announce: one(form, 'announce') === 'on',
+    announce: one(form, 'announce') === 'on' && requestMay(request, 'newsletters:write'),
   };
 }
 
@@ -59,7 +61,7 @@ async function saveForm(deps: WebDeps, request: FastifyRequest, existing: NewsIt
 async function handleEditorPost(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, existing: NewsItem | null) {
   const form = (request.body ?? {}) as FormBody;
   const values = valuesFromForm(form);
-  const choice = publishChoice(deps, form);
+  const choice = publishChoice(deps, request, form);
   let item: NewsItem;
   try {
     item = await saveForm(deps, request, existing, values);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { createItem, deleteItem, editItem } from '../../app/items.js';
 import { cancelSchedule, requestPublish, withdraw } from '../../app/publishing.js';
 import { getItem, listItems } from '../../store/items.js';
@@ -9,6 +9,7 @@ import { listAudit } from '../../store/audit.js';
 import { presentDelivery, presentItem } from '../present.js';
 import { emptyBody, ITEM_ID, listItemsQuery, publishBody, withdrawBody } from '../schemas.js';
 import { needs } from '../route-access.js';
+import { requestMay } from '../authorize.js';
 
 function itemId(params: unknown): string {
   const id = (params as { id?: string }).id ?? '';
@@ -52,6 +53,8 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/items/:id/publish', needs('review:write'), async (request, reply) => {
     const id = itemId(request.params);
     const body = publishBody.parse(request.body) ?? {};
+    // Announcing sends a newsletter to the members: that needs the newsletters permission, not only publishing.
+    if (body.announce && !requestMay(request, 'newsletters:write')) throw new ValidationError({ announce: 'announcing in the newsletter needs the newsletters:write permission (admins)' });
     const outcome = await requestPublish(ctx, id, { ...body, actor: request.actor });
     return reply.code(outcome.changed ? 202 : 200).send({
       ...(await itemWithDeliveries(ctx, id)),

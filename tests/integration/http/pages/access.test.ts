@@ -199,6 +199,15 @@ for (const { dialect, skip } of DIALECTS) {
         expect(wrong.statusCode).toBe(401); // a token that is wrong is never rescued by a cookie
       });
 
+      it('an editor may publish but not announce in the newsletter (admin work)', async () => {
+        const created = await editor.request({ method: 'POST', url: '/api/items', payload: sampleItem(11), headers: { 'x-csrf-token': await editor.csrf() } });
+        const id = created.json().id as string;
+        const announce = await editor.request({ method: 'POST', url: `/api/items/${id}/publish`, payload: { announce: true }, headers: { 'x-csrf-token': await editor.csrf() } });
+        expect(announce.statusCode).toBe(400);
+        expect(announce.json().error.fields).toHaveProperty('announce');
+        expect((await editor.get(`/api/items/${id}`)).json().status).toBe('draft');
+      });
+
       it('records who did it: the signed-in person, not "api"', async () => {
         const res = await editor.request({ method: 'POST', url: '/api/items', payload: sampleItem(10), headers: { 'x-csrf-token': await editor.csrf() } });
         expect(res.statusCode).toBe(201);
