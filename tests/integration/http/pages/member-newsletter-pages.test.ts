@@ -115,6 +115,11 @@ for (const { dialect, skip } of DIALECTS) {
       expect(preview.statusCode).toBe(200);
       expect(preview.body).not.toContain('Contact 1');
       expect(preview.body).not.toContain('contact1@city1.example.eu');
+      const viaApi = await editor.get(`/api/newsletters/${newsletterId}/preview?contact=${contact.id}&format=text`);
+      expect(viaApi.statusCode).toBe(200);
+      expect(viaApi.body).not.toContain('Contact 1');
+      expect((await admin.get(`/api/newsletters/${newsletterId}/preview?contact=${contact.id}&format=text`)).body).toContain('Contact 1');
+      expect((await editor.get(`/api/newsletters/${newsletterId}/recipients`)).statusCode).toBe(403);
       const csrf = await editor.csrf();
       for (const url of ['/newsletters', `/newsletters/${newsletterId}`, `/newsletters/${newsletterId}/test`, `/newsletters/${newsletterId}/send`, `/newsletters/${newsletterId}/cancel`]) {
         const res = await editor.post(url, { _csrf: csrf, kind: 'announcement', to: 'ed@example.org', subject: 'Mine' });
