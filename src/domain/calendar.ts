@@ -1,0 +1,166 @@
+import { DateTime } from 'luxon';
+import { ValidationError } from './errors.js';
+import { isTimeZone } from './schedule.js';
+
+// The publishing calendar: which day of a staff member's zone each scheduled or published thing falls on.
+// Pure: entries come in, a grid of days goes out. Days are built from the zone's own midnights (luxon), so a
+// day that is 23 or 25 hours long (a DST change) still holds exactly what happens on it locally.
+
+export const CALENDAR_VIEWS = ['month', 'week'] as const;
+export type CalendarView = (typeof CALENDAR_VIEWS)[number];
+
+/** A month day shows this many entries, then "+N more". */
+export const ENTRIES_PER_DAY = 3;
+
+export interface CalendarEntry {
+  id: string;
+  kind: 'item' | 'newsletter';
+  title: string;
+  /** The instant, ISO-8601 UTC. */
+  at: string;
+  /** Item or newsletter status: scheduled, published, sending, paused, sent. */
+  state: string;
+  /** Channel account ids; null = every account. Newsletters have none. */
+  channels: string[] | null;
+  tags: string[];
+  language: string | null;
+}
+
+export interface CalendarFilters {
+  channel?: string | undefined;
+  tag?: string | undefined;
+  language?: string | undefined;
+  state?: string | undefined;
+}
+
+export interface PlacedEntry extends CalendarEntry {
+  /** Wall-clock time in the viewer's zone, "HH:mm". */
+  time: string;
+  /** Only a scheduled item can be moved to another day. */
+  movable: boolean;
+}
+
+export interface CalendarDay {
+  /** yyyy-mm-dd in the viewer's zone. */
+  date: string;
+  /** False for the days of the neighbouring months that fill the month grid's first and last weeks. */
+  inPeriod: boolean;
+  today: boolean;
+  entries: PlacedEntry[];
+  /** What a month cell shows (the first ENTRIES_PER_DAY); `more` is how many it leaves out. */
+  shown: PlacedEntry[];
+  more: number;
+}
+
+export interface CalendarPeriod {
+  view: CalendarView;
+  zone: string;
+  /** The day the period was asked for (yyyy-mm-dd). */
+  anchor: string;
+  /** First and last day shown (yyyy-mm-dd, inclusive). */
+  firstDay: string;
+  lastDay: string;
+  /** The instants bounding the shown days: [from, to). */
+  from: string;
+  to: string;
+  previous: string;
+  next: string;
+}
+
+export interface CalendarGrid extends CalendarPeriod {
+  weeks: CalendarDay[][];
+}
+
+export function isCalendarView(value: string): value is CalendarView {
+  return (CALENDAR_VIEWS as readonly string[]).includes(value);
+}
+
+/** Reads a yyyy-mm-dd day; anything else is a 400 naming the field. */
+export function parseCalendarDate(value: string, zone: string, field = 'date'): DateTime {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone }) : null;
+  if (!day?.isValid) throw new ValidationError({ [field]: 'must be a date such as 2026-12-03' });
+  return day.startOf('day');
+}
+
+/** The days a month view (whole Monday–Sunday weeks around the month) or a week view covers. */
+export function calendarPeriod(view: CalendarView, anchor: string, zone: string): CalendarPeriod {
+  if (!isTimeZone(zone))
+    throw new ValidationError({ timezone: `"${zone}" is not an IANA time zone such as "Europe/Paris"` });
+  const day = parseCalendarDate(anchor, zone);
+  const unit = view === 'month' ? 'month' : 'week';
+  const first = day.startOf(unit).startOf('week');
+  const last = day.endOf(unit).endOf('week').startOf('day');
+  return {
+    view,
+    zone,
+    anchor: day.toISODate()!,
+    firstDay: first.toISODate()!,
+    lastDay: last.toISODate()!,
+    from: first.toUTC().toISO()!,
+    to: last.plus({ days: 1 }).startOf('day').toUTC().toISO()!,
+    previous: day
+      .minus({ [unit]: 1 })
+      .startOf(unit)
+      .toISODate()!,
+    next: day
+      .plus({ [unit]: 1 })
+      .startOf(unit)
+      .toISODate()!,
+  };
+}
+
+export function matchesFilters(entry: CalendarEntry, filters: CalendarFilters): boolean {
+  if (filters.state && entry.state !== filters.state) return false;
+  if (filters.language && entry.language !== filters.language) return false;
+  if (filters.tag && !entry.tags.includes(filters.tag)) return false;
+  if (filters.channel) {
+    if (entry.kind !== 'item') return false;
+    if (entry.channels !== null && !entry.channels.includes(filters.channel)) return false;
+  }
+  return true;
+}
+
+/** Places entries on the days of a period, in the period's zone, soonest first within a day. */
+export function buildCalendar(
+  period: CalendarPeriod,
+  entries: CalendarEntry[],
+  filters: CalendarFilters = {},
+  now: DateTime<boolean> = DateTime.now(),
+): CalendarGrid {
+  const byDay = new Map<string, PlacedEntry[]>();
+  for (const entry of entries) {
+    if (!matchesFilters(entry, filters)) continue;
+    const local = DateTime.fromISO(entry.at, { zone: 'UTC' }).setZone(period.zone);
+    const date = local.toISODate()!;
+    if (date < period.firstDay || date > period.lastDay) continue;
+    const placed: PlacedEntry = {
+      ...entry,
+      time: local.toFormat('HH:mm'),
+      movable: entry.kind === 'item' && entry.state === 'scheduled',
+    };
+    byDay.set(date, [...(byDay.get(date) ?? []), placed]);
+  }
+  const today = now.setZone(period.zone).toISODate();
+  const month = period.anchor.slice(0, 7);
+  const weeks: CalendarDay[][] = [];
+  for (
+    let day = DateTime.fromISO(period.firstDay, { zone: period.zone });
+    day.toISODate()! <= period.lastDay;
+    day = day.plus({ days: 1 })
+  ) {
+    const date = day.toISODate()!;
+    const dayEntries = (byDay.get(date) ?? []).sort(
+      (a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id),
+    );
+    if (day.weekday === 1) weeks.push([]);
+    weeks.at(-1)!.push({
+      date,
+      inPeriod: period.view === 'week' || date.startsWith(month),
+      today: date === today,
+      entries: dayEntries,
+      shown: dayEntries.slice(0, ENTRIES_PER_DAY),
+      more: Math.max(0, dayEntries.length - ENTRIES_PER_DAY),
+    });
+  }
+  return { ...period, weeks };
+}
