@@ -16,6 +16,7 @@ import { feedRoutes } from './routes/feeds.js';
 import { publishHookRoutes } from './routes/hooks.js';
 import { sourceRoutes } from './routes/sources.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { memberRoutes } from './routes/members.js';
 import { newsletterRoutes } from './routes/newsletters.js';
 import { metricsRoute, timeRequests } from './routes/metrics.js';
@@ -49,6 +50,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   app.get('/api/openapi.json', needs('public'), async () => openApiDocument(ctx.config.publicUrl));
   feedRoutes(app, ctx); // public: the feeds
   unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)
+  calendarFeedRoutes(app, ctx); // public: staff calendar feeds (secret per-person addresses)
   await app.register(async (hooks) => publishHookRoutes(hooks, ctx)); // signed, not token-protected
 
   await app.register(async (api) => {

@@ -5,6 +5,7 @@ import { coreMigration } from './migrations/001-core.js';
 import { feedsMigration } from './migrations/002-feeds.js';
 import { newslettersMigration } from './migrations/003-newsletters.js';
 import { staffMigration } from './migrations/005-staff.js';
+import { calendarMigration } from './migrations/010-calendar.js';
 import { HeraldError } from '../domain/errors.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
@@ -14,6 +15,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '002-feeds': feedsMigration(store.dialect),
     '003-newsletters': newslettersMigration(store.dialect),
     '005-staff': staffMigration(store.dialect),
+    '010-calendar': calendarMigration(store.dialect),
   };
 }
 

@@ -197,6 +197,7 @@ export interface Database {
   newsletters: NewslettersTable;
   newsletterRecipients: NewsletterRecipientsTable;
   newsletterState: NewsletterStateTable;
+  calendarFeeds: CalendarFeedsTable;
 }
 
 // --- Newsletters (migration 003) ---------------------------------------------------------------
@@ -273,4 +274,12 @@ export interface NewsletterStateTable {
   key: string;
   value: string;
   updatedAt: string;
+}
+
+// --- Calendar (migration 010) ------------------------------------------------------------------
+
+export interface CalendarFeedsTable {
+  userId: string;
+  token: string;
+  createdAt: string;
 }

@@ -2,12 +2,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { listAccounts } from '../../store/accounts.js';
 import { countItemsByStatus } from '../../store/items.js';
-import { countScheduledAfter, failedDeliveries, recentActivity, upcomingItems } from '../../store/web-queries.js';
+import {
+  countScheduledAfter,
+  failedDeliveries,
+  recentActivity,
+  upcomingItems,
+} from '../../store/web-queries.js';
 import type { WebDeps } from './deps.js';
 import { pageData, sendPage } from './render.js';
 import { accountNames, byDay, deliveryView, itemRow } from './view-models.js';
 import { attentionExtras } from './attention.js';
 import { needs } from '../route-access.js';
+import { calendarHref } from './calendar.js';
 
 const UPCOMING_DAYS = 7;
 
@@ -27,29 +33,51 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
   ]);
   const names = accountNames(accounts);
   const views = deps.views;
-  const reconnect = accounts.filter((a) => a.state === 'needs_reconnect').map((a) => ({ id: a.id, name: a.name, reason: a.stateReason }));
+  const reconnect = accounts
+    .filter((a) => a.state === 'needs_reconnect')
+    .map((a) => ({ id: a.id, name: a.name, reason: a.stateReason }));
   return {
     days: byDay(views, upcoming, zone),
+    calendarWeek: calendarHref('week', DateTime.now().setZone(zone).toISODate()!),
     later,
-    recent: recent.map(({ item, deliveries }) => ({ item: itemRow(views, item), deliveries: deliveries.map((d) => deliveryView(views, names, d)) })),
-    failed: failed.map((f) => ({ ...deliveryView(views, names, f.delivery), itemId: f.delivery.itemId, itemTitle: f.itemTitle })),
+    recent: recent.map(({ item, deliveries }) => ({
+      item: itemRow(views, item),
+      deliveries: deliveries.map((d) => deliveryView(views, names, d)),
+    })),
+    failed: failed.map((f) => ({
+      ...deliveryView(views, names, f.delivery),
+      itemId: f.delivery.itemId,
+      itemTitle: f.itemTitle,
+    })),
     reconnect,
     extras,
     attentionCount: failed.length + reconnect.length + extras.count,
-    counts: { draft: counts.draft ?? 0, scheduled: counts.scheduled ?? 0, published: counts.published ?? 0, withdrawn: counts.withdrawn ?? 0 },
+    counts: {
+      draft: counts.draft ?? 0,
+      scheduled: counts.scheduled ?? 0,
+      published: counts.published ?? 0,
+      withdrawn: counts.withdrawn ?? 0,
+    },
   };
 }
 
 export function dashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/', needs('items:read'), async (request, reply) => {
     const data = await dashboardData(deps, request);
-    return sendPage(deps, request, reply, 'dashboard', { title: deps.views.t('dashboard.title'), ...data, scripts: ['live.js'] });
+    return sendPage(deps, request, reply, 'dashboard', {
+      title: deps.views.t('dashboard.title'),
+      ...data,
+      scripts: ['live.js'],
+    });
   });
 
   // The dashboard's live part, re-fetched every few seconds by live.js.
   app.get('/dashboard/live', needs('items:read'), async (request, reply) => {
     const data = await dashboardData(deps, request);
-    const html = deps.views.fragment('dashboard-live', pageData(deps, request, reply, data, { flash: false }));
+    const html = deps.views.fragment(
+      'dashboard-live',
+      pageData(deps, request, reply, data, { flash: false }),
+    );
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
 }

@@ -22,10 +22,12 @@ import { userPages } from './users.js';
 import { accountPages } from './account.js';
 import { memberPages } from './members.js';
 import { newsletterPages } from './newsletters.js';
+import { calendarPages } from './calendar.js';
 
 const NAV: NavLink[] = [
   { href: '/', label: 'nav.dashboard', permission: 'items:read' },
   { href: '/items', label: 'nav.items', permission: 'items:read' },
+  { href: '/calendar', label: 'nav.calendar', permission: 'items:read' },
   { href: '/newsletters', label: 'nav.newsletters', permission: 'newsletters:read' },
   { href: '/members', label: 'nav.members', permission: 'members:read' },
   { href: '/channels', label: 'nav.channels', permission: 'channels:read' },
@@ -39,7 +41,10 @@ const NAV: NavLink[] = [
  * Call before registering routes.
  */
 export async function installWebSupport(app: FastifyInstance, ctx: Context): Promise<WebDeps> {
-  await app.register(cookie, { secret: cookieSecret(ctx.config.secretKey, ctx.config.dataDir), algorithm: 'sha256' });
+  await app.register(cookie, {
+    secret: cookieSecret(ctx.config.secretKey, ctx.config.dataDir),
+    algorithm: 'sha256',
+  });
   app.decorateRequest('signedIn', undefined);
   const web = ctx.config.web;
   const sessions = new Sessions(ctx.store, {
@@ -77,5 +82,6 @@ export function webPages(deps: WebDeps) {
     accountPages(app, deps);
     memberPages(app, deps);
     newsletterPages(app, deps);
+    calendarPages(app, deps);
   };
 }
