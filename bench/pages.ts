@@ -1,19 +1,14 @@
 // Time to first byte and transfer size of the staff pages with a realistic database: 1,000 items (drafts,
 // scheduled, published with their deliveries, withdrawn), 130 member authorities with a contact each, and
 // a few failed deliveries on the dashboard. Run: npx tsx bench/pages.ts  (REDIS_URL, DATABASE_URL optional)
-import { rmSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { loadConfig } from '../src/config/load.js';
-import { createContext, type Context } from '../src/app/context.js';
-import { createLogger } from '../src/log.js';
-import { waitReady } from '../src/redis/connection.js';
-import { buildServer } from '../src/http/server.js';
+import type { Context } from '../src/app/context.js';
 import { createItem } from '../src/app/items.js';
 import { publishNow, requestPublish } from '../src/app/publishing.js';
 import { createStaffUser } from '../src/app/staff.js';
 import { insertAuthority, insertContact } from '../src/store/members.js';
-import { fmt, percentile, printTable, REDIS_URL, tempDir } from './lib.js';
+import { fmt, percentile, printTable } from './lib.js';
 import { emit } from './summary.js';
+import { measure, signIn, startBenchServer } from './page-client.js';
 
 const ITEMS = 1_000;
 const MEMBERS = 130;
@@ -24,71 +19,86 @@ async function seed(ctx: Context): Promise<string> {
   const db = ctx.store.db;
   let sample = '';
   for (let i = 0; i < ITEMS; i++) {
-    const item = await createItem(ctx.store, {
-      title: `Member news ${i}: cities share their climate plans`,
-      summary: 'What the member cities agreed, in two sentences for the social posts and the newsletter.',
-      body: `## Highlights ${i}\n\nMayors signed the **declaration**; the full text is [online](https://example.org/d/${i}).\n\n- energy\n- transport\n- housing`,
-      url: `https://example.org/news/${i}`,
-      tags: ['climate', 'cities'],
-    }, 'bench');
+    const item = await createItem(
+      ctx.store,
+      {
+        title: `Member news ${i}: cities share their climate plans`,
+        summary: 'What the member cities agreed, in two sentences for the social posts and the newsletter.',
+        body: `## Highlights ${i}\n\nMayors signed the **declaration**; the full text is [online](https://example.org/d/${i}).\n\n- energy\n- transport\n- housing`,
+        url: `https://example.org/news/${i}`,
+        tags: ['climate', 'cities'],
+      },
+      'bench',
+    );
     if (i === 0) sample = item.id;
     if (i % 10 < 6) await publishNow(ctx, item.id, { channels: null, announce: false, actor: 'bench' });
-    else if (i % 10 === 6) await requestPublish(ctx, item.id, { at: new Date(Date.now() + (i % 14) * 86_400_000 + 3_600_000).toISOString(), actor: 'bench' });
+    else if (i % 10 === 6)
+      await requestPublish(ctx, item.id, {
+        at: new Date(Date.now() + (i % 14) * 86_400_000 + 3_600_000).toISOString(),
+        actor: 'bench',
+      });
   }
   // The workers "ran": most deliveries went out, a few failed.
-  await db.updateTable('deliveries').set({ status: 'done', remoteUrl: 'https://x.com/herald/status/1', finishedAt: new Date().toISOString() }).execute();
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'done', remoteUrl: 'https://x.com/herald/status/1', finishedAt: new Date().toISOString() })
+    .execute();
   const some = await db.selectFrom('deliveries').select('id').limit(20).execute();
-  await db.updateTable('deliveries').set({ status: 'failed', errorKind: 'permanent', lastError: 'Twitter rejected the post as a duplicate of an earlier one.' }).where('id', 'in', some.map((s) => s.id)).execute();
+  await db
+    .updateTable('deliveries')
+    .set({
+      status: 'failed',
+      errorKind: 'permanent',
+      lastError: 'Twitter rejected the post as a duplicate of an earlier one.',
+    })
+    .where(
+      'id',
+      'in',
+      some.map((s) => s.id),
+    )
+    .execute();
   for (let m = 0; m < MEMBERS; m++) {
-    const authority = await insertAuthority(db, { name: `City ${m}`, country: ['FR', 'DE', 'IT', 'ES', 'BE'][m % 5]!, regionType: 'city' });
-    await insertContact(db, { authorityId: authority.id, name: `Contact ${m}`, email: `contact${m}@city${m}.example`, language: ['en', 'fr'][m % 2]!, subscriptions: { announcements: true, digest: true } });
+    const authority = await insertAuthority(db, {
+      name: `City ${m}`,
+      country: ['FR', 'DE', 'IT', 'ES', 'BE'][m % 5]!,
+      regionType: 'city',
+    });
+    await insertContact(db, {
+      authorityId: authority.id,
+      name: `Contact ${m}`,
+      email: `contact${m}@city${m}.example`,
+      language: ['en', 'fr'][m % 2]!,
+      subscriptions: { announcements: true, digest: true },
+    });
   }
   return sample;
 }
 
-async function signIn(base: string): Promise<string> {
-  const page = await fetch(`${base}/login`);
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const token = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1]!;
-  const res = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ _csrf: token, email: 'bench@example.org', password: PASSWORD, next: '/' }),
-  });
-  return res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').filter((c) => c.startsWith('herald_session=')).join('; ');
-}
-
-/** One request: time to the response headers (TTFB), total time, bytes of the body. */
-async function measure(url: string, cookie: string) {
-  const started = performance.now();
-  const res = await fetch(url, { headers: { cookie } });
-  const ttfb = performance.now() - started;
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
-  return { ttfb, total: performance.now() - started, bytes: body.length, html: body.toString('utf8') };
-}
-
 async function assetBytes(base: string, html: string): Promise<number> {
-  const urls = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1]!.replace(/&#x3D;/g, '='));
-  const sizes = await Promise.all(urls.map(async (u) => (await fetch(`${base}${u}`)).arrayBuffer().then((b) => b.byteLength)));
+  const urls = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) =>
+    m[1]!.replace(/&#x3D;/g, '='),
+  );
+  const sizes = await Promise.all(
+    urls.map(async (u) => (await fetch(`${base}${u}`)).arrayBuffer().then((b) => b.byteLength)),
+  );
   return sizes.reduce((a, b) => a + b, 0);
 }
 
 async function main() {
-  const dataDir = tempDir('pages');
-  const prefix = `{herald-bench-pages-${process.pid}}`;
-  const config = loadConfig({ env: { ...process.env, HERALD_CONFIG: '' }, cwd: dataDir, overrides: { dataDir, queuePrefix: prefix, logLevel: 'warn', apiToken: 'bench-token-0123456789', ...(process.env.DATABASE_URL ? {} : { databaseUrl: `sqlite:${dataDir}/herald.db` }) } });
-  const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });
-  await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
-  const server = await buildServer(ctx, { apiToken: 'bench-token-0123456789' });
+  const { ctx, server, close } = await startBenchServer('pages');
   try {
     const seedStart = performance.now();
     const sample = await seed(ctx);
-    await createStaffUser(ctx.store, { email: 'bench@example.org', role: 'admin', password: PASSWORD }, 'bench');
-    console.log(`seeded ${ITEMS} items and ${MEMBERS} members in ${fmt((performance.now() - seedStart) / 1000, 1)} s (${ctx.store.describe()})`);
+    await createStaffUser(
+      ctx.store,
+      { email: 'bench@example.org', role: 'admin', password: PASSWORD },
+      'bench',
+    );
+    console.log(
+      `seeded ${ITEMS} items and ${MEMBERS} members in ${fmt((performance.now() - seedStart) / 1000, 1)} s (${ctx.store.describe()})`,
+    );
     const base = (await server.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    const cookie = await signIn(base);
+    const cookie = await signIn(base, 'bench@example.org', PASSWORD);
     const pages: Array<[string, string]> = [
       ['baseline: GET /healthz', '/healthz'],
       ['dashboard', '/'],
@@ -115,18 +125,32 @@ async function main() {
         'first visit kB': fmt((first.bytes + assets) / 1024, 1),
       });
     }
-    printTable(`Staff pages, ${RUNS} sequential requests each, no compression (${ITEMS} items, ${MEMBERS} members)`, rows);
+    printTable(
+      `Staff pages, ${RUNS} sequential requests each, no compression (${ITEMS} items, ${MEMBERS} members)`,
+      rows,
+    );
     const baseline = { baseline: 'GET /healthz', baselineValue: ttfbP50['/healthz']! };
-    emit({ bench: 'pages', size: null, primary: true, figure: `dashboard TTFB p50 (${fmt(ITEMS)} items, ${MEMBERS} members)`, value: ttfbP50['/']!, unit: 'ms', better: 'lower', ...baseline });
-    emit({ bench: 'pages', size: null, figure: 'item editor (existing item) TTFB p50', value: ttfbP50[`/items/${sample}/edit`]!, unit: 'ms', better: 'lower', ...baseline });
+    emit({
+      bench: 'pages',
+      size: null,
+      primary: true,
+      figure: `dashboard TTFB p50 (${fmt(ITEMS)} items, ${MEMBERS} members)`,
+      value: ttfbP50['/']!,
+      unit: 'ms',
+      better: 'lower',
+      ...baseline,
+    });
+    emit({
+      bench: 'pages',
+      size: null,
+      figure: 'item editor (existing item) TTFB p50',
+      value: ttfbP50[`/items/${sample}/edit`]!,
+      unit: 'ms',
+      better: 'lower',
+      ...baseline,
+    });
   } finally {
-    await server.close();
-    await ctx.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

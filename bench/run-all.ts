@@ -25,6 +25,7 @@ const BENCHES: Bench[] = [
   { name: 'feeds', sized: true },
   { name: 'newsletter', sized: true },
   { name: 'pages', sized: false },
+  { name: 'calendar', sized: false },
 ];
 
 export interface RunRecord {
@@ -37,7 +38,13 @@ export interface RunRecord {
 
 export interface ResultsFile {
   at: string;
-  machine: { cores: number; cpu: string; memoryGb: number; node: string; loadAverage: { start: number; max: number; end: number } };
+  machine: {
+    cores: number;
+    cpu: string;
+    memoryGb: number;
+    node: string;
+    loadAverage: { start: number; max: number; end: number };
+  };
   sizes: number[];
   maxSeconds: number;
   totalSeconds: number;
@@ -58,15 +65,25 @@ const sizes = (option(argv, '--sizes') ?? '1k,10k,100k').split(',').filter(Boole
 const only = option(argv, '--only')?.split(',').filter(Boolean);
 const maxSeconds = Number(option(argv, '--max-seconds') ?? 60);
 const unknown = only?.filter((n) => !BENCHES.some((b) => b.name === n)) ?? [];
-if (unknown.length > 0) throw new Error(`bench: unknown bench(es) ${unknown.join(', ')} (known: ${BENCHES.map((b) => b.name).join(', ')})`);
+if (unknown.length > 0)
+  throw new Error(
+    `bench: unknown bench(es) ${unknown.join(', ')} (known: ${BENCHES.map((b) => b.name).join(', ')})`,
+  );
 if (!(maxSeconds > 0)) throw new Error('bench: --max-seconds must be a positive number');
 
 // Under `npm run bench`, dist/ was just built: the newsletter worker runs from it instead of building its own.
-const childEnv = { ...process.env, ...(process.env.npm_lifecycle_event === 'bench' ? { BENCH_USE_DIST: '1' } : {}) };
+const childEnv = {
+  ...process.env,
+  ...(process.env.npm_lifecycle_event === 'bench' ? { BENCH_USE_DIST: '1' } : {}),
+};
 
 function runBench(name: string, args: string[]): Promise<{ code: number | null; summaries: Summary[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', `${name}.ts`), ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'bench', `${name}.ts`), ...args],
+      { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const summaries: Summary[] = [];
     let pending = '';
     const take = (line: string) => {
@@ -99,7 +116,16 @@ const runs: RunRecord[] = [];
 const results: Summary[] = [];
 for (const bench of BENCHES.filter((b) => !only || only.includes(b.name))) {
   const plan = bench.sized
-    ? sizes.map((size, i) => ({ size, args: ['--size', sizeLabel(size).replaceAll(',', ''), '--max-seconds', String(maxSeconds), ...(i > 0 ? ['--no-extras'] : [])] }))
+    ? sizes.map((size, i) => ({
+        size,
+        args: [
+          '--size',
+          sizeLabel(size).replaceAll(',', ''),
+          '--max-seconds',
+          String(maxSeconds),
+          ...(i > 0 ? ['--no-extras'] : []),
+        ],
+      }))
     : [{ size: null, args: [] }];
   for (const { size, args } of plan) {
     console.log(`\n=== bench/${bench.name}.ts ${args.join(' ')}`);
@@ -115,7 +141,13 @@ clearInterval(sampler);
 const totalSeconds = (performance.now() - started) / 1000;
 const file: ResultsFile = {
   at: new Date().toISOString(),
-  machine: { cores: cpus().length, cpu: cpus()[0]?.model.trim() ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: { start: load.start, max: Math.max(load.max, loadavg()[0]!), end: loadavg()[0]! } },
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: { start: load.start, max: Math.max(load.max, loadavg()[0]!), end: loadavg()[0]! },
+  },
   sizes,
   maxSeconds,
   totalSeconds,
@@ -128,9 +160,13 @@ writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(file, null, 2)}\n
 const m = file.machine;
 writeFileSync(path.join(dir, 'latest.svg'), renderChart(results, chartCaption(file)));
 
-console.log(`\nAll figures (ratio = value / same-run baseline at the same size; throughput: higher is better, times and memory: lower)\n`);
+console.log(
+  `\nAll figures (ratio = value / same-run baseline at the same size; throughput: higher is better, times and memory: lower)\n`,
+);
 console.log(textTable(TABLE_HEAD, tableRows(results)));
 const failed = runs.filter((r) => r.code !== 0);
 const minutes = `${Math.floor(totalSeconds / 60)} min ${Math.round(totalSeconds % 60)} s`;
-console.log(`\nbench: ${runs.length} runs in ${minutes}, ${failed.length} failed${failed.length ? ` (${failed.map((r) => `${r.bench}${r.size ? ` ${sizeLabel(r.size)}` : ''}`).join(', ')})` : ''}; load average ${fmt(m.loadAverage.start, 1)} -> max ${fmt(m.loadAverage.max, 1)} on ${m.cores} cores; bench/results/latest.json and latest.svg written`);
+console.log(
+  `\nbench: ${runs.length} runs in ${minutes}, ${failed.length} failed${failed.length ? ` (${failed.map((r) => `${r.bench}${r.size ? ` ${sizeLabel(r.size)}` : ''}`).join(', ')})` : ''}; load average ${fmt(m.loadAverage.start, 1)} -> max ${fmt(m.loadAverage.max, 1)} on ${m.cores} cores; bench/results/latest.json and latest.svg written`,
+);
 process.exitCode = failed.length ? 1 : 0;
