@@ -170,7 +170,7 @@ export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
       const at = `${one(form, 'date').trim()}T${one(form, 'time').trim()}`;
       const outcome = await rescheduleFromCalendar(
         deps.ctx,
-        one(form, 'item').trim(),
+        one(form, 'itemId').trim(),
         at,
         zone,
         request.actor,

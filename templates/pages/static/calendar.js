@@ -11,7 +11,7 @@
   var moveLabel = dialog.dataset.moveLabel || 'Move';
 
   function open(entry, date) {
-    form.elements.item.value = entry.dataset.item;
+    form.elements.itemId.value = entry.dataset.item;
     form.elements.date.value = date;
     form.elements.time.value = entry.dataset.time;
     what.textContent = entry.querySelector('a').textContent.trim();

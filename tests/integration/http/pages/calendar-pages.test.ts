@@ -158,7 +158,7 @@ for (const { dialect, skip } of DIALECTS) {
       const back = '/calendar?view=week&date=2027-03-14';
       const skipped = await ny.post('/calendar/move', {
         _csrf: csrf,
-        item: id,
+        itemId: id,
         date: '2027-03-14',
         time: '02:30',
         back,
@@ -168,7 +168,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(decode((await ny.get(back)).body)).toContain('does not exist in America/New_York');
       const past = await ny.post('/calendar/move', {
         _csrf: csrf,
-        item: id,
+        itemId: id,
         date: '2020-01-01',
         time: '10:00',
         back,
@@ -178,7 +178,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await getItem(app.ctx.store.db, id)).publishAt).toBe('2027-03-15T03:30:00.000Z');
       const moved = await ny.post('/calendar/move', {
         _csrf: csrf,
-        item: id,
+        itemId: id,
         date: '2027-03-16',
         time: '08:15',
         back,
@@ -192,7 +192,7 @@ for (const { dialect, skip } of DIALECTS) {
       });
       const out = await ny.post('/calendar/move', {
         _csrf: csrf,
-        item: ids['Already out']!,
+        itemId: ids['Already out']!,
         date: '2027-03-16',
         time: '08:15',
         back,
@@ -200,7 +200,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(out.statusCode).toBe(303);
       expect(decode((await ny.get(back)).body)).toContain('only a scheduled item can be moved');
       expect(
-        (await ny.post('/calendar/move', { item: id, date: '2027-03-18', time: '08:15', back })).statusCode,
+        (await ny.post('/calendar/move', { itemId: id, date: '2027-03-18', time: '08:15', back })).statusCode,
       ).toBe(403);
     });
 
