@@ -23,15 +23,29 @@ import { findItem } from '../store/items.js';
 import type { Context } from './context.js';
 import { requestPublish, type PublishOutcome } from './publishing.js';
 
+export interface CalendarPage {
+  grid: CalendarGrid;
+  /** Languages and tags of the period's entries (before filtering), for the filter choices. */
+  languages: string[];
+  tags: string[];
+}
+
 export async function calendarGrid(
   ctx: Context,
   view: CalendarView,
   date: string,
   zone: string,
   filters: CalendarFilters,
-): Promise<CalendarGrid> {
+): Promise<CalendarPage> {
   const period = calendarPeriod(view, date, zone);
-  return buildCalendar(period, await calendarEntries(ctx.store.db, period.from, period.to), filters);
+  const entries = await calendarEntries(ctx.store.db, period.from, period.to);
+  const languages = new Set(entries.flatMap((e) => (e.language ? [e.language] : [])));
+  const tags = new Set(entries.flatMap((e) => e.tags));
+  return {
+    grid: buildCalendar(period, entries, filters),
+    languages: [...languages].sort(),
+    tags: [...tags].sort(),
+  };
 }
 
 /**

@@ -120,6 +120,32 @@ export function matchesFilters(entry: CalendarEntry, filters: CalendarFilters): 
   return true;
 }
 
+/** The period's days with the instant each starts at (ms), in order; the last element is the period's end. */
+function dayStarts(period: CalendarPeriod): Array<{ date: string; start: number }> {
+  const days = [];
+  for (
+    let day = DateTime.fromISO(period.firstDay, { zone: period.zone });
+    day.toISODate()! <= period.lastDay;
+    day = day.plus({ days: 1 })
+  ) {
+    days.push({ date: day.toISODate()!, start: day.toMillis() });
+  }
+  return [...days, { date: '', start: Date.parse(period.to) }];
+}
+
+/** Index of the day an instant falls on (binary search), or -1 outside the period. */
+function dayIndex(days: Array<{ start: number }>, ms: number): number {
+  let lo = 0;
+  let hi = days.length - 1;
+  if (ms < days[0]!.start || ms >= days[hi]!.start) return -1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]!.start <= ms) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Places entries on the days of a period, in the period's zone, soonest first within a day. */
 export function buildCalendar(
   period: CalendarPeriod,
@@ -127,32 +153,39 @@ export function buildCalendar(
   filters: CalendarFilters = {},
   now: DateTime<boolean> = DateTime.now(),
 ): CalendarGrid {
+  // Luxon only for the few day boundaries; a cached Intl formatter for each entry's wall-clock time.
+  const days = dayStarts(period);
+  const clock = new Intl.DateTimeFormat('en-GB', {
+    timeZone: period.zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const byDay = new Map<string, PlacedEntry[]>();
   for (const entry of entries) {
     if (!matchesFilters(entry, filters)) continue;
-    const local = DateTime.fromISO(entry.at, { zone: 'UTC' }).setZone(period.zone);
-    const date = local.toISODate()!;
-    if (date < period.firstDay || date > period.lastDay) continue;
+    const ms = Date.parse(entry.at);
+    const index = dayIndex(days, ms);
+    if (index < 0) continue;
+    const date = days[index]!.date;
     const placed: PlacedEntry = {
       ...entry,
-      time: local.toFormat('HH:mm'),
+      time: clock.format(ms),
       movable: entry.kind === 'item' && entry.state === 'scheduled',
     };
-    byDay.set(date, [...(byDay.get(date) ?? []), placed]);
+    const list = byDay.get(date);
+    if (list) list.push(placed);
+    else byDay.set(date, [placed]);
   }
   const today = now.setZone(period.zone).toISODate();
   const month = period.anchor.slice(0, 7);
   const weeks: CalendarDay[][] = [];
-  for (
-    let day = DateTime.fromISO(period.firstDay, { zone: period.zone });
-    day.toISODate()! <= period.lastDay;
-    day = day.plus({ days: 1 })
-  ) {
-    const date = day.toISODate()!;
+  for (const { date, start } of days.slice(0, -1)) {
+    const weekday = DateTime.fromMillis(start, { zone: period.zone }).weekday;
     const dayEntries = (byDay.get(date) ?? []).sort(
       (a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id),
     );
-    if (day.weekday === 1) weeks.push([]);
+    if (weekday === 1) weeks.push([]);
     weeks.at(-1)!.push({
       date,
       inPeriod: period.view === 'week' || date.startsWith(month),

@@ -67,22 +67,6 @@ export async function calendarEntries(db: Db, from: string, to: string): Promise
   return [...items, ...newsletters];
 }
 
-/** Languages and tags in use, for the calendar's filter choices. */
-export async function calendarFilterChoices(db: Db): Promise<{ languages: string[]; tags: string[] }> {
-  const rows = await db
-    .selectFrom('items')
-    .select(['language', 'tags'])
-    .where('status', 'in', ['scheduled', 'published'])
-    .execute();
-  const languages = new Set<string>();
-  const tags = new Set<string>();
-  for (const r of rows) {
-    languages.add(r.language);
-    for (const t of parseJson<string[]>(r.tags, [])) tags.add(t);
-  }
-  return { languages: [...languages].sort(), tags: [...tags].sort() };
-}
-
 export async function calendarFeedToken(db: Db, userId: string): Promise<string | null> {
   const row = await db
     .selectFrom('calendarFeeds')

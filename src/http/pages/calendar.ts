@@ -19,7 +19,6 @@ import {
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { formatInZone } from '../../domain/schedule.js';
 import { listAccounts } from '../../store/accounts.js';
-import { calendarFilterChoices } from '../../store/calendar.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
@@ -95,12 +94,14 @@ async function calendarPage(deps: WebDeps, request: FastifyRequest) {
   const zone = user.timezone ?? deps.ctx.config.timezone;
   const { view, date, filters } = readQuery(request, zone);
   const db = deps.ctx.store.db;
-  const [grid, accounts, choices, feedUrl] = await Promise.all([
+  const [{ grid, ...choices }, accounts, feedUrl] = await Promise.all([
     calendarGrid(deps.ctx, view, date, zone, filters),
     listAccounts(db),
-    calendarFilterChoices(db),
     calendarFeedUrl(deps.ctx, user.id),
   ]);
+  // A chosen value stays choosable even when this period has none of it.
+  const withChosen = (values: string[], chosen: string | undefined) =>
+    chosen && !values.includes(chosen) ? [...values, chosen] : values;
   const views = deps.views;
   const option =
     (name: keyof CalendarFilters) =>
@@ -124,8 +125,8 @@ async function calendarPage(deps: WebDeps, request: FastifyRequest) {
     weeks: grid.weeks.map((week) => week.map((day) => dayView(views, grid, day, filters))),
     choices: {
       channels: accounts.map((a) => option('channel')(a.id, a.name)),
-      tags: choices.tags.map((t) => option('tag')(t)),
-      languages: choices.languages.map((l) => option('language')(l)),
+      tags: withChosen(choices.tags, filters.tag).map((t) => option('tag')(t)),
+      languages: withChosen(choices.languages, filters.language).map((l) => option('language')(l)),
       states: STATES.map((s) => option('state')(s, views.t(`calendar.state.${s}`))),
     },
     feedUrl,

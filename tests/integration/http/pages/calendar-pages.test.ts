@@ -156,49 +156,24 @@ for (const { dialect, skip } of DIALECTS) {
     it('moving a scheduled item follows the schedule rules: a skipped hour and the past are refused', async () => {
       const id = ids['After the change']!;
       const back = '/calendar?view=week&date=2027-03-14';
-      const skipped = await ny.post('/calendar/move', {
-        _csrf: csrf,
-        itemId: id,
-        date: '2027-03-14',
-        time: '02:30',
-        back,
-      });
-      expect(skipped.statusCode).toBe(303);
-      expect(skipped.headers.location).toBe(back);
-      expect(decode((await ny.get(back)).body)).toContain('does not exist in America/New_York');
-      const past = await ny.post('/calendar/move', {
-        _csrf: csrf,
-        itemId: id,
-        date: '2020-01-01',
-        time: '10:00',
-        back,
-      });
-      expect(past.statusCode).toBe(303);
-      expect(decode((await ny.get(back)).body)).toContain('is in the past');
+      const move = async (date: string, time: string, itemId = id) => {
+        const res = await ny.post('/calendar/move', { _csrf: csrf, itemId, date, time, back });
+        expect(res.statusCode).toBe(303);
+        expect(res.headers.location).toBe(back);
+        return decode((await ny.get(back)).body);
+      };
+      expect(await move('2027-03-14', '02:30')).toContain('does not exist in America/New_York');
+      expect(await move('2020-01-01', '10:00')).toContain('is in the past');
       expect((await getItem(app.ctx.store.db, id)).publishAt).toBe('2027-03-15T03:30:00.000Z');
-      const moved = await ny.post('/calendar/move', {
-        _csrf: csrf,
-        itemId: id,
-        date: '2027-03-16',
-        time: '08:15',
-        back,
-      });
-      expect(moved.statusCode).toBe(303);
-      expect(decode((await ny.get(back)).body)).toContain('Scheduled for 2027-03-16 08:15');
+      expect(await move('2027-03-16', '08:15')).toContain('Scheduled for 2027-03-16 08:15');
       expect(await getItem(app.ctx.store.db, id)).toMatchObject({
         status: 'scheduled',
         publishAt: '2027-03-16T12:15:00.000Z',
         publishTimezone: 'America/New_York',
       });
-      const out = await ny.post('/calendar/move', {
-        _csrf: csrf,
-        itemId: ids['Already out']!,
-        date: '2027-03-16',
-        time: '08:15',
-        back,
-      });
-      expect(out.statusCode).toBe(303);
-      expect(decode((await ny.get(back)).body)).toContain('only a scheduled item can be moved');
+      expect(await move('2027-03-16', '08:15', ids['Already out']!)).toContain(
+        'only a scheduled item can be moved',
+      );
       expect(
         (await ny.post('/calendar/move', { itemId: id, date: '2027-03-18', time: '08:15', back })).statusCode,
       ).toBe(403);
