@@ -33,19 +33,17 @@ export async function startBenchServer(name: string): Promise<BenchServer> {
   const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });
   await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
   const server = await buildServer(ctx, { apiToken: 'bench-token-0123456789' });
-  return {
-    ctx,
-    server,
-    async close() {
-      await server.close();
-      await ctx.close();
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+  /** Stops the server, then removes the run's Redis keys and data dir. */
+  const close = async () => {
+    await server.close();
+    await ctx.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    rmSync(dataDir, { recursive: true, force: true });
   };
+  return { ctx, server, close };
 }
 
 export async function signIn(base: string, email: string, password: string): Promise<string> {

@@ -24,12 +24,12 @@ async function axeViolations(page: Page): Promise<string[]> {
 const ZONE = 'Europe/Paris';
 
 describe.skipIf(browserSkipReason !== null)('calendar in Chromium', () => {
-  let web: WebApp;
-  let base: string;
-  let browser: Browser;
-  let itemId: string;
   // A scheduled item next week, Wednesday 10:00 in Paris.
   const wednesday = DateTime.now().setZone(ZONE).plus({ weeks: 1 }).startOf('week').plus({ days: 2 });
+  let web: WebApp;
+  let itemId: string;
+  let base: string;
+  let browser: Browser;
 
   beforeAll(async () => {
     web = await startWebApp('sqlite');
@@ -65,10 +65,8 @@ describe.skipIf(browserSkipReason !== null)('calendar in Chromium', () => {
     browser = await openBrowser();
     await signIn(browser.page, base, 'editor@example.org', PASSWORD);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  // The browser and the server are independent: close both at once.
+  afterAll(() => Promise.all([browser?.close(), web?.close()]));
 
   it('the month and week views are axe-clean', async () => {
     const { page } = browser;

@@ -32,12 +32,12 @@ const titlesIn = (cell: string) =>
 
 for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`calendar pages and feed (${dialect})`, () => {
+    const logLines: string[] = [];
     let app: TestApp;
+    const ids: Record<string, string> = {};
     let http: FastifyInstance;
     let ny: Client;
     let csrf: string;
-    const logLines: string[] = [];
-    const ids: Record<string, string> = {};
 
     async function scheduled(
       title: string,
