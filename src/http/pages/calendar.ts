@@ -16,11 +16,12 @@ import {
   type CalendarView,
   type PlacedEntry,
 } from '../../domain/calendar.js';
-import { ConflictError, ValidationError } from '../../domain/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 import { formatInZone } from '../../domain/schedule.js';
 import { listAccounts } from '../../store/accounts.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
+import { scheduleRefusal } from './item-actions.js';
 import { redirectWith, sendPage } from './render.js';
 import type { Views } from './views.js';
 
@@ -182,21 +183,7 @@ export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
         params: { when: formatInZone(outcome.item.publishAt!, zone) },
       });
     } catch (error) {
-      if (error instanceof ConflictError)
-        return redirectWith(deps, request, reply, back, {
-          kind: 'error',
-          key: 'flash.conflict',
-          params: { message: error.message },
-        });
-      if (!(error instanceof ValidationError)) throw error;
-      const problems = Object.entries(error.fields).map(
-        ([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`,
-      );
-      return redirectWith(deps, request, reply, back, {
-        kind: 'error',
-        key: 'flash.notScheduled',
-        params: { problems: problems.join('; ') },
-      });
+      return redirectWith(deps, request, reply, back, scheduleRefusal(deps, error));
     }
   });
 }

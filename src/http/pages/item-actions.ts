@@ -20,6 +20,14 @@ async function conflictsAsFlash(deps: WebDeps, request: FastifyRequest, reply: F
   }
 }
 
+/** A refused publish or schedule as a message on the page (a state conflict, or the time's problems); other errors are rethrown. */
+export function scheduleRefusal(deps: WebDeps, error: unknown): Flash {
+  if (error instanceof ConflictError) return { kind: 'error', key: 'flash.conflict', params: { message: error.message } };
+  if (!(error instanceof ValidationError)) throw error;
+  const problems = Object.entries(error.fields).map(([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`);
+  return { kind: 'error', key: 'flash.notScheduled', params: { problems: problems.join('; ') } };
+}
+
 /** Buttons on the item page and dashboard: publish now, (re)schedule, cancel, withdraw, retry. */
 export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post('/items/:id/publish', needs('review:write'), async (request, reply) => {
@@ -33,10 +41,7 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
       const key = outcome.scheduled ? 'flash.scheduled' : outcome.changed ? 'flash.published' : 'flash.alreadyPublished';
       return redirectWith(deps, request, reply, back, { kind: 'ok', key, params: { when } });
     } catch (error) {
-      if (error instanceof ConflictError) return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
-      if (!(error instanceof ValidationError)) throw error;
-      const problems = Object.entries(error.fields).map(([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`);
-      return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.notScheduled', params: { problems: problems.join('; ') } });
+      return redirectWith(deps, request, reply, back, scheduleRefusal(deps, error));
     }
   });
 
