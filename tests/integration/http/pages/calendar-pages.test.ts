@@ -11,6 +11,7 @@ import { createStaffUser } from '../../../../src/app/staff.js';
 import { createItem } from '../../../../src/app/items.js';
 import { publishNow, requestPublish } from '../../../../src/app/publishing.js';
 import { getItem } from '../../../../src/store/items.js';
+import { insertNewsletter, transitionNewsletter } from '../../../../src/store/newsletters.js';
 
 const decode = (html: string) =>
   html
@@ -98,6 +99,18 @@ for (const { dialect, skip } of DIALECTS) {
       );
       await publishNow(app.ctx, published.id, { channels: null, announce: false, actor: 'test' });
       ids['Already out'] = published.id;
+      const { newsletter } = await insertNewsletter(app.ctx.store.db, {
+        kind: 'digest',
+        itemIds: [],
+        subject: 'March digest',
+        source: 'staff',
+        createdBy: 'test',
+      });
+      await transitionNewsletter(app.ctx.store.db, newsletter.id, ['draft'], {
+        status: 'scheduled',
+        scheduledAt: '2027-03-19T13:00:00.000Z',
+      });
+      ids['March digest'] = newsletter.id;
     }, 60_000);
     afterAll(async () => {
       await http?.close();
@@ -115,6 +128,11 @@ for (const { dialect, skip } of DIALECTS) {
       ]);
       expect(titlesIn(dayCell(html, '2027-03-27'))).toEqual(['20:30 Paris early']);
       expect(dayCell(html, '2027-03-14')).toContain('state-scheduled');
+      const digest = dayCell(html, '2027-03-19');
+      expect(titlesIn(digest)).toEqual(['09:00 March digest']);
+      expect(digest).toContain(`href="/newsletters/${ids['March digest']}"`);
+      expect(digest).toContain('Scheduled · newsletter');
+      expect(digest).not.toContain('draggable');
       expect(html).toContain('href="/calendar?view=month&date=2027-02-01" rel="prev"');
       expect(html).toContain('href="/calendar?view=month&date=2027-04-01" rel="next"');
     });
@@ -144,6 +162,10 @@ for (const { dialect, skip } of DIALECTS) {
       expect(
         decode((await ny.get('/calendar?view=month&date=2027-03-10&state=published')).body),
       ).not.toContain('Before the change');
+      const channel = decode((await ny.get('/calendar?view=month&date=2027-03-10&channel=tw-main')).body);
+      expect(channel).toContain('Before the change'); // going to every account, so to this one
+      expect(channel).not.toContain('March digest');
+      expect(html).not.toContain('March digest');
     });
 
     it('refuses a bad view or date with a 400 naming the field', async () => {
@@ -205,6 +227,8 @@ for (const { dialect, skip } of DIALECTS) {
       );
       expect(String(byTitle.get('Before the change')!.description)).toContain('scheduled – all channels');
       expect(byTitle.get('Already out')).toBeDefined();
+      expect(byTitle.get('March digest')!.start.toISOString()).toBe('2027-03-19T13:00:00.000Z');
+      expect(String(byTitle.get('March digest')!.description)).toContain('scheduled – newsletter');
 
       expect((await ny.post('/calendar/feed', { _csrf: csrf, back: '/calendar' })).statusCode).toBe(303);
       expect((await http.inject({ method: 'GET', url: path })).statusCode).toBe(404);
