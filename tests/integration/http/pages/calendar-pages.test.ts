@@ -239,6 +239,17 @@ for (const { dialect, skip } of DIALECTS) {
       ).pathname;
       expect(next).not.toBe(path);
       expect((await http.inject({ method: 'GET', url: next })).statusCode).toBe(200);
+      // A disabled account's address stops working, and works again when the account is enabled.
+      const setDisabled = (disabled: number) =>
+        app.ctx.store.db
+          .updateTable('staffUsers')
+          .set({ disabled })
+          .where('email', '=', 'ny@example.org')
+          .execute();
+      await setDisabled(1);
+      expect((await http.inject({ method: 'GET', url: next })).statusCode).toBe(404);
+      await setDisabled(0);
+      expect((await http.inject({ method: 'GET', url: next })).statusCode).toBe(200);
       expect((await ny.post('/calendar/feed/revoke', { _csrf: csrf, back: '/calendar' })).statusCode).toBe(
         303,
       );
