@@ -68,12 +68,12 @@ export async function calendarEntries(db: Db, from: string, to: string): Promise
 }
 
 export async function calendarFeedToken(db: Db, userId: string): Promise<string | null> {
-  const row = await db
+  const feed = await db
     .selectFrom('calendarFeeds')
-    .select('token')
+    .selectAll()
     .where('userId', '=', userId)
     .executeTakeFirst();
-  return row?.token ?? null;
+  return feed?.token ?? null;
 }
 
 /** The staff member a feed token belongs to, if it is still valid (not revoked, account enabled). */
