@@ -146,6 +146,10 @@ function dayIndex(days: Array<{ start: number }>, ms: number): number {
   return lo;
 }
 
+/** By instant, then id; plain comparisons (localeCompare is slow and depends on the locale). */
+const byTimeThenId = (a: CalendarEntry, b: CalendarEntry) =>
+  Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** Places entries on the days of a period, in the period's zone, soonest first within a day. */
 export function buildCalendar(
   period: CalendarPeriod,
@@ -182,9 +186,7 @@ export function buildCalendar(
   const weeks: CalendarDay[][] = [];
   for (const { date, start } of days.slice(0, -1)) {
     const weekday = DateTime.fromMillis(start, { zone: period.zone }).weekday;
-    const dayEntries = (byDay.get(date) ?? []).sort(
-      (a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id),
-    );
+    const dayEntries = (byDay.get(date) ?? []).sort(byTimeThenId);
     if (weekday === 1) weeks.push([]);
     weeks.at(-1)!.push({
       date,
