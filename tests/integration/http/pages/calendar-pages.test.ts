@@ -28,6 +28,9 @@ function dayCell(html: string, date: string): string {
   return html.slice(start, end === -1 ? undefined : end);
 }
 
+/** Text that iCalendar and HTML must escape. */
+const HOSTILE = 'Mayors, cities; <b>"plans"</b> \\ 50% & more';
+
 const titlesIn = (cell: string) =>
   [...cell.matchAll(/<span class="when">([\d:]+)<\/span> ([^<]+)<\/a>/g)].map((m) => `${m[1]} ${m[2]}`);
 
@@ -111,6 +114,7 @@ for (const { dialect, skip } of DIALECTS) {
         scheduledAt: '2027-03-19T13:00:00.000Z',
       });
       ids['March digest'] = newsletter.id;
+      await scheduled(HOSTILE, '2027-03-22T10:00', 'America/New_York');
     }, 60_000);
     afterAll(async () => {
       await http?.close();
@@ -128,6 +132,8 @@ for (const { dialect, skip } of DIALECTS) {
       ]);
       expect(titlesIn(dayCell(html, '2027-03-27'))).toEqual(['20:30 Paris early']);
       expect(dayCell(html, '2027-03-14')).toContain('state-scheduled');
+      expect(res.body).toContain('Mayors, cities; &lt;b&gt;');
+      expect(res.body).not.toContain('<b>"plans"');
       const digest = dayCell(html, '2027-03-19');
       expect(titlesIn(digest)).toEqual(['09:00 March digest']);
       expect(digest).toContain(`href="/newsletters/${ids['March digest']}"`);
@@ -227,6 +233,7 @@ for (const { dialect, skip } of DIALECTS) {
       );
       expect(String(byTitle.get('Before the change')!.description)).toContain('scheduled – all channels');
       expect(byTitle.get('Already out')).toBeDefined();
+      expect(byTitle.get(HOSTILE)!.start.toISOString()).toBe('2027-03-22T14:00:00.000Z');
       expect(byTitle.get('March digest')!.start.toISOString()).toBe('2027-03-19T13:00:00.000Z');
       expect(String(byTitle.get('March digest')!.description)).toContain('scheduled – newsletter');
 
