@@ -35,12 +35,12 @@ const ADMINS = ['admin', 'api'] as const;
 
 export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
   items: {
-    covers: 'Dashboard, items: list, read, compose, edit, delete, channel previews',
+    covers: 'Dashboard, calendar, items: list, read, compose, edit, delete, channel previews',
     read: STAFF,
     write: STAFF,
   },
   review: {
-    covers: 'Publishing: publish now or at a time, cancel, withdraw, retry deliveries, the outbox',
+    covers: 'Publishing: publish now or at a time (also by moving an item on the calendar), cancel, withdraw, retry deliveries, the outbox',
     read: STAFF,
     write: STAFF,
   },
@@ -77,7 +77,7 @@ export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
     write: [],
   },
   account: {
-    covers: 'Their own account: name, time zone, password, sessions, signing out',
+    covers: 'Their own account: name, time zone, password, sessions, calendar feed address, signing out',
     read: ['editor', 'admin'],
     write: ['editor', 'admin'],
   },

@@ -6,7 +6,7 @@ import { isStaffPermission, type StaffPermission } from '../domain/permissions.j
 
 /**
  * Routes outside the permission table, each checked by its own handler:
- * `public` (anyone), `signed-link` (a newsletter link's signed token), `webhook-signature` (a signed
+ * `public` (anyone), `signed-link` (a secret link's token: newsletter links, calendar feeds), `webhook-signature` (a signed
  * webhook call), `metrics-token` (the metrics bearer token).
  */
 export const ROUTE_KINDS = ['public', 'signed-link', 'webhook-signature', 'metrics-token'] as const;

@@ -24,6 +24,7 @@ import { one, type FormBody } from './item-form.js';
 import { scheduleRefusal } from './item-actions.js';
 import { redirectWith, sendPage } from './render.js';
 import type { Views } from './views.js';
+import { needs } from '../route-access.js';
 
 const STATES = ['scheduled', 'published', 'sending', 'paused', 'sent'] as const;
 const FILTERS = ['channel', 'tag', 'language', 'state'] as const;
@@ -143,11 +144,11 @@ function backTo(form: FormBody): string {
 }
 
 export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/calendar', async (request, reply) =>
+  app.get('/calendar', needs('items:read'), async (request, reply) =>
     sendPage(deps, request, reply, 'calendar', await calendarPage(deps, request)),
   );
 
-  app.post('/calendar/feed', async (request, reply) => {
+  app.post('/calendar/feed', needs('account:write'), async (request, reply) => {
     await regenerateCalendarFeed(deps.ctx, request.signedIn!.user.id);
     return redirectWith(deps, request, reply, backTo((request.body ?? {}) as FormBody), {
       kind: 'ok',
@@ -155,7 +156,7 @@ export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/calendar/feed/revoke', async (request, reply) => {
+  app.post('/calendar/feed/revoke', needs('account:write'), async (request, reply) => {
     await revokeCalendarFeedFor(deps.ctx, request.signedIn!.user.id);
     return redirectWith(deps, request, reply, backTo((request.body ?? {}) as FormBody), {
       kind: 'ok',
@@ -164,7 +165,7 @@ export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
   });
 
   // The drag-and-drop's confirmation form (calendar.js): a scheduled item to another day and time.
-  app.post('/calendar/move', async (request, reply) => {
+  app.post('/calendar/move', needs('review:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const back = backTo(form);
     const zone = request.signedIn!.user.timezone ?? deps.ctx.config.timezone;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../app/context.js';
 import { calendarFeed } from '../../app/calendar.js';
+import { needs } from '../route-access.js';
 
 const FEED_PATH = /^[A-Za-z0-9_-]{43}\.ics$/;
 
@@ -15,7 +16,7 @@ const requestWithoutToken = (request: FastifyRequest) => ({
 export function calendarFeedRoutes(app: FastifyInstance, ctx: Context): void {
   app.get(
     '/calendar/feed/:file',
-    { logSerializers: { req: requestWithoutToken } },
+    { ...needs('signed-link'), logSerializers: { req: requestWithoutToken } },
     async (request, reply) => {
       const file = (request.params as { file: string }).file;
       const ics = FEED_PATH.test(file) ? await calendarFeed(ctx, file.slice(0, -4)) : null;
