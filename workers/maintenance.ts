@@ -5,9 +5,10 @@ import { reconcile } from '../src/queues/reconcile.js';
 import { checkAccounts } from '../src/app/account-checks.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 import { installBackupScheduler, runScheduledBackup } from '../src/ops/backup/schedule.js';
+import { purgeExpiredRequestKeys } from '../src/store/request-keys.js';
 
 /**
- * The reconciler (every minute), the daily account check and the scheduled backups (HERALD_BACKUP_CRON). The schedulers are re-installed
+ * The reconciler (every minute, which also sweeps expired request keys), the daily account check and the scheduled backups (HERALD_BACKUP_CRON). The schedulers are re-installed
  * periodically by this process, so even a flushed Redis gets them back without a restart.
  */
 export function startMaintenanceWorker(ctx: Context): { worker: Worker; stop(): void } {
@@ -16,7 +17,10 @@ export function startMaintenanceWorker(ctx: Context): { worker: Worker; stop(): 
     'maintenance',
     async (job) => {
       const { task } = maintenanceJobSchema.parse(job.data);
-      if (task === 'reconcile') return reconcile(ctx);
+      if (task === 'reconcile') {
+        await purgeExpiredRequestKeys(ctx.store.db); // idempotency keys, webhook ids and form tokens past their time
+        return reconcile(ctx);
+      }
       if (task === 'backup') return runScheduledBackup(ctx);
       return checkAccounts(ctx);
     },

@@ -7,6 +7,7 @@ import { installWebSupport, queueBoard, webPages } from './pages/index.js';
 import { securityHeaders } from './pages/headers.js';
 import { draftRoutes } from './routes/drafts.js';
 import { installErrorHandler } from './errors.js';
+import { idempotencyKeys } from './idempotency-key.js';
 import { openApiDocument } from './openapi.js';
 import { itemRoutes } from './routes/items.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -56,6 +57,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   await app.register(async (api) => {
     onSurface(api, 'api');
     api.addHook('onRequest', securityHeaders(null));
+    idempotencyKeys(api, ctx.store);
     itemRoutes(api, ctx);
     deliveryRoutes(api, ctx);
     sourceRoutes(api, ctx);

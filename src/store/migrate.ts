@@ -5,6 +5,7 @@ import { coreMigration } from './migrations/001-core.js';
 import { feedsMigration } from './migrations/002-feeds.js';
 import { newslettersMigration } from './migrations/003-newsletters.js';
 import { staffMigration } from './migrations/005-staff.js';
+import { requestKeysMigration } from './migrations/006-request-keys.js';
 import { calendarMigration } from './migrations/010-calendar.js';
 import { HeraldError } from '../domain/errors.js';
 
@@ -15,6 +16,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '002-feeds': feedsMigration(store.dialect),
     '003-newsletters': newslettersMigration(store.dialect),
     '005-staff': staffMigration(store.dialect),
+    '006-request-keys': requestKeysMigration(store.dialect),
     '010-calendar': calendarMigration(store.dialect),
   };
 }

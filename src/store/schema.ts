@@ -172,6 +172,18 @@ export interface WebhookItemsTable {
   createdAt: string;
 }
 
+export interface RequestKeysTable {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  /** Null while the first request with this key is still running. */
+  status: number | null;
+  /** JSON of the stored answer (`StoredResponse`). */
+  response: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string | null;
@@ -190,6 +202,7 @@ export interface Database {
   feedSourceEntries: FeedSourceEntriesTable;
   webhookItems: WebhookItemsTable;
   leases: LeasesTable;
+  requestKeys: RequestKeysTable;
   staffUsers: StaffUsersTable;
   staffSessions: StaffSessionsTable;
   authorities: AuthoritiesTable;
