@@ -16,6 +16,10 @@ export interface OncePolicy {
   keyOf(request: FastifyRequest): Omit<RequestKey, 'fingerprint'> | null;
   /** How long the first answer is kept for repeats. */
   keepMs: number;
+  /** What must be the same for a repeat to get the first answer (default: method, URL and body). */
+  fingerprint?(request: FastifyRequest): string;
+  /** A repeat that arrives while the first still runs waits this long for its answer (default: none, 409 at once). */
+  waitMs?: number;
   /** Answers a repeat: the key is in use, was used for another request, or has an answer to give again. */
   repeat(reply: FastifyReply, claim: Exclude<Claim, { kind: 'claimed' }>): FastifyReply;
 }
@@ -46,7 +50,8 @@ export function takeEffectOnce(app: FastifyInstance, store: Store, policy: OnceP
   app.addHook('preHandler', async (request, reply) => {
     const key = policy.keyOf(request);
     if (!key) return;
-    const claim = await claimRequestKey(store.db, { ...key, fingerprint: requestFingerprint(request) });
+    const fingerprint = (policy.fingerprint ?? requestFingerprint)(request);
+    const claim = await claimOrWait(store, { ...key, fingerprint }, policy.waitMs ?? 0);
     if (claim.kind === 'claimed') {
       claimed.set(request, key);
       return;
@@ -81,6 +86,17 @@ export function takeEffectOnce(app: FastifyInstance, store: Store, policy: OnceP
     }
     return payload;
   });
+}
+
+const WAIT_STEP_MS = 100;
+
+async function claimOrWait(store: Store, key: RequestKey, waitMs: number): Promise<Claim> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const claim = await claimRequestKey(store.db, key);
+    if (claim.kind !== 'in_progress' || Date.now() >= deadline) return claim;
+    await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+  }
 }
 
 function keptHeaders(reply: FastifyReply): Record<string, string> {

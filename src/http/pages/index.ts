@@ -8,6 +8,7 @@ import { onSurface } from '../route-access.js';
 import { cookieSecret } from './cookie-secret.js';
 import type { NavLink, WebDeps } from './deps.js';
 import { installPageErrors } from './page-errors.js';
+import { formsTakeEffectOnce } from './form-once.js';
 import { LoginLimiter } from './login-limit.js';
 import { securityHeaders, PAGES_CSP } from './headers.js';
 import { Sessions } from './session.js';
@@ -71,6 +72,7 @@ export function webPages(deps: WebDeps) {
     onSurface(app, 'page');
     app.addHook('onRequest', securityHeaders(PAGES_CSP));
     app.addHook('preHandler', requireCsrf(deps.sessions, pageRefusals(deps)));
+    formsTakeEffectOnce(app, deps); // after the CSRF check: only a genuine form claims its token
     installPageErrors(app, deps);
     deps.assets.routes(app);
     loginRoutes(app, deps);

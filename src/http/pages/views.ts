@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +82,8 @@ export class Views {
 function registerHelpers(hb: typeof Handlebars, i18n: Translator, assets: StaticAssets): void {
   hb.registerHelper('t', (key: string, options: Handlebars.HelperOptions) => i18n.t(key, options.hash as Params));
   hb.registerHelper('asset', (name: string) => assets.url(name));
+  // A new one-time submission token for each form rendered (see form-once.ts).
+  hb.registerHelper('onceToken', () => randomBytes(18).toString('base64url'));
   hb.registerHelper('fid', (name: string) => fieldId(String(name)));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);

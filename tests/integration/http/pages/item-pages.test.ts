@@ -4,35 +4,11 @@ import { waitFor } from '../../../helpers/app.js';
 import { getItem } from '../../../../src/store/items.js';
 import { listDeliveriesForItem } from '../../../../src/store/deliveries.js';
 import { addUser, Client, startWebApp, type WebApp } from '../../../helpers/web.js';
+import { editorForm, itemIdFrom } from '../../../helpers/item-form.js';
 
 const decode = (html: string) => html.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
-function form(extra: Record<string, string | string[]> = {}) {
-  return {
-    title: 'Mayors meet in Lyon',
-    summary: 'What 130 member cities agreed.',
-    body: '## Highlights\n\nThe **declaration** was signed.',
-    url: 'https://example.org/news/lyon',
-    imageUrl: '',
-    imageAlt: '',
-    tags: 'climate, #cities',
-    language: 'en',
-    slug: '',
-    'text.twitter': '',
-    'text.facebook': '',
-    'tr.0.language': '',
-    'tr.0.title': '',
-    'tr.0.summary': '',
-    'tr.0.body': '',
-    channelsShown: '1',
-    channels: ['twitter', 'facebook'],
-    publishAt: '',
-    timezone: 'Europe/Paris',
-    ...extra,
-  };
-}
-
-const itemIdFrom = (location: string | string[] | number | undefined) => String(location).match(/itm_[0-9a-f]{32}/)![0];
+const form = editorForm;
 
 for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`item pages (${dialect})`, () => {
