@@ -1,14 +1,44 @@
-/* global setTimeout, HTMLFormElement */
+/* global setTimeout, HTMLFormElement, sessionStorage, performance, location */
 // Forms that change something are sent once: a second click while the first request runs does nothing,
-// and the buttons say so. The one-time token (_once) is re-set by script so that the browser keeps it
-// with the page's form state: Back then Submit sends the first token again and the server answers with
-// the first result instead of acting twice.
+// and the buttons say so. Back then Submit sends the form's first one-time token (_once) again, so the
+// server answers with the first result instead of acting twice.
 (function () {
   'use strict';
 
-  function keepTokens() {
-    var tokens = document.querySelectorAll('input[data-once]');
-    for (var i = 0; i < tokens.length; i++) tokens[i].setAttribute('value', tokens[i].value);
+  // The token each form sent is remembered for this tab; a page reached again by Back or Forward puts it
+  // back, so a second submit there is recognised as the first one.
+  function storageKey(form) {
+    var forms = Array.prototype.indexOf.call(document.forms, form);
+    return 'herald-once|' + location.pathname + '|' + form.getAttribute('action') + '|' + forms;
+  }
+
+  function remember(form) {
+    var token = form.querySelector('input[data-once]');
+    try {
+      if (token) sessionStorage.setItem(storageKey(form), token.value);
+    } catch {
+      // storage refused (private mode): the server still answers a double submit once
+    }
+  }
+
+  function cameBack() {
+    var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType('navigation') : [];
+    return entries.length > 0 && entries[0].type === 'back_forward';
+  }
+
+  function restoreTokens() {
+    if (!cameBack()) return;
+    for (var i = 0; i < document.forms.length; i++) {
+      var form = document.forms[i];
+      var token = form.querySelector('input[data-once]');
+      var sent = null;
+      try {
+        sent = sessionStorage.getItem(storageKey(form));
+      } catch {
+        sent = null;
+      }
+      if (token && sent) token.value = sent;
+    }
   }
 
   function buttonsOf(form) {
@@ -30,6 +60,7 @@
       return;
     }
     form.dataset.sending = '1';
+    remember(form);
     form.setAttribute('aria-busy', 'true');
     // Disabled after the browser has read the form, so that the clicked button's name and value are sent.
     setTimeout(function () {
@@ -45,6 +76,6 @@
     for (var i = 0; i < forms.length; i++) release(forms[i]);
   });
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', keepTokens);
-  else keepTokens();
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', restoreTokens);
+  else restoreTokens();
 })();
