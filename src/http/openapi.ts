@@ -73,7 +73,7 @@ export function openApiDocument(publicUrl: string) {
       },
       '/api/items/{id}/publish': {
         post: {
-          summary: 'Publish now, or schedule with `at` (+ `timezone`)',
+          summary: 'Publish now, or schedule with `at` (+ `timezone`). The answer\'s `warnings` list items published in the last 30 days with the same title or link (a warning: nothing is refused)',
           parameters: idParam,
           requestBody: json('PublishRequest'),
           responses: { '202': { description: 'Publication under way or scheduled' }, '200': { description: 'Nothing to do: this revision is already published' }, '409': errors['404'], ...errors },

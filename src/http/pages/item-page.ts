@@ -5,6 +5,7 @@ import { listAccounts } from '../../store/accounts.js';
 import { listAudit } from '../../store/audit.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { getItem } from '../../store/items.js';
+import { recentLookalikes } from '../../store/lookalikes.js';
 import type { WebDeps } from './deps.js';
 import { sendPage } from './render.js';
 import { itemTimeline } from './timeline.js';
@@ -14,6 +15,7 @@ import { accountNames, deliveryView, itemRow, safeLink } from './view-models.js'
 export async function showItem(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, id: string) {
   const db = deps.ctx.store.db;
   const [item, deliveries, audit, accounts] = await Promise.all([getItem(db, id), listDeliveriesForItem(db, id), listAudit(db, 'item', id), listAccounts(db)]);
+  const lookalikes = await recentLookalikes(db, item);
   const names = accountNames(accounts);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
   const views = deps.views;
@@ -42,6 +44,7 @@ export async function showItem(deps: WebDeps, request: FastifyRequest, reply: Fa
       withdraw: canDo('withdraw', item.status),
     },
     scheduleZone: item.publishTimezone ?? zone,
+    lookalikes: lookalikes.map((l) => ({ ...l, why: views.t(l.sameTitle && l.sameLink ? 'item.lookalike.both' : l.sameTitle ? 'item.lookalike.title' : 'item.lookalike.link') })),
     back: `/items/${item.id}`,
     scripts: ['zone.js'],
   });

@@ -6,7 +6,8 @@ import { cancelSchedule, requestPublish, withdraw } from '../../app/publishing.j
 import { getItem, listItems } from '../../store/items.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { listAudit } from '../../store/audit.js';
-import { presentDelivery, presentItem } from '../present.js';
+import { presentDelivery, presentItem, presentLookalikes } from '../present.js';
+import { recentLookalikes } from '../../store/lookalikes.js';
 import { emptyBody, ITEM_ID, listItemsQuery, publishBody, withdrawBody } from '../schemas.js';
 import { needs } from '../route-access.js';
 import { requestMay } from '../authorize.js';
@@ -60,6 +61,7 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
       ...(await itemWithDeliveries(ctx, id)),
       changed: outcome.changed,
       scheduled: outcome.scheduled,
+      warnings: presentLookalikes(await recentLookalikes(ctx.store.db, outcome.item)),
     });
   });
 
