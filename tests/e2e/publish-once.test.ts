@@ -1,37 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../helpers/app.js';
-import { liveAccounts, SECRET_KEY, startFakes, type Fakes } from '../helpers/social.js';
-import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
-import { browserSkipReason, openBrowser, signIn, type Browser } from '../helpers/browser.js';
+import { addUser, PASSWORD } from '../helpers/web.js';
+import { browserSkipReason, openBrowser, signIn } from '../helpers/browser.js';
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.js';
 
 // "Save and publish now" pressed twice, in the ways people do it: one item and one post per channel.
 describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in Chromium', () => {
-  let fakes: Fakes;
-  let web: WebApp;
-  let base: string;
-  let browser: Browser;
+  let app: BrowserApp;
 
   beforeAll(async () => {
-    fakes = await startFakes();
-    web = await startWebApp('sqlite', {
-      secretKey: SECRET_KEY,
-      channels: { timeoutMs: 2_000, accounts: liveAccounts(fakes) },
-    });
-    web.app.startWorkers();
-    await addUser(web.app, 'editor@example.org', 'editor');
-    base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
-    await signIn(browser.page, base, 'editor@example.org', PASSWORD);
+    app = await startBrowserApp();
+    await addUser(app.web.app, 'editor@example.org', 'editor');
+    await signIn(app.browser.page, app.base, 'editor@example.org', PASSWORD);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await fakes?.close();
-  });
+  afterAll(async () => app?.close());
 
   async function fillEditor(page: Page, title: string) {
-    await page.goto(`${base}/items/new`);
+    await page.goto(`${app.base}/items/new`);
     await page.getByLabel('Title', { exact: true }).fill(title);
     await page
       .getByLabel('Address of the article')
@@ -40,7 +26,7 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
 
   /** Waits until every delivery of the one item titled `title` is done, then counts items and posts. */
   async function outcome(title: string) {
-    const items = await web.app.ctx.store.db
+    const items = await app.web.app.ctx.store.db
       .selectFrom('items')
       .select('id')
       .where('title', '=', title)
@@ -48,7 +34,7 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
     expect(items).toHaveLength(1);
     await waitFor(
       async () => {
-        const rows = await web.app.ctx.store.db
+        const rows = await app.web.app.ctx.store.db
           .selectFrom('deliveries')
           .select('status')
           .where('itemId', '=', items[0]!.id)
@@ -60,15 +46,15 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
     );
     return {
       items: (
-        await web.app.ctx.store.db.selectFrom('items').select('id').where('title', '=', title).execute()
+        await app.web.app.ctx.store.db.selectFrom('items').select('id').where('title', '=', title).execute()
       ).length,
-      tweets: fakes.twitter.posts.filter((p) => p.text.includes(title)).length,
-      facebook: fakes.facebook.posts.filter((p) => p.message.includes(title)).length,
+      tweets: app.fakes.twitter.posts.filter((p) => p.text.includes(title)).length,
+      facebook: app.fakes.facebook.posts.filter((p) => p.message.includes(title)).length,
     };
   }
 
   it('a double click on "Save and publish now" makes one item and one post per channel', async () => {
-    const { page } = browser;
+    const { page } = app.browser;
     const title = 'Double-clicked news';
     await fillEditor(page, title);
     await page.getByRole('button', { name: 'Save and publish now' }).dblclick();
@@ -80,7 +66,7 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
     const plain = await openBrowser();
     try {
       await plain.context.route(/\/static\/forms\.js/, (route) => route.abort('blockedbyclient'));
-      await signIn(plain.page, base, 'editor@example.org', PASSWORD);
+      await signIn(plain.page, app.base, 'editor@example.org', PASSWORD);
       const title = 'Double-clicked news without script';
       await fillEditor(plain.page, title);
       await plain.page.getByRole('button', { name: 'Save and publish now' }).dblclick();
@@ -92,14 +78,14 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
   }, 60_000);
 
   it('Back after publishing, then "Save and publish now" again, shows the first item and makes nothing new', async () => {
-    const { page } = browser;
+    const { page } = app.browser;
     const title = 'News published, then Back';
     await fillEditor(page, title);
     await page.getByRole('button', { name: 'Save and publish now' }).click();
     await page.waitForURL(/\/items\/itm_/);
     const first = page.url();
     await page.goBack();
-    await page.waitForURL(`${base}/items/new`);
+    await page.waitForURL(`${app.base}/items/new`);
     expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe(title); // the browser kept what was typed
     await page.getByRole('button', { name: 'Save and publish now' }).click();
     await page.waitForURL(/\/items\/itm_/);
@@ -108,10 +94,10 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
   }, 60_000);
 
   it('the buttons of a form that is being sent are disabled until the answer comes', async () => {
-    const { page } = browser;
+    const { page } = app.browser;
     await fillEditor(page, 'News sent slowly');
     // The answer is held back a moment; meanwhile the page notes the buttons' state where the next page can read it.
-    await page.route(`${base}/items`, async (route) => {
+    await page.route(`${app.base}/items`, async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await route.continue();
     });
@@ -121,12 +107,12 @@ describe.skipIf(browserSkipReason !== null)('publishing once from the editor, in
     }, 200))`);
     await page.getByRole('button', { name: 'Save and publish now' }).click();
     await page.waitForURL(/\/items\/itm_/);
-    await page.unroute(`${base}/items`);
+    await page.unroute(`${app.base}/items`);
     expect(JSON.parse(String(await page.evaluate(`sessionStorage.getItem('probe')`)))).toEqual([
       true,
       true,
       true,
     ]);
-    expect(browser.problems).toEqual([]);
+    expect(app.browser.problems).toEqual([]);
   }, 60_000);
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { waitFor } from '../helpers/app.js';
-import { liveAccounts, SECRET_KEY, startFakes, type Fakes } from '../helpers/social.js';
-import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
+import type { Fakes } from '../helpers/social.js';
+import { addUser, PASSWORD, type WebApp } from '../helpers/web.js';
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.js';
 import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
 
 // The whole staff flow in a real browser, against live Twitter/Facebook adapters pointed at the local fakes.
@@ -11,21 +12,15 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
   let web: WebApp;
   let base: string;
   let browser: Browser;
+  let running: BrowserApp | undefined;
 
   beforeAll(async () => {
-    fakes = await startFakes();
-    web = await startWebApp('sqlite', { secretKey: SECRET_KEY, channels: { timeoutMs: 2_000, accounts: liveAccounts(fakes) } });
-    web.app.startWorkers();
+    running = await startBrowserApp();
+    ({ fakes, web, base, browser } = running);
     await addUser(web.app, 'admin@example.org', 'admin');
     await addUser(web.app, 'editor@example.org', 'editor');
-    base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await fakes?.close();
-  });
+  afterAll(async () => running?.close());
 
   it('signs in with the keyboard only, with a visible focus', async () => {
     const { page } = browser;
