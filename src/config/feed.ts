@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { isHttpUrl, isLanguageTag } from '../domain/item.js';
 
+/** Standard Webhooks' secret: `whsec_` then the base64 of at least 24 random bytes. */
+const WEBHOOK_SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+
 const httpUrl = z.string({ error: 'must be a URL' }).refine(isHttpUrl, 'must be an absolute http(s) URL');
 
 /** Environment values are strings: "true"/"1"/"yes" and "false"/"0"/"no" (z.coerce.boolean calls "false" true). */
@@ -61,8 +64,11 @@ export const feedConfigSchema = z.strictObject({
   /** Per-fetch limits for sources. */
   fetchTimeoutMs: z.coerce.number().int('must be a whole number').min(100, 'must be 100-120000').max(120_000, 'must be 100-120000').default(10_000),
   fetchMaxBytes: z.coerce.number().int('must be a whole number').min(1_024, 'must be 1 kB-50 MB').max(50 * 1024 * 1024, 'must be 1 kB-50 MB').default(5 * 1024 * 1024),
-  /** Shared secret of the CMS webhook (`POST /api/hooks/publish`); unset = the webhook is off. */
-  webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Shared secret of the CMS webhook (`POST /api/hooks/publish`), Standard Webhooks' `whsec_<base64>`; unset = the webhook is off. */
+  webhookSecret: z
+    .string()
+    .regex(WEBHOOK_SECRET_FORMAT, 'must be whsec_ followed by the base64 of at least 24 random bytes (echo "whsec_$(openssl rand -base64 32)")')
+    .optional(),
 });
 export type FeedConfig = z.output<typeof feedConfigSchema>;
 

@@ -37,6 +37,6 @@ export {
   tagVariant,
 } from './variants.js';
 export type { FeedFormat, FeedVariant } from './variants.js';
-export { SIGNATURE_HEADER, sign, verifySignature } from '../ingest/webhook-signature.js';
+export { signWebhook, verifyWebhook, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../ingest/webhook-signature.js';
 export { WebSubPingError, pingWebSubHub } from './websub.js';
 export { writeFeedFiles, writeFileAtomic, writeFilesAtomicIfChanged } from './write-atomic.js';

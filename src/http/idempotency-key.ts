@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../store/db.js';
 import { ValidationError } from '../domain/errors.js';
-import { sendError } from './errors.js';
-import { replay, takeEffectOnce } from './once.js';
+import { jsonRepeats, takeEffectOnce } from './once.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
@@ -37,22 +36,13 @@ export function idempotencyKeys(api: FastifyInstance, store: Store): void {
       const key = idempotencyKeyOf(request);
       return key === null ? null : { scope: `api:${request.actor}`, key };
     },
-    repeat(reply, claim) {
-      if (claim.kind === 'other_request')
-        return sendError(
-          reply,
-          422,
-          'idempotency_key_reused',
-          'this Idempotency-Key was used for another request; use a new key',
-        );
-      if (claim.kind === 'in_progress')
-        return sendError(
-          reply,
-          409,
-          'idempotency_key_in_progress',
-          'a request with this Idempotency-Key is still running; try again when it has finished',
-        );
-      return replay(reply.header(REPLAYED_HEADER, 'true'), claim.response);
-    },
+    repeat: jsonRepeats({
+      reused: ['idempotency_key_reused', 'this Idempotency-Key was used for another request; use a new key'],
+      inProgress: [
+        'idempotency_key_in_progress',
+        'a request with this Idempotency-Key is still running; try again when it has finished',
+      ],
+      replayedHeader: REPLAYED_HEADER,
+    }),
   });
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from './errors.js';
 import type { Store } from '../store/db.js';
 import {
   claimRequestKey,
@@ -115,4 +116,24 @@ export function replay(
   status = response.status,
 ): FastifyReply {
   return reply.code(status).headers(response.headers).send(response.body);
+}
+
+/** How a JSON API answers repeats: 422 and 409 with these codes and messages, else the first answer marked replayed. */
+export function jsonRepeats(words: {
+  reused: [code: string, message: string];
+  inProgress: [code: string, message: string];
+  replayedHeader: string;
+  /** The status a replayed success gets (default: the first one's). */
+  successStatus?: number;
+}): OncePolicy['repeat'] {
+  return (reply, claim) => {
+    if (claim.kind === 'other_request') return sendError(reply, 422, ...words.reused);
+    if (claim.kind === 'in_progress') return sendError(reply, 409, ...words.inProgress);
+    const { status } = claim.response;
+    return replay(
+      reply.header(words.replayedHeader, 'true'),
+      claim.response,
+      status < 300 ? (words.successStatus ?? status) : status,
+    );
+  };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { itemFieldsSchema } from '../domain/item.js';
 import { hookOptionsSchema } from '../ingest/webhook.js';
-import { SIGNATURE_HEADER } from '../ingest/webhook-signature.js';
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../ingest/webhook-signature.js';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
@@ -38,15 +38,21 @@ export const feedPaths = {
   '/feeds/tag/{tag}/{file}': { get: { ...feedFile('Items with one tag', 'application/rss+xml'), parameters: variantParams('tag') } },
   '/api/hooks/publish': {
     post: {
-      summary: `CMS webhook: create and publish an item in one call. Not behind the API token: signed with HMAC-SHA256 of the raw body (${SIGNATURE_HEADER}: sha256=<hex>). Idempotent on externalId.`,
+      summary: 'CMS webhook: create and publish an item in one call. Not behind the API token: signed after Standard Webhooks (HMAC-SHA256 over "id.timestamp.body" with the whsec_ secret; timestamps within 5 minutes). Each webhook-id acts once (a replay gets the first answer); idempotent on externalId too.',
       security: [],
-      parameters: [{ name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } }],
+      parameters: [
+        { name: WEBHOOK_ID_HEADER, in: 'header', required: true, schema: { type: 'string', maxLength: 255 } },
+        { name: WEBHOOK_TIMESTAMP_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
+        { name: WEBHOOK_SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' } },
+      ],
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PublishHook' } } } },
       responses: {
         '201': { description: 'Created and published' },
-        '200': { description: 'This externalId was seen before: the same item' },
+        '200': { description: 'This externalId or webhook-id was seen before: the same item, nothing done (a replayed webhook-id also gets webhook-replayed: true)' },
         '400': errorResponse('Invalid input (names each bad field)'),
-        '401': errorResponse('Missing or wrong signature'),
+        '401': errorResponse('Missing or wrong signature, or a timestamp more than 5 minutes away'),
+        '409': errorResponse('A message with this webhook-id is still being handled'),
+        '422': errorResponse('This webhook-id came with another body'),
         '404': errorResponse('The webhook is off (no secret configured)'),
       },
     },

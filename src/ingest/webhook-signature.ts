@@ -1,34 +1,61 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 /**
- * Signatures for the CMS webhook (`POST /api/hooks/publish`): HMAC-SHA256 of the raw request body
- * (the exact bytes received, before any JSON parsing) with the shared secret, sent as
- * `X-Herald-Signature: sha256=<64 lowercase hex digits>` (the scheme GitHub webhooks use).
+ * Signatures for the CMS webhook (`POST /api/hooks/publish`), after Standard Webhooks
+ * (standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256>` over "<webhook-id>.<webhook-timestamp>.<raw body>"
+ * with the secret's bytes (`whsec_<base64>`); a timestamp more than 5 minutes away is refused. Replays
+ * within that window are stopped by remembering each webhook-id (see routes/hooks.ts).
  */
-export const SIGNATURE_HEADER = 'x-herald-signature';
+export const WEBHOOK_ID_HEADER = 'webhook-id';
+export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
-const PREFIX = 'sha256=';
+export type WebhookHeaders = Record<
+  typeof WEBHOOK_ID_HEADER | typeof WEBHOOK_TIMESTAMP_HEADER | typeof WEBHOOK_SIGNATURE_HEADER,
+  string
+>;
 
-/** The header value for `rawBody`. */
-export function sign(secret: string, rawBody: string | Uint8Array): string {
-  return PREFIX + hmac(secret, rawBody).toString('hex');
-}
-
-/** True only for a well-formed header carrying the right HMAC; compared in constant time. */
-export function verifySignature(
+/** The three headers a sender puts on `rawBody` (what the CMS does; used by tests and the docs' examples). */
+export function signWebhook(
   secret: string,
+  id: string,
   rawBody: string | Uint8Array,
-  header: string | string[] | null | undefined,
-): boolean {
-  const expected = hmac(secret, rawBody);
-  const value = Array.isArray(header) ? header[0] : header;
-  if (typeof value !== 'string' || !value.toLowerCase().startsWith(PREFIX)) return false;
-  const hex = value.slice(PREFIX.length).trim();
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false; // also keeps timingSafeEqual's lengths equal
-  return timingSafeEqual(Buffer.from(hex, 'hex'), expected);
+  at = new Date(),
+): WebhookHeaders {
+  return {
+    [WEBHOOK_ID_HEADER]: id,
+    [WEBHOOK_TIMESTAMP_HEADER]: String(Math.floor(at.getTime() / 1000)),
+    [WEBHOOK_SIGNATURE_HEADER]: new Webhook(secret).sign(id, at, rawBody),
+  };
 }
 
-function hmac(secret: string, rawBody: string | Uint8Array): Buffer {
-  if (secret.length === 0) throw new Error('the webhook secret is empty: configure one');
-  return createHmac('sha256', secret).update(rawBody).digest();
+/** The message's webhook-id when its signature and timestamp are good, otherwise null (one answer for every fault). */
+export function verifyWebhook(
+  secret: string,
+  rawBody: Uint8Array,
+  headers: Record<string, string | string[] | undefined>,
+): string | null {
+  const one = (name: string) => {
+    const value = headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const id = one(WEBHOOK_ID_HEADER);
+  const timestamp = one(WEBHOOK_TIMESTAMP_HEADER);
+  const signature = one(WEBHOOK_SIGNATURE_HEADER);
+  if (!id || !timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || id.length > 255) return null;
+  try {
+    new Webhook(secret).verify(
+      rawBody,
+      {
+        [WEBHOOK_ID_HEADER]: id,
+        [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
+        [WEBHOOK_SIGNATURE_HEADER]: signature,
+      },
+      { jsonParse: false },
+    );
+    return id;
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return null;
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { SIGNATURE_HEADER, sign } from '../../../src/ingest/webhook-signature.js';
+import { signWebhook } from '../../../src/ingest/webhook-signature.js';
 import { buildServer } from '../../../src/http/server.js';
 import { sampleItem, startTestApp, type TestApp } from '../../helpers/app.js';
 
@@ -9,7 +9,7 @@ import { sampleItem, startTestApp, type TestApp } from '../../helpers/app.js';
 // what they resolve to is checked when Herald fetches the image (tests/integration/social/image-ssrf.test.ts).
 
 const TOKEN = 'test-token-0123456789abcdef';
-const SECRET = 'a-long-shared-webhook-secret';
+const SECRET = `whsec_${Buffer.from('a-long-shared-webhook-secret-0123').toString('base64')}`;
 const json = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 async function serve(allowPrivateUrls: boolean): Promise<{ app: TestApp; http: FastifyInstance }> {
@@ -78,7 +78,7 @@ describe('private addresses refused at the boundary (allowPrivateUrls off)', () 
       method: 'POST',
       url: '/api/hooks/publish',
       payload: body,
-      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(SECRET, body) },
+      headers: { 'content-type': 'application/json', ...signWebhook(SECRET, 'msg_ssrf', body) },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.fields).toEqual({ imageUrl: 'must be a public address; localhost is loopback' });

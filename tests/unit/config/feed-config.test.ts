@@ -27,12 +27,12 @@ describe('feed configuration', () => {
   it('reads sources from the file, with defaults per source, and the rest from the environment', () => {
     const cwd = dir();
     writeFileSync(path.join(cwd, 'h.yaml'), 'feed:\n  webhookSecret: ${CMS_SECRET}\n  sources:\n    - id: website\n      url: https://alliance.example/feed.xml\n    - id: town-fr\n      url: https://town.example/rss\n      mode: publish\n      language: fr\n      everyMinutes: 5\n');
-    const { feed } = loadConfig({ env: { HERALD_CONFIG: 'h.yaml', CMS_SECRET: 'a-long-shared-secret', HERALD_WEBSUB_HUB_URL: 'https://hub.example/', HERALD_ALLOW_PRIVATE_SOURCES: 'false', HERALD_FEED_REBUILD_INTERVAL_MS: '500' }, cwd });
+    const { feed } = loadConfig({ env: { HERALD_CONFIG: 'h.yaml', CMS_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', HERALD_WEBSUB_HUB_URL: 'https://hub.example/', HERALD_ALLOW_PRIVATE_SOURCES: 'false', HERALD_FEED_REBUILD_INTERVAL_MS: '500' }, cwd });
     expect(feed.sources).toEqual([
       { id: 'website', url: 'https://alliance.example/feed.xml', mode: 'draft', everyMinutes: 15 },
       { id: 'town-fr', url: 'https://town.example/rss', mode: 'publish', language: 'fr', everyMinutes: 5 },
     ]);
-    expect(feed).toMatchObject({ webhookSecret: 'a-long-shared-secret', hubUrl: 'https://hub.example/', allowPrivateSources: false, rebuildIntervalMs: 500 });
+    expect(feed).toMatchObject({ webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', hubUrl: 'https://hub.example/', allowPrivateSources: false, rebuildIntervalMs: 500 });
     expect(loadConfig({ env: { HERALD_ALLOW_PRIVATE_SOURCES: 'yes' }, cwd: dir() }).feed.allowPrivateSources).toBe(true);
   });
 
@@ -51,7 +51,7 @@ describe('feed configuration', () => {
 
   it('a short webhook secret or a bad hub or flag is refused without echoing the secret', () => {
     const found = problems({ HERALD_WEBHOOK_SECRET: 'tiny-secret', HERALD_WEBSUB_HUB_URL: 'hub', HERALD_ALLOW_PRIVATE_SOURCES: 'maybe' }).join('\n');
-    expect(found).toContain('HERALD_WEBHOOK_SECRET (feed.webhookSecret): must be at least 16 characters');
+    expect(found).toContain('HERALD_WEBHOOK_SECRET (feed.webhookSecret): must be whsec_ followed by the base64 of at least 24 random bytes');
     expect(found).toContain('HERALD_WEBSUB_HUB_URL (feed.hubUrl): must be an absolute http(s) URL');
     expect(found).toContain('HERALD_ALLOW_PRIVATE_SOURCES (feed.allowPrivateSources): must be true or false');
     expect(found).not.toContain('tiny-secret');

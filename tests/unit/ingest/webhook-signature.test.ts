@@ -1,46 +1,95 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sign, verifySignature } from '../../../src/ingest/webhook-signature.js';
+import { signWebhook, verifyWebhook } from '../../../src/ingest/webhook-signature.js';
 
-const secret = 'a shared secret';
-const body = '{"title":"Café","url":"https://www.example.org/a"}';
+// The example of the Standard Webhooks specification and its reference libraries.
+const SPEC = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  at: new Date(1614265330 * 1000),
+  body: '{"test": 2432232314}',
+};
+const SPEC_SIGNATURE = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
 
-describe('webhook signature', () => {
-  it('signs as sha256=<hex of HMAC-SHA256 over the raw body>', () => {
-    const expected = createHmac('sha256', secret).update(Buffer.from(body, 'utf8')).digest('hex');
-    expect(sign(secret, body)).toBe(`sha256=${expected}`);
-    expect(sign(secret, Buffer.from(body))).toBe(`sha256=${expected}`);
+const secret = `whsec_${Buffer.from('a shared secret of 32 bytes!!!!!').toString('base64')}`;
+const body = Buffer.from('{"title":"Café","url":"https://www.example.org/a"}');
+
+describe('webhook signature (Standard Webhooks)', () => {
+  it('signs v1,<base64 HMAC-SHA256 of "id.timestamp.body" with the secret bytes>, as the specification shows', () => {
+    expect(signWebhook(SPEC.secret, SPEC.id, SPEC.body, SPEC.at)).toEqual({
+      'webhook-id': SPEC.id,
+      'webhook-timestamp': '1614265330',
+      'webhook-signature': SPEC_SIGNATURE,
+    });
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const now = new Date();
+    const expected = createHmac('sha256', key)
+      .update(`msg_1.${Math.floor(now.getTime() / 1000)}.`)
+      .update(body)
+      .digest('base64');
+    expect(signWebhook(secret, 'msg_1', body, now)['webhook-signature']).toBe(`v1,${expected}`);
   });
 
-  it('accepts a good signature, also in upper-case hex or as a repeated header', () => {
-    const header = sign(secret, body);
-    expect(verifySignature(secret, body, header)).toBe(true);
-    expect(verifySignature(secret, Buffer.from(body), `sha256=${header.slice(7).toUpperCase()}`)).toBe(true);
-    expect(verifySignature(secret, body, [header])).toBe(true);
-  });
-
-  it('rejects a bad signature: other body, other secret, one changed digit', () => {
-    const header = sign(secret, body);
-    expect(verifySignature(secret, `${body} `, header)).toBe(false);
-    expect(verifySignature('another secret', body, header)).toBe(false);
-    const last = header.at(-1) === '0' ? '1' : '0';
-    expect(verifySignature(secret, body, header.slice(0, -1) + last)).toBe(false);
+  it('accepts a good message and gives its id; several signatures (key rotation) may be sent', () => {
+    const headers = signWebhook(secret, 'msg_1', body);
+    expect(verifyWebhook(secret, body, headers)).toBe('msg_1');
+    expect(
+      verifyWebhook(secret, body, {
+        ...headers,
+        'webhook-signature': `v1,AAAA ${headers['webhook-signature']}`,
+      }),
+    ).toBe('msg_1');
   });
 
   it.each([
-    ['missing', undefined],
-    ['null', null],
-    ['empty', ''],
-    ['without the prefix', sign(secret, body).slice(7)],
-    ['with another algorithm', sign(secret, body).replace('sha256=', 'sha1=')],
-    ['too short', sign(secret, body).slice(0, -2)],
-    ['too long', `${sign(secret, body)}00`],
-    ['not hex', `sha256=${'z'.repeat(64)}`],
-  ])('rejects a header that is %s', (_name, header) => {
-    expect(verifySignature(secret, body, header)).toBe(false);
-  });
-
-  it('refuses to work with an empty secret', () => {
-    expect(() => verifySignature('', body, sign('x', body))).toThrow(/secret is empty/);
+    ['another body', () => ({ b: Buffer.from(`${body} `), h: signWebhook(secret, 'msg_1', body) })],
+    ['another id', () => ({ b: body, h: { ...signWebhook(secret, 'msg_1', body), 'webhook-id': 'msg_2' } })],
+    [
+      'another timestamp',
+      () => ({
+        b: body,
+        h: {
+          ...signWebhook(secret, 'msg_1', body),
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 1),
+        },
+      }),
+    ],
+    [
+      'another secret',
+      () => ({
+        b: body,
+        h: signWebhook(
+          `whsec_${Buffer.from('another secret of 32 bytes!!!!!!').toString('base64')}`,
+          'msg_1',
+          body,
+        ),
+      }),
+    ],
+    [
+      'a timestamp 6 minutes old',
+      () => ({ b: body, h: signWebhook(secret, 'msg_1', body, new Date(Date.now() - 6 * 60_000)) }),
+    ],
+    [
+      'a timestamp 6 minutes ahead',
+      () => ({ b: body, h: signWebhook(secret, 'msg_1', body, new Date(Date.now() + 6 * 60_000)) }),
+    ],
+    [
+      'no signature',
+      () => ({
+        b: body,
+        h: { 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) },
+      }),
+    ],
+    [
+      'a timestamp that is no number',
+      () => ({ b: body, h: { ...signWebhook(secret, 'msg_1', body), 'webhook-timestamp': '1e9' } }),
+    ],
+    [
+      'repeated headers',
+      () => ({ b: body, h: { ...signWebhook(secret, 'msg_1', body), 'webhook-id': ['msg_1', 'msg_1'] } }),
+    ],
+  ])('refuses %s', (_name, make) => {
+    const { b, h } = make();
+    expect(verifyWebhook(secret, b, h as Record<string, string>)).toBeNull();
   });
 });
