@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { markdownProblem } from './markdown-limits.js';
 import { ValidationError } from './errors.js';
 import { nonPublicHostKind } from './ip-address.js';
 import { fieldErrorsFromZod } from './zod-errors.js';
@@ -107,7 +108,11 @@ const tag = z
 const body = z
   .string({ error: 'must be a string' })
   .refine((v) => Buffer.byteLength(v, 'utf8') <= LIMITS.bodyBytes, `must be at most ${LIMITS.bodyBytes / 1024} kB`)
-  .refine((v) => !NUL.test(v), 'must not contain NUL characters');
+  .refine((v) => !NUL.test(v), 'must not contain NUL characters')
+  .superRefine((v, ctx) => {
+    const problem = markdownProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const translation = z.strictObject({
   title: text(LIMITS.title, { required: true }),

@@ -1,5 +1,6 @@
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { ValidationError } from './errors.js';
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -48,8 +49,18 @@ function absolutise(attribs: Record<string, string>, name: string, baseUrl: stri
   }
 }
 
-/** Markdown (GitHub flavour) to sanitised HTML. Raw HTML in the Markdown is sanitised, not trusted. */
+/**
+ * Markdown (GitHub flavour) to sanitised HTML. Raw HTML in the Markdown is sanitised, not trusted. Input
+ * is bounded before (markdown-limits.ts); should the parser still give up (its recursion overflowing the
+ * stack), that is bad input, never a server error.
+ */
 export function renderMarkdown(markdown: string, baseUrl?: string): string {
-  const html = marked.parse(markdown) as string;
+  let html: string;
+  try {
+    html = marked.parse(markdown) as string;
+  } catch (error) {
+    if (error instanceof RangeError || /Maximum call stack/.test(String(error))) throw new ValidationError({ body: 'is too deeply nested to render' });
+    throw error;
+  }
   return sanitizeItemHtml(html, baseUrl).trim();
 }
