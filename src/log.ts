@@ -1,6 +1,7 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { createRequire } from 'node:module';
 import type PinoPretty from 'pino-pretty';
+import { URL_SERIALIZERS } from './log-redact.js';
 
 /** Field names whose values are secrets wherever they appear in a log line. */
 const SECRET_KEYS = [
@@ -27,9 +28,11 @@ export interface LoggerOptions {
   name?: string;
   /** `auto` (default): human-readable when standard output is a terminal, JSON lines otherwise. */
   format?: LogFormat;
+  /** Where JSON lines go (default standard output); tests read them back. */
+  destination?: DestinationStream;
 }
 
-/** Redaction happens before formatting: neither the JSON nor the readable form ever holds a secret. */
+/** Redaction happens before formatting: neither the JSON nor the readable form ever holds a secret or a recipient's token. */
 export function createLogger(level: string, options: LoggerOptions = {}): Logger {
   const settings = {
     name: options.name ?? 'herald',
@@ -43,7 +46,9 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
       ],
       censor: '[redacted]',
     },
+    serializers: URL_SERIALIZERS,
   };
+  if (options.destination) return pino(settings, options.destination);
   if (!readable(options.format ?? 'auto')) return pino(settings);
   // Synchronous, on standard output: nothing is lost when the process exits right after a line.
   return pino(

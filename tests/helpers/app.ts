@@ -22,7 +22,7 @@ export interface TestApp {
  * Private addresses are allowed (allowPrivateUrls: the fakes listen on 127.0.0.1); a test of the refusal
  * passes `allowPrivateUrls: false`. `options` reach createContext (e.g. resolveImageHost).
  */
-export async function startTestApp(dialect: DialectUnderTest, overrides: Record<string, unknown> = {}, options: Pick<ContextOptions, 'resolveImageHost'> = {}): Promise<TestApp> {
+export async function startTestApp(dialect: DialectUnderTest, overrides: Record<string, unknown> = {}, options: Pick<ContextOptions, 'resolveImageHost' | 'log'> = {}): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const prefix = uniquePrefix(dialect);
   const config = loadConfig({
