@@ -8,7 +8,8 @@ import { ChannelRegistry } from '../channels/registry.js';
 import type { DeliveryTarget } from '../domain/publication.js';
 import type { NewsItem } from '../domain/item.js';
 import { createLogger } from '../log.js';
-import { openStore, type Store } from '../store/db.js';
+import { openStore, sqliteFile, type Store } from '../store/db.js';
+import { securePrivateFiles } from '../ops/file-modes.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { syncAccounts } from '../store/accounts.js';
 import { Queues } from '../queues/producer.js';
@@ -50,6 +51,7 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   if (options.migrate !== false) {
     await migrateToLatest(store, { onNewerSchema: (unknown) => log.warn({ migrations: unknown }, 'the database schema is newer than this Herald (a rolling upgrade?): running on it without migrating; upgrade this process') });
   }
+  securePrivateFiles(config.dataDir, sqliteFile(config.databaseUrl, config.dataDir)); // the database and its journal exist now
   const queues = new Queues(options.redis, {
     prefix: config.queuePrefix,
     attempts: config.delivery.attempts,
