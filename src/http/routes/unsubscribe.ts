@@ -49,8 +49,10 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
   const tokenOf = (params: unknown) => String((params as { '*'?: unknown })['*'] ?? '');
 
   app.register(async (pub) => {
-    // Mail clients post `List-Unsubscribe=One-Click` as a form (urlencoded or multipart); the token is
-    // what authorises, so any body is accepted and only the preferences form is read.
+    // Mail clients post `List-Unsubscribe=One-Click` as a form (urlencoded or multipart), some with other
+    // content types (RFC 8058 clients vary); the token is what authorises, so any body with any content
+    // type is accepted (the inherited JSON parser too is replaced) and only the preferences form is read.
+    pub.removeAllContentTypeParsers();
     pub.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
     pub.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) => done(null, {}));
 

@@ -213,6 +213,27 @@ describe('public newsletter links', () => {
     expect((await findContactByEmail(app.ctx.store.db, 'anne@lyon.fr'))!.status).toBe('unsubscribed');
   });
 
+  it('one-click POST accepts any body with any content type (RFC 8058 clients vary), or none', async () => {
+    const url = path(links.unsubscribeUrl);
+    const bodies: Array<[string | undefined, string]> = [
+      ['application/json', 'List-Unsubscribe=One-Click'],
+      ['application/json', '{"List-Unsubscribe":"One-Click"}'],
+      ['text/plain', 'List-Unsubscribe=One-Click'],
+      ['application/octet-stream', '\u0000\u00ff binary'],
+      ['multipart/form-data', 'no boundary at all'],
+      ['application/x-www-form-urlencoded', '%%%=&&=='],
+      ['something/odd; charset=unknown', 'x'],
+      [undefined, ''],
+      [undefined, 'List-Unsubscribe=One-Click'],
+    ];
+    for (const [type, payload] of bodies) {
+      await app.ctx.store.db.updateTable('contacts').set({ status: 'active' }).where('email', '=', 'anne@lyon.fr').execute();
+      const res = await server.inject({ method: 'POST', url, payload, headers: type ? { 'content-type': type } : {} });
+      expect(res.statusCode, `${type} ${payload}`).toBe(200);
+      expect((await findContactByEmail(app.ctx.store.db, 'anne@lyon.fr'))!.status, `${type} ${payload}`).toBe('unsubscribed');
+    }
+  });
+
   it('the preferences page shows choices on GET and saves them on POST (subscribing again)', async () => {
     const page = await server.inject({ method: 'GET', url: path(links.preferencesUrl) });
     expect(page.statusCode).toBe(200);
