@@ -51,7 +51,8 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   if (options.migrate !== false) {
     await migrateToLatest(store, { onNewerSchema: (unknown) => log.warn({ migrations: unknown }, 'the database schema is newer than this Herald (a rolling upgrade?): running on it without migrating; upgrade this process') });
   }
-  securePrivateFiles(config.dataDir, sqliteFile(config.databaseUrl, config.dataDir)); // the database and its journal exist now
+  // The database and its journal exist now; what cannot be restricted (another owner) is said, not fatal.
+  for (const file of securePrivateFiles(config.dataDir, sqliteFile(config.databaseUrl, config.dataDir))) log.warn({ file }, 'could not make this file private to Herald (chmod 600/700 it)');
   const queues = new Queues(options.redis, {
     prefix: config.queuePrefix,
     attempts: config.delivery.attempts,

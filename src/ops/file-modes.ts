@@ -24,12 +24,24 @@ export function usePrivateUmask(): void {
   process.umask(PRIVATE_UMASK);
 }
 
-/** Creates the data dir 0700, or restricts it, and restricts the secret-bearing files already in it to 0600. */
-export function securePrivateFiles(dataDir: string, sqliteFile: string | null): void {
+/**
+ * Creates the data dir 0700, or restricts it, and restricts the secret-bearing files already in it to 0600.
+ * A file this user may not change (another owner) does not stop Herald: it is returned, to be logged.
+ */
+export function securePrivateFiles(dataDir: string, sqliteFile: string | null): string[] {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
   const files = PRIVATE_FILES.map((name) => path.join(dataDir, name));
   if (sqliteFile && sqliteFile !== ':memory:')
     files.push(sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`, `${sqliteFile}-journal`);
-  for (const file of new Set(files)) if (existsSync(file)) chmodSync(file, 0o600);
+  const unchanged: string[] = [];
+  const restrict = (file: string, mode: number) => {
+    try {
+      chmodSync(file, mode);
+    } catch {
+      unchanged.push(file);
+    }
+  };
+  restrict(dataDir, 0o700);
+  for (const file of new Set(files)) if (existsSync(file)) restrict(file, 0o600);
+  return unchanged;
 }

@@ -51,7 +51,7 @@ describe('file modes in the data dir', () => {
       writeFileSync(path.join(dataDir, name), 'x');
       chmodSync(path.join(dataDir, name), 0o644);
     }
-    securePrivateFiles(dataDir, path.join(dataDir, 'herald.db'));
+    expect(securePrivateFiles(dataDir, path.join(dataDir, 'herald.db'))).toEqual([]);
     expect(mode(dataDir)).toBe('700');
     for (const name of readdirSync(dataDir))
       expect(`${name} ${mode(path.join(dataDir, name))}`).toBe(`${name} 600`);
