@@ -46,3 +46,25 @@ export function idempotencyKeys(api: FastifyInstance, store: Store): void {
     }),
   });
 }
+
+const KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the same key and body within 24 h get the first answer again (Idempotent-Replayed: true); another body 422; while the first runs 409',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+/** The OpenAPI paths with the Idempotency-Key header on every POST of the token-protected API (not the signed webhook). */
+export function withIdempotencyKeys<T extends Record<string, object>>(paths: T): T {
+  const out: Record<string, object> = {};
+  for (const [path, operations] of Object.entries(paths)) {
+    const post = (operations as { post?: { parameters?: object[] } }).post;
+    const keyed = post && path.startsWith('/api/') && !path.startsWith('/api/hooks/');
+    out[path] = keyed
+      ? { ...operations, post: { ...post, parameters: [...(post.parameters ?? []), KEY_PARAMETER] } }
+      : operations;
+  }
+  return out as T;
+}

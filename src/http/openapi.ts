@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withIdempotencyKeys } from './idempotency-key.js';
 import { itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
 import { publishBody, withdrawBody } from './schemas.js';
 import { feedPaths, feedSchemas } from './openapi-feeds.js';
@@ -53,7 +54,7 @@ export function openApiDocument(publicUrl: string) {
         Preview: previewResponseSchema,
       },
     },
-    paths: {
+    paths: withIdempotencyKeys({
       '/api/items': {
         post: { summary: 'Create a draft item', requestBody: { required: true, ...json('ItemInput') }, responses: { '201': { description: 'Created' }, ...errors } },
         get: {
@@ -95,6 +96,6 @@ export function openApiDocument(publicUrl: string) {
       ...newsletterPaths,
       ...feedPaths,
       '/healthz': { get: { summary: 'Redis and database reachable', security: [], responses: { '200': { description: 'Healthy' }, '503': { description: 'Degraded' } } } },
-    },
+    }),
   };
 }

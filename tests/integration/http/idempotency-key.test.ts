@@ -176,3 +176,24 @@ async function fingerprintOf(web: WebApp): Promise<string> {
     .executeTakeFirstOrThrow();
   return row.fingerprint;
 }
+
+describe('Idempotency-Key in the OpenAPI document', () => {
+  it('is offered on every POST of the API, not on the signed webhook or the public links', async () => {
+    const { openApiDocument } = await import('../../../src/http/openapi.js');
+    const paths = openApiDocument('http://herald.test').paths as Record<
+      string,
+      { post?: { parameters?: Array<{ name: string }> } }
+    >;
+    const posts = Object.entries(paths).filter(([, ops]) => ops.post);
+    expect(posts.length).toBeGreaterThan(5);
+    for (const [path, ops] of posts) {
+      const named = (ops.post!.parameters ?? []).map((p) => p.name);
+      if (path.startsWith('/api/hooks/') || !path.startsWith('/api/'))
+        expect(named, path).not.toContain('Idempotency-Key');
+      else expect(named, path).toContain('Idempotency-Key');
+    }
+    expect(JSON.stringify(openApiDocument('http://herald.test'))).toBe(
+      JSON.stringify(openApiDocument('http://herald.test')),
+    );
+  });
+});
