@@ -9,7 +9,11 @@ import { requestKeysMigration } from './migrations/006-request-keys.js';
 import { calendarMigration } from './migrations/010-calendar.js';
 import { HeraldError } from '../domain/errors.js';
 
-/** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
+/**
+ * Every migration, in order. Names sort lexically; never rename or edit one that has shipped. Numbers are
+ * reserved per piece of work and may land out of order (006 after 010), so a database that already has a
+ * later one still gets an earlier newcomer (allowUnorderedMigrations); each migration only adds.
+ */
 export function allMigrations(store: Store): Record<string, Migration> {
   return {
     '001-core': coreMigration(store.dialect),
@@ -48,7 +52,7 @@ export async function migrateToLatest(
     const unknown = (await executedMigrations(db)).filter((name) => !(name in migrations));
     if (unknown.length > 0) return newerSchema(db, migrations, unknown, options.onNewerSchema);
     return succeeded(
-      await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest(),
+      await new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true }).migrateToLatest(),
     );
   };
   return store.dialect === 'sqlite' ? store.transaction(run) : run(store.db);
@@ -93,6 +97,7 @@ export async function pendingMigrations(store: Store): Promise<string[]> {
   const known = await new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
   }).getMigrations();
   return known.filter((m) => !m.executedAt).map((m) => m.name);
 }
