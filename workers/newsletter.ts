@@ -21,10 +21,21 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
   const log = ctx.log.child({ queue: 'newsletter' });
   const settings = newsletterSettings(ctx.config);
   const nl = ctx.config.newsletter;
-  const transport = createMailTransport({ smtpUrl: nl.smtpUrl, outboxDir: settings.outboxDir, maxConnections: nl.poolSize });
+  const transport = createMailTransport({
+    smtpUrl: nl.smtpUrl,
+    emlDir: settings.emlDir,
+    maxConnections: nl.poolSize,
+  });
   const deps = { store: ctx.store, queues: ctx.queues, log, config: ctx.config, metrics: ctx.metrics };
   const sender = new RecipientSender({ ...deps, settings, transport, compiled: new CompiledCache() });
-  const deliver = makeDeliveryProcessor({ store: ctx.store, gate: ctx.gate, log, handlers: { newsletter: announceHandler(deps) }, backoffMs: ctx.config.delivery.backoffMs, metrics: ctx.metrics });
+  const deliver = makeDeliveryProcessor({
+    store: ctx.store,
+    gate: ctx.gate,
+    log,
+    handlers: { newsletter: announceHandler(deps) },
+    backoffMs: ctx.config.delivery.backoffMs,
+    metrics: ctx.metrics,
+  });
 
   const processor = async (job: Job, token?: string): Promise<unknown> => {
     switch (job.name) {
@@ -49,13 +60,24 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
     sender.close();
     transport.close();
   });
-  log.debug({ transport: transport.description, poolSize: nl.poolSize, messagesPerSecond: nl.messagesPerSecond }, 'newsletter worker ready');
+  log.debug(
+    { transport: transport.description, poolSize: nl.poolSize, messagesPerSecond: nl.messagesPerSecond },
+    'newsletter worker ready',
+  );
 
-  const install = () => installNewsletterSchedulers(deps).catch((e: Error) => log.warn({ err: e.message }, 'could not install newsletter schedulers yet'));
+  const install = () =>
+    installNewsletterSchedulers(deps).catch((e: Error) =>
+      log.warn({ err: e.message }, 'could not install newsletter schedulers yet'),
+    );
   void install();
   const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
   timer.unref();
   return { worker, stop: () => clearInterval(timer) };
 }
 
-const summary = (d: Awaited<ReturnType<typeof runDigest>>) => ({ from: d.from, to: d.to, items: d.items, newsletterId: d.newsletter?.id ?? null });
+const summary = (d: Awaited<ReturnType<typeof runDigest>>) => ({
+  from: d.from,
+  to: d.to,
+  items: d.items,
+  newsletterId: d.newsletter?.id ?? null,
+});

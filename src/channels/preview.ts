@@ -88,7 +88,9 @@ export function previewItem(
         `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`,
       );
     if (account.mode === 'dry-run')
-      warnings.push(`${account.name} is in dry-run: the post is recorded in Herald's outbox, not sent.`);
+      warnings.push(
+        `${account.name} is in dry-run: the post is recorded as a dry-run post in Herald, not sent.`,
+      );
     return {
       ...post,
       warnings,

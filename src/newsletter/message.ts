@@ -52,7 +52,7 @@ const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}
 
 /**
  * `<newsletterId.contactId@host>`: the same for every attempt, so a resend after an unknown outcome is
- * recognisable (receivers and the .eml outbox deduplicate on it).
+ * recognisable (receivers and the .eml directory deduplicate on it).
  */
 export function newsletterMessageId(newsletterId: string, contactId: string, host: string): string {
   if (!ID_PART.test(newsletterId) || !ID_PART.test(contactId)) {

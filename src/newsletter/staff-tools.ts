@@ -121,7 +121,7 @@ export async function sendTest(deps: NewsletterDeps, id: string, input: unknown,
   const compiled = await compileFor(newsletter, await itemsOf(deps.store.db, newsletter), language, settings);
   const recipient = { contactId: `test-${randomBytes(6).toString('hex')}`, email: to, name: '', authorityName: '' };
   const { message } = composeMessage(compiled, newsletter.id, recipient, settings, { subjectPrefix: '[Test] ', preview: true });
-  const transport = createMailTransport({ smtpUrl: settings.smtpUrl, outboxDir: settings.outboxDir, maxConnections: 1 });
+  const transport = createMailTransport({ smtpUrl: settings.smtpUrl, emlDir: settings.emlDir, maxConnections: 1 });
   try {
     const receipt = await transport.send(message);
     await recordAudit(deps.store.db, { actor, action: 'newsletter_test_sent', subjectType: 'newsletter', subjectId: id, details: { to, messageId: receipt.messageId, response: receipt.response, at: nowIso() } });

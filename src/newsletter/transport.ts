@@ -15,7 +15,7 @@ export interface MailTransportOptions {
   /** `smtp://user:pass@host:587` (STARTTLS when offered), `smtps://...:465`; query: requireTLS, ignoreTLS, rejectUnauthorized=false. */
   smtpUrl?: string | null | undefined;
   /** Where .eml files go when there is no SMTP URL. */
-  outboxDir?: string | undefined;
+  emlDir?: string | undefined;
   /** Simultaneous SMTP connections (default 5). */
   maxConnections?: number | undefined;
   /** Messages per connection before it is renewed (default 100). */
@@ -50,7 +50,7 @@ export interface MailTransport {
   readonly kind: 'smtp' | 'eml';
   /** Safe to log: credentials replaced by `***`. */
   readonly description: string;
-  /** Sending the same Message-ID twice leaves one copy (the .eml outbox overwrites its file). */
+  /** Sending the same Message-ID twice leaves one copy (the .eml directory overwrites its file). */
   readonly idempotent: boolean;
   /** Resolves once the server accepted the message; rejects with MailSendError. */
   send(message: SendMailOptions, hooks?: SendHooks): Promise<SendReceipt>;
@@ -71,8 +71,8 @@ export class MailSendError extends HeraldError {
 
 export function createMailTransport(options: MailTransportOptions): MailTransport {
   if (options.smtpUrl) return createSmtpTransport(options.smtpUrl, options);
-  if (options.outboxDir) return createEmlTransport(options.outboxDir);
-  throw new Error('createMailTransport needs an SMTP URL or an outbox directory');
+  if (options.emlDir) return createEmlTransport(options.emlDir);
+  throw new Error('createMailTransport needs an SMTP URL or a directory for .eml files');
 }
 
 // --- SMTP ----------------------------------------------------------------------------------------

@@ -6,14 +6,21 @@ import { feedsMigration } from './migrations/002-feeds.js';
 import { newslettersMigration } from './migrations/003-newsletters.js';
 import { staffMigration } from './migrations/005-staff.js';
 import { requestKeysMigration } from './migrations/006-request-keys.js';
+import { dryRunPostsMigration } from './migrations/007-dry-run-posts-renames.js';
 import { calendarMigration } from './migrations/010-calendar.js';
 import { HeraldError } from '../domain/errors.js';
 
 /**
- * Every migration, in order. Names sort lexically; never rename or edit one that has shipped. Numbers are
- * reserved per piece of work and may land out of order (006 after 010), so a database that already has a
- * later one still gets an earlier newcomer (allowUnorderedMigrations); each migration only adds.
+ * Numbers are reserved per piece of work and may land out of order (006 after 010), so a database that
+ * already has a later one still gets an earlier newcomer (allowUnorderedMigrations).
+ *
+ * Migrations only add (tables, columns, indexes), so that an older process can run on a newer schema
+ * during a rolling upgrade. One that renames or drops says so: its name ends in RENAMES_SUFFIX, which an
+ * older version (not knowing the migration) reads in the database and refuses to run on.
  */
+export const RENAMES_SUFFIX = '-renames';
+
+/** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 export function allMigrations(store: Store): Record<string, Migration> {
   return {
     '001-core': coreMigration(store.dialect),
@@ -21,6 +28,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '003-newsletters': newslettersMigration(store.dialect),
     '005-staff': staffMigration(store.dialect),
     '006-request-keys': requestKeysMigration(store.dialect),
+    '007-dry-run-posts-renames': dryRunPostsMigration(store.dialect),
     '010-calendar': calendarMigration(store.dialect),
   };
 }
@@ -70,7 +78,8 @@ async function executedMigrations(db: Kysely<Database>): Promise<string[]> {
 
 /**
  * A newer Herald migrated this database (a rolling upgrade is under way): this older process runs on the
- * newer schema, since migrations only add, as long as it has every migration it knows itself.
+ * newer schema, since migrations only add, as long as it has every migration it knows itself and none of
+ * the newer ones renames (those need a stop-and-replace upgrade).
  */
 async function newerSchema(
   db: Kysely<Database>,
@@ -85,6 +94,14 @@ async function newerSchema(
       missing[0],
       new Error(
         `the database has migrations this version does not know (${unknown.join(', ')}) but lacks ${missing.join(', ')}: it was migrated by another line of Herald versions`,
+      ),
+    );
+  const renaming = unknown.filter((name) => name.endsWith(RENAMES_SUFFIX));
+  if (renaming.length > 0)
+    throw new MigrationError(
+      renaming[0],
+      new Error(
+        `a newer Herald renamed tables (${renaming.join(', ')}) and this version cannot run on that schema: stop every process of this version and run the newer one (this upgrade is stop-and-replace, not rolling)`,
       ),
     );
   notify?.(unknown);

@@ -74,7 +74,7 @@ export interface ChannelAccountsTable {
   updatedAt: string;
 }
 
-export interface OutboxPostsTable {
+export interface DryRunPostsTable {
   id: string;
   deliveryId: string;
   accountId: string;
@@ -195,7 +195,7 @@ export interface Database {
   itemRevisions: ItemRevisionsTable;
   deliveries: DeliveriesTable;
   channelAccounts: ChannelAccountsTable;
-  outboxPosts: OutboxPostsTable;
+  dryRunPosts: DryRunPostsTable;
   auditLog: AuditLogTable;
   feedBuilds: FeedBuildsTable;
   feedSources: FeedSourcesTable;

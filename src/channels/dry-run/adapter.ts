@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { findOutboxPostByDelivery, recordOutboxPost } from '../../store/outbox.js';
+import { findDryRunPostByDelivery, recordDryRunPost } from '../../store/dry-run-posts.js';
 import type { Channel, Composer, ComposeOptions, PublishContext } from '../adapter.js';
 import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
@@ -28,7 +28,7 @@ export class DryRunChannel implements Channel {
   }
 
   async publish(ctx: PublishContext): Promise<PublishResult> {
-    const stored = await recordOutboxPost(this.db, {
+    const stored = await recordDryRunPost(this.db, {
       deliveryId: ctx.delivery.id,
       accountId: ctx.account.id,
       itemId: ctx.item.id,
@@ -44,7 +44,7 @@ export class DryRunChannel implements Channel {
     });
     // Recorded first, answered later: like a platform that accepted the post before its reply reaches us.
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    return { remoteId: stored.id, remoteUrl: `${this.publicUrl}/api/outbox/${stored.id}` };
+    return { remoteId: stored.id, remoteUrl: `${this.publicUrl}/api/dry-run-posts/${stored.id}` };
   }
 
   update(ctx: PublishContext & { previous: PublishResult }): Promise<PublishResult> {
@@ -56,8 +56,10 @@ export class DryRunChannel implements Channel {
   }
 
   async findExisting(ctx: PublishContext): Promise<PublishResult | null> {
-    const stored = await findOutboxPostByDelivery(this.db, ctx.delivery.id);
-    return stored ? { remoteId: stored.id, remoteUrl: `${this.publicUrl}/api/outbox/${stored.id}` } : null;
+    const stored = await findDryRunPostByDelivery(this.db, ctx.delivery.id);
+    return stored
+      ? { remoteId: stored.id, remoteUrl: `${this.publicUrl}/api/dry-run-posts/${stored.id}` }
+      : null;
   }
 
   classifyError(error: unknown): ErrorClass {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { retryFailedDelivery } from '../../app/publishing.js';
-import { findOutboxPost, listOutboxPosts } from '../../store/outbox.js';
+import { findDryRunPost, listDryRunPosts } from '../../store/dry-run-posts.js';
 import { listAccounts } from '../../store/accounts.js';
 import { presentDelivery } from '../present.js';
 import { DELIVERY_ID, emptyBody } from '../schemas.js';
@@ -19,12 +19,14 @@ export function deliveryRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.get('/api/channels', needs('channels:read'), async () => ({ accounts: await listAccounts(ctx.store.db) }));
 
-  // What the dry-run channels would have posted.
-  app.get('/api/outbox', needs('review:read'), async () => ({ posts: await listOutboxPosts(ctx.store.db, 100) }));
-  app.get('/api/outbox/:id', needs('review:read'), async (request) => {
-    const id = (request.params as { id: string }).id;
-    const post = /^out_[0-9a-f]{32}$/.test(id) ? await findOutboxPost(ctx.store.db, id) : null;
-    if (!post) throw new NotFoundError('outbox post', id.slice(0, 80));
-    return post;
-  });
+  // What the dry-run accounts would have posted. /api/outbox is the old name, kept for one release.
+  for (const base of ['/api/dry-run-posts', '/api/outbox']) {
+    app.get(base, needs('review:read'), async () => ({ posts: await listDryRunPosts(ctx.store.db, 100) }));
+    app.get(`${base}/:id`, needs('review:read'), async (request) => {
+      const id = (request.params as { id: string }).id;
+      const post = /^out_[0-9a-f]{32}$/.test(id) ? await findDryRunPost(ctx.store.db, id) : null;
+      if (!post) throw new NotFoundError('dry-run post', id.slice(0, 80));
+      return post;
+    });
+  }
 }

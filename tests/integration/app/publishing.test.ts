@@ -4,7 +4,7 @@ import { sampleItem, startTestApp, waitFor, type TestApp } from '../../helpers/a
 import { createItem, editItem } from '../../../src/app/items.js';
 import { cancelSchedule, requestPublish } from '../../../src/app/publishing.js';
 import { listDeliveriesForItem } from '../../../src/store/deliveries.js';
-import { countOutboxPosts, listOutboxPosts } from '../../../src/store/outbox.js';
+import { countDryRunPosts, listDryRunPosts } from '../../../src/store/dry-run-posts.js';
 import { getItem } from '../../../src/store/items.js';
 
 for (const { dialect, skip } of DIALECTS) {
@@ -23,14 +23,19 @@ for (const { dialect, skip } of DIALECTS) {
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       const outcome = await requestPublish(app.ctx, item.id, { actor: 'test' });
       expect(outcome.item.status).toBe('published');
-      expect(outcome.deliveries.filter((d) => d.kind === 'channel').map((d) => d.target).sort()).toEqual(['facebook', 'twitter']);
+      expect(
+        outcome.deliveries
+          .filter((d) => d.kind === 'channel')
+          .map((d) => d.target)
+          .sort(),
+      ).toEqual(['facebook', 'twitter']);
       const done = await waitFor(allDone(item.id, 2), 15_000, 'deliveries done');
       for (const d of done) {
         expect(d.remoteId).toMatch(/^out_/);
-        expect(d.remoteUrl).toContain('/api/outbox/');
+        expect(d.remoteUrl).toContain('/api/dry-run-posts/');
         expect(d.attempts).toBe(1);
       }
-      const posts = await listOutboxPosts(app.ctx.store.db);
+      const posts = await listDryRunPosts(app.ctx.store.db);
       expect(posts).toHaveLength(2);
       const url = 'https://example.org/news/report-1';
       expect(posts.every((p) => p.text.includes(url) || p.payload.link === url)).toBe(true);
@@ -45,7 +50,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(again.changed).toBe(false);
       await waitFor(allDone(item.id, 2), 15_000, 'deliveries done');
       await new Promise((r) => setTimeout(r, 300));
-      expect(await countOutboxPosts(app.ctx.store.db)).toBe(2);
+      expect(await countDryRunPosts(app.ctx.store.db)).toBe(2);
     });
 
     it('a new revision is re-delivered only where the channel supports updates', async () => {
@@ -54,7 +59,12 @@ for (const { dialect, skip } of DIALECTS) {
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       await requestPublish(app.ctx, item.id, { actor: 'test' });
       await waitFor(allDone(item.id, 2));
-      const edited = await editItem(app.ctx.store, item.id, { title: 'Conference report, corrected' }, 'test');
+      const edited = await editItem(
+        app.ctx.store,
+        item.id,
+        { title: 'Conference report, corrected' },
+        'test',
+      );
       expect(edited.item.revision).toBe(2);
       await requestPublish(app.ctx, item.id, { actor: 'test' });
       const ds = await waitFor(allDone(item.id, 4));
@@ -78,12 +88,15 @@ for (const { dialect, skip } of DIALECTS) {
       app = await startTestApp(dialect);
       app.startWorkers(['social', 'publish']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
-      await requestPublish(app.ctx, item.id, { at: new Date(Date.now() + 1_000).toISOString(), actor: 'test' });
+      await requestPublish(app.ctx, item.id, {
+        at: new Date(Date.now() + 1_000).toISOString(),
+        actor: 'test',
+      });
       const cancelled = await cancelSchedule(app.ctx, item.id, 'test');
       expect(cancelled.status).toBe('draft');
       await new Promise((r) => setTimeout(r, 2_000));
       expect(await listDeliveriesForItem(app.ctx.store.db, item.id)).toHaveLength(0);
-      expect(await countOutboxPosts(app.ctx.store.db)).toBe(0);
+      expect(await countDryRunPosts(app.ctx.store.db)).toBe(0);
     });
 
     it('rescheduling moves the publication; the old time does nothing', async () => {

@@ -12,7 +12,13 @@ afterEach(async () => {
   await smtp?.close();
 });
 
-const message = (to: string) => ({ from: 'news@alliance.example', to, subject: 'hook', text: 'x'.repeat(50_000), messageId: `<nl-1.${to.split('@')[0]}@alliance.example>` });
+const message = (to: string) => ({
+  from: 'news@alliance.example',
+  to,
+  subject: 'hook',
+  text: 'x'.repeat(50_000),
+  messageId: `<nl-1.${to.split('@')[0]}@alliance.example>`,
+});
 
 describe('the transmit hook', () => {
   it('runs after RCPT TO was accepted and before the data, and the data waits for it', async () => {
@@ -35,7 +41,9 @@ describe('the transmit hook', () => {
     smtp = await startFakeSmtp({ faults: { reject: { recipients: ['gone@example.eu'] } } });
     transport = createMailTransport({ smtpUrl: smtp.url, maxConnections: 1 });
     let ran = false;
-    const error = await transport.send(message('gone@example.eu'), { onTransmit: async () => void (ran = true) }).catch((e: unknown) => e);
+    const error = await transport
+      .send(message('gone@example.eu'), { onTransmit: async () => void (ran = true) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailSendError);
     expect(ran).toBe(false);
   });
@@ -43,7 +51,9 @@ describe('the transmit hook', () => {
   it('a failing hook fails the send with nothing transmitted, and the next message goes through', async () => {
     smtp = await startFakeSmtp();
     transport = createMailTransport({ smtpUrl: smtp.url, maxConnections: 1 });
-    const error = await transport.send(message('a@example.eu'), { onTransmit: async () => Promise.reject(new Error('claim lost')) }).catch((e: unknown) => e);
+    const error = await transport
+      .send(message('a@example.eu'), { onTransmit: async () => Promise.reject(new Error('claim lost')) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailSendError);
     expect((error as MailSendError).message).toMatch(/claim lost/);
     expect(smtp.messages).toHaveLength(0);
@@ -55,9 +65,11 @@ describe('the transmit hook', () => {
     const { mkdtempSync, readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(`${tmpdir()}/herald-eml-`);
-    transport = createMailTransport({ outboxDir: dir });
+    transport = createMailTransport({ emlDir: dir });
     let filesAtHook = -1;
-    await transport.send(message('a@example.eu'), { onTransmit: async () => void (filesAtHook = readdirSync(dir).length) });
+    await transport.send(message('a@example.eu'), {
+      onTransmit: async () => void (filesAtHook = readdirSync(dir).length),
+    });
     expect(filesAtHook).toBe(0);
     expect(readdirSync(dir)).toHaveLength(1);
     expect(transport.idempotent).toBe(true);

@@ -13,6 +13,7 @@ import { createLogger } from '../../../src/log.js';
 import { openStore } from '../../../src/store/db.js';
 import {
   MigrationError,
+  RENAMES_SUFFIX,
   allMigrations,
   migrateToLatest,
   pendingMigrations,
@@ -46,7 +47,13 @@ function previousRelease(): { rev: string; label: string } | { skip: string } {
     'src/store/migrations',
     'src/queues/payloads.ts',
   ).stdout.trim();
-  const rev = chosen ?? (tag || (changed ? `${changed}^` : ''));
+  // Across a renaming migration the upgrade is stop-and-replace: start from the first commit that has it.
+  const renames =
+    !!changed &&
+    git('show', '--name-only', '--format=', changed, '--', 'src/store/migrations')
+      .stdout.split('\n')
+      .some((file) => file.endsWith(`${RENAMES_SUFFIX}.ts`));
+  const rev = chosen ?? (tag || (changed ? (renames ? changed : `${changed}^`) : ''));
   if (!rev) return { skip: 'no earlier release in the git history' };
   const commit = git('rev-parse', '--verify', '--quiet', `${rev}^{commit}`).stdout.trim();
   if (!commit) return { skip: `${rev} is not in this clone's history (a shallow clone?)` };
@@ -56,7 +63,9 @@ function previousRelease(): { rev: string; label: string } | { skip: string } {
       ? `HERALD_PREVIOUS_RELEASE=${chosen}`
       : tag
         ? `tag ${tag}`
-        : `${commit.slice(0, 10)}, before the newest change to migrations or job payloads`,
+        : renames
+          ? `${commit.slice(0, 10)}, the newest change to migrations, which renames (no rolling upgrade across it)`
+          : `${commit.slice(0, 10)}, before the newest change to migrations or job payloads`,
   };
 }
 
@@ -110,6 +119,23 @@ describe('a newer schema', () => {
       await expect(migrateToLatest(store)).rejects.toThrow(MigrationError);
       await expect(migrateToLatest(store)).rejects.toThrow(
         /lacks 005-staff: it was migrated by another line/,
+      );
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  it('is refused by an older Herald when a newer migration renames, with one clear line', async () => {
+    const db = await createTestDatabase('sqlite');
+    const store = openStore(db.url, db.dataDir);
+    try {
+      await migrateToLatest(store);
+      await sql`insert into kysely_migration (name, timestamp) values ('998-words-renames', '2099-01-01T00:00:00.000Z')`.execute(
+        store.db,
+      );
+      await expect(migrateToLatest(store)).rejects.toThrow(
+        /database migration 998-words-renames failed: a newer Herald renamed tables \(998-words-renames\).*stop-and-replace/,
       );
     } finally {
       await store.close();

@@ -6,10 +6,14 @@ import { spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { createItem } from '../../../src/app/items.js';
 import { requestPublish } from '../../../src/app/publishing.js';
 import { reconcile } from '../../../src/queues/reconcile.js';
-import { countOutboxPosts } from '../../../src/store/outbox.js';
+import { countDryRunPosts } from '../../../src/store/dry-run-posts.js';
 
 async function deliveryStatuses(app: TestApp) {
-  return app.ctx.store.db.selectFrom('deliveries').select(['id', 'status', 'attempts']).where('kind', '=', 'channel').execute(); // feed deliveries: tests/integration/feeds
+  return app.ctx.store.db
+    .selectFrom('deliveries')
+    .select(['id', 'status', 'attempts'])
+    .where('kind', '=', 'channel')
+    .execute(); // feed deliveries: tests/integration/feeds
 }
 
 async function publishMany(app: TestApp, n: number) {
@@ -34,11 +38,15 @@ for (const { dialect, skip } of DIALECTS) {
       await deletePrefix(app.prefix); // what FLUSHALL does, limited to this test's keys
       expect(await app.ctx.queues.get('social').getJobCountByTypes('waiting')).toBe(0);
       app.startWorkers(['social', 'maintenance']);
-      await waitFor(async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'), 20_000, 'all deliveries done');
+      await waitFor(
+        async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'),
+        20_000,
+        'all deliveries done',
+      );
       const rows = await deliveryStatuses(app);
       expect(rows).toHaveLength(20);
       expect(rows.every((d) => d.attempts === 1)).toBe(true);
-      expect(await countOutboxPosts(app.ctx.store.db)).toBe(20);
+      expect(await countDryRunPosts(app.ctx.store.db)).toBe(20);
       // Nothing left to restore once everything is done.
       expect((await reconcile(app.ctx)).deliveriesRestored).toBe(0);
     });
@@ -46,12 +54,19 @@ for (const { dialect, skip } of DIALECTS) {
     it('a scheduled publication survives a flushed Redis', async () => {
       app = await startTestApp(dialect);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
-      await requestPublish(app.ctx, item.id, { at: new Date(Date.now() + 1_500).toISOString(), actor: 'test' });
+      await requestPublish(app.ctx, item.id, {
+        at: new Date(Date.now() + 1_500).toISOString(),
+        actor: 'test',
+      });
       await deletePrefix(app.prefix);
       const report = await reconcile(app.ctx);
       expect(report.schedulesRestored).toBe(1);
       app.startWorkers(['publish', 'social']);
-      await waitFor(async () => (await deliveryStatuses(app)).filter((d) => d.status === 'done').length === 2, 15_000, 'scheduled deliveries');
+      await waitFor(
+        async () => (await deliveryStatuses(app)).filter((d) => d.status === 'done').length === 2,
+        15_000,
+        'scheduled deliveries',
+      );
     });
 
     it('a worker killed with SIGKILL mid-job: the job is re-run and nothing is delivered twice', async () => {
@@ -60,14 +75,22 @@ for (const { dialect, skip } of DIALECTS) {
       await publishMany(app, 3);
       const first = spawnHerald(['worker', 'social'], env);
       // Posts are recorded, the worker is still "waiting for the platform's answer": kill it now.
-      await waitFor(async () => (await countOutboxPosts(app.ctx.store.db)) >= 1, 20_000, 'a post recorded by the first worker');
+      await waitFor(
+        async () => (await countDryRunPosts(app.ctx.store.db)) >= 1,
+        20_000,
+        'a post recorded by the first worker',
+      );
       expect((await deliveryStatuses(app)).some((d) => d.status === 'running')).toBe(true);
       first.kill('SIGKILL');
       await waitForExit(first);
 
       const second = spawnHerald(['worker', 'social'], { ...env, HERALD_DRY_RUN_LATENCY_MS: '0' });
       try {
-        await waitFor(async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'), 30_000, 'deliveries done after restart');
+        await waitFor(
+          async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'),
+          30_000,
+          'deliveries done after restart',
+        );
       } finally {
         second.kill('SIGTERM');
         await waitForExit(second);
@@ -75,7 +98,7 @@ for (const { dialect, skip } of DIALECTS) {
       const rows = await deliveryStatuses(app);
       expect(rows).toHaveLength(6);
       expect(rows.some((d) => d.attempts >= 2)).toBe(true); // re-run after the crash
-      expect(await countOutboxPosts(app.ctx.store.db)).toBe(6); // and yet one post per delivery
+      expect(await countDryRunPosts(app.ctx.store.db)).toBe(6); // and yet one post per delivery
     });
   });
 }

@@ -9,12 +9,12 @@ import { compileNewsletter, renderFor } from '../../../src/newsletter/render.js'
 import { createMailTransport, emlFileName } from '../../../src/newsletter/transport.js';
 import { branding, budgetItem, recipients } from '../../helpers/newsletter-sample.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'herald-outbox-'));
+const dir = mkdtempSync(join(tmpdir(), 'herald-eml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('eml outbox transport', () => {
+describe('eml file transport', () => {
   it('writes one .eml per Message-ID; a resend replaces the file instead of adding one', async () => {
-    const transport = createMailTransport({ smtpUrl: '', outboxDir: join(dir, 'outbox') });
+    const transport = createMailTransport({ smtpUrl: '', emlDir: join(dir, 'mail') });
     expect(transport.kind).toBe('eml');
     const compiled = await compileNewsletter({
       kind: 'announcement',
@@ -42,7 +42,7 @@ describe('eml outbox transport', () => {
       messageId: '<nl-9.c-0@herald.example.org>',
       accepted: [recipients[0]!.email],
     });
-    expect(readdirSync(join(dir, 'outbox')).sort()).toEqual([
+    expect(readdirSync(join(dir, 'mail')).sort()).toEqual([
       'nl-9.c-0@herald.example.org.eml',
       'nl-9.c-1@herald.example.org.eml',
       'nl-9.c-2@herald.example.org.eml',

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { nowIso } from './db.js';
+import { newId } from './ids.js';
+import { parseJson, toJson } from './json.js';
+
+export interface DryRunPost {
+  id: string;
+  deliveryId: string;
+  accountId: string;
+  itemId: string;
+  platform: string;
+  action: string;
+  text: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** Records what a dry-run channel would have posted. Idempotent per delivery: returns the one stored. */
+export async function recordDryRunPost(db: Kysely<Database>, post: Omit<DryRunPost, 'id' | 'createdAt'>): Promise<DryRunPost> {
+  const inserted = await db
+    .insertInto('dryRunPosts')
+    .values({ ...post, id: newId('out'), payload: toJson(post.payload), createdAt: nowIso() })
+    .onConflict((oc) => oc.column('deliveryId').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { ...inserted, payload: post.payload };
+  return (await findDryRunPostByDelivery(db, post.deliveryId))!;
+}
+
+export async function findDryRunPostByDelivery(db: Kysely<Database>, deliveryId: string): Promise<DryRunPost | null> {
+  const row = await db.selectFrom('dryRunPosts').selectAll().where('deliveryId', '=', deliveryId).executeTakeFirst();
+  return row ? { ...row, payload: parseJson(row.payload, {}) } : null;
+}
+
+export async function findDryRunPost(db: Kysely<Database>, id: string): Promise<DryRunPost | null> {
+  const row = await db.selectFrom('dryRunPosts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? { ...row, payload: parseJson(row.payload, {}) } : null;
+}
+
+export async function listDryRunPosts(db: Kysely<Database>, limit = 50, offset = 0): Promise<DryRunPost[]> {
+  const rows = await db.selectFrom('dryRunPosts').selectAll().orderBy('createdAt', 'desc').limit(limit).offset(offset).execute();
+  return rows.map((r) => ({ ...r, payload: parseJson(r.payload, {}) }));
+}
+
+export async function countDryRunPosts(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('dryRunPosts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
