@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Context } from '../app/context.js';
 import { ValidationError } from '../domain/errors.js';
-import { checkFeed, type FeedCheckReport } from '../feed/check-feed.js';
+import { checkFeed, type FeedCheckReport } from '../ingest/check-feed.js';
 import { feedServiceFor } from '../feed/feed-service.js';
 import { pollSource, type PollResult } from '../ingest/poll.js';
 import { FetchError, safeFetch } from '../net/safe-fetch.js';
@@ -28,12 +28,16 @@ export function registerFeedCommands(program: Command): void {
       await withContext(async (ctx) => {
         const service = feedServiceFor(ctx);
         const outcome = await service.ensureCurrent('herald feed build', { force: true });
-        console.log(`published items: ${outcome.items}; feeds: ${outcome.variants.length} (x3 formats); files changed: ${outcome.written.length}; in ${service.dir}`);
+        console.log(
+          `published items: ${outcome.items}; feeds: ${outcome.variants.length} (x3 formats); files changed: ${outcome.written.length}; in ${service.dir}`,
+        );
       });
     });
   feed
     .command('check')
-    .description('read a feed (URL or file; RSS, Atom or JSON Feed) and report what readers and validators would object to')
+    .description(
+      'read a feed (URL or file; RSS, Atom or JSON Feed) and report what readers and validators would object to',
+    )
     .argument('<url-or-file>', 'http(s) URL or path')
     .option('--allow-private', 'allow a URL on a private or loopback address')
     .action(async (target: string, opts: { allowPrivate?: boolean }) => {
@@ -53,8 +57,12 @@ export function registerFeedCommands(program: Command): void {
       await withContext(async (ctx) => {
         const sources = ctx.config.feed.sources.filter((s) => ids.length === 0 || ids.includes(s.id));
         const unknown = ids.filter((id) => !ctx.config.feed.sources.some((s) => s.id === id));
-        if (unknown.length > 0) throw new ValidationError({ source: `unknown: ${unknown.join(', ')} (configured: ${ctx.config.feed.sources.map((s) => s.id).join(', ') || 'none'})` });
-        if (sources.length === 0) console.log('no sources configured (feed.sources in the configuration file)');
+        if (unknown.length > 0)
+          throw new ValidationError({
+            source: `unknown: ${unknown.join(', ')} (configured: ${ctx.config.feed.sources.map((s) => s.id).join(', ') || 'none'})`,
+          });
+        if (sources.length === 0)
+          console.log('no sources configured (feed.sources in the configuration file)');
         for (const source of sources) printPoll(await pollSource(ctx, source));
       });
     });
@@ -64,7 +72,11 @@ async function readFeedText(target: string, allowPrivate: boolean): Promise<stri
   if (!/^https?:\/\//i.test(target)) return readFile(target, 'utf8');
   const config = loadConfig();
   try {
-    const fetched = await safeFetch(target, { allowPrivate: allowPrivate || config.allowPrivateUrls, timeoutMs: config.feed.fetchTimeoutMs, maxBytes: config.feed.fetchMaxBytes });
+    const fetched = await safeFetch(target, {
+      allowPrivate: allowPrivate || config.allowPrivateUrls,
+      timeoutMs: config.feed.fetchTimeoutMs,
+      maxBytes: config.feed.fetchMaxBytes,
+    });
     if (fetched.notModified) throw new Error('unexpected 304');
     return fetched.body;
   } catch (error) {
@@ -78,7 +90,9 @@ async function readFeedText(target: string, allowPrivate: boolean): Promise<stri
 function printReport(target: string, report: FeedCheckReport): void {
   const errors = report.problems.filter((p) => p.severity === 'error').length;
   const warnings = report.problems.length - errors;
-  console.log(`${target}: ${report.format}, ${report.entries} entries, ${errors} errors, ${warnings} warnings`);
+  console.log(
+    `${target}: ${report.format}, ${report.entries} entries, ${errors} errors, ${warnings} warnings`,
+  );
   for (const p of report.problems) console.log(`  ${p.severity.padEnd(7)} ${p.where}: ${p.message}`);
 }
 
@@ -92,6 +106,8 @@ function printPoll(result: PollResult): void {
     console.log(`${result.sourceId.padEnd(16)} not modified since the last poll`);
     return;
   }
-  console.log(`${result.sourceId.padEnd(16)} ${result.entries} entries, ${result.created.length} new items, ${result.skipped.length} skipped`);
+  console.log(
+    `${result.sourceId.padEnd(16)} ${result.entries} entries, ${result.created.length} new items, ${result.skipped.length} skipped`,
+  );
   for (const s of result.skipped) console.log(`  skipped ${s.key ?? '(no key)'}: ${s.reason}`);
 }

@@ -1,10 +1,13 @@
 import type { WorkerOptions } from 'bullmq';
-import type { Context } from '../app/context.js';
-import { createRedis } from '../redis/connection.js';
+import type { HeraldConfig } from '../config/schema.js';
+import { createRedis, type RedisTarget } from '../redis/connection.js';
 import { backoffDelay } from '../domain/delivery.js';
 
 /** Options shared by every worker: a blocking connection of its own, the lock and stall settings. */
-export function workerOptions(ctx: Context, concurrency: number): WorkerOptions {
+export function workerOptions(
+  ctx: { redis: RedisTarget; config: Pick<HeraldConfig, 'queuePrefix' | 'delivery'> },
+  concurrency: number,
+): WorkerOptions {
   const connection = createRedis(ctx.redis, 'worker');
   connection.on('error', () => undefined); // ioredis reconnects by itself; BullMQ reports lasting trouble
   return {
@@ -18,7 +21,8 @@ export function workerOptions(ctx: Context, concurrency: number): WorkerOptions 
     maxStalledCount: 5,
     autorun: true,
     settings: {
-      backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, ctx.config.delivery.backoffMs, ctx.config.delivery.maxBackoffMs),
+      backoffStrategy: (attemptsMade: number) =>
+        backoffDelay(attemptsMade, ctx.config.delivery.backoffMs, ctx.config.delivery.maxBackoffMs),
     },
   };
 }

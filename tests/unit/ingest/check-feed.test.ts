@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFeeds } from '../../../src/feed/build.js';
-import { checkFeed } from '../../../src/feed/check-feed.js';
-import type { FeedProblem } from '../../../src/feed/check-feed.js';
+import { checkFeed } from '../../../src/ingest/check-feed.js';
+import type { FeedProblem } from '../../../src/ingest/check-feed.js';
 import { hostileItems } from '../../helpers/hostile-corpus.js';
 import { makeMeta } from '../../helpers/feed-items.js';
 

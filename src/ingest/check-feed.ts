@@ -1,8 +1,8 @@
-import { absoluteHttpUrl } from './feed-entry.js';
-import { rfc3339Problem, rfc822Problem } from './feed-dates.js';
-import { MalformedFeedError, entryKey, parseSourceFeed } from '../ingest/entries.js';
-import type { ParsedSourceFeed, SourceEntry } from '../ingest/entries.js';
-import { checkXmlWellFormed } from './xml-wellformed.js';
+import { absoluteHttpUrl } from '../feed/feed-entry.js';
+import { rfc3339Problem, rfc822Problem } from '../feed/feed-dates.js';
+import { MalformedFeedError, entryKey, parseSourceFeed } from './entries.js';
+import type { ParsedSourceFeed, SourceEntry } from './entries.js';
+import { checkXmlWellFormed } from '../feed/xml-wellformed.js';
 
 export interface FeedProblem {
   severity: 'error' | 'warning';
