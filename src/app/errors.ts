@@ -9,11 +9,14 @@ import { isDatabaseUnavailable } from '../store/db.js';
  * Null for anything else: a bug, to be logged with its stack.
  */
 export function knownError(error: unknown): HeraldError | null {
+  // A migration (or anything wrapping its cause) that failed because the database is down says so.
+  const databaseDown =
+    isDatabaseUnavailable(error) || (error instanceof HeraldError && isDatabaseUnavailable(error.cause));
+  if (databaseDown && !(error instanceof UnavailableError))
+    return new UnavailableError('the database cannot be reached right now; try again in a moment');
   if (error instanceof HeraldError) return error;
   if (error instanceof ZodError)
     return new ValidationError(fieldErrorsFromZod(error), 'the request has invalid fields');
-  if (isDatabaseUnavailable(error))
-    return new UnavailableError('the database cannot be reached right now; try again in a moment');
   return null;
 }
 

@@ -1,22 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import type { Context } from '../app/context.js';
 import { ValidationError } from '../domain/errors.js';
 import { checkFeed, type FeedCheckReport } from '../ingest/check-feed.js';
 import { feedServiceFor } from '../feed/feed-service.js';
 import { pollSource, type PollResult } from '../ingest/poll.js';
 import { FetchError, safeFetch } from '../net/safe-fetch.js';
-import { oneShotContext } from './run.js';
-
-async function withContext<T>(fn: (ctx: Context) => Promise<T>): Promise<T> {
-  const ctx = await oneShotContext();
-  try {
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
+import { withContext } from './with-context.js';
 
 /** `herald feed build|check` and `herald ingest run`. */
 export function registerFeedCommands(program: Command): void {

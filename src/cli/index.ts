@@ -10,7 +10,8 @@ import { listItems } from '../store/items.js';
 import { openStore } from '../store/db.js';
 import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
 import { AVAILABLE_QUEUES } from '../../workers/index.js';
-import { oneShotContext, run } from './run.js';
+import { run } from './run.js';
+import { withContext } from './with-context.js';
 import { printStatus } from './status.js';
 import { registerFeedCommands } from './feed.js';
 import { registerMemberCommands } from './members.js';
@@ -28,17 +29,6 @@ function queueList(names: string[]): QueueName[] {
       throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${AVAILABLE_QUEUES.join(', ')})`);
   }
   return names as QueueName[];
-}
-
-async function withContext<T>(
-  fn: (ctx: Awaited<ReturnType<typeof oneShotContext>>) => Promise<T>,
-): Promise<T> {
-  const ctx = await oneShotContext();
-  try {
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
 }
 
 export function buildCli(): Command {

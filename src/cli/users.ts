@@ -1,26 +1,14 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { isStaffRole, STAFF_ROLES, type StaffRole } from '../domain/staff.js';
-import { openStore, type Store } from '../store/db.js';
-import { migrateToLatest } from '../store/migrate.js';
+import type { Store } from '../store/db.js';
+import { withStore } from './with-context.js';
 import { createStaffUser, editStaffUser, setStaffPassword } from '../app/staff.js';
 import { findUserByEmail, listUsers } from '../store/users.js';
 
 // `herald users ...`: staff accounts for the web pages. Needs only the database (not Redis), so the
 // first admin can be created before anything else runs.
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const store = openStore(config.databaseUrl, config.dataDir);
-  try {
-    await migrateToLatest(store);
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function roleArg(value: string): StaffRole {
   if (!isStaffRole(value)) throw new InvalidArgumentError(`must be one of ${STAFF_ROLES.join(', ')}`);
@@ -89,20 +77,31 @@ export function registerUserCommands(program: Command): void {
     .action(async (email: string, opts: { role: StaffRole; name?: string; timezone?: string }) => {
       const password = await readPassword();
       await withStore(async (store) => {
-        const user = await createStaffUser(store, { email, role: opts.role, name: opts.name ?? '', password, timezone: opts.timezone ?? null }, 'cli');
+        const user = await createStaffUser(
+          store,
+          { email, role: opts.role, name: opts.name ?? '', password, timezone: opts.timezone ?? null },
+          'cli',
+        );
         console.log(`${user.id}  ${user.email}  ${user.role}`);
       });
     });
-  users.command('list').description('list staff accounts').action(async () => {
-    await withStore(async (store) => {
-      for (const u of await listUsers(store.db)) {
-        console.log(`${u.email.padEnd(32)} ${u.role.padEnd(7)} ${u.disabled ? 'disabled' : 'active  '} last sign-in ${u.lastLoginAt ?? 'never'}`);
-      }
+  users
+    .command('list')
+    .description('list staff accounts')
+    .action(async () => {
+      await withStore(async (store) => {
+        for (const u of await listUsers(store.db)) {
+          console.log(
+            `${u.email.padEnd(32)} ${u.role.padEnd(7)} ${u.disabled ? 'disabled' : 'active  '} last sign-in ${u.lastLoginAt ?? 'never'}`,
+          );
+        }
+      });
     });
-  });
   users
     .command('password')
-    .description('set a new password (asked for, or read from standard input); signs the person out everywhere')
+    .description(
+      'set a new password (asked for, or read from standard input); signs the person out everywhere',
+    )
     .argument('<email>')
     .action(async (email: string) => {
       const password = await readPassword();
@@ -111,7 +110,10 @@ export function registerUserCommands(program: Command): void {
         console.log(`${email}: password changed`);
       });
     });
-  for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     users
       .command(name)
       .description(`${name} a staff account`)
