@@ -34,7 +34,7 @@ const RETIRED: { pattern: RegExp; allowedIn: RegExp }[] = [
   { pattern: /OutboxPost|outbox_posts|outboxPosts/, allowedIn: /^src\/store\/migrations\/00[17]-/ },
   { pattern: /\/api\/outbox/, allowedIn: /^src\/http\/(routes\/deliveries|openapi)\.ts$/ },
   { pattern: /mail-outbox|outboxDir|\.eml outbox/, allowedIn: /^$/ },
-  { pattern: /\bPlatform\b(?!Id|Row|Capabilities)(?= *[,;>)\]}|=]|$)/m, allowedIn: /^$/ },
+  { pattern: /(?:[:<,{(|]\s*|\btype\s+)Platform\b(?!Id|Row|Capabilities)(?!\s*\|)/, allowedIn: /^$/ },
   { pattern: /PLATFORM_NAMES|PLATFORM_WORDS/, allowedIn: /^$/ },
 ];
 
