@@ -18,6 +18,8 @@ log "typecheck"
 npx tsc -p tsconfig.json --noEmit || exit 1
 log "lint"
 npx eslint . || exit 1
+log "dead files and exports (knip)"
+npx knip --no-progress || exit 1
 
 mkdir -p test-results
 log "vitest"

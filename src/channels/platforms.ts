@@ -18,10 +18,6 @@ export function platformRows(): PlatformRow[] {
   return PLATFORM_IDS.map((id) => PLATFORMS[id]);
 }
 
-export function platformOf(id: PlatformId): PlatformRow {
-  return PLATFORMS[id];
-}
-
 /** The composer for a platform (pure: the preview route and the adapters use the same one). */
 export function composerFor(platform: PlatformId): Composer {
   return PLATFORMS[platform].composer;

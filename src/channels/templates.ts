@@ -19,17 +19,9 @@ export type SocialTemplate = (data: SocialTemplateData) => string;
 // From src/channels (tsx, vitest) the templates are two levels up; from dist/src/channels three.
 const CANDIDATE_DIRS = ['../../templates/social/', '../../../templates/social/'];
 
-let templatesDir: string | null = null;
 const compiled = new Map<PlatformId, SocialTemplate>();
 
-/** Where the social templates are read from (tests and deployments may point elsewhere). Clears the cache. */
-export function setSocialTemplatesDir(dir: string | null): void {
-  templatesDir = dir;
-  compiled.clear();
-}
-
 function findTemplatesDir(): string {
-  if (templatesDir) return templatesDir;
   for (const relative of CANDIDATE_DIRS) {
     const dir = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(dir)) return dir;

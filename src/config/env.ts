@@ -33,10 +33,11 @@ export const ENV_VARS = {
   HERALD_DRY_RUN_LATENCY_MS: 'channels.dryRunLatencyMs',
 } as const;
 
-export type EnvName = keyof typeof ENV_VARS;
-
 /** Values are strings; zod coerces numbers. Empty strings count as unset. */
-export function configFromEnv(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; sources: Map<string, string> } {
+export function configFromEnv(env: NodeJS.ProcessEnv): {
+  values: Record<string, unknown>;
+  sources: Map<string, string>;
+} {
   const values: Record<string, unknown> = {};
   const sources = new Map<string, string>();
   for (const [name, path] of Object.entries(ENV_VARS)) {

@@ -7,14 +7,25 @@ import { normaliseLanguage } from '../domain/member.js';
 const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
 const hexColor = z.string().regex(/^#(?:[0-9a-fA-F]{3}){1,2}$/, 'must be a hex colour such as #1d3557');
-const host = z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as news.example.org');
+const host = z
+  .string()
+  .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'must be a domain name such as news.example.org');
 
 /** `true`/`false` from YAML, or the strings from the environment. */
-const flag = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean({ error: 'must be true or false' }));
+const flag = z.preprocess(
+  (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+  z.boolean({ error: 'must be true or false' }),
+);
 
 /** A list from YAML, or a comma-separated string from the environment. */
 const keyList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
   z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1, 'needs at least one key'),
 );
 
@@ -40,23 +51,35 @@ const branding = z.strictObject({
     })
     .optional(),
   /** A stack of installed fonts; no web font is ever linked. */
-  fontFamily: z.string().regex(/^[A-Za-z0-9 ,'-]{1,200}$/, 'must be a font stack such as "Helvetica, Arial, sans-serif"').optional(),
+  fontFamily: z
+    .string()
+    .regex(/^[A-Za-z0-9 ,'-]{1,200}$/, 'must be a font stack such as "Helvetica, Arial, sans-serif"')
+    .optional(),
 });
 
 const digest = z.strictObject({
   enabled: flag.default(true),
   /** Cron pattern (minute hour day-of-month month day-of-week) read in `timezone`. */
-  cron: z.string().superRefine((v, ctx) => {
-    const problem = cronProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }).default('0 9 * * 1'),
-  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').default('Europe/Paris'),
+  cron: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('0 9 * * 1'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+    .default('Europe/Paris'),
 });
 
 /** Newsletters to member contacts. Owned by the newsletter module; documented in docs/newsletters.md. */
 export const newsletterConfigSchema = z.strictObject({
   /** smtp://user:pass@host:port or smtps://...; unset = messages are written as .eml files in the data dir. */
-  smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   /** Sender, e.g. "Alliance <news@alliance.example>". */
   from: z.string().min(3).default('Herald <herald@localhost>'),
   replyTo: z.string().min(3).optional(),
@@ -111,8 +134,6 @@ export const newsletterConfigSchema = z.strictObject({
    */
   unknownOutcome: z.enum(['hold', 'resend'], { error: 'must be "hold" or "resend"' }).default('hold'),
 });
-
-export type NewsletterConfig = z.infer<typeof newsletterConfigSchema>;
 
 /** Environment variable -> path under `newsletter`. */
 export const NEWSLETTER_ENV_VARS = {

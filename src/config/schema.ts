@@ -85,4 +85,3 @@ export const configSchema = z.strictObject({
 });
 
 export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string; allowPrivateUrls: boolean };
-export type ConfigInput = z.input<typeof configSchema>;

@@ -69,10 +69,6 @@ export function assertTransition(from: DeliveryStatus, to: DeliveryStatus): void
   if (!canTransition(from, to)) throw new TransitionError(from, to);
 }
 
-export function isFinal(status: DeliveryStatus): boolean {
-  return TRANSITIONS[status].length === 0 || status === 'failed';
-}
-
 /** Exponential backoff with full jitter, in milliseconds. `attempt` starts at 1. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));

@@ -128,7 +128,10 @@ export const itemFieldsSchema = z.strictObject({
   url: httpUrl,
   imageUrl: httpUrl.nullable().optional(),
   imageAlt: text(LIMITS.imageAlt, { required: false }).nullable().optional(),
-  tags: z.array(tag, { error: 'must be a list of tags' }).max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`).default([]),
+  tags: z
+    .array(tag, { error: 'must be a list of tags' })
+    .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`)
+    .default([]),
   language: language.default('en'),
   slug: z
     .string({ error: 'must be a string' })
@@ -149,7 +152,6 @@ export const itemFieldsSchema = z.strictObject({
 });
 
 export type ItemFields = z.output<typeof itemFieldsSchema>;
-export type ItemFieldsInput = z.input<typeof itemFieldsSchema>;
 
 /** Schema for a partial update: the same fields, none required, no defaults applied. */
 export const itemPatchSchema = z.strictObject({
@@ -159,14 +161,18 @@ export const itemPatchSchema = z.strictObject({
   url: httpUrl.optional(),
   imageUrl: httpUrl.nullable().optional(),
   imageAlt: text(LIMITS.imageAlt, { required: false }).nullable().optional(),
-  tags: z.array(tag, { error: 'must be a list of tags' }).max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`).optional(),
+  tags: z
+    .array(tag, { error: 'must be a list of tags' })
+    .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`)
+    .optional(),
   language: language.optional(),
   slug: itemFieldsSchema.shape.slug,
   translations: z.record(language, translation).optional(),
-  channelTexts: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), text(LIMITS.channelText, { required: true })).optional(),
+  channelTexts: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), text(LIMITS.channelText, { required: true }))
+    .optional(),
   thread: z.boolean({ error: 'must be true or false' }).optional(),
 });
-export type ItemPatch = z.output<typeof itemPatchSchema>;
 
 const asText = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -174,7 +180,8 @@ const asText = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 function crossFieldProblems(fields: Pick<ItemFields, 'imageUrl' | 'imageAlt'>): Record<string, string> {
   const problems: Record<string, string> = {};
   if (fields.imageUrl && !fields.imageAlt?.trim()) {
-    problems.imageAlt = 'is required when imageUrl is given (describe the image for people who cannot see it)';
+    problems.imageAlt =
+      'is required when imageUrl is given (describe the image for people who cannot see it)';
   }
   if (!fields.imageUrl && fields.imageAlt) problems.imageAlt = 'must be empty when there is no imageUrl';
   return problems;
@@ -208,7 +215,9 @@ export function validateItemFields(input: unknown, rules: ItemRules = {}): ItemF
   const parsed = itemFieldsSchema.safeParse(input ?? {});
   const fields = parsed.success ? {} : fieldErrorsFromZod(parsed.error);
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const candidate = parsed.success ? parsed.data : { imageUrl: asText(raw.imageUrl), imageAlt: asText(raw.imageAlt) };
+  const candidate = parsed.success
+    ? parsed.data
+    : { imageUrl: asText(raw.imageUrl), imageAlt: asText(raw.imageAlt) };
   for (const [field, problem] of Object.entries(crossFieldProblems(candidate))) fields[field] ??= problem;
   for (const [field, problem] of Object.entries(addressProblems(raw, rules))) fields[field] ??= problem;
   if (!parsed.success || Object.keys(fields).length > 0) throw new ValidationError(fields);
@@ -217,7 +226,11 @@ export function validateItemFields(input: unknown, rules: ItemRules = {}): ItemF
 }
 
 /** Applies a patch to an item's current fields and validates the result as a whole. */
-export function applyItemPatch(current: ItemFields & { slug: string }, patch: unknown, rules: ItemRules = {}): ItemFields & { slug: string } {
+export function applyItemPatch(
+  current: ItemFields & { slug: string },
+  patch: unknown,
+  rules: ItemRules = {},
+): ItemFields & { slug: string } {
   const parsed = itemPatchSchema.safeParse(patch ?? {});
   if (!parsed.success) throw new ValidationError(fieldErrorsFromZod(parsed.error));
   const defined = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));

@@ -75,10 +75,6 @@ function isMailDomain(domain: string): boolean {
   );
 }
 
-export function isValidEmail(input: string): boolean {
-  return normaliseEmail(input) !== null;
-}
-
 /**
  * The key two addresses are the same contact by: the whole normalised address lowercased. RFC 5321
  * lets a local part be case-sensitive, but no mail provider our members use treats it so, and a

@@ -6,10 +6,6 @@
 export const PLATFORM_IDS = ['twitter', 'facebook'] as const;
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
-export function isPlatformId(value: string): value is PlatformId {
-  return (PLATFORM_IDS as readonly string[]).includes(value);
-}
-
 export type AccountMode = 'dry-run' | 'live';
 export type AccountState = 'ok' | 'needs_reconnect';
 

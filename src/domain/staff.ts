@@ -48,7 +48,9 @@ export const emailSchema = z
   .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address such as name@example.org');
 
 const roleSchema = z.enum(STAFF_ROLES, { error: `must be one of ${STAFF_ROLES.join(', ')}` });
-const zoneSchema = z.string({ error: 'must be a string' }).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+const zoneSchema = z
+  .string({ error: 'must be a string' })
+  .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
 
 export const newStaffUserSchema = z.strictObject({
   email: emailSchema,
@@ -57,7 +59,6 @@ export const newStaffUserSchema = z.strictObject({
   password: passwordSchema,
   timezone: zoneSchema.nullable().default(null),
 });
-export type NewStaffUser = z.output<typeof newStaffUserSchema>;
 
 export const staffUserPatchSchema = z.strictObject({
   name: z.string({ error: 'must be a string' }).trim().max(120, 'must be at most 120 characters').optional(),

@@ -1,23 +1,33 @@
 import { z } from 'zod';
 import { ITEM_STATUSES } from '../domain/item.js';
 
-export const itemIdParams = z.object({ id: z.string() });
-
 /** Ids are ours (`itm_` + 32 hex); anything else cannot exist, whatever it contains. */
 export const ITEM_ID = /^itm_[0-9a-f]{32}$/;
 export const DELIVERY_ID = /^dlv_[0-9a-f]{32}$/;
 
 export const listItemsQuery = z.strictObject({
   status: z.enum(ITEM_STATUSES, { error: `must be one of ${ITEM_STATUSES.join(', ')}` }).optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-100').max(100, 'must be 1-100').default(20),
-  offset: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(0),
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be 1-100')
+    .max(100, 'must be 1-100')
+    .default(20),
+  offset: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .default(0),
 });
 
 export const publishBody = z
   .strictObject({
     at: z.string({ error: 'must be an ISO-8601 date-time string' }).max(64, 'is too long').optional(),
     timezone: z.string({ error: 'must be an IANA time zone name' }).max(64, 'is too long').optional(),
-    channels: z.array(z.string({ error: 'must be account ids' }).max(64), { error: 'must be a list of account ids' }).max(50).optional(),
+    channels: z
+      .array(z.string({ error: 'must be account ids' }).max(64), { error: 'must be a list of account ids' })
+      .max(50)
+      .optional(),
     announce: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .nullish();

@@ -11,9 +11,6 @@ import type { NewsletterDeps } from './send-flow.js';
 import { startSend } from './send-flow.js';
 import { NewsletterTemplateError } from './templates.js';
 
-/** The delivery target of announcements (src/context.ts adds it when an item is announced). */
-export const ANNOUNCE_TARGET = 'announce';
-
 export function announceHandler(deps: NewsletterDeps): DeliveryHandler {
   return {
     gateKey: () => null,

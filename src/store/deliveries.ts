@@ -260,19 +260,6 @@ export async function cancelPendingDeliveries(db: Db, itemId: string): Promise<s
   return ids;
 }
 
-export async function saveDeliveryProgress(
-  db: Db,
-  id: string,
-  progress: Record<string, unknown>,
-): Promise<void> {
-  const current = await getDelivery(db, id);
-  await db
-    .updateTable('deliveries')
-    .set({ progress: toJson({ ...current.progress, ...progress }), updatedAt: nowIso() })
-    .where('id', '=', id)
-    .execute();
-}
-
 /** Deliveries not finished yet (the reconciler checks each has a job). */
 export async function listOpenDeliveries(db: Db, limit = 5_000): Promise<Delivery[]> {
   const rows = await db

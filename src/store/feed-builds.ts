@@ -21,14 +21,24 @@ export interface FeedBuild {
 const toBuild = (row: Selectable<FeedBuildsTable>): FeedBuild => ({ ...row, id: Number(row.id) });
 
 export async function startFeedBuild(db: Db, trigger: string): Promise<number> {
-  const row = await db.insertInto('feedBuilds').values({ trigger: trigger.slice(0, 200), startedAt: nowIso() }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('feedBuilds')
+    .values({ trigger: trigger.slice(0, 200), startedAt: nowIso() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return Number(row.id);
 }
 
 export async function finishFeedBuild(
   db: Db,
   id: number,
-  result: { durationMs: number; items?: number; variants?: number; filesWritten?: number; error?: string | null },
+  result: {
+    durationMs: number;
+    items?: number;
+    variants?: number;
+    filesWritten?: number;
+    error?: string | null;
+  },
 ): Promise<void> {
   await db
     .updateTable('feedBuilds')
@@ -53,20 +63,24 @@ export async function listFeedBuilds(db: Db, limit = 20): Promise<FeedBuild[]> {
   return rows.map(toBuild);
 }
 
-export async function countFeedBuilds(db: Db): Promise<number> {
-  const row = await db.selectFrom('feedBuilds').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Drops all but the newest `keep` records (the log is for status and diagnosis, not history). */
 export async function pruneFeedBuilds(db: Db, keep = 500): Promise<void> {
-  const cutoff = await db.selectFrom('feedBuilds').select('id').orderBy('id', 'desc').offset(keep).limit(1).executeTakeFirst();
+  const cutoff = await db
+    .selectFrom('feedBuilds')
+    .select('id')
+    .orderBy('id', 'desc')
+    .offset(keep)
+    .limit(1)
+    .executeTakeFirst();
   if (cutoff) await db.deleteFrom('feedBuilds').where('id', '<=', Number(cutoff.id)).execute();
 }
 
 /** When the latest rebuild started (successful or not), or null before the first. */
 export async function lastFeedBuildStart(db: Db): Promise<string | null> {
-  const row = await db.selectFrom('feedBuilds').select((eb) => eb.fn.max<string>('startedAt').as('last')).executeTakeFirst();
+  const row = await db
+    .selectFrom('feedBuilds')
+    .select((eb) => eb.fn.max<string>('startedAt').as('last'))
+    .executeTakeFirst();
   return row?.last ?? null;
 }
 

@@ -66,7 +66,12 @@ async function freeSlug(db: Db, wanted: string, exceptId?: string): Promise<stri
     .selectFrom('items')
     .select(['slug', 'id'])
     // `wanted-2`, `wanted-3`… sort between `wanted-` and `wanted.` ('.' follows '-'): an index range, not a LIKE scan.
-    .where((eb) => eb.or([eb('slug', '=', wanted), eb.and([eb('slug', '>=', `${wanted}-`), eb('slug', '<', `${wanted}.`)])]))
+    .where((eb) =>
+      eb.or([
+        eb('slug', '=', wanted),
+        eb.and([eb('slug', '>=', `${wanted}-`), eb('slug', '<', `${wanted}.`)]),
+      ]),
+    )
     .execute();
   const taken = new Set(rows.filter((r) => r.id !== exceptId).map((r) => r.slug));
   return uniqueSlug(wanted, (s) => taken.has(s));
@@ -96,12 +101,22 @@ export async function insertItem(trx: Db, fields: EditableFields, actor: string)
   const now = nowIso();
   const id = newId('itm');
   const slug = await freeSlug(trx, fields.slug);
-  await trx.insertInto('items').values(newDraftRow(id, { ...fields, slug }, now)).execute();
+  await trx
+    .insertInto('items')
+    .values(newDraftRow(id, { ...fields, slug }, now))
+    .execute();
   await insertRevision(trx, id, 1, { ...fields, slug }, actor, now);
   return getItem(trx, id);
 }
 
-async function insertRevision(trx: Db, itemId: string, revision: number, fields: EditableFields, actor: string, at: string) {
+async function insertRevision(
+  trx: Db,
+  itemId: string,
+  revision: number,
+  fields: EditableFields,
+  actor: string,
+  at: string,
+) {
   await trx
     .insertInto('itemRevisions')
     .values({ itemId, revision, fields: toJson(fields), actor, createdAt: at })
@@ -109,7 +124,12 @@ async function insertRevision(trx: Db, itemId: string, revision: number, fields:
 }
 
 /** Stores edited fields as a new revision. */
-export async function updateItemFields(trx: Db, item: NewsItem, fields: EditableFields, actor: string): Promise<NewsItem> {
+export async function updateItemFields(
+  trx: Db,
+  item: NewsItem,
+  fields: EditableFields,
+  actor: string,
+): Promise<NewsItem> {
   const now = nowIso();
   const slug = fields.slug === item.slug ? item.slug : await freeSlug(trx, fields.slug, item.id);
   const revision = item.revision + 1;
@@ -168,17 +188,6 @@ export async function listItems(db: Db, q: ItemListQuery): Promise<{ items: News
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(rowToItem), total: Number(count.n) };
-}
-
-/** Scheduled items due at or before `until`. */
-export async function listDueScheduledItems(db: Db, until: string): Promise<NewsItem[]> {
-  const rows = await db
-    .selectFrom('items')
-    .selectAll()
-    .where('status', '=', 'scheduled')
-    .where('publishAt', '<=', until)
-    .execute();
-  return rows.map(rowToItem);
 }
 
 export async function listScheduledItems(db: Db): Promise<NewsItem[]> {

@@ -22,8 +22,6 @@ type Db = Kysely<Database>;
 
 /** Recipient ids: valid BullMQ job ids (no ':', not all digits), and Message-ID parts. */
 export const newRecipientId = (): string => `nlr_${randomUUID().replaceAll('-', '')}`;
-export const RECIPIENT_ID = /^nlr_[0-9a-f]{32}$/;
-export const NEWSLETTER_ID = /^nl_[0-9a-f]{32}$/;
 
 export function rowToNewsletter(row: Selectable<NewslettersTable>): Newsletter {
   return {

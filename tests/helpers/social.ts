@@ -167,5 +167,3 @@ export const THREAD_SUMMARY = [
   'Transport ministers joined on the last day and promised night trains between twelve of the cities.',
   'The next meeting is in Porto, where the cities will report what they have done so far.',
 ].join(' ');
-
-export const live = (posts: Array<{ deleted: boolean }>) => posts.filter((p) => !p.deleted);

@@ -48,9 +48,6 @@ export interface TwitterChannelOptions {
   now?: () => Date;
 }
 
-/** For the item page when an edit cannot reach Twitter (capabilities.update is false). */
-export const TWITTER_CANNOT_EDIT = 'Twitter cannot edit a posted tweet: the change was not sent to Twitter.';
-
 const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_IMAGE_BYTES = 5 * 1_048_576;
 /** How many recent tweets findExisting reads at most. */
