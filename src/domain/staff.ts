@@ -7,12 +7,6 @@ import { isTimeZone } from './schedule.js';
 export const STAFF_ROLES = ['editor', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-const RANK: Record<StaffRole, number> = { editor: 1, admin: 2 };
-
-export function roleAllows(role: StaffRole, needed: StaffRole): boolean {
-  return RANK[role] >= RANK[needed];
-}
-
 export function isStaffRole(value: unknown): value is StaffRole {
   return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
 }
