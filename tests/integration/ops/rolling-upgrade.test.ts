@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { createContext, type Context } from '../../../src/app/context.js';
 import { createLogger } from '../../../src/log.js';
-import { openStore } from '../../../src/store/db.js';
+import { openStore, type Store } from '../../../src/store/db.js';
 import {
   MigrationError,
   RENAMES_SUFFIX,
@@ -103,15 +103,25 @@ describe('herald migrate --dry-run', () => {
   });
 });
 
+/** A migrated SQLite database on which a newer Herald recorded `migration` too. */
+async function withNewerMigration(migration: string, run: (store: Store) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase('sqlite');
+  const store = openStore(db.url, db.dataDir);
+  try {
+    await migrateToLatest(store);
+    await sql`insert into kysely_migration (name, timestamp) values (${migration}, '2099-01-01T00:00:00.000Z')`.execute(
+      store.db,
+    );
+    await run(store);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
 describe('a newer schema', () => {
   it('is used as it is by an older Herald, which has every migration it knows', async () => {
-    const db = await createTestDatabase('sqlite');
-    const store = openStore(db.url, db.dataDir);
-    try {
-      await migrateToLatest(store);
-      await sql`insert into kysely_migration (name, timestamp) values ('999-from-the-future', '2099-01-01T00:00:00.000Z')`.execute(
-        store.db,
-      );
+    await withNewerMigration('999-from-the-future', async (store) => {
       const seen: string[][] = [];
       expect(await migrateToLatest(store, { onNewerSchema: (unknown) => seen.push(unknown) })).toEqual([]);
       expect(seen).toEqual([['999-from-the-future']]);
@@ -120,27 +130,15 @@ describe('a newer schema', () => {
       await expect(migrateToLatest(store)).rejects.toThrow(
         /lacks 005-staff: it was migrated by another line/,
       );
-    } finally {
-      await store.close();
-      await db.drop();
-    }
+    });
   });
 
   it('is refused by an older Herald when a newer migration renames, with one clear line', async () => {
-    const db = await createTestDatabase('sqlite');
-    const store = openStore(db.url, db.dataDir);
-    try {
-      await migrateToLatest(store);
-      await sql`insert into kysely_migration (name, timestamp) values ('998-words-renames', '2099-01-01T00:00:00.000Z')`.execute(
-        store.db,
-      );
+    await withNewerMigration('998-words-renames', async (store) => {
       await expect(migrateToLatest(store)).rejects.toThrow(
         /database migration 998-words-renames failed: a newer Herald renamed tables \(998-words-renames\).*stop-and-replace/,
       );
-    } finally {
-      await store.close();
-      await db.drop();
-    }
+    });
   });
 });
 
