@@ -14,7 +14,9 @@ const LEVELS: Record<string, number> = {
   redis: 1,
   net: 1,
   'log.ts': 1,
+  'log-redact.ts': 1,
   'ops/version.ts': 1,
+  'ops/file-modes.ts': 1,
   channels: 2,
   // Configuration reads the platform table (credential keys, environment variables).
   config: 3,
