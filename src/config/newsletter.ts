@@ -85,6 +85,11 @@ export const newsletterConfigSchema = z.strictObject({
   replyTo: z.string().min(3).optional(),
   /** Envelope sender (where bounces go); defaults to the From address. */
   returnPath: z.string().email('must be an email address').optional(),
+  /**
+   * Where bounces go, with VERP: each message's envelope sender is `<local>+<token>@<domain>`, the token
+   * naming the newsletter and the contact. The local part may have at most 15 characters.
+   */
+  bounceAddress: z.string().email('must be an email address').refine((v) => v.split('@')[0]!.length <= 15 && !v.includes('+'), 'the part before @ must have at most 15 characters and no "+"').optional(),
   /** Optional second unsubscribe method in List-Unsubscribe, e.g. unsubscribe@alliance.example. */
   unsubscribeMailto: z.string().email('must be an email address').optional(),
   /** Simultaneous SMTP connections per worker process. */
@@ -141,6 +146,7 @@ export const NEWSLETTER_ENV_VARS = {
   MAIL_FROM: 'newsletter.from',
   HERALD_NEWSLETTER_REPLY_TO: 'newsletter.replyTo',
   HERALD_NEWSLETTER_RETURN_PATH: 'newsletter.returnPath',
+  HERALD_BOUNCE_ADDRESS: 'newsletter.bounceAddress',
   HERALD_NEWSLETTER_UNSUBSCRIBE_MAILTO: 'newsletter.unsubscribeMailto',
   HERALD_NEWSLETTER_POOL_SIZE: 'newsletter.poolSize',
   HERALD_NEWSLETTER_RATE: 'newsletter.messagesPerSecond',

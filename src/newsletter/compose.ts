@@ -13,6 +13,7 @@ import type { CompiledNewsletter, RenderedNewsletter } from './render.js';
 import { compileNewsletter, renderFor } from './render.js';
 import type { NewsletterSettings } from './settings.js';
 import { contactLinks } from './unsubscribe-token.js';
+import { feedbackId, verpAddress, verpToken } from './verp.js';
 
 /** The fields of an item a newsletter shows (what the snapshot keeps). */
 export function toNewsletterItem(item: NewsletterItem): NewsletterItem {
@@ -75,6 +76,8 @@ export class CompiledCache {
 }
 
 export interface MessageRecipient {
+  /** The recipient row (absent for previews and test sends): names the VERP return path. */
+  recipientId?: string | undefined;
   contactId: string;
   email: string;
   name: string;
@@ -88,7 +91,8 @@ export interface ComposedMessage {
 }
 
 /** One recipient's message: signed links, Handlebars render (microseconds), nodemailer options. */
-export function composeMessage(compiled: CompiledNewsletter, newsletterId: string, to: MessageRecipient, settings: NewsletterSettings, opts: { subjectPrefix?: string; preview?: boolean } = {}): ComposedMessage {
+export function composeMessage(compiled: CompiledNewsletter, newsletter: Pick<Newsletter, 'id' | 'kind'>, to: MessageRecipient, settings: NewsletterSettings, opts: { subjectPrefix?: string; preview?: boolean } = {}): ComposedMessage {
+  const newsletterId = newsletter.id;
   const links = contactLinks({ baseUrl: settings.publicUrl, key: settings.tokenKeys[0]!, contactId: to.contactId, newsletterId, preview: opts.preview ?? false });
   const rendered = renderFor(compiled, { name: to.name, email: to.email, authorityName: to.authorityName, ...links });
   const content = opts.subjectPrefix ? { ...rendered, subject: `${opts.subjectPrefix}${rendered.subject}` } : rendered;
@@ -98,7 +102,8 @@ export function composeMessage(compiled: CompiledNewsletter, newsletterId: strin
     from: settings.from,
     to: to.name ? { name: to.name, address: to.email } : { address: to.email },
     replyTo: settings.replyTo,
-    returnPath: settings.returnPath,
+    returnPath: returnPathFor(to, settings),
+    feedbackId: feedbackId(newsletterId, newsletter.kind, settings.list.id),
     content,
     unsubscribeUrl: links.unsubscribeUrl,
     unsubscribeMailto: settings.unsubscribeMailto,
@@ -107,4 +112,11 @@ export function composeMessage(compiled: CompiledNewsletter, newsletterId: strin
     dkim: settings.dkim,
   });
   return { content, message, unsubscribeUrl: links.unsubscribeUrl };
+}
+
+/** `bounces+<token>@domain` for a recipient row when a bounce address is set; else the configured return path. */
+function returnPathFor(to: MessageRecipient, settings: NewsletterSettings): string | undefined {
+  if (!settings.bounceAddress) return settings.returnPath;
+  if (!to.recipientId) return settings.bounceAddress;
+  return verpAddress(settings.bounceAddress, verpToken(to.recipientId, settings.tokenKeys[0]!));
 }

@@ -23,7 +23,7 @@ export interface DkimConfig {
 // prettier-ignore
 export const DKIM_SIGNED_HEADERS = [
   'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
-  'Content-Transfer-Encoding', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post',
+  'Content-Transfer-Encoding', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Feedback-ID',
 ].join(':');
 
 export interface NewsletterMessageInput {
@@ -33,8 +33,10 @@ export interface NewsletterMessageInput {
   from: string | MailAddress;
   to: MailAddress;
   replyTo?: string | undefined;
-  /** Envelope sender (bounces go there); defaults to the From address. */
+  /** Envelope sender (bounces go there, a VERP address when a bounce address is set); defaults to the From address. */
   returnPath?: string | undefined;
+  /** Gmail's feedback loop identifier (see feedbackId in verp.ts). */
+  feedbackId?: string | undefined;
   content: RenderedNewsletter;
   /** The one-click unsubscribe URL (https; http only for loopback hosts in development). */
   unsubscribeUrl: string;
@@ -100,7 +102,10 @@ export function buildNewsletterMessage(input: NewsletterMessageInput): SendMailO
       id: input.list.name ? { url: input.list.id, comment: input.list.name } : input.list.id,
       unsubscribe,
     },
-    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    headers: {
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      ...(input.feedbackId ? { 'Feedback-ID': input.feedbackId } : {}),
+    },
   };
   if (input.replyTo) message.replyTo = input.replyTo;
   if (input.returnPath) message.envelope = { from: input.returnPath, to: input.to.address };

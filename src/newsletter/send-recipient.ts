@@ -141,7 +141,7 @@ export class RecipientSender {
     let receipt: SendReceipt;
     try {
       const compiled = await this.deps.compiled.get(newsletter, items, row.language, settings);
-      const { message } = composeMessage(compiled, newsletter.id, { contactId: row.contactId, email: row.email, name: row.name, authorityName: row.authorityName }, settings);
+      const { message } = composeMessage(compiled, newsletter, { recipientId: row.id, contactId: row.contactId, email: row.email, name: row.name, authorityName: row.authorityName }, settings);
       receipt = await transport.send(message, {
         onTransmit: async () => {
           claimLost = !(await markTransmitting(store.db, row.id, claimedAt));

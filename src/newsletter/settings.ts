@@ -15,6 +15,8 @@ export interface NewsletterSettings {
   from: MailAddress;
   replyTo: string | undefined;
   returnPath: string | undefined;
+  /** HERALD_BOUNCE_ADDRESS: envelope senders become `local+<VERP token>@domain`. */
+  bounceAddress: string | undefined;
   unsubscribeMailto: string | undefined;
   messageIdHost: string;
   list: { id: string; name: string };
@@ -51,6 +53,7 @@ function resolveSettings(config: HeraldConfig): NewsletterSettings {
     from,
     replyTo: nl.replyTo,
     returnPath: nl.returnPath,
+    bounceAddress: nl.bounceAddress,
     unsubscribeMailto: nl.unsubscribeMailto,
     messageIdHost,
     list: { id: nl.listId ?? `newsletter.${messageIdHost}`, name: nl.listName ?? `${organisationName} newsletter` },

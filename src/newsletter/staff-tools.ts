@@ -85,7 +85,7 @@ export async function previewNewsletter(deps: NewsletterDeps, id: string, opts: 
   const recipient = await previewRecipient(deps, opts.as);
   const language = opts.language ? checkLanguage(opts.language, 'language') : recipient.language;
   const compiled = await compileFor(newsletter, await itemsOf(deps.store.db, newsletter), language, settings);
-  const { content } = composeMessage(compiled, newsletter.id, recipient, settings, { preview: true }); // its links show pages that never act
+  const { content } = composeMessage(compiled, newsletter, recipient, settings, { preview: true }); // its links show pages that never act
   return { to: recipient.email, language: compiled.stringsLanguage, subject: content.subject, html: content.html, text: content.text, warnings: settings.brandingGaps };
 }
 
@@ -120,7 +120,7 @@ export async function sendTest(deps: NewsletterDeps, id: string, input: unknown,
   const language = body.language ? checkLanguage(body.language, 'language') : settings.defaultLanguage;
   const compiled = await compileFor(newsletter, await itemsOf(deps.store.db, newsletter), language, settings);
   const recipient = { contactId: `test-${randomBytes(6).toString('hex')}`, email: to, name: '', authorityName: '' };
-  const { message } = composeMessage(compiled, newsletter.id, recipient, settings, { subjectPrefix: '[Test] ', preview: true });
+  const { message } = composeMessage(compiled, newsletter, recipient, settings, { subjectPrefix: '[Test] ', preview: true });
   const transport = createMailTransport({ smtpUrl: settings.smtpUrl, emlDir: settings.emlDir, maxConnections: 1 });
   try {
     const receipt = await transport.send(message);
