@@ -2,9 +2,11 @@
 // around a contact's status.
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import type { ContactStatus } from '../domain/member.js';
-import { normaliseEmail, normaliseLanguage, normaliseName, validateAuthorityFields, validateContactFields } from '../domain/member.js';
+import { suppressionExplanation } from '../domain/mail-feedback.js';
+import { emailKey, normaliseEmail, normaliseLanguage, normaliseName, validateAuthorityFields, validateContactFields } from '../domain/member.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
+import { addressHash, liftSuppression, suppressionOfAddress, suppressionSalt } from '../store/mail-feedback.js';
 import type { StoredAuthority, StoredContact } from '../store/members.js';
 import { getAuthority, getContact, insertAuthority, insertContact, setContactStatus, updateAuthority, updateContact } from '../store/members.js';
 import { skipOpenRecipientsOfContact } from '../store/newsletters.js';
@@ -24,8 +26,15 @@ export async function editAuthority(store: Store, id: string, patch: { name?: st
   return updated;
 }
 
+/** A suppressed address (complaint, bounce, erasure) is never added back silently. */
+async function refuseSuppressed(store: Store, email: string): Promise<void> {
+  const suppression = await suppressionOfAddress(store.db, email);
+  if (suppression) throw new ConflictError(`${email} is suppressed: ${suppressionExplanation(suppression.reason)}`, 'address_suppressed');
+}
+
 export async function createContact(store: Store, input: unknown, actor: string): Promise<StoredContact> {
   const fields = validateContactFields(input);
+  await refuseSuppressed(store, fields.email);
   const contact = await insertContact(store.db, fields);
   await recordAudit(store.db, { actor, action: 'contact_created', subjectType: 'contact', subjectId: contact.id, details: { authority: fields.authorityId } });
   return contact;
@@ -61,6 +70,11 @@ async function changeStatus(store: Store, contact: StoredContact, to: ContactSta
   if (to === 'active' && contact.status === 'unsubscribed') {
     throw new ConflictError('a contact who unsubscribed can only subscribe again themselves, from the preferences link in any newsletter', 'unsubscribed_by_contact');
   }
+  if (to === 'active' && contact.status === 'complained') {
+    throw new ConflictError('a contact who complained (marked our mail as spam) can only subscribe again themselves, through the double opt-in form', 'complained_by_contact');
+  }
+  // Clearing a bounce once the address is fixed takes it off the suppression list too.
+  if (to === 'active') await liftSuppression(store.db, addressHash(await suppressionSalt(store.db), contact.email));
   await setContactStatus(store.db, contact.id, to, `set by ${actor}`);
   if (to !== 'active') await skipOpenRecipientsOfContact(store.db, contact.id, `not sent: the contact was set to ${to}`);
 }
@@ -68,6 +82,7 @@ async function changeStatus(store: Store, contact: StoredContact, to: ContactSta
 export async function editContact(store: Store, id: string, input: ContactPatch, actor: string): Promise<StoredContact> {
   const patch = validatePatch(input);
   const current = await getContact(store.db, id);
+  if (patch.email && emailKey(patch.email) !== emailKey(current.email)) await refuseSuppressed(store, patch.email);
   if (patch.status) await changeStatus(store, current, patch.status, actor);
   const updated = await updateContact(store.db, id, patch);
   await recordAudit(store.db, { actor, action: 'contact_edited', subjectType: 'contact', subjectId: id, details: { fields: Object.keys(input) } });

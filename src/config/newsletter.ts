@@ -124,6 +124,13 @@ export const newsletterConfigSchema = z.strictObject({
     .string()
     .refine((v) => normaliseLanguage(v) !== null, 'must be a supported language code such as en or fr')
     .default('en'),
+  /** When soft bounces (temporary delivery failures reported later) suppress an address. */
+  suppression: z
+    .strictObject({
+      softBounces: positiveInt.max(100).default(3),
+      softBounceDays: positiveInt.max(365).default(15),
+    })
+    .prefault({}),
   /** Temporary (4xx) failures: how often and how long to retry one recipient. */
   retry: z
     .strictObject({
@@ -166,5 +173,7 @@ export const NEWSLETTER_ENV_VARS = {
   HERALD_NEWSLETTER_LANGUAGE: 'newsletter.defaultLanguage',
   HERALD_NEWSLETTER_RETRY_ATTEMPTS: 'newsletter.retry.maxAttempts',
   HERALD_NEWSLETTER_RETRY_BACKOFF_MS: 'newsletter.retry.backoffMs',
+  HERALD_SOFT_BOUNCE_LIMIT: 'newsletter.suppression.softBounces',
+  HERALD_SOFT_BOUNCE_DAYS: 'newsletter.suppression.softBounceDays',
   HERALD_NEWSLETTER_UNKNOWN_OUTCOME: 'newsletter.unknownOutcome',
 } as const;

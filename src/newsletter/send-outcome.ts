@@ -6,10 +6,9 @@ import type { HeraldConfig } from '../config/schema.js';
 import { backoffDelay } from '../domain/delivery.js';
 import type { Newsletter, Recipient } from '../domain/newsletter-send.js';
 import type { Store } from '../store/db.js';
-import { recordAudit } from '../store/audit.js';
-import { setContactStatus } from '../store/members.js';
-import { endInterruptedClaim, recordOutcome, skipOpenRecipientsOfContact } from '../store/newsletters.js';
+import { endInterruptedClaim, recordOutcome } from '../store/newsletters.js';
 import type { Queues } from '../queues/producer.js';
+import { applyFeedback } from './feedback.js';
 import type { SmtpErrorClass } from './smtp-errors.js';
 import { MailSendError } from './transport.js';
 
@@ -93,11 +92,7 @@ export async function applyFailure(deps: OutcomeDeps, health: TransportHealth, f
 async function bounced(deps: OutcomeDeps, { row }: FailedAttempt, c: SmtpErrorClass): Promise<string> {
   await recordOutcome(deps.store.db, row.id, row.claimedAt!, { status: 'bounced', reply: c.reply });
   // A mailbox refused for good stops receiving every newsletter until someone fixes the address.
-  const changed = await setContactStatus(deps.store.db, row.contactId, 'bounced', c.reply, ['active']);
-  if (changed) {
-    await skipOpenRecipientsOfContact(deps.store.db, row.contactId, `not sent: the address bounced (${c.reply})`);
-    await recordAudit(deps.store.db, { actor: 'worker', action: 'contact_bounced', subjectType: 'contact', subjectId: row.contactId, details: { newsletter: row.newsletterId, reply: c.reply } });
-  }
+  await applyFeedback(deps.store, deps.config.newsletter.suppression, { kind: 'hard', source: 'smtp', eventId: row.id, recipientId: row.id, detail: c.reply });
   deps.log.warn({ recipientId: row.id, newsletterId: row.newsletterId, reply: c.reply }, 'newsletter recipient bounced');
   return 'bounced';
 }

@@ -7,6 +7,7 @@ import { newslettersMigration } from './migrations/003-newsletters.js';
 import { staffMigration } from './migrations/005-staff.js';
 import { requestKeysMigration } from './migrations/006-request-keys.js';
 import { dryRunPostsMigration } from './migrations/007-dry-run-posts-renames.js';
+import { mailFeedbackMigration } from './migrations/008-mail-feedback.js';
 import { calendarMigration } from './migrations/010-calendar.js';
 import { HeraldError } from '../domain/errors.js';
 
@@ -29,6 +30,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '005-staff': staffMigration(store.dialect),
     '006-request-keys': requestKeysMigration(store.dialect),
     '007-dry-run-posts-renames': dryRunPostsMigration(store.dialect),
+    '008-mail-feedback': mailFeedbackMigration(store.dialect),
     '010-calendar': calendarMigration(store.dialect),
   };
 }

@@ -211,6 +211,9 @@ export interface Database {
   newsletterRecipients: NewsletterRecipientsTable;
   newsletterState: NewsletterStateTable;
   calendarFeeds: CalendarFeedsTable;
+  mailFeedbackEvents: MailFeedbackEventsTable;
+  mailSuppressions: MailSuppressionsTable;
+  mailFeedbackUnparsed: MailFeedbackUnparsedTable;
 }
 
 // --- Newsletters (migration 003) ---------------------------------------------------------------
@@ -294,5 +297,42 @@ export interface NewsletterStateTable {
 export interface CalendarFeedsTable {
   userId: string;
   token: string;
+  createdAt: string;
+}
+
+// --- Mail feedback (migration 008) -------------------------------------------------------------
+
+export interface MailFeedbackEventsTable {
+  id: string;
+  kind: string;
+  source: string;
+  eventKey: string;
+  contactId: string | null;
+  newsletterId: string | null;
+  recipientId: string | null;
+  detail: string;
+  occurredAt: string;
+  createdAt: string;
+}
+
+export interface MailSuppressionsTable {
+  addressHash: string;
+  reason: string;
+  source: string;
+  contactId: string | null;
+  detail: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MailFeedbackUnparsedTable {
+  id: string;
+  receivedAt: string;
+  folder: string;
+  messageId: string | null;
+  sender: string | null;
+  subject: string | null;
+  reason: string;
+  newsletterId: string | null;
   createdAt: string;
 }

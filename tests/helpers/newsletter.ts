@@ -10,6 +10,8 @@ import type { DialectUnderTest } from './databases.js';
 import type { FakeSmtp, ReceivedMessage } from '../fakes/smtp.js';
 import { createItem } from '../../src/app/items.js';
 import { requestPublish } from '../../src/app/publishing.js';
+import { startSend } from '../../src/newsletter/send-flow.js';
+import { createNewsletter } from '../../src/newsletter/staff-tools.js';
 import { importContacts } from '../../src/store/member-import.js';
 import { getNewsletter, progressOf } from '../../src/store/newsletters.js';
 import type { NewsletterStatus } from '../../src/domain/newsletter-send.js';
@@ -64,6 +66,15 @@ export async function publishedItem(app: TestApp, n = 1, extra: Record<string, u
   const item = await createItem(app.ctx.store, sampleItem(n, extra), 'test');
   await requestPublish(app.ctx, item.id, { actor: 'test' });
   return item.id;
+}
+
+/** Creates a newsletter of these items, sends it through the newsletter workers and waits until it is sent. */
+export async function sendNewsletterNow(app: TestApp, kind: 'announcement' | 'digest', itemIds: string[], timeoutMs = 60_000): Promise<string> {
+  const { id } = await createNewsletter(app.ctx, { kind, itemIds }, 'test');
+  app.startWorkers(['newsletter']);
+  await startSend(app.ctx, id, { actor: 'test' });
+  await waitForStatus(app, id, 'sent', timeoutMs);
+  return id;
 }
 
 export async function waitForStatus(app: TestApp, id: string, status: NewsletterStatus, timeoutMs = 30_000) {

@@ -5,14 +5,13 @@ import type { ParsedMail } from 'mailparser';
 import { DIALECTS } from '../../helpers/databases.js';
 import type { TestApp } from '../../helpers/app.js';
 import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
-import { createNewsletter } from '../../../src/newsletter/staff-tools.js';
-import { startSend } from '../../../src/newsletter/send-flow.js';
 import { verifyToken } from '../../../src/newsletter/unsubscribe-token.js';
-import { listRecipients, progressOf } from '../../../src/store/newsletters.js';
+import { findRecipient, listRecipients, progressOf } from '../../../src/store/newsletters.js';
+import { verifyVerpToken, verpTokenOf } from '../../../src/newsletter/verp.js';
 import { buildServer } from '../../../src/http/server.js';
 import { findContactByEmail } from '../../../src/store/members.js';
 import { verifyDkim } from '../../helpers/dkim-verify.js';
-import { contactEmail, dkimKeyFile, header, parseAll, publishedItem, seedContacts, startNewsletterApp, TOKEN_KEY, waitForStatus } from '../../helpers/newsletter.js';
+import { contactEmail, dkimKeyFile, header, parseAll, publishedItem, seedContacts, sendNewsletterNow, startNewsletterApp, TOKEN_KEY } from '../../helpers/newsletter.js';
 
 const CONTACTS = 500;
 
@@ -28,14 +27,10 @@ for (const { dialect, skip } of DIALECTS) {
       smtp = await startFakeSmtp({ auth: { user: 'herald', pass: 'Sm7p/pa:ss@word' } });
       const dkim = dkimKeyFile();
       publicKey = dkim.publicKey;
-      app = await startNewsletterApp(dialect, smtp, { dkim: { domain: 'alliance.example', selector: 'mail2026', keyFile: dkim.file } });
+      app = await startNewsletterApp(dialect, smtp, { bounceAddress: 'bounces@alliance.example', dkim: { domain: 'alliance.example', selector: 'mail2026', keyFile: dkim.file } });
       await seedContacts(app, CONTACTS);
       const itemId = await publishedItem(app, 1, { translations: { fr: { title: 'Rapport de conférence', summary: 'Ce que 130 villes ont décidé.' } } });
-      const newsletter = await createNewsletter(app.ctx, { kind: 'announcement', itemIds: [itemId] }, 'test');
-      newsletterId = newsletter.id;
-      app.startWorkers(['newsletter']);
-      await startSend(app.ctx, newsletterId, { actor: 'test' });
-      await waitForStatus(app, newsletterId, 'sent', 60_000);
+      newsletterId = await sendNewsletterNow(app, 'announcement', [itemId]);
       parsed = await parseAll(smtp.messages);
     }, 120_000);
     afterAll(async () => {
@@ -95,12 +90,25 @@ for (const { dialect, skip } of DIALECTS) {
       }
     });
 
-    it('is DKIM-signed over both List-Unsubscribe headers, and every signature verifies', () => {
-      for (const { raw } of parsed) {
+    it('is DKIM-signed over both List-Unsubscribe headers and Feedback-ID, and every signature verifies', () => {
+      for (const { raw, mail } of parsed) {
         const result = verifyDkim(raw, publicKey);
         expect(result.reason).toBeUndefined();
         expect(result.tags).toMatchObject({ d: 'alliance.example', s: 'mail2026' });
-        expect(result.signedHeaders).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'message-id']));
+        expect(result.signedHeaders).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'message-id', 'feedback-id']));
+        expect(header(mail, 'feedback-id')).toBe(`Feedback-ID: ${newsletterId}:announcement:newsletter.alliance.example:herald`);
+      }
+    });
+
+    it('gives each message its own VERP envelope sender, whose token names its newsletter and contact', async () => {
+      const senders = new Set(smtp.messages.map((m) => m.envelope.from));
+      expect(senders.size).toBe(CONTACTS);
+      for (const message of smtp.messages.slice(0, 50)) {
+        const token = verpTokenOf(message.envelope.from, 'bounces@alliance.example');
+        expect(token, message.envelope.from).toMatch(/^[0-9a-f]{48}$/);
+        const recipient = await findRecipient(app.ctx.store.db, verifyVerpToken(token!, [TOKEN_KEY])!);
+        const contact = await findContactByEmail(app.ctx.store.db, message.envelope.to[0]!);
+        expect(recipient).toMatchObject({ newsletterId, contactId: contact!.id });
       }
     });
   });
