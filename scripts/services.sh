@@ -42,6 +42,12 @@ ensure_chromium() {
   apt_install chromium
 }
 
+ensure_dovecot() {
+  if [ -x /usr/sbin/dovecot ]; then return 0; fi
+  log "installing Debian's dovecot-imapd for the bounce mailbox tests (the tests start their own, unprivileged)"
+  apt_install dovecot-imapd
+}
+
 apt_install() {
   if ! command -v apt-get >/dev/null; then return 1; fi
   local sudo=""

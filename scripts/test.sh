@@ -12,6 +12,7 @@ bash scripts/bootstrap.sh || exit 1
 source scripts/services.sh
 ensure_redis || exit 1
 ensure_postgres || log "PostgreSQL variants will be skipped"
+ensure_dovecot || log "bounce mailbox tests will be skipped"
 if [ "${HERALD_E2E:-1}" = "1" ]; then ensure_chromium || log "browser tests will be skipped"; fi
 
 log "typecheck"

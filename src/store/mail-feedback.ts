@@ -163,3 +163,38 @@ export async function liftSuppression(db: Db, hash: string): Promise<boolean> {
 export async function suppressionOfAddress(db: Db, email: string): Promise<Suppression | null> {
   return findSuppression(db, addressHash(await suppressionSalt(db), email));
 }
+
+export interface UnparsedMessage {
+  id: string;
+  receivedAt: string;
+  folder: string;
+  messageId: string | null;
+  sender: string | null;
+  subject: string | null;
+  reason: string;
+  newsletterId: string | null;
+}
+
+/** Keeps a mailbox message nobody could understand, for a person; once per Message-ID. */
+export async function insertUnparsed(db: Db, message: Omit<UnparsedMessage, 'id'>): Promise<void> {
+  if (message.messageId) {
+    const seen = await db
+      .selectFrom('mailFeedbackUnparsed')
+      .select('id')
+      .where('messageId', '=', message.messageId)
+      .executeTakeFirst();
+    if (seen) return;
+  }
+  await db
+    .insertInto('mailFeedbackUnparsed')
+    .values({ id: `mfu_${randomBytes(16).toString('hex')}`, ...message, createdAt: nowIso() })
+    .execute();
+}
+
+export async function listUnparsed(db: Db, newsletterId?: string): Promise<UnparsedMessage[]> {
+  let q = db
+    .selectFrom('mailFeedbackUnparsed')
+    .select(['id', 'receivedAt', 'folder', 'messageId', 'sender', 'subject', 'reason', 'newsletterId']);
+  if (newsletterId) q = q.where('newsletterId', '=', newsletterId);
+  return q.orderBy('receivedAt', 'desc').limit(200).execute();
+}
