@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { FeedbackKind, FeedbackSource, SuppressionReason } from '../domain/mail-feedback.js';
 import { strongerReason } from '../domain/mail-feedback.js';
 import { emailKey } from '../domain/member.js';
-import type { Database } from './schema.js';
+import type { Database, MailFeedbackUnparsedTable } from './schema.js';
 import { nowIso } from './db.js';
 import { initState } from './newsletters.js';
 
@@ -164,16 +164,7 @@ export async function suppressionOfAddress(db: Db, email: string): Promise<Suppr
   return findSuppression(db, addressHash(await suppressionSalt(db), email));
 }
 
-export interface UnparsedMessage {
-  id: string;
-  receivedAt: string;
-  folder: string;
-  messageId: string | null;
-  sender: string | null;
-  subject: string | null;
-  reason: string;
-  newsletterId: string | null;
-}
+export type UnparsedMessage = Omit<MailFeedbackUnparsedTable, 'createdAt'>;
 
 /** Keeps a mailbox message nobody could understand, for a person; once per Message-ID. */
 export async function insertUnparsed(db: Db, message: Omit<UnparsedMessage, 'id'>): Promise<void> {
