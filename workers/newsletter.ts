@@ -6,6 +6,7 @@ import { newsletterTaskJobSchema } from '../src/queues/payloads.js';
 import { announceHandler } from '../src/newsletter/announce.js';
 import { CompiledCache } from '../src/newsletter/compose.js';
 import { runDigest } from '../src/newsletter/digest.js';
+import { configuredBounceMailbox } from '../src/newsletter/bounce-mailbox.js';
 import { installNewsletterSchedulers, JOB } from '../src/newsletter/jobs.js';
 import { RecipientSender } from '../src/newsletter/send-recipient.js';
 import { newsletterSettings } from '../src/newsletter/settings.js';
@@ -28,6 +29,7 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
   });
   const deps = { store: ctx.store, queues: ctx.queues, log, config: ctx.config, metrics: ctx.metrics };
   const sender = new RecipientSender({ ...deps, settings, transport, compiled: new CompiledCache() });
+  const mailbox = configuredBounceMailbox(deps);
   const deliver = makeDeliveryProcessor({
     store: ctx.store,
     gate: ctx.gate,
@@ -47,6 +49,7 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
         return runScheduledStart(deps, job.data);
       default: {
         const { task } = newsletterTaskJobSchema.parse(job.data);
+        if (task === 'bounces') return mailbox?.run() ?? { skipped: 'HERALD_BOUNCE_IMAP_URL is not set' };
         return task === 'digest' ? summary(await runDigest(deps)) : sweepNewsletters(deps);
       }
     }
@@ -72,7 +75,13 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
   void install();
   const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
   timer.unref();
-  return { worker, stop: () => clearInterval(timer) };
+  // IDLE: reports are read as soon as they arrive; the scheduled run catches up if the connection drops.
+  const watching = mailbox && nl.bounceMailbox.idle ? mailbox.watch().catch((e: Error) => log.warn({ err: e.message }, 'bounce mailbox: IDLE not available; reading on schedule only')) : null;
+  const stop = () => {
+    clearInterval(timer);
+    void watching?.then((unwatch) => unwatch?.());
+  };
+  return { worker, stop };
 }
 
 const summary = (d: Awaited<ReturnType<typeof runDigest>>) => ({

@@ -124,6 +124,15 @@ export const newsletterConfigSchema = z.strictObject({
     .string()
     .refine((v) => normaliseLanguage(v) !== null, 'must be a supported language code such as en or fr')
     .default('en'),
+  /** The bounce mailbox: read on a schedule and, with `idle`, as soon as mail arrives (IMAP IDLE). */
+  bounceMailbox: z
+    .strictObject({
+      /** imaps://user:password@host/INBOX?processed=Herald/Processed&unparsed=Herald/Unparsed; unset = not read. */
+      url: z.string().regex(/^imaps?:\/\/[^@/]+@[^/]+/, 'must look like imaps://user:password@host/INBOX').optional(),
+      everyMs: positiveInt.min(10_000, 'must be at least 10000 (10 s)').default(300_000),
+      idle: flag.default(true),
+    })
+    .prefault({}),
   /** When soft bounces (temporary delivery failures reported later) suppress an address. */
   suppression: z
     .strictObject({
@@ -173,6 +182,9 @@ export const NEWSLETTER_ENV_VARS = {
   HERALD_NEWSLETTER_LANGUAGE: 'newsletter.defaultLanguage',
   HERALD_NEWSLETTER_RETRY_ATTEMPTS: 'newsletter.retry.maxAttempts',
   HERALD_NEWSLETTER_RETRY_BACKOFF_MS: 'newsletter.retry.backoffMs',
+  HERALD_BOUNCE_IMAP_URL: 'newsletter.bounceMailbox.url',
+  HERALD_BOUNCE_IMAP_EVERY_MS: 'newsletter.bounceMailbox.everyMs',
+  HERALD_BOUNCE_IMAP_IDLE: 'newsletter.bounceMailbox.idle',
   HERALD_SOFT_BOUNCE_LIMIT: 'newsletter.suppression.softBounces',
   HERALD_SOFT_BOUNCE_DAYS: 'newsletter.suppression.softBounceDays',
   HERALD_NEWSLETTER_UNKNOWN_OUTCOME: 'newsletter.unknownOutcome',

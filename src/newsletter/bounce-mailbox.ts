@@ -6,12 +6,14 @@ import { createHash } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import type { Logger } from 'pino';
+import type { HeraldConfig } from '../config/schema.js';
 import type { SuppressionPolicy } from '../domain/mail-feedback.js';
 import type { Store } from '../store/db.js';
 import { insertUnparsed } from '../store/mail-feedback.js';
 import type { ReadOptions, Reading } from './bounce-report.js';
 import { readReport } from './bounce-report.js';
 import { applyFeedback } from './feedback.js';
+import { newsletterSettings } from './settings.js';
 
 export interface MailboxEndpoint {
   host: string;
@@ -224,4 +226,12 @@ export class BounceMailbox {
       await this.running?.catch(() => undefined);
     };
   }
+}
+
+/** The bounce mailbox of this configuration, or null when HERALD_BOUNCE_IMAP_URL is not set. */
+export function configuredBounceMailbox(deps: { store: Store; log: Logger; config: HeraldConfig }): BounceMailbox | null {
+  const nl = deps.config.newsletter;
+  if (!nl.bounceMailbox.url) return null;
+  const settings = newsletterSettings(deps.config);
+  return new BounceMailbox(nl.bounceMailbox.url, { store: deps.store, log: deps.log, policy: nl.suppression, read: { bounceAddress: settings.bounceAddress, tokenKeys: settings.tokenKeys } });
 }

@@ -9,10 +9,11 @@ import { nowIso } from '../store/db.js';
 import type { Queues } from '../queues/producer.js';
 import type { NewsletterSendJob, NewsletterStartJob, NewsletterTaskJob } from '../queues/payloads.js';
 
-export const JOB = { send: 'send', start: 'start', digest: 'digest', sweep: 'sweep', deliver: 'deliver' } as const;
+export const JOB = { send: 'send', start: 'start', digest: 'digest', sweep: 'sweep', deliver: 'deliver', bounces: 'bounces' } as const;
 
 export const DIGEST_SCHEDULER = 'newsletter-digest';
 export const SWEEP_SCHEDULER = 'newsletter-sweep';
+export const BOUNCES_SCHEDULER = 'newsletter-bounce-mailbox';
 /** Where the next digest starts (ISO time); set when digests are first switched on. */
 export const DIGEST_CURSOR = 'digest.since';
 
@@ -102,6 +103,10 @@ export async function installNewsletterSchedulers(deps: { store: Store; queues: 
   const queue = queueOf(deps.queues);
   const sweep: NewsletterTaskJob = { task: 'sweep' };
   await queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: deps.config.delivery.reconcileEveryMs }, { name: JOB.sweep, data: sweep, opts: KEEP });
+  const mailbox = deps.config.newsletter.bounceMailbox;
+  const bounces: NewsletterTaskJob = { task: 'bounces' };
+  if (mailbox.url) await queue.upsertJobScheduler(BOUNCES_SCHEDULER, { every: mailbox.everyMs }, { name: JOB.bounces, data: bounces, opts: KEEP });
+  else await queue.removeJobScheduler(BOUNCES_SCHEDULER);
   const { digest } = deps.config.newsletter;
   if (!digest.enabled) {
     await queue.removeJobScheduler(DIGEST_SCHEDULER);

@@ -24,5 +24,5 @@ export const newsletterStartJobSchema = z.strictObject({
 });
 export type NewsletterStartJob = z.infer<typeof newsletterStartJobSchema>;
 
-export const newsletterTaskJobSchema = z.strictObject({ task: z.enum(['digest', 'sweep']) });
+export const newsletterTaskJobSchema = z.strictObject({ task: z.enum(['digest', 'sweep', 'bounces']) });
 export type NewsletterTaskJob = z.infer<typeof newsletterTaskJobSchema>;

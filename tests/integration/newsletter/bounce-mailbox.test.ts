@@ -46,8 +46,11 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       [smtp, dovecot] = await Promise.all([startFakeSmtp(), startDovecot()]);
-      app = await startNewsletterApp(dialect, smtp, { bounceAddress: BOUNCES });
-      await seedContacts(app, 7);
+      app = await startNewsletterApp(dialect, smtp, {
+        bounceAddress: BOUNCES,
+        bounceMailbox: { url: dovecot.url(), idle: false, everyMs: 3_600_000 },
+      });
+      await seedContacts(app, 8);
       newsletterId = await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 1)]);
       for (const { mail, to } of await parseAll(smtp.messages)) {
         const envelope = smtp.messages.find((m) => m.envelope.to[0] === to[0])!.envelope;
@@ -89,15 +92,17 @@ for (const { dialect, skip } of DIALECTS) {
       for (const raw of messages) await dovecot.append('INBOX', raw);
       expect(await mailbox.run()).toEqual({ applied: 8, ignored: 1, unparsed: 2 });
 
-      expect([
-        await status(0),
-        await status(1),
-        await status(2),
-        await status(3),
-        await status(4),
-        await status(5),
-        await status(6),
-      ]).toEqual(['bounced', 'bounced', 'bounced', 'complained', 'complained', 'active', 'active']);
+      const states = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(status));
+      expect(states).toEqual([
+        'bounced',
+        'bounced',
+        'bounced',
+        'complained',
+        'complained',
+        'active',
+        'active',
+        'active',
+      ]);
       const events = await listFeedbackEvents(app.ctx.store.db, { newsletterId });
       expect(events.map((e) => e.kind).sort()).toEqual([
         'complaint',
@@ -150,6 +155,16 @@ for (const { dialect, skip } of DIALECTS) {
       } finally {
         await stop();
       }
+    });
+
+    it('the newsletter worker reads the mailbox when its scheduled job runs', async () => {
+      await dovecot.append('INBOX', postfixHard(originals.get(contactEmail(7))!));
+      await app.ctx.queues.get('newsletter').add('bounces', { task: 'bounces' });
+      await waitFor(
+        async () => (await status(7)) === 'bounced',
+        20_000,
+        'contact 7 bounced through the scheduled job',
+      );
     });
   });
 }
