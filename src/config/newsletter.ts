@@ -133,6 +133,17 @@ export const newsletterConfigSchema = z.strictObject({
       idle: flag.default(true),
     })
     .prefault({}),
+  /** Provider webhooks at POST /api/hooks/mail/:provider; a provider without its secret is refused. */
+  webhooks: z
+    .strictObject({
+      mailgunSigningKey: z.string().min(16).optional(),
+      postmarkUser: z.string().min(1).optional(),
+      postmarkPassword: z.string().min(12, 'must have at least 12 characters').optional(),
+      brevoToken: z.string().min(24, 'must have at least 24 characters').optional(),
+      sendgridPublicKey: z.string().min(40).optional(),
+      toleranceSeconds: positiveInt.max(3600).default(300),
+    })
+    .prefault({}),
   /** When soft bounces (temporary delivery failures reported later) suppress an address. */
   suppression: z
     .strictObject({
@@ -185,6 +196,11 @@ export const NEWSLETTER_ENV_VARS = {
   HERALD_BOUNCE_IMAP_URL: 'newsletter.bounceMailbox.url',
   HERALD_BOUNCE_IMAP_EVERY_MS: 'newsletter.bounceMailbox.everyMs',
   HERALD_BOUNCE_IMAP_IDLE: 'newsletter.bounceMailbox.idle',
+  MAILGUN_WEBHOOK_SIGNING_KEY: 'newsletter.webhooks.mailgunSigningKey',
+  HERALD_POSTMARK_WEBHOOK_USER: 'newsletter.webhooks.postmarkUser',
+  HERALD_POSTMARK_WEBHOOK_PASSWORD: 'newsletter.webhooks.postmarkPassword',
+  HERALD_BREVO_WEBHOOK_TOKEN: 'newsletter.webhooks.brevoToken',
+  HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: 'newsletter.webhooks.sendgridPublicKey',
   HERALD_SOFT_BOUNCE_LIMIT: 'newsletter.suppression.softBounces',
   HERALD_SOFT_BOUNCE_DAYS: 'newsletter.suppression.softBounceDays',
   HERALD_NEWSLETTER_UNKNOWN_OUTCOME: 'newsletter.unknownOutcome',

@@ -15,6 +15,7 @@ import { previewRoutes } from './routes/preview.js';
 import { healthRoutes } from './routes/health.js';
 import { feedRoutes } from './routes/feeds.js';
 import { publishHookRoutes } from './routes/hooks.js';
+import { mailHookRoutes } from './routes/mail-hooks.js';
 import { sourceRoutes } from './routes/sources.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { calendarFeedRoutes } from './routes/calendar-feed.js';
@@ -53,6 +54,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)
   calendarFeedRoutes(app, ctx); // public: staff calendar feeds (secret per-person addresses)
   await app.register(async (hooks) => publishHookRoutes(hooks, ctx)); // signed, not token-protected
+  await app.register(async (hooks) => mailHookRoutes(hooks, ctx)); // each provider authenticated its own way
 
   await app.register(async (api) => {
     onSurface(api, 'api');
