@@ -141,6 +141,10 @@ export const newsletterConfigSchema = z.strictObject({
       postmarkPassword: z.string().min(12, 'must have at least 12 characters').optional(),
       brevoToken: z.string().min(24, 'must have at least 24 characters').optional(),
       sendgridPublicKey: z.string().min(40).optional(),
+      /** The SNS topic(s) SES publishes to: messages of other topics are refused, however well signed. */
+      sesTopicArns: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN'))).optional(),
+      /** Origins SNS signing certificates and subscription links may come from (`*` = one DNS label). */
+      sesCertOrigins: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://sns.*.amazonaws.com'))).optional(),
       toleranceSeconds: positiveInt.max(3600).default(300),
     })
     .prefault({}),
@@ -201,6 +205,8 @@ export const NEWSLETTER_ENV_VARS = {
   HERALD_POSTMARK_WEBHOOK_PASSWORD: 'newsletter.webhooks.postmarkPassword',
   HERALD_BREVO_WEBHOOK_TOKEN: 'newsletter.webhooks.brevoToken',
   HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: 'newsletter.webhooks.sendgridPublicKey',
+  HERALD_SES_TOPIC_ARNS: 'newsletter.webhooks.sesTopicArns',
+  HERALD_SES_CERT_ORIGINS: 'newsletter.webhooks.sesCertOrigins',
   HERALD_SOFT_BOUNCE_LIMIT: 'newsletter.suppression.softBounces',
   HERALD_SOFT_BOUNCE_DAYS: 'newsletter.suppression.softBounceDays',
   HERALD_NEWSLETTER_UNKNOWN_OUTCOME: 'newsletter.unknownOutcome',
