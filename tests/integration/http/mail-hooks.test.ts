@@ -1,7 +1,7 @@
 // Provider webhooks with real signatures and credentials (keys made here): each valid event changes the
 // right contact once; forged, replayed and stale calls change nothing.
 import { execFileSync } from 'node:child_process';
-import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { importContacts } from '../../../src/store/member-import.js';
 import { listFeedbackEvents } from '../../../src/store/mail-feedback.js';
 import { findContactByEmail } from '../../../src/store/members.js';
 import { snsStringToSign } from '../../../src/newsletter/ses-hook.js';
+import { signedMailgunCall } from '../../helpers/mail-hooks.js';
 
 const MAILGUN_KEY = randomBytes(24).toString('hex');
 const POSTMARK = { user: 'postmark', password: randomBytes(12).toString('hex') };
@@ -35,17 +36,8 @@ const sns = snsCertificate();
 const CSV = ['authority,country,name,email,language', ...EMAILS.map((e) => `Lyon,FR,,${e},fr`)].join('\n');
 const now = () => Math.floor(Date.now() / 1000);
 
-function mailgun(event: Record<string, unknown>, opts: { key?: string; timestamp?: number } = {}) {
-  const timestamp = String(opts.timestamp ?? now());
-  const token = randomBytes(25).toString('hex');
-  const signature = createHmac('sha256', opts.key ?? MAILGUN_KEY)
-    .update(timestamp + token)
-    .digest('hex');
-  return {
-    headers: { 'content-type': 'application/json' },
-    payload: JSON.stringify({ signature: { timestamp, token, signature }, 'event-data': event }),
-  };
-}
+const mailgun = (event: Record<string, unknown>, opts: { key?: string; timestamp?: number } = {}) =>
+  signedMailgunCall(event, opts.key ?? MAILGUN_KEY, opts.timestamp);
 
 function sendgrid(
   events: unknown[],

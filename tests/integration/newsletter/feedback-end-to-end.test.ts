@@ -1,0 +1,119 @@
+// End to end: a newsletter goes out through the SMTP test server with VERP return paths; some
+// recipients bounce or complain through the bounce mailbox (a private Dovecot), others through provider
+// webhooks; the next newsletter goes exactly to the contacts still reachable.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../helpers/databases.js';
+import type { TestApp } from '../../helpers/app.js';
+import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
+import { dovecotSkipReason, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
+import { arfComplaint, gmailSoft, postfixHard } from '../../helpers/bounce-messages.js';
+import { signedMailgunCall } from '../../helpers/mail-hooks.js';
+import {
+  contactEmail,
+  header,
+  parseAll,
+  publishedItem,
+  seedContacts,
+  sendNewsletterNow,
+  startNewsletterApp,
+} from '../../helpers/newsletter.js';
+import { buildServer } from '../../../src/http/server.js';
+import { configuredBounceMailbox } from '../../../src/newsletter/bounce-mailbox.js';
+
+const BOUNCES = 'bounces@alliance.example';
+const MAILGUN_KEY = 'mailgun-signing-key-for-the-e2e-test';
+const BREVO_TOKEN = 'brevo-token-for-the-end-to-end-test-0001';
+
+for (const { dialect, skip } of DIALECTS) {
+  describe.skipIf(skip || dovecotSkipReason !== null)(
+    `bounces and complaints end to end (${dialect})`,
+    () => {
+      let smtp: FakeSmtp;
+      let dovecot: Dovecot;
+      let app: TestApp;
+      let http: FastifyInstance;
+
+      beforeAll(async () => {
+        [smtp, dovecot] = await Promise.all([startFakeSmtp(), startDovecot()]);
+        app = await startNewsletterApp(dialect, smtp, {
+          bounceAddress: BOUNCES,
+          bounceMailbox: { url: dovecot.url(), idle: false, everyMs: 3_600_000 },
+          webhooks: { mailgunSigningKey: MAILGUN_KEY, brevoToken: BREVO_TOKEN },
+        });
+        http = await buildServer(app.ctx, { apiToken: 'test-token-0123456789abcdef' });
+        await seedContacts(app, 10);
+      }, 60_000);
+      afterAll(async () => {
+        await http?.close();
+        await app?.close();
+        await smtp?.close();
+        await dovecot?.close();
+      });
+
+      it('the next newsletter skips exactly the bounced, complained and unsubscribed contacts', async () => {
+        await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 1)]);
+        const first = await parseAll(smtp.messages);
+        expect(first).toHaveLength(10);
+        const original = (i: number) => {
+          const { mail } = first.find((p) => p.to[0] === contactEmail(i))!;
+          const from = smtp.messages.find((m) => m.envelope.to[0] === contactEmail(i))!.envelope.from;
+          return {
+            returnPath: from,
+            messageId: mail.messageId!,
+            feedbackId: header(mail, 'feedback-id')!.replace(/^Feedback-ID: /, ''),
+            to: contactEmail(i),
+          };
+        };
+
+        // Through the mailbox: a hard bounce, a complaint, one soft bounce (not enough to suppress).
+        for (const raw of [
+          postfixHard(original(0)),
+          arfComplaint(original(1), { verp: false }),
+          gmailSoft(original(5)),
+        ])
+          await dovecot.append('INBOX', raw);
+        expect(await configuredBounceMailbox(app.ctx)!.run()).toEqual({
+          applied: 3,
+          ignored: 0,
+          unparsed: 0,
+        });
+        // Through webhooks: a Mailgun permanent failure (found by our Message-ID), a Brevo unsubscription.
+        const mailgun = signedMailgunCall(
+          {
+            id: 'e2e-1',
+            event: 'failed',
+            severity: 'permanent',
+            recipient: contactEmail(2),
+            message: { headers: { 'message-id': original(2).messageId.replace(/^<|>$/g, '') } },
+          },
+          MAILGUN_KEY,
+        );
+        expect(
+          (await http.inject({ method: 'POST', url: '/api/hooks/mail/mailgun', ...mailgun })).json(),
+        ).toMatchObject({ applied: 1 });
+        const brevo = JSON.stringify({
+          event: 'unsubscribed',
+          email: contactEmail(3),
+          'message-id': original(3).messageId,
+          ts_event: 1,
+        });
+        expect(
+          (
+            await http.inject({
+              method: 'POST',
+              url: '/api/hooks/mail/brevo',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${BREVO_TOKEN}` },
+              payload: brevo,
+            })
+          ).json(),
+        ).toMatchObject({ applied: 1 });
+
+        smtp.messages.length = 0;
+        await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 2)]);
+        const reached = smtp.messages.map((m) => m.envelope.to[0]).sort();
+        expect(reached).toEqual([4, 5, 6, 7, 8, 9].map(contactEmail).sort());
+      });
+    },
+  );
+}
