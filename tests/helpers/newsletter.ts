@@ -95,3 +95,16 @@ export function countByRecipient(messages: readonly ReceivedMessage[]): Map<stri
 export function header(mail: ParsedMail, key: string): string | undefined {
   return mail.headerLines.find((h) => h.key === key)?.line.replace(/\r\n[ \t]+/g, ' ');
 }
+
+export type SentOriginal = { returnPath: string; messageId: string; feedbackId: string; to: string };
+
+/** What a bounce report quotes of each message sent, by recipient address: return path, Message-ID, Feedback-ID. */
+export async function sentOriginals(messages: readonly ReceivedMessage[]): Promise<Map<string, SentOriginal>> {
+  const originals = new Map<string, SentOriginal>();
+  for (const m of messages) {
+    const mail = await simpleParser(m.raw);
+    const to = m.envelope.to[0]!;
+    originals.set(to, { returnPath: m.envelope.from, messageId: mail.messageId!, feedbackId: header(mail, 'feedback-id')!.replace(/^Feedback-ID: /, ''), to });
+  }
+  return originals;
+}

@@ -20,11 +20,10 @@ import {
 } from '../../helpers/bounce-messages.js';
 import {
   contactEmail,
-  header,
-  parseAll,
   publishedItem,
   seedContacts,
   sendNewsletterNow,
+  sentOriginals,
   startNewsletterApp,
   TOKEN_KEY,
 } from '../../helpers/newsletter.js';
@@ -41,7 +40,7 @@ for (const { dialect, skip } of DIALECTS) {
     let app: TestApp;
     let mailbox: BounceMailbox;
     let newsletterId: string;
-    const originals = new Map<string, Original>();
+    let originals = new Map<string, Original>();
     const status = async (i: number) => (await findContactByEmail(app.ctx.store.db, contactEmail(i)))!.status;
 
     beforeAll(async () => {
@@ -52,15 +51,7 @@ for (const { dialect, skip } of DIALECTS) {
       });
       await seedContacts(app, 8);
       newsletterId = await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 1)]);
-      for (const { mail, to } of await parseAll(smtp.messages)) {
-        const envelope = smtp.messages.find((m) => m.envelope.to[0] === to[0])!.envelope;
-        originals.set(to[0]!, {
-          returnPath: envelope.from,
-          messageId: mail.messageId!,
-          feedbackId: header(mail, 'feedback-id')!.replace(/^Feedback-ID: /, ''),
-          to: to[0]!,
-        });
-      }
+      originals = await sentOriginals(smtp.messages);
       mailbox = new BounceMailbox(dovecot.url(), {
         store: app.ctx.store,
         log: app.ctx.log,
