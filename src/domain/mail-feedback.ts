@@ -90,3 +90,33 @@ export function suppressionExplanation(reason: SuppressionReason): string {
       return 'the contact was erased at their request (GDPR); only its owner can subscribe again, through the double opt-in form';
   }
 }
+
+/** Gmail's target and limit for the share of messages reported as spam. */
+export const COMPLAINT_RATE_WARN = 0.001;
+export const COMPLAINT_RATE_ALARM = 0.003;
+
+export interface FeedbackSummary {
+  delivered: number;
+  bounced: { hard: number; soft: number };
+  complained: number;
+  unsubscribed: number;
+  /** Shares of the messages sent (0..1); 0 before anything was sent. */
+  rates: { delivered: number; hardBounced: number; softBounced: number; complained: number; unsubscribed: number };
+  /** ok below 0.1% complaints, warn from 0.1% (Gmail's target), alarm from 0.3% (its limit). */
+  complaintLevel: 'ok' | 'warn' | 'alarm';
+}
+
+/** A newsletter's outcome: `sent` messages accepted by the server, then what feedback said about them. */
+export function summariseFeedback(sent: number, counts: Record<FeedbackKind, number>): FeedbackSummary {
+  const delivered = Math.max(0, sent - counts.hard);
+  const rate = (n: number) => (sent > 0 ? n / sent : 0);
+  const complained = rate(counts.complaint);
+  return {
+    delivered,
+    bounced: { hard: counts.hard, soft: counts.soft },
+    complained: counts.complaint,
+    unsubscribed: counts.unsubscribe,
+    rates: { delivered: rate(delivered), hardBounced: rate(counts.hard), softBounced: rate(counts.soft), complained, unsubscribed: rate(counts.unsubscribe) },
+    complaintLevel: complained >= COMPLAINT_RATE_ALARM ? 'alarm' : complained >= COMPLAINT_RATE_WARN ? 'warn' : 'ok',
+  };
+}

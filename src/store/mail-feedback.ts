@@ -3,7 +3,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FeedbackKind, FeedbackSource, SuppressionReason } from '../domain/mail-feedback.js';
-import { strongerReason } from '../domain/mail-feedback.js';
+import type { FeedbackSummary } from '../domain/mail-feedback.js';
+import { strongerReason, summariseFeedback } from '../domain/mail-feedback.js';
 import { emailKey } from '../domain/member.js';
 import type { Database, MailFeedbackUnparsedTable } from './schema.js';
 import { nowIso } from './db.js';
@@ -188,4 +189,10 @@ export async function listUnparsed(db: Db, newsletterId?: string): Promise<Unpar
     .select(['id', 'receivedAt', 'folder', 'messageId', 'sender', 'subject', 'reason', 'newsletterId']);
   if (newsletterId) q = q.where('newsletterId', '=', newsletterId);
   return q.orderBy('receivedAt', 'desc').limit(200).execute();
+}
+
+/** What feedback said about one newsletter (counts, rates, complaint level) and the reports kept for a person. */
+export async function newsletterFeedback(db: Db, newsletterId: string, sent: number): Promise<{ feedback: FeedbackSummary; unparsedReports: UnparsedMessage[] }> {
+  const [counts, unparsedReports] = await Promise.all([feedbackCounts(db, newsletterId), listUnparsed(db, newsletterId)]);
+  return { feedback: summariseFeedback(sent, counts), unparsedReports };
 }

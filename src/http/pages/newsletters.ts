@@ -9,6 +9,8 @@ import { NewsletterTemplateError } from '../../newsletter/templates.js';
 import { listAudit } from '../../store/audit.js';
 import { listContacts } from '../../store/members.js';
 import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../../store/newsletters.js';
+import type { FeedbackSummary } from '../../domain/mail-feedback.js';
+import { newsletterFeedback } from '../../store/mail-feedback.js';
 import { searchItems } from '../../store/web-queries.js';
 import { findItem } from '../../store/items.js';
 import { requestMay } from '../authorize.js';
@@ -83,6 +85,23 @@ function detailQuery(request: FastifyRequest) {
   };
 }
 
+const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
+
+/** Counts with their rates, and the complaint warning (Gmail: target 0.1%, limit 0.3%). */
+function feedbackView(f: FeedbackSummary) {
+  return {
+    rows: [
+      { key: 'delivered', count: f.delivered, rate: percent(f.rates.delivered) },
+      { key: 'hard', count: f.bounced.hard, rate: percent(f.rates.hardBounced) },
+      { key: 'soft', count: f.bounced.soft, rate: percent(f.rates.softBounced) },
+      { key: 'complained', count: f.complained, rate: percent(f.rates.complained) },
+      { key: 'unsubscribed', count: f.unsubscribed, rate: percent(f.rates.unsubscribed) },
+    ],
+    warn: f.complaintLevel === 'warn',
+    alarm: f.complaintLevel === 'alarm',
+  };
+}
+
 async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
   const db = deps.ctx.store.db;
   const query = detailQuery(request);
@@ -97,6 +116,7 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
   ]);
   const actions = newsletterActions(newsletter, progress);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
+  const { feedback, unparsedReports } = await newsletterFeedback(db, id, progress.sent);
   const pages = Math.max(1, Math.ceil(recipients.total / RECIPIENTS_PAGE));
   const link = (page: number) => `/newsletters/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}#recipients`;
   const previewParams = new URLSearchParams(query.contact ? { contact: query.contact } : {});
@@ -115,6 +135,8 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
     recipientStatuses: RECIPIENT_STATUSES.map((s) => ({ value: s, label: deps.views.t(`recipient.status.${s}`), selected: s === query.status })),
     pager: { page: query.page, pages, prev: query.page > 1 ? link(query.page - 1) : null, next: query.page < pages ? link(query.page + 1) : null },
     history: history.reverse().map((h) => ({ at: h.at, actor: h.actor, action: deps.views.i18n.has(`newsletter.event.${h.action}`) ? deps.views.t(`newsletter.event.${h.action}`) : h.action })),
+    feedback: feedbackView(feedback),
+    unparsedReports,
     zone,
     testTo: request.signedIn?.user.email ?? '',
     items: await itemChoices(deps, newsletter.itemIds),

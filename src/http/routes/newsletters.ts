@@ -6,6 +6,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import type { Newsletter, ProgressCounts, Recipient } from '../../domain/newsletter-send.js';
 import { listAudit } from '../../store/audit.js';
 import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../../store/newsletters.js';
+import { newsletterFeedback } from '../../store/mail-feedback.js';
 import { cancelSend, pauseSend, requestSend, resendUnknown, resumeSend } from '../../newsletter/send-flow.js';
 import { createNewsletter, editNewsletter, MailSendError, previewNewsletter, sendTest } from '../../newsletter/staff-tools.js';
 import { NewsletterTemplateError } from '../../newsletter/templates.js';
@@ -33,7 +34,7 @@ export function presentRecipient(r: Recipient) {
 
 async function withProgress(ctx: Context, id: string) {
   const [newsletter, progress, history] = await Promise.all([getNewsletter(ctx.store.db, id), progressOf(ctx.store.db, id), listAudit(ctx.store.db, 'newsletter', id)]);
-  return { ...presentNewsletter(newsletter, progress), history };
+  return { ...presentNewsletter(newsletter, progress), history, ...(await newsletterFeedback(ctx.store.db, id, progress.sent)) };
 }
 
 export function newsletterRoutes(app: FastifyInstance, ctx: Context): void {

@@ -51,7 +51,7 @@ for (const { dialect, skip } of DIALECTS) {
       });
 
       it('the next newsletter skips exactly the bounced, complained and unsubscribed contacts', async () => {
-        await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 1)]);
+        const firstId = await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 1)]);
         expect(smtp.messages).toHaveLength(10);
         const originals = await sentOriginals(smtp.messages);
         const original = (i: number) => originals.get(contactEmail(i))!;
@@ -98,6 +98,23 @@ for (const { dialect, skip } of DIALECTS) {
             })
           ).json(),
         ).toMatchObject({ applied: 1 });
+
+        // The first newsletter's page figures: 2 hard bounces, 1 soft, 1 complaint (10%: the alarm), 1 unsubscription.
+        const shown = await http.inject({
+          method: 'GET',
+          url: `/api/newsletters/${firstId}`,
+          headers: { authorization: 'Bearer test-token-0123456789abcdef' },
+        });
+        expect(shown.json()).toMatchObject({
+          feedback: {
+            delivered: 8,
+            bounced: { hard: 2, soft: 1 },
+            complained: 1,
+            unsubscribed: 1,
+            complaintLevel: 'alarm',
+          },
+          unparsedReports: [],
+        });
 
         smtp.messages.length = 0;
         await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 2)]);

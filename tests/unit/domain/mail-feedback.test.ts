@@ -4,6 +4,7 @@ import {
   judgeFeedback,
   softBounceWindowStart,
   strongerReason,
+  summariseFeedback,
 } from '../../../src/domain/mail-feedback.js';
 
 describe('mail feedback policy', () => {
@@ -39,5 +40,33 @@ describe('mail feedback policy', () => {
     });
     expect(strongerReason('complaint', 'hard')).toBe('complaint');
     expect(strongerReason('soft', 'hard')).toBe('hard');
+  });
+});
+
+describe('a newsletter feedback summary', () => {
+  const counts = (complaint: number) => ({ hard: 10, soft: 4, complaint, unsubscribe: 20 });
+  it('gives counts and rates of the messages sent', () => {
+    expect(summariseFeedback(10_000, counts(5))).toEqual({
+      delivered: 9_990,
+      bounced: { hard: 10, soft: 4 },
+      complained: 5,
+      unsubscribed: 20,
+      rates: {
+        delivered: 0.999,
+        hardBounced: 0.001,
+        softBounced: 0.0004,
+        complained: 0.0005,
+        unsubscribed: 0.002,
+      },
+      complaintLevel: 'ok',
+    });
+    expect(summariseFeedback(0, counts(0)).rates.complained).toBe(0);
+  });
+
+  it('warns at 0.1% complaints and alarms at 0.3%', () => {
+    expect(summariseFeedback(10_000, counts(9)).complaintLevel).toBe('ok');
+    expect(summariseFeedback(10_000, counts(10)).complaintLevel).toBe('warn');
+    expect(summariseFeedback(10_000, counts(29)).complaintLevel).toBe('warn');
+    expect(summariseFeedback(10_000, counts(30)).complaintLevel).toBe('alarm');
   });
 });
