@@ -91,6 +91,30 @@ export function registerClusterGauges(registry: Registry, sources: ClusterSource
         g.set({ status }, n);
     },
   );
+  mailFeedbackGauges(registry, counts);
+}
+
+function mailFeedbackGauges(registry: Registry, counts: () => Promise<DatabaseCounts>): void {
+  gauge(
+    registry,
+    'herald_mail_feedback_events',
+    'Bounces (hard, soft), complaints and unsubscriptions recorded, by kind and by who reported them (mailbox, smtp, a provider)',
+    ['kind', 'source'],
+    async (g) => {
+      for (const e of (await counts().catch(() => null))?.feedback ?? [])
+        g.set({ kind: e.kind, source: e.source }, e.n);
+    },
+  );
+  gauge(
+    registry,
+    'herald_mail_suppressions',
+    'Addresses on the suppression list, by reason (hard, soft, complaint, erased)',
+    ['reason'],
+    async (g) => {
+      for (const [reason, n] of Object.entries((await counts().catch(() => null))?.suppressions ?? {}))
+        g.set({ reason }, n);
+    },
+  );
 }
 
 function gauge<L extends string>(
@@ -139,6 +163,8 @@ async function readQueueDepths(queues: Queues): Promise<Record<string, Record<st
 interface DatabaseCounts {
   recipients: Record<string, number>;
   contacts: Record<string, number>;
+  feedback: Array<{ kind: string; source: string; n: number }>;
+  suppressions: Record<string, number>;
   accounts: Array<{ id: string; platform: string; mode: string; state: string }>;
 }
 
@@ -152,12 +178,32 @@ async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
   };
   const accountStates = async () =>
     store.db.selectFrom('channelAccounts').select(['id', 'platform', 'mode', 'state']).execute();
-  const [recipients, contacts, accounts] = await Promise.all([
+  const feedbackEvents = async () =>
+    (
+      await store.db
+        .selectFrom('mailFeedbackEvents')
+        .select(['kind', 'source', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy(['kind', 'source'])
+        .execute()
+    ).map((r) => ({ kind: r.kind, source: r.source, n: Number(r.n) }));
+  const suppressionReasons = async () =>
+    Object.fromEntries(
+      (
+        await store.db
+          .selectFrom('mailSuppressions')
+          .select(['reason', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('reason')
+          .execute()
+      ).map((r) => [r.reason, Number(r.n)]),
+    );
+  const [recipients, contacts, accounts, feedback, suppressions] = await Promise.all([
     byStatus('newsletter_recipients'),
     byStatus('contacts'),
     accountStates(),
+    feedbackEvents(),
+    suppressionReasons(),
   ]);
-  return { recipients, contacts, accounts };
+  return { recipients, contacts, accounts, feedback, suppressions };
 }
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {

@@ -9,6 +9,7 @@ import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
 import { dovecotSkipReason, startDovecot, type Dovecot } from '../../helpers/dovecot.js';
 import { arfComplaint, gmailSoft, postfixHard } from '../../helpers/bounce-messages.js';
 import { signedMailgunCall } from '../../helpers/mail-hooks.js';
+import { parseExposition, sum } from '../../helpers/prometheus.js';
 import {
   contactEmail,
   publishedItem,
@@ -115,6 +116,14 @@ for (const { dialect, skip } of DIALECTS) {
           },
           unparsedReports: [],
         });
+
+        // Metrics read the same tables.
+        const exposition = parseExposition(await app.ctx.metrics.registry.metrics());
+        expect([
+          sum(exposition, 'herald_mail_feedback_events', { kind: 'hard' }),
+          sum(exposition, 'herald_mail_feedback_events', { kind: 'complaint', source: 'mailbox' }),
+        ]).toEqual([2, 1]);
+        expect(sum(exposition, 'herald_mail_suppressions')).toBe(3);
 
         smtp.messages.length = 0;
         await sendNewsletterNow(app, 'announcement', [await publishedItem(app, 2)]);

@@ -29,6 +29,8 @@ const FAMILIES = [
   'herald_newsletter_send_rate_limit',
   'herald_newsletter_recipients',
   'herald_contacts',
+  'herald_mail_feedback_events',
+  'herald_mail_suppressions',
   'herald_channel_account_state',
   'herald_http_request_duration_seconds',
   'herald_redis_up',
