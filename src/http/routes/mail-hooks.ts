@@ -21,7 +21,8 @@ export async function mailHookRoutes(app: FastifyInstance, ctx: Context): Promis
     (_request, body, done) => done(null, body),
   );
 
-  app.post<{ Params: { provider: string } }>('/api/hooks/mail/:provider', async (request, reply) => {
+  const options = { config: { permission: 'webhook-signature' as const } };
+  app.post<{ Params: { provider: string } }>('/api/hooks/mail/:provider', options, async (request, reply) => {
     if (request.params.provider === 'ses') return sesHook(ctx, request, reply);
     const provider = request.params.provider as HookProvider;
     if (!HOOK_PROVIDERS.includes(provider))
