@@ -91,11 +91,11 @@ const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
 function feedbackView(f: FeedbackSummary) {
   return {
     rows: [
-      { key: 'delivered', count: f.delivered, rate: percent(f.rates.delivered) },
-      { key: 'hard', count: f.bounced.hard, rate: percent(f.rates.hardBounced) },
-      { key: 'soft', count: f.bounced.soft, rate: percent(f.rates.softBounced) },
-      { key: 'complained', count: f.complained, rate: percent(f.rates.complained) },
-      { key: 'unsubscribed', count: f.unsubscribed, rate: percent(f.rates.unsubscribed) },
+      { outcome: 'delivered', count: f.delivered, rate: percent(f.rates.delivered) },
+      { outcome: 'hard', count: f.bounced.hard, rate: percent(f.rates.hardBounced) },
+      { outcome: 'soft', count: f.bounced.soft, rate: percent(f.rates.softBounced) },
+      { outcome: 'complained', count: f.complained, rate: percent(f.rates.complained) },
+      { outcome: 'unsubscribed', count: f.unsubscribed, rate: percent(f.rates.unsubscribed) },
     ],
     warn: f.complaintLevel === 'warn',
     alarm: f.complaintLevel === 'alarm',
