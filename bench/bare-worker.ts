@@ -4,7 +4,9 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 const [queueName, prefix, concurrency] = process.argv.slice(2);
-const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  maxRetriesPerRequest: null,
+});
 const worker = new Worker(queueName!, async () => null, {
   connection,
   prefix,

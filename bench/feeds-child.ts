@@ -15,7 +15,8 @@ const MODE = process.argv[3] as 'feeds' | 'json';
 const WARM_RUNS = Number(process.argv[4] ?? 5);
 
 const TAGS = ['climate', 'cities', 'mobility', 'energy', 'housing', 'culture', 'health', 'water'];
-const PARAGRAPH = 'Mayors of the member cities met in Lyon to agree on **shared targets** for 2030, with [the full text](https://example.org/declaration) & its annexes.';
+const PARAGRAPH =
+  'Mayors of the member cities met in Lyon to agree on **shared targets** for 2030, with [the full text](https://example.org/declaration) & its annexes.';
 
 /** N items like real news: a title, a summary, a Markdown body of ~2 kB rendered once, 1-2 tags, 2 languages. */
 function makeItems(n: number): NewsItem[] {
@@ -58,9 +59,20 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
 
 const items = makeItems(N);
-const config = loadConfig({ env: {}, overrides: { publicUrl: 'https://herald.example.org', siteUrl: 'https://www.example.org', organisationName: 'Alliance', feed: { limit: Math.min(N, 1000) } } });
+const config = loadConfig({
+  env: {},
+  overrides: {
+    publicUrl: 'https://herald.example.org',
+    siteUrl: 'https://www.example.org',
+    organisationName: 'Alliance',
+    feed: { limit: Math.min(N, 1000) },
+  },
+});
 // Every item in every feed it belongs to: the library is measured at N items per feed, not the default 50.
-const metaFor = (title: string) => (variant: Parameters<typeof feedMetaFor>[1]) => ({ ...feedMetaFor({ ...config, feed: { ...config.feed, title } }, variant), limit: N });
+const metaFor = (title: string) => (variant: Parameters<typeof feedMetaFor>[1]) => ({
+  ...feedMetaFor({ ...config, feed: { ...config.feed, title } }, variant),
+  limit: N,
+});
 // As the feed service does: a variant whose items and meta did not change is not rebuilt.
 const stamp = (item: NewsItem) => `${item.id}|${item.revision}|${item.updatedAt}`;
 const baselineMb = rssMb();
@@ -100,8 +112,16 @@ if (MODE === 'json') {
   // A typical rebuild after one publication: only the variants holding the new item change.
   const added = makeItems(N + 1).slice(N);
   started = performance.now();
-  const incremental = await rebuildAllFeeds([...items, ...added], dir, metaFor(`Run ${WARM_RUNS}`), { stamp });
-  Object.assign(result, { ms: median(warm), mainMs: median(mainOnly), floorMs: median(floor), incrementalMs: performance.now() - started, incrementalFiles: incremental.written.length });
+  const incremental = await rebuildAllFeeds([...items, ...added], dir, metaFor(`Run ${WARM_RUNS}`), {
+    stamp,
+  });
+  Object.assign(result, {
+    ms: median(warm),
+    mainMs: median(mainOnly),
+    floorMs: median(floor),
+    incrementalMs: performance.now() - started,
+    incrementalFiles: incremental.written.length,
+  });
   rmSync(dir, { recursive: true, force: true });
 }
 result.peakMb = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -20,7 +20,18 @@ import { waitReady } from '../src/redis/connection.js';
 import { buildServer } from '../src/http/server.js';
 import { createItem } from '../src/app/items.js';
 import { requestPublish } from '../src/app/publishing.js';
-import { REDIS_URL, ROOT, deleteKeys, fmt, percentile, printTable, sizedArgs, stopAll, tempDir, until } from './lib.js';
+import {
+  REDIS_URL,
+  ROOT,
+  deleteKeys,
+  fmt,
+  percentile,
+  printTable,
+  sizedArgs,
+  stopAll,
+  tempDir,
+  until,
+} from './lib.js';
 import { emit } from './summary.js';
 
 const { size: SIZE, extras: EXTRAS } = sizedArgs(1000);
@@ -34,7 +45,11 @@ type Measure = Record<string, number | string>;
 
 function child(n: number, mode: 'feeds' | 'json', heapMb?: number): Measure {
   const heap = heapMb ? [`--max-old-space-size=${heapMb}`] : [];
-  const run = spawnSync(process.execPath, [...heap, '--import', 'tsx', path.join(ROOT, 'bench/feeds-child.ts'), String(n), mode, String(WARM_RUNS)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const run = spawnSync(
+    process.execPath,
+    [...heap, '--import', 'tsx', path.join(ROOT, 'bench/feeds-child.ts'), String(n), mode, String(WARM_RUNS)],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
   if (run.status !== 0) throw new Error(`bench child ${n} ${mode} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as Measure;
 }
@@ -61,9 +76,22 @@ function rebuild(n: number) {
   return { row, json, feeds, floor };
 }
 
-async function heraldApp(): Promise<{ ctx: Context; http: FastifyInstance; env: NodeJS.ProcessEnv; dataDir: string }> {
+async function heraldApp(): Promise<{
+  ctx: Context;
+  http: FastifyInstance;
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+}> {
   const dataDir = tempDir('feeds-latency');
-  const env = { ...process.env, HERALD_DATA_DIR: dataDir, REDIS_URL, HERALD_QUEUE_PREFIX: `{bench-feeds-${process.pid}}`, LOG_LEVEL: 'warn', HERALD_CONFIG: '', HERALD_PUBLIC_URL: 'http://herald.bench' };
+  const env = {
+    ...process.env,
+    HERALD_DATA_DIR: dataDir,
+    REDIS_URL,
+    HERALD_QUEUE_PREFIX: `{bench-feeds-${process.pid}}`,
+    LOG_LEVEL: 'warn',
+    HERALD_CONFIG: '',
+    HERALD_PUBLIC_URL: 'http://herald.bench',
+  };
   const config = loadConfig({ env, cwd: dataDir });
   const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });
   await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
@@ -72,7 +100,13 @@ async function heraldApp(): Promise<{ ctx: Context; http: FastifyInstance; env: 
 }
 
 /** Publishes items `gapMs` apart; for each, the time until GET /feed.xml carries its link. */
-async function publishToServed(ctx: Context, http: FastifyInstance, count: number, gapMs: number, label: string): Promise<number[]> {
+async function publishToServed(
+  ctx: Context,
+  http: FastifyInstance,
+  count: number,
+  gapMs: number,
+  label: string,
+): Promise<number[]> {
   const latencies: number[] = [];
   const waiting = new Map<string, number>();
   const poll = setInterval(() => {
@@ -87,7 +121,11 @@ async function publishToServed(ctx: Context, http: FastifyInstance, count: numbe
   }, 20);
   for (let i = 0; i < count; i++) {
     const url = `https://www.example.org/news/${label}-${i}`;
-    const item = await createItem(ctx.store, { title: `${label} ${i}`, url, body: 'Some **news**.', tags: ['bench'] }, 'bench');
+    const item = await createItem(
+      ctx.store,
+      { title: `${label} ${i}`, url, body: 'Some **news**.', tags: ['bench'] },
+      'bench',
+    );
     waiting.set(url, Date.now());
     await requestPublish(ctx, item.id, { actor: 'bench' });
     await new Promise((r) => setTimeout(r, gapMs));
@@ -99,18 +137,61 @@ async function publishToServed(ctx: Context, http: FastifyInstance, count: numbe
 
 const measured = rebuild(SIZE);
 const runs = WARM_RUNS > 1 ? `medians of ${WARM_RUNS} warm runs` : 'one warm run';
-printTable(`Feed rebuild against JSON.stringify of the same items (each in a fresh process; ${runs}${BIG_HEAP_MB ? `; old space ${fmt(BIG_HEAP_MB)} MB` : ''})`, [measured.row]);
-const common = { bench: 'feeds', size: SIZE, better: 'lower' as const, baseline: 'JSON.stringify of the same items', baselineValue: measured.floor };
-emit({ ...common, primary: true, figure: 'main feed rebuild, 3 formats', value: Number(measured.feeds.mainMs), unit: 'ms' });
-emit({ ...common, figure: `full rebuild, ${measured.feeds.variants} variants written with fsync`, value: Number(measured.feeds.ms), unit: 'ms' });
-emit({ bench: 'feeds', size: SIZE, figure: 'peak RSS of the rebuild process', value: Number(measured.feeds.peakMb), unit: 'MB', better: 'lower', baseline: 'JSON.stringify process', baselineValue: Number(measured.json.peakMb) });
+printTable(
+  `Feed rebuild against JSON.stringify of the same items (each in a fresh process; ${runs}${BIG_HEAP_MB ? `; old space ${fmt(BIG_HEAP_MB)} MB` : ''})`,
+  [measured.row],
+);
+const common = {
+  bench: 'feeds',
+  size: SIZE,
+  better: 'lower' as const,
+  baseline: 'JSON.stringify of the same items',
+  baselineValue: measured.floor,
+};
+emit({
+  ...common,
+  primary: true,
+  figure: 'main feed rebuild, 3 formats',
+  value: Number(measured.feeds.mainMs),
+  unit: 'ms',
+});
+emit({
+  ...common,
+  figure: `full rebuild, ${measured.feeds.variants} variants written with fsync`,
+  value: Number(measured.feeds.ms),
+  unit: 'ms',
+});
+emit({
+  bench: 'feeds',
+  size: SIZE,
+  figure: 'peak RSS of the rebuild process',
+  value: Number(measured.feeds.peakMb),
+  unit: 'MB',
+  better: 'lower',
+  baseline: 'JSON.stringify process',
+  baselineValue: Number(measured.json.peakMb),
+});
 
 if (EXTRAS) {
   const { ctx, http, env, dataDir } = await heraldApp();
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', 'feed'], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  await until(async () => (await http.inject({ method: 'GET', url: '/feed.xml' })).statusCode === 200, 30_000, 'first feed');
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', 'feed'],
+    { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await until(
+    async () => (await http.inject({ method: 'GET', url: '/feed.xml' })).statusCode === 200,
+    30_000,
+    'first feed',
+  );
   await new Promise((r) => setTimeout(r, 3_000)); // the worker is up (its first check has run)
-  const isolated = await publishToServed(ctx, http, PUBLISHES, ctx.config.feed.rebuildIntervalMs + 500, 'isolated');
+  const isolated = await publishToServed(
+    ctx,
+    http,
+    PUBLISHES,
+    ctx.config.feed.rebuildIntervalMs + 500,
+    'isolated',
+  );
   const stream = await publishToServed(ctx, http, PUBLISHES * 2, 500, 'stream');
   await stopAll([worker]);
   await http.close();
@@ -118,11 +199,27 @@ if (EXTRAS) {
   await deleteKeys(env.HERALD_QUEUE_PREFIX!);
   rmSync(dataDir, { recursive: true, force: true });
 
-  const row = (label: string, values: number[]) => ({ publications: label, n: String(values.length), p50: `${fmt(percentile(values, 50))} ms`, p90: `${fmt(percentile(values, 90))} ms`, max: `${fmt(Math.max(...values))} ms` });
-  printTable(`Publish -> new item served in /feed.xml (1 feed worker process, SQLite, rebuild interval ${ctx.config.feed.rebuildIntervalMs} ms)`, [
-    row(`isolated (${ctx.config.feed.rebuildIntervalMs + 500} ms apart)`, isolated),
-    row('a stream of 2 per second', stream),
-  ]);
-  emit({ bench: 'feeds', size: null, figure: `publish -> served in /feed.xml, p50 (${PUBLISHES} isolated publications)`, value: percentile(isolated, 50), unit: 'ms', better: 'lower' });
+  const row = (label: string, values: number[]) => ({
+    publications: label,
+    n: String(values.length),
+    p50: `${fmt(percentile(values, 50))} ms`,
+    p90: `${fmt(percentile(values, 90))} ms`,
+    max: `${fmt(Math.max(...values))} ms`,
+  });
+  printTable(
+    `Publish -> new item served in /feed.xml (1 feed worker process, SQLite, rebuild interval ${ctx.config.feed.rebuildIntervalMs} ms)`,
+    [
+      row(`isolated (${ctx.config.feed.rebuildIntervalMs + 500} ms apart)`, isolated),
+      row('a stream of 2 per second', stream),
+    ],
+  );
+  emit({
+    bench: 'feeds',
+    size: null,
+    figure: `publish -> served in /feed.xml, p50 (${PUBLISHES} isolated publications)`,
+    value: percentile(isolated, 50),
+    unit: 'ms',
+    better: 'lower',
+  });
 }
 process.exit(0);

@@ -20,10 +20,19 @@ export function percentile(values: number[], p: number): number {
 
 /** Runs the compiled `herald` CLI (run `npm run build` first), as production would. */
 export function spawnCompiled(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'bin/herald.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [path.join(ROOT, 'bin/herald.js'), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
-export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 20): Promise<void> {
+export async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -70,7 +79,8 @@ export function stopAll(children: ChildProcess[]): Promise<void> {
   ).then(() => undefined);
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
   console.log(`\n${title}`);
@@ -81,7 +91,8 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
 export function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
   if (!m) throw new Error(`bench: "${text}" is not a size (e.g. 1k, 10k, 100k, 2500)`);
-  const n = Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1_000 : m[2]!.toLowerCase() === 'm' ? 1_000_000 : 1);
+  const n =
+    Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1_000 : m[2]!.toLowerCase() === 'm' ? 1_000_000 : 1);
   if (!Number.isInteger(n) || n < 1) throw new Error(`bench: "${text}" is not a whole positive size`);
   return n;
 }
@@ -110,11 +121,16 @@ export function sizedArgs(defaultSize: number, argv = process.argv.slice(2)): Si
   const positional = argv[0] && !argv[0].startsWith('--') ? argv[0] : undefined;
   const maxSeconds = Number(value('--max-seconds') ?? process.env.BENCH_MAX_SECONDS ?? 120);
   if (!(maxSeconds > 0)) throw new Error('bench: --max-seconds must be a positive number');
-  return { size: parseSize(value('--size') ?? positional ?? String(defaultSize)), maxSeconds, extras: !argv.includes('--no-extras') };
+  return {
+    size: parseSize(value('--size') ?? positional ?? String(defaultSize)),
+    maxSeconds,
+    extras: !argv.includes('--no-extras'),
+  };
 }
 
 /** The label a time-boxed measurement carries in the summaries and the tables. */
-export const windowNote = (size: number, seconds: number) => `${sizeLabel(size)} backlog, first ${fmt(seconds)} s measured`;
+export const windowNote = (size: number, seconds: number) =>
+  `${sizeLabel(size)} backlog, first ${fmt(seconds)} s measured`;
 
 /** Removes every Redis key under a prefix (all the queues of one run). */
 export async function deleteKeys(prefix: string): Promise<void> {

@@ -10,21 +10,69 @@ import { buildNewsletterMessage } from '../src/newsletter/message.js';
 import { contactLinks } from '../src/newsletter/unsubscribe-token.js';
 import { BENCH_BRANDING, benchItem } from './newsletter-fixtures.js';
 
-const [port, count, pool, maxSeconds = Infinity] = process.argv.slice(2).map(Number) as [number, number, number, number?];
+const [port, count, pool, maxSeconds = Infinity] = process.argv.slice(2).map(Number) as [
+  number,
+  number,
+  number,
+  number?,
+];
 const KEY = 'bench-token-key-0123456789abcdef0123456789';
 const CHUNK = 2_000;
 
-const compiled = { en: await compileNewsletter({ kind: 'announcement', items: [benchItem], language: 'en', branding: BENCH_BRANDING }), fr: await compileNewsletter({ kind: 'announcement', items: [benchItem], language: 'fr', branding: BENCH_BRANDING }) };
+const compiled = {
+  en: await compileNewsletter({
+    kind: 'announcement',
+    items: [benchItem],
+    language: 'en',
+    branding: BENCH_BRANDING,
+  }),
+  fr: await compileNewsletter({
+    kind: 'announcement',
+    items: [benchItem],
+    language: 'fr',
+    branding: BENCH_BRANDING,
+  }),
+};
 
 function message(i: number): SendMailOptions {
   const contactId = `ctc_${String(i).padStart(32, '0')}`;
   const email = `contact${i}@city${i % 97}.example.eu`;
-  const links = contactLinks({ baseUrl: 'https://herald.example.org', key: KEY, contactId, newsletterId: 'nl_bench' });
-  const content = renderFor(i % 2 ? compiled.fr : compiled.en, { name: `Contact ${i}`, email, authorityName: `City ${Math.floor(i / 5)}`, ...links });
-  return buildNewsletterMessage({ newsletterId: 'nl_bench', contactId, from: { name: 'Alliance', address: 'news@alliance.example' }, to: { name: `Contact ${i}`, address: email }, content, unsubscribeUrl: links.unsubscribeUrl, list: { id: 'newsletter.alliance.example', name: 'Alliance newsletter' }, messageIdHost: 'alliance.example' });
+  const links = contactLinks({
+    baseUrl: 'https://herald.example.org',
+    key: KEY,
+    contactId,
+    newsletterId: 'nl_bench',
+  });
+  const content = renderFor(i % 2 ? compiled.fr : compiled.en, {
+    name: `Contact ${i}`,
+    email,
+    authorityName: `City ${Math.floor(i / 5)}`,
+    ...links,
+  });
+  return buildNewsletterMessage({
+    newsletterId: 'nl_bench',
+    contactId,
+    from: { name: 'Alliance', address: 'news@alliance.example' },
+    to: { name: `Contact ${i}`, address: email },
+    content,
+    unsubscribeUrl: links.unsubscribeUrl,
+    list: { id: 'newsletter.alliance.example', name: 'Alliance newsletter' },
+    messageIdHost: 'alliance.example',
+  });
 }
 
-const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: pool, maxMessages: 100, disableFileAccess: true, disableUrlAccess: true, logger: false });
+const transport = nodemailer.createTransport({
+  host: '127.0.0.1',
+  port,
+  secure: false,
+  ignoreTLS: true,
+  pool: true,
+  maxConnections: pool,
+  maxMessages: 100,
+  disableFileAccess: true,
+  disableUrlAccess: true,
+  logger: false,
+});
 let seconds = 0;
 let cpuMs = 0;
 let sent = 0;

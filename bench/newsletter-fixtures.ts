@@ -18,14 +18,20 @@ export const BENCH_ITEM_FIELDS = {
   imageAlt: 'A white tram crossing the Rhône',
   tags: ['transport'],
   language: 'en',
-  translations: { fr: { title: 'Lyon ouvre sa cinquième ligne de tram', summary: 'Douze nouvelles stations relient l’est de la métropole au centre.' } },
+  translations: {
+    fr: {
+      title: 'Lyon ouvre sa cinquième ligne de tram',
+      summary: 'Douze nouvelles stations relient l’est de la métropole au centre.',
+    },
+  },
 };
 
 export const benchItem: NewsletterItem = {
   id: 'itm_bench',
   title: BENCH_ITEM_FIELDS.title,
   summary: BENCH_ITEM_FIELDS.summary,
-  bodyHtml: '<h2>A new line</h2><p>The line runs <strong>every 5 minutes</strong> from 5:00 to midnight.</p><ul><li>12 stations</li><li>14 km</li><li>60,000 passengers a day expected</li></ul><p>See the <a href="https://alliance.example/map">map</a>.</p>',
+  bodyHtml:
+    '<h2>A new line</h2><p>The line runs <strong>every 5 minutes</strong> from 5:00 to midnight.</p><ul><li>12 stations</li><li>14 km</li><li>60,000 passengers a day expected</li></ul><p>See the <a href="https://alliance.example/map">map</a>.</p>',
   url: BENCH_ITEM_FIELDS.url,
   imageUrl: BENCH_ITEM_FIELDS.imageUrl,
   imageAlt: BENCH_ITEM_FIELDS.imageAlt,

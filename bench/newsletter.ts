@@ -23,7 +23,22 @@ import { startSend } from '../src/newsletter/send-flow.js';
 import { clearLayoutCache } from '../src/newsletter/templates.js';
 import { compileNewsletter, renderFor } from '../src/newsletter/render.js';
 import { BENCH_BRANDING, BENCH_ITEM_FIELDS, benchItem } from './newsletter-fixtures.js';
-import { REDIS_URL, ROOT, cpuMsOf, deleteKeys, fmt, measureWindow, memoryOf, pollEveryMs, printTable, sizedArgs, stopAll, tempDir, until, windowNote } from './lib.js';
+import {
+  REDIS_URL,
+  ROOT,
+  cpuMsOf,
+  deleteKeys,
+  fmt,
+  measureWindow,
+  memoryOf,
+  pollEveryMs,
+  printTable,
+  sizedArgs,
+  stopAll,
+  tempDir,
+  until,
+  windowNote,
+} from './lib.js';
 import { emit } from './summary.js';
 
 const { size: CONTACTS, maxSeconds: MAX_SECONDS, extras: EXTRAS } = sizedArgs(10_000);
@@ -42,10 +57,16 @@ const scratch = (label: string) => {
  * checkout's dist/ is left alone. Falls back to tsx (more memory: the loader) when the build fails.
  */
 function workerCommand(): { args: string[]; label: string } {
-  if (process.env.BENCH_USE_DIST === '1' && existsSync(path.join(ROOT, 'dist/src/main.js'))) return { args: [path.join(ROOT, 'bin/herald.js')], label: 'compiled JavaScript' };
+  if (process.env.BENCH_USE_DIST === '1' && existsSync(path.join(ROOT, 'dist/src/main.js')))
+    return { args: [path.join(ROOT, 'bin/herald.js')], label: 'compiled JavaScript' };
   const out = scratch('build');
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(path.join(out, 'src/main.js'))) return { args: ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], label: 'tsx-loaded source' };
+  spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  if (!existsSync(path.join(out, 'src/main.js')))
+    return { args: ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], label: 'tsx-loaded source' };
   for (const dir of ['templates', 'node_modules']) symlinkSync(path.join(ROOT, dir), path.join(out, dir));
   copyFileSync(path.join(ROOT, 'package.json'), path.join(out, 'package.json'));
   return { args: [path.join(out, 'src/main.js')], label: 'compiled JavaScript' };
@@ -58,8 +79,13 @@ interface Sink {
 }
 
 async function startSink(): Promise<Sink> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/smtp-sink.ts')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/smtp-sink.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (m: { port: number }) => resolve(m.port)),
+  );
   const count = () =>
     new Promise<number>((resolve) => {
       child.once('message', (m: { count: number }) => resolve(m.count));
@@ -71,13 +97,26 @@ async function startSink(): Promise<Sink> {
 function freshPgUrl(label: string): string {
   const url = new URL(DATABASE_URL!);
   url.pathname = `/herald_bench_${label}_${process.pid}`;
-  spawnSync('psql', [DATABASE_URL!, '-qc', `drop database if exists ${url.pathname.slice(1)}`, '-c', `create database ${url.pathname.slice(1)}`], { stdio: 'inherit' });
+  spawnSync(
+    'psql',
+    [
+      DATABASE_URL!,
+      '-qc',
+      `drop database if exists ${url.pathname.slice(1)}`,
+      '-c',
+      `create database ${url.pathname.slice(1)}`,
+    ],
+    { stdio: 'inherit' },
+  );
   return url.toString();
 }
 
 function contactsCsv(n: number): string {
   const rows = ['authority,country,name,email,language'];
-  for (let i = 0; i < n; i++) rows.push(`City ${Math.floor(i / 5)},FR,Contact ${i},contact${i}@city${i % 97}.example.eu,${i % 2 ? 'fr' : 'en'}`);
+  for (let i = 0; i < n; i++)
+    rows.push(
+      `City ${Math.floor(i / 5)},FR,Contact ${i},contact${i}@city${i % 97}.example.eu,${i % 2 ? 'fr' : 'en'}`,
+    );
   return rows.join('\n');
 }
 
@@ -115,7 +154,11 @@ async function throughQueue(n: number, sink: Sink, command: string[]) {
   await startSend(ctx, newsletter.id, { actor: 'bench' });
   const outboxSeconds = (performance.now() - outboxStarted) / 1000;
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const worker = spawn(process.execPath, [...nodeArgs, ...command, 'worker', 'newsletter'], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker = spawn(process.execPath, [...nodeArgs, ...command, 'worker', 'newsletter'], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await until(async () => (await queue.getWorkersCount()) > 0, 30_000, 'newsletter worker');
   await new Promise((r) => setTimeout(r, 1_000));
   const idle = memoryOf(worker.pid!).rss;
@@ -135,13 +178,50 @@ async function throughQueue(n: number, sink: Sink, command: string[]) {
   await ctx.close();
   await deleteKeys(env.HERALD_QUEUE_PREFIX);
   const at = (f: number) => samples.find((s) => s.done >= f)?.rss ?? NaN;
-  return { n, sent: run.done, seconds: run.seconds, windowed: run.windowed, perSecond: run.done / run.seconds, cpuPerMessage, accepted, outboxSeconds, idle, peak: memory.peak, rssAt: { q1: at(0.25), q2: at(0.5), q3: at(0.75), end: memory.rss } };
+  return {
+    n,
+    sent: run.done,
+    seconds: run.seconds,
+    windowed: run.windowed,
+    perSecond: run.done / run.seconds,
+    cpuPerMessage,
+    accepted,
+    outboxSeconds,
+    idle,
+    peak: memory.peak,
+    rssAt: { q1: at(0.25), q2: at(0.5), q3: at(0.75), end: memory.rss },
+  };
 }
 
-function nodemailerAlone(n: number, sink: Sink): { perSecond: number; rssPeakMb: number; cpuPerMessage: number; windowed: boolean } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/newsletter-baseline.ts'), String(sink.port), String(n), String(POOL), String(MAX_SECONDS)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { sent: number; seconds: number; rssPeakMb: number; cpuMs: number };
-  return { perSecond: result.sent / result.seconds, rssPeakMb: result.rssPeakMb, cpuPerMessage: result.cpuMs / result.sent, windowed: result.sent < n };
+function nodemailerAlone(
+  n: number,
+  sink: Sink,
+): { perSecond: number; rssPeakMb: number; cpuPerMessage: number; windowed: boolean } {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'bench/newsletter-baseline.ts'),
+      String(sink.port),
+      String(n),
+      String(POOL),
+      String(MAX_SECONDS),
+    ],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+    sent: number;
+    seconds: number;
+    rssPeakMb: number;
+    cpuMs: number;
+  };
+  return {
+    perSecond: result.sent / result.seconds,
+    rssPeakMb: result.rssPeakMb,
+    cpuPerMessage: result.cpuMs / result.sent,
+    windowed: result.sent < n,
+  };
 }
 
 /** The naive way: MJML compiled for every recipient (the layout cache cleared each time), then rendered. */
@@ -149,8 +229,18 @@ async function mjmlPerRecipient(sample: number): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < sample; i++) {
     clearLayoutCache();
-    const compiled = await compileNewsletter({ kind: 'announcement', items: [benchItem], language: i % 2 ? 'fr' : 'en', branding: BENCH_BRANDING });
-    renderFor(compiled, { name: `Contact ${i}`, email: `c${i}@example.eu`, authorityName: 'City', unsubscribeUrl: 'https://herald.example.org/u/x' });
+    const compiled = await compileNewsletter({
+      kind: 'announcement',
+      items: [benchItem],
+      language: i % 2 ? 'fr' : 'en',
+      branding: BENCH_BRANDING,
+    });
+    renderFor(compiled, {
+      name: `Contact ${i}`,
+      email: `c${i}@example.eu`,
+      authorityName: 'City',
+      unsubscribeUrl: 'https://herald.example.org/u/x',
+    });
   }
   return sample / ((performance.now() - started) / 1000);
 }
@@ -160,13 +250,29 @@ async function renderTimes() {
   for (let i = 0; i < 10; i++) {
     clearLayoutCache();
     const t0 = performance.now();
-    await compileNewsletter({ kind: 'announcement', items: [benchItem], language: 'en', branding: BENCH_BRANDING });
+    await compileNewsletter({
+      kind: 'announcement',
+      items: [benchItem],
+      language: 'en',
+      branding: BENCH_BRANDING,
+    });
     compileMs.push(performance.now() - t0);
   }
-  const compiled = await compileNewsletter({ kind: 'digest', items: [benchItem, { ...benchItem, id: 'itm_2' }, { ...benchItem, id: 'itm_3' }], language: 'fr', branding: BENCH_BRANDING });
+  const compiled = await compileNewsletter({
+    kind: 'digest',
+    items: [benchItem, { ...benchItem, id: 'itm_2' }, { ...benchItem, id: 'itm_3' }],
+    language: 'fr',
+    branding: BENCH_BRANDING,
+  });
   const runs = 20_000;
   const t0 = performance.now();
-  for (let i = 0; i < runs; i++) renderFor(compiled, { name: `Contact ${i}`, email: `c${i}@example.eu`, authorityName: 'City', unsubscribeUrl: `https://herald.example.org/u/${i}` });
+  for (let i = 0; i < runs; i++)
+    renderFor(compiled, {
+      name: `Contact ${i}`,
+      email: `c${i}@example.eu`,
+      authorityName: 'City',
+      unsubscribeUrl: `https://herald.example.org/u/${i}`,
+    });
   const renderUs = ((performance.now() - t0) * 1000) / runs;
   compileMs.sort((a, b) => a - b);
   return { compileMedianMs: compileMs[5]!, renderUs };
@@ -183,33 +289,116 @@ for (const dir of made) rmSync(dir, { recursive: true, force: true });
 
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 const note = herald.windowed || alone.windowed ? windowNote(CONTACTS, MAX_SECONDS) : undefined;
-printTable(`Newsletter throughput: ${fmt(CONTACTS)} contacts, pool ${POOL}, worker concurrency ${CONCURRENCY}, ${database}, no DKIM${note ? ` (${note})` : ''}`, [
-  { measure: '(a) nodemailer alone, pre-rendered, same sink and pool (msg/s)', value: fmt(alone.perSecond), ratio: '1.00 (floor of the stack)' },
-  { measure: 'Herald through the queue: claim, re-check, render, mark, send, record (msg/s)', value: fmt(herald.perSecond), ratio: `${fmt(herald.perSecond / alone.perSecond, 2)} of (a) (target >= 0.70)` },
-  ...(naive && times
-    ? [
-        { measure: '(b) naive: MJML compiled per recipient + render, 40 sampled, no sending (msg/s)', value: fmt(naive, 1), ratio: `queue end to end is ${fmt(herald.perSecond / naive, 0)}x faster (target >= 100x)` },
-        { measure: 'Herald rendering stage: Handlebars render + text part per recipient (msg/s)', value: fmt(1e6 / times.renderUs), ratio: `${fmt(1e6 / times.renderUs / naive, 0)}x the naive rendering` },
-      ]
-    : []),
-  { measure: 'CPU per message, nodemailer alone (ms)', value: fmt(alone.cpuPerMessage, 2), ratio: '' },
-  { measure: 'CPU per message, Herald worker (ms; all of it: queue, SQL, render, send)', value: fmt(herald.cpuPerMessage, 2), ratio: `${fmt(alone.cpuPerMessage / herald.cpuPerMessage, 2)} of (a) by CPU time` },
-  { measure: 'outbox step: recipient rows + jobs for the whole list (s)', value: fmt(herald.outboxSeconds, 2), ratio: '' },
-]);
+printTable(
+  `Newsletter throughput: ${fmt(CONTACTS)} contacts, pool ${POOL}, worker concurrency ${CONCURRENCY}, ${database}, no DKIM${note ? ` (${note})` : ''}`,
+  [
+    {
+      measure: '(a) nodemailer alone, pre-rendered, same sink and pool (msg/s)',
+      value: fmt(alone.perSecond),
+      ratio: '1.00 (floor of the stack)',
+    },
+    {
+      measure: 'Herald through the queue: claim, re-check, render, mark, send, record (msg/s)',
+      value: fmt(herald.perSecond),
+      ratio: `${fmt(herald.perSecond / alone.perSecond, 2)} of (a) (target >= 0.70)`,
+    },
+    ...(naive && times
+      ? [
+          {
+            measure: '(b) naive: MJML compiled per recipient + render, 40 sampled, no sending (msg/s)',
+            value: fmt(naive, 1),
+            ratio: `queue end to end is ${fmt(herald.perSecond / naive, 0)}x faster (target >= 100x)`,
+          },
+          {
+            measure: 'Herald rendering stage: Handlebars render + text part per recipient (msg/s)',
+            value: fmt(1e6 / times.renderUs),
+            ratio: `${fmt(1e6 / times.renderUs / naive, 0)}x the naive rendering`,
+          },
+        ]
+      : []),
+    { measure: 'CPU per message, nodemailer alone (ms)', value: fmt(alone.cpuPerMessage, 2), ratio: '' },
+    {
+      measure: 'CPU per message, Herald worker (ms; all of it: queue, SQL, render, send)',
+      value: fmt(herald.cpuPerMessage, 2),
+      ratio: `${fmt(alone.cpuPerMessage / herald.cpuPerMessage, 2)} of (a) by CPU time`,
+    },
+    {
+      measure: 'outbox step: recipient rows + jobs for the whole list (s)',
+      value: fmt(herald.outboxSeconds, 2),
+      ratio: '',
+    },
+  ],
+);
 const mb = (v: number) => (Number.isFinite(v) ? fmt(v) : '—');
 printTable(`Worker process memory (MB; ${worker.label})`, [
-  { run: `${fmt(herald.n)} contacts`, idle: mb(herald.idle), at25: mb(herald.rssAt.q1), at50: mb(herald.rssAt.q2), at75: mb(herald.rssAt.q3), end: mb(herald.rssAt.end), peak: mb(herald.peak) },
-  { run: `(a) nodemailer alone (tsx)`, idle: '', at25: '', at50: '', at75: '', end: '', peak: mb(alone.rssPeakMb) },
+  {
+    run: `${fmt(herald.n)} contacts`,
+    idle: mb(herald.idle),
+    at25: mb(herald.rssAt.q1),
+    at50: mb(herald.rssAt.q2),
+    at75: mb(herald.rssAt.q3),
+    end: mb(herald.rssAt.end),
+    peak: mb(herald.peak),
+  },
+  {
+    run: `(a) nodemailer alone (tsx)`,
+    idle: '',
+    at25: '',
+    at50: '',
+    at75: '',
+    end: '',
+    peak: mb(alone.rssPeakMb),
+  },
 ]);
 const common = { bench: 'newsletter', size: CONTACTS, ...(note ? { note } : {}) };
-emit({ ...common, primary: true, figure: `msg/s through the queue to an SMTP sink, 1 worker, ${database}`, value: herald.perSecond, unit: 'msg/s', better: 'higher', baseline: 'nodemailer alone, pre-rendered, same sink and pool', baselineValue: alone.perSecond });
-emit({ ...common, figure: 'CPU per message, worker', value: herald.cpuPerMessage, unit: 'ms', better: 'lower', baseline: 'nodemailer alone', baselineValue: alone.cpuPerMessage });
-emit({ ...common, figure: `worker peak RSS (${worker.label})`, value: herald.peak, unit: 'MB', better: 'lower', baseline: 'nodemailer-alone process (tsx)', baselineValue: alone.rssPeakMb });
+emit({
+  ...common,
+  primary: true,
+  figure: `msg/s through the queue to an SMTP sink, 1 worker, ${database}`,
+  value: herald.perSecond,
+  unit: 'msg/s',
+  better: 'higher',
+  baseline: 'nodemailer alone, pre-rendered, same sink and pool',
+  baselineValue: alone.perSecond,
+});
+emit({
+  ...common,
+  figure: 'CPU per message, worker',
+  value: herald.cpuPerMessage,
+  unit: 'ms',
+  better: 'lower',
+  baseline: 'nodemailer alone',
+  baselineValue: alone.cpuPerMessage,
+});
+emit({
+  ...common,
+  figure: `worker peak RSS (${worker.label})`,
+  value: herald.peak,
+  unit: 'MB',
+  better: 'lower',
+  baseline: 'nodemailer-alone process (tsx)',
+  baselineValue: alone.rssPeakMb,
+});
 if (naive && times) {
   printTable('Rendering', [
-    { measure: 'MJML compile per newsletter and language (median of 10, ms)', value: fmt(times.compileMedianMs, 1) },
-    { measure: 'Handlebars render + text part per recipient (µs; target < 1000)', value: fmt(times.renderUs, 1) },
+    {
+      measure: 'MJML compile per newsletter and language (median of 10, ms)',
+      value: fmt(times.compileMedianMs, 1),
+    },
+    {
+      measure: 'Handlebars render + text part per recipient (µs; target < 1000)',
+      value: fmt(times.renderUs, 1),
+    },
   ]);
-  emit({ bench: 'newsletter', size: null, figure: 'render per recipient (Handlebars + text part)', value: times.renderUs, unit: 'µs', better: 'lower', baseline: 'naive: MJML compiled per recipient', baselineValue: 1e6 / naive });
+  emit({
+    bench: 'newsletter',
+    size: null,
+    figure: 'render per recipient (Handlebars + text part)',
+    value: times.renderUs,
+    unit: 'µs',
+    better: 'lower',
+    baseline: 'naive: MJML compiled per recipient',
+    baselineValue: 1e6 / naive,
+  });
 }
 process.exit(0);

@@ -16,7 +16,23 @@ import { createContext, type Context } from '../src/app/context.js';
 import { createLogger } from '../src/log.js';
 import { waitReady } from '../src/redis/connection.js';
 import { requestPublish } from '../src/app/publishing.js';
-import { REDIS_URL, ROOT, deleteKeys, fmt, measureWindow, memoryOf, percentile, pollEveryMs, printTable, sizedArgs, sizeLabel, stopAll, tempDir, until, windowNote } from './lib.js';
+import {
+  REDIS_URL,
+  ROOT,
+  deleteKeys,
+  fmt,
+  measureWindow,
+  memoryOf,
+  percentile,
+  pollEveryMs,
+  printTable,
+  sizedArgs,
+  sizeLabel,
+  stopAll,
+  tempDir,
+  until,
+  windowNote,
+} from './lib.js';
 import { publishDrafts, seedDraftItems } from './seed.js';
 import { emit } from './summary.js';
 
@@ -39,16 +55,29 @@ async function bareRate(jobs: number) {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bare', { connection, prefix });
   const children = Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/bare-worker.ts'), 'bare', prefix, String(CONCURRENCY)], { stdio: 'inherit', cwd: ROOT }),
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'bench/bare-worker.ts'), 'bare', prefix, String(CONCURRENCY)],
+      { stdio: 'inherit', cwd: ROOT },
+    ),
   );
   await queue.pause();
   for (let i = 0; i < jobs; i += 500) {
-    await queue.addBulk(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'x', data: { n: i + k } })));
+    await queue.addBulk(
+      Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'x', data: { n: i + k } })),
+    );
   }
   await new Promise((r) => setTimeout(r, 2500));
   await queue.resume();
-  const left = async () => Object.values(await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed')).reduce((a, b) => a + b, 0);
-  const run = await measureWindow(jobs, async () => jobs - (await left()), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
+  const left = async () =>
+    Object.values(await queue.getJobCounts('wait', 'active', 'prioritized', 'delayed')).reduce(
+      (a, b) => a + b,
+      0,
+    );
+  const run = await measureWindow(jobs, async () => jobs - (await left()), {
+    maxSeconds: MAX_SECONDS,
+    everyMs: EVERY,
+  });
   const peakMb = peakOf(children);
   await stopAll(children);
   await queue.obliterate({ force: true });
@@ -60,14 +89,33 @@ async function bareRate(jobs: number) {
 function freshPgUrl(label: string): string {
   const url = new URL(DATABASE_URL!);
   url.pathname = `/herald_bench_${label}_${process.pid}`;
-  spawnSync('psql', [DATABASE_URL!, '-qc', `drop database if exists ${url.pathname.slice(1)}`, '-c', `create database ${url.pathname.slice(1)}`], { stdio: 'inherit' });
+  spawnSync(
+    'psql',
+    [
+      DATABASE_URL!,
+      '-qc',
+      `drop database if exists ${url.pathname.slice(1)}`,
+      '-c',
+      `create database ${url.pathname.slice(1)}`,
+    ],
+    { stdio: 'inherit' },
+  );
   return url.toString();
 }
 
 async function heraldContext(label: string) {
   const dataDir = tempDir(label);
   const prefix = `{bench-${label}-${process.pid}}`;
-  const env = { ...process.env, HERALD_DATA_DIR: dataDir, REDIS_URL, HERALD_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY), HERALD_CONFIG: '', ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}) };
+  const env = {
+    ...process.env,
+    HERALD_DATA_DIR: dataDir,
+    REDIS_URL,
+    HERALD_QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY),
+    HERALD_CONFIG: '',
+    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}),
+  };
   const config = loadConfig({ env, cwd: dataDir });
   const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });
   await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
@@ -76,12 +124,20 @@ async function heraldContext(label: string) {
 
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   return Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], { env, stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT }),
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+    }),
   );
 }
 
 async function doneCount(ctx: Context, itemIds?: string[]): Promise<number> {
-  let query = ctx.store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'done').where('kind', '=', 'channel');
+  let query = ctx.store.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'done')
+    .where('kind', '=', 'channel');
   if (itemIds) query = query.where('itemId', 'in', itemIds);
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
@@ -89,7 +145,11 @@ async function doneCount(ctx: Context, itemIds?: string[]): Promise<number> {
 /** N items published onto a paused queue, then the workers alone are timed (as for the bare baseline). */
 async function heraldThroughput(ctx: Context, env: NodeJS.ProcessEnv) {
   const seedStarted = performance.now();
-  const ids = await seedDraftItems(ctx, ITEMS, (i) => ({ title: `Item ${i}`, url: `https://example.org/${i}`, tags: ['bench'] }));
+  const ids = await seedDraftItems(ctx, ITEMS, (i) => ({
+    title: `Item ${i}`,
+    url: `https://example.org/${i}`,
+    tags: ['bench'],
+  }));
   const social = ctx.queues.get('social');
   await social.pause();
   const publishStarted = performance.now();
@@ -106,12 +166,22 @@ async function heraldThroughput(ctx: Context, env: NodeJS.ProcessEnv) {
   // The rest of the backlog would hold up the latency runs. obliterate works 1,000 jobs per call (drain
   // would remove 100k+ in one script and block the Redis that others share).
   if (run.windowed) await social.obliterate({ force: true });
-  return { perSecond: run.done / run.seconds, windowed: run.windowed, seconds: run.seconds, publishPerSecond, seedSeconds, peakMb };
+  return {
+    perSecond: run.done / run.seconds,
+    windowed: run.windowed,
+    seconds: run.seconds,
+    publishPerSecond,
+    seedSeconds,
+    peakMb,
+  };
 }
 
 /** Items published one by one at a steady pace while workers run: how long until each is delivered. */
 async function heraldLatency(ctx: Context) {
-  const ids = await seedDraftItems(ctx, LATENCY_ITEMS, (i) => ({ title: `Latency ${i}`, url: `https://example.org/l/${i}` }));
+  const ids = await seedDraftItems(ctx, LATENCY_ITEMS, (i) => ({
+    title: `Latency ${i}`,
+    url: `https://example.org/l/${i}`,
+  }));
   const started = Date.now();
   for (let i = 0; i < ids.length; i++) {
     const wait = started + (i * 1000) / LATENCY_RATE - Date.now();
@@ -119,7 +189,12 @@ async function heraldLatency(ctx: Context) {
     await requestPublish(ctx, ids[i]!, { actor: 'bench' });
   }
   await until(async () => (await doneCount(ctx, ids)) >= ids.length * 2, 300_000, 'latency deliveries', 50);
-  const rows = await ctx.store.db.selectFrom('deliveries').select(['createdAt', 'startedAt', 'finishedAt']).where('kind', '=', 'channel').where('itemId', 'in', ids).execute();
+  const rows = await ctx.store.db
+    .selectFrom('deliveries')
+    .select(['createdAt', 'startedAt', 'finishedAt'])
+    .where('kind', '=', 'channel')
+    .where('itemId', 'in', ids)
+    .execute();
   return {
     toStart: rows.map((r) => Date.parse(r.startedAt!) - Date.parse(r.createdAt)),
     toDone: rows.map((r) => Date.parse(r.finishedAt!) - Date.parse(r.createdAt)),
@@ -128,7 +203,10 @@ async function heraldLatency(ctx: Context) {
 
 /** Items scheduled over 5 s (all scheduled before the first is due): from each due instant to its delivery starting. */
 async function scheduledLatency(ctx: Context) {
-  const ids = await seedDraftItems(ctx, SCHEDULED_ITEMS, (i) => ({ title: `Scheduled ${i}`, url: `https://example.org/s/${i}` }));
+  const ids = await seedDraftItems(ctx, SCHEDULED_ITEMS, (i) => ({
+    title: `Scheduled ${i}`,
+    url: `https://example.org/s/${i}`,
+  }));
   const due = new Map<string, number>();
   const base = Date.now() + 3_000 + SCHEDULED_ITEMS * 10;
   for (const [i, id] of ids.entries()) {
@@ -136,9 +214,15 @@ async function scheduledLatency(ctx: Context) {
     await requestPublish(ctx, id, { at, actor: 'bench' });
     due.set(id, Date.parse(at));
   }
-  if (Date.now() >= base) console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
+  if (Date.now() >= base)
+    console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
   await until(async () => (await doneCount(ctx, ids)) >= ids.length * 2, 120_000, 'scheduled deliveries', 50);
-  const rows = await ctx.store.db.selectFrom('deliveries').select(['itemId', 'startedAt']).where('kind', '=', 'channel').where('itemId', 'in', ids).execute();
+  const rows = await ctx.store.db
+    .selectFrom('deliveries')
+    .select(['itemId', 'startedAt'])
+    .where('kind', '=', 'channel')
+    .where('itemId', 'in', ids)
+    .execute();
   return rows.map((r) => Date.parse(r.startedAt!) - due.get(r.itemId)!);
 }
 
@@ -155,22 +239,80 @@ await deleteKeys(prefix);
 rmSync(dataDir, { recursive: true, force: true });
 
 const note = herald.windowed || bare.windowed ? windowNote(ITEMS, MAX_SECONDS) : undefined;
-printTable(`Pipeline throughput, ${fmt(ITEMS)} items x 2 dry-run accounts = ${fmt(JOBS)} deliveries, ${WORKERS} worker processes x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}`, [
-  { measure: 'bare BullMQ worker (no work), jobs/s', value: fmt(bare.perSecond), ratio: '1.00 (baseline)' },
-  { measure: 'Herald deliveries/s (claim, compose, record, complete)', value: fmt(herald.perSecond), ratio: fmt(herald.perSecond / bare.perSecond, 2) },
-  { measure: 'Herald items/s (2 deliveries each)', value: fmt(herald.perSecond / 2), ratio: '' },
-  { measure: `publish calls/s (outbox transaction + enqueue, one by one, first ${fmt(ONE_BY_ONE)} items)`, value: fmt(herald.publishPerSecond), ratio: '' },
-  { measure: 'seeding: items + publication (s)', value: fmt(herald.seedSeconds, 1), ratio: '' },
-  { measure: 'peak RSS per worker process, bare / Herald (MB)', value: `${fmt(bare.peakMb)} / ${fmt(herald.peakMb)}`, ratio: fmt(herald.peakMb / bare.peakMb, 2) },
-]);
+printTable(
+  `Pipeline throughput, ${fmt(ITEMS)} items x 2 dry-run accounts = ${fmt(JOBS)} deliveries, ${WORKERS} worker processes x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}`,
+  [
+    { measure: 'bare BullMQ worker (no work), jobs/s', value: fmt(bare.perSecond), ratio: '1.00 (baseline)' },
+    {
+      measure: 'Herald deliveries/s (claim, compose, record, complete)',
+      value: fmt(herald.perSecond),
+      ratio: fmt(herald.perSecond / bare.perSecond, 2),
+    },
+    { measure: 'Herald items/s (2 deliveries each)', value: fmt(herald.perSecond / 2), ratio: '' },
+    {
+      measure: `publish calls/s (outbox transaction + enqueue, one by one, first ${fmt(ONE_BY_ONE)} items)`,
+      value: fmt(herald.publishPerSecond),
+      ratio: '',
+    },
+    { measure: 'seeding: items + publication (s)', value: fmt(herald.seedSeconds, 1), ratio: '' },
+    {
+      measure: 'peak RSS per worker process, bare / Herald (MB)',
+      value: `${fmt(bare.peakMb)} / ${fmt(herald.peakMb)}`,
+      ratio: fmt(herald.peakMb / bare.peakMb, 2),
+    },
+  ],
+);
 printTable(`Latency (ms), on top of the ${fmt(ITEMS)} items`, [
-  { measure: `publish -> delivery starts (${LATENCY_ITEMS} items at ${LATENCY_RATE}/s)`, p50: fmt(percentile(latency.toStart, 50)), p99: fmt(percentile(latency.toStart, 99)) },
-  { measure: 'publish -> delivery done', p50: fmt(percentile(latency.toDone, 50)), p99: fmt(percentile(latency.toDone, 99)) },
-  { measure: `scheduled due instant -> delivery starts (${scheduled.length} deliveries)`, p50: fmt(percentile(scheduled, 50)), p99: fmt(percentile(scheduled, 99)) },
+  {
+    measure: `publish -> delivery starts (${LATENCY_ITEMS} items at ${LATENCY_RATE}/s)`,
+    p50: fmt(percentile(latency.toStart, 50)),
+    p99: fmt(percentile(latency.toStart, 99)),
+  },
+  {
+    measure: 'publish -> delivery done',
+    p50: fmt(percentile(latency.toDone, 50)),
+    p99: fmt(percentile(latency.toDone, 99)),
+  },
+  {
+    measure: `scheduled due instant -> delivery starts (${scheduled.length} deliveries)`,
+    p50: fmt(percentile(scheduled, 50)),
+    p99: fmt(percentile(scheduled, 99)),
+  },
 ]);
 const common = { bench: 'pipeline', size: ITEMS, ...(note ? { note } : {}) };
-emit({ ...common, primary: true, figure: `deliveries/s, ${WORKERS} dry-run worker processes, ${database}`, value: herald.perSecond, unit: 'jobs/s', better: 'higher', baseline: 'bare BullMQ no-op worker, same jobs', baselineValue: bare.perSecond });
-emit({ ...common, figure: 'worker peak RSS', value: herald.peakMb, unit: 'MB', better: 'lower', baseline: 'bare worker', baselineValue: bare.peakMb });
-emit({ bench: 'pipeline', size: ITEMS, figure: `publish -> delivery starts, p99 (${sizeLabel(LATENCY_ITEMS)} more at ${LATENCY_RATE}/s)`, value: percentile(latency.toStart, 99), unit: 'ms', better: 'lower' });
-emit({ bench: 'pipeline', size: ITEMS, figure: `scheduled due -> delivery starts, p99 (${SCHEDULED_ITEMS} items)`, value: percentile(scheduled, 99), unit: 'ms', better: 'lower' });
+emit({
+  ...common,
+  primary: true,
+  figure: `deliveries/s, ${WORKERS} dry-run worker processes, ${database}`,
+  value: herald.perSecond,
+  unit: 'jobs/s',
+  better: 'higher',
+  baseline: 'bare BullMQ no-op worker, same jobs',
+  baselineValue: bare.perSecond,
+});
+emit({
+  ...common,
+  figure: 'worker peak RSS',
+  value: herald.peakMb,
+  unit: 'MB',
+  better: 'lower',
+  baseline: 'bare worker',
+  baselineValue: bare.peakMb,
+});
+emit({
+  bench: 'pipeline',
+  size: ITEMS,
+  figure: `publish -> delivery starts, p99 (${sizeLabel(LATENCY_ITEMS)} more at ${LATENCY_RATE}/s)`,
+  value: percentile(latency.toStart, 99),
+  unit: 'ms',
+  better: 'lower',
+});
+emit({
+  bench: 'pipeline',
+  size: ITEMS,
+  figure: `scheduled due -> delivery starts, p99 (${SCHEDULED_ITEMS} items)`,
+  value: percentile(scheduled, 99),
+  unit: 'ms',
+  better: 'lower',
+});
 process.exit(0);

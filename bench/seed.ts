@@ -25,7 +25,12 @@ function chunks<T>(list: readonly T[], size = BATCH): T[][] {
 }
 
 /** Stores `count` draft items made by `make(i)` (validated as the API would) and returns their ids, in order. */
-export async function seedDraftItems(ctx: Context, count: number, make: (i: number) => Record<string, unknown>, actor = 'bench'): Promise<string[]> {
+export async function seedDraftItems(
+  ctx: Context,
+  count: number,
+  make: (i: number) => Record<string, unknown>,
+  actor = 'bench',
+): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += BATCH) {
     const now = nowIso();
@@ -43,7 +48,16 @@ export async function seedDraftItems(ctx: Context, count: number, make: (i: numb
       await trx.insertInto('itemRevisions').values(revisions).execute();
       await trx
         .insertInto('auditLog')
-        .values(rows.map((r) => ({ at: now, actor, action: 'created', subjectType: 'item', subjectId: r.id, details: toJson({ revision: 1 }) })))
+        .values(
+          rows.map((r) => ({
+            at: now,
+            actor,
+            action: 'created',
+            subjectType: 'item',
+            subjectId: r.id,
+            details: toJson({ revision: 1 }),
+          })),
+        )
         .execute();
     });
   }
@@ -56,28 +70,64 @@ export async function publishDrafts(ctx: Context, ids: readonly string[], actor 
   for (const group of chunks(ids)) {
     const now = nowIso();
     const created = await ctx.store.transaction(async (trx) => {
-      const items: NewsItem[] = (await trx.selectFrom('items').selectAll().where('id', 'in', group).execute()).map(rowToItem);
+      const items: NewsItem[] = (
+        await trx.selectFrom('items').selectAll().where('id', 'in', group).execute()
+      ).map(rowToItem);
       const rows: Array<Insertable<DeliveriesTable>> = [];
       const audits = [];
       const jobs: Array<Pick<Delivery, 'id' | 'kind' | 'nextAttemptAt'>> = [];
       for (const item of items) {
-        if (item.status !== 'draft') throw new Error(`bench seed: item ${item.id} is ${item.status}, not a draft`);
+        if (item.status !== 'draft')
+          throw new Error(`bench seed: item ${item.id} is ${item.status}, not a draft`);
         const planned = planPublication(item, ctx.targets(item), new Set());
-        const mine = planned.map((p) => ({ id: newId('dlv'), itemId: item.id, revision: item.revision, kind: p.kind, target: p.target, action: p.action, status: 'pending', attempts: 0, progress: '{}', createdAt: now, updatedAt: now }));
+        const mine = planned.map((p) => ({
+          id: newId('dlv'),
+          itemId: item.id,
+          revision: item.revision,
+          kind: p.kind,
+          target: p.target,
+          action: p.action,
+          status: 'pending',
+          attempts: 0,
+          progress: '{}',
+          createdAt: now,
+          updatedAt: now,
+        }));
         rows.push(...mine);
         jobs.push(...planned.map((p, k) => ({ id: mine[k]!.id, kind: p.kind, nextAttemptAt: null })));
-        audits.push({ at: now, actor, action: 'published', subjectType: 'item', subjectId: item.id, details: toJson({ revision: item.revision, deliveries: mine.map((d) => `${d.kind}:${d.target}:${d.action}`) }) });
+        audits.push({
+          at: now,
+          actor,
+          action: 'published',
+          subjectType: 'item',
+          subjectId: item.id,
+          details: toJson({
+            revision: item.revision,
+            deliveries: mine.map((d) => `${d.kind}:${d.target}:${d.action}`),
+          }),
+        });
       }
       for (const part of chunks(rows)) await trx.insertInto('deliveries').values(part).execute();
       await trx
         .updateTable('items')
-        .set({ status: 'published', publishedRevision: 1, publishedAt: now, withdrawnAt: null, publishAt: null, scheduleToken: null, publishChannels: null, announce: 0, updatedAt: now })
+        .set({
+          status: 'published',
+          publishedRevision: 1,
+          publishedAt: now,
+          withdrawnAt: null,
+          publishAt: null,
+          scheduleToken: null,
+          publishChannels: null,
+          announce: 0,
+          updatedAt: now,
+        })
         .where('id', 'in', group)
         .execute();
       await trx.insertInto('auditLog').values(audits).execute();
       return jobs;
     });
-    for (const part of chunks(created, ENQUEUE_CONCURRENCY)) await Promise.all(part.map((d) => ctx.queues.enqueueDelivery(d)));
+    for (const part of chunks(created, ENQUEUE_CONCURRENCY))
+      await Promise.all(part.map((d) => ctx.queues.enqueueDelivery(d)));
     enqueued += created.length;
   }
   return enqueued;

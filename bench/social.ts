@@ -16,7 +16,23 @@ import { waitReady } from '../src/redis/connection.js';
 import { requestPublish } from '../src/app/publishing.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
-import { REDIS_URL, ROOT, cpuMsOf, deleteKeys, fmt, measureWindow, memoryOf, percentile, pollEveryMs, printTable, sizedArgs, stopAll, tempDir, until, windowNote } from './lib.js';
+import {
+  REDIS_URL,
+  ROOT,
+  cpuMsOf,
+  deleteKeys,
+  fmt,
+  measureWindow,
+  memoryOf,
+  percentile,
+  pollEveryMs,
+  printTable,
+  sizedArgs,
+  stopAll,
+  tempDir,
+  until,
+  windowNote,
+} from './lib.js';
 import { publishDrafts, seedDraftItems } from './seed.js';
 import { emit } from './summary.js';
 
@@ -49,24 +65,55 @@ const accountEnv = {
 };
 
 /** The adapters in a loop, in a process of their own (as the workers are), at the workers' concurrency. */
-function directRate(posts: number): Promise<{ posts: number; postsPerSecond: number; cpuMsPerPost: number; peakMb: number }> {
-  const args = [twitter.url, facebook.url, String(posts), String(CONCURRENCY * WORKERS), DEFAULT_TWITTER_ACCOUNT.accessToken, DEFAULT_FACEBOOK_PAGE.id, DEFAULT_FACEBOOK_PAGE.token, String(MAX_SECONDS)];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/social-direct.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+function directRate(
+  posts: number,
+): Promise<{ posts: number; postsPerSecond: number; cpuMsPerPost: number; peakMb: number }> {
+  const args = [
+    twitter.url,
+    facebook.url,
+    String(posts),
+    String(CONCURRENCY * WORKERS),
+    DEFAULT_TWITTER_ACCOUNT.accessToken,
+    DEFAULT_FACEBOOK_PAGE.id,
+    DEFAULT_FACEBOOK_PAGE.token,
+    String(MAX_SECONDS),
+  ];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/social-direct.ts'), ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`direct loop exited ${code}`)))),
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`direct loop exited ${code}`)),
+    ),
   );
 }
 
 function freshPgUrl(label: string): string {
   const url = new URL(DATABASE_URL!);
   url.pathname = `/herald_bench_social_${label}_${process.pid}`;
-  spawnSync('psql', [DATABASE_URL!, '-qc', `drop database if exists ${url.pathname.slice(1)}`, '-c', `create database ${url.pathname.slice(1)}`], { stdio: 'inherit' });
+  spawnSync(
+    'psql',
+    [
+      DATABASE_URL!,
+      '-qc',
+      `drop database if exists ${url.pathname.slice(1)}`,
+      '-c',
+      `create database ${url.pathname.slice(1)}`,
+    ],
+    { stdio: 'inherit' },
+  );
   return url.toString();
 }
 
-async function heraldContext(label: string): Promise<{ ctx: Context; env: NodeJS.ProcessEnv; done(): Promise<void> }> {
+async function heraldContext(
+  label: string,
+): Promise<{ ctx: Context; env: NodeJS.ProcessEnv; done(): Promise<void> }> {
   const dataDir = tempDir(`social-${label}`);
   const prefix = `{bench-social-${label}-${process.pid}}`;
   const env = {
@@ -80,7 +127,10 @@ async function heraldContext(label: string): Promise<{ ctx: Context; env: NodeJS
     HERALD_CONFIG: '',
     ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}),
   };
-  const ctx = await createContext(loadConfig({ env, cwd: dataDir }), { redis: { url: REDIS_URL }, log: createLogger('warn') });
+  const ctx = await createContext(loadConfig({ env, cwd: dataDir }), {
+    redis: { url: REDIS_URL },
+    log: createLogger('warn'),
+  });
   await waitReady(ctx.queues.connection); // publishing refuses while the queue's connection is not up yet
   const done = async () => {
     await ctx.close();
@@ -92,12 +142,21 @@ async function heraldContext(label: string): Promise<{ ctx: Context; env: NodeJS
 
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   return Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], { env, stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT }),
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+    }),
   );
 }
 
 async function channelDone(ctx: Context): Promise<number> {
-  const row = await ctx.store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'channel').where('status', '=', 'done').executeTakeFirstOrThrow();
+  const row = await ctx.store.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'channel')
+    .where('status', '=', 'done')
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -107,7 +166,11 @@ async function queueRate(posts: number, round: number) {
   const items = Math.ceil(posts / 2);
   const social = ctx.queues.get('social');
   await social.pause();
-  const ids = await seedDraftItems(ctx, items, (i) => ({ title: `Queued item ${i}`, url: `https://example.org/q/${i}`, tags: ['bench'] }));
+  const ids = await seedDraftItems(ctx, items, (i) => ({
+    title: `Queued item ${i}`,
+    url: `https://example.org/q/${i}`,
+    tags: ['bench'],
+  }));
   await publishDrafts(ctx, ids);
   const children = startWorkers(env, ['social']);
   await new Promise((r) => setTimeout(r, 4000));
@@ -115,7 +178,10 @@ async function queueRate(posts: number, round: number) {
   const cpuBefore = children.map((c) => cpuMsOf(c.pid!));
   await social.resume();
   const started = performance.now();
-  const run = await measureWindow(items * 2, async () => posted(), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
+  const run = await measureWindow(items * 2, async () => posted(), {
+    maxSeconds: MAX_SECONDS,
+    everyMs: EVERY,
+  });
   const cpuMs = children.reduce((sum, c, i) => sum + cpuMsOf(c.pid!) - cpuBefore[i]!, 0);
   // Until every delivery that reached the fakes is also recorded done (the whole backlog, or the window's posts).
   await until(async () => (await channelDone(ctx)) >= run.done, 300_000, 'deliveries done', EVERY);
@@ -123,8 +189,15 @@ async function queueRate(posts: number, round: number) {
   const peakMb = Math.max(...children.map((c) => memoryOf(c.pid!).peak));
   await stopAll(children);
   await done();
-  if (!run.windowed && posted() !== items * 2) throw new Error(`expected ${items * 2} posts at the fakes, got ${posted()}`);
-  return { postsPerSecond: run.done / run.seconds, donePerSecond: run.done / doneSeconds, cpuMsPerPost: cpuMs / run.done, peakMb, windowed: run.windowed };
+  if (!run.windowed && posted() !== items * 2)
+    throw new Error(`expected ${items * 2} posts at the fakes, got ${posted()}`);
+  return {
+    postsPerSecond: run.done / run.seconds,
+    donePerSecond: run.done / doneSeconds,
+    cpuMsPerPost: cpuMs / run.done,
+    peakMb,
+    windowed: run.windowed,
+  };
 }
 
 /** Items scheduled over a few seconds: from each due instant to the post reaching the fake. */
@@ -144,7 +217,8 @@ async function scheduledLatency(items: number) {
     await requestPublish(ctx, id, { at, actor: 'bench' });
     due.set(url, Date.parse(at));
   }
-  if (Date.now() >= base) console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
+  if (Date.now() >= base)
+    console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
   await until(async () => posted() >= items * 2, 120_000, 'scheduled posts');
   await stopAll(children);
   await done();
@@ -157,20 +231,49 @@ async function scheduledLatency(items: number) {
 }
 
 const loadBefore = loadavg()[0]!;
-const rounds: Array<{ direct: number; queued: number; done: number; directCpu: number; queuedCpu: number; directMb: number; workerMb: number; windowed: boolean }> = [];
+const rounds: Array<{
+  direct: number;
+  queued: number;
+  done: number;
+  directCpu: number;
+  queuedCpu: number;
+  directMb: number;
+  workerMb: number;
+  windowed: boolean;
+}> = [];
 for (let round = 1; round <= ROUNDS; round++) {
   resetFakes();
   const d = await directRate(POSTS);
   const q = await queueRate(POSTS, round);
-  rounds.push({ direct: d.postsPerSecond, queued: q.postsPerSecond, done: q.donePerSecond, directCpu: d.cpuMsPerPost, queuedCpu: q.cpuMsPerPost, directMb: d.peakMb, workerMb: q.peakMb, windowed: q.windowed || d.posts < POSTS });
-  console.error(`round ${round}: direct ${fmt(d.postsPerSecond)} posts/s, through Herald ${fmt(q.postsPerSecond)} posts/s (ratio ${fmt(q.postsPerSecond / d.postsPerSecond, 2)}); CPU ms/post ${fmt(d.cpuMsPerPost, 2)} vs ${fmt(q.cpuMsPerPost, 2)}`);
+  rounds.push({
+    direct: d.postsPerSecond,
+    queued: q.postsPerSecond,
+    done: q.donePerSecond,
+    directCpu: d.cpuMsPerPost,
+    queuedCpu: q.cpuMsPerPost,
+    directMb: d.peakMb,
+    workerMb: q.peakMb,
+    windowed: q.windowed || d.posts < POSTS,
+  });
+  console.error(
+    `round ${round}: direct ${fmt(d.postsPerSecond)} posts/s, through Herald ${fmt(q.postsPerSecond)} posts/s (ratio ${fmt(q.postsPerSecond / d.postsPerSecond, 2)}); CPU ms/post ${fmt(d.cpuMsPerPost, 2)} vs ${fmt(q.cpuMsPerPost, 2)}`,
+  );
 }
 const median = (values: number[]) => percentile(values, 50);
 const direct = median(rounds.map((r) => r.direct));
-const queued = { postsPerSecond: median(rounds.map((r) => r.queued)), donePerSecond: median(rounds.map((r) => r.done)) };
+const queued = {
+  postsPerSecond: median(rounds.map((r) => r.queued)),
+  donePerSecond: median(rounds.map((r) => r.done)),
+};
 const ratio = median(rounds.map((r) => r.queued / r.direct));
-const cpu = { direct: median(rounds.map((r) => r.directCpu)), queued: median(rounds.map((r) => r.queuedCpu)) };
-const memory = { direct: Math.max(...rounds.map((r) => r.directMb)), worker: Math.max(...rounds.map((r) => r.workerMb)) };
+const cpu = {
+  direct: median(rounds.map((r) => r.directCpu)),
+  queued: median(rounds.map((r) => r.queuedCpu)),
+};
+const memory = {
+  direct: Math.max(...rounds.map((r) => r.directMb)),
+  worker: Math.max(...rounds.map((r) => r.workerMb)),
+};
 const note = rounds.some((r) => r.windowed) ? windowNote(POSTS, MAX_SECONDS) : undefined;
 const lateness = EXTRAS ? await scheduledLatency(SCHEDULED) : null;
 await twitter.close();
@@ -178,23 +281,82 @@ await facebook.close();
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
-printTable(`Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (half tweets, half Facebook posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`, [
-  { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
-  { measure: 'through Herald: queue, claim, compose, post, record; posts/s at the fakes', value: fmt(queued.postsPerSecond), ratio: `${fmt(ratio, 2)} (median of per-round ratios)` },
-  { measure: 'through Herald, until every delivery is recorded done, posts/s', value: fmt(queued.donePerSecond), ratio: fmt(queued.donePerSecond / direct, 2) },
-  { measure: 'CPU ms per post, direct loop process', value: fmt(cpu.direct, 2), ratio: '' },
-  { measure: 'CPU ms per post, worker process(es)', value: fmt(cpu.queued, 2), ratio: fmt(cpu.direct / cpu.queued, 2) },
-  { measure: 'peak RSS, direct loop / worker process (MB)', value: `${fmt(memory.direct)} / ${fmt(memory.worker)}`, ratio: fmt(memory.worker / memory.direct, 2) },
-]);
+printTable(
+  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (half tweets, half Facebook posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
+  [
+    { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
+    {
+      measure: 'through Herald: queue, claim, compose, post, record; posts/s at the fakes',
+      value: fmt(queued.postsPerSecond),
+      ratio: `${fmt(ratio, 2)} (median of per-round ratios)`,
+    },
+    {
+      measure: 'through Herald, until every delivery is recorded done, posts/s',
+      value: fmt(queued.donePerSecond),
+      ratio: fmt(queued.donePerSecond / direct, 2),
+    },
+    { measure: 'CPU ms per post, direct loop process', value: fmt(cpu.direct, 2), ratio: '' },
+    {
+      measure: 'CPU ms per post, worker process(es)',
+      value: fmt(cpu.queued, 2),
+      ratio: fmt(cpu.direct / cpu.queued, 2),
+    },
+    {
+      measure: 'peak RSS, direct loop / worker process (MB)',
+      value: `${fmt(memory.direct)} / ${fmt(memory.worker)}`,
+      ratio: fmt(memory.worker / memory.direct, 2),
+    },
+  ],
+);
 const common = { bench: 'social', size: POSTS, ...(note ? { note } : {}) };
 // The ratio is the median of the per-round ratios (each round's two runs saw the same machine load).
-emit({ ...common, primary: true, figure: `posts/s at the fakes through the queue, ${WORKERS} worker, ${database}`, value: queued.postsPerSecond, unit: 'posts/s', better: 'higher', baseline: 'same adapters in a direct loop', baselineValue: direct, ratio });
-emit({ ...common, figure: 'CPU per post, worker', value: cpu.queued, unit: 'ms', better: 'lower', baseline: 'direct loop', baselineValue: cpu.direct });
-emit({ ...common, figure: 'worker peak RSS', value: memory.worker, unit: 'MB', better: 'lower', baseline: 'direct loop process', baselineValue: memory.direct });
+emit({
+  ...common,
+  primary: true,
+  figure: `posts/s at the fakes through the queue, ${WORKERS} worker, ${database}`,
+  value: queued.postsPerSecond,
+  unit: 'posts/s',
+  better: 'higher',
+  baseline: 'same adapters in a direct loop',
+  baselineValue: direct,
+  ratio,
+});
+emit({
+  ...common,
+  figure: 'CPU per post, worker',
+  value: cpu.queued,
+  unit: 'ms',
+  better: 'lower',
+  baseline: 'direct loop',
+  baselineValue: cpu.direct,
+});
+emit({
+  ...common,
+  figure: 'worker peak RSS',
+  value: memory.worker,
+  unit: 'MB',
+  better: 'lower',
+  baseline: 'direct loop process',
+  baselineValue: memory.direct,
+});
 if (lateness) {
-  printTable(`Scheduled instant -> request at the fake (ms), ${lateness.length} posts from ${SCHEDULED} items due over 5 s`, [
-    { p50: fmt(percentile(lateness, 50)), p99: fmt(percentile(lateness, 99)), max: fmt(Math.max(...lateness)) },
-  ]);
-  emit({ bench: 'social', size: null, figure: `scheduled instant -> request at the fake, p99 (${SCHEDULED} items due over 5 s)`, value: percentile(lateness, 99), unit: 'ms', better: 'lower' });
+  printTable(
+    `Scheduled instant -> request at the fake (ms), ${lateness.length} posts from ${SCHEDULED} items due over 5 s`,
+    [
+      {
+        p50: fmt(percentile(lateness, 50)),
+        p99: fmt(percentile(lateness, 99)),
+        max: fmt(Math.max(...lateness)),
+      },
+    ],
+  );
+  emit({
+    bench: 'social',
+    size: null,
+    figure: `scheduled instant -> request at the fake, p99 (${SCHEDULED} items due over 5 s)`,
+    value: percentile(lateness, 99),
+    unit: 'ms',
+    better: 'lower',
+  });
 }
 process.exit(0);

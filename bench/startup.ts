@@ -45,7 +45,12 @@ async function measure(label: string, start: (port: number) => ChildProcess, hea
 
 const bare = await measure(
   'bare fastify server (baseline)',
-  (port) => spawn(process.execPath, ['-e', `require('fastify')().get('/', async () => 'ok').listen({ port: ${port} })`], { cwd: ROOT, stdio: 'ignore' }),
+  (port) =>
+    spawn(
+      process.execPath,
+      ['-e', `require('fastify')().get('/', async () => 'ok').listen({ port: ${port} })`],
+      { cwd: ROOT, stdio: 'ignore' },
+    ),
   '/',
 );
 const herald = await measure(
@@ -54,14 +59,46 @@ const herald = await measure(
     spawn(process.execPath, [path.join(ROOT, 'bin/herald.js'), 'start'], {
       cwd: ROOT,
       stdio: 'ignore',
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', HERALD_DATA_DIR: tempDir('startup'), HERALD_QUEUE_PREFIX: `{bench-startup-${port}}`, LOG_LEVEL: 'warn', HERALD_CONFIG: '' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HERALD_DATA_DIR: tempDir('startup'),
+        HERALD_QUEUE_PREFIX: `{bench-startup-${port}}`,
+        LOG_LEVEL: 'warn',
+        HERALD_CONFIG: '',
+      },
     }),
   '/healthz',
 );
 
 printTable(`Cold start to first healthy answer, and resident memory after 5 s idle (median of ${RUNS})`, [
   { process: bare.label, 'start (ms)': fmt(bare.startMs), 'RSS (MB)': fmt(bare.rssMb, 1), ratio: '1.00' },
-  { process: herald.label, 'start (ms)': fmt(herald.startMs), 'RSS (MB)': fmt(herald.rssMb, 1), ratio: `${fmt(herald.startMs / bare.startMs, 1)}x time, ${fmt(herald.rssMb / bare.rssMb, 1)}x memory` },
+  {
+    process: herald.label,
+    'start (ms)': fmt(herald.startMs),
+    'RSS (MB)': fmt(herald.rssMb, 1),
+    ratio: `${fmt(herald.startMs / bare.startMs, 1)}x time, ${fmt(herald.rssMb / bare.rssMb, 1)}x memory`,
+  },
 ]);
-emit({ bench: 'startup', size: null, primary: true, figure: 'herald start: cold start to first healthy answer', value: herald.startMs, unit: 'ms', better: 'lower', baseline: 'bare fastify server', baselineValue: bare.startMs });
-emit({ bench: 'startup', size: null, figure: 'herald start: RSS after 5 s idle', value: herald.rssMb, unit: 'MB', better: 'lower', baseline: 'bare fastify server', baselineValue: bare.rssMb });
+emit({
+  bench: 'startup',
+  size: null,
+  primary: true,
+  figure: 'herald start: cold start to first healthy answer',
+  value: herald.startMs,
+  unit: 'ms',
+  better: 'lower',
+  baseline: 'bare fastify server',
+  baselineValue: bare.startMs,
+});
+emit({
+  bench: 'startup',
+  size: null,
+  figure: 'herald start: RSS after 5 s idle',
+  value: herald.rssMb,
+  unit: 'MB',
+  better: 'lower',
+  baseline: 'bare fastify server',
+  baselineValue: bare.rssMb,
+});

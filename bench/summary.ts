@@ -40,7 +40,13 @@ export function emit(input: SummaryInput): void {
 
 export function isSummary(value: unknown): value is Summary {
   const v = value as Partial<Summary> | null;
-  return typeof v === 'object' && v !== null && typeof v.bench === 'string' && typeof v.figure === 'string' && typeof v.value === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.bench === 'string' &&
+    typeof v.figure === 'string' &&
+    typeof v.value === 'number'
+  );
 }
 
 /** Three significant digits at most, grouped: 1,385 / 38.2 / 0.214. */
@@ -69,7 +75,9 @@ export function tableRows(results: Summary[]): string[][] {
     s.note ? `${fmtSize(s)} (${s.note.replace(/^\S+ backlog/, 'backlog')})` : fmtSize(s),
     s.figure,
     `${fmtValue(s.value)} ${s.unit}`,
-    s.baseline === null ? '' : `${s.baseline}: ${s.baselineValue === null ? '—' : `${fmtValue(s.baselineValue)} ${s.unit}`}`,
+    s.baseline === null
+      ? ''
+      : `${s.baseline}: ${s.baselineValue === null ? '—' : `${fmtValue(s.baselineValue)} ${s.unit}`}`,
     fmtRatio(s),
   ]);
 }
@@ -79,12 +87,20 @@ export const TABLE_HEAD = ['bench', 'size', 'figure', 'value', 'baseline', 'rati
 /** A plain-text table with aligned columns, for the terminal. */
 export function textTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
 /** A GitHub markdown table. */
 export function markdownTable(head: string[], rows: string[][]): string {
   const esc = (c: string) => c.replaceAll('|', '\\|');
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }

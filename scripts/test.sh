@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh checkout: installs what is missing, makes sure Redis (and
-# PostgreSQL, when installed) answer, then typechecks, lints and runs every test, then the chaos suite
+# PostgreSQL, when installed) answer, then typechecks, lints, checks formatting and dead code, and runs every test, then the chaos suite
 # (tests/chaos, three runs of every scenario; HERALD_CHAOS=0 leaves it out, as does naming test files).
 # Tests against PostgreSQL are skipped, with the reason printed, when it cannot be reached.
 set -uo pipefail
@@ -19,6 +19,8 @@ log "typecheck"
 npx tsc -p tsconfig.json --noEmit || exit 1
 log "lint"
 npx eslint . || exit 1
+log "formatting (prettier)"
+npx prettier --check . --log-level warn || exit 1
 log "dead files and exports (knip)"
 npx knip --no-progress || exit 1
 

@@ -33,7 +33,11 @@ export function startFeedWorker(ctx: Context): { worker: Worker; stop(): void } 
       // Waiting feed deliveries will rebuild; the check only covers what nothing else will.
       if (await oldestOpenFeedDelivery(ctx.store.db)) return { skipped: 'feed deliveries pending' };
       const outcome = await feeds.ensureCurrent('periodic check');
-      if (outcome.rebuilt) log.warn({ buildId: outcome.buildId }, 'feeds were behind the published items; rebuilt by the periodic check');
+      if (outcome.rebuilt)
+        log.warn(
+          { buildId: outcome.buildId },
+          'feeds were behind the published items; rebuilt by the periodic check',
+        );
       return { rebuilt: outcome.rebuilt };
     }
     return deliver(job, token);
@@ -43,7 +47,11 @@ export function startFeedWorker(ctx: Context): { worker: Worker; stop(): void } 
   const install = () =>
     ctx.queues
       .get('feed')
-      .upsertJobScheduler('feed-check', { every: CHECK_EVERY_MS }, { name: CHECK_JOB, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } })
+      .upsertJobScheduler(
+        'feed-check',
+        { every: CHECK_EVERY_MS },
+        { name: CHECK_JOB, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      )
       .catch((e: Error) => log.warn({ err: e.message }, 'could not install the feed check yet'));
   void install();
   const timer = setInterval(install, CHECK_EVERY_MS);

@@ -43,11 +43,15 @@ export const AVAILABLE_QUEUES: QueueName[] = QUEUE_NAMES.filter((n) => STARTERS[
 export function startWorkers(ctx: Context, names: QueueName[] = AVAILABLE_QUEUES): RunningWorkers {
   const started = names.map((n) => {
     const starter = STARTERS[n];
-    if (!starter) throw new Error(`no worker for queue "${n}" in this version (available: ${AVAILABLE_QUEUES.join(', ')})`);
+    if (!starter)
+      throw new Error(
+        `no worker for queue "${n}" in this version (available: ${AVAILABLE_QUEUES.join(', ')})`,
+      );
     return starter(ctx);
   });
   const workers = started.flatMap((s) => s.workers);
-  for (const w of workers) w.on('error', (err) => ctx.log.warn({ queue: w.name, err: err.message }, 'worker error'));
+  for (const w of workers)
+    w.on('error', (err) => ctx.log.warn({ queue: w.name, err: err.message }, 'worker error'));
   return {
     names,
     workers,

@@ -17,11 +17,19 @@ export function startIngestWorker(ctx: Context): { worker: Worker; stop(): void 
       const source = ctx.config.feed.sources.find((s) => s.id === sourceId);
       if (!source) return { skipped: `source "${sourceId}" is no longer configured` };
       const result = await pollSource(ctx, source);
-      return { ok: result.ok, created: result.created.length, skipped: result.skipped.length, error: result.error?.reason ?? null };
+      return {
+        ok: result.ok,
+        created: result.created.length,
+        skipped: result.skipped.length,
+        error: result.error?.reason ?? null,
+      };
     },
     workerOptions(ctx, 2),
   );
-  const install = () => installIngestSchedulers(ctx.queues.get('ingest'), ctx.config.feed.sources).catch((e: Error) => log.warn({ err: e.message }, 'could not install the source schedules yet'));
+  const install = () =>
+    installIngestSchedulers(ctx.queues.get('ingest'), ctx.config.feed.sources).catch((e: Error) =>
+      log.warn({ err: e.message }, 'could not install the source schedules yet'),
+    );
   void install();
   const timer = setInterval(install, INSTALL_EVERY_MS);
   timer.unref();

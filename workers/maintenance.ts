@@ -27,7 +27,10 @@ export function startMaintenanceWorker(ctx: Context): { worker: Worker; stop(): 
     workerOptions(ctx, 1),
   );
   const install = () =>
-    Promise.all([ctx.queues.installSchedulers(ctx.config.delivery.reconcileEveryMs), installBackupScheduler(ctx.queues, ctx.config)]).catch((e: Error) => log.warn({ err: e.message }, 'could not install schedulers yet'));
+    Promise.all([
+      ctx.queues.installSchedulers(ctx.config.delivery.reconcileEveryMs),
+      installBackupScheduler(ctx.queues, ctx.config),
+    ]).catch((e: Error) => log.warn({ err: e.message }, 'could not install schedulers yet'));
   void install();
   const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
   timer.unref();

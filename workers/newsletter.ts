@@ -76,7 +76,14 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
   const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
   timer.unref();
   // IDLE: reports are read as soon as they arrive; the scheduled run catches up if the connection drops.
-  const watching = mailbox && nl.bounceMailbox.idle ? mailbox.watch().catch((e: Error) => log.warn({ err: e.message }, 'bounce mailbox: IDLE not available; reading on schedule only')) : null;
+  const watching =
+    mailbox && nl.bounceMailbox.idle
+      ? mailbox
+          .watch()
+          .catch((e: Error) =>
+            log.warn({ err: e.message }, 'bounce mailbox: IDLE not available; reading on schedule only'),
+          )
+      : null;
   const stop = () => {
     clearInterval(timer);
     void watching?.then((unwatch) => unwatch?.());

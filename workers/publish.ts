@@ -13,14 +13,18 @@ export function startPublishWorker(ctx: Context): Worker {
     async (job) => {
       const { itemId, scheduleToken } = publishJobSchema.parse(job.data);
       const item = await findItem(ctx.store.db, itemId);
-      if (!item || item.status !== 'scheduled' || item.scheduleToken !== scheduleToken) return { skipped: 'stale schedule' };
+      if (!item || item.status !== 'scheduled' || item.scheduleToken !== scheduleToken)
+        return { skipped: 'stale schedule' };
       const outcome = await publishNow(ctx, itemId, {
         channels: item.publishChannels,
         announce: item.announce,
         actor: 'scheduler',
         expectedScheduleToken: scheduleToken,
       });
-      log.info({ itemId, deliveries: outcome.deliveries.length, changed: outcome.changed }, 'scheduled item published');
+      log.info(
+        { itemId, deliveries: outcome.deliveries.length, changed: outcome.changed },
+        'scheduled item published',
+      );
       return { changed: outcome.changed };
     },
     workerOptions(ctx, 4),

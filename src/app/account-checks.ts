@@ -28,7 +28,14 @@ export async function checkAccounts(ctx: Pick<Context, 'channels' | 'store'>): P
       reason = problem.message;
     }
     await setAccountState(ctx.store.db, account.id, ok ? 'ok' : 'needs_reconnect', ok ? null : reason);
-    if (!ok) await recordAudit(ctx.store.db, { actor: 'checker', action: 'account_needs_reconnect', subjectType: 'account', subjectId: account.id, details: { reason } });
+    if (!ok)
+      await recordAudit(ctx.store.db, {
+        actor: 'checker',
+        action: 'account_needs_reconnect',
+        subjectType: 'account',
+        subjectId: account.id,
+        details: { reason },
+      });
     results.push({ accountId: account.id, platform: account.platform, mode: account.mode, ok, reason });
   }
   return results;

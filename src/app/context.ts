@@ -49,10 +49,17 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   for (const note of resolved.notes) log.warn(note);
   const store = openStore(config.databaseUrl, config.dataDir);
   if (options.migrate !== false) {
-    await migrateToLatest(store, { onNewerSchema: (unknown) => log.warn({ migrations: unknown }, 'the database schema is newer than this Herald (a rolling upgrade?): running on it without migrating; upgrade this process') });
+    await migrateToLatest(store, {
+      onNewerSchema: (unknown) =>
+        log.warn(
+          { migrations: unknown },
+          'the database schema is newer than this Herald (a rolling upgrade?): running on it without migrating; upgrade this process',
+        ),
+    });
   }
   // The database and its journal exist now; what cannot be restricted (another owner) is said, not fatal.
-  for (const file of securePrivateFiles(config.dataDir, sqliteFile(config.databaseUrl, config.dataDir))) log.warn({ file }, 'could not make this file private to Herald (chmod 600/700 it)');
+  for (const file of securePrivateFiles(config.dataDir, sqliteFile(config.databaseUrl, config.dataDir)))
+    log.warn({ file }, 'could not make this file private to Herald (chmod 600/700 it)');
   const queues = new Queues(options.redis, {
     prefix: config.queuePrefix,
     attempts: config.delivery.attempts,
@@ -60,12 +67,27 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   });
   const withLock = oauthRefreshLock(queues.connection, config.queuePrefix);
   const imageFetch = { allowPrivate: config.allowPrivateUrls, resolveHost: options.resolveImageHost };
-  const liveFactories = liveChannelFactories({ secretKey: config.secretKey, timeoutMs: config.channels.timeoutMs, withLock, imageFetch });
-  const channels = new ChannelRegistry(resolved.accounts, { db: store.db, publicUrl: config.publicUrl, dryRunLatencyMs: config.channels.dryRunLatencyMs, liveFactories });
+  const liveFactories = liveChannelFactories({
+    secretKey: config.secretKey,
+    timeoutMs: config.channels.timeoutMs,
+    withLock,
+    imageFetch,
+  });
+  const channels = new ChannelRegistry(resolved.accounts, {
+    db: store.db,
+    publicUrl: config.publicUrl,
+    dryRunLatencyMs: config.channels.dryRunLatencyMs,
+    liveFactories,
+  });
   await syncAccounts(store.db, channels.accounts());
   const gate = new RateGate(queues.connection, config.queuePrefix);
   const targets = (item: NewsItem): DeliveryTarget[] => deliveryTargets(channels, item);
-  const metrics = new HeraldMetrics({ queues, store, platformOf: (kind, target) => platformOf(channels, kind, target), newsletterRateLimit: config.newsletter.messagesPerSecond });
+  const metrics = new HeraldMetrics({
+    queues,
+    store,
+    platformOf: (kind, target) => platformOf(channels, kind, target),
+    newsletterRateLimit: config.newsletter.messagesPerSecond,
+  });
   return {
     config,
     log,
@@ -102,4 +124,9 @@ function platformOf(channels: ChannelRegistry, kind: DeliveryKind, target: strin
 }
 
 const FEED_TARGET: DeliveryTarget = { kind: 'feed', target: 'main', updates: true, deletes: true };
-const ANNOUNCE_TARGET: DeliveryTarget = { kind: 'newsletter', target: 'announce', updates: false, deletes: false };
+const ANNOUNCE_TARGET: DeliveryTarget = {
+  kind: 'newsletter',
+  target: 'announce',
+  updates: false,
+  deletes: false,
+};

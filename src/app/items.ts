@@ -1,28 +1,59 @@
 import { ConflictError, ValidationError } from '../domain/errors.js';
-import { applyItemPatch, editableFields, sameFields, validateItemFields, type ItemRules, type NewsItem } from '../domain/item.js';
+import {
+  applyItemPatch,
+  editableFields,
+  sameFields,
+  validateItemFields,
+  type ItemRules,
+  type NewsItem,
+} from '../domain/item.js';
 import type { Store } from '../store/db.js';
 import { getItem, insertItem, updateItemFields } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 
 /** Validates and stores a new draft item. `rules` carries the installation's settings (default: private addresses refused). */
-export async function createItem(store: Store, input: unknown, actor: string, rules: ItemRules = {}): Promise<NewsItem> {
+export async function createItem(
+  store: Store,
+  input: unknown,
+  actor: string,
+  rules: ItemRules = {},
+): Promise<NewsItem> {
   const fields = validateItemFields(input, rules);
   return store.transaction(async (trx) => {
     const item = await insertItem(trx, fields, actor);
-    await recordAudit(trx, { actor, action: 'created', subjectType: 'item', subjectId: item.id, details: { revision: 1 } });
+    await recordAudit(trx, {
+      actor,
+      action: 'created',
+      subjectType: 'item',
+      subjectId: item.id,
+      details: { revision: 1 },
+    });
     return item;
   });
 }
 
 /** Applies a partial edit as a new revision; an edit that changes nothing creates no revision. */
-export async function editItem(store: Store, id: string, patch: unknown, actor: string, rules: ItemRules = {}): Promise<{ item: NewsItem; changed: boolean }> {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new ValidationError({ '(body)': 'must be a JSON object' });
+export async function editItem(
+  store: Store,
+  id: string,
+  patch: unknown,
+  actor: string,
+  rules: ItemRules = {},
+): Promise<{ item: NewsItem; changed: boolean }> {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    throw new ValidationError({ '(body)': 'must be a JSON object' });
   return store.transaction(async (trx) => {
     const item = await getItem(trx, id);
     const next = applyItemPatch(editableFields(item), patch, rules);
     if (sameFields(next, editableFields(item))) return { item, changed: false };
     const updated = await updateItemFields(trx, item, next, actor);
-    await recordAudit(trx, { actor, action: 'edited', subjectType: 'item', subjectId: id, details: { revision: updated.revision, fields: Object.keys(patch) } });
+    await recordAudit(trx, {
+      actor,
+      action: 'edited',
+      subjectType: 'item',
+      subjectId: id,
+      details: { revision: updated.revision, fields: Object.keys(patch) },
+    });
     return { item: updated, changed: true };
   });
 }
@@ -36,13 +67,39 @@ export async function deleteItem(store: Store, id: string, actor: string): Promi
   await store.transaction(async (trx) => {
     const item = await getItem(trx, id);
     if (item.status === 'published' || item.status === 'scheduled') {
-      throw new ConflictError(`a ${item.status} item cannot be deleted; ${item.status === 'published' ? 'withdraw' : 'cancel'} it first`, 'not_deletable');
+      throw new ConflictError(
+        `a ${item.status} item cannot be deleted; ${item.status === 'published' ? 'withdraw' : 'cancel'} it first`,
+        'not_deletable',
+      );
     }
-    const running = await trx.selectFrom('deliveries').select('id').where('itemId', '=', id).where('status', 'in', ['pending', 'running']).executeTakeFirst();
-    if (running) throw new ConflictError('some of its deliveries are still under way (e.g. deleting posts); try again when they finish', 'deliveries_running');
-    const imported = await trx.selectFrom('feedSourceEntries').select('sourceId').where('itemId', '=', id).executeTakeFirst();
-    if (imported) throw new ConflictError(`this item was imported from the feed source "${imported.sourceId}"; withdraw it instead (deleting it would import it again)`, 'imported');
+    const running = await trx
+      .selectFrom('deliveries')
+      .select('id')
+      .where('itemId', '=', id)
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst();
+    if (running)
+      throw new ConflictError(
+        'some of its deliveries are still under way (e.g. deleting posts); try again when they finish',
+        'deliveries_running',
+      );
+    const imported = await trx
+      .selectFrom('feedSourceEntries')
+      .select('sourceId')
+      .where('itemId', '=', id)
+      .executeTakeFirst();
+    if (imported)
+      throw new ConflictError(
+        `this item was imported from the feed source "${imported.sourceId}"; withdraw it instead (deleting it would import it again)`,
+        'imported',
+      );
     await trx.deleteFrom('items').where('id', '=', id).execute();
-    await recordAudit(trx, { actor, action: 'deleted', subjectType: 'item', subjectId: id, details: { title: item.title, slug: item.slug } });
+    await recordAudit(trx, {
+      actor,
+      action: 'deleted',
+      subjectType: 'item',
+      subjectId: id,
+      details: { title: item.title, slug: item.slug },
+    });
   });
 }

@@ -7,7 +7,13 @@ import { planPublication, planWithdrawal, type DeliveryTarget } from '../domain/
 import { parsePublishTime } from '../domain/schedule.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
-import { cancelPendingDeliveries, getDelivery, insertDeliveries, listDeliveriesForItem, retryDelivery } from '../store/deliveries.js';
+import {
+  cancelPendingDeliveries,
+  getDelivery,
+  insertDeliveries,
+  listDeliveriesForItem,
+  retryDelivery,
+} from '../store/deliveries.js';
 import { findItem, getItem, updateItemFields, updateItemState } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { toJson } from '../store/json.js';
@@ -44,28 +50,59 @@ const PAST_TOLERANCE_MS = 5 * 60_000;
 const newScheduleToken = () => randomBytes(6).toString('hex');
 
 /** Publishes now or schedules; see the README's "publish flow". */
-export async function requestPublish(deps: FlowDeps, itemId: string, req: PublishRequest): Promise<PublishOutcome> {
+export async function requestPublish(
+  deps: FlowDeps,
+  itemId: string,
+  req: PublishRequest,
+): Promise<PublishOutcome> {
   const item = await findItem(deps.store.db, itemId);
   if (!item) throw new NotFoundError('item', itemId);
   validateChannels(deps, item, req.channels);
   await deps.queues.ensureAvailable();
-  if (req.at === undefined) return publishNow(deps, itemId, { channels: req.channels ?? null, announce: req.announce ?? false, actor: req.actor });
+  if (req.at === undefined)
+    return publishNow(deps, itemId, {
+      channels: req.channels ?? null,
+      announce: req.announce ?? false,
+      actor: req.actor,
+    });
   const when = parsePublishTime(req.at, req.timezone ?? deps.timezone);
-  if (Date.parse(when.at) < Date.now() - PAST_TOLERANCE_MS) throw new ValidationError({ at: 'is in the past' });
-  if (Date.parse(when.at) <= Date.now()) return publishNow(deps, itemId, { channels: req.channels ?? null, announce: req.announce ?? false, actor: req.actor });
+  if (Date.parse(when.at) < Date.now() - PAST_TOLERANCE_MS)
+    throw new ValidationError({ at: 'is in the past' });
+  if (Date.parse(when.at) <= Date.now())
+    return publishNow(deps, itemId, {
+      channels: req.channels ?? null,
+      announce: req.announce ?? false,
+      actor: req.actor,
+    });
   return schedule(deps, item, when, req);
 }
 
 function validateChannels(deps: FlowDeps, item: NewsItem, channels: string[] | undefined): void {
   if (!channels) return;
-  const known = new Set(deps.targets(item).filter((t) => t.kind === 'channel').map((t) => t.target));
+  const known = new Set(
+    deps
+      .targets(item)
+      .filter((t) => t.kind === 'channel')
+      .map((t) => t.target),
+  );
   const unknown = channels.filter((c) => !known.has(c));
-  if (unknown.length > 0) throw new ValidationError({ channels: `unknown channel account(s): ${unknown.join(', ')} (known: ${[...known].join(', ') || 'none'})` });
+  if (unknown.length > 0)
+    throw new ValidationError({
+      channels: `unknown channel account(s): ${unknown.join(', ')} (known: ${[...known].join(', ') || 'none'})`,
+    });
 }
 
-async function schedule(deps: FlowDeps, item: NewsItem, when: { at: string; timezone: string }, req: PublishRequest): Promise<PublishOutcome> {
+async function schedule(
+  deps: FlowDeps,
+  item: NewsItem,
+  when: { at: string; timezone: string },
+  req: PublishRequest,
+): Promise<PublishOutcome> {
   if (item.status === 'published' && item.publishedRevision === item.revision) {
-    throw new ConflictError('this revision is already published; edit the item to publish a new revision', 'already_published');
+    throw new ConflictError(
+      'this revision is already published; edit the item to publish a new revision',
+      'already_published',
+    );
   }
   const token = newScheduleToken();
   const previousToken = item.status === 'scheduled' ? item.scheduleToken : null;
@@ -78,26 +115,48 @@ async function schedule(deps: FlowDeps, item: NewsItem, when: { at: string; time
       announce: req.announce ? 1 : 0,
       scheduleToken: token,
     });
-    await recordAudit(trx, { actor: req.actor, action: previousToken ? 'rescheduled' : 'scheduled', subjectType: 'item', subjectId: item.id, details: { at: when.at, timezone: when.timezone, channels: req.channels ?? 'all' } });
+    await recordAudit(trx, {
+      actor: req.actor,
+      action: previousToken ? 'rescheduled' : 'scheduled',
+      subjectType: 'item',
+      subjectId: item.id,
+      details: { at: when.at, timezone: when.timezone, channels: req.channels ?? 'all' },
+    });
   });
   await tryRedis(deps, 'schedule', async () => {
     await deps.queues.enqueuePublish(item.id, token, when.at);
     if (previousToken) await deps.queues.removePublish(item.id, previousToken);
   });
-  return { item: await getItem(deps.store.db, item.id), deliveries: await listDeliveriesForItem(deps.store.db, item.id), changed: true, scheduled: true };
+  return {
+    item: await getItem(deps.store.db, item.id),
+    deliveries: await listDeliveriesForItem(deps.store.db, item.id),
+    changed: true,
+    scheduled: true,
+  };
 }
 
 /** Keys `kind|target` where a create/update is delivered or on its way (never create those twice). */
 function deliveredKeys(deliveries: Delivery[]): Set<string> {
   return new Set(
     deliveries
-      .filter((d) => (d.action === 'create' || d.action === 'update') && ['pending', 'running', 'done'].includes(d.status))
+      .filter(
+        (d) =>
+          (d.action === 'create' || d.action === 'update') &&
+          ['pending', 'running', 'done'].includes(d.status),
+      )
       .map((d) => `${d.kind}|${d.target}`),
   );
 }
 
-function chosenTargets(deps: FlowDeps, item: NewsItem, channels: string[] | null, announce: boolean): DeliveryTarget[] {
-  return deps.targets({ ...item, announce }).filter((t) => t.kind !== 'channel' || !channels || channels.includes(t.target));
+function chosenTargets(
+  deps: FlowDeps,
+  item: NewsItem,
+  channels: string[] | null,
+  announce: boolean,
+): DeliveryTarget[] {
+  return deps
+    .targets({ ...item, announce })
+    .filter((t) => t.kind !== 'channel' || !channels || channels.includes(t.target));
 }
 
 /**
@@ -112,10 +171,14 @@ export async function publishNow(
 ): Promise<PublishOutcome> {
   const result = await deps.store.transaction(async (trx) => {
     let item = await getItem(trx, itemId);
-    if (opts.expectedScheduleToken !== undefined && (item.status !== 'scheduled' || item.scheduleToken !== opts.expectedScheduleToken)) {
+    if (
+      opts.expectedScheduleToken !== undefined &&
+      (item.status !== 'scheduled' || item.scheduleToken !== opts.expectedScheduleToken)
+    ) {
       return { item, created: [] as Delivery[], changed: false };
     }
-    if (item.status === 'published' && item.publishedRevision === item.revision) return { item, created: [] as Delivery[], changed: false };
+    if (item.status === 'published' && item.publishedRevision === item.revision)
+      return { item, created: [] as Delivery[], changed: false };
     if (item.status === 'withdrawn') {
       // Republishing after a withdrawal is a new revision, so its deliveries do not collide with the old ones.
       item = await updateItemFields(trx, item, editableFields(item), opts.actor);
@@ -134,7 +197,16 @@ export async function publishNow(
       publishChannels: opts.channels ? toJson(opts.channels) : null,
       announce: opts.announce ? 1 : 0,
     });
-    await recordAudit(trx, { actor: opts.actor, action: 'published', subjectType: 'item', subjectId: itemId, details: { revision: item.revision, deliveries: created.map((d) => `${d.kind}:${d.target}:${d.action}`) } });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'published',
+      subjectType: 'item',
+      subjectId: itemId,
+      details: {
+        revision: item.revision,
+        deliveries: created.map((d) => `${d.kind}:${d.target}:${d.action}`),
+      },
+    });
     return { item, created, changed: true };
   });
   await enqueueAll(deps, result.created);
@@ -147,7 +219,9 @@ export async function publishNow(
 }
 
 async function enqueueAll(deps: FlowDeps, deliveries: Delivery[]): Promise<void> {
-  await tryRedis(deps, 'enqueue deliveries', () => Promise.all(deliveries.map((d) => deps.queues.enqueueDelivery(d))));
+  await tryRedis(deps, 'enqueue deliveries', () =>
+    Promise.all(deliveries.map((d) => deps.queues.enqueueDelivery(d))),
+  );
 }
 
 /** Redis is not the system of record: a failed enqueue is logged and repaired by the reconciler. */
@@ -155,7 +229,10 @@ async function tryRedis(deps: FlowDeps, what: string, fn: () => Promise<unknown>
   try {
     await fn();
   } catch (error) {
-    deps.log.warn({ err: (error as Error).message }, `could not ${what} in Redis now; the reconciler will do it`);
+    deps.log.warn(
+      { err: (error as Error).message },
+      `could not ${what} in Redis now; the reconciler will do it`,
+    );
   }
 }
 
@@ -163,9 +240,24 @@ async function tryRedis(deps: FlowDeps, what: string, fn: () => Promise<unknown>
 export async function cancelSchedule(deps: FlowDeps, itemId: string, actor: string): Promise<NewsItem> {
   const token = await deps.store.transaction(async (trx) => {
     const item = await getItem(trx, itemId);
-    if (!canDo('cancel', item.status)) throw new ConflictError(`only a scheduled item can be cancelled; this one is ${item.status}`, 'not_scheduled');
-    await updateItemState(trx, itemId, { status: item.publishedRevision === null ? 'draft' : 'published', publishAt: null, publishTimezone: null, scheduleToken: null });
-    await recordAudit(trx, { actor, action: 'cancelled', subjectType: 'item', subjectId: itemId, details: { at: item.publishAt } });
+    if (!canDo('cancel', item.status))
+      throw new ConflictError(
+        `only a scheduled item can be cancelled; this one is ${item.status}`,
+        'not_scheduled',
+      );
+    await updateItemState(trx, itemId, {
+      status: item.publishedRevision === null ? 'draft' : 'published',
+      publishAt: null,
+      publishTimezone: null,
+      scheduleToken: null,
+    });
+    await recordAudit(trx, {
+      actor,
+      action: 'cancelled',
+      subjectType: 'item',
+      subjectId: itemId,
+      details: { at: item.publishAt },
+    });
     return item.scheduleToken;
   });
   if (token) await tryRedis(deps, 'remove the publish job', () => deps.queues.removePublish(itemId, token));
@@ -173,33 +265,76 @@ export async function cancelSchedule(deps: FlowDeps, itemId: string, actor: stri
 }
 
 /** Takes an item off the feeds, cancels what has not gone out, and deletes posts when asked. */
-export async function withdraw(deps: FlowDeps, itemId: string, opts: { deletePosts: boolean; actor: string }): Promise<PublishOutcome> {
+export async function withdraw(
+  deps: FlowDeps,
+  itemId: string,
+  opts: { deletePosts: boolean; actor: string },
+): Promise<PublishOutcome> {
   await deps.queues.ensureAvailable();
   const result = await deps.store.transaction(async (trx) => {
     const item = await getItem(trx, itemId);
-    if (!canDo('withdraw', item.status)) throw new ConflictError(`only a published or scheduled item can be withdrawn; this one is ${item.status}`, 'not_published');
+    if (!canDo('withdraw', item.status))
+      throw new ConflictError(
+        `only a published or scheduled item can be withdrawn; this one is ${item.status}`,
+        'not_published',
+      );
     const cancelled = await cancelPendingDeliveries(trx, itemId);
     const existing = await listDeliveriesForItem(trx, itemId);
-    const done = new Set(existing.filter((d) => d.status === 'done' && d.action !== 'delete').map((d) => `${d.kind}|${d.target}`));
+    const done = new Set(
+      existing
+        .filter((d) => d.status === 'done' && d.action !== 'delete')
+        .map((d) => `${d.kind}|${d.target}`),
+    );
     const planned = planWithdrawal(deps.targets(item), done, opts.deletePosts);
     const created = await insertDeliveries(trx, itemId, item.revision, planned);
-    await updateItemState(trx, itemId, { status: 'withdrawn', withdrawnAt: nowIso(), publishAt: null, scheduleToken: null });
-    await recordAudit(trx, { actor: opts.actor, action: 'withdrawn', subjectType: 'item', subjectId: itemId, details: { deletePosts: opts.deletePosts, cancelled: cancelled.length } });
+    await updateItemState(trx, itemId, {
+      status: 'withdrawn',
+      withdrawnAt: nowIso(),
+      publishAt: null,
+      scheduleToken: null,
+    });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'withdrawn',
+      subjectType: 'item',
+      subjectId: itemId,
+      details: { deletePosts: opts.deletePosts, cancelled: cancelled.length },
+    });
     return { created, token: item.scheduleToken };
   });
-  if (result.token) await tryRedis(deps, 'remove the publish job', () => deps.queues.removePublish(itemId, result.token!));
+  if (result.token)
+    await tryRedis(deps, 'remove the publish job', () => deps.queues.removePublish(itemId, result.token!));
   await enqueueAll(deps, result.created);
-  return { item: await getItem(deps.store.db, itemId), deliveries: await listDeliveriesForItem(deps.store.db, itemId), changed: true, scheduled: false };
+  return {
+    item: await getItem(deps.store.db, itemId),
+    deliveries: await listDeliveriesForItem(deps.store.db, itemId),
+    changed: true,
+    scheduled: false,
+  };
 }
 
 /** A person retries a failed delivery. */
-export async function retryFailedDelivery(deps: FlowDeps, deliveryId: string, actor: string): Promise<Delivery> {
+export async function retryFailedDelivery(
+  deps: FlowDeps,
+  deliveryId: string,
+  actor: string,
+): Promise<Delivery> {
   const delivery = await getDelivery(deps.store.db, deliveryId);
-  if (delivery.status !== 'failed') throw new ConflictError(`only a failed delivery can be retried; this one is ${delivery.status}`, 'not_failed');
+  if (delivery.status !== 'failed')
+    throw new ConflictError(
+      `only a failed delivery can be retried; this one is ${delivery.status}`,
+      'not_failed',
+    );
   await deps.queues.ensureAvailable();
   const moved = await retryDelivery(deps.store.db, deliveryId);
   if (!moved) throw new ConflictError('the delivery changed meanwhile; reload and try again', 'changed');
-  await recordAudit(deps.store.db, { actor, action: 'retried', subjectType: 'item', subjectId: delivery.itemId, details: { delivery: deliveryId, target: delivery.target } });
+  await recordAudit(deps.store.db, {
+    actor,
+    action: 'retried',
+    subjectType: 'item',
+    subjectId: delivery.itemId,
+    details: { delivery: deliveryId, target: delivery.target },
+  });
   const fresh = await getDelivery(deps.store.db, deliveryId);
   await tryRedis(deps, 'enqueue the retry', () => deps.queues.enqueueDelivery(fresh));
   return fresh;

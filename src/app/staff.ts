@@ -1,29 +1,72 @@
 import { ValidationError } from '../domain/errors.js';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../domain/password.js';
-import { newStaffUserSchema, parseStaff, passwordSchema, staffUserPatchSchema, type StaffUser } from '../domain/staff.js';
+import {
+  newStaffUserSchema,
+  parseStaff,
+  passwordSchema,
+  staffUserPatchSchema,
+  type StaffUser,
+} from '../domain/staff.js';
 import { recordAudit } from '../store/audit.js';
 import type { Store } from '../store/db.js';
-import { deleteUserSessions, findCredentials, insertUser, passwordHashOf, recordLogin, setPasswordHash, updateUser } from '../store/users.js';
+import {
+  deleteUserSessions,
+  findCredentials,
+  insertUser,
+  passwordHashOf,
+  recordLogin,
+  setPasswordHash,
+  updateUser,
+} from '../store/users.js';
 
 // What people do with staff accounts, shared by the CLI (`herald users`) and the admin pages.
 
 export async function createStaffUser(store: Store, input: unknown, actor: string): Promise<StaffUser> {
   const fields = parseStaff(newStaffUserSchema, input);
   const passwordHash = await hashPassword(fields.password);
-  const user = await insertUser(store.db, { email: fields.email, name: fields.name, role: fields.role, timezone: fields.timezone, passwordHash });
-  await recordAudit(store.db, { actor, action: 'user_created', subjectType: 'user', subjectId: user.id, details: { email: user.email, role: user.role } });
+  const user = await insertUser(store.db, {
+    email: fields.email,
+    name: fields.name,
+    role: fields.role,
+    timezone: fields.timezone,
+    passwordHash,
+  });
+  await recordAudit(store.db, {
+    actor,
+    action: 'user_created',
+    subjectType: 'user',
+    subjectId: user.id,
+    details: { email: user.email, role: user.role },
+  });
   return user;
 }
 
-export async function editStaffUser(store: Store, id: string, input: unknown, actor: string): Promise<StaffUser> {
+export async function editStaffUser(
+  store: Store,
+  id: string,
+  input: unknown,
+  actor: string,
+): Promise<StaffUser> {
   const patch = parseStaff(staffUserPatchSchema, input);
   const user = await updateUser(store.db, id, patch);
-  await recordAudit(store.db, { actor, action: 'user_changed', subjectType: 'user', subjectId: id, details: { ...patch } });
+  await recordAudit(store.db, {
+    actor,
+    action: 'user_changed',
+    subjectType: 'user',
+    subjectId: id,
+    details: { ...patch },
+  });
   return user;
 }
 
 /** Sets a new password and signs the user out everywhere (except `keepSessionId`, the one changing it). */
-export async function setStaffPassword(store: Store, id: string, password: unknown, actor: string, keepSessionId?: string): Promise<void> {
+export async function setStaffPassword(
+  store: Store,
+  id: string,
+  password: unknown,
+  actor: string,
+  keepSessionId?: string,
+): Promise<void> {
   const parsed = passwordSchema.safeParse(password);
   if (!parsed.success) throw new ValidationError({ password: parsed.error.issues[0]!.message });
   await setPasswordHash(store.db, id, await hashPassword(parsed.data));
@@ -32,7 +75,13 @@ export async function setStaffPassword(store: Store, id: string, password: unkno
 }
 
 /** A person changes their own password: the current one must be right. */
-export async function changeOwnPassword(store: Store, user: StaffUser, current: string, next: unknown, sessionId: string): Promise<void> {
+export async function changeOwnPassword(
+  store: Store,
+  user: StaffUser,
+  current: string,
+  next: unknown,
+  sessionId: string,
+): Promise<void> {
   if (!(await verifyPassword(current, await passwordHashOf(store.db, user.id)))) {
     throw new ValidationError({ currentPassword: 'is not your current password' });
   }
@@ -50,7 +99,8 @@ export async function authenticate(store: Store, email: string, password: string
     return null;
   }
   if (!(await verifyPassword(password, found.passwordHash)) || found.user.disabled) return null;
-  if (needsRehash(found.passwordHash)) await setPasswordHash(store.db, found.user.id, await hashPassword(password));
+  if (needsRehash(found.passwordHash))
+    await setPasswordHash(store.db, found.user.id, await hashPassword(password));
   await recordLogin(store.db, found.user.id);
   return found.user;
 }

@@ -38,22 +38,36 @@ export async function fetchImage(
 }
 
 function imageError(error: FetchError, url: string, maxBytes: number): ChannelError {
-  const permanent = (platformCode: string, message: string) => new ChannelError({ kind: 'permanent', platformCode, message });
+  const permanent = (platformCode: string, message: string) =>
+    new ChannelError({ kind: 'permanent', platformCode, message });
   switch (error.kind) {
     case 'blocked':
       return permanent('image_blocked', `imageUrl ${blockedWhere(error, url)}; Herald does not fetch those.`);
     case 'invalid-url':
-      return permanent('image_url', `Could not download the item's image: ${error.reason}. Check the image URL.`);
+      return permanent(
+        'image_url',
+        `Could not download the item's image: ${error.reason}. Check the image URL.`,
+      );
     case 'redirect':
-      return permanent('image_fetch', `Could not download the item's image: ${error.reason}. Check the image URL.`);
+      return permanent(
+        'image_fetch',
+        `Could not download the item's image: ${error.reason}. Check the image URL.`,
+      );
     case 'too-large':
-      return permanent('image_size', `The item's image is larger than ${Math.round(maxBytes / 1_048_576)} MB, the platform's limit.`);
+      return permanent(
+        'image_size',
+        `The item's image is larger than ${Math.round(maxBytes / 1_048_576)} MB, the platform's limit.`,
+      );
     case 'content-type':
-      return permanent('image_type', `The item's image is not a JPEG, PNG, GIF or WebP picture (${error.reason}).`);
+      return permanent(
+        'image_type',
+        `The item's image is not a JPEG, PNG, GIF or WebP picture (${error.reason}).`,
+      );
     case 'http': {
       const status = error.status ?? 0;
       const message = `Could not download the item's image (HTTP ${status}): check the image URL.`;
-      if (status >= 500 || status === 429) return new ChannelError({ kind: 'transient', platformCode: 'image_fetch', message });
+      if (status >= 500 || status === 429)
+        return new ChannelError({ kind: 'transient', platformCode: 'image_fetch', message });
       return permanent('image_fetch', message);
     }
     default: // timeout, network, cancelled

@@ -7,7 +7,11 @@ import { LockTimeoutError, redisLock, type RedisLockOptions } from '../redis/loc
  * The lock every worker process takes around an OAuth 2 token refresh (one Redis key per account), so that a
  * single-use refresh token is spent by one process only; the others then read the stored new tokens.
  */
-export function oauthRefreshLock(redis: Redis, prefix: string, options: RedisLockOptions = { ttlMs: 60_000, waitMs: 45_000 }): NonNullable<TokenStore['withLock']> {
+export function oauthRefreshLock(
+  redis: Redis,
+  prefix: string,
+  options: RedisLockOptions = { ttlMs: 60_000, waitMs: 45_000 },
+): NonNullable<TokenStore['withLock']> {
   const lock = redisLock(redis, prefix, options);
   return async (accountId, fn) => {
     try {

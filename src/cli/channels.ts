@@ -6,7 +6,15 @@ export async function printChannels(ctx: Pick<Context, 'channels' | 'store'>, js
   const stored = new Map((await listAccounts(ctx.store.db)).map((a) => [a.id, a]));
   const rows = ctx.channels.accounts().map((a) => {
     const s = stored.get(a.id);
-    return { id: a.id, platform: a.platform, name: a.name, mode: a.mode, state: s?.state ?? 'ok', reason: s?.stateReason ?? null, lastCheckedAt: s?.lastCheckedAt ?? null };
+    return {
+      id: a.id,
+      platform: a.platform,
+      name: a.name,
+      mode: a.mode,
+      state: s?.state ?? 'ok',
+      reason: s?.stateReason ?? null,
+      lastCheckedAt: s?.lastCheckedAt ?? null,
+    };
   });
   if (json) {
     console.log(JSON.stringify({ accounts: rows }, null, 2));
@@ -16,5 +24,8 @@ export async function printChannels(ctx: Pick<Context, 'channels' | 'store'>, js
     const state = r.state === 'ok' ? 'ok' : `NEEDS RECONNECT: ${r.reason ?? 'its credentials were refused'}`;
     console.log(`${r.id.padEnd(16)} ${r.platform.padEnd(9)} ${r.mode.padEnd(8)} ${state}`);
   }
-  if (rows.some((r) => r.state !== 'ok')) console.log('After reconnecting an account (new credentials), run `herald channels check` to clear its state.');
+  if (rows.some((r) => r.state !== 'ok'))
+    console.log(
+      'After reconnecting an account (new credentials), run `herald channels check` to clear its state.',
+    );
 }

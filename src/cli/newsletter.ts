@@ -24,7 +24,8 @@ async function withMailContext<T>(fn: (ctx: Context) => Promise<T>): Promise<T |
   }
 }
 
-const line = (n: Newsletter) => `${n.id}  ${n.kind.padEnd(12)}  ${n.status.padEnd(9)}  ${n.scheduledAt ?? n.sentAt ?? n.startedAt ?? n.createdAt}  ${n.subject ?? `(${n.itemIds.length} item${n.itemIds.length === 1 ? '' : 's'})`}`;
+const line = (n: Newsletter) =>
+  `${n.id}  ${n.kind.padEnd(12)}  ${n.status.padEnd(9)}  ${n.scheduledAt ?? n.sentAt ?? n.startedAt ?? n.createdAt}  ${n.subject ?? `(${n.itemIds.length} item${n.itemIds.length === 1 ? '' : 's'})`}`;
 
 /** Redraws a progress bar while the newsletter sends (a terminal), or prints one line (a pipe). */
 async function showProgress(ctx: Context, id: string, watch: boolean): Promise<void> {
@@ -39,7 +40,10 @@ async function showProgress(ctx: Context, id: string, watch: boolean): Promise<v
       console.log(text);
     }
     if (!live) {
-      if (p.unknown > 0) console.log(`${p.unknown} message(s) with an unknown outcome: "herald newsletter resend-unknown ${id}" sends them again (same Message-ID)`);
+      if (p.unknown > 0)
+        console.log(
+          `${p.unknown} message(s) with an unknown outcome: "herald newsletter resend-unknown ${id}" sends them again (same Message-ID)`,
+        );
       return;
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -53,11 +57,28 @@ export function registerNewsletterCommands(program: Command): void {
     .description('a draft newsletter of published items')
     .requiredOption('--kind <kind>', NEWSLETTER_KINDS.join('|'))
     .requiredOption('--items <ids>', 'comma-separated item ids')
-    .option('--subject <text>', 'default: the item title (announcement) or "<organisation>: what\'s new" (digest)')
+    .option(
+      '--subject <text>',
+      'default: the item title (announcement) or "<organisation>: what\'s new" (digest)',
+    )
     .action(async (opts: { kind: string; items: string; subject?: string }) => {
-      if (!NEWSLETTER_KINDS.includes(opts.kind as NewsletterKind)) throw new InvalidArgumentError(`--kind must be ${NEWSLETTER_KINDS.join(' or ')}`);
-      const itemIds = opts.items.split(',').map((s) => s.trim()).filter(Boolean);
-      await withMailContext(async (ctx) => console.log(line(await createNewsletter(ctx, { kind: opts.kind, itemIds, ...(opts.subject ? { subject: opts.subject } : {}) }, 'cli'))));
+      if (!NEWSLETTER_KINDS.includes(opts.kind as NewsletterKind))
+        throw new InvalidArgumentError(`--kind must be ${NEWSLETTER_KINDS.join(' or ')}`);
+      const itemIds = opts.items
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      await withMailContext(async (ctx) =>
+        console.log(
+          line(
+            await createNewsletter(
+              ctx,
+              { kind: opts.kind, itemIds, ...(opts.subject ? { subject: opts.subject } : {}) },
+              'cli',
+            ),
+          ),
+        ),
+      );
     });
 
   nl.command('list')
@@ -65,8 +86,13 @@ export function registerNewsletterCommands(program: Command): void {
     .option('--status <status>', 'only this status')
     .action(async (opts: { status?: string }) => {
       await withMailContext(async (ctx) => {
-        const { newsletters, total } = await listNewsletters(ctx.store.db, { status: opts.status as Newsletter['status'] | undefined, limit: 50, offset: 0 });
-        for (const n of newsletters) console.log(`${line(n)}  ${progressSummary(await progressOf(ctx.store.db, n.id))}`);
+        const { newsletters, total } = await listNewsletters(ctx.store.db, {
+          status: opts.status as Newsletter['status'] | undefined,
+          limit: 50,
+          offset: 0,
+        });
+        for (const n of newsletters)
+          console.log(`${line(n)}  ${progressSummary(await progressOf(ctx.store.db, n.id))}`);
         console.log(`${newsletters.length} of ${total}`);
       });
     });
@@ -81,7 +107,9 @@ export function registerNewsletterCommands(program: Command): void {
     .action(async (id: string, opts: { as?: string; language?: string; html?: boolean; out?: string }) => {
       await withMailContext(async (ctx) => {
         const p = await previewNewsletter(ctx, id, { as: opts.as, language: opts.language });
-        const body = opts.html ? p.html : `To: ${p.to}\nSubject: ${p.subject}\nLanguage: ${p.language}\n\n${p.text}`;
+        const body = opts.html
+          ? p.html
+          : `To: ${p.to}\nSubject: ${p.subject}\nLanguage: ${p.language}\n\n${p.text}`;
         for (const w of p.warnings) console.error(`warning: ${w}`);
         if (opts.out) await writeFile(opts.out, body);
         else process.stdout.write(body);
@@ -95,7 +123,12 @@ export function registerNewsletterCommands(program: Command): void {
     .option('--language <code>', 'language of the test (default: the default language)')
     .action(async (id: string, opts: { to: string; language?: string }) => {
       await withMailContext(async (ctx) => {
-        const r = await sendTest(ctx, id, { to: opts.to, ...(opts.language ? { language: opts.language } : {}) }, 'cli');
+        const r = await sendTest(
+          ctx,
+          id,
+          { to: opts.to, ...(opts.language ? { language: opts.language } : {}) },
+          'cli',
+        );
         console.log(`sent to ${r.to}: ${r.response} (${r.messageId})`);
       });
     });
@@ -111,7 +144,10 @@ export function registerNewsletterCommands(program: Command): void {
         const n = await requestSend(ctx, id, { at: opts.at, timezone: opts.timezone, actor: 'cli' });
         if (n.status === 'scheduled') console.log(`${id}: scheduled for ${n.scheduledAt}`);
         else if (opts.watch) await showProgress(ctx, id, true);
-        else console.log(`${id}: ${n.status}, ${n.recipientsTotal} recipients (watch with "herald newsletter status ${id}")`);
+        else
+          console.log(
+            `${id}: ${n.status}, ${n.recipientsTotal} recipients (watch with "herald newsletter status ${id}")`,
+          );
       });
     });
 
@@ -154,10 +190,16 @@ export function registerNewsletterCommands(program: Command): void {
     .argument('<id>', 'newsletter id')
     .option('--status <status>', `only ${RECIPIENT_STATUSES.join('|')}`)
     .action(async (id: string, opts: { status?: string }) => {
-      if (opts.status && !RECIPIENT_STATUSES.includes(opts.status as RecipientStatus)) throw new InvalidArgumentError(`--status must be one of ${RECIPIENT_STATUSES.join(', ')}`);
+      if (opts.status && !RECIPIENT_STATUSES.includes(opts.status as RecipientStatus))
+        throw new InvalidArgumentError(`--status must be one of ${RECIPIENT_STATUSES.join(', ')}`);
       await withMailContext(async (ctx) => {
-        const { recipients, total } = await listRecipients(ctx.store.db, id, { status: opts.status as RecipientStatus | undefined, limit: 500, offset: 0 });
-        for (const r of recipients) console.log(`${r.email.padEnd(36)}  ${r.status.padEnd(9)}  ${r.attempts}  ${r.reply ?? ''}`);
+        const { recipients, total } = await listRecipients(ctx.store.db, id, {
+          status: opts.status as RecipientStatus | undefined,
+          limit: 500,
+          offset: 0,
+        });
+        for (const r of recipients)
+          console.log(`${r.email.padEnd(36)}  ${r.status.padEnd(9)}  ${r.attempts}  ${r.reply ?? ''}`);
         console.log(`${recipients.length} of ${total}`);
       });
     });
@@ -167,7 +209,11 @@ export function registerNewsletterCommands(program: Command): void {
     .action(async () => {
       await withMailContext(async (ctx) => {
         const d = await runDigest(ctx);
-        console.log(d.newsletter ? `${line(d.newsletter)}  (${d.items} items since ${d.from})` : `nothing published since ${d.from}: no digest`);
+        console.log(
+          d.newsletter
+            ? `${line(d.newsletter)}  (${d.items} items since ${d.from})`
+            : `nothing published since ${d.from}: no digest`,
+        );
       });
     });
 }

@@ -35,9 +35,18 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
   const startedAt = performance.now();
   const config = options.config ?? loadConfig();
   const log = createLogger(config.logLevel, { format: config.logFormat });
-  const redis = await resolveRedis(config.redisUrl, config.dataDir, log, { spawnAllowed: options.spawnRedis });
+  const redis = await resolveRedis(config.redisUrl, config.dataDir, log, {
+    spawnAllowed: options.spawnRedis,
+  });
   const ctx = await createContext(config, { redis: redis.target, log });
-  log.debug({ database: ctx.store.describe(), redis: describeRedis(redis.target), accounts: ctx.channels.accounts().map((a) => `${a.id} (${a.platform}, ${a.mode})`) }, 'herald context ready');
+  log.debug(
+    {
+      database: ctx.store.describe(),
+      redis: describeRedis(redis.target),
+      accounts: ctx.channels.accounts().map((a) => `${a.id} (${a.platform}, ${a.mode})`),
+    },
+    'herald context ready',
+  );
 
   const workers = options.queues.length > 0 ? startWorkers(ctx, options.queues) : undefined;
   let server: FastifyInstance | undefined;
@@ -45,15 +54,26 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
   let apiTokenFile: string | null = null;
   if (options.api) {
     const token = resolveApiToken(config.apiToken, config.dataDir);
-    if (token.created) log.warn({ file: token.file }, 'no HERALD_API_TOKEN set: generated an API token and saved it in this file');
+    if (token.created)
+      log.warn(
+        { file: token.file },
+        'no HERALD_API_TOKEN set: generated an API token and saved it in this file',
+      );
     apiTokenFile = token.file;
     server = await buildServer(ctx, { apiToken: token.token });
     url = await server.listen({ port: config.port, host: config.host });
   }
-  const metricsServer = config.metrics.port ? await startMetricsServer(ctx.metrics, config.metrics.port, config.metrics.token) : undefined;
-  const metricsUrl = metricsServer?.url ?? (server && config.metrics.token ? `${url}/metrics (bearer token)` : undefined);
-  for (const line of await startupLines(ctx, { url, queues: options.queues, apiTokenFile, metricsUrl })) log.info(line.fields, line.msg);
-  if (!options.api && config.metrics.token && !metricsServer) log.warn('HERALD_METRICS_TOKEN is set but this worker process serves no metrics: give it a HERALD_METRICS_PORT');
+  const metricsServer = config.metrics.port
+    ? await startMetricsServer(ctx.metrics, config.metrics.port, config.metrics.token)
+    : undefined;
+  const metricsUrl =
+    metricsServer?.url ?? (server && config.metrics.token ? `${url}/metrics (bearer token)` : undefined);
+  for (const line of await startupLines(ctx, { url, queues: options.queues, apiTokenFile, metricsUrl }))
+    log.info(line.fields, line.msg);
+  if (!options.api && config.metrics.token && !metricsServer)
+    log.warn(
+      'HERALD_METRICS_TOKEN is set but this worker process serves no metrics: give it a HERALD_METRICS_PORT',
+    );
   log.info({ url, queues: options.queues, ms: Math.round(performance.now() - startedAt) }, 'herald started');
 
   let stopping: Promise<void> | undefined;
@@ -94,7 +114,9 @@ function installSignalHandlers(stop: () => Promise<void>, log: Logger): void {
 /** A context for one-shot CLI commands: Redis when reachable (jobs are repaired later otherwise). */
 export async function oneShotContext(): Promise<Context> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { format: config.logFormat });
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, {
+    format: config.logFormat,
+  });
   let target;
   try {
     target = (await resolveRedis(config.redisUrl, config.dataDir, log, { spawnAllowed: false })).target;

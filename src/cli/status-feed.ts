@@ -9,15 +9,31 @@ export interface FeedStatus {
 
 /** The feeds' and sources' part of `herald status`. */
 export async function feedStatus(ctx: Context): Promise<FeedStatus> {
-  const [overview, sources] = await Promise.all([feedOverview(ctx), describeSources(ctx.store.db, ctx.config.feed.sources)]);
-  return { feeds: { main: overview.main, lastBuild: overview.lastBuild, lastFailedBuild: overview.lastFailedBuild, variants: overview.variants.length }, sources };
+  const [overview, sources] = await Promise.all([
+    feedOverview(ctx),
+    describeSources(ctx.store.db, ctx.config.feed.sources),
+  ]);
+  return {
+    feeds: {
+      main: overview.main,
+      lastBuild: overview.lastBuild,
+      lastFailedBuild: overview.lastFailedBuild,
+      variants: overview.variants.length,
+    },
+    sources,
+  };
 }
 
 export function printFeedStatus(status: FeedStatus): void {
   const { lastBuild, lastFailedBuild } = status.feeds;
   console.log(`Feeds: ${status.feeds.main.rss} (+ ${status.feeds.variants} per-language/tag feeds)`);
-  console.log(lastBuild ? `  last rebuild ${lastBuild.finishedAt}: ${lastBuild.items} items, ${lastBuild.filesWritten} files changed, ${lastBuild.durationMs} ms` : '  not built yet');
-  if (lastFailedBuild && (!lastBuild || lastFailedBuild.id > lastBuild.id)) console.log(`  LAST REBUILD FAILED ${lastFailedBuild.startedAt}: ${lastFailedBuild.error}`);
+  console.log(
+    lastBuild
+      ? `  last rebuild ${lastBuild.finishedAt}: ${lastBuild.items} items, ${lastBuild.filesWritten} files changed, ${lastBuild.durationMs} ms`
+      : '  not built yet',
+  );
+  if (lastFailedBuild && (!lastBuild || lastFailedBuild.id > lastBuild.id))
+    console.log(`  LAST REBUILD FAILED ${lastFailedBuild.startedAt}: ${lastFailedBuild.error}`);
   if (lastBuild?.websubError) console.log(`  WebSub ping failed: ${lastBuild.websubError}`);
   console.log(status.sources.length ? 'Sources:' : 'Sources: none configured.');
   for (const s of status.sources) {
@@ -27,6 +43,7 @@ export function printFeedStatus(status: FeedStatus): void {
         ? `ok, last read ${s.lastSuccessAt}`
         : 'not polled yet';
     console.log(`  ${s.id.padEnd(16)} ${s.mode.padEnd(7)} ${s.itemsCreated} items  ${state}`);
-    if (s.skippedEntries.length > 0) console.log(`    ${s.skippedEntries.length} entries skipped, e.g. ${s.skippedEntries[0]!.reason}`);
+    if (s.skippedEntries.length > 0)
+      console.log(`    ${s.skippedEntries.length} entries skipped, e.g. ${s.skippedEntries[0]!.reason}`);
   }
 }

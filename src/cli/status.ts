@@ -17,20 +17,32 @@ export async function printStatus(ctx: Context, json: boolean): Promise<void> {
     newsletterStatus(ctx),
   ]);
   if (json) {
-    console.log(JSON.stringify({ queues, deliveries, items, failed, accounts, ...feeds, ...newsletters }, null, 2));
+    console.log(
+      JSON.stringify({ queues, deliveries, items, failed, accounts, ...feeds, ...newsletters }, null, 2),
+    );
     return;
   }
   console.log('Queues (waiting/active/delayed/failed):');
   if ('error' in queues) console.log(`  ${queues.error}`);
-  else for (const [name, c] of Object.entries(queues)) console.log(`  ${name.padEnd(12)} ${c.waiting ?? 0}/${c.active ?? 0}/${c.delayed ?? 0}/${c.failed ?? 0}`);
+  else
+    for (const [name, c] of Object.entries(queues))
+      console.log(
+        `  ${name.padEnd(12)} ${c.waiting ?? 0}/${c.active ?? 0}/${c.delayed ?? 0}/${c.failed ?? 0}`,
+      );
   console.log(`Items: ${fmt(items)}`);
   console.log(`Deliveries: ${fmt(deliveries)}`);
   console.log('Accounts:');
-  for (const a of accounts) console.log(`  ${a.id.padEnd(16)} ${a.platform.padEnd(9)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`);
+  for (const a of accounts)
+    console.log(
+      `  ${a.id.padEnd(16)} ${a.platform.padEnd(9)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`,
+    );
   console.log(failed.length ? 'Failed deliveries:' : 'No failed deliveries.');
   for (const d of failed) console.log(`  ${d.id}  ${d.itemId}  ${d.target}  ${d.errorKind}: ${d.lastError}`);
   printFeedStatus(feeds);
   printNewsletterStatus(newsletters);
 }
 
-const fmt = (counts: Record<string, number>) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+const fmt = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || 'none';

@@ -7,25 +7,38 @@ const WEBHOOK_SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
 const httpUrl = z.string({ error: 'must be a URL' }).refine(isHttpUrl, 'must be an absolute http(s) URL');
 
 /** Environment values are strings: "true"/"1"/"yes" and "false"/"0"/"no" (z.coerce.boolean calls "false" true). */
-export const flag = z.preprocess((value) => {
-  if (typeof value !== 'string') return value;
-  const text = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(text)) return true;
-  if (['false', '0', 'no', 'off'].includes(text)) return false;
-  return value;
-}, z.boolean({ error: 'must be true or false' }));
+export const flag = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    return value;
+  },
+  z.boolean({ error: 'must be true or false' }),
+);
 
 /** One website feed Herald watches; each new entry becomes a news item. */
 export const feedSourceSchema = z.strictObject({
   /** Stable name: the key under which seen entries are remembered (renaming it re-imports everything). */
-  id: z.string({ error: 'must be a string' }).regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _ (at most 64)'),
+  id: z
+    .string({ error: 'must be a string' })
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _ (at most 64)'),
   url: httpUrl,
   /** `draft`: staff review and publish; `publish`: published at once (social posts and feeds included). */
   mode: z.enum(['draft', 'publish'], { error: 'must be "draft" or "publish"' }).default('draft'),
   /** Language of the items (wins over what the feed says), e.g. "fr". */
-  language: z.string().refine(isLanguageTag, 'must be a BCP 47 language tag such as "en" or "fr-BE"').optional(),
+  language: z
+    .string()
+    .refine(isLanguageTag, 'must be a BCP 47 language tag such as "en" or "fr-BE"')
+    .optional(),
   /** Minutes between polls. */
-  everyMinutes: z.coerce.number().int('must be a whole number').min(1, 'must be 1-1440').max(1440, 'must be 1-1440').default(15),
+  everyMinutes: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1-1440')
+    .max(1440, 'must be 1-1440')
+    .default(15),
 });
 export type FeedSourceConfig = z.output<typeof feedSourceSchema>;
 
@@ -35,16 +48,29 @@ export const feedConfigSchema = z.strictObject({
   title: z.string().min(1).max(200).optional(),
   description: z.string().max(1000).default('News'),
   /** Language of the main feed (per-language feeds carry their own). */
-  language: z.string().refine(isLanguageTag, 'must be a BCP 47 language tag such as "en" or "fr-BE"').default('en'),
+  language: z
+    .string()
+    .refine(isLanguageTag, 'must be a BCP 47 language tag such as "en" or "fr-BE"')
+    .default('en'),
   /** How many items each feed carries (newest first). */
   limit: z.coerce.number().int().min(1, 'must be 1-1000').max(1000, 'must be 1-1000').default(50),
   /**
    * At most one feed rebuild per this interval: the first change after a quiet spell is rebuilt at
    * once, later ones wait for the interval to end and share one rebuild (a burst costs at most two).
    */
-  rebuildIntervalMs: z.coerce.number().int('must be a whole number').min(0, 'must be 0-60000').max(60_000, 'must be 0-60000').default(2_000),
+  rebuildIntervalMs: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be 0-60000')
+    .max(60_000, 'must be 0-60000')
+    .default(2_000),
   /** Cache-Control max-age of the served feeds, in seconds. */
-  maxAgeSeconds: z.coerce.number().int('must be a whole number').min(0, 'must be 0-86400').max(86_400, 'must be 0-86400').default(60),
+  maxAgeSeconds: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be 0-86400')
+    .max(86_400, 'must be 0-86400')
+    .default(60),
   /** WebSub hub pinged after each rebuild that changed a feed, and advertised in the feeds (rel="hub"). */
   hubUrl: httpUrl.optional(),
   /** Website feeds to import (RSS or Atom). */
@@ -55,19 +81,37 @@ export const feedConfigSchema = z.strictObject({
     .superRefine((sources, ctx) => {
       const seen = new Set<string>();
       sources.forEach((source, index) => {
-        if (seen.has(source.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `"${source.id}" is used by another source` });
+        if (seen.has(source.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `"${source.id}" is used by another source`,
+          });
         seen.add(source.id);
       });
     }),
   /** Older name of the top-level `allowPrivateUrls` (which wins when both are set); kept so existing configurations work. */
   allowPrivateSources: flag.default(false),
   /** Per-fetch limits for sources. */
-  fetchTimeoutMs: z.coerce.number().int('must be a whole number').min(100, 'must be 100-120000').max(120_000, 'must be 100-120000').default(10_000),
-  fetchMaxBytes: z.coerce.number().int('must be a whole number').min(1_024, 'must be 1 kB-50 MB').max(50 * 1024 * 1024, 'must be 1 kB-50 MB').default(5 * 1024 * 1024),
+  fetchTimeoutMs: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(100, 'must be 100-120000')
+    .max(120_000, 'must be 100-120000')
+    .default(10_000),
+  fetchMaxBytes: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1_024, 'must be 1 kB-50 MB')
+    .max(50 * 1024 * 1024, 'must be 1 kB-50 MB')
+    .default(5 * 1024 * 1024),
   /** Shared secret of the CMS webhook (`POST /api/hooks/publish`), Standard Webhooks' `whsec_<base64>`; unset = the webhook is off. */
   webhookSecret: z
     .string()
-    .regex(WEBHOOK_SECRET_FORMAT, 'must be whsec_ followed by the base64 of at least 24 random bytes (echo "whsec_$(openssl rand -base64 32)")')
+    .regex(
+      WEBHOOK_SECRET_FORMAT,
+      'must be whsec_ followed by the base64 of at least 24 random bytes (echo "whsec_$(openssl rand -base64 32)")',
+    )
     .optional(),
 });
 export type FeedConfig = z.output<typeof feedConfigSchema>;

@@ -89,7 +89,14 @@ export const newsletterConfigSchema = z.strictObject({
    * Where bounces go, with VERP: each message's envelope sender is `<local>+<token>@<domain>`, the token
    * naming the newsletter and the contact. The local part may have at most 15 characters.
    */
-  bounceAddress: z.string().email('must be an email address').refine((v) => v.split('@')[0]!.length <= 15 && !v.includes('+'), 'the part before @ must have at most 15 characters and no "+"').optional(),
+  bounceAddress: z
+    .string()
+    .email('must be an email address')
+    .refine(
+      (v) => v.split('@')[0]!.length <= 15 && !v.includes('+'),
+      'the part before @ must have at most 15 characters and no "+"',
+    )
+    .optional(),
   /** Optional second unsubscribe method in List-Unsubscribe, e.g. unsubscribe@alliance.example. */
   unsubscribeMailto: z.string().email('must be an email address').optional(),
   /** Simultaneous SMTP connections per worker process. */
@@ -128,7 +135,10 @@ export const newsletterConfigSchema = z.strictObject({
   bounceMailbox: z
     .strictObject({
       /** imaps://user:password@host/INBOX?processed=Herald/Processed&unparsed=Herald/Unparsed; unset = not read. */
-      url: z.string().regex(/^imaps?:\/\/[^@/]+@[^/]+/, 'must look like imaps://user:password@host/INBOX').optional(),
+      url: z
+        .string()
+        .regex(/^imaps?:\/\/[^@/]+@[^/]+/, 'must look like imaps://user:password@host/INBOX')
+        .optional(),
       everyMs: positiveInt.min(10_000, 'must be at least 10000 (10 s)').default(300_000),
       idle: flag.default(true),
     })
@@ -142,9 +152,33 @@ export const newsletterConfigSchema = z.strictObject({
       brevoToken: z.string().min(24, 'must have at least 24 characters').optional(),
       sendgridPublicKey: z.string().min(40).optional(),
       /** The SNS topic(s) SES publishes to: messages of other topics are refused, however well signed. */
-      sesTopicArns: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN'))).optional(),
+      sesTopicArns: z
+        .preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((x) => x.trim())
+                  .filter(Boolean)
+              : v,
+          z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')),
+        )
+        .optional(),
       /** Origins SNS signing certificates and subscription links may come from (`*` = one DNS label). */
-      sesCertOrigins: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v), z.array(z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://sns.*.amazonaws.com'))).optional(),
+      sesCertOrigins: z
+        .preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((x) => x.trim())
+                  .filter(Boolean)
+              : v,
+          z.array(
+            z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://sns.*.amazonaws.com'),
+          ),
+        )
+        .optional(),
       toleranceSeconds: positiveInt.max(3600).default(300),
     })
     .prefault({}),

@@ -10,7 +10,8 @@ export interface SecretsFile {
   notes: string[];
 }
 
-const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Where the parser stopped, without quoting the line (it may hold a secret). */
 function whereParsingFailed(error: unknown): string {
@@ -23,7 +24,12 @@ function parse(file: string, text: string): unknown {
   return YAML.parse(text);
 }
 
-function credentialsOf(file: string, id: string, value: unknown, problems: string[]): Record<string, string> | null {
+function credentialsOf(
+  file: string,
+  id: string,
+  value: unknown,
+  problems: string[],
+): Record<string, string> | null {
   if (!isMapping(value)) {
     problems.push(`${file}: ${id} must be a mapping of credential names to values`);
     return null;
@@ -51,7 +57,9 @@ export function readSecretsFile(name: string, cwd: string): SecretsFile {
   try {
     parsed = parse(file, readFileSync(file, 'utf8'));
   } catch (error) {
-    result.problems.push(`${file}: is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${whereParsingFailed(error)}`);
+    result.problems.push(
+      `${file}: is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${whereParsingFailed(error)}`,
+    );
     return result;
   }
   if (parsed === null || parsed === undefined) return result;

@@ -30,7 +30,8 @@ function value(text: string, spec: FieldSpec): number | null {
 
 function checkPart(part: string, spec: FieldSpec): string | null {
   const [range = '', step, ...extra] = part.split('/');
-  if (extra.length > 0 || (step !== undefined && !/^[1-9]\d{0,1}$/.test(step))) return `bad step in "${part}"`;
+  if (extra.length > 0 || (step !== undefined && !/^[1-9]\d{0,1}$/.test(step)))
+    return `bad step in "${part}"`;
   if (range === '*' || range === '?') return null;
   const [from = '', to, ...more] = range.split('-');
   if (more.length > 0) return `bad range "${range}"`;

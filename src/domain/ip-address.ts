@@ -17,7 +17,10 @@ export function nonPublicAddressKind(address: string): string | null {
  * fetched, after resolution. `localhost` and `*.localhost` are loopback whatever DNS says (RFC 6761).
  */
 export function nonPublicHostKind(hostname: string): string | null {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
   return isIP(host) ? nonPublicAddressKind(host) : null;
 }

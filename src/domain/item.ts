@@ -107,7 +107,10 @@ const tag = z
 
 const body = z
   .string({ error: 'must be a string' })
-  .refine((v) => Buffer.byteLength(v, 'utf8') <= LIMITS.bodyBytes, `must be at most ${LIMITS.bodyBytes / 1024} kB`)
+  .refine(
+    (v) => Buffer.byteLength(v, 'utf8') <= LIMITS.bodyBytes,
+    `must be at most ${LIMITS.bodyBytes / 1024} kB`,
+  )
   .refine((v) => !NUL.test(v), 'must not contain NUL characters')
   .superRefine((v, ctx) => {
     const problem = markdownProblem(v);

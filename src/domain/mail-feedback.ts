@@ -101,7 +101,13 @@ export interface FeedbackSummary {
   complained: number;
   unsubscribed: number;
   /** Shares of the messages sent (0..1); 0 before anything was sent. */
-  rates: { delivered: number; hardBounced: number; softBounced: number; complained: number; unsubscribed: number };
+  rates: {
+    delivered: number;
+    hardBounced: number;
+    softBounced: number;
+    complained: number;
+    unsubscribed: number;
+  };
   /** ok below 0.1% complaints, warn from 0.1% (Gmail's target), alarm from 0.3% (its limit). */
   complaintLevel: 'ok' | 'warn' | 'alarm';
 }
@@ -116,7 +122,14 @@ export function summariseFeedback(sent: number, counts: Record<FeedbackKind, num
     bounced: { hard: counts.hard, soft: counts.soft },
     complained: counts.complaint,
     unsubscribed: counts.unsubscribe,
-    rates: { delivered: rate(delivered), hardBounced: rate(counts.hard), softBounced: rate(counts.soft), complained, unsubscribed: rate(counts.unsubscribe) },
-    complaintLevel: complained >= COMPLAINT_RATE_ALARM ? 'alarm' : complained >= COMPLAINT_RATE_WARN ? 'warn' : 'ok',
+    rates: {
+      delivered: rate(delivered),
+      hardBounced: rate(counts.hard),
+      softBounced: rate(counts.soft),
+      complained,
+      unsubscribed: rate(counts.unsubscribe),
+    },
+    complaintLevel:
+      complained >= COMPLAINT_RATE_ALARM ? 'alarm' : complained >= COMPLAINT_RATE_WARN ? 'warn' : 'ok',
   };
 }

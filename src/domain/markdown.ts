@@ -7,9 +7,39 @@ const marked = new Marked({ gfm: true, breaks: false, async: false });
 /** Tags and attributes allowed in item HTML: prose, links, images, tables. No script, style or event handlers. */
 export const SAFE_HTML: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'del',
-    's', 'sub', 'sup', 'ul', 'ol', 'li', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'figure',
-    'figcaption', 'span', 'abbr',
+    'p',
+    'br',
+    'hr',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'blockquote',
+    'pre',
+    'code',
+    'em',
+    'strong',
+    'del',
+    's',
+    'sub',
+    'sup',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'figure',
+    'figcaption',
+    'span',
+    'abbr',
   ],
   allowedAttributes: {
     a: ['href', 'title', 'hreflang'],
@@ -59,7 +89,8 @@ export function renderMarkdown(markdown: string, baseUrl?: string): string {
   try {
     html = marked.parse(markdown) as string;
   } catch (error) {
-    if (error instanceof RangeError || /Maximum call stack/.test(String(error))) throw new ValidationError({ body: 'is too deeply nested to render' });
+    if (error instanceof RangeError || /Maximum call stack/.test(String(error)))
+      throw new ValidationError({ body: 'is too deeply nested to render' });
     throw error;
   }
   return sanitizeItemHtml(html, baseUrl).trim();

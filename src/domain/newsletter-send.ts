@@ -11,7 +11,17 @@ export type NewsletterStatus = (typeof NEWSLETTER_STATUSES)[number];
  * skipped: the contact unsubscribed or bounced meanwhile; unknown: transmission started but no reply
  * came (a person decides, unless unknownOutcome is `resend`); cancelled: the newsletter was cancelled.
  */
-export const RECIPIENT_STATUSES = ['pending', 'sending', 'deferred', 'sent', 'bounced', 'failed', 'skipped', 'unknown', 'cancelled'] as const;
+export const RECIPIENT_STATUSES = [
+  'pending',
+  'sending',
+  'deferred',
+  'sent',
+  'bounced',
+  'failed',
+  'skipped',
+  'unknown',
+  'cancelled',
+] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 /** Still to be worked on by the queue. */

@@ -40,7 +40,8 @@ export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
     write: STAFF,
   },
   review: {
-    covers: 'Publishing: publish now or at a time (also by moving an item on the calendar), cancel, withdraw, retry deliveries, the outbox',
+    covers:
+      'Publishing: publish now or at a time (also by moving an item on the calendar), cancel, withdraw, retry deliveries, the outbox',
     read: STAFF,
     write: STAFF,
   },

@@ -20,17 +20,26 @@ export interface PlannedDelivery {
  * What publishing `item` now delivers. First publication: a `create` on every target. A later revision
  * of a published item: an `update` only where the target supports updates and something was delivered.
  */
-export function planPublication(item: NewsItem, targets: DeliveryTarget[], alreadyDelivered: Set<string>): PlannedDelivery[] {
+export function planPublication(
+  item: NewsItem,
+  targets: DeliveryTarget[],
+  alreadyDelivered: Set<string>,
+): PlannedDelivery[] {
   const firstTime = item.publishedRevision === null;
   return targets.flatMap((t): PlannedDelivery[] => {
     const key = `${t.kind}|${t.target}`;
-    if (firstTime || !alreadyDelivered.has(key)) return [{ kind: t.kind, target: t.target, action: 'create' }];
+    if (firstTime || !alreadyDelivered.has(key))
+      return [{ kind: t.kind, target: t.target, action: 'create' }];
     return t.updates ? [{ kind: t.kind, target: t.target, action: 'update' }] : [];
   });
 }
 
 /** Withdrawing: delete posts where asked and possible; feeds always rebuild without the item. */
-export function planWithdrawal(targets: DeliveryTarget[], alreadyDelivered: Set<string>, deletePosts: boolean): PlannedDelivery[] {
+export function planWithdrawal(
+  targets: DeliveryTarget[],
+  alreadyDelivered: Set<string>,
+  deletePosts: boolean,
+): PlannedDelivery[] {
   return targets
     .filter((t) => alreadyDelivered.has(`${t.kind}|${t.target}`))
     .filter((t) => (t.kind === 'channel' ? deletePosts && t.deletes : t.kind === 'feed'))

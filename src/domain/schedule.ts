@@ -26,7 +26,8 @@ export function parsePublishTime(at: string, timezone: string, field = 'at'): Pu
   const trimmed = at.trim();
   if (HAS_OFFSET.test(trimmed)) {
     const instant = DateTime.fromISO(trimmed, { setZone: true });
-    if (!instant.isValid) throw new ValidationError({ [field]: 'must be an ISO-8601 date-time, e.g. 2026-12-03T09:30' });
+    if (!instant.isValid)
+      throw new ValidationError({ [field]: 'must be an ISO-8601 date-time, e.g. 2026-12-03T09:30' });
     return { at: instant.toUTC().toISO()!, timezone };
   }
   const local = DateTime.fromISO(trimmed, { zone: timezone });

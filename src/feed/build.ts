@@ -154,7 +154,9 @@ function jsonItem(entry: FeedEntry): string {
       title: entry.title,
       summary: entry.summary || undefined,
       // JSON Feed needs content_html or content_text.
-      ...(entry.contentHtml ? { content_html: entry.contentHtml } : { content_text: entry.summary || entry.title }),
+      ...(entry.contentHtml
+        ? { content_html: entry.contentHtml }
+        : { content_text: entry.summary || entry.title }),
       image: entry.image?.url,
       date_published: entry.published.toISOString(),
       date_modified: entry.updated.toISOString(),

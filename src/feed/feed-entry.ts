@@ -74,7 +74,10 @@ export function feedContentHtml(bodyHtml: string, itemUrl: string): string {
   // Keyed by the HTML alone (no concatenated copy of it per lookup); the value starts with the base
   // URL it was made for, so a body seen under another URL is recomputed.
   const prefix = `${itemUrl}\u0000`;
-  const cached = contentMemo.get(bodyHtml, () => prefix + clean(sanitizeItemHtml(clean(bodyHtml), itemUrl)).trim());
+  const cached = contentMemo.get(
+    bodyHtml,
+    () => prefix + clean(sanitizeItemHtml(clean(bodyHtml), itemUrl)).trim(),
+  );
   if (cached.startsWith(prefix)) return cached.slice(prefix.length);
   const fresh = clean(sanitizeItemHtml(clean(bodyHtml), itemUrl)).trim();
   contentMemo.set(bodyHtml, prefix + fresh);

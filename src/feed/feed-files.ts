@@ -82,7 +82,11 @@ export function etagOf(body: Buffer): string {
  * Whether a conditional GET can be answered 304 (RFC 9110 13.1): If-None-Match decides when present
  * (weak comparison, `*` matches any); otherwise If-Modified-Since, to the second.
  */
-export function notModified(file: FeedFile, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined): boolean {
+export function notModified(
+  file: FeedFile,
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+): boolean {
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() === '*') return true;
     const wanted = file.etag.replace(/^W\//, '');

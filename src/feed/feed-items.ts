@@ -32,7 +32,16 @@ interface PublishedRevision {
   createdAt: string;
 }
 
-const LIGHT_COLUMNS = ['id', 'revision', 'publishedRevision', 'publishedAt', 'updatedAt', 'createdAt', 'language', 'tags'] as const;
+const LIGHT_COLUMNS = [
+  'id',
+  'revision',
+  'publishedRevision',
+  'publishedAt',
+  'updatedAt',
+  'createdAt',
+  'language',
+  'tags',
+] as const;
 
 /** The published items' stamps only: the cheap "has anything changed?" query. */
 export async function publishedStamps(db: Db): Promise<Stamp[]> {
@@ -50,15 +59,24 @@ export async function publishedStamps(db: Db): Promise<Stamp[]> {
  */
 export function feedFingerprint(stamps: readonly Stamp[], settings: string): string {
   const hash = createHash('sha256').update(settings).update('\n');
-  for (const s of stamps) hash.update(`${s.id}|${s.revision}|${s.publishedRevision ?? ''}|${s.publishedAt ?? ''}|${s.updatedAt}\n`);
+  for (const s of stamps)
+    hash.update(`${s.id}|${s.revision}|${s.publishedRevision ?? ''}|${s.publishedAt ?? ''}|${s.updatedAt}\n`);
   return hash.digest('hex');
 }
 
 /** Reads the light view of the published items, with language and tags as they were published. */
 export async function loadFeedItemIndex(db: Db): Promise<FeedItemIndex> {
-  const rows = await db.selectFrom('items').select([...LIGHT_COLUMNS]).where('status', '=', 'published').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('items')
+    .select([...LIGHT_COLUMNS])
+    .where('status', '=', 'published')
+    .orderBy('id')
+    .execute();
   const edited = rows.filter((r) => r.publishedRevision !== null && r.publishedRevision !== r.revision);
-  const publishedFields = await loadPublishedRevisions(db, edited.map((r) => ({ id: r.id, revision: r.publishedRevision! })));
+  const publishedFields = await loadPublishedRevisions(
+    db,
+    edited.map((r) => ({ id: r.id, revision: r.publishedRevision! })),
+  );
   const outlines = rows.map((row) => {
     const published = publishedFields.get(row.id);
     return outline({
@@ -72,7 +90,11 @@ export async function loadFeedItemIndex(db: Db): Promise<FeedItemIndex> {
 }
 
 /** The items the feeds will show (the newest `limit` of every variant), fully loaded, as published. */
-export async function loadItemsForFeeds(db: Db, index: FeedItemIndex, limit = DEFAULT_FEED_LIMIT): Promise<NewsItem[]> {
+export async function loadItemsForFeeds(
+  db: Db,
+  index: FeedItemIndex,
+  limit = DEFAULT_FEED_LIMIT,
+): Promise<NewsItem[]> {
   const needed = new Set<string>();
   for (const variant of feedVariantsFor(index.outlines)) {
     for (const item of latestFeedItems(itemsForVariant(index.outlines, variant), limit)) needed.add(item.id);
@@ -80,21 +102,40 @@ export async function loadItemsForFeeds(db: Db, index: FeedItemIndex, limit = DE
   const items: NewsItem[] = [];
   const ids = [...needed];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('items').selectAll().where('id', 'in', ids.slice(i, i + 500)).where('status', '=', 'published').execute();
+    const rows = await db
+      .selectFrom('items')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('status', '=', 'published')
+      .execute();
     for (const row of rows) items.push(asPublished(rowToItem(row), index.publishedFields.get(row.id)));
   }
   return items;
 }
 
-async function loadPublishedRevisions(db: Db, wanted: { id: string; revision: number }[]): Promise<Map<string, PublishedRevision>> {
+async function loadPublishedRevisions(
+  db: Db,
+  wanted: { id: string; revision: number }[],
+): Promise<Map<string, PublishedRevision>> {
   const found = new Map<string, PublishedRevision>();
   for (let i = 0; i < wanted.length; i += 500) {
     const chunk = wanted.slice(i, i + 500);
     const revisionOf = new Map(chunk.map((w) => [w.id, w.revision]));
-    const rows = await db.selectFrom('itemRevisions').selectAll().where('itemId', 'in', chunk.map((w) => w.id)).execute();
+    const rows = await db
+      .selectFrom('itemRevisions')
+      .selectAll()
+      .where(
+        'itemId',
+        'in',
+        chunk.map((w) => w.id),
+      )
+      .execute();
     for (const row of rows) {
       if (revisionOf.get(row.itemId) !== row.revision) continue;
-      found.set(row.itemId, { fields: parseJson(row.fields, {} as ItemFields & { slug: string }), createdAt: row.createdAt });
+      found.set(row.itemId, {
+        fields: parseJson(row.fields, {} as ItemFields & { slug: string }),
+        createdAt: row.createdAt,
+      });
     }
   }
   return found;
@@ -124,7 +165,16 @@ function publishedUpdatedAt(publishedAt: string | null, revisionCreatedAt: strin
   return publishedAt && publishedAt > revisionCreatedAt ? publishedAt : revisionCreatedAt;
 }
 
-function outline(row: { id: string; revision: number; publishedRevision: number | null; publishedAt: string | null; updatedAt: string; createdAt: string; language: string; tags: string[] }): NewsItem {
+function outline(row: {
+  id: string;
+  revision: number;
+  publishedRevision: number | null;
+  publishedAt: string | null;
+  updatedAt: string;
+  createdAt: string;
+  language: string;
+  tags: string[];
+}): NewsItem {
   return {
     id: row.id,
     slug: '',

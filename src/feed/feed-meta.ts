@@ -40,5 +40,15 @@ export function feedMetaFor(config: FeedSettings, variant: FeedVariant): FeedMet
 /** Everything in the configuration that changes the feeds' bytes (part of the fingerprint). */
 export function feedSettingsSignature(config: FeedSettings): string {
   const { title, description, language, limit, hubUrl } = config.feed;
-  return JSON.stringify({ v: FORMAT_VERSION, title, description, language, limit, hubUrl, org: config.organisationName, site: config.siteUrl, pub: config.publicUrl });
+  return JSON.stringify({
+    v: FORMAT_VERSION,
+    title,
+    description,
+    language,
+    limit,
+    hubUrl,
+    org: config.organisationName,
+    site: config.siteUrl,
+    pub: config.publicUrl,
+  });
 }

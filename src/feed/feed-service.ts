@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/schema.js';
 import type { NewsItem } from '../domain/item.js';
 import type { Store } from '../store/db.js';
-import { finishFeedBuild, lastFeedBuildStart, pruneFeedBuilds, recordWebSubError, startFeedBuild } from '../store/feed-builds.js';
+import {
+  finishFeedBuild,
+  lastFeedBuildStart,
+  pruneFeedBuilds,
+  recordWebSubError,
+  startFeedBuild,
+} from '../store/feed-builds.js';
 import { LeaseTimeoutError, withLease } from '../store/leases.js';
 import { feedFingerprint, loadFeedItemIndex, loadItemsForFeeds, publishedStamps } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
@@ -54,9 +60,19 @@ export class FeedService {
 
   /** True when the files on disk reflect the current published items and settings (and the main ones are there). */
   async isCurrent(): Promise<boolean> {
-    const [stamps, stored] = await Promise.all([publishedStamps(this.deps.store.db), this.storedFingerprint()]);
+    const [stamps, stored] = await Promise.all([
+      publishedStamps(this.deps.store.db),
+      this.storedFingerprint(),
+    ]);
     if (stored === null || stored !== feedFingerprint(stamps, this.settings)) return false;
-    const present = await Promise.all(FEED_FORMATS.map((f) => stat(path.join(this.dir, FEED_FILE_NAMES[f])).then(() => true, () => false)));
+    const present = await Promise.all(
+      FEED_FORMATS.map((f) =>
+        stat(path.join(this.dir, FEED_FILE_NAMES[f])).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     return present.every(Boolean);
   }
 
@@ -82,14 +98,19 @@ export class FeedService {
         await sleep(wait);
         continue;
       }
-      const outcome = await withLease(this.deps.store.db, LEASE, { ttlMs: LEASE_TTL_MS, waitMs: LEASE_WAIT_MS }, async () => {
-        if (options.force) return this.build(trigger);
-        // Decided again holding the lease: the rebuild that just ended may have covered this change,
-        // or started less than an interval ago (then wait for the next turn).
-        if (await this.isCurrent()) return UNCHANGED;
-        if ((await this.nextAllowedStart()) > Date.now()) return null;
-        return this.build(trigger);
-      });
+      const outcome = await withLease(
+        this.deps.store.db,
+        LEASE,
+        { ttlMs: LEASE_TTL_MS, waitMs: LEASE_WAIT_MS },
+        async () => {
+          if (options.force) return this.build(trigger);
+          // Decided again holding the lease: the rebuild that just ended may have covered this change,
+          // or started less than an interval ago (then wait for the next turn).
+          if (await this.isCurrent()) return UNCHANGED;
+          if ((await this.nextAllowedStart()) > Date.now()) return null;
+          return this.build(trigger);
+        },
+      );
       if (outcome === null) continue;
       if (outcome.written.length > 0) await this.pingHub(outcome);
       return outcome;
@@ -109,16 +130,48 @@ export class FeedService {
       const index = await loadFeedItemIndex(db);
       const items = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
       await mkdir(this.dir, { recursive: true });
-      const result = await rebuildAllFeeds(items, this.dir, (variant) => feedMetaFor(this.deps.config, variant), { stamp: itemStamp });
+      const result = await rebuildAllFeeds(
+        items,
+        this.dir,
+        (variant) => feedMetaFor(this.deps.config, variant),
+        { stamp: itemStamp },
+      );
       // Written last: a crash before this line leaves the old fingerprint, so the next check rebuilds.
-      await writeFileAtomic(path.join(this.dir, FINGERPRINT_FILE), feedFingerprint(index.stamps, this.settings));
+      await writeFileAtomic(
+        path.join(this.dir, FINGERPRINT_FILE),
+        feedFingerprint(index.stamps, this.settings),
+      );
       const durationMs = performance.now() - started;
-      await finishFeedBuild(db, buildId, { durationMs, items: index.stamps.length, variants: result.variants.length, filesWritten: result.written.length });
+      await finishFeedBuild(db, buildId, {
+        durationMs,
+        items: index.stamps.length,
+        variants: result.variants.length,
+        filesWritten: result.written.length,
+      });
       await pruneFeedBuilds(db).catch(() => undefined);
-      this.deps.log.info({ buildId, trigger, items: index.stamps.length, variants: result.variants.length, written: result.written.length, ms: Math.round(durationMs) }, 'feeds rebuilt');
-      return { rebuilt: true, buildId, items: index.stamps.length, variants: result.variants, written: result.written };
+      this.deps.log.info(
+        {
+          buildId,
+          trigger,
+          items: index.stamps.length,
+          variants: result.variants.length,
+          written: result.written.length,
+          ms: Math.round(durationMs),
+        },
+        'feeds rebuilt',
+      );
+      return {
+        rebuilt: true,
+        buildId,
+        items: index.stamps.length,
+        variants: result.variants,
+        written: result.written,
+      };
     } catch (error) {
-      await finishFeedBuild(db, buildId, { durationMs: performance.now() - started, error: (error as Error).message }).catch(() => undefined);
+      await finishFeedBuild(db, buildId, {
+        durationMs: performance.now() - started,
+        error: (error as Error).message,
+      }).catch(() => undefined);
       throw error;
     }
   }
@@ -130,14 +183,19 @@ export class FeedService {
     const changed = new Set(outcome.written);
     const urls = outcome.variants.flatMap((variant) => {
       const addresses = feedUrls(this.deps.config.publicUrl, variant);
-      return FEED_FORMATS.filter((format) => changed.has(feedFilePath(variant, format))).map((format) => addresses[format]);
+      return FEED_FORMATS.filter((format) => changed.has(feedFilePath(variant, format))).map(
+        (format) => addresses[format],
+      );
     });
     try {
       await pingWebSubHub(hubUrl, urls);
       await recordWebSubError(this.deps.store.db, outcome.buildId, null);
     } catch (error) {
       const reason = (error as Error).message;
-      this.deps.log.warn({ buildId: outcome.buildId, err: reason }, 'WebSub hub ping failed; subscribers will see the change at their next poll');
+      this.deps.log.warn(
+        { buildId: outcome.buildId, err: reason },
+        'WebSub hub ping failed; subscribers will see the change at their next poll',
+      );
       await recordWebSubError(this.deps.store.db, outcome.buildId, reason).catch(() => undefined);
     }
   }
@@ -153,7 +211,8 @@ export class FeedService {
 }
 
 /** Items from the store change content only with a new revision: these fields identify what a feed shows of one. */
-const itemStamp = (item: NewsItem) => `${item.id}|${item.status}|${item.revision}|${item.publishedRevision ?? ''}|${item.publishedAt ?? ''}|${item.updatedAt}`;
+const itemStamp = (item: NewsItem) =>
+  `${item.id}|${item.status}|${item.revision}|${item.publishedRevision ?? ''}|${item.publishedAt ?? ''}|${item.updatedAt}`;
 
 const services = new WeakMap<object, FeedService>();
 

@@ -40,7 +40,9 @@ export function rssChunks(entries: readonly FeedEntry[], meta: XmlFeedMeta): str
     meta.hubUrl ? `${I2}<atom:link href="${a(meta.hubUrl)}" rel="hub"/>` : '',
   ];
   // RSS <author> must be an e-mail address; a name alone is in Atom and JSON Feed only.
-  const author = meta.author.email ? `${I3}<author>${t(`${meta.author.email} (${meta.author.name})`)}</author>` : '';
+  const author = meta.author.email
+    ? `${I3}<author>${t(`${meta.author.email} (${meta.author.name})`)}</author>`
+    : '';
   for (const entry of entries) parts.push(rssItem(entry, author));
   parts.push('\n    </channel>\n</rss>');
   return parts;
@@ -66,7 +68,8 @@ function rssItemXml(entry: FeedEntry, author: string): string {
   if (entry.contentHtml) item += `${I3}<content:encoded>${xmlCdata(entry.contentHtml)}</content:encoded>`;
   item += author;
   for (const tag of entry.tags) item += `${I3}<category>${t(tag)}</category>`;
-  if (entry.image) item += `${I3}<enclosure length="0" type="${a(entry.image.type)}" url="${a(entry.image.url)}"/>`;
+  if (entry.image)
+    item += `${I3}<enclosure length="0" type="${a(entry.image.type)}" url="${a(entry.image.url)}"/>`;
   return `${item}${I2}</item>`;
 }
 
@@ -109,7 +112,8 @@ function atomEntryXml(entry: FeedEntry): string {
   if (entry.summary) xml += `${I2}<summary type="html">${t(escapeHtml(entry.summary))}</summary>`;
   if (entry.contentHtml) xml += `${I2}<content type="html">${xmlCdata(entry.contentHtml)}</content>`;
   for (const tag of entry.tags) xml += `${I2}<category term="${a(tag)}"/>`;
-  if (entry.image) xml += `${I2}<link rel="enclosure" type="${a(entry.image.type)}" href="${a(entry.image.url)}"/>`;
+  if (entry.image)
+    xml += `${I2}<link rel="enclosure" type="${a(entry.image.type)}" href="${a(entry.image.url)}"/>`;
   xml += `${I2}<published>${entry.published.toISOString()}</published>`;
   return `${xml}\n    </entry>`;
 }

@@ -7,7 +7,14 @@ import type { FeedMeta } from './build.js';
 import { absoluteHttpUrl, toFeedEntry } from './feed-entry.js';
 import type { FeedEntry } from './feed-entry.js';
 import { DEFAULT_FEED_LIMIT, feedVariantsFor, itemsForVariant, latestFeedItems } from './select.js';
-import { FEED_FILE_NAMES, FEED_FORMATS, InvalidFeedVariantError, feedVariantDir, variantLanguage, variantTag } from './variants.js';
+import {
+  FEED_FILE_NAMES,
+  FEED_FORMATS,
+  InvalidFeedVariantError,
+  feedVariantDir,
+  variantLanguage,
+  variantTag,
+} from './variants.js';
 import type { FeedVariant } from './variants.js';
 import { removeStaleTempFiles, writeFeedFiles } from './write-atomic.js';
 
@@ -71,7 +78,11 @@ export async function rebuildAllFeeds(
 
 const INPUTS_FILE = '.inputs';
 
-function variantInputs(meta: FeedMeta, selected: readonly NewsItem[], stamp: (item: NewsItem) => string): string {
+function variantInputs(
+  meta: FeedMeta,
+  selected: readonly NewsItem[],
+  stamp: (item: NewsItem) => string,
+): string {
   const hash = createHash('sha256').update(JSON.stringify(meta));
   for (const item of selected) hash.update('\n').update(stamp(item));
   return hash.digest('hex');
@@ -81,7 +92,14 @@ function variantInputs(meta: FeedMeta, selected: readonly NewsItem[], stamp: (it
 async function variantState(dir: string, inputs: string): Promise<'current' | 'incomplete' | 'changed'> {
   const stored = await readFile(join(dir, INPUTS_FILE), 'utf8').catch(() => null);
   if (stored !== inputs) return 'changed';
-  const present = await Promise.all(FEED_FORMATS.map((f) => stat(join(dir, FEED_FILE_NAMES[f])).then(() => true, () => false)));
+  const present = await Promise.all(
+    FEED_FORMATS.map((f) =>
+      stat(join(dir, FEED_FILE_NAMES[f])).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return present.every(Boolean) ? 'current' : 'incomplete';
 }
 

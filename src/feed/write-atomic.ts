@@ -36,8 +36,15 @@ export async function writeFileAtomic(
 }
 
 /** Writes `data` to a new temp file next to `path` and fsyncs it; returns the temp file's path. */
-async function writeSyncedTemp(path: string, data: string | Uint8Array | readonly string[], mode = 0o644): Promise<string> {
-  const tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+async function writeSyncedTemp(
+  path: string,
+  data: string | Uint8Array | readonly string[],
+  mode = 0o644,
+): Promise<string> {
+  const tempPath = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+  );
   try {
     const file = await open(tempPath, 'wx', mode);
     try {
@@ -92,7 +99,9 @@ export async function writeFilesAtomicIfChanged(
   /** False when the caller knows the content changed: skips reading and hashing what is on disk. */
   compare = true,
 ): Promise<string[]> {
-  const same = compare ? await Promise.all(files.map((f) => holdsContent(join(dir, f.name), f.data))) : files.map(() => false);
+  const same = compare
+    ? await Promise.all(files.map((f) => holdsContent(join(dir, f.name), f.data)))
+    : files.map(() => false);
   const changed = files.filter((_f, i) => !same[i]);
   if (changed.length === 0) return [];
   const temps = await Promise.all(changed.map((f) => writeSyncedTemp(join(dir, f.name), f.data)));
@@ -109,7 +118,8 @@ export async function writeFilesAtomicIfChanged(
 async function holdsContent(path: string, data: FileContent): Promise<boolean> {
   const chunks = typeof data === 'string' ? [data] : data;
   const info = await stat(path).catch(missingAsNull);
-  if (info === null || info.size !== chunks.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0)) return false;
+  if (info === null || info.size !== chunks.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0))
+    return false;
   const current = await fileHash(path).catch(missingAsNull);
   if (current === null) return false;
   const hash = createHash('sha256');
@@ -176,7 +186,9 @@ export async function writeFeedFiles(
     [...FEED_FORMATS.map((format) => ({ name: FEED_FILE_NAMES[format], data: feeds[format] })), ...trailer],
     compare,
   );
-  return FEED_FORMATS.filter((format) => names.includes(FEED_FILE_NAMES[format])).map((format) => feedFilePath(variant, format));
+  return FEED_FORMATS.filter((format) => names.includes(FEED_FILE_NAMES[format])).map((format) =>
+    feedFilePath(variant, format),
+  );
 }
 
 /**

@@ -6,7 +6,10 @@ import path from 'node:path';
  * The API token: HERALD_API_TOKEN when set; otherwise one generated on first start and kept in
  * `<dataDir>/api-token` (mode 0600), so a fresh install is never open to everyone.
  */
-export function resolveApiToken(configured: string | undefined, dataDir: string): { token: string; file: string | null; created: boolean } {
+export function resolveApiToken(
+  configured: string | undefined,
+  dataDir: string,
+): { token: string; file: string | null; created: boolean } {
   if (configured) return { token: configured, file: null, created: false };
   const file = path.join(dataDir, 'api-token');
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), file, created: false };

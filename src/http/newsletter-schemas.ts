@@ -8,14 +8,28 @@ export const CONTACT_ID = /^ctc_[0-9a-f]{32}$/;
 export const NEWSLETTER_ID = /^nl_[0-9a-f]{32}$/;
 
 const limit = (max: number, fallback: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, `must be 1-${max}`).max(max, `must be 1-${max}`).default(fallback);
-const offset = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(0);
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, `must be 1-${max}`)
+    .max(max, `must be 1-${max}`)
+    .default(fallback);
+const offset = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .default(0);
 const search = z.string().trim().max(200, 'must be at most 200 characters').optional();
-const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
 
 export const memberListQuery = z.strictObject({
   q: search,
-  country: z.string().regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code').optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be a 2-letter country code')
+    .optional(),
   limit: limit(500, 100),
   offset,
 });
@@ -40,14 +54,21 @@ export const contactPatch = z.strictObject({
   name: z.string().optional(),
   email: z.string().optional(),
   language: z.string().optional(),
-  subscriptions: z.strictObject({ announcements: z.boolean({ error: 'must be true or false' }).optional(), digest: z.boolean({ error: 'must be true or false' }).optional() }).optional(),
+  subscriptions: z
+    .strictObject({
+      announcements: z.boolean({ error: 'must be true or false' }).optional(),
+      digest: z.boolean({ error: 'must be true or false' }).optional(),
+    })
+    .optional(),
   status: z.enum(CONTACT_STATUSES, { error: `must be one of ${CONTACT_STATUSES.join(', ')}` }).optional(),
 });
 
 export const importQuery = z.strictObject({ dryRun: flag.optional(), strict: flag.optional() });
 
 export const newsletterListQuery = z.strictObject({
-  status: z.enum(NEWSLETTER_STATUSES, { error: `must be one of ${NEWSLETTER_STATUSES.join(', ')}` }).optional(),
+  status: z
+    .enum(NEWSLETTER_STATUSES, { error: `must be one of ${NEWSLETTER_STATUSES.join(', ')}` })
+    .optional(),
   limit: limit(100, 20),
   offset,
 });

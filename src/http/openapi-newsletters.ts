@@ -3,26 +3,57 @@
 import { z } from 'zod';
 import { authorityFieldsSchema, contactFieldsSchema } from '../domain/member.js';
 import { newsletterInputSchema, newsletterPatchSchema, testSendSchema } from '../newsletter/staff-tools.js';
-import { authorityPatch, contactListQuery, contactPatch, importQuery, memberListQuery, newsletterListQuery, previewQuery, recipientListQuery, sendBody } from './newsletter-schemas.js';
+import {
+  authorityPatch,
+  contactListQuery,
+  contactPatch,
+  importQuery,
+  memberListQuery,
+  newsletterListQuery,
+  previewQuery,
+  recipientListQuery,
+  sendBody,
+} from './newsletter-schemas.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
 const error = (description: string) => ({ description, ...json('Error') });
-const errors = { '400': error('Invalid input (names each bad field)'), '401': error('Missing or wrong API token'), '404': error('Not found') };
-const conflict = { '409': error('Not possible in the current state (e.g. pausing a newsletter that is not sending)') };
+const errors = {
+  '400': error('Invalid input (names each bad field)'),
+  '401': error('Missing or wrong API token'),
+  '404': error('Not found'),
+};
+const conflict = {
+  '409': error('Not possible in the current state (e.g. pausing a newsletter that is not sending)'),
+};
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** Query parameters from a zod object schema. */
 function query(s: z.ZodObject) {
-  const json = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, object> };
+  const json = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, object>;
+  };
   return Object.entries(json.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema }));
 }
 
 const progress = {
   type: 'object',
   description: 'Recipients by status',
-  properties: Object.fromEntries(['total', 'pending', 'sending', 'deferred', 'sent', 'bounced', 'failed', 'skipped', 'unknown', 'cancelled'].map((k) => [k, { type: 'integer' }])),
+  properties: Object.fromEntries(
+    [
+      'total',
+      'pending',
+      'sending',
+      'deferred',
+      'sent',
+      'bounced',
+      'failed',
+      'skipped',
+      'unknown',
+      'cancelled',
+    ].map((k) => [k, { type: 'integer' }]),
+  ),
 };
 
 export const newsletterSchemas = {
@@ -44,70 +75,227 @@ export const newsletterSchemas = {
       unchanged: { type: 'integer' },
       authoritiesCreated: { type: 'integer' },
       applied: { type: 'boolean', description: 'false for a dry run, or a strict import with rejected rows' },
-      rejected: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, email: { type: 'string' }, reason: { type: 'string' }, problems: { type: 'array' } } } },
-      notes: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, message: { type: 'string' } } } },
+      rejected: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            line: { type: 'integer' },
+            email: { type: 'string' },
+            reason: { type: 'string' },
+            problems: { type: 'array' },
+          },
+        },
+      },
+      notes: {
+        type: 'array',
+        items: { type: 'object', properties: { line: { type: 'integer' }, message: { type: 'string' } } },
+      },
     },
   },
 };
 
-const action = (summary: string) => ({ post: { summary, parameters: idParam, responses: { '200': { description: 'The newsletter with its progress' }, ...conflict, ...errors } } });
-const page = (summary: string) => ({ summary, security: [], parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }] });
+const action = (summary: string) => ({
+  post: {
+    summary,
+    parameters: idParam,
+    responses: { '200': { description: 'The newsletter with its progress' }, ...conflict, ...errors },
+  },
+});
+const page = (summary: string) => ({
+  summary,
+  security: [],
+  parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+});
 
 export const newsletterPaths = {
   '/api/members': {
-    get: { summary: 'Member authorities with their number of contacts', parameters: query(memberListQuery), responses: { '200': { description: 'A page of members' }, ...errors } },
-    post: { summary: 'Add a member authority', requestBody: { required: true, ...json('AuthorityInput') }, responses: { '201': { description: 'Created' }, '409': error('Same name and country exists'), ...errors } },
+    get: {
+      summary: 'Member authorities with their number of contacts',
+      parameters: query(memberListQuery),
+      responses: { '200': { description: 'A page of members' }, ...errors },
+    },
+    post: {
+      summary: 'Add a member authority',
+      requestBody: { required: true, ...json('AuthorityInput') },
+      responses: {
+        '201': { description: 'Created' },
+        '409': error('Same name and country exists'),
+        ...errors,
+      },
+    },
   },
   '/api/members/{id}': {
-    get: { summary: 'A member authority and its contacts', parameters: idParam, responses: { '200': { description: 'The member' }, ...errors } },
-    patch: { summary: 'Edit a member authority', parameters: idParam, requestBody: json('AuthorityPatch'), responses: { '200': { description: 'The member' }, ...errors } },
+    get: {
+      summary: 'A member authority and its contacts',
+      parameters: idParam,
+      responses: { '200': { description: 'The member' }, ...errors },
+    },
+    patch: {
+      summary: 'Edit a member authority',
+      parameters: idParam,
+      requestBody: json('AuthorityPatch'),
+      responses: { '200': { description: 'The member' }, ...errors },
+    },
   },
   '/api/contacts': {
-    get: { summary: 'List and search contacts (name, email, authority)', parameters: query(contactListQuery), responses: { '200': { description: 'A page of contacts' }, ...errors } },
-    post: { summary: 'Add a contact', requestBody: { required: true, ...json('ContactInput') }, responses: { '201': { description: 'Created' }, '409': error('The email belongs to another contact'), ...errors } },
+    get: {
+      summary: 'List and search contacts (name, email, authority)',
+      parameters: query(contactListQuery),
+      responses: { '200': { description: 'A page of contacts' }, ...errors },
+    },
+    post: {
+      summary: 'Add a contact',
+      requestBody: { required: true, ...json('ContactInput') },
+      responses: {
+        '201': { description: 'Created' },
+        '409': error('The email belongs to another contact'),
+        ...errors,
+      },
+    },
   },
   '/api/contacts/{id}': {
-    get: { summary: 'A contact', parameters: idParam, responses: { '200': { description: 'The contact' }, ...errors } },
-    patch: { summary: 'Edit a contact (a contact who unsubscribed cannot be made active by staff)', parameters: idParam, requestBody: json('ContactPatch'), responses: { '200': { description: 'The contact' }, ...conflict, ...errors } },
+    get: {
+      summary: 'A contact',
+      parameters: idParam,
+      responses: { '200': { description: 'The contact' }, ...errors },
+    },
+    patch: {
+      summary: 'Edit a contact (a contact who unsubscribed cannot be made active by staff)',
+      parameters: idParam,
+      requestBody: json('ContactPatch'),
+      responses: { '200': { description: 'The contact' }, ...conflict, ...errors },
+    },
   },
   '/api/contacts/import': {
     post: {
-      summary: 'Create or update contacts from CSV (header authority,country,name,email,language; optional region_type, announcements, digest), in one transaction',
+      summary:
+        'Create or update contacts from CSV (header authority,country,name,email,language; optional region_type, announcements, digest), in one transaction',
       parameters: query(importQuery),
       requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
-      responses: { '200': { description: 'What was imported, and every rejected row with its line and reason', ...json('ImportReport') }, '415': error('Not sent as text/csv'), ...errors },
+      responses: {
+        '200': {
+          description: 'What was imported, and every rejected row with its line and reason',
+          ...json('ImportReport'),
+        },
+        '415': error('Not sent as text/csv'),
+        ...errors,
+      },
     },
   },
-  '/api/contacts/export': { get: { summary: 'Every contact as CSV (importable as is)', responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors } } },
+  '/api/contacts/export': {
+    get: {
+      summary: 'Every contact as CSV (importable as is)',
+      responses: {
+        '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+        ...errors,
+      },
+    },
+  },
   '/api/newsletters': {
-    get: { summary: 'Newsletters with their progress', parameters: query(newsletterListQuery), responses: { '200': { description: 'A page of newsletters' }, ...errors } },
-    post: { summary: 'Create a draft newsletter', requestBody: { required: true, ...json('NewsletterInput') }, responses: { '201': { description: 'Created' }, ...errors } },
+    get: {
+      summary: 'Newsletters with their progress',
+      parameters: query(newsletterListQuery),
+      responses: { '200': { description: 'A page of newsletters' }, ...errors },
+    },
+    post: {
+      summary: 'Create a draft newsletter',
+      requestBody: { required: true, ...json('NewsletterInput') },
+      responses: { '201': { description: 'Created' }, ...errors },
+    },
   },
   '/api/newsletters/{id}': {
-    get: { summary: 'A newsletter, its progress counts (sent, pending, deferred, bounced, failed...) and history', parameters: idParam, responses: { '200': { description: 'The newsletter' }, ...errors } },
-    patch: { summary: 'Edit a draft (items, subject)', parameters: idParam, requestBody: json('NewsletterPatch'), responses: { '200': { description: 'The newsletter' }, ...conflict, ...errors } },
+    get: {
+      summary: 'A newsletter, its progress counts (sent, pending, deferred, bounced, failed...) and history',
+      parameters: idParam,
+      responses: { '200': { description: 'The newsletter' }, ...errors },
+    },
+    patch: {
+      summary: 'Edit a draft (items, subject)',
+      parameters: idParam,
+      requestBody: json('NewsletterPatch'),
+      responses: { '200': { description: 'The newsletter' }, ...conflict, ...errors },
+    },
   },
   '/api/newsletters/{id}/preview': {
-    get: { summary: 'The message as a contact would get it', parameters: [...idParam, ...query(previewQuery)], responses: { '200': { description: 'JSON {to, language, subject, html, text, warnings}, or the HTML or text part' }, '422': error('The template does not compile (file and line of each problem)'), ...errors } },
+    get: {
+      summary: 'The message as a contact would get it',
+      parameters: [...idParam, ...query(previewQuery)],
+      responses: {
+        '200': {
+          description: 'JSON {to, language, subject, html, text, warnings}, or the HTML or text part',
+        },
+        '422': error('The template does not compile (file and line of each problem)'),
+        ...errors,
+      },
+    },
   },
   '/api/newsletters/{id}/test': {
-    post: { summary: 'Send it now to any address, marked [Test]; never counts as sent to a member', parameters: idParam, requestBody: { required: true, ...json('TestSendRequest') }, responses: { '200': { description: "The server's reply" }, '502': error('The mail server refused it'), ...errors } },
+    post: {
+      summary: 'Send it now to any address, marked [Test]; never counts as sent to a member',
+      parameters: idParam,
+      requestBody: { required: true, ...json('TestSendRequest') },
+      responses: {
+        '200': { description: "The server's reply" },
+        '502': error('The mail server refused it'),
+        ...errors,
+      },
+    },
   },
   '/api/newsletters/{id}/send': {
-    post: { summary: 'Send now, or schedule with `at` (+ `timezone`)', parameters: idParam, requestBody: json('SendRequest'), responses: { '202': { description: 'Sending or scheduled' }, '422': error('The template does not compile'), ...conflict, ...errors } },
+    post: {
+      summary: 'Send now, or schedule with `at` (+ `timezone`)',
+      parameters: idParam,
+      requestBody: json('SendRequest'),
+      responses: {
+        '202': { description: 'Sending or scheduled' },
+        '422': error('The template does not compile'),
+        ...conflict,
+        ...errors,
+      },
+    },
   },
   '/api/newsletters/{id}/pause': action('Pause a send (messages already handed to the server finish)'),
   '/api/newsletters/{id}/resume': action('Resume a paused send'),
   '/api/newsletters/{id}/cancel': action('Cancel: what was not sent is cancelled'),
-  '/api/newsletters/{id}/resend-unknown': action('Send again, with the same Message-ID, the messages whose outcome is unknown'),
-  '/api/newsletters/{id}/recipients': { get: { summary: 'Per-recipient results: status, attempts, server reply', parameters: [...idParam, ...query(recipientListQuery)], responses: { '200': { description: 'A page of recipients' }, ...errors } } },
+  '/api/newsletters/{id}/resend-unknown': action(
+    'Send again, with the same Message-ID, the messages whose outcome is unknown',
+  ),
+  '/api/newsletters/{id}/recipients': {
+    get: {
+      summary: 'Per-recipient results: status, attempts, server reply',
+      parameters: [...idParam, ...query(recipientListQuery)],
+      responses: { '200': { description: 'A page of recipients' }, ...errors },
+    },
+  },
   '/u/{token}': {
-    get: { ...page('Unsubscribe confirmation page (never unsubscribes by itself)'), responses: { '200': { description: 'HTML page' }, '404': { description: 'Invalid link' } } },
-    post: { ...page('Unsubscribe (RFC 8058 one-click: no cookie, no redirect)'), responses: { '200': { description: 'HTML page' }, '404': { description: 'Invalid link' } } },
+    get: {
+      ...page('Unsubscribe confirmation page (never unsubscribes by itself)'),
+      responses: { '200': { description: 'HTML page' }, '404': { description: 'Invalid link' } },
+    },
+    post: {
+      ...page('Unsubscribe (RFC 8058 one-click: no cookie, no redirect)'),
+      responses: { '200': { description: 'HTML page' }, '404': { description: 'Invalid link' } },
+    },
   },
   '/p/{token}': {
-    get: { ...page('Preferences page (announcements, digest, language)'), responses: { '200': { description: 'HTML form' }, '404': { description: 'Invalid link' } } },
-    post: { ...page('Save preferences (form fields announcements, digest, language)'), responses: { '200': { description: 'Saved' }, '400': { description: 'Invalid choice' }, '404': { description: 'Invalid link' } } },
+    get: {
+      ...page('Preferences page (announcements, digest, language)'),
+      responses: { '200': { description: 'HTML form' }, '404': { description: 'Invalid link' } },
+    },
+    post: {
+      ...page('Save preferences (form fields announcements, digest, language)'),
+      responses: {
+        '200': { description: 'Saved' },
+        '400': { description: 'Invalid choice' },
+        '404': { description: 'Invalid link' },
+      },
+    },
   },
-  '/w/{token}': { get: { ...page('The newsletter in the browser'), responses: { '200': { description: 'HTML' }, '404': { description: 'Invalid link' } } } },
+  '/w/{token}': {
+    get: {
+      ...page('The newsletter in the browser'),
+      responses: { '200': { description: 'HTML' }, '404': { description: 'Invalid link' } },
+    },
+  },
 };

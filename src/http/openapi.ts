@@ -7,7 +7,8 @@ import { newsletterPaths, newsletterSchemas } from './openapi-newsletters.js';
 import { previewBody } from './routes/preview.js';
 import { previewResponseSchema } from './preview-schema.js';
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
+  z.toJSONSchema(s, { io, unrepresentable: 'any' });
 
 const errorSchema = {
   type: 'object',
@@ -25,12 +26,23 @@ const errorSchema = {
 };
 
 const errors = {
-  '400': { description: 'Invalid input (names each bad field)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-  '401': { description: 'Missing or wrong API token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-  '404': { description: 'Not found', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '400': {
+    description: 'Invalid input (names each bad field)',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
+  '401': {
+    description: 'Missing or wrong API token',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
+  '404': {
+    description: 'Not found',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
 };
 
-const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const json = (ref: string) => ({
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The OpenAPI 3.1 description of the API, generated from the same zod schemas that validate requests. */
@@ -56,44 +68,118 @@ export function openApiDocument(publicUrl: string) {
     },
     paths: withIdempotencyKeys({
       '/api/items': {
-        post: { summary: 'Create a draft item', requestBody: { required: true, ...json('ItemInput') }, responses: { '201': { description: 'Created' }, ...errors } },
+        post: {
+          summary: 'Create a draft item',
+          requestBody: { required: true, ...json('ItemInput') },
+          responses: { '201': { description: 'Created' }, ...errors },
+        },
         get: {
           summary: 'List items',
           parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string', enum: ['draft', 'scheduled', 'published', 'withdrawn'] } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', enum: ['draft', 'scheduled', 'published', 'withdrawn'] },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
             { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
           ],
           responses: { '200': { description: 'A page of items' }, ...errors },
         },
       },
       '/api/items/{id}': {
-        get: { summary: 'An item with its deliveries and history', parameters: idParam, responses: { '200': { description: 'The item' }, ...errors } },
-        patch: { summary: 'Edit an item (new revision)', parameters: idParam, requestBody: json('ItemPatch'), responses: { '200': { description: 'The item' }, ...errors } },
-        delete: { summary: 'Delete a draft or withdrawn item', parameters: idParam, responses: { '204': { description: 'Deleted' }, '409': { description: 'Published, scheduled, imported, or deliveries under way' }, ...errors } },
+        get: {
+          summary: 'An item with its deliveries and history',
+          parameters: idParam,
+          responses: { '200': { description: 'The item' }, ...errors },
+        },
+        patch: {
+          summary: 'Edit an item (new revision)',
+          parameters: idParam,
+          requestBody: json('ItemPatch'),
+          responses: { '200': { description: 'The item' }, ...errors },
+        },
+        delete: {
+          summary: 'Delete a draft or withdrawn item',
+          parameters: idParam,
+          responses: {
+            '204': { description: 'Deleted' },
+            '409': { description: 'Published, scheduled, imported, or deliveries under way' },
+            ...errors,
+          },
+        },
       },
       '/api/items/{id}/publish': {
         post: {
-          summary: 'Publish now, or schedule with `at` (+ `timezone`). The answer\'s `warnings` list items published in the last 30 days with the same title or link (a warning: nothing is refused)',
+          summary:
+            "Publish now, or schedule with `at` (+ `timezone`). The answer's `warnings` list items published in the last 30 days with the same title or link (a warning: nothing is refused)",
           parameters: idParam,
           requestBody: json('PublishRequest'),
-          responses: { '202': { description: 'Publication under way or scheduled' }, '200': { description: 'Nothing to do: this revision is already published' }, '409': errors['404'], ...errors },
+          responses: {
+            '202': { description: 'Publication under way or scheduled' },
+            '200': { description: 'Nothing to do: this revision is already published' },
+            '409': errors['404'],
+            ...errors,
+          },
         },
       },
       '/api/items/{id}/preview': {
         post: {
-          summary: 'The post each channel account would make (text, thread parts, counted length, limit, warnings), optionally with unsaved per-channel texts; for a published item, whether an edit reaches each platform',
+          summary:
+            'The post each channel account would make (text, thread parts, counted length, limit, warnings), optionally with unsaved per-channel texts; for a published item, whether an edit reaches each platform',
           parameters: idParam,
           requestBody: json('PreviewRequest'),
-          responses: { '200': { description: 'One composed post per account', ...json('Preview') }, ...errors },
+          responses: {
+            '200': { description: 'One composed post per account', ...json('Preview') },
+            ...errors,
+          },
         },
       },
-      '/api/items/{id}/cancel': { post: { summary: 'Cancel a scheduled publication', parameters: idParam, responses: { '200': { description: 'Cancelled' }, '409': errors['404'], ...errors } } },
-      '/api/items/{id}/withdraw': { post: { summary: 'Withdraw a published item', parameters: idParam, requestBody: json('WithdrawRequest'), responses: { '202': { description: 'Withdrawn' }, ...errors } } },
-      '/api/deliveries/{id}/retry': { post: { summary: 'Retry a failed delivery', parameters: idParam, responses: { '202': { description: 'Queued again' }, '409': errors['404'], ...errors } } },
-      '/api/channels': { get: { summary: 'Channel accounts and their state', responses: { '200': { description: 'Accounts' }, ...errors } } },
-      '/api/dry-run-posts': { get: { summary: 'What dry-run accounts would have posted', responses: { '200': { description: 'Posts' }, ...errors } } },
-      '/api/outbox': { get: { summary: 'Old name of /api/dry-run-posts, kept for one release', deprecated: true, responses: { '200': { description: 'Posts' }, ...errors } } },
+      '/api/items/{id}/cancel': {
+        post: {
+          summary: 'Cancel a scheduled publication',
+          parameters: idParam,
+          responses: { '200': { description: 'Cancelled' }, '409': errors['404'], ...errors },
+        },
+      },
+      '/api/items/{id}/withdraw': {
+        post: {
+          summary: 'Withdraw a published item',
+          parameters: idParam,
+          requestBody: json('WithdrawRequest'),
+          responses: { '202': { description: 'Withdrawn' }, ...errors },
+        },
+      },
+      '/api/deliveries/{id}/retry': {
+        post: {
+          summary: 'Retry a failed delivery',
+          parameters: idParam,
+          responses: { '202': { description: 'Queued again' }, '409': errors['404'], ...errors },
+        },
+      },
+      '/api/channels': {
+        get: {
+          summary: 'Channel accounts and their state',
+          responses: { '200': { description: 'Accounts' }, ...errors },
+        },
+      },
+      '/api/dry-run-posts': {
+        get: {
+          summary: 'What dry-run accounts would have posted',
+          responses: { '200': { description: 'Posts' }, ...errors },
+        },
+      },
+      '/api/outbox': {
+        get: {
+          summary: 'Old name of /api/dry-run-posts, kept for one release',
+          deprecated: true,
+          responses: { '200': { description: 'Posts' }, ...errors },
+        },
+      },
       ...newsletterPaths,
       ...feedPaths,
       '/healthz': {

@@ -8,7 +8,8 @@ export function presentItem(item: NewsItem) {
   const { scheduleToken: _internal, ...rest } = item;
   return {
     ...rest,
-    publishAtLocal: item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : null,
+    publishAtLocal:
+      item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : null,
     unpublishedChanges: item.status === 'published' && item.publishedRevision !== item.revision,
   };
 }

@@ -45,7 +45,14 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   timeRequests(app, ctx.metrics);
   const web = await installWebSupport(app, ctx);
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', authorize({ apiToken: options.apiToken, sessions: web.sessions, refusals: { api: apiRefusals(options.apiToken), page: pageRefusals(web) } }));
+  app.addHook(
+    'onRequest',
+    authorize({
+      apiToken: options.apiToken,
+      sessions: web.sessions,
+      refusals: { api: apiRefusals(options.apiToken), page: pageRefusals(web) },
+    }),
+  );
 
   healthRoutes(app, ctx);
   if (ctx.config.metrics.token) metricsRoute(app, ctx.metrics, ctx.config.metrics.token); // its own bearer token

@@ -7,7 +7,11 @@ import { findItem } from '../store/items.js';
  * undo that. Two callers racing (two polls, a CMS retry) may both try; PostgreSQL then refuses the
  * second set of deliveries, and the item being published is all that matters.
  */
-export async function publishImportedDraft(deps: FlowDeps, itemId: string, opts: { channels: string[] | null; announce: boolean; actor: string }): Promise<void> {
+export async function publishImportedDraft(
+  deps: FlowDeps,
+  itemId: string,
+  opts: { channels: string[] | null; announce: boolean; actor: string },
+): Promise<void> {
   const item = await findItem(deps.store.db, itemId);
   if (!item || item.status !== 'draft' || item.publishedRevision !== null) return;
   try {

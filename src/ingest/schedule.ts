@@ -13,11 +13,18 @@ const KEEP = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
  * One BullMQ job scheduler per configured source (every `everyMinutes`, the first poll at once);
  * schedulers of sources removed from the configuration are removed. Idempotent.
  */
-export async function installIngestSchedulers(queue: Queue, sources: readonly FeedSourceConfig[]): Promise<void> {
+export async function installIngestSchedulers(
+  queue: Queue,
+  sources: readonly FeedSourceConfig[],
+): Promise<void> {
   const wanted = new Set(sources.map((s) => `${SCHEDULER_PREFIX}${s.id}`));
   for (const source of sources) {
     const data: IngestJob = { sourceId: source.id };
-    await queue.upsertJobScheduler(`${SCHEDULER_PREFIX}${source.id}`, { every: source.everyMinutes * 60_000 }, { name: 'poll', data, opts: KEEP });
+    await queue.upsertJobScheduler(
+      `${SCHEDULER_PREFIX}${source.id}`,
+      { every: source.everyMinutes * 60_000 },
+      { name: 'poll', data, opts: KEEP },
+    );
   }
   for (const scheduler of await queue.getJobSchedulers()) {
     const id = scheduler.key;

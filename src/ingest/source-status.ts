@@ -21,7 +21,10 @@ export interface SourceStatus {
 }
 
 /** Configured sources joined with what their polls recorded (never polled: all nulls). */
-export async function describeSources(db: Kysely<Database>, sources: readonly FeedSourceConfig[]): Promise<SourceStatus[]> {
+export async function describeSources(
+  db: Kysely<Database>,
+  sources: readonly FeedSourceConfig[],
+): Promise<SourceStatus[]> {
   const states = new Map((await listSourceStates(db)).map((s) => [s.id, s]));
   return sources.map((source) => {
     const state = states.get(source.id);
@@ -49,7 +52,8 @@ export function maskUrl(value: string): string {
   try {
     const url = new URL(value);
     if (url.password) url.password = '***';
-    for (const name of [...url.searchParams.keys()]) if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
+    for (const name of [...url.searchParams.keys()])
+      if (SECRET_PARAM.test(name)) url.searchParams.set(name, '***');
     return url.href;
   } catch {
     return '(invalid URL)';

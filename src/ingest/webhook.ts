@@ -13,8 +13,16 @@ const ACTOR = 'webhook';
 
 /** What the CMS sends besides the item fields (which are those of `POST /api/items`). */
 export const hookOptionsSchema = z.strictObject({
-  externalId: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
-  channels: z.array(z.string({ error: 'must be account ids' }).max(64), { error: 'must be a list of account ids' }).max(50).optional(),
+  externalId: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .optional(),
+  channels: z
+    .array(z.string({ error: 'must be account ids' }).max(64), { error: 'must be a list of account ids' })
+    .max(50)
+    .optional(),
   announce: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
@@ -32,19 +40,30 @@ class AlreadyRecorded extends Error {}
  * the item and the id's record are written in one transaction, so a retry (even after a crash
  * between creating and publishing) finds the item and only finishes its publication.
  */
-export async function createAndPublishFromHook(deps: FlowDeps & { channels: ChannelRegistry; config: { allowPrivateUrls: boolean } }, payload: unknown): Promise<HookOutcome> {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new ValidationError({ '(body)': 'must be a JSON object' });
+export async function createAndPublishFromHook(
+  deps: FlowDeps & { channels: ChannelRegistry; config: { allowPrivateUrls: boolean } },
+  payload: unknown,
+): Promise<HookOutcome> {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw new ValidationError({ '(body)': 'must be a JSON object' });
   const { externalId, channels, announce, ...itemInput } = payload as Record<string, unknown>;
   const options = hookOptionsSchema.safeParse({ externalId, channels, announce });
   const problems = options.success ? {} : fieldErrorsFromZod(options.error);
-  if (!problems.channels && Array.isArray(channels)) Object.assign(problems, unknownChannels(deps.channels, channels as string[]));
+  if (!problems.channels && Array.isArray(channels))
+    Object.assign(problems, unknownChannels(deps.channels, channels as string[]));
   const fields = tryValidate(itemInput, problems, { allowPrivateUrls: deps.config.allowPrivateUrls });
   if (!options.success || !fields || Object.keys(problems).length > 0) throw new ValidationError(problems);
   const id = options.data.externalId;
   const existing = id ? await findWebhookItem(deps.store.db, id) : null;
-  const { itemId, created } = existing ? { itemId: existing, created: false } : await createOnce(deps, fields, id);
+  const { itemId, created } = existing
+    ? { itemId: existing, created: false }
+    : await createOnce(deps, fields, id);
   const item = await getItem(deps.store.db, itemId);
-  await publishImportedDraft(deps, item.id, { channels: options.data.channels ?? null, announce: options.data.announce ?? false, actor: ACTOR });
+  await publishImportedDraft(deps, item.id, {
+    channels: options.data.channels ?? null,
+    announce: options.data.announce ?? false,
+    actor: ACTOR,
+  });
   return { item: await getItem(deps.store.db, itemId), created };
 }
 
@@ -62,14 +81,22 @@ function unknownChannels(registry: ChannelRegistry, channels: string[] | undefin
   if (!channels) return {};
   const known = new Set(registry.accounts().map((a) => a.id));
   const unknown = channels.filter((c) => !known.has(c));
-  return unknown.length > 0 ? { channels: `unknown channel account(s): ${unknown.join(', ')} (known: ${[...known].join(', ') || 'none'})` } : {};
+  return unknown.length > 0
+    ? {
+        channels: `unknown channel account(s): ${unknown.join(', ')} (known: ${[...known].join(', ') || 'none'})`,
+      }
+    : {};
 }
 
 /**
  * Creates the item, unless a concurrent call with the same externalId wins the race (then its item
  * is the answer). A clash on the slug with an unrelated item created meanwhile gets one more try.
  */
-async function createOnce(deps: FlowDeps, fields: ReturnType<typeof validateItemFields>, externalId: string | undefined): Promise<{ itemId: string; created: boolean }> {
+async function createOnce(
+  deps: FlowDeps,
+  fields: ReturnType<typeof validateItemFields>,
+  externalId: string | undefined,
+): Promise<{ itemId: string; created: boolean }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return { itemId: await createRecorded(deps, fields, externalId), created: true };
@@ -81,10 +108,20 @@ async function createOnce(deps: FlowDeps, fields: ReturnType<typeof validateItem
   }
 }
 
-async function createRecorded(deps: FlowDeps, fields: ReturnType<typeof validateItemFields>, externalId: string | undefined): Promise<string> {
+async function createRecorded(
+  deps: FlowDeps,
+  fields: ReturnType<typeof validateItemFields>,
+  externalId: string | undefined,
+): Promise<string> {
   return deps.store.transaction(async (trx) => {
     const item = await insertItem(trx, fields, ACTOR);
-    await recordAudit(trx, { actor: ACTOR, action: 'created', subjectType: 'item', subjectId: item.id, details: { revision: 1, ...(externalId ? { externalId } : {}) } });
+    await recordAudit(trx, {
+      actor: ACTOR,
+      action: 'created',
+      subjectType: 'item',
+      subjectId: item.id,
+      details: { revision: 1, ...(externalId ? { externalId } : {}) },
+    });
     if (externalId && !(await insertWebhookItem(trx, externalId, item.id))) throw new AlreadyRecorded();
     return item.id;
   });

@@ -229,9 +229,18 @@ export class BounceMailbox {
 }
 
 /** The bounce mailbox of this configuration, or null when HERALD_BOUNCE_IMAP_URL is not set. */
-export function configuredBounceMailbox(deps: { store: Store; log: Logger; config: HeraldConfig }): BounceMailbox | null {
+export function configuredBounceMailbox(deps: {
+  store: Store;
+  log: Logger;
+  config: HeraldConfig;
+}): BounceMailbox | null {
   const nl = deps.config.newsletter;
   if (!nl.bounceMailbox.url) return null;
   const settings = newsletterSettings(deps.config);
-  return new BounceMailbox(nl.bounceMailbox.url, { store: deps.store, log: deps.log, policy: nl.suppression, read: { bounceAddress: settings.bounceAddress, tokenKeys: settings.tokenKeys } });
+  return new BounceMailbox(nl.bounceMailbox.url, {
+    store: deps.store,
+    log: deps.log,
+    policy: nl.suppression,
+    read: { bounceAddress: settings.bounceAddress, tokenKeys: settings.tokenKeys },
+  });
 }

@@ -22,15 +22,24 @@ export function toNewsletterItem(item: NewsletterItem): NewsletterItem {
 }
 
 /** The items in the order given; every missing (or, with requirePublished, unpublished) one is named. */
-export async function loadItems(db: Kysely<Database>, itemIds: readonly string[], opts: { requirePublished: boolean }): Promise<NewsletterItem[]> {
+export async function loadItems(
+  db: Kysely<Database>,
+  itemIds: readonly string[],
+  opts: { requirePublished: boolean },
+): Promise<NewsletterItem[]> {
   if (itemIds.length === 0) throw new ValidationError({ itemIds: 'a newsletter needs at least one item' });
-  const rows = await db.selectFrom('items').selectAll().where('id', 'in', [...itemIds]).execute();
+  const rows = await db
+    .selectFrom('items')
+    .selectAll()
+    .where('id', 'in', [...itemIds])
+    .execute();
   const byId = new Map(rows.map((r) => [r.id, rowToItem(r)]));
   const problems: Record<string, string> = {};
   itemIds.forEach((id, index) => {
     const item = byId.get(id);
     if (!item) problems[`itemIds.${index}`] = `no item ${id}`;
-    else if (opts.requirePublished && item.status !== 'published') problems[`itemIds.${index}`] = `item ${id} is ${item.status}, not published`;
+    else if (opts.requirePublished && item.status !== 'published')
+      problems[`itemIds.${index}`] = `item ${id} is ${item.status}, not published`;
   });
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
   return itemIds.map((id) => toNewsletterItem(byId.get(id)!));
@@ -42,7 +51,12 @@ export async function itemsOf(db: Kysely<Database>, newsletter: Newsletter): Pro
   return loadItems(db, newsletter.itemIds, { requirePublished: false });
 }
 
-export function compileFor(newsletter: Newsletter, items: NewsletterItem[], language: string, settings: NewsletterSettings): Promise<CompiledNewsletter> {
+export function compileFor(
+  newsletter: Newsletter,
+  items: NewsletterItem[],
+  language: string,
+  settings: NewsletterSettings,
+): Promise<CompiledNewsletter> {
   return compileNewsletter({
     kind: newsletter.kind,
     items,
@@ -60,7 +74,12 @@ export class CompiledCache {
 
   constructor(private readonly max = 200) {}
 
-  get(newsletter: Newsletter, items: NewsletterItem[], language: string, settings: NewsletterSettings): Promise<CompiledNewsletter> {
+  get(
+    newsletter: Newsletter,
+    items: NewsletterItem[],
+    language: string,
+    settings: NewsletterSettings,
+  ): Promise<CompiledNewsletter> {
     const key = `${newsletter.id}|${language}`;
     let entry = this.entries.get(key);
     if (entry) {
@@ -91,11 +110,30 @@ export interface ComposedMessage {
 }
 
 /** One recipient's message: signed links, Handlebars render (microseconds), nodemailer options. */
-export function composeMessage(compiled: CompiledNewsletter, newsletter: Pick<Newsletter, 'id' | 'kind'>, to: MessageRecipient, settings: NewsletterSettings, opts: { subjectPrefix?: string; preview?: boolean } = {}): ComposedMessage {
+export function composeMessage(
+  compiled: CompiledNewsletter,
+  newsletter: Pick<Newsletter, 'id' | 'kind'>,
+  to: MessageRecipient,
+  settings: NewsletterSettings,
+  opts: { subjectPrefix?: string; preview?: boolean } = {},
+): ComposedMessage {
   const newsletterId = newsletter.id;
-  const links = contactLinks({ baseUrl: settings.publicUrl, key: settings.tokenKeys[0]!, contactId: to.contactId, newsletterId, preview: opts.preview ?? false });
-  const rendered = renderFor(compiled, { name: to.name, email: to.email, authorityName: to.authorityName, ...links });
-  const content = opts.subjectPrefix ? { ...rendered, subject: `${opts.subjectPrefix}${rendered.subject}` } : rendered;
+  const links = contactLinks({
+    baseUrl: settings.publicUrl,
+    key: settings.tokenKeys[0]!,
+    contactId: to.contactId,
+    newsletterId,
+    preview: opts.preview ?? false,
+  });
+  const rendered = renderFor(compiled, {
+    name: to.name,
+    email: to.email,
+    authorityName: to.authorityName,
+    ...links,
+  });
+  const content = opts.subjectPrefix
+    ? { ...rendered, subject: `${opts.subjectPrefix}${rendered.subject}` }
+    : rendered;
   const message = buildNewsletterMessage({
     newsletterId,
     contactId: to.contactId,

@@ -36,15 +36,32 @@ export async function runDigest(deps: NewsletterDeps, to = nowIso()): Promise<Di
       .execute();
     if (rows.length === 0) return { from, to, items: 0, newsletter: null };
     const itemIds = rows.map((r) => r.id).reverse();
-    const { newsletter, created } = await insertNewsletter(trx, { kind: 'digest', itemIds, source: 'digest', sourceKey: `digest:${from}`, digestFrom: from, digestTo: to, createdBy: 'digest' });
+    const { newsletter, created } = await insertNewsletter(trx, {
+      kind: 'digest',
+      itemIds,
+      source: 'digest',
+      sourceKey: `digest:${from}`,
+      digestFrom: from,
+      digestTo: to,
+      createdBy: 'digest',
+    });
     if (created) {
       await setState(trx, DIGEST_CURSOR, to);
-      await recordAudit(trx, { actor: 'digest', action: 'newsletter_created', subjectType: 'newsletter', subjectId: newsletter.id, details: { from, to, items: itemIds.length } });
+      await recordAudit(trx, {
+        actor: 'digest',
+        action: 'newsletter_created',
+        subjectType: 'newsletter',
+        subjectId: newsletter.id,
+        details: { from, to, items: itemIds.length },
+      });
     }
     return { from, to, items: itemIds.length, newsletter };
   });
   if (!planned.newsletter) {
-    deps.log.info({ from: planned.from, to: planned.to }, 'digest: nothing published since the previous one; nothing sent');
+    deps.log.info(
+      { from: planned.from, to: planned.to },
+      'digest: nothing published since the previous one; nothing sent',
+    );
     return planned;
   }
   return { ...planned, newsletter: await startAutomatic(deps, planned.newsletter, 'digest') };
@@ -54,13 +71,25 @@ export async function runDigest(deps: NewsletterDeps, to = nowIso()): Promise<Di
  * Starts a newsletter Herald made by itself. A problem a person must fix (configuration, template)
  * leaves it as a draft, logged; the sweeper tries again for a day, and staff can send it by hand.
  */
-export async function startAutomatic(deps: NewsletterDeps, newsletter: Newsletter, actor: string): Promise<Newsletter> {
+export async function startAutomatic(
+  deps: NewsletterDeps,
+  newsletter: Newsletter,
+  actor: string,
+): Promise<Newsletter> {
   if (newsletter.status !== 'draft') return newsletter;
   try {
     return await startSend(deps, newsletter.id, { actor });
   } catch (error) {
-    if (!(error instanceof ConflictError || error instanceof ValidationError || error instanceof NewsletterTemplateError)) throw error;
-    deps.log.error({ newsletterId: newsletter.id, err: error.message }, 'automatic newsletter left as a draft');
+    if (!(
+      error instanceof ConflictError ||
+      error instanceof ValidationError ||
+      error instanceof NewsletterTemplateError
+    ))
+      throw error;
+    deps.log.error(
+      { newsletterId: newsletter.id, err: error.message },
+      'automatic newsletter left as a draft',
+    );
     return newsletter;
   }
 }

@@ -9,7 +9,14 @@ import { nowIso } from '../store/db.js';
 import type { Queues } from '../queues/producer.js';
 import type { NewsletterSendJob, NewsletterStartJob, NewsletterTaskJob } from '../queues/payloads.js';
 
-export const JOB = { send: 'send', start: 'start', digest: 'digest', sweep: 'sweep', deliver: 'deliver', bounces: 'bounces' } as const;
+export const JOB = {
+  send: 'send',
+  start: 'start',
+  digest: 'digest',
+  sweep: 'sweep',
+  deliver: 'deliver',
+  bounces: 'bounces',
+} as const;
 
 export const DIGEST_SCHEDULER = 'newsletter-digest';
 export const SWEEP_SCHEDULER = 'newsletter-sweep';
@@ -20,7 +27,10 @@ export const DIGEST_CURSOR = 'digest.since';
 // A finished send job is removed at once, so the same id can be added again after a pause (the row,
 // not the job, remembers what happened).
 const SEND_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
-const KEEP = { removeOnComplete: { age: 24 * 3600, count: 1_000 }, removeOnFail: { age: 14 * 24 * 3600, count: 1_000 } } satisfies JobsOptions;
+const KEEP = {
+  removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 1_000 },
+} satisfies JobsOptions;
 const BULK = 1_000;
 
 export const startJobId = (newsletterId: string, token: string) => `nls_${newsletterId}_${token}`;
@@ -29,7 +39,10 @@ function queueOf(queues: Queues): Queue {
   return queues.get('newsletter');
 }
 
-export async function enqueueRecipients(queues: Queues, rows: ReadonlyArray<{ id: string; nextAttemptAt: string | null }>): Promise<void> {
+export async function enqueueRecipients(
+  queues: Queues,
+  rows: ReadonlyArray<{ id: string; nextAttemptAt: string | null }>,
+): Promise<void> {
   const now = Date.now();
   for (let i = 0; i < rows.length; i += BULK) {
     await queueOf(queues).addBulk(
@@ -43,7 +56,10 @@ export async function enqueueRecipients(queues: Queues, rows: ReadonlyArray<{ id
 }
 
 /** Adds a job for every pending or deferred row of the newsletter (those that have one are left alone). */
-export async function enqueueOpenRecipients(deps: { store: Store; queues: Queues }, newsletterId: string): Promise<number> {
+export async function enqueueOpenRecipients(
+  deps: { store: Store; queues: Queues },
+  newsletterId: string,
+): Promise<number> {
   let after = '';
   let total = 0;
   for (;;) {
@@ -56,7 +72,11 @@ export async function enqueueOpenRecipients(deps: { store: Store; queues: Queues
 }
 
 /** Takes the newsletter's waiting jobs out of Redis (after a pause or cancel) so they do not use the rate budget. */
-export async function removeRecipientJobs(deps: { store: Store; queues: Queues }, newsletterId: string, statuses: string[] = ['pending', 'deferred', 'cancelled', 'skipped']): Promise<void> {
+export async function removeRecipientJobs(
+  deps: { store: Store; queues: Queues },
+  newsletterId: string,
+  statuses: string[] = ['pending', 'deferred', 'cancelled', 'skipped'],
+): Promise<void> {
   const queue = queueOf(deps.queues);
   let after = '';
   for (;;) {
@@ -76,7 +96,12 @@ export async function removeRecipientJobs(deps: { store: Store; queues: Queues }
   }
 }
 
-export async function enqueueStart(queues: Queues, newsletterId: string, token: string, at: string): Promise<void> {
+export async function enqueueStart(
+  queues: Queues,
+  newsletterId: string,
+  token: string,
+  at: string,
+): Promise<void> {
   const data: NewsletterStartJob = { newsletterId, scheduleToken: token };
   await queueOf(queues).add(JOB.start, data, {
     ...KEEP,
@@ -88,7 +113,9 @@ export async function enqueueStart(queues: Queues, newsletterId: string, token: 
 }
 
 export async function removeStart(queues: Queues, newsletterId: string, token: string): Promise<void> {
-  await queueOf(queues).remove(startJobId(newsletterId, token)).catch(() => 0);
+  await queueOf(queues)
+    .remove(startJobId(newsletterId, token))
+    .catch(() => 0);
 }
 
 export async function hasStartJob(queues: Queues, newsletterId: string, token: string): Promise<boolean> {
@@ -99,13 +126,26 @@ export async function hasStartJob(queues: Queues, newsletterId: string, token: s
 }
 
 /** The digest (cron + zone) and sweep schedulers; cheap and idempotent, so re-run periodically. */
-export async function installNewsletterSchedulers(deps: { store: Store; queues: Queues; config: HeraldConfig }): Promise<void> {
+export async function installNewsletterSchedulers(deps: {
+  store: Store;
+  queues: Queues;
+  config: HeraldConfig;
+}): Promise<void> {
   const queue = queueOf(deps.queues);
   const sweep: NewsletterTaskJob = { task: 'sweep' };
-  await queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: deps.config.delivery.reconcileEveryMs }, { name: JOB.sweep, data: sweep, opts: KEEP });
+  await queue.upsertJobScheduler(
+    SWEEP_SCHEDULER,
+    { every: deps.config.delivery.reconcileEveryMs },
+    { name: JOB.sweep, data: sweep, opts: KEEP },
+  );
   const mailbox = deps.config.newsletter.bounceMailbox;
   const bounces: NewsletterTaskJob = { task: 'bounces' };
-  if (mailbox.url) await queue.upsertJobScheduler(BOUNCES_SCHEDULER, { every: mailbox.everyMs }, { name: JOB.bounces, data: bounces, opts: KEEP });
+  if (mailbox.url)
+    await queue.upsertJobScheduler(
+      BOUNCES_SCHEDULER,
+      { every: mailbox.everyMs },
+      { name: JOB.bounces, data: bounces, opts: KEEP },
+    );
   else await queue.removeJobScheduler(BOUNCES_SCHEDULER);
   const { digest } = deps.config.newsletter;
   if (!digest.enabled) {
@@ -115,5 +155,9 @@ export async function installNewsletterSchedulers(deps: { store: Store; queues: 
   // The first digest covers what is published from the moment digests are switched on.
   await initState(deps.store.db, DIGEST_CURSOR, nowIso());
   const data: NewsletterTaskJob = { task: 'digest' };
-  await queue.upsertJobScheduler(DIGEST_SCHEDULER, { pattern: digest.cron, tz: digest.timezone }, { name: JOB.digest, data, opts: KEEP });
+  await queue.upsertJobScheduler(
+    DIGEST_SCHEDULER,
+    { pattern: digest.cron, tz: digest.timezone },
+    { name: JOB.digest, data, opts: KEEP },
+  );
 }

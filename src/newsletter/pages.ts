@@ -17,11 +17,13 @@ const STRINGS = {
     language: 'Language',
     save: 'Save my preferences',
     saved: 'Your preferences are saved.',
-    bounced: 'Mail to this address could not be delivered, so nothing is sent to it for now. {org} will look into it.',
+    bounced:
+      'Mail to this address could not be delivered, so nothing is sent to it for now. {org} will look into it.',
     invalid: 'This link is not valid.',
     invalidHint: 'It may have been copied incompletely. The link at the bottom of any newsletter works.',
     testLink: 'This link comes from a test message: it does not change any subscription.',
-    previewLink: 'Preview: this is the page a contact would see, shown for a sample contact. Nothing done here changes a subscription.',
+    previewLink:
+      'Preview: this is the page a contact would see, shown for a sample contact. Nothing done here changes a subscription.',
   },
   fr: {
     title: 'Abonnement à la lettre d’information',
@@ -37,11 +39,14 @@ const STRINGS = {
     language: 'Langue',
     save: 'Enregistrer mes préférences',
     saved: 'Vos préférences sont enregistrées.',
-    bounced: 'Les messages à cette adresse n’ont pas pu être remis : rien ne lui est envoyé pour le moment. {org} va s’en occuper.',
+    bounced:
+      'Les messages à cette adresse n’ont pas pu être remis : rien ne lui est envoyé pour le moment. {org} va s’en occuper.',
     invalid: 'Ce lien n’est pas valide.',
-    invalidHint: 'Il a peut-être été copié incomplètement. Le lien en bas de chaque lettre d’information fonctionne.',
+    invalidHint:
+      'Il a peut-être été copié incomplètement. Le lien en bas de chaque lettre d’information fonctionne.',
     testLink: 'Ce lien vient d’un message de test : il ne modifie aucun abonnement.',
-    previewLink: 'Aperçu : voici la page qu’un contact verrait, montrée pour un contact fictif. Rien de ce qui est fait ici ne modifie un abonnement.',
+    previewLink:
+      'Aperçu : voici la page qu’un contact verrait, montrée pour un contact fictif. Rien de ce qui est fait ici ne modifie un abonnement.',
   },
 } as const;
 
@@ -49,17 +54,23 @@ type Key = keyof (typeof STRINGS)['en'];
 export type PageLanguage = keyof typeof STRINGS;
 
 export function pageLanguage(language: string | undefined): PageLanguage {
-  for (const candidate of languageFallbacks(language ?? 'en')) if (candidate in STRINGS) return candidate as PageLanguage;
+  for (const candidate of languageFallbacks(language ?? 'en'))
+    if (candidate in STRINGS) return candidate as PageLanguage;
   return 'en';
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** A translated string with `{name}` values, escaped. */
 export function say(lang: PageLanguage, key: Key, values: Record<string, string> = {}): string {
-  return escapeHtml(STRINGS[lang][key]).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? escapeHtml(values[name]!) : whole));
+  return escapeHtml(STRINGS[lang][key]).replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? escapeHtml(values[name]!) : whole,
+  );
 }
 
 /** A whole page; `body` must already be escaped HTML. */
@@ -94,13 +105,15 @@ export const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 } as const;
 
 /** The web version shows the newsletter's own images and styles. */
 export const WEB_VERSION_HEADERS = {
   ...PAGE_HEADERS,
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 } as const;
 
 export function invalidLinkPage(lang: PageLanguage = 'en'): string {
@@ -109,7 +122,10 @@ export function invalidLinkPage(lang: PageLanguage = 'en'): string {
 
 /** A contact's page as a preview or test link shows it: for a sample contact, under a notice. */
 export function asPreview(html: string, lang: PageLanguage): string {
-  return html.replace('<body><main>\n', `<body><main>\n<p><strong>${say(lang, 'previewLink')}</strong></p>\n`);
+  return html.replace(
+    '<body><main>\n',
+    `<body><main>\n<p><strong>${say(lang, 'previewLink')}</strong></p>\n`,
+  );
 }
 
 export function testLinkPage(): string {
@@ -127,7 +143,10 @@ export function confirmUnsubscribePage(c: PageContact, org: string, preferencesU
   const lang = pageLanguage(c.language);
   const v = { org, email: c.email };
   if (c.status !== 'active') {
-    return page(lang, `<p>${say(lang, 'alreadyOut', v)}</p>\n<p><a href="${escapeHtml(preferencesUrl)}">${say(lang, 'preferencesLink')}</a></p>`);
+    return page(
+      lang,
+      `<p>${say(lang, 'alreadyOut', v)}</p>\n<p><a href="${escapeHtml(preferencesUrl)}">${say(lang, 'preferencesLink')}</a></p>`,
+    );
   }
   return page(
     lang,
@@ -139,15 +158,29 @@ export function confirmUnsubscribePage(c: PageContact, org: string, preferencesU
 
 export function unsubscribedPage(c: PageContact, org: string, preferencesUrl: string): string {
   const lang = pageLanguage(c.language);
-  return page(lang, `<h1>${say(lang, 'done', { org, email: c.email })}</h1>\n<p class="muted">${say(lang, 'changeMind')} <a href="${escapeHtml(preferencesUrl)}">${say(lang, 'preferencesLink')}</a></p>`);
+  return page(
+    lang,
+    `<h1>${say(lang, 'done', { org, email: c.email })}</h1>\n<p class="muted">${say(lang, 'changeMind')} <a href="${escapeHtml(preferencesUrl)}">${say(lang, 'preferencesLink')}</a></p>`,
+  );
 }
 
-export function preferencesPage(c: PageContact, org: string, languages: ReadonlyArray<{ code: string; name: string }>, saved: boolean): string {
+export function preferencesPage(
+  c: PageContact,
+  org: string,
+  languages: ReadonlyArray<{ code: string; name: string }>,
+  saved: boolean,
+): string {
   const lang = pageLanguage(c.language);
   const subscribed = c.status === 'active' || c.status === 'unsubscribed';
   const checked = (on: boolean) => (on && c.status === 'active' ? ' checked' : '');
-  const options = languages.map((l) => `<option value="${escapeHtml(l.code)}"${l.code === c.language ? ' selected' : ''}>${escapeHtml(l.name)}</option>`).join('');
-  const notice = c.status === 'bounced' || c.status === 'complained' ? `<p>${say(lang, 'bounced', { org })}</p>` : '';
+  const options = languages
+    .map(
+      (l) =>
+        `<option value="${escapeHtml(l.code)}"${l.code === c.language ? ' selected' : ''}>${escapeHtml(l.name)}</option>`,
+    )
+    .join('');
+  const notice =
+    c.status === 'bounced' || c.status === 'complained' ? `<p>${say(lang, 'bounced', { org })}</p>` : '';
   return page(
     lang,
     `${saved ? `<p><strong>${say(lang, 'saved')}</strong></p>\n` : ''}${notice}<form method="post">

@@ -3,7 +3,13 @@ import type { ProgressCounts } from '../domain/newsletter-send.js';
 import { doneRatio } from '../domain/newsletter-send.js';
 
 export function progressSummary(p: ProgressCounts): string {
-  const parts = [`sent ${p.sent}`, `pending ${p.pending + p.sending}`, `deferred ${p.deferred}`, `bounced ${p.bounced}`, `failed ${p.failed}`];
+  const parts = [
+    `sent ${p.sent}`,
+    `pending ${p.pending + p.sending}`,
+    `deferred ${p.deferred}`,
+    `bounced ${p.bounced}`,
+    `failed ${p.failed}`,
+  ];
   if (p.skipped) parts.push(`skipped ${p.skipped}`);
   if (p.cancelled) parts.push(`cancelled ${p.cancelled}`);
   if (p.unknown) parts.push(`unknown ${p.unknown}`);

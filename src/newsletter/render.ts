@@ -131,7 +131,10 @@ export async function compileNewsletter(input: CompileNewsletterInput): Promise<
   const branding = resolveBranding(input.branding);
   const strings = loadStrings(templatesDir, input.language);
   const context = buildContext(input, strings, branding.view);
-  const layout = input.layoutHtml !== undefined ? { ...layoutFromHtml(input.layoutHtml), cached: true } : await compileLayout(templatesDir, input.kind, branding.theme);
+  const layout =
+    input.layoutHtml !== undefined
+      ? { ...layoutFromHtml(input.layoutHtml), cached: true }
+      : await compileLayout(templatesDir, input.kind, branding.theme);
   const compiled: CompiledNewsletter = {
     kind: input.kind,
     language: input.language,

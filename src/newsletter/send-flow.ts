@@ -13,7 +13,13 @@ import { nowIso } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { toJson } from '../store/json.js';
 import { eligibleContacts, eligibleLanguages } from '../store/members.js';
-import { getNewsletter, hasOpenRecipients, insertRecipients, moveRecipients, transitionNewsletter } from '../store/newsletters.js';
+import {
+  getNewsletter,
+  hasOpenRecipients,
+  insertRecipients,
+  moveRecipients,
+  transitionNewsletter,
+} from '../store/newsletters.js';
 import type { Queues } from '../queues/producer.js';
 import { compileFor, loadItems } from './compose.js';
 import type { NewsletterItem } from './content.js';
@@ -42,7 +48,10 @@ async function tryRedis(deps: NewsletterDeps, what: string, fn: () => Promise<un
   try {
     await fn();
   } catch (error) {
-    deps.log.warn({ err: (error as Error).message }, `could not ${what} in Redis now; the newsletter sweeper will`);
+    deps.log.warn(
+      { err: (error as Error).message },
+      `could not ${what} in Redis now; the newsletter sweeper will`,
+    );
   }
 }
 
@@ -50,16 +59,28 @@ async function tryRedis(deps: NewsletterDeps, what: string, fn: () => Promise<un
  * Compiles every language the audience reads, so template mistakes surface before anything is sent.
  * Returns the compiled layout (the same for every language), kept with the newsletter for the workers.
  */
-async function checkTemplates(deps: NewsletterDeps, newsletter: Newsletter, items: NewsletterItem[]): Promise<string> {
+async function checkTemplates(
+  deps: NewsletterDeps,
+  newsletter: Newsletter,
+  items: NewsletterItem[],
+): Promise<string> {
   const settings = newsletterSettings(deps.config);
-  const languages = new Set([settings.defaultLanguage, ...(await eligibleLanguages(deps.store.db, newsletter.kind))]);
+  const languages = new Set([
+    settings.defaultLanguage,
+    ...(await eligibleLanguages(deps.store.db, newsletter.kind)),
+  ]);
   let layout = '';
-  for (const language of languages) layout = (await compileFor({ ...newsletter, layout: null }, items, language, settings)).layoutHtml;
+  for (const language of languages)
+    layout = (await compileFor({ ...newsletter, layout: null }, items, language, settings)).layoutHtml;
   return layout;
 }
 
 /** Send now (`at` absent or not in the future) or schedule. */
-export async function requestSend(deps: NewsletterDeps, id: string, req: { at?: string | undefined; timezone?: string | undefined; actor: string }): Promise<Newsletter> {
+export async function requestSend(
+  deps: NewsletterDeps,
+  id: string,
+  req: { at?: string | undefined; timezone?: string | undefined; actor: string },
+): Promise<Newsletter> {
   if (req.at === undefined) return startSend(deps, id, { actor: req.actor });
   const when = parsePublishTime(req.at, req.timezone ?? deps.config.timezone);
   const at = Date.parse(when.at);
@@ -73,11 +94,26 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
   const newsletter = await getNewsletter(deps.store.db, id);
   if (!canDoNewsletter('schedule', newsletter.status)) refuse('schedule', newsletter);
   await deps.queues.ensureAvailable();
-  await checkTemplates(deps, newsletter, await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: false }));
+  await checkTemplates(
+    deps,
+    newsletter,
+    await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: false }),
+  );
   const token = randomBytes(6).toString('hex');
   const moved = await deps.store.transaction(async (trx) => {
-    const ok = await transitionNewsletter(trx, id, allowedFrom('schedule'), { status: 'scheduled', scheduledAt: at, scheduleToken: token });
-    if (ok) await recordAudit(trx, { actor, action: 'newsletter_scheduled', subjectType: 'newsletter', subjectId: id, details: { at } });
+    const ok = await transitionNewsletter(trx, id, allowedFrom('schedule'), {
+      status: 'scheduled',
+      scheduledAt: at,
+      scheduleToken: token,
+    });
+    if (ok)
+      await recordAudit(trx, {
+        actor,
+        action: 'newsletter_scheduled',
+        subjectType: 'newsletter',
+        subjectId: id,
+        details: { at },
+      });
     return ok;
   });
   if (!moved) refuse('schedule', await getNewsletter(deps.store.db, id));
@@ -93,25 +129,47 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
  * one row per eligible contact is written; the jobs are added after the commit. With `expectedToken`
  * (a scheduled start firing) a stale schedule does nothing.
  */
-export async function startSend(deps: NewsletterDeps, id: string, opts: { actor: string; expectedToken?: string }): Promise<Newsletter> {
+export async function startSend(
+  deps: NewsletterDeps,
+  id: string,
+  opts: { actor: string; expectedToken?: string },
+): Promise<Newsletter> {
   const settings = newsletterSettings(deps.config);
   assertReadyToSend(settings);
   const newsletter = await getNewsletter(deps.store.db, id);
-  if (opts.expectedToken !== undefined && (newsletter.status !== 'scheduled' || newsletter.scheduleToken !== opts.expectedToken)) return newsletter;
+  if (
+    opts.expectedToken !== undefined &&
+    (newsletter.status !== 'scheduled' || newsletter.scheduleToken !== opts.expectedToken)
+  )
+    return newsletter;
   if (!canDoNewsletter('send', newsletter.status)) refuse('send', newsletter);
   await deps.queues.ensureAvailable();
   const items = await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: true });
   const layout = await checkTemplates(deps, newsletter, items);
-  const from: readonly NewsletterStatus[] = opts.expectedToken !== undefined ? ['scheduled'] : allowedFrom('send');
+  const from: readonly NewsletterStatus[] =
+    opts.expectedToken !== undefined ? ['scheduled'] : allowedFrom('send');
   const total = await deps.store.transaction(async (trx) => {
     const current = await getNewsletter(trx, id);
     if (opts.expectedToken !== undefined && current.scheduleToken !== opts.expectedToken) return null;
     const audience = await eligibleContacts(trx, newsletter.kind);
     const now = nowIso();
-    const moved = await transitionNewsletter(trx, id, from, { status: 'sending', content: toJson(items), layout, startedAt: now, recipientsTotal: audience.length, scheduleToken: null });
+    const moved = await transitionNewsletter(trx, id, from, {
+      status: 'sending',
+      content: toJson(items),
+      layout,
+      startedAt: now,
+      recipientsTotal: audience.length,
+      scheduleToken: null,
+    });
     if (!moved) return null;
     await insertRecipients(trx, id, audience);
-    await recordAudit(trx, { actor: opts.actor, action: 'newsletter_send_started', subjectType: 'newsletter', subjectId: id, details: { recipients: audience.length } });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'newsletter_send_started',
+      subjectType: 'newsletter',
+      subjectId: id,
+      details: { recipients: audience.length },
+    });
     return audience.length;
   });
   if (total === null) {
@@ -120,7 +178,10 @@ export async function startSend(deps: NewsletterDeps, id: string, opts: { actor:
     refuse('send', now);
   }
   deps.log.info({ newsletterId: id, recipients: total }, 'newsletter send started');
-  if (newsletter.scheduleToken) await tryRedis(deps, 'remove the start job', () => removeStart(deps.queues, id, newsletter.scheduleToken!));
+  if (newsletter.scheduleToken)
+    await tryRedis(deps, 'remove the start job', () =>
+      removeStart(deps.queues, id, newsletter.scheduleToken!),
+    );
   await tryRedis(deps, 'enqueue the recipients', () => enqueueOpenRecipients(deps, id));
   await finishIfDone(deps.store, id);
   return getNewsletter(deps.store.db, id);
@@ -132,14 +193,30 @@ export async function finishIfDone(store: Store, id: string): Promise<boolean> {
   return transitionNewsletter(store.db, id, ['sending'], { status: 'sent', sentAt: nowIso() });
 }
 
-async function move(deps: NewsletterDeps, id: string, action: NewsletterAction, to: NewsletterStatus, actor: string, alsoInTrx?: (trx: Store['db']) => Promise<unknown>): Promise<Newsletter> {
+async function move(
+  deps: NewsletterDeps,
+  id: string,
+  action: NewsletterAction,
+  to: NewsletterStatus,
+  actor: string,
+  alsoInTrx?: (trx: Store['db']) => Promise<unknown>,
+): Promise<Newsletter> {
   const before = await getNewsletter(deps.store.db, id);
   if (!canDoNewsletter(action, before.status)) refuse(action, before);
   const moved = await deps.store.transaction(async (trx) => {
-    const ok = await transitionNewsletter(trx, id, allowedFrom(action), { status: to, ...(to === 'cancelled' ? { scheduleToken: null } : {}) });
+    const ok = await transitionNewsletter(trx, id, allowedFrom(action), {
+      status: to,
+      ...(to === 'cancelled' ? { scheduleToken: null } : {}),
+    });
     if (!ok) return false;
     await alsoInTrx?.(trx);
-    await recordAudit(trx, { actor, action: `newsletter_${action}`, subjectType: 'newsletter', subjectId: id, details: { from: before.status } });
+    await recordAudit(trx, {
+      actor,
+      action: `newsletter_${action}`,
+      subjectType: 'newsletter',
+      subjectId: id,
+      details: { from: before.status },
+    });
     return true;
   });
   if (!moved) refuse(action, await getNewsletter(deps.store.db, id));
@@ -163,8 +240,11 @@ export async function resumeSend(deps: NewsletterDeps, id: string, actor: string
 
 /** Cancels what has not gone out; rows being sent at this moment finish and are recorded. */
 export async function cancelSend(deps: NewsletterDeps, id: string, actor: string): Promise<Newsletter> {
-  const before = await move(deps, id, 'cancel', 'cancelled', actor, (trx) => moveRecipients(trx, id, ['pending', 'deferred'], 'cancelled', `newsletter cancelled by ${actor}`));
-  if (before.scheduleToken) await tryRedis(deps, 'remove the start job', () => removeStart(deps.queues, id, before.scheduleToken!));
+  const before = await move(deps, id, 'cancel', 'cancelled', actor, (trx) =>
+    moveRecipients(trx, id, ['pending', 'deferred'], 'cancelled', `newsletter cancelled by ${actor}`),
+  );
+  if (before.scheduleToken)
+    await tryRedis(deps, 'remove the start job', () => removeStart(deps.queues, id, before.scheduleToken!));
   await tryRedis(deps, 'remove waiting jobs', () => removeRecipientJobs(deps, id, ['cancelled']));
   return getNewsletter(deps.store.db, id);
 }
@@ -173,19 +253,36 @@ export async function cancelSend(deps: NewsletterDeps, id: string, actor: string
  * The explicit decision about recipients whose outcome is unknown (transmission started, no reply):
  * send them again, with the same Message-ID.
  */
-export async function resendUnknown(deps: NewsletterDeps, id: string, actor: string): Promise<{ newsletter: Newsletter; resent: number }> {
+export async function resendUnknown(
+  deps: NewsletterDeps,
+  id: string,
+  actor: string,
+): Promise<{ newsletter: Newsletter; resent: number }> {
   const before = await getNewsletter(deps.store.db, id);
   if (!canDoNewsletter('resolve', before.status)) refuse('resolve', before);
   await deps.queues.ensureAvailable();
   const resent = await deps.store.transaction(async (trx) => {
-    const n = await moveRecipients(trx, id, ['unknown'], 'pending', `outcome unknown; sent again with the same Message-ID as decided by ${actor}`);
+    const n = await moveRecipients(
+      trx,
+      id,
+      ['unknown'],
+      'pending',
+      `outcome unknown; sent again with the same Message-ID as decided by ${actor}`,
+    );
     if (n > 0) {
       await transitionNewsletter(trx, id, ['sent'], { status: 'sending', sentAt: null });
-      await recordAudit(trx, { actor, action: 'newsletter_resend_unknown', subjectType: 'newsletter', subjectId: id, details: { recipients: n } });
+      await recordAudit(trx, {
+        actor,
+        action: 'newsletter_resend_unknown',
+        subjectType: 'newsletter',
+        subjectId: id,
+        details: { recipients: n },
+      });
     }
     return n;
   });
   const now = await getNewsletter(deps.store.db, id);
-  if (resent > 0 && now.status === 'sending') await tryRedis(deps, 'enqueue the recipients', () => enqueueOpenRecipients(deps, id));
+  if (resent > 0 && now.status === 'sending')
+    await tryRedis(deps, 'enqueue the recipients', () => enqueueOpenRecipients(deps, id));
   return { newsletter: now, resent };
 }

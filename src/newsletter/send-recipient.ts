@@ -9,7 +9,13 @@ import { shouldReceive } from '../domain/newsletter.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
 import type { ClaimedRecipient } from '../store/newsletters.js';
-import { claimRecipient, findNewsletter, findRecipient, markTransmitting, recordOutcome } from '../store/newsletters.js';
+import {
+  claimRecipient,
+  findNewsletter,
+  findRecipient,
+  markTransmitting,
+  recordOutcome,
+} from '../store/newsletters.js';
 import { newsletterSendJobSchema } from '../queues/payloads.js';
 import type { Queues } from '../queues/producer.js';
 import type { Telemetry } from '../queues/telemetry.js';
@@ -67,7 +73,12 @@ export class RecipientSender {
     if (this.finishChecks.has(id)) return;
     const timer = setTimeout(() => {
       this.finishChecks.delete(id);
-      finishIfDone(this.deps.store, id).catch((error: Error) => this.deps.log.warn({ newsletterId: id, err: error.message }, 'could not check whether the newsletter is finished'));
+      finishIfDone(this.deps.store, id).catch((error: Error) =>
+        this.deps.log.warn(
+          { newsletterId: id, err: error.message },
+          'could not check whether the newsletter is finished',
+        ),
+      );
     }, FINISH_CHECK_MS);
     this.finishChecks.set(id, timer);
   }
@@ -81,7 +92,8 @@ export class RecipientSender {
     if (!loaded) throw new Error(`newsletter ${row.newsletterId} has no content snapshot`);
     const status = await this.attempt(row, loaded, job, token).catch((error: unknown) => {
       // A retry later (the row is deferred, the job delayed or the queue paused): one attempt that did not send.
-      if (error instanceof DelayedError || error instanceof RateLimitError) this.deps.metrics?.newsletterMessage('deferred');
+      if (error instanceof DelayedError || error instanceof RateLimitError)
+        this.deps.metrics?.newsletterMessage('deferred');
       throw error;
     });
     if (status !== 'lost') this.deps.metrics?.newsletterMessage(status);
@@ -93,7 +105,9 @@ export class RecipientSender {
     let entry = this.newsletters.get(id);
     if (!entry) {
       const db = this.deps.store.db;
-      entry = findNewsletter(db, id).then(async (n) => (n?.content ? { newsletter: n, items: await itemsOf(db, n) } : null));
+      entry = findNewsletter(db, id).then(async (n) =>
+        n?.content ? { newsletter: n, items: await itemsOf(db, n) } : null,
+      );
       entry.then(
         (v) => v ?? this.newsletters.delete(id),
         () => this.newsletters.delete(id),
@@ -115,7 +129,11 @@ export class RecipientSender {
       this.checkFinished(row.newsletterId);
       return { status: next, recipientId: id };
     }
-    if ((row.status === 'pending' || row.status === 'deferred') && row.nextAttemptAt && Date.parse(row.nextAttemptAt) > Date.now()) {
+    if (
+      (row.status === 'pending' || row.status === 'deferred') &&
+      row.nextAttemptAt &&
+      Date.parse(row.nextAttemptAt) > Date.now()
+    ) {
       const newsletter = await findNewsletter(this.deps.store.db, row.newsletterId);
       if (newsletter?.status === 'sending') {
         await job.moveToDelayed(Date.parse(row.nextAttemptAt), token);
@@ -126,13 +144,25 @@ export class RecipientSender {
     return { status: row.status, recipientId: id };
   }
 
-  private async attempt(row: ClaimedRecipient, { newsletter, items }: Loaded, job: Job, token: string | undefined): Promise<string> {
+  private async attempt(
+    row: ClaimedRecipient,
+    { newsletter, items }: Loaded,
+    job: Job,
+    token: string | undefined,
+  ): Promise<string> {
     const { store, settings, transport } = this.deps;
     const claimedAt = row.claimedAt!;
     // The contact as it is now (read by the claim): unsubscribed or bounced meanwhile means skipped.
-    const contact = row.contact && { status: row.contact.status as ContactStatus, subscriptions: { announcements: row.contact.announcements, digest: row.contact.digest } };
+    const contact = row.contact && {
+      status: row.contact.status as ContactStatus,
+      subscriptions: { announcements: row.contact.announcements, digest: row.contact.digest },
+    };
     if (!contact || !shouldReceive(contact, newsletter.kind)) {
-      const reason = !contact ? 'the contact was deleted' : contact.status === 'active' ? `the contact is not subscribed to ${newsletter.kind}s` : `the contact is ${contact.status}`;
+      const reason = !contact
+        ? 'the contact was deleted'
+        : contact.status === 'active'
+          ? `the contact is not subscribed to ${newsletter.kind}s`
+          : `the contact is ${contact.status}`;
       await recordOutcome(store.db, row.id, claimedAt, { status: 'skipped', reply: `not sent: ${reason}` });
       return 'skipped';
     }
@@ -141,11 +171,25 @@ export class RecipientSender {
     let receipt: SendReceipt;
     try {
       const compiled = await this.deps.compiled.get(newsletter, items, row.language, settings);
-      const { message } = composeMessage(compiled, newsletter, { recipientId: row.id, contactId: row.contactId, email: row.email, name: row.name, authorityName: row.authorityName }, settings);
+      const { message } = composeMessage(
+        compiled,
+        newsletter,
+        {
+          recipientId: row.id,
+          contactId: row.contactId,
+          email: row.email,
+          name: row.name,
+          authorityName: row.authorityName,
+        },
+        settings,
+      );
       receipt = await transport.send(message, {
         onTransmit: async () => {
           claimLost = !(await markTransmitting(store.db, row.id, claimedAt));
-          if (claimLost) throw new Error('the claim on this recipient was lost (another worker took it over); not sending');
+          if (claimLost)
+            throw new Error(
+              'the claim on this recipient was lost (another worker took it over); not sending',
+            );
           transmitted = true;
         },
       });
@@ -156,7 +200,14 @@ export class RecipientSender {
     }
     // The server has it. Recording must not be mistaken for a failed send: it is retried, and if the
     // database stays away the row keeps its transmittedAt, so recovery never sends it blindly again.
-    await withRetries(() => recordOutcome(store.db, row.id, claimedAt, { status: 'sent', reply: receipt.response, messageId: receipt.messageId, sentAt: nowIso() }));
+    await withRetries(() =>
+      recordOutcome(store.db, row.id, claimedAt, {
+        status: 'sent',
+        reply: receipt.response,
+        messageId: receipt.messageId,
+        sentAt: nowIso(),
+      }),
+    );
     this.health.ok();
     return 'sent';
   }

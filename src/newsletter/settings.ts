@@ -56,7 +56,10 @@ function resolveSettings(config: HeraldConfig): NewsletterSettings {
     bounceAddress: nl.bounceAddress,
     unsubscribeMailto: nl.unsubscribeMailto,
     messageIdHost,
-    list: { id: nl.listId ?? `newsletter.${messageIdHost}`, name: nl.listName ?? `${organisationName} newsletter` },
+    list: {
+      id: nl.listId ?? `newsletter.${messageIdHost}`,
+      name: nl.listName ?? `${organisationName} newsletter`,
+    },
     dkim: nl.dkim ? readDkim(nl.dkim) : undefined,
     branding,
     brandingGaps: gaps,
@@ -71,16 +74,26 @@ function resolveSettings(config: HeraldConfig): NewsletterSettings {
 export function parseFrom(value: string): MailAddress {
   const [first] = addressparser(value, { flatten: true });
   if (!first?.address || !first.address.includes('@')) {
-    throw new ConflictError(`MAIL_FROM (newsletter.from) "${value}" has no email address`, 'newsletter_not_configured');
+    throw new ConflictError(
+      `MAIL_FROM (newsletter.from) "${value}" has no email address`,
+      'newsletter_not_configured',
+    );
   }
   return first.name ? { name: first.name, address: first.address } : { address: first.address };
 }
 
 const POSTAL_NOTICE = '(No postal address configured: set newsletter.branding.postalAddress)';
 
-function resolveBranding(config: HeraldConfig, organisationName: string): { branding: Branding; gaps: string[] } {
+function resolveBranding(
+  config: HeraldConfig,
+  organisationName: string,
+): { branding: Branding; gaps: string[] } {
   const b = config.newsletter.branding;
-  const gaps = b.postalAddress ? [] : ['newsletter.branding.postalAddress (HERALD_NEWSLETTER_POSTAL_ADDRESS): anti-spam laws ask for a postal address in every newsletter'];
+  const gaps = b.postalAddress
+    ? []
+    : [
+        'newsletter.branding.postalAddress (HERALD_NEWSLETTER_POSTAL_ADDRESS): anti-spam laws ask for a postal address in every newsletter',
+      ];
   return {
     branding: {
       organisationName,
@@ -100,10 +113,16 @@ export function readDkim(dkim: { domain: string; selector: string; keyFile: stri
   try {
     privateKey = readFileSync(dkim.keyFile, 'utf8');
   } catch (error) {
-    throw new ConflictError(`newsletter.dkim.keyFile: cannot read ${dkim.keyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'newsletter_not_configured');
+    throw new ConflictError(
+      `newsletter.dkim.keyFile: cannot read ${dkim.keyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'newsletter_not_configured',
+    );
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
-    throw new ConflictError(`newsletter.dkim.keyFile: ${dkim.keyFile} is not a PEM private key`, 'newsletter_not_configured');
+    throw new ConflictError(
+      `newsletter.dkim.keyFile: ${dkim.keyFile} is not a PEM private key`,
+      'newsletter_not_configured',
+    );
   }
   return { domainName: dkim.domain, keySelector: dkim.selector, privateKey };
 }
@@ -118,7 +137,9 @@ const KEY_FILE = 'newsletter-token-key';
 function resolveTokenKeys(config: HeraldConfig): string[] {
   const file = path.join(config.dataDir, KEY_FILE);
   const stored = existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
-  const primary = config.newsletter.tokenKeys ?? (config.secretKey ? [deriveKey(config.secretKey)] : [stored ?? createKeyFile(file)]);
+  const primary =
+    config.newsletter.tokenKeys ??
+    (config.secretKey ? [deriveKey(config.secretKey)] : [stored ?? createKeyFile(file)]);
   return [...new Set([...primary, ...(stored ? [stored] : [])])];
 }
 
@@ -146,7 +167,13 @@ export function assertReadyToSend(settings: NewsletterSettings): void {
   const url = new URL(settings.publicUrl);
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !loopback) {
-    problems.push(`HERALD_PUBLIC_URL (publicUrl) must be https: unsubscribe links must be https (RFC 8058); it is ${settings.publicUrl}`);
+    problems.push(
+      `HERALD_PUBLIC_URL (publicUrl) must be https: unsubscribe links must be https (RFC 8058); it is ${settings.publicUrl}`,
+    );
   }
-  if (problems.length > 0) throw new ConflictError(`newsletters cannot be sent yet: ${problems.join('; ')}`, 'newsletter_not_configured');
+  if (problems.length > 0)
+    throw new ConflictError(
+      `newsletters cannot be sent yet: ${problems.join('; ')}`,
+      'newsletter_not_configured',
+    );
 }

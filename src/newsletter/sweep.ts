@@ -22,9 +22,16 @@ export interface SweepReport {
 }
 
 export async function sweepNewsletters(deps: NewsletterDeps): Promise<SweepReport> {
-  const report: SweepReport = { schedulesRestored: 0, claimsRecovered: 0, newslettersChecked: 0, finished: 0, automaticStarted: 0 };
+  const report: SweepReport = {
+    schedulesRestored: 0,
+    claimsRecovered: 0,
+    newslettersChecked: 0,
+    finished: 0,
+    automaticStarted: 0,
+  };
   for (const n of await listNewslettersByStatus(deps.store.db, ['scheduled'])) {
-    if (!n.scheduleToken || !n.scheduledAt || (await hasStartJob(deps.queues, n.id, n.scheduleToken))) continue;
+    if (!n.scheduleToken || !n.scheduledAt || (await hasStartJob(deps.queues, n.id, n.scheduleToken)))
+      continue;
     await enqueueStart(deps.queues, n.id, n.scheduleToken, n.scheduledAt);
     report.schedulesRestored++;
   }
@@ -35,7 +42,8 @@ export async function sweepNewsletters(deps: NewsletterDeps): Promise<SweepRepor
     if (await finishIfDone(deps.store, n.id)) report.finished++;
   }
   report.automaticStarted = await retryAutomaticDrafts(deps);
-  if (report.schedulesRestored + report.claimsRecovered > 0) deps.log.warn(report, 'newsletter sweep repaired jobs or claims');
+  if (report.schedulesRestored + report.claimsRecovered > 0)
+    deps.log.warn(report, 'newsletter sweep repaired jobs or claims');
   return report;
 }
 
@@ -71,13 +79,34 @@ async function retryAutomaticDrafts(deps: NewsletterDeps): Promise<number> {
 export async function runScheduledStart(deps: NewsletterDeps, data: unknown): Promise<{ status: string }> {
   const { newsletterId, scheduleToken } = newsletterStartJobSchema.parse(data);
   try {
-    const n: Newsletter = await startSend(deps, newsletterId, { actor: 'scheduler', expectedToken: scheduleToken });
+    const n: Newsletter = await startSend(deps, newsletterId, {
+      actor: 'scheduler',
+      expectedToken: scheduleToken,
+    });
     return { status: n.status };
   } catch (error) {
-    if (!(error instanceof ConflictError || error instanceof ValidationError || error instanceof NewsletterTemplateError)) throw error;
-    const reverted = await transitionNewsletter(deps.store.db, newsletterId, ['scheduled'], { status: 'draft', scheduleToken: null });
-    if (reverted) await recordAudit(deps.store.db, { actor: 'scheduler', action: 'newsletter_send_failed', subjectType: 'newsletter', subjectId: newsletterId, details: { reason: error.message } });
-    deps.log.error({ newsletterId, err: error.message }, 'scheduled newsletter could not start; back to draft');
+    if (!(
+      error instanceof ConflictError ||
+      error instanceof ValidationError ||
+      error instanceof NewsletterTemplateError
+    ))
+      throw error;
+    const reverted = await transitionNewsletter(deps.store.db, newsletterId, ['scheduled'], {
+      status: 'draft',
+      scheduleToken: null,
+    });
+    if (reverted)
+      await recordAudit(deps.store.db, {
+        actor: 'scheduler',
+        action: 'newsletter_send_failed',
+        subjectType: 'newsletter',
+        subjectId: newsletterId,
+        details: { reason: error.message },
+      });
+    deps.log.error(
+      { newsletterId, err: error.message },
+      'scheduled newsletter could not start; back to draft',
+    );
     return { status: 'draft' };
   }
 }

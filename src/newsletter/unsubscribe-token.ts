@@ -74,7 +74,12 @@ function claimsOf(body: string, purpose: TokenPurpose): TokenClaims | null {
     if (payload.p !== purpose || typeof payload.c !== 'string' || payload.c === '') return null;
     if (payload.n !== undefined && typeof payload.n !== 'string') return null;
     if (payload.x !== undefined && payload.x !== 1) return null;
-    return { purpose: payload.p, contactId: payload.c, ...(payload.n ? { newsletterId: payload.n } : {}), ...(payload.x ? { preview: true } : {}) };
+    return {
+      purpose: payload.p,
+      contactId: payload.c,
+      ...(payload.n ? { newsletterId: payload.n } : {}),
+      ...(payload.x ? { preview: true } : {}),
+    };
   } catch {
     return null;
   }
@@ -107,7 +112,10 @@ export function contactLinks(options: {
     tokenUrl(
       baseUrl,
       LINK_PATHS[purpose],
-      signToken({ purpose, contactId, ...(withNewsletter ? { newsletterId } : {}), ...(preview ? { preview } : {}) }, key),
+      signToken(
+        { purpose, contactId, ...(withNewsletter ? { newsletterId } : {}), ...(preview ? { preview } : {}) },
+        key,
+      ),
     );
   return {
     unsubscribeUrl: link('unsubscribe', true),

@@ -19,4 +19,5 @@ export function queueForDelivery(kind: DeliveryKind): QueueName {
 }
 
 /** BullMQ job ids may not contain ':' nor be all digits; ours are prefixed ids joined by '_'. */
-export const publishJobId = (itemId: string, scheduleToken: string): string => `pub_${itemId}_${scheduleToken}`;
+export const publishJobId = (itemId: string, scheduleToken: string): string =>
+  `pub_${itemId}_${scheduleToken}`;

@@ -10,12 +10,16 @@ export const publishJobSchema = z.strictObject({
 });
 export type PublishJob = z.infer<typeof publishJobSchema>;
 
-export const maintenanceJobSchema = z.strictObject({ task: z.enum(['reconcile', 'check-accounts', 'backup']) });
+export const maintenanceJobSchema = z.strictObject({
+  task: z.enum(['reconcile', 'check-accounts', 'backup']),
+});
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 
 // Newsletter queue (src/newsletter/jobs.ts): one `send` job per recipient row, a delayed `start` per
 // scheduled newsletter, and the `digest` and `sweep` schedulers.
-export const newsletterSendJobSchema = z.strictObject({ recipientId: z.string().regex(/^nlr_[0-9a-f]{32}$/) });
+export const newsletterSendJobSchema = z.strictObject({
+  recipientId: z.string().regex(/^nlr_[0-9a-f]{32}$/),
+});
 export type NewsletterSendJob = z.infer<typeof newsletterSendJobSchema>;
 
 export const newsletterStartJobSchema = z.strictObject({

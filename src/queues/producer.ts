@@ -87,10 +87,15 @@ export class Queues {
    * server does not answer PING, within `timeoutMs`.
    */
   async ensureAvailable(timeoutMs = 1_000): Promise<void> {
-    const refuse = () => new UnavailableError('the job queue (Redis) cannot be reached right now; nothing was changed, try again in a moment');
+    const refuse = () =>
+      new UnavailableError(
+        'the job queue (Redis) cannot be reached right now; nothing was changed, try again in a moment',
+      );
     if (this.connection.status === 'end') throw refuse();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(refuse()), timeoutMs)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(refuse()), timeoutMs)),
+    );
     try {
       await Promise.race([waitReady(this.connection, timeoutMs).then(() => this.connection.ping()), timeout]);
     } catch {
@@ -110,14 +115,35 @@ export class Queues {
   /** Installs (or re-installs: cheap and idempotent) the repeating maintenance jobs. */
   async installSchedulers(reconcileEveryMs: number): Promise<void> {
     const data: MaintenanceJob = { task: 'reconcile' };
-    await this.get('maintenance').upsertJobScheduler('reconcile', { every: reconcileEveryMs }, { name: 'reconcile', data, opts: KEEP });
+    await this.get('maintenance').upsertJobScheduler(
+      'reconcile',
+      { every: reconcileEveryMs },
+      { name: 'reconcile', data, opts: KEEP },
+    );
     const check: MaintenanceJob = { task: 'check-accounts' };
-    await this.get('maintenance').upsertJobScheduler('check-accounts', { pattern: '0 5 * * *', tz: 'UTC' }, { name: 'check-accounts', data: check, opts: KEEP });
+    await this.get('maintenance').upsertJobScheduler(
+      'check-accounts',
+      { pattern: '0 5 * * *', tz: 'UTC' },
+      { name: 'check-accounts', data: check, opts: KEEP },
+    );
   }
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {
     const entries = await Promise.all(
-      QUEUE_NAMES.map(async (n) => [n, await this.get(n).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized')] as const),
+      QUEUE_NAMES.map(
+        async (n) =>
+          [
+            n,
+            await this.get(n).getJobCounts(
+              'waiting',
+              'active',
+              'delayed',
+              'failed',
+              'completed',
+              'prioritized',
+            ),
+          ] as const,
+      ),
     );
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
   }

@@ -18,8 +18,18 @@ export interface ReconcileReport {
  * Re-adds the job of every open delivery and every scheduled item that has none. Safe to run anywhere,
  * any time: the job ids are the delivery ids, and a job for a finished delivery does nothing.
  */
-export async function reconcile(deps: { store: Store; queues: Queues; log: Logger; metrics?: Telemetry }): Promise<ReconcileReport> {
-  const report: ReconcileReport = { deliveriesChecked: 0, deliveriesRestored: 0, schedulesChecked: 0, schedulesRestored: 0 };
+export async function reconcile(deps: {
+  store: Store;
+  queues: Queues;
+  log: Logger;
+  metrics?: Telemetry;
+}): Promise<ReconcileReport> {
+  const report: ReconcileReport = {
+    deliveriesChecked: 0,
+    deliveriesRestored: 0,
+    schedulesChecked: 0,
+    schedulesRestored: 0,
+  };
   for (const delivery of await listOpenDeliveries(deps.store.db)) {
     report.deliveriesChecked++;
     const state = await deps.queues.hasJob(queueForDelivery(delivery.kind), delivery.id);
@@ -38,6 +48,7 @@ export async function reconcile(deps: { store: Store; queues: Queues; log: Logge
   }
   deps.metrics?.jobsRestored('delivery', report.deliveriesRestored);
   deps.metrics?.jobsRestored('schedule', report.schedulesRestored);
-  if (report.deliveriesRestored + report.schedulesRestored > 0) deps.log.warn(report, 'reconciler restored jobs Redis did not have');
+  if (report.deliveriesRestored + report.schedulesRestored > 0)
+    deps.log.warn(report, 'reconciler restored jobs Redis did not have');
   return report;
 }

@@ -15,15 +15,32 @@ export interface AuditEntry {
 
 export async function recordAudit(
   db: Kysely<Database>,
-  entry: { actor: string; action: string; subjectType: string; subjectId: string; details?: Record<string, unknown> },
+  entry: {
+    actor: string;
+    action: string;
+    subjectType: string;
+    subjectId: string;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await db
     .insertInto('auditLog')
-    .values({ at: nowIso(), actor: entry.actor, action: entry.action, subjectType: entry.subjectType, subjectId: entry.subjectId, details: toJson(entry.details ?? {}) })
+    .values({
+      at: nowIso(),
+      actor: entry.actor,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      details: toJson(entry.details ?? {}),
+    })
     .execute();
 }
 
-export async function listAudit(db: Kysely<Database>, subjectType: string, subjectId: string): Promise<AuditEntry[]> {
+export async function listAudit(
+  db: Kysely<Database>,
+  subjectType: string,
+  subjectId: string,
+): Promise<AuditEntry[]> {
   const rows = await db
     .selectFrom('auditLog')
     .selectAll()

@@ -26,7 +26,9 @@ export function openStore(databaseUrl: string | undefined, dataDir: string): Sto
 /** The SQLite file `DATABASE_URL` (or its absence) names, or null for PostgreSQL. */
 export function sqliteFile(databaseUrl: string | undefined, dataDir: string): string | null {
   if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) return null;
-  const file = databaseUrl?.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : path.join(dataDir, 'herald.db');
+  const file = databaseUrl?.startsWith('sqlite:')
+    ? databaseUrl.slice('sqlite:'.length)
+    : path.join(dataDir, 'herald.db');
   return file === ':memory:' ? file : path.resolve(file);
 }
 
@@ -39,13 +41,16 @@ function openSqlite(file: string): Store {
   database.pragma('busy_timeout = 0');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({
       database: withStatementCache(database),
       onCreateConnection: async (connection) => {
         const execute = connection.executeQuery.bind(connection);
         connection.executeQuery = (query) => retryWhileBusy(() => execute(query));
       },
-    }), plugins: [new CamelCasePlugin()] });
+    }),
+    plugins: [new CamelCasePlugin()],
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -120,7 +125,10 @@ function openPostgres(url: string): Store {
   // A client in use that loses its connection also emits 'error' (besides failing its query): without a
   // listener that would crash the process. The failed query reports it; the broken client is discarded.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
   return {
     db,
     dialect: 'postgres',
@@ -156,7 +164,15 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code)) return true;
+  if (
+    code.startsWith('SQLITE_BUSY') ||
+    code.startsWith('SQLITE_LOCKED') ||
+    NETWORK_CODES.has(code) ||
+    PG_UNAVAILABLE.test(code)
+  )
+    return true;
   const message = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    message,
+  );
 }

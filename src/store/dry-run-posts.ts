@@ -17,7 +17,10 @@ export interface DryRunPost {
 }
 
 /** Records what a dry-run channel would have posted. Idempotent per delivery: returns the one stored. */
-export async function recordDryRunPost(db: Kysely<Database>, post: Omit<DryRunPost, 'id' | 'createdAt'>): Promise<DryRunPost> {
+export async function recordDryRunPost(
+  db: Kysely<Database>,
+  post: Omit<DryRunPost, 'id' | 'createdAt'>,
+): Promise<DryRunPost> {
   const inserted = await db
     .insertInto('dryRunPosts')
     .values({ ...post, id: newId('out'), payload: toJson(post.payload), createdAt: nowIso() })
@@ -28,8 +31,15 @@ export async function recordDryRunPost(db: Kysely<Database>, post: Omit<DryRunPo
   return (await findDryRunPostByDelivery(db, post.deliveryId))!;
 }
 
-export async function findDryRunPostByDelivery(db: Kysely<Database>, deliveryId: string): Promise<DryRunPost | null> {
-  const row = await db.selectFrom('dryRunPosts').selectAll().where('deliveryId', '=', deliveryId).executeTakeFirst();
+export async function findDryRunPostByDelivery(
+  db: Kysely<Database>,
+  deliveryId: string,
+): Promise<DryRunPost | null> {
+  const row = await db
+    .selectFrom('dryRunPosts')
+    .selectAll()
+    .where('deliveryId', '=', deliveryId)
+    .executeTakeFirst();
   return row ? { ...row, payload: parseJson(row.payload, {}) } : null;
 }
 
@@ -39,11 +49,20 @@ export async function findDryRunPost(db: Kysely<Database>, id: string): Promise<
 }
 
 export async function listDryRunPosts(db: Kysely<Database>, limit = 50, offset = 0): Promise<DryRunPost[]> {
-  const rows = await db.selectFrom('dryRunPosts').selectAll().orderBy('createdAt', 'desc').limit(limit).offset(offset).execute();
+  const rows = await db
+    .selectFrom('dryRunPosts')
+    .selectAll()
+    .orderBy('createdAt', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
   return rows.map((r) => ({ ...r, payload: parseJson(r.payload, {}) }));
 }
 
 export async function countDryRunPosts(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('dryRunPosts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('dryRunPosts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -33,7 +33,9 @@ function toState(row: Selectable<FeedSourcesTable>): SourceState {
     lastModified: row.lastModified,
     lastPolledAt: row.lastPolledAt,
     lastSuccessAt: row.lastSuccessAt,
-    lastError: row.lastError ? { kind: row.lastErrorKind ?? 'error', reason: row.lastError, at: row.lastErrorAt ?? row.updatedAt } : null,
+    lastError: row.lastError
+      ? { kind: row.lastErrorKind ?? 'error', reason: row.lastError, at: row.lastErrorAt ?? row.updatedAt }
+      : null,
     consecutiveFailures: row.consecutiveFailures,
     lastSkipped: parseJson<SkippedEntry[]>(row.lastSkipped, []),
     itemsCreated: row.itemsCreated,
@@ -45,11 +47,26 @@ export async function sourceState(db: Db, id: string, url: string): Promise<Sour
   const now = nowIso();
   await db
     .insertInto('feedSources')
-    .values({ id, url, consecutiveFailures: 0, lastSkipped: '[]', itemsCreated: 0, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      url,
+      consecutiveFailures: 0,
+      lastSkipped: '[]',
+      itemsCreated: 0,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  await db.updateTable('feedSources').set({ url, etag: null, lastModified: null, updatedAt: now }).where('id', '=', id).where('url', '!=', url).execute();
-  return toState(await db.selectFrom('feedSources').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  await db
+    .updateTable('feedSources')
+    .set({ url, etag: null, lastModified: null, updatedAt: now })
+    .where('id', '=', id)
+    .where('url', '!=', url)
+    .execute();
+  return toState(
+    await db.selectFrom('feedSources').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+  );
 }
 
 export async function listSourceStates(db: Db): Promise<SourceState[]> {
@@ -60,7 +77,12 @@ export async function listSourceStates(db: Db): Promise<SourceState[]> {
 export async function recordPollSuccess(
   db: Db,
   id: string,
-  result: { etag: string | null; lastModified: string | null; created: number; skipped: SkippedEntry[] | null },
+  result: {
+    etag: string | null;
+    lastModified: string | null;
+    created: number;
+    skipped: SkippedEntry[] | null;
+  },
 ): Promise<void> {
   const now = nowIso();
   await db
@@ -84,7 +106,13 @@ export async function recordPollSuccess(
 }
 
 /** Records why a poll failed; the next scheduled poll tries again. */
-export async function recordPollFailure(db: Db, id: string, kind: string, reason: string, created = 0): Promise<void> {
+export async function recordPollFailure(
+  db: Db,
+  id: string,
+  kind: string,
+  reason: string,
+  created = 0,
+): Promise<void> {
   const now = nowIso();
   await db
     .updateTable('feedSources')
@@ -104,7 +132,12 @@ export async function recordPollFailure(db: Db, id: string, kind: string, reason
 export const entryKeyHash = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export async function entrySeen(db: Db, sourceId: string, key: string): Promise<boolean> {
-  const row = await db.selectFrom('feedSourceEntries').select('itemId').where('sourceId', '=', sourceId).where('keyHash', '=', entryKeyHash(key)).executeTakeFirst();
+  const row = await db
+    .selectFrom('feedSourceEntries')
+    .select('itemId')
+    .where('sourceId', '=', sourceId)
+    .where('keyHash', '=', entryKeyHash(key))
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -131,10 +164,20 @@ export async function insertSourceEntry(
 
 /** Items of a `publish` source created but not yet published (the process stopped in between). */
 export async function pendingPublishes(db: Db, sourceId: string): Promise<string[]> {
-  const rows = await db.selectFrom('feedSourceEntries').select('itemId').where('sourceId', '=', sourceId).where('publishPending', '=', 1).execute();
+  const rows = await db
+    .selectFrom('feedSourceEntries')
+    .select('itemId')
+    .where('sourceId', '=', sourceId)
+    .where('publishPending', '=', 1)
+    .execute();
   return rows.map((r) => r.itemId);
 }
 
 export async function clearPendingPublish(db: Db, sourceId: string, itemId: string): Promise<void> {
-  await db.updateTable('feedSourceEntries').set({ publishPending: 0 }).where('sourceId', '=', sourceId).where('itemId', '=', itemId).execute();
+  await db
+    .updateTable('feedSourceEntries')
+    .set({ publishPending: 0 })
+    .where('sourceId', '=', sourceId)
+    .where('itemId', '=', itemId)
+    .execute();
 }

@@ -192,7 +192,14 @@ export async function listUnparsed(db: Db, newsletterId?: string): Promise<Unpar
 }
 
 /** What feedback said about one newsletter (counts, rates, complaint level) and the reports kept for a person. */
-export async function newsletterFeedback(db: Db, newsletterId: string, sent: number): Promise<{ feedback: FeedbackSummary; unparsedReports: UnparsedMessage[] }> {
-  const [counts, unparsedReports] = await Promise.all([feedbackCounts(db, newsletterId), listUnparsed(db, newsletterId)]);
+export async function newsletterFeedback(
+  db: Db,
+  newsletterId: string,
+  sent: number,
+): Promise<{ feedback: FeedbackSummary; unparsedReports: UnparsedMessage[] }> {
+  const [counts, unparsedReports] = await Promise.all([
+    feedbackCounts(db, newsletterId),
+    listUnparsed(db, newsletterId),
+  ]);
   return { feedback: summariseFeedback(sent, counts), unparsedReports };
 }

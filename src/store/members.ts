@@ -1,7 +1,15 @@
 // Member authorities and their contacts.
 import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import type { Authority, AuthorityFields, Contact, ContactFields, ContactStatus, RegionType, Subscriptions } from '../domain/member.js';
+import type {
+  Authority,
+  AuthorityFields,
+  Contact,
+  ContactFields,
+  ContactStatus,
+  RegionType,
+  Subscriptions,
+} from '../domain/member.js';
 import { authorityKey, emailKey } from '../domain/member.js';
 import type { NewsletterKind } from '../domain/newsletter.js';
 import { subscriptionFor } from '../domain/newsletter.js';
@@ -24,7 +32,14 @@ export interface StoredAuthority extends Authority {
 }
 
 export function rowToAuthority(row: Selectable<AuthoritiesTable>): StoredAuthority {
-  return { id: row.id, name: row.name, country: row.country, regionType: row.regionType as RegionType, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    regionType: row.regionType as RegionType,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }
 
 export function rowToContact(row: Selectable<ContactsTable>): StoredContact {
@@ -59,19 +74,53 @@ export async function getAuthority(db: Db, id: string): Promise<StoredAuthority>
 export async function insertAuthority(db: Db, fields: AuthorityFields): Promise<StoredAuthority> {
   const key = authorityKey(fields.name, fields.country);
   const clash = await db.selectFrom('authorities').select('id').where('nameKey', '=', key).executeTakeFirst();
-  if (clash) throw new ConflictError(`${fields.name} (${fields.country}) already exists as ${clash.id}`, 'duplicate_authority');
+  if (clash)
+    throw new ConflictError(
+      `${fields.name} (${fields.country}) already exists as ${clash.id}`,
+      'duplicate_authority',
+    );
   const now = nowIso();
   const id = newId('aut');
-  await db.insertInto('authorities').values({ id, name: fields.name, nameKey: key, country: fields.country, regionType: fields.regionType, createdAt: now, updatedAt: now }).execute();
+  await db
+    .insertInto('authorities')
+    .values({
+      id,
+      name: fields.name,
+      nameKey: key,
+      country: fields.country,
+      regionType: fields.regionType,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
   return getAuthority(db, id);
 }
 
 export async function updateAuthority(db: Db, id: string, fields: AuthorityFields): Promise<StoredAuthority> {
   await getAuthority(db, id);
   const key = authorityKey(fields.name, fields.country);
-  const clash = await db.selectFrom('authorities').select('id').where('nameKey', '=', key).where('id', '<>', id).executeTakeFirst();
-  if (clash) throw new ConflictError(`${fields.name} (${fields.country}) already exists as ${clash.id}`, 'duplicate_authority');
-  await db.updateTable('authorities').set({ name: fields.name, nameKey: key, country: fields.country, regionType: fields.regionType, updatedAt: nowIso() }).where('id', '=', id).execute();
+  const clash = await db
+    .selectFrom('authorities')
+    .select('id')
+    .where('nameKey', '=', key)
+    .where('id', '<>', id)
+    .executeTakeFirst();
+  if (clash)
+    throw new ConflictError(
+      `${fields.name} (${fields.country}) already exists as ${clash.id}`,
+      'duplicate_authority',
+    );
+  await db
+    .updateTable('authorities')
+    .set({
+      name: fields.name,
+      nameKey: key,
+      country: fields.country,
+      regionType: fields.regionType,
+      updatedAt: nowIso(),
+    })
+    .where('id', '=', id)
+    .execute();
   return getAuthority(db, id);
 }
 
@@ -82,14 +131,23 @@ export interface AuthorityListQuery {
   offset: number;
 }
 
-export async function listAuthorities(db: Db, query: AuthorityListQuery): Promise<{ authorities: Array<StoredAuthority & { contacts: number }>; total: number }> {
+export async function listAuthorities(
+  db: Db,
+  query: AuthorityListQuery,
+): Promise<{ authorities: Array<StoredAuthority & { contacts: number }>; total: number }> {
   let base = db.selectFrom('authorities');
   if (query.q) base = base.where(containsCi('authorities.name', query.q));
   if (query.country) base = base.where('authorities.country', '=', query.country.toUpperCase());
   const [rows, count] = await Promise.all([
     base
       .selectAll('authorities')
-      .select((eb) => eb.selectFrom('contacts').select((e) => e.fn.countAll<number>().as('n')).whereRef('contacts.authorityId', '=', 'authorities.id').as('contacts'))
+      .select((eb) =>
+        eb
+          .selectFrom('contacts')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('contacts.authorityId', '=', 'authorities.id')
+          .as('contacts'),
+      )
       .orderBy('authorities.country')
       .orderBy('authorities.name')
       .limit(query.limit)
@@ -97,7 +155,10 @@ export async function listAuthorities(db: Db, query: AuthorityListQuery): Promis
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { authorities: rows.map((r) => ({ ...rowToAuthority(r), contacts: Number(r.contacts ?? 0) })), total: Number(count.n) };
+  return {
+    authorities: rows.map((r) => ({ ...rowToAuthority(r), contacts: Number(r.contacts ?? 0) })),
+    total: Number(count.n),
+  };
 }
 
 export async function listAllAuthorities(db: Db): Promise<StoredAuthority[]> {
@@ -119,7 +180,11 @@ export async function getContact(db: Db, id: string): Promise<StoredContact> {
 }
 
 export async function findContactByEmail(db: Db, email: string): Promise<StoredContact | null> {
-  const row = await db.selectFrom('contacts').selectAll().where('emailKey', '=', emailKey(email)).executeTakeFirst();
+  const row = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('emailKey', '=', emailKey(email))
+    .executeTakeFirst();
   return row ? rowToContact(row) : null;
 }
 
@@ -127,7 +192,8 @@ async function assertEmailFree(db: Db, email: string, exceptId?: string): Promis
   let q = db.selectFrom('contacts').select('id').where('emailKey', '=', emailKey(email));
   if (exceptId) q = q.where('id', '<>', exceptId);
   const clash = await q.executeTakeFirst();
-  if (clash) throw new ConflictError(`${email} is already the address of contact ${clash.id}`, 'duplicate_email');
+  if (clash)
+    throw new ConflictError(`${email} is already the address of contact ${clash.id}`, 'duplicate_email');
 }
 
 export async function insertContact(db: Db, fields: ContactFields): Promise<StoredContact> {
@@ -187,9 +253,19 @@ export async function updateContact(db: Db, id: string, change: ContactChange): 
 }
 
 /** Changes a contact's status; returns whether it changed. `from` limits which statuses may change. */
-export async function setContactStatus(db: Db, id: string, status: ContactStatus, reason: string | null, from?: readonly ContactStatus[]): Promise<boolean> {
+export async function setContactStatus(
+  db: Db,
+  id: string,
+  status: ContactStatus,
+  reason: string | null,
+  from?: readonly ContactStatus[],
+): Promise<boolean> {
   const now = nowIso();
-  let q = db.updateTable('contacts').set({ status, statusReason: reason, statusChangedAt: now, updatedAt: now }).where('id', '=', id).where('status', '<>', status);
+  let q = db
+    .updateTable('contacts')
+    .set({ status, statusReason: reason, statusChangedAt: now, updatedAt: now })
+    .where('id', '=', id)
+    .where('status', '<>', status);
   if (from) q = q.where('status', 'in', [...from]);
   const result = await q.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -204,11 +280,20 @@ export interface ContactListQuery {
   offset: number;
 }
 
-export async function listContacts(db: Db, query: ContactListQuery): Promise<{ contacts: Array<StoredContact & { authorityName: string; country: string }>; total: number }> {
+export async function listContacts(
+  db: Db,
+  query: ContactListQuery,
+): Promise<{ contacts: Array<StoredContact & { authorityName: string; country: string }>; total: number }> {
   let base = db.selectFrom('contacts').innerJoin('authorities', 'authorities.id', 'contacts.authorityId');
   if (query.q) {
     const q = query.q;
-    base = base.where((eb) => eb.or([containsCi('contacts.name', q), containsCi('contacts.emailKey', q), containsCi('authorities.name', q)]));
+    base = base.where((eb) =>
+      eb.or([
+        containsCi('contacts.name', q),
+        containsCi('contacts.emailKey', q),
+        containsCi('authorities.name', q),
+      ]),
+    );
   }
   if (query.status) base = base.where('contacts.status', '=', query.status);
   if (query.authorityId) base = base.where('contacts.authorityId', '=', query.authorityId);
@@ -225,11 +310,19 @@ export async function listContacts(db: Db, query: ContactListQuery): Promise<{ c
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { contacts: rows.map((r) => ({ ...rowToContact(r), authorityName: r.authorityName, country: r.country })), total: Number(count.n) };
+  return {
+    contacts: rows.map((r) => ({ ...rowToContact(r), authorityName: r.authorityName, country: r.country })),
+    total: Number(count.n),
+  };
 }
 
 export async function listAllContacts(db: Db): Promise<StoredContact[]> {
-  const rows = await db.selectFrom('contacts').selectAll().orderBy('authorityId').orderBy('emailKey').execute();
+  const rows = await db
+    .selectFrom('contacts')
+    .selectAll()
+    .orderBy('authorityId')
+    .orderBy('emailKey')
+    .execute();
   return rows.map(rowToContact);
 }
 
@@ -247,7 +340,13 @@ export async function eligibleContacts(db: Db, kind: NewsletterKind): Promise<Au
   const rows = await db
     .selectFrom('contacts')
     .innerJoin('authorities', 'authorities.id', 'contacts.authorityId')
-    .select(['contacts.id as contactId', 'contacts.email', 'contacts.name', 'contacts.language', 'authorities.name as authorityName'])
+    .select([
+      'contacts.id as contactId',
+      'contacts.email',
+      'contacts.name',
+      'contacts.language',
+      'authorities.name as authorityName',
+    ])
     .where('contacts.status', '=', 'active')
     .where(column, '=', 1)
     .orderBy('contacts.id')
@@ -256,7 +355,11 @@ export async function eligibleContacts(db: Db, kind: NewsletterKind): Promise<Au
 }
 
 export async function countContactsByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('contacts').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('contacts')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -273,6 +376,12 @@ function containsCi(column: string, needle: string) {
 /** The languages of the contacts a newsletter of this kind would go to now. */
 export async function eligibleLanguages(db: Db, kind: NewsletterKind): Promise<string[]> {
   const column = subscriptionFor(kind) === 'announcements' ? 'announcements' : 'digest';
-  const rows = await db.selectFrom('contacts').select('language').distinct().where('status', '=', 'active').where(column, '=', 1).execute();
+  const rows = await db
+    .selectFrom('contacts')
+    .select('language')
+    .distinct()
+    .where('status', '=', 'active')
+    .where(column, '=', 1)
+    .execute();
   return rows.map((r) => r.language);
 }

@@ -62,7 +62,11 @@ export async function migrateToLatest(
     const unknown = (await executedMigrations(db)).filter((name) => !(name in migrations));
     if (unknown.length > 0) return newerSchema(db, migrations, unknown, options.onNewerSchema);
     return succeeded(
-      await new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true }).migrateToLatest(),
+      await new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        allowUnorderedMigrations: true,
+      }).migrateToLatest(),
     );
   };
   return store.dialect === 'sqlite' ? store.transaction(run) : run(store.db);

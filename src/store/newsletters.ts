@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
 import type { NewsletterKind } from '../domain/newsletter.js';
-import type { Newsletter, NewsletterSource, NewsletterStatus, ProgressCounts, Recipient, RecipientStatus } from '../domain/newsletter-send.js';
+import type {
+  Newsletter,
+  NewsletterSource,
+  NewsletterStatus,
+  ProgressCounts,
+  Recipient,
+  RecipientStatus,
+} from '../domain/newsletter-send.js';
 import { emptyProgress, OPEN_RECIPIENT_STATUSES } from '../domain/newsletter-send.js';
 import type { Audience } from './members.js';
 import type { Database, NewsletterRecipientsTable, NewslettersTable } from './schema.js';
@@ -55,7 +62,10 @@ export interface NewNewsletter {
   createdBy: string;
 }
 
-export async function insertNewsletter(db: Db, input: NewNewsletter): Promise<{ newsletter: Newsletter; created: boolean }> {
+export async function insertNewsletter(
+  db: Db,
+  input: NewNewsletter,
+): Promise<{ newsletter: Newsletter; created: boolean }> {
   const now = nowIso();
   const id = newId('nl');
   const inserted = await db
@@ -85,7 +95,11 @@ export async function insertNewsletter(db: Db, input: NewNewsletter): Promise<{ 
     .returning('id')
     .executeTakeFirst();
   if (inserted) return { newsletter: await getNewsletter(db, id), created: true };
-  const existing = await db.selectFrom('newsletters').selectAll().where('sourceKey', '=', input.sourceKey ?? '').executeTakeFirstOrThrow();
+  const existing = await db
+    .selectFrom('newsletters')
+    .selectAll()
+    .where('sourceKey', '=', input.sourceKey ?? '')
+    .executeTakeFirstOrThrow();
   return { newsletter: rowToNewsletter(existing), created: false };
 }
 
@@ -100,7 +114,10 @@ export async function getNewsletter(db: Db, id: string): Promise<Newsletter> {
   return found;
 }
 
-export async function listNewsletters(db: Db, q: { status?: NewsletterStatus | undefined; limit: number; offset: number }): Promise<{ newsletters: Newsletter[]; total: number }> {
+export async function listNewsletters(
+  db: Db,
+  q: { status?: NewsletterStatus | undefined; limit: number; offset: number },
+): Promise<{ newsletters: Newsletter[]; total: number }> {
   let base = db.selectFrom('newsletters');
   if (q.status) base = base.where('status', '=', q.status);
   const [rows, count] = await Promise.all([
@@ -111,14 +128,24 @@ export async function listNewsletters(db: Db, q: { status?: NewsletterStatus | u
 }
 
 export async function listNewslettersByStatus(db: Db, statuses: NewsletterStatus[]): Promise<Newsletter[]> {
-  const rows = await db.selectFrom('newsletters').selectAll().where('status', 'in', statuses).orderBy('createdAt').execute();
+  const rows = await db
+    .selectFrom('newsletters')
+    .selectAll()
+    .where('status', 'in', statuses)
+    .orderBy('createdAt')
+    .execute();
   return rows.map(rowToNewsletter);
 }
 
 type NewsletterChange = Omit<Updateable<NewslettersTable>, 'id' | 'createdAt' | 'updatedAt'>;
 
 /** Applies `change` only while the newsletter is in one of `from`; returns whether it did. */
-export async function transitionNewsletter(db: Db, id: string, from: readonly NewsletterStatus[], change: NewsletterChange): Promise<boolean> {
+export async function transitionNewsletter(
+  db: Db,
+  id: string,
+  from: readonly NewsletterStatus[],
+  change: NewsletterChange,
+): Promise<boolean> {
   const result = await db
     .updateTable('newsletters')
     .set({ ...change, updatedAt: nowIso() })
@@ -131,7 +158,11 @@ export async function transitionNewsletter(db: Db, id: string, from: readonly Ne
 // --- Recipients --------------------------------------------------------------------------------
 
 /** The recipient rows: one per recipient, in chunks, inside the caller's transaction. */
-export async function insertRecipients(trx: Db, newsletterId: string, audience: readonly Audience[]): Promise<number> {
+export async function insertRecipients(
+  trx: Db,
+  newsletterId: string,
+  audience: readonly Audience[],
+): Promise<number> {
   const now = nowIso();
   for (let i = 0; i < audience.length; i += 500) {
     const rows = audience.slice(i, i + 500).map((a) => ({
@@ -153,7 +184,11 @@ export async function insertRecipients(trx: Db, newsletterId: string, audience: 
       createdAt: now,
       updatedAt: now,
     }));
-    await trx.insertInto('newsletterRecipients').values(rows).onConflict((oc) => oc.columns(['newsletterId', 'contactId']).doNothing()).execute();
+    await trx
+      .insertInto('newsletterRecipients')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['newsletterId', 'contactId']).doNothing())
+      .execute();
   }
   return audience.length;
 }
@@ -184,7 +219,11 @@ export interface RecipientListQuery {
   offset: number;
 }
 
-export async function listRecipients(db: Db, newsletterId: string, q: RecipientListQuery): Promise<{ recipients: Recipient[]; total: number }> {
+export async function listRecipients(
+  db: Db,
+  newsletterId: string,
+  q: RecipientListQuery,
+): Promise<{ recipients: Recipient[]; total: number }> {
   let base = db.selectFrom('newsletterRecipients').where('newsletterId', '=', newsletterId);
   if (q.status) base = base.where('status', '=', q.status);
   const [rows, count] = await Promise.all([
@@ -195,7 +234,12 @@ export async function listRecipients(db: Db, newsletterId: string, q: RecipientL
 }
 
 /** Open rows, in pages by id: what must have a job while the newsletter is sending. */
-export async function openRecipientPage(db: Db, newsletterId: string, afterId: string, limit: number): Promise<Array<{ id: string; nextAttemptAt: string | null }>> {
+export async function openRecipientPage(
+  db: Db,
+  newsletterId: string,
+  afterId: string,
+  limit: number,
+): Promise<Array<{ id: string; nextAttemptAt: string | null }>> {
   return db
     .selectFrom('newsletterRecipients')
     .select(['id', 'nextAttemptAt'])
@@ -243,24 +287,55 @@ export interface ClaimedRecipient extends Recipient {
 
 export async function claimRecipient(db: Db, id: string): Promise<ClaimedRecipient | null> {
   const now = nowIso();
-  const contact = (column: 'status' | 'announcements' | 'digest') => (eb: ExpressionBuilder<Database, 'newsletterRecipients'>) =>
-    eb.selectFrom('contacts').select(`contacts.${column}`).whereRef('contacts.id', '=', 'newsletterRecipients.contactId');
+  const contact =
+    (column: 'status' | 'announcements' | 'digest') =>
+    (eb: ExpressionBuilder<Database, 'newsletterRecipients'>) =>
+      eb
+        .selectFrom('contacts')
+        .select(`contacts.${column}`)
+        .whereRef('contacts.id', '=', 'newsletterRecipients.contactId');
   const row = await db
     .updateTable('newsletterRecipients')
-    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), claimedAt: now, transmittedAt: null, nextAttemptAt: null, updatedAt: now }))
+    .set((eb) => ({
+      status: 'sending',
+      attempts: eb('attempts', '+', 1),
+      claimedAt: now,
+      transmittedAt: null,
+      nextAttemptAt: null,
+      updatedAt: now,
+    }))
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'deferred'])
     .where((eb) => eb.or([eb('nextAttemptAt', 'is', null), eb('nextAttemptAt', '<=', now)]))
-    .where((eb) => eb.exists(eb.selectFrom('newsletters').select('newsletters.id').whereRef('newsletters.id', '=', 'newsletterRecipients.newsletterId').where('newsletters.status', '=', 'sending')))
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('newsletters')
+          .select('newsletters.id')
+          .whereRef('newsletters.id', '=', 'newsletterRecipients.newsletterId')
+          .where('newsletters.status', '=', 'sending'),
+      ),
+    )
     .returningAll()
     // The contact's current state in the same statement: one round trip per claim, not two.
-    .returning((eb) => [contact('status')(eb).as('contactStatus'), contact('announcements')(eb).as('contactAnnouncements'), contact('digest')(eb).as('contactDigest')])
+    .returning((eb) => [
+      contact('status')(eb).as('contactStatus'),
+      contact('announcements')(eb).as('contactAnnouncements'),
+      contact('digest')(eb).as('contactDigest'),
+    ])
     .executeTakeFirst();
   if (!row) return null;
   const { contactStatus, contactAnnouncements, contactDigest, ...rest } = row;
   return {
     ...rowToRecipient(rest),
-    contact: contactStatus === null ? null : { status: String(contactStatus), announcements: Number(contactAnnouncements) === 1, digest: Number(contactDigest) === 1 },
+    contact:
+      contactStatus === null
+        ? null
+        : {
+            status: String(contactStatus),
+            announcements: Number(contactAnnouncements) === 1,
+            digest: Number(contactDigest) === 1,
+          },
   };
 }
 
@@ -276,10 +351,18 @@ export async function markTransmitting(db: Db, id: string, claimedAt: string): P
   return Number(result.numUpdatedRows) === 1;
 }
 
-export type RecipientOutcome = Pick<Updateable<NewsletterRecipientsTable>, 'reply' | 'messageId' | 'sentAt' | 'nextAttemptAt' | 'attempts'> & { status: RecipientStatus };
+export type RecipientOutcome = Pick<
+  Updateable<NewsletterRecipientsTable>,
+  'reply' | 'messageId' | 'sentAt' | 'nextAttemptAt' | 'attempts'
+> & { status: RecipientStatus };
 
 /** Records the attempt's outcome, only if this claim still holds the row. */
-export async function recordOutcome(db: Db, id: string, claimedAt: string, outcome: RecipientOutcome): Promise<boolean> {
+export async function recordOutcome(
+  db: Db,
+  id: string,
+  claimedAt: string,
+  outcome: RecipientOutcome,
+): Promise<boolean> {
   const result = await db
     .updateTable('newsletterRecipients')
     .set({ ...outcome, updatedAt: nowIso() })
@@ -291,7 +374,13 @@ export async function recordOutcome(db: Db, id: string, claimedAt: string, outco
 }
 
 /** Moves rows of a newsletter from some statuses to another; returns how many moved. */
-export async function moveRecipients(db: Db, newsletterId: string, from: readonly RecipientStatus[], to: RecipientStatus, reply: string | null): Promise<number> {
+export async function moveRecipients(
+  db: Db,
+  newsletterId: string,
+  from: readonly RecipientStatus[],
+  to: RecipientStatus,
+  reply: string | null,
+): Promise<number> {
   const result = await db
     .updateTable('newsletterRecipients')
     .set({ status: to, reply, nextAttemptAt: null, updatedAt: nowIso() })
@@ -302,7 +391,11 @@ export async function moveRecipients(db: Db, newsletterId: string, from: readonl
 }
 
 /** An unsubscribe (or bounce) takes effect at once for every message of the contact not yet sent. */
-export async function skipOpenRecipientsOfContact(db: Db, contactId: string, reason: string): Promise<number> {
+export async function skipOpenRecipientsOfContact(
+  db: Db,
+  contactId: string,
+  reason: string,
+): Promise<number> {
   const result = await db
     .updateTable('newsletterRecipients')
     .set({ status: 'skipped', reply: reason, nextAttemptAt: null, updatedAt: nowIso() })
@@ -315,7 +408,11 @@ export async function skipOpenRecipientsOfContact(db: Db, contactId: string, rea
 // --- Small named values ------------------------------------------------------------------------
 
 export async function getState(db: Db, key: string): Promise<string | null> {
-  const row = await db.selectFrom('newsletterState').select('value').where('key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('newsletterState')
+    .select('value')
+    .where('key', '=', key)
+    .executeTakeFirst();
   return row?.value ?? null;
 }
 
@@ -330,12 +427,22 @@ export async function setState(db: Db, key: string, value: string): Promise<void
 
 /** Sets the value only when none is stored yet; returns the stored value. */
 export async function initState(db: Db, key: string, value: string): Promise<string> {
-  await db.insertInto('newsletterState').values({ key, value, updatedAt: nowIso() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('newsletterState')
+    .values({ key, value, updatedAt: nowIso() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   return (await getState(db, key)) ?? value;
 }
 
 /** Ends a claim whose attempt was cut off (worker died): back to pending, or to unknown. */
-export async function endInterruptedClaim(db: Db, id: string, claimedAt: string, to: 'pending' | 'unknown', reply: string): Promise<boolean> {
+export async function endInterruptedClaim(
+  db: Db,
+  id: string,
+  claimedAt: string,
+  to: 'pending' | 'unknown',
+  reply: string,
+): Promise<boolean> {
   const result = await db
     .updateTable('newsletterRecipients')
     .set({ status: to, reply, nextAttemptAt: null, updatedAt: nowIso() })

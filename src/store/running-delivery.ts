@@ -24,7 +24,11 @@ export async function noteWaitingDelivery(db: Kysely<Database>, id: string, mess
  * Writes a running delivery's whole progress (the claim's copy, already merged in memory): one statement, no
  * read first. Only while it is still running, i.e. still this attempt's.
  */
-export async function writeRunningProgress(db: Kysely<Database>, id: string, progress: Record<string, unknown>): Promise<void> {
+export async function writeRunningProgress(
+  db: Kysely<Database>,
+  id: string,
+  progress: Record<string, unknown>,
+): Promise<void> {
   await db
     .updateTable('deliveries')
     .set({ progress: toJson(progress), updatedAt: nowIso() })
@@ -40,10 +44,16 @@ export async function writeRunningProgress(db: Kysely<Database>, id: string, pro
 export async function completeRunningDelivery(
   db: Kysely<Database>,
   delivery: Delivery,
-  result: { remoteId: string | null; remoteUrl: string | null; details?: Record<string, unknown> | undefined },
+  result: {
+    remoteId: string | null;
+    remoteUrl: string | null;
+    details?: Record<string, unknown> | undefined;
+  },
 ): Promise<boolean> {
   const details = result.details ?? {};
-  const fresh = Object.entries(details).some(([key, value]) => toJson(delivery.progress[key]) !== toJson(value));
+  const fresh = Object.entries(details).some(
+    ([key, value]) => toJson(delivery.progress[key]) !== toJson(value),
+  );
   if (fresh) {
     delivery.progress = { ...delivery.progress, ...details };
     await writeRunningProgress(db, delivery.id, delivery.progress);

@@ -22,13 +22,25 @@ function rowToUser(row: Selectable<StaffUsersTable>): StaffUser {
   };
 }
 
-export async function insertUser(db: Db, user: { email: string; name: string; role: StaffRole; passwordHash: string; timezone: string | null }): Promise<StaffUser> {
-  if (await findUserByEmail(db, user.email)) throw new ConflictError(`a staff account for ${user.email} already exists`, 'user_exists');
+export async function insertUser(
+  db: Db,
+  user: { email: string; name: string; role: StaffRole; passwordHash: string; timezone: string | null },
+): Promise<StaffUser> {
+  if (await findUserByEmail(db, user.email))
+    throw new ConflictError(`a staff account for ${user.email} already exists`, 'user_exists');
   const now = nowIso();
   const id = newId('usr');
   await db
     .insertInto('staffUsers')
-    .values({ id, ...user, disabled: 0, passwordChangedAt: now, lastLoginAt: null, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      ...user,
+      disabled: 0,
+      passwordChangedAt: now,
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    })
     .execute();
   return getUser(db, id);
 }
@@ -45,18 +57,33 @@ export async function getUser(db: Db, id: string): Promise<StaffUser> {
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<StaffUser | null> {
-  const row = await db.selectFrom('staffUsers').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+  const row = await db
+    .selectFrom('staffUsers')
+    .selectAll()
+    .where('email', '=', email.trim().toLowerCase())
+    .executeTakeFirst();
   return row ? rowToUser(row) : null;
 }
 
 /** The user and their password hash, for signing in only. */
-export async function findCredentials(db: Db, email: string): Promise<{ user: StaffUser; passwordHash: string } | null> {
-  const row = await db.selectFrom('staffUsers').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+export async function findCredentials(
+  db: Db,
+  email: string,
+): Promise<{ user: StaffUser; passwordHash: string } | null> {
+  const row = await db
+    .selectFrom('staffUsers')
+    .selectAll()
+    .where('email', '=', email.trim().toLowerCase())
+    .executeTakeFirst();
   return row ? { user: rowToUser(row), passwordHash: row.passwordHash } : null;
 }
 
 export async function passwordHashOf(db: Db, id: string): Promise<string> {
-  const row = await db.selectFrom('staffUsers').select('passwordHash').where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('staffUsers')
+    .select('passwordHash')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError('user', id);
   return row.passwordHash;
 }
@@ -67,7 +94,10 @@ export async function listUsers(db: Db): Promise<StaffUser[]> {
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const row = await db.selectFrom('staffUsers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('staffUsers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -84,7 +114,10 @@ async function countActiveAdmins(db: Db): Promise<number> {
 /** Changes name, role, zone or disabled; refuses to leave the installation without an active admin. */
 export async function updateUser(db: Db, id: string, patch: StaffUserPatch): Promise<StaffUser> {
   const user = await getUser(db, id);
-  const losesAdmin = user.role === 'admin' && !user.disabled && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
+  const losesAdmin =
+    user.role === 'admin' &&
+    !user.disabled &&
+    ((patch.role && patch.role !== 'admin') || patch.disabled === true);
   if (losesAdmin && (await countActiveAdmins(db)) <= 1) {
     throw new ConflictError('this is the last active admin; make another admin first', 'last_admin');
   }
@@ -94,14 +127,22 @@ export async function updateUser(db: Db, id: string, patch: StaffUserPatch): Pro
     ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
     ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
   };
-  await db.updateTable('staffUsers').set({ ...set, updatedAt: nowIso() }).where('id', '=', id).execute();
+  await db
+    .updateTable('staffUsers')
+    .set({ ...set, updatedAt: nowIso() })
+    .where('id', '=', id)
+    .execute();
   if (patch.disabled === true) await deleteUserSessions(db, id);
   return getUser(db, id);
 }
 
 export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
   const now = nowIso();
-  const result = await db.updateTable('staffUsers').set({ passwordHash, passwordChangedAt: now, updatedAt: now }).where('id', '=', id).executeTakeFirst();
+  const result = await db
+    .updateTable('staffUsers')
+    .set({ passwordHash, passwordChangedAt: now, updatedAt: now })
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new NotFoundError('user', id);
 }
 
@@ -126,7 +167,11 @@ export interface StaffSession {
 export const sessionKey = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** Creates a session; returns the token for the cookie (only its hash is stored). */
-export async function createSession(db: Db, userId: string, opts: { ttlMs: number; ip: string | null; userAgent: string | null }): Promise<{ token: string; session: StaffSession }> {
+export async function createSession(
+  db: Db,
+  userId: string,
+  opts: { ttlMs: number; ip: string | null; userAgent: string | null },
+): Promise<{ token: string; session: StaffSession }> {
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
   const session: StaffSession = {
@@ -144,7 +189,11 @@ export async function createSession(db: Db, userId: string, opts: { ttlMs: numbe
 }
 
 /** The live session for a cookie token and its (enabled) user, or null. */
-export async function findSession(db: Db, token: string, now = nowIso()): Promise<{ session: StaffSession; user: StaffUser } | null> {
+export async function findSession(
+  db: Db,
+  token: string,
+  now = nowIso(),
+): Promise<{ session: StaffSession; user: StaffUser } | null> {
   const row = await db
     .selectFrom('staffSessions')
     .innerJoin('staffUsers', 'staffUsers.id', 'staffSessions.userId')
@@ -174,7 +223,13 @@ export async function deleteUserSessions(db: Db, userId: string, exceptId?: stri
 }
 
 export async function listUserSessions(db: Db, userId: string, now = nowIso()): Promise<StaffSession[]> {
-  return db.selectFrom('staffSessions').selectAll().where('userId', '=', userId).where('expiresAt', '>', now).orderBy('lastSeenAt', 'desc').execute();
+  return db
+    .selectFrom('staffSessions')
+    .selectAll()
+    .where('userId', '=', userId)
+    .where('expiresAt', '>', now)
+    .orderBy('lastSeenAt', 'desc')
+    .execute();
 }
 
 export async function purgeExpiredSessions(db: Db, now = nowIso()): Promise<number> {

@@ -34,7 +34,10 @@ export async function countScheduledAfter(db: Db, after: string): Promise<number
 }
 
 /** Items whose deliveries moved most recently, each with every delivery of its latest revision. */
-export async function recentActivity(db: Db, limit = 10): Promise<Array<{ item: NewsItem; deliveries: Delivery[] }>> {
+export async function recentActivity(
+  db: Db,
+  limit = 10,
+): Promise<Array<{ item: NewsItem; deliveries: Delivery[] }>> {
   const latest = await db
     .selectFrom('deliveries')
     .select(['itemId', (eb) => eb.fn.max('updatedAt').as('last')])
@@ -46,7 +49,14 @@ export async function recentActivity(db: Db, limit = 10): Promise<Array<{ item: 
   const ids = latest.map((r) => r.itemId);
   const [items, deliveries] = await Promise.all([
     db.selectFrom('items').selectAll().where('id', 'in', ids).execute(),
-    db.selectFrom('deliveries').selectAll().where('itemId', 'in', ids).orderBy('revision', 'desc').orderBy('createdAt').orderBy('id').execute(),
+    db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('itemId', 'in', ids)
+      .orderBy('revision', 'desc')
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute(),
   ]);
   const byId = new Map(items.map((r) => [r.id, rowToItem(r)]));
   return ids.flatMap((id) => {
@@ -89,9 +99,20 @@ const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) =>
 export async function searchItems(db: Db, query: ItemSearch): Promise<{ items: NewsItem[]; total: number }> {
   let base = db.selectFrom('items');
   if (query.status) base = base.where('status', '=', query.status);
-  if (query.q?.trim()) base = base.where(sql<string>`lower(title)`, 'like', sql<string>`${likePattern(query.q.trim())} escape '\\'`);
+  if (query.q?.trim())
+    base = base.where(
+      sql<string>`lower(title)`,
+      'like',
+      sql<string>`${likePattern(query.q.trim())} escape '\\'`,
+    );
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('updatedAt', 'desc').orderBy('id').limit(query.limit).offset(query.offset).execute(),
+    base
+      .selectAll()
+      .orderBy('updatedAt', 'desc')
+      .orderBy('id')
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(rowToItem), total: Number(count.n) };

@@ -6,7 +6,11 @@ type Db = Kysely<Database>;
 
 /** The item a CMS id already created, or null. */
 export async function findWebhookItem(db: Db, externalId: string): Promise<string | null> {
-  const row = await db.selectFrom('webhookItems').select('itemId').where('externalId', '=', externalId).executeTakeFirst();
+  const row = await db
+    .selectFrom('webhookItems')
+    .select('itemId')
+    .where('externalId', '=', externalId)
+    .executeTakeFirst();
   return row?.itemId ?? null;
 }
 

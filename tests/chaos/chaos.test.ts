@@ -9,7 +9,12 @@ import { createTestDatabase, postgresSkipReason } from '../helpers/databases.js'
 import { ROOT } from '../helpers/processes.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { SCENARIOS, type FaultContext, type Scenario } from './scenarios.js';
-import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './services.js';
+import {
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from './services.js';
 import { prepareTraffic, startTraffic } from './traffic.js';
 import { judge, settle } from './verdict.js';
 import { formatTable, NO_COUNTS, type Row } from './table.js';
@@ -43,13 +48,21 @@ describe('chaos: nothing lost, nothing twice', () => {
   }, 60_000);
 
   /** A fresh database for one scenario: on the private PostgreSQL, else the machine's, or a SQLite file. */
-  async function databaseFor(scenario: Scenario, label: string): Promise<{ url: string; sqliteFile: string | null; drop: () => Promise<void> }> {
+  async function databaseFor(
+    scenario: Scenario,
+    label: string,
+  ): Promise<{ url: string; sqliteFile: string | null; drop: () => Promise<void> }> {
     if (scenario.database === 'sqlite') {
       const dir = mkdtempSync(path.join(tmpdir(), 'herald-chaos-sqlite-'));
       const file = path.join(dir, 'herald.db');
-      return { url: `sqlite:${file}`, sqliteFile: file, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        url: `sqlite:${file}`,
+        sqliteFile: file,
+        drop: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     }
-    if (postgres) return { url: await postgres.createDatabase(label), sqliteFile: null, drop: async () => undefined };
+    if (postgres)
+      return { url: await postgres.createDatabase(label), sqliteFile: null, drop: async () => undefined };
     const db = await createTestDatabase('postgres');
     return { url: db.url, sqliteFile: null, drop: db.drop };
   }
@@ -57,7 +70,12 @@ describe('chaos: nothing lost, nothing twice', () => {
   for (let run = 1; run <= RUNS; run++) {
     for (const [index, scenario] of chosen.entries()) {
       it(`run ${run}: ${scenario.name}`, async (test) => {
-        const skip = scenario.database === 'postgres' ? (scenario.needsPrivatePostgres ? noPostgres : postgresSkipReason) : null;
+        const skip =
+          scenario.database === 'postgres'
+            ? scenario.needsPrivatePostgres
+              ? noPostgres
+              : postgresSkipReason
+            : null;
         if (skip) {
           rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, seconds: 0, ...NO_COUNTS });
           return test.skip(skip);
@@ -70,17 +88,34 @@ describe('chaos: nothing lost, nothing twice', () => {
           cluster = await startCluster({ redisUrl: redis.url, databaseUrl: database.url });
           const { itemIds } = await prepareTraffic(cluster);
           const traffic = await startTraffic(cluster, itemIds);
-          const ctx: FaultContext = { cluster, redis, postgres, sqliteFile: database.sqliteFile, traffic, problems: [] };
+          const ctx: FaultContext = {
+            cluster,
+            redis,
+            postgres,
+            sqliteFile: database.sqliteFile,
+            traffic,
+            problems: [],
+          };
           const injected = await scenario.inject(ctx);
           await traffic.done;
           const settled = await settle(cluster, traffic);
           const verdict = await judge(cluster, traffic);
           const { problems: found, ...counts } = verdict;
-          rows.push({ run, scenario: scenario.name, faults: `${injected.faults}: ${injected.what}`, seconds: Math.round((Date.now() - started) / 1000), ...counts });
+          rows.push({
+            run,
+            scenario: scenario.name,
+            faults: `${injected.faults}: ${injected.what}`,
+            seconds: Math.round((Date.now() - started) / 1000),
+            ...counts,
+          });
           const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...found];
-          expect(problems, `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`).toEqual([]);
+          expect(
+            problems,
+            `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`,
+          ).toEqual([]);
         } catch (error) {
-          if (cluster && !(error as Error).message.includes('--- api')) (error as Error).message += `\n${cluster.logs()}`;
+          if (cluster && !(error as Error).message.includes('--- api'))
+            (error as Error).message += `\n${cluster.logs()}`;
           throw error;
         } finally {
           await cluster?.close();

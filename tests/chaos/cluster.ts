@@ -38,7 +38,11 @@ export interface Cluster {
   smtp: FakeSmtp;
   store: Store;
   workers: Map<Role, HeraldProcess[]>;
-  api(method: string, url: string, body?: unknown): Promise<{ status: number; json: () => unknown; text: string }>;
+  api(
+    method: string,
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: () => unknown; text: string }>;
   /** SIGKILLs one copy of a role and starts a new one in its place. */
   killAndReplace(role: Role, index?: number): Promise<void>;
   signal(role: Role, index: number, signal: NodeJS.Signals): void;
@@ -48,7 +52,11 @@ export interface Cluster {
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const [twitter, facebook, smtp] = await Promise.all([startFakeTwitter(), startFakeFacebook(), startFakeSmtp()]);
+  const [twitter, facebook, smtp] = await Promise.all([
+    startFakeTwitter(),
+    startFakeFacebook(),
+    startFakeSmtp(),
+  ]);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'herald-chaos-'));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -78,7 +86,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const spawnRole = (role: Role) => spawnHerald(['worker', ...ROLES[role]], env);
   const apiProcess = spawnHerald(['api'], env);
   const workers = new Map<Role, HeraldProcess[]>();
-  for (const role of Object.keys(ROLES) as Role[]) workers.set(role, Array.from({ length: copies[role] }, () => spawnRole(role)));
+  for (const role of Object.keys(ROLES) as Role[])
+    workers.set(
+      role,
+      Array.from({ length: copies[role] }, () => spawnRole(role)),
+    );
   const store = openStore(options.databaseUrl, dataDir);
   const apiUrl = `http://127.0.0.1:${port}`;
   const exited: HeraldProcess[] = [];
@@ -93,7 +105,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     async api(method, url, body) {
       const response = await fetch(apiUrl + url, {
         method,
-        headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${API_TOKEN}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(20_000),
       });
@@ -112,8 +127,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       workers.get(role)![index]!.kill(signal);
     },
     logs() {
-      const all = [['api', apiProcess] as const, ...[...workers].flatMap(([role, list]) => list.map((p, i) => [`${role}#${i}`, p] as const))];
-      return all.map(([name, p]) => `--- ${name} (exit ${p.exitCode ?? p.signalCode ?? 'running'})\n${p.output().slice(-1500)}`).join('\n');
+      const all = [
+        ['api', apiProcess] as const,
+        ...[...workers].flatMap(([role, list]) => list.map((p, i) => [`${role}#${i}`, p] as const)),
+      ];
+      return all
+        .map(
+          ([name, p]) =>
+            `--- ${name} (exit ${p.exitCode ?? p.signalCode ?? 'running'})\n${p.output().slice(-1500)}`,
+        )
+        .join('\n');
     },
     async close() {
       const running = [apiProcess, ...[...workers.values()].flat()];
@@ -135,7 +158,10 @@ async function waitUntilUp(cluster: Cluster, apiProcess: HeraldProcess): Promise
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (apiProcess.exitCode !== null) throw new Error(`herald api exited: ${apiProcess.output()}`);
-    const ok = await fetch(`${cluster.apiUrl}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${cluster.apiUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -31,7 +31,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function whenBusy(cluster: Cluster, posts = 20, messages = 100, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (cluster.twitter.posts.length + cluster.facebook.posts.length >= posts && cluster.smtp.messages.length >= messages) return;
+    if (
+      cluster.twitter.posts.length + cluster.facebook.posts.length >= posts &&
+      cluster.smtp.messages.length >= messages
+    )
+      return;
     await sleep(50);
   }
 }
@@ -40,8 +44,16 @@ async function whenBusy(cluster: Cluster, posts = 20, messages = 100, timeoutMs 
 async function openWork(cluster: Cluster): Promise<string> {
   const { db } = cluster.store;
   const [deliveries, messages] = await Promise.all([
-    db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'running']).executeTakeFirst(),
-    db.selectFrom('newsletterRecipients').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending', 'deferred']).executeTakeFirst(),
+    db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['pending', 'running'])
+      .executeTakeFirst(),
+    db
+      .selectFrom('newsletterRecipients')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['pending', 'sending', 'deferred'])
+      .executeTakeFirst(),
   ]);
   return `${Number(deliveries?.n ?? 0)}+${Number(messages?.n ?? 0)}`;
 }
@@ -59,12 +71,24 @@ export const SCENARIOS: Scenario[] = [
     database: 'postgres',
     async inject({ cluster }) {
       await whenBusy(cluster, 10, 50);
-      const order = ['social', 'newsletter', 'publish', 'social', 'newsletter', 'social', 'newsletter', 'publish'] as const;
+      const order = [
+        'social',
+        'newsletter',
+        'publish',
+        'social',
+        'newsletter',
+        'social',
+        'newsletter',
+        'publish',
+      ] as const;
       for (const [i, role] of order.entries()) {
         await cluster.killAndReplace(role, i);
         await sleep(700);
       }
-      return { faults: order.length, what: 'SIGKILL of social x3, newsletter x3, publish/feed x2, each replaced' };
+      return {
+        faults: order.length,
+        what: 'SIGKILL of social x3, newsletter x3, publish/feed x2, each replaced',
+      };
     },
   },
   {
@@ -96,7 +120,10 @@ export const SCENARIOS: Scenario[] = [
         await redis.start();
         await sleep(3_000);
       }
-      return { faults: 2, what: `SIGKILL redis-server, down 2 s, restart (AOF), twice (open: ${open.join(', ')})` };
+      return {
+        faults: 2,
+        what: `SIGKILL redis-server, down 2 s, restart (AOF), twice (open: ${open.join(', ')})`,
+      };
     },
   },
   {
@@ -124,7 +151,10 @@ export const SCENARIOS: Scenario[] = [
       ctx.problems.push(...(await apiWithoutRedis(ctx.cluster)));
       await sleep(restartAt - Date.now());
       await ctx.redis.start();
-      return { faults: 1, what: `redis-server gone for ${OUTAGE_MS / 1000} s, API checked meanwhile (open: ${open})` };
+      return {
+        faults: 1,
+        what: `redis-server gone for ${OUTAGE_MS / 1000} s, API checked meanwhile (open: ${open})`,
+      };
     },
   },
   {
@@ -140,7 +170,10 @@ export const SCENARIOS: Scenario[] = [
         await postgres.crashAndRestart(2_000);
         await sleep(3_000);
       }
-      return { faults: 2, what: `pg_ctl stop -m immediate, down 2 s, start, twice (open: ${open.join(', ')})` };
+      return {
+        faults: 2,
+        what: `pg_ctl stop -m immediate, down 2 s, start, twice (open: ${open.join(', ')})`,
+      };
     },
   },
   {
@@ -158,7 +191,10 @@ export const SCENARIOS: Scenario[] = [
         await sleep(2_000);
       }
       db.close();
-      return { faults: 2, what: `another process holds an exclusive lock 6 s, twice (open: ${open.join(', ')})` };
+      return {
+        faults: 2,
+        what: `another process holds an exclusive lock 6 s, twice (open: ${open.join(', ')})`,
+      };
     },
   },
   {
@@ -167,7 +203,10 @@ export const SCENARIOS: Scenario[] = [
     async inject({ cluster }) {
       const tweet = { route: 'POST /2/tweets' };
       const { twitter, facebook } = cluster;
-      twitter.inject({ kind: 'rate_limited', resetAt: Math.ceil(Date.now() / 1000) + 3 }, { ...tweet, nth: 5, times: 2 });
+      twitter.inject(
+        { kind: 'rate_limited', resetAt: Math.ceil(Date.now() / 1000) + 3 },
+        { ...tweet, nth: 5, times: 2 },
+      );
       twitter.inject({ kind: 'server_error', status: 503 }, { ...tweet, nth: 20, times: 3 });
       twitter.inject({ kind: 'slow', delayMs: 4_000 }, { ...tweet, nth: 40, times: 2 });
       twitter.inject({ kind: 'drop_after_accept' }, { ...tweet, nth: 60, times: 3 });
@@ -178,18 +217,33 @@ export const SCENARIOS: Scenario[] = [
       facebook.inject({ kind: 'slow', delayMs: 4_000 }, { ...feed, nth: 40, times: 2 });
       facebook.inject({ kind: 'drop_after_accept' }, { ...feed, nth: 60, times: 3 });
       facebook.inject({ kind: 'drop' }, { ...feed, nth: 80, times: 2 });
-      return { faults: 24, what: 'each platform: 429 x2, 5xx x3, 4 s answer (timeout 3 s) x2, drop after accept x3, drop x2' };
+      return {
+        faults: 24,
+        what: 'each platform: 429 x2, 5xx x3, 4 s answer (timeout 3 s) x2, drop after accept x3, drop x2',
+      };
     },
   },
   {
     name: 'SMTP 421/451/550 and drops',
     database: 'postgres',
     async inject({ cluster }) {
-      const some = (from: number, n: number) => Array.from({ length: n }, (_, i) => `contact${from + i * 7}@city${(from + i * 7) % 9}.example.eu`);
-      cluster.smtp.setFaults({ tempFail: { recipients: some(1, 30), code: 421, times: 1 }, reject: { recipients: some(2, 10), code: 550 }, drop: { afterMessages: 200, stage: 'rcpt' } });
+      const some = (from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => `contact${from + i * 7}@city${(from + i * 7) % 9}.example.eu`);
+      cluster.smtp.setFaults({
+        tempFail: { recipients: some(1, 30), code: 421, times: 1 },
+        reject: { recipients: some(2, 10), code: 550 },
+        drop: { afterMessages: 200, stage: 'rcpt' },
+      });
       await whenBusy(cluster, 0, 400);
-      cluster.smtp.setFaults({ tempFail: { recipients: some(3, 30), code: 451, times: 2 }, reject: { recipients: some(2, 10), code: 550 }, drop: { afterMessages: 600, stage: 'data' } });
-      return { faults: 4, what: '421 x30 contacts, 451 x30 (twice each), 550 x10, connection dropped at RCPT and after DATA' };
+      cluster.smtp.setFaults({
+        tempFail: { recipients: some(3, 30), code: 451, times: 2 },
+        reject: { recipients: some(2, 10), code: 550 },
+        drop: { afterMessages: 600, stage: 'data' },
+      });
+      return {
+        faults: 4,
+        what: '421 x30 contacts, 451 x30 (twice each), 550 x10, connection dropped at RCPT and after DATA',
+      };
     },
   },
 ];
@@ -199,15 +253,31 @@ async function apiWithoutRedis(cluster: Cluster): Promise<string[]> {
   const problems: string[] = [];
   const health = await fetch(`${cluster.apiUrl}/healthz`);
   if (health.status !== 503) problems.push(`/healthz answered ${health.status} while Redis was away`);
-  const draft = await cluster.api('POST', '/api/items', { title: 'Written while Redis is away', url: 'https://example.org/news/offline', language: 'en' });
-  if (draft.status !== 201) return [...problems, `creating a draft (no Redis needed) answered ${draft.status}: ${draft.text.slice(0, 200)}`];
+  const draft = await cluster.api('POST', '/api/items', {
+    title: 'Written while Redis is away',
+    url: 'https://example.org/news/offline',
+    language: 'en',
+  });
+  if (draft.status !== 201)
+    return [
+      ...problems,
+      `creating a draft (no Redis needed) answered ${draft.status}: ${draft.text.slice(0, 200)}`,
+    ];
   const id = (draft.json() as { id: string }).id;
-  const row = () => cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = () =>
+    cluster.store.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const before = JSON.stringify(await row());
   const publish = await cluster.api('POST', `/api/items/${id}/publish`, {});
-  if (publish.status !== 503 || !publish.text.includes('Redis')) problems.push(`publishing while Redis is away answered ${publish.status} ${publish.text.slice(0, 200)}, not 503`);
+  if (publish.status !== 503 || !publish.text.includes('Redis'))
+    problems.push(
+      `publishing while Redis is away answered ${publish.status} ${publish.text.slice(0, 200)}, not 503`,
+    );
   if (JSON.stringify(await row()) !== before) problems.push('the refused publish changed the item');
-  const deliveries = await cluster.store.db.selectFrom('deliveries').select('id').where('itemId', '=', id).execute();
+  const deliveries = await cluster.store.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('itemId', '=', id)
+    .execute();
   if (deliveries.length > 0) problems.push('the refused publish created deliveries');
   const removed = await cluster.api('DELETE', `/api/items/${id}`);
   if (removed.status >= 300) problems.push(`deleting the draft answered ${removed.status}`);

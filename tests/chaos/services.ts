@@ -48,11 +48,30 @@ export async function startPrivateRedis(settings: string[] = []): Promise<Privat
       client.disconnect();
     }
   };
-  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r())));
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once('exit', () => r()));
   const redis: PrivateRedis = {
     url,
     async start() {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction', ...settings];
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+        ...settings,
+      ];
       child = spawn('redis-server', args, { stdio: 'ignore' });
       await until(answers, 15_000, 'private redis-server');
     },
@@ -88,11 +107,15 @@ export interface PrivatePostgres {
 
 /** Why a private PostgreSQL cannot be started here, or null. initdb refuses root, so root runs it as `postgres`. */
 function postgresTools(): { bin: string; asUser: string[] } | string {
-  const found = spawnSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1'], { encoding: 'utf8' }).stdout.trim();
+  const found = spawnSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   if (!found) return 'PostgreSQL server binaries (initdb, pg_ctl) are not installed';
   if (process.getuid?.() !== 0) return { bin: found, asUser: [] };
   const hasUser = spawnSync('id', ['postgres']).status === 0;
-  return hasUser ? { bin: found, asUser: ['runuser', '-u', 'postgres', '--'] } : 'running as root without a `postgres` user for initdb';
+  return hasUser
+    ? { bin: found, asUser: ['runuser', '-u', 'postgres', '--'] }
+    : 'running as root without a `postgres` user for initdb';
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres | string> {

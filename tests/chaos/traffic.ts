@@ -24,14 +24,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Calls the API like a careful client: 503 and connection errors mean "nothing was done, try again";
  * the requests used here are idempotent (publishing a published revision changes nothing).
  */
-async function until2xx(cluster: Cluster, refusals: Record<string, number>, method: string, url: string, body?: unknown): Promise<unknown> {
+async function until2xx(
+  cluster: Cluster,
+  refusals: Record<string, number>,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<unknown> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const answer = await cluster.api(method, url, body).catch((error: Error) => ({ status: 0, text: error.message, json: () => null }));
+    const answer = await cluster
+      .api(method, url, body)
+      .catch((error: Error) => ({ status: 0, text: error.message, json: () => null }));
     if (answer.status >= 200 && answer.status < 300) return answer.json();
     refusals[answer.status || 'network'] = (refusals[answer.status || 'network'] ?? 0) + 1;
-    if (answer.status !== 0 && answer.status !== 503) throw new Error(`${method} ${url} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-    if (Date.now() > deadline) throw new Error(`${method} ${url} still refused after 120 s: ${answer.status} ${answer.text.slice(0, 200)}`);
+    if (answer.status !== 0 && answer.status !== 503)
+      throw new Error(`${method} ${url} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${method} ${url} still refused after 120 s: ${answer.status} ${answer.text.slice(0, 200)}`,
+      );
     await sleep(500);
   }
 }
@@ -43,7 +55,9 @@ export async function prepareTraffic(cluster: Cluster): Promise<{ itemIds: strin
   const refusals: Record<string, number> = {};
   const itemIds: string[] = [];
   for (let n = 0; n < ITEMS; n += 20) {
-    const batch = Array.from({ length: Math.min(20, ITEMS - n) }, (_, i) => until2xx(cluster, refusals, 'POST', '/api/items', sampleItem(n + i)));
+    const batch = Array.from({ length: Math.min(20, ITEMS - n) }, (_, i) =>
+      until2xx(cluster, refusals, 'POST', '/api/items', sampleItem(n + i)),
+    );
     for (const created of await Promise.all(batch)) itemIds.push((created as { id: string }).id);
   }
   return { itemIds };
@@ -54,7 +68,10 @@ export async function startTraffic(cluster: Cluster, itemIds: string[]): Promise
   const refusals: Record<string, number> = {};
   const first = itemIds[0]!;
   await until2xx(cluster, refusals, 'POST', `/api/items/${first}/publish`, {});
-  const newsletter = (await until2xx(cluster, refusals, 'POST', '/api/newsletters', { kind: 'announcement', itemIds: [first] })) as { id: string };
+  const newsletter = (await until2xx(cluster, refusals, 'POST', '/api/newsletters', {
+    kind: 'announcement',
+    itemIds: [first],
+  })) as { id: string };
   const publishAll = async () => {
     await until2xx(cluster, refusals, 'POST', `/api/newsletters/${newsletter.id}/send`, {});
     const rest = itemIds.slice(1);
@@ -62,7 +79,9 @@ export async function startTraffic(cluster: Cluster, itemIds: string[]): Promise
       await Promise.all(
         rest.slice(i, i + 10).map((id, j) => {
           const scheduled = (i + j) % SCHEDULED_SHARE === 0;
-          const body = scheduled ? { at: new Date(Date.now() + 2_000 + ((i + j) % 5) * 1_000).toISOString() } : {};
+          const body = scheduled
+            ? { at: new Date(Date.now() + 2_000 + ((i + j) % 5) * 1_000).toISOString() }
+            : {};
           return until2xx(cluster, refusals, 'POST', `/api/items/${id}/publish`, body);
         }),
       );

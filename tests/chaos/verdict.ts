@@ -42,20 +42,35 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
   let retried = 0;
   let duplicated = 0;
 
-  const items = await db.selectFrom('items').select(['id', 'url', 'status']).where('id', 'in', traffic.itemIds).execute();
+  const items = await db
+    .selectFrom('items')
+    .select(['id', 'url', 'status'])
+    .where('id', 'in', traffic.itemIds)
+    .execute();
   const numberOf = new Map(items.map((i) => [i.id, i.url.match(ITEM_URL)?.[1] ?? '?']));
-  for (const item of items) if (item.status !== 'published') missing.push(`item ${numberOf.get(item.id)} is ${item.status}, not published`);
-  if (items.length !== traffic.itemIds.length) missing.push(`${traffic.itemIds.length - items.length} items missing from the database`);
+  for (const item of items)
+    if (item.status !== 'published')
+      missing.push(`item ${numberOf.get(item.id)} is ${item.status}, not published`);
+  if (items.length !== traffic.itemIds.length)
+    missing.push(`${traffic.itemIds.length - items.length} items missing from the database`);
 
   const posted = {
-    twitter: countPosts(cluster.twitter.posts.filter((p) => !p.deleted && p.replyTo === null).map((p) => p.text)),
+    twitter: countPosts(
+      cluster.twitter.posts.filter((p) => !p.deleted && p.replyTo === null).map((p) => p.text),
+    ),
     facebook: countPosts(cluster.facebook.posts.filter((p) => !p.deleted).map((p) => p.link ?? p.message)),
   };
-  const deliveries = await db.selectFrom('deliveries').select(['itemId', 'kind', 'target', 'status', 'lastError', 'attempts']).where('action', '=', 'create').where('itemId', 'in', traffic.itemIds).execute();
+  const deliveries = await db
+    .selectFrom('deliveries')
+    .select(['itemId', 'kind', 'target', 'status', 'lastError', 'attempts'])
+    .where('action', '=', 'create')
+    .where('itemId', 'in', traffic.itemIds)
+    .execute();
   for (const d of deliveries) {
     if (d.attempts > 1) retried++;
     if (d.kind !== 'channel') {
-      if (d.status !== 'done' && !(d.status === 'failed' && d.lastError)) missing.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);
+      if (d.status !== 'done' && !(d.status === 'failed' && d.lastError))
+        missing.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);
       continue;
     }
     const platform = d.target === 'facebook' ? 'facebook' : 'twitter';
@@ -64,14 +79,25 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
       duplicated += count - 1;
       twice.push(`item ${numberOf.get(d.itemId)} posted ${count} times on ${platform}`);
     }
-    if (d.status === 'done' && count === 0) missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery done but nothing was posted`);
+    if (d.status === 'done' && count === 0)
+      missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery done but nothing was posted`);
     else if (d.status === 'failed' && d.lastError) {
       failedWithReason++;
-      if (count > 0) missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery recorded failed ("${d.lastError}") but the post exists`);
-    } else if (d.status !== 'done') missing.push(`item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'})`);
+      if (count > 0)
+        missing.push(
+          `item ${numberOf.get(d.itemId)}: ${platform} delivery recorded failed ("${d.lastError}") but the post exists`,
+        );
+    } else if (d.status !== 'done')
+      missing.push(
+        `item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'})`,
+      );
   }
 
-  const recipients = await db.selectFrom('newsletterRecipients').select(['email', 'status', 'reply', 'attempts']).where('newsletterId', '=', traffic.newsletterId).execute();
+  const recipients = await db
+    .selectFrom('newsletterRecipients')
+    .select(['email', 'status', 'reply', 'attempts'])
+    .where('newsletterId', '=', traffic.newsletterId)
+    .execute();
   const received = countByRecipient(cluster.smtp.messages);
   for (const r of recipients) {
     if (r.attempts > 1) retried++;
@@ -87,7 +113,16 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
   }
 
   missing.push(...(await feedProblems(cluster, [...numberOf.values()])));
-  return { items: items.length, messages: recipients.length, lost: missing.length, duplicated, failedWithReason, heldUnknown, retried, problems: [...missing, ...twice] };
+  return {
+    items: items.length,
+    messages: recipients.length,
+    lost: missing.length,
+    duplicated,
+    failedWithReason,
+    heldUnknown,
+    retried,
+    problems: [...missing, ...twice],
+  };
 }
 
 /** The RSS feed must parse (rss-parser's XML parser is strict) and list every published item. */
@@ -111,9 +146,26 @@ export async function settle(cluster: Cluster, traffic: Traffic, timeoutMs = 150
   while (Date.now() < deadline) {
     const open = await Promise.all([
       db.selectFrom('items').select('id').where('status', '=', 'scheduled').limit(1).execute(),
-      db.selectFrom('deliveries').select('id').where('status', 'in', ['pending', 'running']).limit(1).execute(),
-      db.selectFrom('newsletterRecipients').select('id').where('newsletterId', '=', traffic.newsletterId).where('status', 'in', ['pending', 'sending', 'deferred']).limit(1).execute(),
-      db.selectFrom('newsletters').select('id').where('id', '=', traffic.newsletterId).where('status', 'in', ['draft', 'scheduled', 'sending']).limit(1).execute(),
+      db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('status', 'in', ['pending', 'running'])
+        .limit(1)
+        .execute(),
+      db
+        .selectFrom('newsletterRecipients')
+        .select('id')
+        .where('newsletterId', '=', traffic.newsletterId)
+        .where('status', 'in', ['pending', 'sending', 'deferred'])
+        .limit(1)
+        .execute(),
+      db
+        .selectFrom('newsletters')
+        .select('id')
+        .where('id', '=', traffic.newsletterId)
+        .where('status', 'in', ['draft', 'scheduled', 'sending'])
+        .limit(1)
+        .execute(),
     ]).catch(() => [[1]]);
     if (open.every((rows) => rows.length === 0)) {
       quietSince ||= Date.now();

@@ -18,10 +18,20 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
   beforeAll(async () => {
     smtp = await startFakeSmtp();
     // https public address for the unsubscribe links (RFC 8058); the pages themselves are served over http here.
-    const app = await startTestApp('sqlite', { ...newsletterOverrides(smtp), web: { secureCookies: 'never' } });
+    const app = await startTestApp('sqlite', {
+      ...newsletterOverrides(smtp),
+      web: { secureCookies: 'never' },
+    });
     app.startWorkers(['publish', 'social', 'newsletter']);
     const http = await buildServer(app.ctx, { apiToken: TOKEN });
-    web = { app, http, close: async () => { await http.close(); await app.close(); } };
+    web = {
+      app,
+      http,
+      close: async () => {
+        await http.close();
+        await app.close();
+      },
+    };
     await addUser(app, 'admin@example.org', 'admin');
     base = (await http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
     browser = await openBrowser();
@@ -36,8 +46,14 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
   it('imports members from a CSV file with one bad row: checks first, reports the row, then saves the rest', async () => {
     const { page } = browser;
     await page.goto(`${base}/members`);
-    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(`${contactsCsv(5).trimEnd()}\n${BAD_ROW}\n`) });
-    await expect.poll(() => page.getByLabel('CSV content', { exact: true }).inputValue()).toContain('not-an-email');
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({
+      name: 'members.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${contactsCsv(5).trimEnd()}\n${BAD_ROW}\n`),
+    });
+    await expect
+      .poll(() => page.getByLabel('CSV content', { exact: true }).inputValue())
+      .toContain('not-an-email');
     expect(await page.getByLabel('Only check the file (save nothing)').isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByRole('heading', { name: 'Import report' }).waitFor();
@@ -48,7 +64,9 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
     await page.getByRole('button', { name: 'Import these rows' }).click();
     await page.getByText('The valid rows are saved.').waitFor();
     await page.goto(`${base}/members`);
-    expect(await page.locator('.muted').filter({ hasText: 'contacts' }).first().textContent()).toContain('5 contacts');
+    expect(await page.locator('.muted').filter({ hasText: 'contacts' }).first().textContent()).toContain(
+      '5 contacts',
+    );
     await screenshot(page, '11-members-list');
   }, 60_000);
 
@@ -65,14 +83,20 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
     await page.getByRole('button', { name: 'Show' }).click();
     const frame = page.frameLocator('iframe.mail-preview');
     await expect.poll(() => frame.locator('body').textContent(), { timeout: 10_000 }).toContain('Contact 3');
-    expect(await page.locator('iframe.mail-preview').evaluate((el) => el.getBoundingClientRect().width)).toBe(375);
+    expect(await page.locator('iframe.mail-preview').evaluate((el) => el.getBoundingClientRect().width)).toBe(
+      375,
+    );
     await page.locator('iframe.mail-preview').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await screenshot(page, '12-newsletter-preview-phone');
     await page.getByLabel('Send a test to').fill('proof@example.org');
     await page.getByRole('button', { name: 'Send a test' }).click();
     await page.getByText('Test sent to proof@example.org.').waitFor();
-    await waitFor(async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')), 10_000, 'the test message');
+    await waitFor(
+      async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')),
+      10_000,
+      'the test message',
+    );
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('#progress progress[value="100"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#progress-text').textContent()).toContain('5 sent');

@@ -37,7 +37,9 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/`);
-    await expect.poll(() => page.getByRole('heading', { name: 'Dashboard', level: 1 }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Dashboard', level: 1 }).isVisible())
+      .toBe(true);
     await screenshot(page, '01-dashboard-signed-in');
   });
 
@@ -47,25 +49,39 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     await page.getByLabel('Title', { exact: true }).fill('Mayors agree a climate plan');
     await page.getByLabel('Address of the article').fill('https://example.org/news/plan');
     const tweet = page.locator('#previews .preview[data-account="tw-main"]');
-    await expect.poll(() => tweet.locator('.post-text').first().textContent()).toContain('Mayors agree a climate plan');
+    await expect
+      .poll(() => tweet.locator('.post-text').first().textContent())
+      .toContain('Mayors agree a climate plan');
     const counter = tweet.locator('.counter');
     const first = await counter.textContent();
     expect(first).toMatch(/^\d+ of 280 characters$/);
-    await page.getByLabel('Summary (optional)', { exact: true }).fill('What 130 member cities agreed in Lyon.');
+    await page
+      .getByLabel('Summary (optional)', { exact: true })
+      .fill('What 130 member cities agreed in Lyon.');
     await expect.poll(() => counter.textContent()).not.toBe(first);
-    await expect.poll(() => page.locator('#previews .preview[data-account="fb-main"] .post-text').first().textContent()).toContain('What 130 member cities agreed in Lyon.');
-    await page.getByLabel('Article (Markdown) (optional)', { exact: true }).fill('The **declaration** was signed.');
+    await expect
+      .poll(() => page.locator('#previews .preview[data-account="fb-main"] .post-text').first().textContent())
+      .toContain('What 130 member cities agreed in Lyon.');
+    await page
+      .getByLabel('Article (Markdown) (optional)', { exact: true })
+      .fill('The **declaration** was signed.');
     await expect.poll(() => page.locator('#body-preview strong').textContent()).toBe('declaration');
     await page.getByLabel('Twitter/X (optional)', { exact: true }).fill('x'.repeat(290));
     await expect.poll(() => counter.getAttribute('class')).toContain('over');
     expect(await counter.textContent()).toContain('290 of 280 characters – Too long by 10 characters');
-    expect(await page.evaluate(`getComputedStyle(document.querySelector('.preview[data-account="tw-main"] .counter')).color`)).toBe('rgb(164, 22, 26)');
+    expect(
+      await page.evaluate(
+        `getComputedStyle(document.querySelector('.preview[data-account="tw-main"] .counter')).color`,
+      ),
+    ).toBe('rgb(164, 22, 26)');
     await screenshot(page, '02-editor-tweet-too-long');
     await page.getByLabel('Twitter/X (optional)', { exact: true }).fill('');
     await expect.poll(() => counter.getAttribute('class')).toBe('counter');
     await page.getByLabel('Address of the article').fill('not a link');
     await page.getByLabel('Tags (optional)', { exact: true }).focus();
-    await expect.poll(() => page.locator('#f-url-error').textContent()).toBe('must be an absolute http(s) URL');
+    await expect
+      .poll(() => page.locator('#f-url-error').textContent())
+      .toBe('must be an absolute http(s) URL');
     expect(await page.locator('#f-url').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Address of the article').fill('https://example.org/news/plan');
     await expect.poll(() => page.locator('#f-url-error').isHidden()).toBe(true);
@@ -74,12 +90,17 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
 
   it('schedules it a few seconds ahead in the Paris zone; the dashboard shows it delivered, with links', async () => {
     const { page } = browser;
-    const when = DateTime.now().setZone('Europe/Paris').plus({ seconds: 6 }).toFormat("yyyy-LL-dd'T'HH:mm:ss");
+    const when = DateTime.now()
+      .setZone('Europe/Paris')
+      .plus({ seconds: 6 })
+      .toFormat("yyyy-LL-dd'T'HH:mm:ss");
     await page.getByLabel('Date and time (optional)', { exact: true }).fill(when);
     await page.getByLabel('Time zone', { exact: true }).fill('Europe/Paris');
     await page.getByRole('button', { name: 'Save and schedule' }).click();
     await page.waitForURL(/\/items\/itm_[0-9a-f]{32}$/);
-    await expect.poll(() => page.locator('.flash').textContent()).toMatch(/^Scheduled for \d{4}-\d\d-\d\d \d\d:\d\d GMT\+1\.$/);
+    await expect
+      .poll(() => page.locator('.flash').textContent())
+      .toMatch(/^Scheduled for \d{4}-\d\d-\d\d \d\d:\d\d GMT\+1\.$/);
     const itemId = page.url().split('/').pop()!;
     await screenshot(page, '04-item-scheduled');
     await page.goto(`${base}/`);
@@ -89,8 +110,12 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     await row.locator('[data-target="fb-main"][data-status="done"]').waitFor({ timeout: 30_000 });
     const tweet = fakes.twitter.posts.at(-1)!;
     expect(tweet.text).toContain('Mayors agree a climate plan');
-    expect(await row.locator('[data-target="tw-main"] a').getAttribute('href')).toBe(`https://x.com/herald_test/status/${tweet.id}`);
-    expect(await row.locator('[data-target="fb-main"] a').getAttribute('href')).toMatch(/^https:\/\/www\.facebook\.com\//);
+    expect(await row.locator('[data-target="tw-main"] a').getAttribute('href')).toBe(
+      `https://x.com/herald_test/status/${tweet.id}`,
+    );
+    expect(await row.locator('[data-target="fb-main"] a').getAttribute('href')).toMatch(
+      /^https:\/\/www\.facebook\.com\//,
+    );
     await screenshot(page, '05-dashboard-delivered');
   }, 60_000);
 
@@ -105,14 +130,22 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     await page.goto(`${base}/`);
     const failed = page.locator('#live .attention .card-error').filter({ hasText: 'Second news of the day' });
     await failed.waitFor({ timeout: 30_000 });
-    expect(await failed.textContent()).toContain('Twitter rejected the post as a duplicate of an earlier one.');
+    expect(await failed.textContent()).toContain(
+      'Twitter rejected the post as a duplicate of an earlier one.',
+    );
     await screenshot(page, '06-dashboard-failure');
     await failed.getByRole('button', { name: 'Retry' }).click();
     await page.waitForURL(`${base}/`);
     await expect.poll(() => page.locator('.flash').textContent()).toBe('Retrying the delivery.');
-    await waitFor(async () => fakes.twitter.posts.some((p) => p.text.includes('Second news of the day')), 30_000, 'the retried tweet');
+    await waitFor(
+      async () => fakes.twitter.posts.some((p) => p.text.includes('Second news of the day')),
+      30_000,
+      'the retried tweet',
+    );
     await page.locator('#live li[data-item] [data-target="tw-main"][data-status="done"]').first().waitFor();
-    await expect.poll(() => page.locator('#live .attention').textContent(), { timeout: 20_000 }).toContain('Nothing needs attention.');
+    await expect
+      .poll(() => page.locator('#live .attention').textContent(), { timeout: 20_000 })
+      .toContain('Nothing needs attention.');
     await screenshot(page, '07-dashboard-retried');
   }, 90_000);
 
@@ -145,11 +178,23 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     try {
       await signIn(phone.page, base, 'admin@example.org', PASSWORD);
       const item = (await phone.page.locator('#live li[data-item]').first().getAttribute('data-item'))!;
-      for (const [name, path] of [['dashboard', '/'], ['items', '/items'], ['item', `/items/${item}`], ['editor', `/items/${item}/edit`], ['channels', '/channels'], ['users', '/users'], ['account', '/account']]) {
+      for (const [name, path] of [
+        ['dashboard', '/'],
+        ['items', '/items'],
+        ['item', `/items/${item}`],
+        ['editor', `/items/${item}/edit`],
+        ['channels', '/channels'],
+        ['users', '/users'],
+        ['account', '/account'],
+      ]) {
         await phone.page.goto(`${base}${path}`);
         await screenshot(phone.page, `10-phone-${name}`);
-        const overflow = await phone.page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-        const wide = await phone.page.evaluate(`[...document.querySelectorAll('main *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 3).map((e) => e.tagName + '.' + e.className + '#' + e.id)`);
+        const overflow = await phone.page.evaluate(
+          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+        );
+        const wide = await phone.page.evaluate(
+          `[...document.querySelectorAll('main *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 3).map((e) => e.tagName + '.' + e.className + '#' + e.id)`,
+        );
         expect({ path, overflow, wide }).toEqual({ path, overflow: 0, wide: [] });
       }
       expect(phone.problems).toEqual([]);

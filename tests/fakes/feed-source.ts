@@ -75,11 +75,21 @@ export async function startFakeFeedSource(initial: FakeEntry[] = []): Promise<Fa
         res.writeHead(304, { etag: etag() }).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: etag(), 'last-modified': lastModified }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': 'application/rss+xml; charset=utf-8',
+          etag: etag(),
+          'last-modified': lastModified,
+        })
+        .end(body);
       return;
     }
     if (path === '/broken.xml') {
-      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Broken</title>\n<item><title>x</titel></item></channel></rss>');
+      res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Broken</title>\n<item><title>x</titel></item></channel></rss>',
+        );
       return;
     }
     if (path === '/error') {

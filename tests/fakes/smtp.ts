@@ -77,7 +77,9 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
 
   const held = new Map<string, ReceivedMessage>();
   const shouldStall = (stage: 'rcpt' | 'data'): boolean =>
-    faults.stall !== undefined && (faults.stall.stage ?? 'data') === stage && messages.length >= faults.stall.afterMessages;
+    faults.stall !== undefined &&
+    (faults.stall.stage ?? 'data') === stage &&
+    messages.length >= faults.stall.afterMessages;
 
   const shouldDrop = (stage: 'rcpt' | 'data'): boolean =>
     !dropDone &&

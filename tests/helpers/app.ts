@@ -22,7 +22,11 @@ export interface TestApp {
  * Private addresses are allowed (allowPrivateUrls: the fakes listen on 127.0.0.1); a test of the refusal
  * passes `allowPrivateUrls: false`. `options` reach createContext (e.g. resolveImageHost).
  */
-export async function startTestApp(dialect: DialectUnderTest, overrides: Record<string, unknown> = {}, options: Pick<ContextOptions, 'resolveImageHost' | 'log'> = {}): Promise<TestApp> {
+export async function startTestApp(
+  dialect: DialectUnderTest,
+  overrides: Record<string, unknown> = {},
+  options: Pick<ContextOptions, 'resolveImageHost' | 'log'> = {},
+): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const prefix = uniquePrefix(dialect);
   const config = loadConfig({
@@ -37,10 +41,19 @@ export async function startTestApp(dialect: DialectUnderTest, overrides: Record<
       publicUrl: 'http://herald.test',
       allowPrivateUrls: true,
       ...overrides,
-      delivery: { backoffMs: 100, lockMs: 5_000, reconcileEveryMs: 60_000, ...((overrides.delivery as object) ?? {}) },
+      delivery: {
+        backoffMs: 100,
+        lockMs: 5_000,
+        reconcileEveryMs: 60_000,
+        ...((overrides.delivery as object) ?? {}),
+      },
     },
   });
-  const ctx = await createContext(config, { redis: TEST_REDIS, log: createLogger(config.logLevel), ...options });
+  const ctx = await createContext(config, {
+    redis: TEST_REDIS,
+    log: createLogger(config.logLevel),
+    ...options,
+  });
   await waitReady(ctx.queues.connection); // publishing refuses (503) while the queue connection is not up yet
   const running: RunningWorkers[] = [];
   const app: TestApp = {
@@ -79,7 +92,11 @@ export async function startTestApp(dialect: DialectUnderTest, overrides: Record<
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -91,7 +108,9 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+  );
 }
 
 export const sampleItem = (n = 1, extra: Record<string, unknown> = {}) => ({

@@ -7,10 +7,20 @@ import { ROOT } from './processes.js';
 /** Debian's Chromium; browser tests never download a browser. */
 export const CHROMIUM = process.env.HERALD_CHROMIUM ?? '/usr/bin/chromium';
 
-export const browserSkipReason: string | null = existsSync(CHROMIUM) ? null : `${CHROMIUM} is missing (apt-get install chromium)`;
+export const browserSkipReason: string | null = existsSync(CHROMIUM)
+  ? null
+  : `${CHROMIUM} is missing (apt-get install chromium)`;
 if (browserSkipReason) console.warn(`[e2e] skipping browser tests: ${browserSkipReason}`);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface Browser {
   context: BrowserContext;
@@ -44,7 +54,8 @@ export async function openBrowser(options: { width?: number; height?: number } =
   const problems: string[] = [];
   page.on('console', (m) => {
     // A refused outside request is reported as a failed load; CSP violations and script errors are kept.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: net::ERR_BLOCKED_BY_CLIENT')) problems.push(m.text());
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: net::ERR_BLOCKED_BY_CLIENT'))
+      problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(String(e)));
   return {

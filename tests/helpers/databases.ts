@@ -41,7 +41,8 @@ export interface TestDatabase {
 export async function createTestDatabase(dialect: DialectUnderTest): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'herald-test-'));
   const cleanupDir = () => rmSync(dataDir, { recursive: true, force: true });
-  if (dialect === 'sqlite') return { url: `sqlite:${path.join(dataDir, 'herald.db')}`, dataDir, drop: async () => cleanupDir() };
+  if (dialect === 'sqlite')
+    return { url: `sqlite:${path.join(dataDir, 'herald.db')}`, dataDir, drop: async () => cleanupDir() };
   const name = `herald_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();

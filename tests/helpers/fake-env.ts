@@ -19,16 +19,36 @@ export interface FakeServices {
  * Facebook fakes, newsletters through the SMTP fake (with `newsletterOverrides`: https public URL, sender,
  * postal address, token key, fast retries, no digest). `extra` is merged in last (section by section).
  */
-export function fakeSettings(fakes: FakeServices, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function fakeSettings(
+  fakes: FakeServices,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const { twitter, facebook, smtp } = fakes;
   const channels = {
     ...(twitter && {
-      twitter: { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken, accessSecret: ACCESS_SECRET, apiUrl: twitter.url },
+      twitter: {
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken,
+        accessSecret: ACCESS_SECRET,
+        apiUrl: twitter.url,
+      },
     }),
-    ...(facebook && { facebook: { pageId: DEFAULT_FACEBOOK_PAGE.id, pageToken: DEFAULT_FACEBOOK_PAGE.token, apiUrl: facebook.url } }),
+    ...(facebook && {
+      facebook: {
+        pageId: DEFAULT_FACEBOOK_PAGE.id,
+        pageToken: DEFAULT_FACEBOOK_PAGE.token,
+        apiUrl: facebook.url,
+      },
+    }),
   };
-  const settings: Record<string, unknown> = { secretKey: SECRET_KEY, channels, ...(smtp && newsletterOverrides(smtp)) };
-  for (const [key, value] of Object.entries(extra)) settings[key] = isSection(value) && isSection(settings[key]) ? { ...settings[key], ...value } : value;
+  const settings: Record<string, unknown> = {
+    secretKey: SECRET_KEY,
+    channels,
+    ...(smtp && newsletterOverrides(smtp)),
+  };
+  for (const [key, value] of Object.entries(extra))
+    settings[key] = isSection(value) && isSection(settings[key]) ? { ...settings[key], ...value } : value;
   return settings;
 }
 
@@ -40,7 +60,9 @@ export function fakeSettings(fakes: FakeServices, extra: Record<string, unknown>
 export function envFromSettings(settings: Record<string, unknown>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, path] of Object.entries(ENV_VARS)) {
-    const value = path.split('.').reduce<unknown>((node, key) => (isSection(node) ? node[key] : undefined), settings);
+    const value = path
+      .split('.')
+      .reduce<unknown>((node, key) => (isSection(node) ? node[key] : undefined), settings);
     if (value === undefined || value === null || isSection(value)) continue;
     env[name] = Array.isArray(value) ? value.join(',') : String(value);
   }

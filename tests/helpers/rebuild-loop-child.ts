@@ -9,7 +9,11 @@ const config = loadConfig();
 const store = openStore(config.databaseUrl, config.dataDir);
 const log = createLogger('silent');
 for (let round = 0; ; round++) {
-  const feeds = new FeedService({ store, log, config: { ...config, feed: { ...config.feed, title: `Round ${process.pid}-${round}` } } });
+  const feeds = new FeedService({
+    store,
+    log,
+    config: { ...config, feed: { ...config.feed, title: `Round ${process.pid}-${round}` } },
+  });
   await feeds.ensureCurrent('crash test', { force: true });
   if (round === 0) process.stdout.write('built\n');
 }

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import type { RedisTarget } from '../../src/redis/connection.js';
 
-export const TEST_REDIS: RedisTarget = { url: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+export const TEST_REDIS: RedisTarget = {
+  url: process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
 
 /** Each test gets its own key prefix (hash-tagged, as in production), like BullMQ's own tests. */
 export function uniquePrefix(label = 't'): string {

@@ -12,7 +12,10 @@ export interface RouteServer {
   close(): Promise<void>;
 }
 
-export async function startRouteServer(routes: Map<string, Handler>, onRequest: (req: IncomingMessage) => void = () => undefined): Promise<RouteServer> {
+export async function startRouteServer(
+  routes: Map<string, Handler>,
+  onRequest: (req: IncomingMessage) => void = () => undefined,
+): Promise<RouteServer> {
   const server = createServer((req, res) => {
     onRequest(req);
     (routes.get(req.url ?? '') ?? ((_q, r: ServerResponse) => r.writeHead(404).end()))(req, res);

@@ -14,7 +14,10 @@ export interface WebApp {
   close(): Promise<void>;
 }
 
-export async function startWebApp(dialect: DialectUnderTest, overrides: Record<string, unknown> = {}): Promise<WebApp> {
+export async function startWebApp(
+  dialect: DialectUnderTest,
+  overrides: Record<string, unknown> = {},
+): Promise<WebApp> {
   const app = await startTestApp(dialect, overrides);
   const http = await buildServer(app.ctx, { apiToken: TOKEN });
   return {
@@ -33,7 +36,8 @@ export async function addUser(app: TestApp, email: string, role: StaffRole, pass
 
 /** The CSRF token a page carries (meta tag or hidden field). */
 export function csrfOf(html: string): string {
-  const match = html.match(/name="csrf-token" content="([^"]+)"/) ?? html.match(/name="_csrf" value="([^"]+)"/);
+  const match =
+    html.match(/name="csrf-token" content="([^"]+)"/) ?? html.match(/name="_csrf" value="([^"]+)"/);
   if (!match) throw new Error('no CSRF token in the page');
   return match[1]!;
 }
@@ -49,7 +53,8 @@ export class Client {
 
   private remember(res: LightMyRequestResponse): void {
     for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
-      const expired = c.maxAge === 0 || (c.expires !== undefined && c.expires.getTime() <= Date.now()) || c.value === '';
+      const expired =
+        c.maxAge === 0 || (c.expires !== undefined && c.expires.getTime() <= Date.now()) || c.value === '';
       if (expired) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
@@ -73,8 +78,14 @@ export class Client {
 
   post(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) {
     const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-    return this.request({ method: 'POST', url, payload: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    for (const [k, v] of Object.entries(form))
+      for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+    return this.request({
+      method: 'POST',
+      url,
+      payload: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    });
   }
 
   async signIn(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {

@@ -10,7 +10,13 @@ import { needs } from '../route-access.js';
 
 const ZONES = Intl.supportedValuesOf('timeZone');
 
-async function showAccount(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = {}, status = 200) {
+async function showAccount(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  errors: FieldErrors = {},
+  status = 200,
+) {
   const { user, session } = request.signedIn!;
   const sessions = await listUserSessions(deps.ctx.store.db, user.id);
   const zone = user.timezone ?? '';
@@ -24,7 +30,13 @@ async function showAccount(deps: WebDeps, request: FastifyRequest, reply: Fastif
       profile: { name: user.name, email: user.email, role: deps.views.t(`role.${user.role}`), zone },
       zones: ZONES.map((z) => ({ value: z, selected: z === zone })),
       defaultZone: deps.ctx.config.timezone,
-      sessions: sessions.map((s) => ({ createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, ip: s.ip, userAgent: s.userAgent, current: s.id === session.id })),
+      sessions: sessions.map((s) => ({
+        createdAt: s.createdAt,
+        lastSeenAt: s.lastSeenAt,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        current: s.id === session.id,
+      })),
       others: sessions.length - 1,
       errors,
     },
@@ -39,17 +51,30 @@ export function accountPages(app: FastifyInstance, deps: WebDeps): void {
   app.post('/account', needs('account:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const zone = one(form, 'timezone').trim();
-    if (zone && !isTimeZone(zone)) return showAccount(deps, request, reply, { timezone: deps.views.t('account.zoneInvalid') }, 400);
-    await editStaffUser(deps.ctx.store, request.signedIn!.user.id, { name: one(form, 'name'), timezone: zone || null }, request.actor);
+    if (zone && !isTimeZone(zone))
+      return showAccount(deps, request, reply, { timezone: deps.views.t('account.zoneInvalid') }, 400);
+    await editStaffUser(
+      deps.ctx.store,
+      request.signedIn!.user.id,
+      { name: one(form, 'name'), timezone: zone || null },
+      request.actor,
+    );
     return redirectWith(deps, request, reply, '/account', { kind: 'ok', key: 'account.saved' });
   });
 
   app.post('/account/password', needs('account:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const { user, session } = request.signedIn!;
-    if (one(form, 'newPassword') !== one(form, 'confirmPassword')) return showAccount(deps, request, reply, { confirmPassword: deps.views.t('account.mismatch') }, 400);
+    if (one(form, 'newPassword') !== one(form, 'confirmPassword'))
+      return showAccount(deps, request, reply, { confirmPassword: deps.views.t('account.mismatch') }, 400);
     try {
-      await changeOwnPassword(deps.ctx.store, user, one(form, 'currentPassword'), one(form, 'newPassword'), session.id);
+      await changeOwnPassword(
+        deps.ctx.store,
+        user,
+        one(form, 'currentPassword'),
+        one(form, 'newPassword'),
+        session.id,
+      );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const errors = { ...error.fields };
@@ -62,6 +87,10 @@ export function accountPages(app: FastifyInstance, deps: WebDeps): void {
   app.post('/account/sessions/end-others', needs('account:write'), async (request, reply) => {
     const { user, session } = request.signedIn!;
     const ended = await deleteUserSessions(deps.ctx.store.db, user.id, session.id);
-    return redirectWith(deps, request, reply, '/account', { kind: 'ok', key: 'account.othersEnded', params: { count: ended } });
+    return redirectWith(deps, request, reply, '/account', {
+      kind: 'ok',
+      key: 'account.othersEnded',
+      params: { count: ended },
+    });
   });
 }

@@ -26,7 +26,11 @@ async function failingSources(deps: WebDeps): Promise<AttentionEntry[]> {
     .map((s) => ({
       label: s.id,
       href: null,
-      detail: deps.views.t('dashboard.sourceFailed', { reason: s.lastError!.reason, count: s.consecutiveFailures, url: s.url }),
+      detail: deps.views.t('dashboard.sourceFailed', {
+        reason: s.lastError!.reason,
+        count: s.consecutiveFailures,
+        url: s.url,
+      }),
       error: true,
       progress: null,
     }));
@@ -53,7 +57,9 @@ async function activeNewsletters(deps: WebDeps): Promise<AttentionEntry[]> {
 }
 
 /** What the dashboard's "needs attention" shows besides failed deliveries and accounts. */
-export async function attentionExtras(deps: WebDeps): Promise<{ count: number; sections: AttentionSection[] }> {
+export async function attentionExtras(
+  deps: WebDeps,
+): Promise<{ count: number; sections: AttentionSection[] }> {
   const [sources, newsletters] = await Promise.all([failingSources(deps), activeNewsletters(deps)]);
   const sections = [
     { heading: deps.views.t('dashboard.sources'), entries: sources },

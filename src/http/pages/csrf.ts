@@ -12,7 +12,11 @@ const LOGIN_COOKIE = 'herald_login';
 const digest = (v: string) => createHash('sha256').update(v).digest();
 
 export function sameToken(presented: unknown, expected: string): boolean {
-  return typeof presented === 'string' && presented.length > 0 && timingSafeEqual(digest(presented), digest(expected));
+  return (
+    typeof presented === 'string' &&
+    presented.length > 0 &&
+    timingSafeEqual(digest(presented), digest(expected))
+  );
 }
 
 /** The token a request presents: the X-CSRF-Token header, else the `_csrf` form field. */

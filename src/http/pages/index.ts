@@ -56,8 +56,20 @@ export async function installWebSupport(app: FastifyInstance, ctx: Context): Pro
   });
   const dir = pagesTemplateDir();
   const assets = new StaticAssets(path.join(dir, 'static'));
-  const limiter = new LoginLimiter(ctx.queues.connection, ctx.config.queuePrefix, { ...web.loginLimit, windowMs: web.loginLimit.windowMinutes * 60_000 }, ctx.log.child({ component: 'web' }));
-  const deps: WebDeps = { ctx, views: new Views(dir, web.language, assets), sessions, limiter, assets, nav: [...NAV] };
+  const limiter = new LoginLimiter(
+    ctx.queues.connection,
+    ctx.config.queuePrefix,
+    { ...web.loginLimit, windowMs: web.loginLimit.windowMinutes * 60_000 },
+    ctx.log.child({ component: 'web' }),
+  );
+  const deps: WebDeps = {
+    ctx,
+    views: new Views(dir, web.language, assets),
+    sessions,
+    limiter,
+    assets,
+    nav: [...NAV],
+  };
   return deps;
 }
 

@@ -11,20 +11,33 @@ import { redirectWith, type Flash } from './render.js';
 import { needs } from '../route-access.js';
 
 /** A state conflict (e.g. cancelling what is no longer scheduled) is a message on the page, not an error page. */
-async function conflictsAsFlash(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<Flash>) {
+async function conflictsAsFlash(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+  action: () => Promise<Flash>,
+) {
   try {
     return redirectWith(deps, request, reply, back, await action());
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
+    return redirectWith(deps, request, reply, back, {
+      kind: 'error',
+      key: 'flash.conflict',
+      params: { message: error.message },
+    });
   }
 }
 
 /** A refused publish or schedule as a message on the page (a state conflict, or the time's problems); other errors are rethrown. */
 export function scheduleRefusal(deps: WebDeps, error: unknown): Flash {
-  if (error instanceof ConflictError) return { kind: 'error', key: 'flash.conflict', params: { message: error.message } };
+  if (error instanceof ConflictError)
+    return { kind: 'error', key: 'flash.conflict', params: { message: error.message } };
   if (!(error instanceof ValidationError)) throw error;
-  const problems = Object.entries(error.fields).map(([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`);
+  const problems = Object.entries(error.fields).map(
+    ([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`,
+  );
   return { kind: 'error', key: 'flash.notScheduled', params: { problems: problems.join('; ') } };
 }
 
@@ -36,9 +49,20 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
     const at = one(form, 'publishAt').trim();
     const back = `/items/${id}`;
     try {
-      const outcome = await requestPublish(deps.ctx, id, { at: at || undefined, timezone: one(form, 'timezone').trim() || undefined, actor: request.actor });
-      const when = outcome.item.publishAt && outcome.item.publishTimezone ? formatInZone(outcome.item.publishAt, outcome.item.publishTimezone) : '';
-      const key = outcome.scheduled ? 'flash.scheduled' : outcome.changed ? 'flash.published' : 'flash.alreadyPublished';
+      const outcome = await requestPublish(deps.ctx, id, {
+        at: at || undefined,
+        timezone: one(form, 'timezone').trim() || undefined,
+        actor: request.actor,
+      });
+      const when =
+        outcome.item.publishAt && outcome.item.publishTimezone
+          ? formatInZone(outcome.item.publishAt, outcome.item.publishTimezone)
+          : '';
+      const key = outcome.scheduled
+        ? 'flash.scheduled'
+        : outcome.changed
+          ? 'flash.published'
+          : 'flash.alreadyPublished';
       return redirectWith(deps, request, reply, back, { kind: 'ok', key, params: { when } });
     } catch (error) {
       return redirectWith(deps, request, reply, back, scheduleRefusal(deps, error));
@@ -68,10 +92,20 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
     const raw = one((request.body ?? {}) as FormBody, 'back');
     try {
       const delivery = await retryFailedDelivery(deps.ctx, id, request.actor);
-      return redirectWith(deps, request, reply, raw ? safeNext(raw, deps.ctx.config.publicUrl) : `/items/${delivery.itemId}`, { kind: 'ok', key: 'flash.retried' });
+      return redirectWith(
+        deps,
+        request,
+        reply,
+        raw ? safeNext(raw, deps.ctx.config.publicUrl) : `/items/${delivery.itemId}`,
+        { kind: 'ok', key: 'flash.retried' },
+      );
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      return redirectWith(deps, request, reply, raw ? safeNext(raw, deps.ctx.config.publicUrl) : '/', { kind: 'error', key: 'flash.conflict', params: { message: error.message } });
+      return redirectWith(deps, request, reply, raw ? safeNext(raw, deps.ctx.config.publicUrl) : '/', {
+        kind: 'error',
+        key: 'flash.conflict',
+        params: { message: error.message },
+      });
     }
   });
 }

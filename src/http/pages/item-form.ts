@@ -59,7 +59,13 @@ export function valuesFromForm(form: FormBody): ItemFormValues {
   for (let index = 0; index < MAX_TRANSLATIONS; index++) {
     const field = (f: string) => one(form, `tr.${index}.${f}`);
     if (form[`tr.${index}.language`] === undefined) continue;
-    translations.push({ index, language: field('language').trim(), title: field('title'), summary: field('summary'), body: field('body') });
+    translations.push({
+      index,
+      language: field('language').trim(),
+      title: field('title'),
+      summary: field('summary'),
+      body: field('body'),
+    });
   }
   return {
     title: one(form, 'title'),
@@ -90,7 +96,13 @@ export function valuesFromItem(item: NewsItem): ItemFormValues {
     slug: item.slug,
     thread: item.thread,
     texts: { ...item.channelTexts },
-    translations: Object.entries(item.translations).map(([language, t], index) => ({ index, language, title: t.title, summary: t.summary ?? '', body: t.body ?? '' })),
+    translations: Object.entries(item.translations).map(([language, t], index) => ({
+      index,
+      language,
+      title: t.title,
+      summary: t.summary ?? '',
+      body: t.body ?? '',
+    })),
   };
 }
 
@@ -99,9 +111,15 @@ export function inputFromValues(values: ItemFormValues): Record<string, unknown>
   const translations: Record<string, { title: string; summary?: string; body?: string }> = {};
   for (const t of values.translations) {
     if (!t.language && !t.title.trim() && !t.summary.trim() && !t.body.trim()) continue;
-    translations[t.language] = { title: t.title, ...(t.summary.trim() ? { summary: t.summary } : {}), ...(t.body.trim() ? { body: t.body } : {}) };
+    translations[t.language] = {
+      title: t.title,
+      ...(t.summary.trim() ? { summary: t.summary } : {}),
+      ...(t.body.trim() ? { body: t.body } : {}),
+    };
   }
-  const channelTexts = Object.fromEntries(Object.entries(values.texts).filter(([, text]) => text.trim() !== ''));
+  const channelTexts = Object.fromEntries(
+    Object.entries(values.texts).filter(([, text]) => text.trim() !== ''),
+  );
   return {
     title: values.title,
     summary: values.summary,
@@ -123,9 +141,11 @@ export function formProblems(values: ItemFormValues): FieldErrors {
   const problems: FieldErrors = {};
   const seen = new Set<string>();
   for (const t of values.translations) {
-    if (!t.language && (t.title.trim() || t.summary.trim() || t.body.trim())) problems[`tr.${t.index}.language`] = 'is required for a translation';
+    if (!t.language && (t.title.trim() || t.summary.trim() || t.body.trim()))
+      problems[`tr.${t.index}.language`] = 'is required for a translation';
     if (t.language && seen.has(t.language)) problems[`tr.${t.index}.language`] = 'has a translation already';
-    if (t.language && t.language === values.language) problems[`tr.${t.index}.language`] = "is the item's own language";
+    if (t.language && t.language === values.language)
+      problems[`tr.${t.index}.language`] = "is the item's own language";
     seen.add(t.language);
   }
   return problems;

@@ -14,7 +14,12 @@ import { accountNames, deliveryView, itemRow, safeLink } from './view-models.js'
 /** The item page: what it says, where it went (deliveries with links, errors, Retry) and its timeline. */
 export async function showItem(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, id: string) {
   const db = deps.ctx.store.db;
-  const [item, deliveries, audit, accounts] = await Promise.all([getItem(db, id), listDeliveriesForItem(db, id), listAudit(db, 'item', id), listAccounts(db)]);
+  const [item, deliveries, audit, accounts] = await Promise.all([
+    getItem(db, id),
+    listDeliveriesForItem(db, id),
+    listAudit(db, 'item', id),
+    listAccounts(db),
+  ]);
   const lookalikes = await recentLookalikes(db, item);
   const names = accountNames(accounts);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
@@ -32,19 +37,31 @@ export async function showItem(deps: WebDeps, request: FastifyRequest, reply: Fa
       language: item.language,
       translations: Object.keys(item.translations),
       slug: item.slug,
-      publishAtLocal: item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : null,
+      publishAtLocal:
+        item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : null,
       channels: item.publishChannels?.map((c) => names.get(c) ?? c) ?? null,
     },
     deliveries: [...deliveries].reverse().map((d) => deliveryView(views, names, d)),
     timeline: itemTimeline(views, names, audit, deliveries).reverse(),
     can: {
-      publish: canDo('publish', item.status) && !(item.status === 'published' && item.publishedRevision === item.revision),
+      publish:
+        canDo('publish', item.status) &&
+        !(item.status === 'published' && item.publishedRevision === item.revision),
       schedule: item.status !== 'published' || item.publishedRevision !== item.revision,
       cancel: canDo('cancel', item.status),
       withdraw: canDo('withdraw', item.status),
     },
     scheduleZone: item.publishTimezone ?? zone,
-    lookalikes: lookalikes.map((l) => ({ ...l, why: views.t(l.sameTitle && l.sameLink ? 'item.lookalike.both' : l.sameTitle ? 'item.lookalike.title' : 'item.lookalike.link') })),
+    lookalikes: lookalikes.map((l) => ({
+      ...l,
+      why: views.t(
+        l.sameTitle && l.sameLink
+          ? 'item.lookalike.both'
+          : l.sameTitle
+            ? 'item.lookalike.title'
+            : 'item.lookalike.link',
+      ),
+    })),
     back: `/items/${item.id}`,
     scripts: ['zone.js'],
   });

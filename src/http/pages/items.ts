@@ -9,7 +9,17 @@ import { searchItems } from '../../store/web-queries.js';
 import { ITEM_ID } from '../schemas.js';
 import type { WebDeps } from './deps.js';
 import { sendEditor } from './editor.js';
-import { formFieldErrors, formProblems, inputFromValues, many, one, valuesFromForm, valuesFromItem, type FormBody, type ItemFormValues } from './item-form.js';
+import {
+  formFieldErrors,
+  formProblems,
+  inputFromValues,
+  many,
+  one,
+  valuesFromForm,
+  valuesFromItem,
+  type FormBody,
+  type ItemFormValues,
+} from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { showItem } from './item-page.js';
@@ -38,7 +48,8 @@ function publishChoice(deps: WebDeps, request: FastifyRequest, form: FormBody): 
   const all = deps.ctx.channels.accounts().map((a) => a.id);
   const picked = many(form, 'channels');
   // Every account ticked means "all", so accounts added later are included too.
-  const channels = one(form, 'channelsShown') === '1' && !all.every((id) => picked.includes(id)) ? picked : null;
+  const channels =
+    one(form, 'channelsShown') === '1' && !all.every((id) => picked.includes(id)) ? picked : null;
   return {
     action: action === 'publish' || action === 'schedule' ? action : 'save',
     publishAt: one(form, 'publishAt').trim(),
@@ -48,7 +59,12 @@ function publishChoice(deps: WebDeps, request: FastifyRequest, form: FormBody): 
   };
 }
 
-async function saveForm(deps: WebDeps, request: FastifyRequest, existing: NewsItem | null, values: ItemFormValues): Promise<NewsItem> {
+async function saveForm(
+  deps: WebDeps,
+  request: FastifyRequest,
+  existing: NewsItem | null,
+  values: ItemFormValues,
+): Promise<NewsItem> {
   const problems = formProblems(values);
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
   const input = inputFromValues(values);
@@ -58,7 +74,12 @@ async function saveForm(deps: WebDeps, request: FastifyRequest, existing: NewsIt
 }
 
 /** Saves the form, then publishes or schedules when asked; errors re-show the editor with every problem. */
-async function handleEditorPost(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, existing: NewsItem | null) {
+async function handleEditorPost(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  existing: NewsItem | null,
+) {
   const form = (request.body ?? {}) as FormBody;
   const values = valuesFromForm(form);
   const choice = publishChoice(deps, request, form);
@@ -67,11 +88,29 @@ async function handleEditorPost(deps: WebDeps, request: FastifyRequest, reply: F
     item = await saveForm(deps, request, existing, values);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return sendEditor(deps, request, reply, { item: existing, values, errors: formFieldErrors(error.fields, values), publish: choice }, 400);
+    return sendEditor(
+      deps,
+      request,
+      reply,
+      { item: existing, values, errors: formFieldErrors(error.fields, values), publish: choice },
+      400,
+    );
   }
-  if (choice.action === 'save') return redirectWith(deps, request, reply, `/items/${item.id}`, { kind: 'ok', key: 'flash.saved' });
+  if (choice.action === 'save')
+    return redirectWith(deps, request, reply, `/items/${item.id}`, { kind: 'ok', key: 'flash.saved' });
   if (choice.action === 'schedule' && !choice.publishAt) {
-    return sendEditor(deps, request, reply, { item, values: valuesFromItem(item), errors: { publishAt: deps.views.t('editor.publishAtMissing') }, publish: choice }, 400);
+    return sendEditor(
+      deps,
+      request,
+      reply,
+      {
+        item,
+        values: valuesFromItem(item),
+        errors: { publishAt: deps.views.t('editor.publishAtMissing') },
+        publish: choice,
+      },
+      400,
+    );
   }
   try {
     const outcome = await requestPublish(deps.ctx, item.id, {
@@ -81,16 +120,34 @@ async function handleEditorPost(deps: WebDeps, request: FastifyRequest, reply: F
       announce: choice.announce,
       actor: request.actor,
     });
-    const key = outcome.scheduled ? 'flash.scheduled' : outcome.changed ? 'flash.published' : 'flash.alreadyPublished';
-    return redirectWith(deps, request, reply, `/items/${item.id}`, { kind: 'ok', key, params: { when: whenText(outcome.item) } });
+    const key = outcome.scheduled
+      ? 'flash.scheduled'
+      : outcome.changed
+        ? 'flash.published'
+        : 'flash.alreadyPublished';
+    return redirectWith(deps, request, reply, `/items/${item.id}`, {
+      kind: 'ok',
+      key,
+      params: { when: whenText(outcome.item) },
+    });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const errors = { ...formFieldErrors(error.fields, values), _saved: deps.views.t('editor.savedNotPublished') };
-    return sendEditor(deps, request, reply, { item, values: valuesFromItem(item), errors, publish: choice }, 400);
+    const errors = {
+      ...formFieldErrors(error.fields, values),
+      _saved: deps.views.t('editor.savedNotPublished'),
+    };
+    return sendEditor(
+      deps,
+      request,
+      reply,
+      { item, values: valuesFromItem(item), errors, publish: choice },
+      400,
+    );
   }
 }
 
-const whenText = (item: NewsItem) => (item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : '');
+const whenText = (item: NewsItem) =>
+  item.publishAt && item.publishTimezone ? formatInZone(item.publishAt, item.publishTimezone) : '';
 
 function listQuery(query: unknown) {
   const q = (query ?? {}) as Record<string, unknown>;
@@ -103,16 +160,31 @@ function listQuery(query: unknown) {
 export function itemPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/items', needs('items:read'), async (request, reply) => {
     const query = listQuery(request.query);
-    const { items, total } = await searchItems(deps.ctx.store.db, { q: query.q, status: query.status, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE });
+    const { items, total } = await searchItems(deps.ctx.store.db, {
+      q: query.q,
+      status: query.status,
+      limit: PAGE_SIZE,
+      offset: (query.page - 1) * PAGE_SIZE,
+    });
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const link = (page: number) => `/items?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), page: String(page) })}`;
+    const link = (page: number) =>
+      `/items?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), page: String(page) })}`;
     return sendPage(deps, request, reply, 'items', {
       title: deps.views.t('items.title'),
       items: items.map((i) => itemRow(deps.views, i)),
       total,
       query,
-      statuses: ITEM_STATUSES.map((s) => ({ value: s, label: deps.views.t(`item.status.${s}`), selected: s === query.status })),
-      pager: { page: query.page, pages, prev: query.page > 1 ? link(query.page - 1) : null, next: query.page < pages ? link(query.page + 1) : null },
+      statuses: ITEM_STATUSES.map((s) => ({
+        value: s,
+        label: deps.views.t(`item.status.${s}`),
+        selected: s === query.status,
+      })),
+      pager: {
+        page: query.page,
+        pages,
+        prev: query.page > 1 ? link(query.page - 1) : null,
+        next: query.page < pages ? link(query.page + 1) : null,
+      },
     });
   });
 
@@ -121,9 +193,13 @@ export function itemPages(app: FastifyInstance, deps: WebDeps): void {
     return sendEditor(deps, request, reply, { item: null, values: { ...blank, language: 'en' } });
   });
 
-  app.post('/items', needs('items:write'), async (request, reply) => handleEditorPost(deps, request, reply, null));
+  app.post('/items', needs('items:write'), async (request, reply) =>
+    handleEditorPost(deps, request, reply, null),
+  );
 
-  app.get('/items/:id', needs('items:read'), async (request, reply) => showItem(deps, request, reply, pageItemId(request.params)));
+  app.get('/items/:id', needs('items:read'), async (request, reply) =>
+    showItem(deps, request, reply, pageItemId(request.params)),
+  );
 
   app.get('/items/:id/edit', needs('items:read'), async (request, reply) => {
     const item = await getItem(deps.ctx.store.db, pageItemId(request.params));

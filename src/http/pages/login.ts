@@ -26,7 +26,14 @@ function decoded(path: string): string {
  * answer is the URL's own serialisation (path, query, fragment), so it is always a valid header value.
  */
 export function safeNext(value: unknown, publicUrl: string): string {
-  if (typeof value !== 'string' || value === '' || value.length > 2_000 || CONTROL.test(value) || value.includes('\\')) return '/';
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    value.length > 2_000 ||
+    CONTROL.test(value) ||
+    value.includes('\\')
+  )
+    return '/';
   let url: URL;
   try {
     url = new URL(value, publicUrl);
@@ -34,7 +41,13 @@ export function safeNext(value: unknown, publicUrl: string): string {
     return '/';
   }
   const path = `${url.pathname}${url.search}${url.hash}`;
-  if (url.origin !== new URL(publicUrl).origin || !path.startsWith('/') || path.startsWith('//') || CONTROL.test(decoded(path))) return '/';
+  if (
+    url.origin !== new URL(publicUrl).origin ||
+    !path.startsWith('/') ||
+    path.startsWith('//') ||
+    CONTROL.test(decoded(path))
+  )
+    return '/';
   return url.pathname === '/login' || url.pathname.startsWith('/login/') ? '/' : path;
 }
 
@@ -44,10 +57,23 @@ interface LoginForm {
   next?: unknown;
 }
 
-async function showLogin(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>, status = 200) {
+async function showLogin(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  extra: Record<string, unknown>,
+  status = 200,
+) {
   const noUsers = (await countUsers(deps.ctx.store.db)) === 0;
   const csrfLogin = issueLoginToken(request, reply, deps.sessions);
-  return sendPage(deps, request, reply, 'login', { title: deps.views.t('login.title'), csrfLogin, noUsers, ...extra }, status);
+  return sendPage(
+    deps,
+    request,
+    reply,
+    'login',
+    { title: deps.views.t('login.title'), csrfLogin, noUsers, ...extra },
+    status,
+  );
 }
 
 export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -66,7 +92,13 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (limit.blocked) {
       reply.header('retry-after', String(limit.retryAfterS));
       const minutes = Math.max(1, Math.ceil(limit.retryAfterS / 60));
-      return showLogin(deps, request, reply, { next, email, error: deps.views.t('login.tooMany', { minutes }) }, 429);
+      return showLogin(
+        deps,
+        request,
+        reply,
+        { next, email, error: deps.views.t('login.tooMany', { minutes }) },
+        429,
+      );
     }
     const user = email && password ? await authenticate(deps.ctx.store, email, password) : null;
     if (!user) {
@@ -77,7 +109,13 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
     clearLoginToken(request, reply, deps.sessions);
     await deps.sessions.start(request, reply, user);
     await purgeExpiredSessions(deps.ctx.store.db); // sessions past their end: cheap (indexed), and nothing else needs to run it
-    await recordAudit(deps.ctx.store.db, { actor: user.email, action: 'signed_in', subjectType: 'user', subjectId: user.id, details: { ip: request.ip } });
+    await recordAudit(deps.ctx.store.db, {
+      actor: user.email,
+      action: 'signed_in',
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { ip: request.ip },
+    });
     return reply.code(303).header('location', next).send();
   });
 

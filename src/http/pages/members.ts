@@ -5,7 +5,15 @@ import { exportContactsCsv } from '../../domain/member-csv.js';
 import { editContact } from '../../app/members.js';
 import { recordAudit } from '../../store/audit.js';
 import { importContacts } from '../../store/member-import.js';
-import { countContactsByStatus, getAuthority, getContact, listAllAuthorities, listAllContacts, listContacts, type StoredContact } from '../../store/members.js';
+import {
+  countContactsByStatus,
+  getAuthority,
+  getContact,
+  listAllAuthorities,
+  listAllContacts,
+  listContacts,
+  type StoredContact,
+} from '../../store/members.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
@@ -30,11 +38,18 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
   const query = listQuery(request.query);
   const db = deps.ctx.store.db;
   const [{ contacts, total }, counts] = await Promise.all([
-    listContacts(db, { q: query.q || undefined, status: query.status, language: query.language, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }),
+    listContacts(db, {
+      q: query.q || undefined,
+      status: query.status,
+      language: query.language,
+      limit: PAGE_SIZE,
+      offset: (query.page - 1) * PAGE_SIZE,
+    }),
     countContactsByStatus(db),
   ]);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const link = (page: number) => `/members?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(query.language ? { language: query.language } : {}), page: String(page) })}`;
+  const link = (page: number) =>
+    `/members?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(query.language ? { language: query.language } : {}), page: String(page) })}`;
   const t = (k: string, p?: Record<string, unknown>) => deps.views.t(k, p);
   return sendPage(deps, request, reply, 'members', {
     title: t('members.title'),
@@ -42,14 +57,30 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
     total,
     counts: CONTACT_STATUSES.map((s) => ({ label: t(`contact.status.${s}`), count: counts[s] ?? 0 })),
     query,
-    statuses: CONTACT_STATUSES.map((s) => ({ value: s, label: t(`contact.status.${s}`), selected: s === query.status })),
+    statuses: CONTACT_STATUSES.map((s) => ({
+      value: s,
+      label: t(`contact.status.${s}`),
+      selected: s === query.status,
+    })),
     languages: SUPPORTED_LANGUAGES.map((l) => ({ value: l, selected: l === query.language })),
-    pager: { page: query.page, pages, prev: query.page > 1 ? link(query.page - 1) : null, next: query.page < pages ? link(query.page + 1) : null },
+    pager: {
+      page: query.page,
+      pages,
+      prev: query.page > 1 ? link(query.page - 1) : null,
+      next: query.page < pages ? link(query.page + 1) : null,
+    },
     scripts: ['csv-file.js'],
   });
 }
 
-async function showContact(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, contact: StoredContact, errors: FieldErrors = {}, status = 200) {
+async function showContact(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  contact: StoredContact,
+  errors: FieldErrors = {},
+  status = 200,
+) {
   const authority = await getAuthority(deps.ctx.store.db, contact.authorityId);
   const t = (k: string) => deps.views.t(k);
   return sendPage(
@@ -63,7 +94,11 @@ async function showContact(deps: WebDeps, request: FastifyRequest, reply: Fastif
       authority,
       errors,
       languages: SUPPORTED_LANGUAGES.map((l) => ({ value: l, selected: l === contact.language })),
-      statuses: CONTACT_STATUSES.map((s) => ({ value: s, label: t(`contact.status.${s}`), selected: s === contact.status })),
+      statuses: CONTACT_STATUSES.map((s) => ({
+        value: s,
+        label: t(`contact.status.${s}`),
+        selected: s === contact.status,
+      })),
     },
     status,
   );
@@ -79,18 +114,37 @@ function contactId(params: unknown): string {
 export function memberPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/members', needs('members:read'), async (request, reply) => showMembers(deps, request, reply));
 
-  app.post('/members/import', { ...needs('members:write'), bodyLimit: IMPORT_LIMIT }, async (request, reply) => {
-    const form = (request.body ?? {}) as FormBody;
-    const csv = one(form, 'csv');
-    if (!csv.trim()) return redirectWith(deps, request, reply, '/members', { kind: 'error', key: 'members.importEmpty' });
-    const dryRun = one(form, 'dryRun') === 'on';
-    const report = await importContacts(deps.ctx.store, csv, { actor: request.actor, dryRun });
-    return sendPage(deps, request, reply, 'member-import', { title: deps.views.t('members.importReport'), report, dryRun, csv: dryRun ? csv : null });
-  });
+  app.post(
+    '/members/import',
+    { ...needs('members:write'), bodyLimit: IMPORT_LIMIT },
+    async (request, reply) => {
+      const form = (request.body ?? {}) as FormBody;
+      const csv = one(form, 'csv');
+      if (!csv.trim())
+        return redirectWith(deps, request, reply, '/members', { kind: 'error', key: 'members.importEmpty' });
+      const dryRun = one(form, 'dryRun') === 'on';
+      const report = await importContacts(deps.ctx.store, csv, { actor: request.actor, dryRun });
+      return sendPage(deps, request, reply, 'member-import', {
+        title: deps.views.t('members.importReport'),
+        report,
+        dryRun,
+        csv: dryRun ? csv : null,
+      });
+    },
+  );
 
   app.get('/members/export', needs('members:read'), async (request, reply) => {
-    const [authorities, contacts] = await Promise.all([listAllAuthorities(deps.ctx.store.db), listAllContacts(deps.ctx.store.db)]);
-    await recordAudit(deps.ctx.store.db, { actor: request.actor, action: 'contacts_exported', subjectType: 'contacts', subjectId: 'export', details: { contacts: contacts.length } });
+    const [authorities, contacts] = await Promise.all([
+      listAllAuthorities(deps.ctx.store.db),
+      listAllContacts(deps.ctx.store.db),
+    ]);
+    await recordAudit(deps.ctx.store.db, {
+      actor: request.actor,
+      action: 'contacts_exported',
+      subjectType: 'contacts',
+      subjectId: 'export',
+      details: { contacts: contacts.length },
+    });
     const day = new Date().toISOString().slice(0, 10);
     return reply
       .type('text/csv; charset=utf-8')
@@ -99,7 +153,9 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
       .send(exportContactsCsv(authorities, contacts));
   });
 
-  app.get('/members/contacts/:id', needs('members:read'), async (request, reply) => showContact(deps, request, reply, await getContact(deps.ctx.store.db, contactId(request.params))));
+  app.get('/members/contacts/:id', needs('members:read'), async (request, reply) =>
+    showContact(deps, request, reply, await getContact(deps.ctx.store.db, contactId(request.params))),
+  );
 
   app.post('/members/contacts/:id', needs('members:write'), async (request, reply) => {
     const id = contactId(request.params);
@@ -108,18 +164,39 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
       name: one(form, 'name'),
       email: one(form, 'email'),
       language: one(form, 'language'),
-      subscriptions: { announcements: one(form, 'announcements') === 'on', digest: one(form, 'digest') === 'on' },
+      subscriptions: {
+        announcements: one(form, 'announcements') === 'on',
+        digest: one(form, 'digest') === 'on',
+      },
       status: one(form, 'status') as ContactStatus,
     };
     try {
-      await editContact(deps.ctx.store, id, { ...patch, status: CONTACT_STATUSES.includes(patch.status) ? patch.status : undefined }, request.actor);
+      await editContact(
+        deps.ctx.store,
+        id,
+        { ...patch, status: CONTACT_STATUSES.includes(patch.status) ? patch.status : undefined },
+        request.actor,
+      );
     } catch (error) {
       const current = await getContact(deps.ctx.store.db, id);
       const shown = { ...current, name: patch.name, email: patch.email };
-      if (error instanceof ValidationError) return showContact(deps, request, reply, shown, error.fields, 400);
-      if (error instanceof ConflictError) return showContact(deps, request, reply, shown, { [error.code === 'duplicate_email' ? 'email' : 'status']: error.message }, 409);
+      if (error instanceof ValidationError)
+        return showContact(deps, request, reply, shown, error.fields, 400);
+      if (error instanceof ConflictError)
+        return showContact(
+          deps,
+          request,
+          reply,
+          shown,
+          { [error.code === 'duplicate_email' ? 'email' : 'status']: error.message },
+          409,
+        );
       throw error;
     }
-    return redirectWith(deps, request, reply, '/members', { kind: 'ok', key: 'members.contactSaved', params: { email: patch.email } });
+    return redirectWith(deps, request, reply, '/members', {
+      kind: 'ok',
+      key: 'members.contactSaved',
+      params: { email: patch.email },
+    });
   });
 }

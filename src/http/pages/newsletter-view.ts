@@ -1,4 +1,10 @@
-import { canDoNewsletter, doneRatio, type Newsletter, type ProgressCounts, type Recipient } from '../../domain/newsletter-send.js';
+import {
+  canDoNewsletter,
+  doneRatio,
+  type Newsletter,
+  type ProgressCounts,
+  type Recipient,
+} from '../../domain/newsletter-send.js';
 import type { Views } from './views.js';
 
 /** "120 sent, 80 to go, 2 failed or bounced, 0 unknown, of 202" in the page's language. */

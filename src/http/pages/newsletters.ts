@@ -4,7 +4,13 @@ import { NEWSLETTER_KINDS } from '../../domain/newsletter.js';
 import { RECIPIENT_STATUSES, type RecipientStatus } from '../../domain/newsletter-send.js';
 import { formatInZone } from '../../domain/schedule.js';
 import { cancelSend, pauseSend, requestSend, resendUnknown, resumeSend } from '../../newsletter/send-flow.js';
-import { createNewsletter, editNewsletter, MailSendError, previewNewsletter, sendTest } from '../../newsletter/staff-tools.js';
+import {
+  createNewsletter,
+  editNewsletter,
+  MailSendError,
+  previewNewsletter,
+  sendTest,
+} from '../../newsletter/staff-tools.js';
 import { NewsletterTemplateError } from '../../newsletter/templates.js';
 import { listAudit } from '../../store/audit.js';
 import { listContacts } from '../../store/members.js';
@@ -31,19 +37,37 @@ function newsletterId(params: unknown): string {
 
 /** A refusal of the newsletter flows in plain words (wrong state, bad time, template or mail server problem), or null for a bug. */
 function refusalMessage(error: unknown): string | null {
-  if (error instanceof ValidationError) return Object.entries(error.fields).map(([f, p]) => `${f}: ${p}`).join('; ');
-  if (error instanceof ConflictError || error instanceof NewsletterTemplateError || error instanceof MailSendError) return error.message;
+  if (error instanceof ValidationError)
+    return Object.entries(error.fields)
+      .map(([f, p]) => `${f}: ${p}`)
+      .join('; ');
+  if (
+    error instanceof ConflictError ||
+    error instanceof NewsletterTemplateError ||
+    error instanceof MailSendError
+  )
+    return error.message;
   return null;
 }
 
 /** Runs a form's action; refusals become a message on the page it returns to. */
-async function act(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, back: string, action: () => Promise<Flash>) {
+async function act(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+  action: () => Promise<Flash>,
+) {
   try {
     return redirectWith(deps, request, reply, back, await action());
   } catch (error) {
     const message = refusalMessage(error);
     if (message === null) throw error;
-    return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message } });
+    return redirectWith(deps, request, reply, back, {
+      kind: 'error',
+      key: 'flash.conflict',
+      params: { message },
+    });
   }
 }
 
@@ -56,14 +80,18 @@ async function recentItems(deps: WebDeps) {
 async function itemChoices(deps: WebDeps, chosen: string[]) {
   const recent = await recentItems(deps);
   const missing = chosen.filter((id) => !recent.some((r) => r.id === id));
-  const extra = await Promise.all(missing.map(async (id) => ({ id, title: (await findItem(deps.ctx.store.db, id))?.title ?? id })));
+  const extra = await Promise.all(
+    missing.map(async (id) => ({ id, title: (await findItem(deps.ctx.store.db, id))?.title ?? id })),
+  );
   return [...extra, ...recent].map((i) => ({ ...i, checked: chosen.includes(i.id) }));
 }
 
 async function showList(deps: WebDeps, request: FastifyRequest, reply: FastifyReply) {
   const db = deps.ctx.store.db;
   const { newsletters } = await listNewsletters(db, { limit: 50, offset: 0 });
-  const rows = await Promise.all(newsletters.map(async (n) => newsletterRow(deps.views, n, await progressOf(db, n.id))));
+  const rows = await Promise.all(
+    newsletters.map(async (n) => newsletterRow(deps.views, n, await progressOf(db, n.id))),
+  );
   return sendPage(deps, request, reply, 'newsletters', {
     title: deps.views.t('newsletters.title'),
     newsletters: rows,
@@ -78,9 +106,14 @@ function detailQuery(request: FastifyRequest) {
   const q = (request.query ?? {}) as Record<string, unknown>;
   const mayReadContacts = requestMay(request, 'members:read');
   return {
-    contact: mayReadContacts && typeof q.contact === 'string' && /^ctc_[0-9a-f]{32}$/.test(q.contact) ? q.contact : '',
+    contact:
+      mayReadContacts && typeof q.contact === 'string' && /^ctc_[0-9a-f]{32}$/.test(q.contact)
+        ? q.contact
+        : '',
     width: q.width === 'mobile' ? 'mobile' : 'desktop',
-    status: RECIPIENT_STATUSES.includes(q.status as RecipientStatus) ? (q.status as RecipientStatus) : undefined,
+    status: RECIPIENT_STATUSES.includes(q.status as RecipientStatus)
+      ? (q.status as RecipientStatus)
+      : undefined,
     page: Math.max(1, Math.min(10_000, Number.parseInt(String(q.page ?? '1'), 10) || 1)),
   };
 }
@@ -110,18 +143,31 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
   const [newsletter, progress, recipients, contacts, history] = await Promise.all([
     getNewsletter(db, id),
     progressOf(db, id),
-    mayReadContacts ? listRecipients(db, id, { status: query.status, limit: RECIPIENTS_PAGE, offset: (query.page - 1) * RECIPIENTS_PAGE }) : { recipients: [], total: 0 },
-    mayReadContacts ? listContacts(db, { status: 'active', limit: 200, offset: 0 }) : { contacts: [], total: 0 },
+    mayReadContacts
+      ? listRecipients(db, id, {
+          status: query.status,
+          limit: RECIPIENTS_PAGE,
+          offset: (query.page - 1) * RECIPIENTS_PAGE,
+        })
+      : { recipients: [], total: 0 },
+    mayReadContacts
+      ? listContacts(db, { status: 'active', limit: 200, offset: 0 })
+      : { contacts: [], total: 0 },
     listAudit(db, 'newsletter', id),
   ]);
   const actions = newsletterActions(newsletter, progress);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
   const { feedback, unparsedReports } = await newsletterFeedback(db, id, progress.sent);
   const pages = Math.max(1, Math.ceil(recipients.total / RECIPIENTS_PAGE));
-  const link = (page: number) => `/newsletters/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}#recipients`;
+  const link = (page: number) =>
+    `/newsletters/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}#recipients`;
   const previewParams = new URLSearchParams(query.contact ? { contact: query.contact } : {});
   return {
-    newsletter: { ...newsletterRow(deps.views, newsletter, progress), itemIds: newsletter.itemIds, subject: newsletter.subject ?? '' },
+    newsletter: {
+      ...newsletterRow(deps.views, newsletter, progress),
+      itemIds: newsletter.itemIds,
+      subject: newsletter.subject ?? '',
+    },
     can: mayWrite ? actions : Object.fromEntries(Object.keys(actions).map((k) => [k, false])),
     mayWrite,
     mayReadContacts,
@@ -129,12 +175,31 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
     scheduledLocal: newsletter.scheduledAt ? formatInZone(newsletter.scheduledAt, zone) : null,
     query,
     previewUrl: `/newsletters/${id}/preview?${previewParams}`,
-    contacts: contacts.contacts.map((c) => ({ id: c.id, label: `${c.name || c.email} – ${c.authorityName} (${c.language})`, selected: c.id === query.contact })),
+    contacts: contacts.contacts.map((c) => ({
+      id: c.id,
+      label: `${c.name || c.email} – ${c.authorityName} (${c.language})`,
+      selected: c.id === query.contact,
+    })),
     recipients: recipients.recipients.map((r) => recipientRow(deps.views, r)),
     recipientsTotal: recipients.total,
-    recipientStatuses: RECIPIENT_STATUSES.map((s) => ({ value: s, label: deps.views.t(`recipient.status.${s}`), selected: s === query.status })),
-    pager: { page: query.page, pages, prev: query.page > 1 ? link(query.page - 1) : null, next: query.page < pages ? link(query.page + 1) : null },
-    history: history.reverse().map((h) => ({ at: h.at, actor: h.actor, action: deps.views.i18n.has(`newsletter.event.${h.action}`) ? deps.views.t(`newsletter.event.${h.action}`) : h.action })),
+    recipientStatuses: RECIPIENT_STATUSES.map((s) => ({
+      value: s,
+      label: deps.views.t(`recipient.status.${s}`),
+      selected: s === query.status,
+    })),
+    pager: {
+      page: query.page,
+      pages,
+      prev: query.page > 1 ? link(query.page - 1) : null,
+      next: query.page < pages ? link(query.page + 1) : null,
+    },
+    history: history.reverse().map((h) => ({
+      at: h.at,
+      actor: h.actor,
+      action: deps.views.i18n.has(`newsletter.event.${h.action}`)
+        ? deps.views.t(`newsletter.event.${h.action}`)
+        : h.action,
+    })),
     feedback: feedbackView(feedback),
     unparsedReports,
     zone,
@@ -145,30 +210,50 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
 
 /** Newsletters: list, create, preview as a contact (desktop and phone widths), test, send or schedule, follow, pause, resume, cancel. */
 export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/newsletters', needs('newsletters:read'), async (request, reply) => showList(deps, request, reply));
+  app.get('/newsletters', needs('newsletters:read'), async (request, reply) =>
+    showList(deps, request, reply),
+  );
 
   app.post('/newsletters', needs('newsletters:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const subject = one(form, 'subject').trim();
     try {
-      const created = await createNewsletter(deps.ctx, { kind: one(form, 'kind'), itemIds: many(form, 'itemIds'), ...(subject ? { subject } : {}) }, request.actor);
-      return redirectWith(deps, request, reply, `/newsletters/${created.id}`, { kind: 'ok', key: 'newsletters.created' });
+      const created = await createNewsletter(
+        deps.ctx,
+        { kind: one(form, 'kind'), itemIds: many(form, 'itemIds'), ...(subject ? { subject } : {}) },
+        request.actor,
+      );
+      return redirectWith(deps, request, reply, `/newsletters/${created.id}`, {
+        kind: 'ok',
+        key: 'newsletters.created',
+      });
     } catch (error) {
       const message = refusalMessage(error);
       if (message === null) throw error;
-      return redirectWith(deps, request, reply, '/newsletters', { kind: 'error', key: 'flash.conflict', params: { message } });
+      return redirectWith(deps, request, reply, '/newsletters', {
+        kind: 'error',
+        key: 'flash.conflict',
+        params: { message },
+      });
     }
   });
 
   app.get('/newsletters/:id', needs('newsletters:read'), async (request, reply) => {
     const id = newsletterId(request.params);
     const data = await detailData(deps, request, id);
-    return sendPage(deps, request, reply, 'newsletter', { title: data.newsletter.title, ...data, scripts: ['live.js'] });
+    return sendPage(deps, request, reply, 'newsletter', {
+      title: data.newsletter.title,
+      ...data,
+      scripts: ['live.js'],
+    });
   });
 
   app.get('/newsletters/:id/progress', needs('newsletters:read'), async (request, reply) => {
     const data = await detailData(deps, request, newsletterId(request.params));
-    const html = deps.views.fragment('newsletter-progress', pageData(deps, request, reply, data, { flash: false }));
+    const html = deps.views.fragment(
+      'newsletter-progress',
+      pageData(deps, request, reply, data, { flash: false }),
+    );
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
 
@@ -184,10 +269,18 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
       // Most often the configuration (branding, an http public address): say so inside the frame.
       request.log.warn({ err: (error as Error).message }, 'newsletter preview failed');
       const text = deps.views.t('newsletters.previewFailed', { reason: (error as Error).message });
-      return reply.code(422).header('x-frame-options', 'SAMEORIGIN').header('content-security-policy', "default-src 'none'; frame-ancestors 'self'").type('text/plain; charset=utf-8').send(text);
+      return reply
+        .code(422)
+        .header('x-frame-options', 'SAMEORIGIN')
+        .header('content-security-policy', "default-src 'none'; frame-ancestors 'self'")
+        .type('text/plain; charset=utf-8')
+        .send(text);
     }
     return reply
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+      )
       .header('x-frame-options', 'SAMEORIGIN')
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
@@ -199,7 +292,12 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     const form = (request.body ?? {}) as FormBody;
     const subject = one(form, 'subject').trim();
     return act(deps, request, reply, `/newsletters/${id}`, async () => {
-      await editNewsletter(deps.ctx, id, { itemIds: many(form, 'itemIds'), subject: subject || null }, request.actor);
+      await editNewsletter(
+        deps.ctx,
+        id,
+        { itemIds: many(form, 'itemIds'), subject: subject || null },
+        request.actor,
+      );
       return { kind: 'ok', key: 'flash.saved' };
     });
   });
@@ -218,8 +316,22 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     const form = (request.body ?? {}) as FormBody;
     const at = one(form, 'publishAt').trim();
     return act(deps, request, reply, `/newsletters/${id}`, async () => {
-      const n = await requestSend(deps.ctx, id, { at: at || undefined, timezone: one(form, 'timezone').trim() || undefined, actor: request.actor });
-      return n.status === 'scheduled' ? { kind: 'ok', key: 'newsletters.scheduled', params: { when: n.scheduledAt ? formatInZone(n.scheduledAt, one(form, 'timezone').trim() || deps.ctx.config.timezone) : '' } } : { kind: 'ok', key: 'newsletters.sending' };
+      const n = await requestSend(deps.ctx, id, {
+        at: at || undefined,
+        timezone: one(form, 'timezone').trim() || undefined,
+        actor: request.actor,
+      });
+      return n.status === 'scheduled'
+        ? {
+            kind: 'ok',
+            key: 'newsletters.scheduled',
+            params: {
+              when: n.scheduledAt
+                ? formatInZone(n.scheduledAt, one(form, 'timezone').trim() || deps.ctx.config.timezone)
+                : '',
+            },
+          }
+        : { kind: 'ok', key: 'newsletters.sending' };
     });
   });
 

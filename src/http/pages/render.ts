@@ -14,10 +14,17 @@ export interface Flash {
 
 /** A message shown once on the next page (after a redirect), kept in a short-lived signed cookie. */
 export function setFlash(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, flash: Flash): void {
-  reply.setCookie(FLASH_COOKIE, JSON.stringify(flash), { ...deps.sessions.cookieOptions(request), maxAge: 120 });
+  reply.setCookie(FLASH_COOKIE, JSON.stringify(flash), {
+    ...deps.sessions.cookieOptions(request),
+    maxAge: 120,
+  });
 }
 
-function takeFlash(deps: WebDeps, request: FastifyRequest, reply: FastifyReply): { kind: string; text: string } | null {
+function takeFlash(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { kind: string; text: string } | null {
   const raw = request.cookies[FLASH_COOKIE];
   if (!raw) return null;
   reply.clearCookie(FLASH_COOKIE, { ...deps.sessions.cookieOptions(request), signed: false });
@@ -32,7 +39,13 @@ function takeFlash(deps: WebDeps, request: FastifyRequest, reply: FastifyReply):
 }
 
 /** Redirect after a form post (303: the browser follows with GET), with an optional message. */
-export function redirectWith(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, to: string, flash?: Flash) {
+export function redirectWith(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  to: string,
+  flash?: Flash,
+) {
   if (flash) setFlash(deps, request, reply, flash);
   return reply.code(303).header('location', to).send();
 }
@@ -49,18 +62,36 @@ function navigation(deps: WebDeps, request: FastifyRequest): NavEntry[] {
   const path = request.url.split('?')[0]!;
   return deps.nav
     .filter((n) => can(user.role, n.permission))
-    .map((n) => ({ href: n.href, label: deps.views.t(n.label), current: n.href === '/' ? path === '/' : path.startsWith(n.href) }));
+    .map((n) => ({
+      href: n.href,
+      label: deps.views.t(n.label),
+      current: n.href === '/' ? path === '/' : path.startsWith(n.href),
+    }));
 }
 
 /** The data every page template gets, plus the page's own. */
-export function pageData(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, opts: { flash?: boolean } = {}): Record<string, unknown> {
+export function pageData(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  data: Record<string, unknown>,
+  opts: { flash?: boolean } = {},
+): Record<string, unknown> {
   const signedIn = request.signedIn;
   const user = signedIn?.user;
   return {
     lang: deps.views.i18n.language,
     organisation: deps.ctx.config.organisationName,
     zone: user?.timezone ?? deps.ctx.config.timezone,
-    user: user ? { name: displayName(user), email: user.email, role: user.role, roleLabel: deps.views.t(`role.${user.role}`), isAdmin: user.role === 'admin' } : null,
+    user: user
+      ? {
+          name: displayName(user),
+          email: user.email,
+          role: user.role,
+          roleLabel: deps.views.t(`role.${user.role}`),
+          isAdmin: user.role === 'admin',
+        }
+      : null,
     csrf: signedIn?.session.csrfToken ?? '',
     nav: navigation(deps, request),
     flash: opts.flash === false ? null : takeFlash(deps, request, reply),
@@ -68,7 +99,14 @@ export function pageData(deps: WebDeps, request: FastifyRequest, reply: FastifyR
   };
 }
 
-export function sendPage(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, name: string, data: Record<string, unknown>, status = 200) {
+export function sendPage(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  data: Record<string, unknown>,
+  status = 200,
+) {
   const html = deps.views.page(name, pageData(deps, request, reply, data));
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }

@@ -2,7 +2,13 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../../store/db.js';
 import type { StaffUser } from '../../domain/staff.js';
-import { createSession, deleteSession, findSession, touchSession, type StaffSession } from '../../store/users.js';
+import {
+  createSession,
+  deleteSession,
+  findSession,
+  touchSession,
+  type StaffSession,
+} from '../../store/users.js';
 
 export const SESSION_COOKIE = 'herald_session';
 
@@ -30,7 +36,9 @@ export class Sessions {
   ) {}
 
   cookieOptions(request: FastifyRequest): CookieSerializeOptions {
-    const secure = this.settings.secureCookies === 'always' || (this.settings.secureCookies === 'auto' && (request.protocol === 'https' || this.settings.publicHttps));
+    const secure =
+      this.settings.secureCookies === 'always' ||
+      (this.settings.secureCookies === 'auto' && (request.protocol === 'https' || this.settings.publicHttps));
     return { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true };
   }
 
@@ -54,7 +62,8 @@ export class Sessions {
       await deleteSession(this.store.db, found.session.id);
       return null;
     }
-    if (idle > TOUCH_EVERY_MS) await touchSession(this.store.db, found.session.id, new Date(now).toISOString());
+    if (idle > TOUCH_EVERY_MS)
+      await touchSession(this.store.db, found.session.id, new Date(now).toISOString());
     return found;
   }
 
@@ -64,7 +73,10 @@ export class Sessions {
       ip: request.ip ?? null,
       userAgent: request.headers['user-agent'] ?? null,
     });
-    reply.setCookie(SESSION_COOKIE, token, { ...this.cookieOptions(request), maxAge: Math.floor(this.settings.ttlMs / 1000) });
+    reply.setCookie(SESSION_COOKIE, token, {
+      ...this.cookieOptions(request),
+      maxAge: Math.floor(this.settings.ttlMs / 1000),
+    });
     request.signedIn = { user, session };
     return request.signedIn;
   }

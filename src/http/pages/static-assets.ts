@@ -27,7 +27,11 @@ export class StaticAssets {
       const type = TYPES[path.extname(name)];
       if (!type) continue;
       const body = readFileSync(path.join(dir, name));
-      this.files.set(name, { body, type, etag: createHash('sha256').update(body).digest('base64url').slice(0, 16) });
+      this.files.set(name, {
+        body,
+        type,
+        etag: createHash('sha256').update(body).digest('base64url').slice(0, 16),
+      });
     }
   }
 
@@ -42,7 +46,10 @@ export class StaticAssets {
       const asset = this.files.get((request.params as { name: string }).name);
       if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
       const etag = `"${asset.etag}"`;
-      reply.header('etag', etag).header('cache-control', 'public, max-age=31536000, immutable').header('x-content-type-options', 'nosniff');
+      reply
+        .header('etag', etag)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff');
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
       return reply.type(asset.type).send(asset.body);
     });

@@ -13,30 +13,48 @@ export interface TimelineEntry {
   kind: 'ok' | 'error' | 'info';
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
 
 function auditEntry(views: Views, names: AccountNames, e: AuditEntry): TimelineEntry {
   const d = e.details;
-  const target = typeof d.target === 'string' ? names.get(d.target) ?? d.target : '';
+  const target = typeof d.target === 'string' ? (names.get(d.target) ?? d.target) : '';
   const params: Record<string, unknown> = { revision: d.revision, target };
-  if (typeof d.at === 'string' && typeof d.timezone === 'string') params.when = formatInZone(d.at, d.timezone);
+  if (typeof d.at === 'string' && typeof d.timezone === 'string')
+    params.when = formatInZone(d.at, d.timezone);
   else if (typeof d.at === 'string') params.when = d.at;
   const key = views.i18n.has(`timeline.${e.action}`) ? `timeline.${e.action}` : 'timeline.other';
   let detail: string | null = null;
-  if (e.action === 'edited' && Array.isArray(d.fields)) detail = views.t('timeline.fields', { fields: d.fields.join(', ') });
+  if (e.action === 'edited' && Array.isArray(d.fields))
+    detail = views.t('timeline.fields', { fields: d.fields.join(', ') });
   if (e.action === 'delivery_failed') detail = str(d.reason);
   if (e.action === 'withdrawn') detail = d.deletePosts ? views.t('timeline.withdrawn.delete') : null;
-  return { at: e.at, actor: e.actor, text: views.t(key, { ...params, action: e.action }), detail, link: null, kind: e.action === 'delivery_failed' ? 'error' : 'info' };
+  return {
+    at: e.at,
+    actor: e.actor,
+    text: views.t(key, { ...params, action: e.action }),
+    detail,
+    link: null,
+    kind: e.action === 'delivery_failed' ? 'error' : 'info',
+  };
 }
 
 function deliveryEntry(views: Views, names: AccountNames, d: Delivery): TimelineEntry | null {
   if (d.status !== 'done' || !d.finishedAt) return null;
-  const text = views.t(`timeline.delivered.${d.action}`, { target: targetName(views, names, d), revision: d.revision });
+  const text = views.t(`timeline.delivered.${d.action}`, {
+    target: targetName(views, names, d),
+    revision: d.revision,
+  });
   return { at: d.finishedAt, actor: 'worker', text, detail: null, link: safeLink(d.remoteUrl), kind: 'ok' };
 }
 
 /** Everything that happened to an item: the audit log plus each delivery that completed, oldest first. */
-export function itemTimeline(views: Views, names: AccountNames, audit: AuditEntry[], deliveries: Delivery[]): TimelineEntry[] {
+export function itemTimeline(
+  views: Views,
+  names: AccountNames,
+  audit: AuditEntry[],
+  deliveries: Delivery[],
+): TimelineEntry[] {
   const entries = [
     ...audit.map((e) => auditEntry(views, names, e)),
     ...deliveries.map((d) => deliveryEntry(views, names, d)).filter((e): e is TimelineEntry => e !== null),

@@ -59,13 +59,22 @@ export function itemRow(views: Views, item: NewsItem) {
 /** Groups scheduled items by calendar day in the viewer's zone ("Today", "Tomorrow", then dates). */
 export function byDay(views: Views, items: NewsItem[], zone: string, now = DateTime.now()) {
   const today = now.setZone(zone).startOf('day');
-  const days = new Map<string, { label: string; date: string; overdue: boolean; items: ReturnType<typeof itemRow>[] }>();
+  const days = new Map<
+    string,
+    { label: string; date: string; overdue: boolean; items: ReturnType<typeof itemRow>[] }
+  >();
   for (const item of items) {
     const local = DateTime.fromISO(item.publishAt!, { zone: 'UTC' }).setZone(zone);
     const day = local.startOf('day');
     const overdue = local < now;
     const key = overdue ? 'overdue' : day.toISODate()!;
-    if (!days.has(key)) days.set(key, { label: dayLabel(views, day, today, overdue), date: day.toISODate()!, overdue, items: [] });
+    if (!days.has(key))
+      days.set(key, {
+        label: dayLabel(views, day, today, overdue),
+        date: day.toISODate()!,
+        overdue,
+        items: [],
+      });
     days.get(key)!.items.push(itemRow(views, item));
   }
   return [...days.values()];

@@ -80,7 +80,9 @@ export class Views {
 }
 
 function registerHelpers(hb: typeof Handlebars, i18n: Translator, assets: StaticAssets): void {
-  hb.registerHelper('t', (key: string, options: Handlebars.HelperOptions) => i18n.t(key, options.hash as Params));
+  hb.registerHelper('t', (key: string, options: Handlebars.HelperOptions) =>
+    i18n.t(key, options.hash as Params),
+  );
   hb.registerHelper('asset', (name: string) => assets.url(name));
   // A new one-time submission token for each form rendered (see form-once.ts).
   hb.registerHelper('onceToken', () => randomBytes(18).toString('base64url'));
@@ -92,13 +94,24 @@ function registerHelpers(hb: typeof Handlebars, i18n: Translator, assets: Static
   hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper('not', (a: unknown) => !a);
-  hb.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
+  hb.registerHelper(
+    'includes',
+    (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value),
+  );
   hb.registerHelper('time', (iso: string | null | undefined, options: Handlebars.HelperOptions) => {
     if (!iso) return '';
-    const zone = (options.hash.zone as string | undefined) ?? (options.data.root as { zone?: string }).zone ?? 'UTC';
+    const zone =
+      (options.hash.zone as string | undefined) ?? (options.data.root as { zone?: string }).zone ?? 'UTC';
     const when = DateTime.fromISO(iso, { zone: 'UTC' }).setZone(zone).setLocale(i18n.language);
-    const format = options.hash.format === 'time' ? 'HH:mm' : options.hash.format === 'day' ? 'cccc d LLLL yyyy' : 'd LLL yyyy, HH:mm';
+    const format =
+      options.hash.format === 'time'
+        ? 'HH:mm'
+        : options.hash.format === 'day'
+          ? 'cccc d LLLL yyyy'
+          : 'd LLL yyyy, HH:mm';
     const text = when.toFormat(format) + (options.hash.showZone ? ` (${zone})` : '');
-    return new hb.SafeString(`<time datetime="${hb.escapeExpression(iso)}">${hb.escapeExpression(text)}</time>`);
+    return new hb.SafeString(
+      `<time datetime="${hb.escapeExpression(iso)}">${hb.escapeExpression(text)}</time>`,
+    );
   });
 }

@@ -17,7 +17,9 @@ export function deliveryRoutes(app: FastifyInstance, ctx: Context): void {
     return reply.code(202).send(presentDelivery(delivery));
   });
 
-  app.get('/api/channels', needs('channels:read'), async () => ({ accounts: await listAccounts(ctx.store.db) }));
+  app.get('/api/channels', needs('channels:read'), async () => ({
+    accounts: await listAccounts(ctx.store.db),
+  }));
 
   // What the dry-run accounts would have posted. /api/outbox is the old name, kept for one release.
   for (const base of ['/api/dry-run-posts', '/api/outbox']) {

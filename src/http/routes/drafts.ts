@@ -3,7 +3,14 @@ import { z } from 'zod';
 import type { Context } from '../../app/context.js';
 import { previewItem } from '../../channels/preview.js';
 import { ValidationError, type FieldErrors } from '../../domain/errors.js';
-import { editableFields, itemFieldsSchema, sameFields, validateItemFields, type ItemRules, type NewsItem } from '../../domain/item.js';
+import {
+  editableFields,
+  itemFieldsSchema,
+  sameFields,
+  validateItemFields,
+  type ItemRules,
+  type NewsItem,
+} from '../../domain/item.js';
 import { renderMarkdown } from '../../domain/markdown.js';
 import { isPublishedRevision } from '../../domain/publication.js';
 import { slugify } from '../../domain/slug.js';
@@ -86,20 +93,33 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/drafts/preview', needs('items:read'), async (request) => {
     const body = draftBody.parse(request.body);
     const fields = lenientFields(body.fields);
-    const [stored, accounts] = await Promise.all([body.itemId ? findItem(ctx.store.db, body.itemId) : null, listAccounts(ctx.store.db)]);
+    const [stored, accounts] = await Promise.all([
+      body.itemId ? findItem(ctx.store.db, body.itemId) : null,
+      listAccounts(ctx.store.db),
+    ]);
     const deliveries = stored ? await listDeliveriesForItem(ctx.store.db, stored.id) : [];
     const item = draftItem(fields, stored);
     const known = ctx.channels.accounts().map((a) => a.id);
     const accountIds = (body.channels ?? known).filter((id) => known.includes(id));
     const rules = { allowPrivateUrls: ctx.config.allowPrivateUrls };
     const problems = problemsOf(body.fields, rules);
-    const unchanged = stored !== null && Object.keys(problems).length === 0 && sameFields(validateItemFields(body.fields, rules), editableFields(stored));
+    const unchanged =
+      stored !== null &&
+      Object.keys(problems).length === 0 &&
+      sameFields(validateItemFields(body.fields, rules), editableFields(stored));
     const states = new Map(accounts.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
     return {
       valid: Object.keys(problems).length === 0,
       fields: problems,
       bodyHtml: item.bodyHtml,
-      posts: previewItem(ctx.channels, item, deliveries, states, accountIds, stored !== null && isPublishedRevision(stored) && unchanged),
+      posts: previewItem(
+        ctx.channels,
+        item,
+        deliveries,
+        states,
+        accountIds,
+        stored !== null && isPublishedRevision(stored) && unchanged,
+      ),
     };
   });
 }

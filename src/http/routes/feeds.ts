@@ -24,22 +24,37 @@ export function feedRoutes(app: FastifyInstance, ctx: Context): void {
     const urlPath = request.url.split('?')[0] ?? '';
     const wanted = parseFeedUrlPath(urlPath);
     if (!wanted) return sendError(reply, 404, 'not_found', `no feed at ${urlPath.slice(0, 200)}`);
-    const file = await readOrBuild(service, reader, path.join(service.dir, feedFilePath(wanted.variant, wanted.format)));
-    if (!file) return sendError(reply, 404, 'not_found', `no feed at ${urlPath.slice(0, 200)}: no published item has this language or tag`);
+    const file = await readOrBuild(
+      service,
+      reader,
+      path.join(service.dir, feedFilePath(wanted.variant, wanted.format)),
+    );
+    if (!file)
+      return sendError(
+        reply,
+        404,
+        'not_found',
+        `no feed at ${urlPath.slice(0, 200)}: no published item has this language or tag`,
+      );
     reply
       .header('etag', file.etag)
       .header('last-modified', file.lastModified.toUTCString())
       .header('cache-control', `public, max-age=${maxAge}`)
       .header('access-control-allow-origin', '*')
       .header('x-content-type-options', 'nosniff');
-    if (notModified(file, header(request, 'if-none-match'), header(request, 'if-modified-since'))) return reply.code(304).send();
+    if (notModified(file, header(request, 'if-none-match'), header(request, 'if-modified-since')))
+      return reply.code(304).send();
     return reply.type(FEED_CONTENT_TYPES[wanted.format]).send(file.body);
   };
 
   for (const route of FEED_ROUTES) app.get(route, needs('public'), serve);
 }
 
-async function readOrBuild(service: FeedService, reader: FeedFileReader, file: string): Promise<FeedFile | null> {
+async function readOrBuild(
+  service: FeedService,
+  reader: FeedFileReader,
+  file: string,
+): Promise<FeedFile | null> {
   const found = await reader.read(file);
   if (found || (await service.everBuilt())) return found;
   await service.ensureCurrent('first request');

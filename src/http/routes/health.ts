@@ -3,9 +3,17 @@ import { sql } from 'kysely';
 import type { Context } from '../../app/context.js';
 import { needs } from '../route-access.js';
 
-async function check(fn: () => Promise<unknown>, timeoutMs = 2_000): Promise<{ ok: boolean; error?: string }> {
+async function check(
+  fn: () => Promise<unknown>,
+  timeoutMs = 2_000,
+): Promise<{ ok: boolean; error?: string }> {
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref())]);
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
+    ]);
     return { ok: true };
   } catch (error) {
     return { ok: false, error: (error as Error).message };

@@ -29,7 +29,9 @@ async function itemWithDeliveries(ctx: Context, id: string) {
 
 export function itemRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/items', needs('items:write'), async (request, reply) => {
-    const item = await createItem(ctx.store, request.body, request.actor, { allowPrivateUrls: ctx.config.allowPrivateUrls });
+    const item = await createItem(ctx.store, request.body, request.actor, {
+      allowPrivateUrls: ctx.config.allowPrivateUrls,
+    });
     return reply.code(201).header('location', `/api/items/${item.id}`).send(presentItem(item));
   });
 
@@ -39,10 +41,14 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
     return { items: items.map(presentItem), total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/items/:id', needs('items:read'), async (request) => itemWithDeliveries(ctx, itemId(request.params)));
+  app.get('/api/items/:id', needs('items:read'), async (request) =>
+    itemWithDeliveries(ctx, itemId(request.params)),
+  );
 
   app.patch('/api/items/:id', needs('items:write'), async (request) => {
-    const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor, { allowPrivateUrls: ctx.config.allowPrivateUrls });
+    const { item, changed } = await editItem(ctx.store, itemId(request.params), request.body, request.actor, {
+      allowPrivateUrls: ctx.config.allowPrivateUrls,
+    });
     return { ...presentItem(item), changed };
   });
 
@@ -55,7 +61,10 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
     const id = itemId(request.params);
     const body = publishBody.parse(request.body) ?? {};
     // Announcing sends a newsletter to the members: that needs the newsletters permission, not only publishing.
-    if (body.announce && !requestMay(request, 'newsletters:write')) throw new ValidationError({ announce: 'announcing in the newsletter needs the newsletters:write permission (admins)' });
+    if (body.announce && !requestMay(request, 'newsletters:write'))
+      throw new ValidationError({
+        announce: 'announcing in the newsletter needs the newsletters:write permission (admins)',
+      });
     const outcome = await requestPublish(ctx, id, { ...body, actor: request.actor });
     return reply.code(outcome.changed ? 202 : 200).send({
       ...(await itemWithDeliveries(ctx, id)),

@@ -4,10 +4,25 @@ import type { Context } from '../../app/context.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { exportContactsCsv } from '../../domain/member-csv.js';
 import { recordAudit } from '../../store/audit.js';
-import { getAuthority, getContact, listAllAuthorities, listAllContacts, listAuthorities, listContacts } from '../../store/members.js';
+import {
+  getAuthority,
+  getContact,
+  listAllAuthorities,
+  listAllContacts,
+  listAuthorities,
+  listContacts,
+} from '../../store/members.js';
 import { importContacts } from '../../store/member-import.js';
 import { createAuthority, createContact, editAuthority, editContact } from '../../app/members.js';
-import { AUTHORITY_ID, CONTACT_ID, authorityPatch, contactListQuery, contactPatch, importQuery, memberListQuery } from '../newsletter-schemas.js';
+import {
+  AUTHORITY_ID,
+  CONTACT_ID,
+  authorityPatch,
+  contactListQuery,
+  contactPatch,
+  importQuery,
+  memberListQuery,
+} from '../newsletter-schemas.js';
 import { needs } from '../route-access.js';
 
 /** Large enough for tens of thousands of contacts. */
@@ -35,11 +50,21 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.get('/api/members/:id', needs('members:read'), async (request) => {
     const id = idParam(request.params, AUTHORITY_ID, 'member authority');
-    const [authority, contacts] = await Promise.all([getAuthority(store.db, id), listContacts(store.db, { authorityId: id, limit: 500, offset: 0 })]);
+    const [authority, contacts] = await Promise.all([
+      getAuthority(store.db, id),
+      listContacts(store.db, { authorityId: id, limit: 500, offset: 0 }),
+    ]);
     return { ...authority, contacts: contacts.contacts };
   });
 
-  app.patch('/api/members/:id', needs('members:write'), async (request) => editAuthority(store, idParam(request.params, AUTHORITY_ID, 'member authority'), authorityPatch.parse(request.body ?? {}), request.actor));
+  app.patch('/api/members/:id', needs('members:write'), async (request) =>
+    editAuthority(
+      store,
+      idParam(request.params, AUTHORITY_ID, 'member authority'),
+      authorityPatch.parse(request.body ?? {}),
+      request.actor,
+    ),
+  );
 
   app.get('/api/contacts', needs('members:read'), async (request) => {
     const q = contactListQuery.parse(request.query);
@@ -53,8 +78,17 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
   });
 
   app.get('/api/contacts/export', needs('members:read'), async (request, reply) => {
-    const [authorities, contacts] = await Promise.all([listAllAuthorities(store.db), listAllContacts(store.db)]);
-    await recordAudit(store.db, { actor: request.actor, action: 'contacts_exported', subjectType: 'contacts', subjectId: 'export', details: { contacts: contacts.length } });
+    const [authorities, contacts] = await Promise.all([
+      listAllAuthorities(store.db),
+      listAllContacts(store.db),
+    ]);
+    await recordAudit(store.db, {
+      actor: request.actor,
+      action: 'contacts_exported',
+      subjectType: 'contacts',
+      subjectId: 'export',
+      details: { contacts: contacts.length },
+    });
     const day = new Date().toISOString().slice(0, 10);
     return reply
       .type('text/csv; charset=utf-8')
@@ -63,17 +97,33 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
       .send(exportContactsCsv(authorities, contacts));
   });
 
-  app.get('/api/contacts/:id', needs('members:read'), async (request) => getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')));
+  app.get('/api/contacts/:id', needs('members:read'), async (request) =>
+    getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')),
+  );
 
-  app.patch('/api/contacts/:id', needs('members:write'), async (request) => editContact(store, idParam(request.params, CONTACT_ID, 'contact'), contactPatch.parse(request.body ?? {}), request.actor));
+  app.patch('/api/contacts/:id', needs('members:write'), async (request) =>
+    editContact(
+      store,
+      idParam(request.params, CONTACT_ID, 'contact'),
+      contactPatch.parse(request.body ?? {}),
+      request.actor,
+    ),
+  );
 
   // The import takes the CSV as the body (text/csv); its own scope, so only this route parses CSV.
   app.register(async (scope) => {
-    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_LIMIT }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser(
+      'text/csv',
+      { parseAs: 'string', bodyLimit: CSV_LIMIT },
+      (_request, body, done) => done(null, body),
+    );
     scope.post('/api/contacts/import', needs('members:write'), async (request) => {
       const q = importQuery.parse(request.query);
       const body = request.body ?? '';
-      if (typeof body !== 'string') throw Object.assign(new Error('send the CSV file as the body with Content-Type: text/csv'), { statusCode: 415 });
+      if (typeof body !== 'string')
+        throw Object.assign(new Error('send the CSV file as the body with Content-Type: text/csv'), {
+          statusCode: 415,
+        });
       return importContacts(store, body, { actor: request.actor, dryRun: q.dryRun, strict: q.strict });
     });
   });

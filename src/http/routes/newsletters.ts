@@ -8,12 +8,24 @@ import { listAudit } from '../../store/audit.js';
 import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../../store/newsletters.js';
 import { newsletterFeedback } from '../../store/mail-feedback.js';
 import { cancelSend, pauseSend, requestSend, resendUnknown, resumeSend } from '../../newsletter/send-flow.js';
-import { createNewsletter, editNewsletter, MailSendError, previewNewsletter, sendTest } from '../../newsletter/staff-tools.js';
+import {
+  createNewsletter,
+  editNewsletter,
+  MailSendError,
+  previewNewsletter,
+  sendTest,
+} from '../../newsletter/staff-tools.js';
 import { NewsletterTemplateError } from '../../newsletter/templates.js';
 import { requestMay } from '../authorize.js';
 import { sendError } from '../errors.js';
 import { emptyBody } from '../schemas.js';
-import { NEWSLETTER_ID, newsletterListQuery, previewQuery, recipientListQuery, sendBody } from '../newsletter-schemas.js';
+import {
+  NEWSLETTER_ID,
+  newsletterListQuery,
+  previewQuery,
+  recipientListQuery,
+  sendBody,
+} from '../newsletter-schemas.js';
 import { needs } from '../route-access.js';
 
 function newsletterId(params: unknown): string {
@@ -33,8 +45,16 @@ export function presentRecipient(r: Recipient) {
 }
 
 async function withProgress(ctx: Context, id: string) {
-  const [newsletter, progress, history] = await Promise.all([getNewsletter(ctx.store.db, id), progressOf(ctx.store.db, id), listAudit(ctx.store.db, 'newsletter', id)]);
-  return { ...presentNewsletter(newsletter, progress), history, ...(await newsletterFeedback(ctx.store.db, id, progress.sent)) };
+  const [newsletter, progress, history] = await Promise.all([
+    getNewsletter(ctx.store.db, id),
+    progressOf(ctx.store.db, id),
+    listAudit(ctx.store.db, 'newsletter', id),
+  ]);
+  return {
+    ...presentNewsletter(newsletter, progress),
+    history,
+    ...(await newsletterFeedback(ctx.store.db, id, progress.sent)),
+  };
 }
 
 export function newsletterRoutes(app: FastifyInstance, ctx: Context): void {
@@ -43,7 +63,9 @@ export function newsletterRoutes(app: FastifyInstance, ctx: Context): void {
     // the server's error handler.
     scope.setErrorHandler((error, _request, reply) => {
       if (!(error instanceof NewsletterTemplateError)) throw error;
-      return reply.code(422).send({ error: { code: 'template_error', message: error.message, problems: error.problems } });
+      return reply
+        .code(422)
+        .send({ error: { code: 'template_error', message: error.message, problems: error.problems } });
     });
     routes(scope, ctx);
   });
@@ -52,17 +74,24 @@ export function newsletterRoutes(app: FastifyInstance, ctx: Context): void {
 function routes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/newsletters', needs('newsletters:write'), async (request, reply) => {
     const created = await createNewsletter(ctx, request.body, request.actor);
-    return reply.code(201).header('location', `/api/newsletters/${created.id}`).send(await withProgress(ctx, created.id));
+    return reply
+      .code(201)
+      .header('location', `/api/newsletters/${created.id}`)
+      .send(await withProgress(ctx, created.id));
   });
 
   app.get('/api/newsletters', needs('newsletters:read'), async (request) => {
     const q = newsletterListQuery.parse(request.query);
     const { newsletters, total } = await listNewsletters(ctx.store.db, q);
-    const rows = await Promise.all(newsletters.map(async (n) => presentNewsletter(n, await progressOf(ctx.store.db, n.id))));
+    const rows = await Promise.all(
+      newsletters.map(async (n) => presentNewsletter(n, await progressOf(ctx.store.db, n.id))),
+    );
     return { newsletters: rows, total, limit: q.limit, offset: q.offset };
   });
 
-  app.get('/api/newsletters/:id', needs('newsletters:read'), async (request) => withProgress(ctx, newsletterId(request.params)));
+  app.get('/api/newsletters/:id', needs('newsletters:read'), async (request) =>
+    withProgress(ctx, newsletterId(request.params)),
+  );
 
   app.patch('/api/newsletters/:id', needs('newsletters:write'), async (request) => {
     const id = newsletterId(request.params);
@@ -74,8 +103,18 @@ function routes(app: FastifyInstance, ctx: Context): void {
     const id = newsletterId(request.params);
     const q = previewQuery.parse(request.query);
     // Only those who may read contacts preview as one; the others get the sample contact.
-    const preview = await previewNewsletter(ctx, id, { as: requestMay(request, 'members:read') ? q.contact : undefined, language: q.language });
-    if (q.format === 'html') return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:").send(preview.html);
+    const preview = await previewNewsletter(ctx, id, {
+      as: requestMay(request, 'members:read') ? q.contact : undefined,
+      language: q.language,
+    });
+    if (q.format === 'html')
+      return reply
+        .type('text/html; charset=utf-8')
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:",
+        )
+        .send(preview.html);
     if (q.format === 'text') return reply.type('text/plain; charset=utf-8').send(preview.text);
     return preview;
   });
@@ -86,7 +125,12 @@ function routes(app: FastifyInstance, ctx: Context): void {
       return await sendTest(ctx, id, request.body, request.actor);
     } catch (error) {
       if (!(error instanceof MailSendError)) throw error;
-      return sendError(reply, 502, 'mail_server_refused', `the mail server did not take the test message: ${error.classification.reply}`);
+      return sendError(
+        reply,
+        502,
+        'mail_server_refused',
+        `the mail server did not take the test message: ${error.classification.reply}`,
+      );
     }
   });
 

@@ -10,7 +10,18 @@ import type { StoredContact } from '../../store/members.js';
 import { findNewsletter } from '../../store/newsletters.js';
 import { compileFor, itemsOf } from '../../newsletter/compose.js';
 import { templateLanguages } from '../../newsletter/i18n.js';
-import { asPreview, confirmUnsubscribePage, invalidLinkPage, PAGE_HEADERS, pageLanguage, preferencesPage, testLinkPage, unsubscribedPage, WEB_VERSION_HEADERS, type PageContact } from '../../newsletter/pages.js';
+import {
+  asPreview,
+  confirmUnsubscribePage,
+  invalidLinkPage,
+  PAGE_HEADERS,
+  pageLanguage,
+  preferencesPage,
+  testLinkPage,
+  unsubscribedPage,
+  WEB_VERSION_HEADERS,
+  type PageContact,
+} from '../../newsletter/pages.js';
 import { renderWebVersion } from '../../newsletter/render.js';
 import { newsletterSettings } from '../../newsletter/settings.js';
 import { isTestContactId } from '../../newsletter/staff-tools.js';
@@ -20,12 +31,21 @@ import type { TokenClaims, TokenPurpose } from '../../newsletter/unsubscribe-tok
 import { signToken, tokenUrl, verifyToken } from '../../newsletter/unsubscribe-token.js';
 import { needs } from '../route-access.js';
 
-type Resolved = { kind: 'contact'; claims: TokenClaims; contact: StoredContact } | { kind: 'preview' } | { kind: 'test' } | { kind: 'invalid' };
+type Resolved =
+  | { kind: 'contact'; claims: TokenClaims; contact: StoredContact }
+  | { kind: 'preview' }
+  | { kind: 'test' }
+  | { kind: 'invalid' };
 
 export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
   const keys = () => newsletterSettings(ctx.config).tokenKeys;
   const org = () => newsletterSettings(ctx.config).branding.organisationName;
-  const preferencesUrl = (contactId: string, preview = false) => tokenUrl(ctx.config.publicUrl, '/p', signToken({ purpose: 'preferences', contactId, preview }, keys()[0]!));
+  const preferencesUrl = (contactId: string, preview = false) =>
+    tokenUrl(
+      ctx.config.publicUrl,
+      '/p',
+      signToken({ purpose: 'preferences', contactId, preview }, keys()[0]!),
+    );
 
   async function resolve(token: string, purpose: TokenPurpose): Promise<Resolved> {
     const claims = verifyToken(token, keys(), purpose);
@@ -36,13 +56,23 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
     return contact ? { kind: 'contact', claims, contact } : { kind: 'invalid' };
   }
 
-  const send = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
-  const unusable = (reply: FastifyReply, r: Resolved) => (r.kind === 'test' ? send(reply, 200, testLinkPage()) : send(reply, 404, invalidLinkPage()));
+  const send = (reply: FastifyReply, status: number, html: string) =>
+    reply.code(status).headers(PAGE_HEADERS).send(html);
+  const unusable = (reply: FastifyReply, r: Resolved) =>
+    r.kind === 'test' ? send(reply, 200, testLinkPage()) : send(reply, 404, invalidLinkPage());
   // Preview and test-send links show the pages for a sample contact and never act, whatever the method.
-  const sample = (): PageContact => ({ email: 'contact@example.org', language: newsletterSettings(ctx.config).defaultLanguage, status: 'active', subscriptions: { announcements: true, digest: true } });
+  const sample = (): PageContact => ({
+    email: 'contact@example.org',
+    language: newsletterSettings(ctx.config).defaultLanguage,
+    status: 'active',
+    subscriptions: { announcements: true, digest: true },
+  });
   const previewPage = (reply: FastifyReply, purpose: 'unsubscribe' | 'preferences') => {
     const c = sample();
-    const html = purpose === 'unsubscribe' ? confirmUnsubscribePage(c, org(), preferencesUrl('preview', true)) : preferencesPage(c, org(), languageChoices(c.language), false);
+    const html =
+      purpose === 'unsubscribe'
+        ? confirmUnsubscribePage(c, org(), preferencesUrl('preview', true))
+        : preferencesPage(c, org(), languageChoices(c.language), false);
     return send(reply, 200, asPreview(html, pageLanguage(c.language)));
   };
   // Wildcard routes: tokens are longer than the router's limit for a `:param` (100 characters).
@@ -53,8 +83,14 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
     // content types (RFC 8058 clients vary); the token is what authorises, so any body with any content
     // type is accepted (the inherited JSON parser too is replaced) and only the preferences form is read.
     pub.removeAllContentTypeParsers();
-    pub.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
-    pub.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) => done(null, {}));
+    pub.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 16_384 },
+      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    pub.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) =>
+      done(null, {}),
+    );
 
     pub.get('/u/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'unsubscribe');
@@ -91,17 +127,30 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
         return send(reply, 200, preferencesPage(saved, org(), languageChoices(saved.language), true));
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        return send(reply, 400, preferencesPage(r.contact, org(), languageChoices(r.contact.language), false));
+        return send(
+          reply,
+          400,
+          preferencesPage(r.contact, org(), languageChoices(r.contact.language), false),
+        );
       }
     });
 
     pub.get('/w/*', needs('signed-link'), async (request, reply) => {
       const claims = verifyToken(tokenOf(request.params), keys(), 'web');
-      const newsletter = claims?.newsletterId ? await findNewsletter(ctx.store.db, claims.newsletterId) : null;
+      const newsletter = claims?.newsletterId
+        ? await findNewsletter(ctx.store.db, claims.newsletterId)
+        : null;
       if (!claims || !newsletter || !newsletter.content) return send(reply, 404, invalidLinkPage());
-      const contact = isTestContactId(claims.contactId) ? null : await findContact(ctx.store.db, claims.contactId);
+      const contact = isTestContactId(claims.contactId)
+        ? null
+        : await findContact(ctx.store.db, claims.contactId);
       const settings = newsletterSettings(ctx.config);
-      const compiled = await compileFor(newsletter, await itemsOf(ctx.store.db, newsletter), contact?.language ?? settings.defaultLanguage, settings);
+      const compiled = await compileFor(
+        newsletter,
+        await itemsOf(ctx.store.db, newsletter),
+        contact?.language ?? settings.defaultLanguage,
+        settings,
+      );
       return reply.code(200).headers(WEB_VERSION_HEADERS).send(renderWebVersion(compiled));
     });
   });

@@ -35,7 +35,11 @@ export function coreMigration(dialect: DialectName): Migration {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('items_status_publish_at').on('items').columns(['status', 'publish_at']).execute();
+      await db.schema
+        .createIndex('items_status_publish_at')
+        .on('items')
+        .columns(['status', 'publish_at'])
+        .execute();
       await db.schema.createIndex('items_published_at').on('items').column('published_at').execute();
 
       await db.schema
@@ -102,7 +106,9 @@ export function coreMigration(dialect: DialectName): Migration {
 
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', serial, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', serial, (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())
@@ -110,10 +116,21 @@ export function coreMigration(dialect: DialectName): Migration {
         .addColumn('subject_id', 'text', (c) => c.notNull())
         .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
         .execute();
-      await db.schema.createIndex('audit_subject').on('audit_log').columns(['subject_type', 'subject_id']).execute();
+      await db.schema
+        .createIndex('audit_subject')
+        .on('audit_log')
+        .columns(['subject_type', 'subject_id'])
+        .execute();
     },
     async down(db: Kysely<unknown>) {
-      for (const table of ['audit_log', 'outbox_posts', 'channel_accounts', 'deliveries', 'item_revisions', 'items']) {
+      for (const table of [
+        'audit_log',
+        'outbox_posts',
+        'channel_accounts',
+        'deliveries',
+        'item_revisions',
+        'items',
+      ]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },

@@ -8,7 +8,9 @@ export function feedsMigration(dialect: DialectName): Migration {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('feed_builds')
-        .addColumn('id', serial, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', serial, (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('trigger', 'text', (c) => c.notNull())
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('finished_at', 'text')

@@ -66,7 +66,9 @@ export function newslettersMigration(_dialect: DialectName): Migration {
       await db.schema
         .createTable('newsletter_recipients')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('newsletter_id', 'text', (c) => c.notNull().references('newsletters.id').onDelete('cascade'))
+        .addColumn('newsletter_id', 'text', (c) =>
+          c.notNull().references('newsletters.id').onDelete('cascade'),
+        )
         .addColumn('contact_id', 'text', (c) => c.notNull())
         .addColumn('email', 'text', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -84,8 +86,16 @@ export function newslettersMigration(_dialect: DialectName): Migration {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('newsletter_recipients_once', ['newsletter_id', 'contact_id'])
         .execute();
-      await db.schema.createIndex('newsletter_recipients_progress').on('newsletter_recipients').columns(['newsletter_id', 'status']).execute();
-      await db.schema.createIndex('newsletter_recipients_contact').on('newsletter_recipients').columns(['contact_id', 'status']).execute();
+      await db.schema
+        .createIndex('newsletter_recipients_progress')
+        .on('newsletter_recipients')
+        .columns(['newsletter_id', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('newsletter_recipients_contact')
+        .on('newsletter_recipients')
+        .columns(['contact_id', 'status'])
+        .execute();
 
       // Small named values the newsletter module keeps (e.g. where the next digest starts).
       await db.schema
@@ -96,7 +106,13 @@ export function newslettersMigration(_dialect: DialectName): Migration {
         .execute();
     },
     async down(db: Kysely<unknown>) {
-      for (const table of ['newsletter_state', 'newsletter_recipients', 'newsletters', 'contacts', 'authorities']) {
+      for (const table of [
+        'newsletter_state',
+        'newsletter_recipients',
+        'newsletters',
+        'contacts',
+        'authorities',
+      ]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },

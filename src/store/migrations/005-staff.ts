@@ -33,7 +33,11 @@ export function staffMigration(_dialect: DialectName): Migration {
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('staff_sessions_user').on('staff_sessions').column('user_id').execute();
-      await db.schema.createIndex('staff_sessions_expires').on('staff_sessions').column('expires_at').execute();
+      await db.schema
+        .createIndex('staff_sessions_expires')
+        .on('staff_sessions')
+        .column('expires_at')
+        .execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('staff_sessions').ifExists().execute();

@@ -11,8 +11,16 @@ import { startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
-import { ACCESS_SECRET, APP_KEY, APP_SECRET, deliveryFor, publishItem, startFakes, THREAD_SUMMARY, type Fakes } from '../../helpers/social.js';
-
+import {
+  ACCESS_SECRET,
+  APP_KEY,
+  APP_SECRET,
+  deliveryFor,
+  publishItem,
+  startFakes,
+  THREAD_SUMMARY,
+  type Fakes,
+} from '../../helpers/social.js';
 
 let fakes: Fakes;
 let app: TestApp;
@@ -32,71 +40,120 @@ function worker(env: NodeJS.ProcessEnv) {
   return child;
 }
 
-async function killWhenAccepted(child: ReturnType<typeof spawnHerald>, accepted: () => boolean, itemId: string, targets: string[]) {
-  await waitFor(async () => accepted(), 30_000, `the fake to accept the post (worker output: ${child.output().slice(-500)})`);
+async function killWhenAccepted(
+  child: ReturnType<typeof spawnHerald>,
+  accepted: () => boolean,
+  itemId: string,
+  targets: string[],
+) {
+  await waitFor(
+    async () => accepted(),
+    30_000,
+    `the fake to accept the post (worker output: ${child.output().slice(-500)})`,
+  );
   for (const t of targets) expect((await deliveryFor(app, itemId, t)).status).toBe('running');
   child.kill('SIGKILL');
   await waitForExit(child);
 }
 
 const waitDone = (itemId: string, target: string) =>
-  waitFor(async () => {
-    const d = await deliveryFor(app, itemId, target);
-    if (d.status === 'failed') throw new Error(d.lastError ?? 'failed');
-    return d.status === 'done' ? d : null;
-  }, 40_000, `${target} done after the restart`);
+  waitFor(
+    async () => {
+      const d = await deliveryFor(app, itemId, target);
+      if (d.status === 'failed') throw new Error(d.lastError ?? 'failed');
+      return d.status === 'done' ? d : null;
+    },
+    40_000,
+    `${target} done after the restart`,
+  );
 
 describe('crash after the platform accepted (sqlite)', () => {
-  it('environment-configured accounts: one tweet and one Facebook post, recorded on the deliveries', { timeout: 120_000 }, async () => {
-    fakes = await startFakes();
-    const settings = fakeSettings(fakes, { delivery: { lockMs: 2_000 } });
-    app = await startTestApp('sqlite', settings);
-    const env = { ...app.childEnv(), ...envFromSettings(settings) };
-    // The platforms record the post, then take long to answer: the worker is killed while waiting.
-    fakes.twitter.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /2/tweets' });
-    fakes.facebook.inject({ kind: 'slow', delayMs: 8_000 }, { route: '/feed' });
-    const item = await publishItem(app, 1, {}, ['twitter', 'facebook']);
-    const first = worker(env);
-    await killWhenAccepted(first, () => fakes.twitter.posts.length === 1 && fakes.facebook.posts.length === 1, item.id, ['twitter', 'facebook']);
+  it(
+    'environment-configured accounts: one tweet and one Facebook post, recorded on the deliveries',
+    { timeout: 120_000 },
+    async () => {
+      fakes = await startFakes();
+      const settings = fakeSettings(fakes, { delivery: { lockMs: 2_000 } });
+      app = await startTestApp('sqlite', settings);
+      const env = { ...app.childEnv(), ...envFromSettings(settings) };
+      // The platforms record the post, then take long to answer: the worker is killed while waiting.
+      fakes.twitter.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /2/tweets' });
+      fakes.facebook.inject({ kind: 'slow', delayMs: 8_000 }, { route: '/feed' });
+      const item = await publishItem(app, 1, {}, ['twitter', 'facebook']);
+      const first = worker(env);
+      await killWhenAccepted(
+        first,
+        () => fakes.twitter.posts.length === 1 && fakes.facebook.posts.length === 1,
+        item.id,
+        ['twitter', 'facebook'],
+      );
 
-    worker(env);
-    const tw = await waitDone(item.id, 'twitter');
-    const fb = await waitDone(item.id, 'facebook');
-    expect(fakes.twitter.posts.filter((p) => !p.deleted)).toHaveLength(1);
-    expect(fakes.facebook.posts.filter((p) => !p.deleted)).toHaveLength(1);
-    expect(fakes.twitter.requests.filter((r) => r === 'POST /2/tweets')).toHaveLength(1);
-    expect(tw).toMatchObject({ attempts: 2, remoteId: fakes.twitter.posts[0]!.id, remoteUrl: `https://x.com/herald_test/status/${fakes.twitter.posts[0]!.id}` });
-    expect(fb).toMatchObject({ attempts: 2, remoteId: fakes.facebook.posts[0]!.id, remoteUrl: `https://www.facebook.com/${fakes.facebook.posts[0]!.id}` });
-  });
+      worker(env);
+      const tw = await waitDone(item.id, 'twitter');
+      const fb = await waitDone(item.id, 'facebook');
+      expect(fakes.twitter.posts.filter((p) => !p.deleted)).toHaveLength(1);
+      expect(fakes.facebook.posts.filter((p) => !p.deleted)).toHaveLength(1);
+      expect(fakes.twitter.requests.filter((r) => r === 'POST /2/tweets')).toHaveLength(1);
+      expect(tw).toMatchObject({
+        attempts: 2,
+        remoteId: fakes.twitter.posts[0]!.id,
+        remoteUrl: `https://x.com/herald_test/status/${fakes.twitter.posts[0]!.id}`,
+      });
+      expect(fb).toMatchObject({
+        attempts: 2,
+        remoteId: fakes.facebook.posts[0]!.id,
+        remoteUrl: `https://www.facebook.com/${fakes.facebook.posts[0]!.id}`,
+      });
+    },
+  );
 
-  it('a thread, config file and secrets file: killed while tweet 2 was answered, resumed at tweet 3', { timeout: 120_000 }, async () => {
-    fakes = await startFakes();
-    const account = { id: 'tw-thread', platform: 'twitter', apiUrl: fakes.twitter.url };
-    const dir = mkdtempSync(path.join(tmpdir(), 'herald-social-crash-'));
-    const secretsFile = path.join(dir, 'secrets.yaml');
-    writeFileSync(secretsFile, YAML.stringify({ 'tw-thread': { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken, accessSecret: ACCESS_SECRET } }));
-    chmodSync(secretsFile, 0o600);
-    const configFile = path.join(dir, 'herald.yaml');
-    writeFileSync(configFile, YAML.stringify({ channels: { accounts: [account], secretsFile } }));
-    // This process sees the same accounts, with the same secrets.
-    app = await startTestApp('sqlite', { delivery: { lockMs: 2_000 }, channels: { accounts: [account], secretsFile } });
-    expect(app.ctx.channels.get('tw-thread')!.account.mode).toBe('live');
-    const env = { ...app.childEnv(), HERALD_CONFIG: configFile };
+  it(
+    'a thread, config file and secrets file: killed while tweet 2 was answered, resumed at tweet 3',
+    { timeout: 120_000 },
+    async () => {
+      fakes = await startFakes();
+      const account = { id: 'tw-thread', platform: 'twitter', apiUrl: fakes.twitter.url };
+      const dir = mkdtempSync(path.join(tmpdir(), 'herald-social-crash-'));
+      const secretsFile = path.join(dir, 'secrets.yaml');
+      writeFileSync(
+        secretsFile,
+        YAML.stringify({
+          'tw-thread': {
+            appKey: APP_KEY,
+            appSecret: APP_SECRET,
+            accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken,
+            accessSecret: ACCESS_SECRET,
+          },
+        }),
+      );
+      chmodSync(secretsFile, 0o600);
+      const configFile = path.join(dir, 'herald.yaml');
+      writeFileSync(configFile, YAML.stringify({ channels: { accounts: [account], secretsFile } }));
+      // This process sees the same accounts, with the same secrets.
+      app = await startTestApp('sqlite', {
+        delivery: { lockMs: 2_000 },
+        channels: { accounts: [account], secretsFile },
+      });
+      expect(app.ctx.channels.get('tw-thread')!.account.mode).toBe('live');
+      const env = { ...app.childEnv(), HERALD_CONFIG: configFile };
 
-    fakes.twitter.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /2/tweets', nth: 2 });
-    const item = await publishItem(app, 1, { summary: THREAD_SUMMARY, thread: true }, ['tw-thread']);
-    const parts = twitterComposer.compose(await getItem(app.ctx.store.db, item.id), { id: 'tw-thread' }).parts;
-    expect(parts.length).toBeGreaterThanOrEqual(3);
-    const first = worker(env);
-    await killWhenAccepted(first, () => fakes.twitter.posts.length === 2, item.id, ['tw-thread']);
+      fakes.twitter.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /2/tweets', nth: 2 });
+      const item = await publishItem(app, 1, { summary: THREAD_SUMMARY, thread: true }, ['tw-thread']);
+      const parts = twitterComposer.compose(await getItem(app.ctx.store.db, item.id), {
+        id: 'tw-thread',
+      }).parts;
+      expect(parts.length).toBeGreaterThanOrEqual(3);
+      const first = worker(env);
+      await killWhenAccepted(first, () => fakes.twitter.posts.length === 2, item.id, ['tw-thread']);
 
-    worker(env);
-    const done = await waitDone(item.id, 'tw-thread');
-    const tweets = fakes.twitter.posts.filter((p) => !p.deleted);
-    expect(tweets.map((t) => t.text)).toEqual(parts);
-    tweets.forEach((t, i) => expect(t.replyTo).toBe(i === 0 ? null : tweets[i - 1]!.id));
-    expect(done.progress.tweetIds).toEqual(tweets.map((t) => t.id));
-    expect(done.remoteId).toBe(tweets[0]!.id);
-    expect(fakes.twitter.requests.filter((r) => r === 'POST /2/tweets')).toHaveLength(parts.length);
-  });
+      worker(env);
+      const done = await waitDone(item.id, 'tw-thread');
+      const tweets = fakes.twitter.posts.filter((p) => !p.deleted);
+      expect(tweets.map((t) => t.text)).toEqual(parts);
+      tweets.forEach((t, i) => expect(t.replyTo).toBe(i === 0 ? null : tweets[i - 1]!.id));
+      expect(done.progress.tweetIds).toEqual(tweets.map((t) => t.id));
+      expect(done.remoteId).toBe(tweets[0]!.id);
+      expect(fakes.twitter.requests.filter((r) => r === 'POST /2/tweets')).toHaveLength(parts.length);
+    },
+  );
 });

@@ -26,7 +26,14 @@ import {
 } from '../../helpers/social.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const SECRETS = [APP_KEY, APP_SECRET, ACCESS_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken, 'EAAfakepagetoken0001', SECOND_PAGE.token];
+const SECRETS = [
+  APP_KEY,
+  APP_SECRET,
+  ACCESS_SECRET,
+  DEFAULT_TWITTER_ACCOUNT.accessToken,
+  'EAAfakepagetoken0001',
+  SECOND_PAGE.token,
+];
 const ATTEMPTS = 3;
 
 let fakes: Fakes;
@@ -34,7 +41,8 @@ let app: TestApp;
 let http: FastifyInstance;
 let n = 0;
 
-const postsTo = (accountId: string) => fakes.twitter.posts.filter((p) => p.accountId === accountId && !p.deleted);
+const postsTo = (accountId: string) =>
+  fakes.twitter.posts.filter((p) => p.accountId === accountId && !p.deleted);
 const pagePosts = (pageId: string) => fakes.facebook.posts.filter((p) => p.pageId === pageId && !p.deleted);
 const count = (requests: string[], what: string) => requests.filter((r) => r.includes(what)).length;
 const settle = (ms = 700) => new Promise((r) => setTimeout(r, ms));
@@ -65,11 +73,15 @@ afterAll(async () => {
 afterEach(async () => {
   // No secret in any message shown to people.
   const rows = await app.ctx.store.db.selectFrom('deliveries').select(['lastError']).execute();
-  const accounts = (await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })).body;
-  for (const text of [...rows.map((r) => r.lastError ?? ''), accounts]) for (const s of SECRETS) expect(text).not.toContain(s);
+  const accounts = (
+    await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })
+  ).body;
+  for (const text of [...rows.map((r) => r.lastError ?? ''), accounts])
+    for (const s of SECRETS) expect(text).not.toContain(s);
   fakes.twitter.reset();
   fakes.facebook.reset();
-  for (const id of ['tw-main', 'tw-second', 'fb-main', 'fb-second']) await setAccountState(app.ctx.store.db, id, 'ok', null);
+  for (const id of ['tw-main', 'tw-second', 'fb-main', 'fb-second'])
+    await setAccountState(app.ctx.store.db, id, 'ok', null);
 });
 
 describe('rate limited: waits for the reset without using an attempt; the account waits, others do not', () => {
@@ -95,7 +107,10 @@ describe('rate limited: waits for the reset without using an attempt; the accoun
     expect(gated).toMatchObject({ status: 'pending', attempts: 0 });
     expect(gated.lastError).toMatch(utcTime);
 
-    const done = [await waitForDelivery(app, first.id, 'tw-main', ['done']), await waitForDelivery(app, second.id, 'tw-main', ['done'])];
+    const done = [
+      await waitForDelivery(app, first.id, 'tw-main', ['done']),
+      await waitForDelivery(app, second.id, 'tw-main', ['done']),
+    ];
     expect(done.map((d) => d.attempts)).toEqual([1, 1]);
     const posted = postsTo(DEFAULT_TWITTER_ACCOUNT.id);
     expect(posted).toHaveLength(2);
@@ -129,40 +144,50 @@ describe('rate limited: waits for the reset without using an attempt; the accoun
     { failure: { kind: 'rate_limited', code: 80001, minutes: 45 }, waitMin: 45 }, // X-Business-Use-Case-Usage
   ];
 
-  it.each(facebookLimits)('Facebook code $failure.code: waits $waitMin min (usage headers)', async ({ failure, waitMin }) => {
-    fakes.facebook.inject(failure, { route: '/feed' });
-    const before = Date.now();
-    const first = await publishItem(app, ++n, {}, ['fb-main']);
-    const limited = await waitFor(async () => {
-      const d = await deliveryFor(app, first.id, 'fb-main');
-      return d.errorKind === 'rate_limited' ? d : null;
-    });
-    expect(limited).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(limited.lastError).toMatch(/^Facebook rate limit: will post at \d\d:\d\d UTC/);
-    const wait = Date.parse(limited.nextAttemptAt!) - before;
-    expect(wait).toBeGreaterThanOrEqual(waitMin * 60_000 - 1_000);
-    expect(wait).toBeLessThanOrEqual(waitMin * 60_000 + 5_000);
-    const ttl = await app.ctx.queues.connection.pttl(`${app.prefix}:gate:account:fb-main`);
-    expect(ttl).toBeGreaterThan((waitMin - 1) * 60_000);
+  it.each(facebookLimits)(
+    'Facebook code $failure.code: waits $waitMin min (usage headers)',
+    async ({ failure, waitMin }) => {
+      fakes.facebook.inject(failure, { route: '/feed' });
+      const before = Date.now();
+      const first = await publishItem(app, ++n, {}, ['fb-main']);
+      const limited = await waitFor(async () => {
+        const d = await deliveryFor(app, first.id, 'fb-main');
+        return d.errorKind === 'rate_limited' ? d : null;
+      });
+      expect(limited).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(limited.lastError).toMatch(/^Facebook rate limit: will post at \d\d:\d\d UTC/);
+      const wait = Date.parse(limited.nextAttemptAt!) - before;
+      expect(wait).toBeGreaterThanOrEqual(waitMin * 60_000 - 1_000);
+      expect(wait).toBeLessThanOrEqual(waitMin * 60_000 + 5_000);
+      const ttl = await app.ctx.queues.connection.pttl(`${app.prefix}:gate:account:fb-main`);
+      expect(ttl).toBeGreaterThan((waitMin - 1) * 60_000);
 
-    // Other jobs for this Page wait for the same instant without calling Facebook; the other Page posts.
-    const feedCalls = count(fakes.facebook.requests, '/feed');
-    const second = await publishItem(app, ++n, {}, ['fb-main', 'fb-second']);
-    await waitForDelivery(app, second.id, 'fb-second', ['done']);
-    const gated = await waitFor(async () => {
-      const d = await deliveryFor(app, second.id, 'fb-main');
-      return d.lastError?.startsWith("Waiting for this account's rate limit") ? d : null;
-    });
-    expect(Date.parse(gated.nextAttemptAt!)).toBe(Date.parse(limited.nextAttemptAt!));
-    await settle();
-    expect(count(fakes.facebook.requests, '/feed')).toBe(feedCalls + 1); // fb-second's post only
+      // Other jobs for this Page wait for the same instant without calling Facebook; the other Page posts.
+      const feedCalls = count(fakes.facebook.requests, '/feed');
+      const second = await publishItem(app, ++n, {}, ['fb-main', 'fb-second']);
+      await waitForDelivery(app, second.id, 'fb-second', ['done']);
+      const gated = await waitFor(async () => {
+        const d = await deliveryFor(app, second.id, 'fb-main');
+        return d.lastError?.startsWith("Waiting for this account's rate limit") ? d : null;
+      });
+      expect(Date.parse(gated.nextAttemptAt!)).toBe(Date.parse(limited.nextAttemptAt!));
+      await settle();
+      expect(count(fakes.facebook.requests, '/feed')).toBe(feedCalls + 1); // fb-second's post only
 
-    // The reset comes: both go out, once each, each with one attempt.
-    await fastForwardRateLimit(app, 'fb-main', [limited.id, gated.id]);
-    const done = [await waitForDelivery(app, first.id, 'fb-main', ['done']), await waitForDelivery(app, second.id, 'fb-main', ['done'])];
-    expect(done.map((d) => d.attempts)).toEqual([1, 1]);
-    expect(pagePosts('104857600123456').map((p) => p.id).sort()).toEqual(done.map((d) => d.remoteId).sort());
-  });
+      // The reset comes: both go out, once each, each with one attempt.
+      await fastForwardRateLimit(app, 'fb-main', [limited.id, gated.id]);
+      const done = [
+        await waitForDelivery(app, first.id, 'fb-main', ['done']),
+        await waitForDelivery(app, second.id, 'fb-main', ['done']),
+      ];
+      expect(done.map((d) => d.attempts)).toEqual([1, 1]);
+      expect(
+        pagePosts('104857600123456')
+          .map((p) => p.id)
+          .sort(),
+      ).toEqual(done.map((d) => d.remoteId).sort());
+    },
+  );
 });
 
 describe('transient: retried with backoff up to the configured attempts', () => {
@@ -173,7 +198,9 @@ describe('transient: retried with backoff up to the configured attempts', () => 
       const d = await deliveryFor(app, item.id, 'tw-main');
       return d.errorKind === 'transient' && d.status === 'pending' ? d : null;
     });
-    expect(retrying.lastError).toBe(`Twitter is having trouble (HTTP 503): will try again (attempt 1 of ${ATTEMPTS}).`);
+    expect(retrying.lastError).toBe(
+      `Twitter is having trouble (HTTP 503): will try again (attempt 1 of ${ATTEMPTS}).`,
+    );
     const done = await waitForDelivery(app, item.id, 'tw-main', ['done']);
     expect(done.attempts).toBe(3);
     expect(count(fakes.twitter.requests, 'POST /2/tweets')).toBe(3);
@@ -196,8 +223,12 @@ describe('transient: retried with backoff up to the configured attempts', () => 
     const tw = await waitForDelivery(app, item.id, 'tw-main', ['failed']);
     const fb = await waitForDelivery(app, item.id, 'fb-main', ['failed']);
     expect(tw).toMatchObject({ errorKind: 'transient', attempts: ATTEMPTS });
-    expect(tw.lastError).toBe(`Gave up after ${ATTEMPTS} attempts. Last problem: Twitter is having trouble (HTTP 502). Retry the delivery when the platform works again.`);
-    expect(fb.lastError).toBe(`Gave up after ${ATTEMPTS} attempts. Last problem: Facebook is having trouble (HTTP 502). Retry the delivery when the platform works again.`);
+    expect(tw.lastError).toBe(
+      `Gave up after ${ATTEMPTS} attempts. Last problem: Twitter is having trouble (HTTP 502). Retry the delivery when the platform works again.`,
+    );
+    expect(fb.lastError).toBe(
+      `Gave up after ${ATTEMPTS} attempts. Last problem: Facebook is having trouble (HTTP 502). Retry the delivery when the platform works again.`,
+    );
     await settle();
     expect(count(fakes.twitter.requests, 'POST /2/tweets')).toBe(ATTEMPTS);
     expect(count(fakes.facebook.requests, 'POST /104857600123456/feed')).toBe(ATTEMPTS);
@@ -232,7 +263,10 @@ describe('transient: retried with backoff up to the configured attempts', () => 
 
   it('a rate limit on the look-up after a lost answer keeps the doubt: the post is still found, not repeated', async () => {
     fakes.facebook.inject({ kind: 'drop_after_accept' }, { route: 'POST /104857600123456/feed' });
-    fakes.facebook.inject({ kind: 'rate_limited', code: 32, minutes: 5 }, { route: 'GET /104857600123456/posts' });
+    fakes.facebook.inject(
+      { kind: 'rate_limited', code: 32, minutes: 5 },
+      { route: 'GET /104857600123456/posts' },
+    );
     const item = await publishItem(app, ++n, {}, ['fb-main']);
     const limited = await waitFor(async () => {
       const d = await deliveryFor(app, item.id, 'fb-main');
@@ -252,15 +286,31 @@ describe('auth: failed, the account needs reconnecting, no retries', () => {
     const item = await publishItem(app, ++n, {}, ['tw-main']);
     const failed = await waitForDelivery(app, item.id, 'tw-main', ['failed']);
     expect(failed).toMatchObject({ errorKind: 'auth', attempts: 1 });
-    expect(failed.lastError).toBe("Twitter no longer accepts Herald's access to this account (the token expired or was revoked): reconnect the account.");
+    expect(failed.lastError).toBe(
+      "Twitter no longer accepts Herald's access to this account (the token expired or was revoked): reconnect the account.",
+    );
     await settle();
     expect(count(fakes.twitter.requests, 'POST /2/tweets')).toBe(1);
 
     // The item page's data: the delivery's state in plain words.
-    const shown = (await http.inject({ method: 'GET', url: `/api/items/${item.id}`, headers: { authorization: `Bearer ${TOKEN}` } })).json();
-    expect(shown.deliveries.find((d: { target: string }) => d.target === 'tw-main')).toMatchObject({ status: 'failed', errorKind: 'auth', lastError: failed.lastError });
+    const shown = (
+      await http.inject({
+        method: 'GET',
+        url: `/api/items/${item.id}`,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).json();
+    expect(shown.deliveries.find((d: { target: string }) => d.target === 'tw-main')).toMatchObject({
+      status: 'failed',
+      errorKind: 'auth',
+      lastError: failed.lastError,
+    });
 
-    const channels = await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } });
+    const channels = await http.inject({
+      method: 'GET',
+      url: '/api/channels',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const account = channels.json().accounts.find((a: { id: string }) => a.id === 'tw-main');
     expect(account).toMatchObject({ state: 'needs_reconnect', mode: 'live', stateReason: failed.lastError });
     expect(account.credentials).toBeUndefined();
@@ -277,13 +327,25 @@ describe('auth: failed, the account needs reconnecting, no retries', () => {
     const requests = fakes.twitter.requests.length;
     const later = await publishItem(app, ++n, {}, ['tw-main']);
     const refused = await waitForDelivery(app, later.id, 'tw-main', ['failed']);
-    expect(refused.lastError).toMatch(/^Twitter\/X \(tw-main\) needs to be reconnected: Twitter no longer accepts/);
+    expect(refused.lastError).toMatch(
+      /^Twitter\/X \(tw-main\) needs to be reconnected: Twitter no longer accepts/,
+    );
     expect(fakes.twitter.requests.length).toBe(requests);
 
     // The token works again (reconnected): the check clears the mark.
     const results = await checkAccounts(app.ctx);
     expect(results.find((r) => r.accountId === 'tw-main')).toMatchObject({ ok: true });
-    expect((await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })).json().accounts.find((a: { id: string }) => a.id === 'tw-main').state).toBe('ok');
+    expect(
+      (
+        await http.inject({
+          method: 'GET',
+          url: '/api/channels',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      )
+        .json()
+        .accounts.find((a: { id: string }) => a.id === 'tw-main').state,
+    ).toBe('ok');
   });
 
   it('Twitter 403 without write permission', async () => {
@@ -291,21 +353,40 @@ describe('auth: failed, the account needs reconnecting, no retries', () => {
     const item = await publishItem(app, ++n, {}, ['tw-main']);
     const failed = await waitForDelivery(app, item.id, 'tw-main', ['failed']);
     expect(failed).toMatchObject({ errorKind: 'auth', attempts: 1 });
-    expect(failed.lastError).toMatch(/^Twitter does not let Herald post for this account .*check the app's write permission/);
+    expect(failed.lastError).toMatch(
+      /^Twitter does not let Herald post for this account .*check the app's write permission/,
+    );
   });
 
   it.each([
     [{ kind: 'token_expired' }, 'The Facebook Page token expired on 3 December 2024: reconnect the Page.'],
-    [{ kind: 'token_invalid', subcode: 460 }, 'The password of the Facebook account that connected the Page was changed: reconnect the Page.'],
-    [{ kind: 'permission', code: 200 }, /^Facebook refused: the Page connection lacks a permission Herald needs/],
-    [{ kind: 'permission', code: 10 }, /^Facebook refused: the Page connection lacks a permission Herald needs/],
+    [
+      { kind: 'token_invalid', subcode: 460 },
+      'The password of the Facebook account that connected the Page was changed: reconnect the Page.',
+    ],
+    [
+      { kind: 'permission', code: 200 },
+      /^Facebook refused: the Page connection lacks a permission Herald needs/,
+    ],
+    [
+      { kind: 'permission', code: 10 },
+      /^Facebook refused: the Page connection lacks a permission Herald needs/,
+    ],
   ] as Array<[FacebookFailure, string | RegExp]>)('Facebook %o', async (failure, message) => {
     fakes.facebook.inject(failure, { route: '/feed' });
     const item = await publishItem(app, ++n, {}, ['fb-main']);
     const failed = await waitForDelivery(app, item.id, 'fb-main', ['failed']);
     expect(failed).toMatchObject({ errorKind: 'auth', attempts: 1 });
     expect(failed.lastError).toMatch(message);
-    const account = (await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })).json().accounts.find((a: { id: string }) => a.id === 'fb-main');
+    const account = (
+      await http.inject({
+        method: 'GET',
+        url: '/api/channels',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    )
+      .json()
+      .accounts.find((a: { id: string }) => a.id === 'fb-main');
     expect(account).toMatchObject({ state: 'needs_reconnect', stateReason: failed.lastError });
     await settle();
     expect(count(fakes.facebook.requests, '/feed')).toBe(1);
@@ -315,7 +396,10 @@ describe('auth: failed, the account needs reconnecting, no retries', () => {
 describe('permanent content problems: failed with a plain message, no retry', () => {
   it.each([
     [{ kind: 'duplicate' }, 'Twitter rejected the post as a duplicate of an earlier one.'],
-    [{ kind: 'too_long' }, 'Twitter rejected the post as too long (over 280 characters as Twitter counts them): shorten the Twitter text.'],
+    [
+      { kind: 'too_long' },
+      'Twitter rejected the post as too long (over 280 characters as Twitter counts them): shorten the Twitter text.',
+    ],
   ] as const)('Twitter %o', async (failure, message) => {
     fakes.twitter.inject(failure, { route: 'POST /2/tweets' });
     const item = await publishItem(app, ++n, {}, ['tw-main']);
@@ -327,18 +411,28 @@ describe('permanent content problems: failed with a plain message, no retry', ()
   });
 
   it('a Twitter text over 280 weighted characters is refused before calling Twitter', async () => {
-    const item = await publishItem(app, ++n, { channelTexts: { 'tw-main': `${'漢'.repeat(141)}` } }, ['tw-main']);
+    const item = await publishItem(app, ++n, { channelTexts: { 'tw-main': `${'漢'.repeat(141)}` } }, [
+      'tw-main',
+    ]);
     const failed = await waitForDelivery(app, item.id, 'tw-main', ['failed']);
     expect(failed).toMatchObject({ errorKind: 'permanent', attempts: 1 });
-    expect(failed.lastError).toBe('The tweet is 282 characters as Twitter counts them (limit 280): shorten the Twitter text or post it as a thread.');
+    expect(failed.lastError).toBe(
+      'The tweet is 282 characters as Twitter counts them (limit 280): shorten the Twitter text or post it as a thread.',
+    );
     expect(count(fakes.twitter.requests, 'POST /2/tweets')).toBe(0);
   });
 
   it.each([
     [{ kind: 'invalid_parameter' }, 'Facebook rejected the request (code 100: (#100) Invalid parameter).'],
-    [{ kind: 'blocked' }, "Facebook has temporarily blocked this Page from posting (it judged the activity abusive or spammy): check the Page's notifications before trying again."],
+    [
+      { kind: 'blocked' },
+      "Facebook has temporarily blocked this Page from posting (it judged the activity abusive or spammy): check the Page's notifications before trying again.",
+    ],
     [{ kind: 'duplicate' }, 'Facebook rejected the post as a duplicate of a recent one.'],
-    [{ kind: 'link_error' }, "Facebook could not use the item's link (error 1609005): check that the URL is public and opens, then try again."],
+    [
+      { kind: 'link_error' },
+      "Facebook could not use the item's link (error 1609005): check that the URL is public and opens, then try again.",
+    ],
   ] as Array<[FacebookFailure, string]>)('Facebook %o', async (failure, message) => {
     fakes.facebook.inject(failure, { route: '/feed' });
     const item = await publishItem(app, ++n, {}, ['fb-main']);
@@ -347,7 +441,15 @@ describe('permanent content problems: failed with a plain message, no retry', ()
     await settle();
     expect(count(fakes.facebook.requests, '/feed')).toBe(1);
     // A content problem is not the account's fault.
-    const account = (await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })).json().accounts.find((a: { id: string }) => a.id === 'fb-main');
+    const account = (
+      await http.inject({
+        method: 'GET',
+        url: '/api/channels',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    )
+      .json()
+      .accounts.find((a: { id: string }) => a.id === 'fb-main');
     expect(account.state).toBe('ok');
   });
 });

@@ -6,7 +6,16 @@ import { spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { DEFAULT_FACEBOOK_PAGE } from '../../fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
-import { ACCESS_SECRET, APP_KEY, APP_SECRET, SECRET_KEY, publishItem, startFakes, waitForDelivery, type Fakes } from '../../helpers/social.js';
+import {
+  ACCESS_SECRET,
+  APP_KEY,
+  APP_SECRET,
+  SECRET_KEY,
+  publishItem,
+  startFakes,
+  waitForDelivery,
+  type Fakes,
+} from '../../helpers/social.js';
 
 let fakes: Fakes;
 let app: TestApp;
@@ -52,6 +61,14 @@ describe('worker logs', () => {
     expect(logged).toContain('"msg":"transient failure; will retry"');
     expect(logged).toContain('The Facebook Page token expired on 3 December 2024');
     expect(logged).toContain('Facebook did not answer in time');
-    for (const secret of [APP_KEY, APP_SECRET, ACCESS_SECRET, SECRET_KEY, DEFAULT_TWITTER_ACCOUNT.accessToken, DEFAULT_FACEBOOK_PAGE.token]) expect(logged).not.toContain(secret);
+    for (const secret of [
+      APP_KEY,
+      APP_SECRET,
+      ACCESS_SECRET,
+      SECRET_KEY,
+      DEFAULT_TWITTER_ACCOUNT.accessToken,
+      DEFAULT_FACEBOOK_PAGE.token,
+    ])
+      expect(logged).not.toContain(secret);
   });
 });

@@ -4,8 +4,16 @@ import { twitterComposer } from '../../../src/channels/twitter/compose.js';
 import { getItem } from '../../../src/store/items.js';
 import { waitFor, type TestApp } from '../../helpers/app.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
-import { deliveryFor, publishItem, startFakes, THREAD_SUMMARY, startSocialApp, twitterAccount, waitForDelivery, type Fakes } from '../../helpers/social.js';
-
+import {
+  deliveryFor,
+  publishItem,
+  startFakes,
+  THREAD_SUMMARY,
+  startSocialApp,
+  twitterAccount,
+  waitForDelivery,
+  type Fakes,
+} from '../../helpers/social.js';
 
 let fakes: Fakes;
 let app: TestApp;
@@ -53,7 +61,11 @@ describe('threads', () => {
     expect((waiting.progress.tweetIds as string[]).length).toBe(2);
     const done = await waitForDelivery(app, item.id, 'tw-main', ['done'], 15_000);
     const tweets = expectWholeThread(parts, done.progress.tweetIds);
-    expect(done).toMatchObject({ attempts: 1, remoteId: tweets[0]!.id, remoteUrl: `https://x.com/herald_test/status/${tweets[0]!.id}` });
+    expect(done).toMatchObject({
+      attempts: 1,
+      remoteId: tweets[0]!.id,
+      remoteUrl: `https://x.com/herald_test/status/${tweets[0]!.id}`,
+    });
     expect(Date.parse(tweets[2]!.createdAt)).toBeGreaterThanOrEqual(resetAt * 1000);
     expect(Date.parse(tweets[1]!.createdAt)).toBeLessThan(resetAt * 1000);
     expect(tweetPosts()).toBe(parts.length + 1); // the refused one, and no part twice

@@ -39,11 +39,20 @@ async function herald(args: string[], extra: NodeJS.ProcessEnv = {}) {
 
 describe('herald CLI and social accounts', () => {
   it('incomplete credentials: the process stops at once, naming the missing variable and no value', async () => {
-    const { code, output } = await herald(['worker', 'social'], { TWITTER_ACCESS_SECRET: '', FACEBOOK_PAGE_ID: 'not-a-number' });
+    const { code, output } = await herald(['worker', 'social'], {
+      TWITTER_ACCESS_SECRET: '',
+      FACEBOOK_PAGE_ID: 'not-a-number',
+    });
     expect(code).toBe(2);
     expect(output).toContain('TWITTER_ACCESS_SECRET (channels.twitter.accessSecret): is missing');
     expect(output).toContain('FACEBOOK_PAGE_ID (channels.facebook.pageId): must be the numeric Page id');
-    for (const secret of [APP_KEY, APP_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken, DEFAULT_FACEBOOK_PAGE.token]) expect(output).not.toContain(secret);
+    for (const secret of [
+      APP_KEY,
+      APP_SECRET,
+      DEFAULT_TWITTER_ACCOUNT.accessToken,
+      DEFAULT_FACEBOOK_PAGE.token,
+    ])
+      expect(output).not.toContain(secret);
   });
 
   it('channels check marks a revoked account, list and status show it', async () => {
@@ -55,7 +64,9 @@ describe('herald CLI and social accounts', () => {
     fakes.twitter.revoke(DEFAULT_TWITTER_ACCOUNT.id);
     const check = await herald(['channels', 'check']);
     expect(check.code).toBe(1);
-    expect(check.output).toMatch(/twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts Herald's access/);
+    expect(check.output).toMatch(
+      /twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts Herald's access/,
+    );
     expect(check.output).toMatch(/facebook\s+facebook\s+live\s+ok/);
 
     const list = await herald(['channels', 'list']);
@@ -63,6 +74,8 @@ describe('herald CLI and social accounts', () => {
     expect(list.output).toMatch(/twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts/);
     const status = await herald(['status']);
     expect(status.output).toMatch(/twitter\s+twitter\s+live\s+needs_reconnect: Twitter no longer accepts/);
-    for (const { output } of [check, list, status]) for (const secret of [APP_KEY, APP_SECRET, ACCESS_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken]) expect(output).not.toContain(secret);
+    for (const { output } of [check, list, status])
+      for (const secret of [APP_KEY, APP_SECRET, ACCESS_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken])
+        expect(output).not.toContain(secret);
   });
 });

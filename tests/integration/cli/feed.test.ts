@@ -25,7 +25,9 @@ for (const { dialect, skip } of DIALECTS) {
 
       const build = spawnHerald(['feed', 'build'], env);
       expect(await waitForExit(build, 60_000)).toBe(0);
-      expect(build.output()).toMatch(/published items: 1; feeds: 3 \(x3 formats\); files changed: 9; in .*feeds/);
+      expect(build.output()).toMatch(
+        /published items: 1; feeds: 3 \(x3 formats\); files changed: 9; in .*feeds/,
+      );
       const rss = path.join(app.db.dataDir, 'feeds', 'rss.xml');
       expect(readFileSync(rss, 'utf8')).toContain(item.title);
 
@@ -34,7 +36,10 @@ for (const { dialect, skip } of DIALECTS) {
       expect(good.output()).toMatch(/rss, 1 entries, 0 errors/);
 
       const broken = path.join(app.db.dataDir, 'broken.xml');
-      writeFileSync(broken, '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</titel></item></channel></rss>');
+      writeFileSync(
+        broken,
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</titel></item></channel></rss>',
+      );
       const bad = spawnHerald(['feed', 'check', broken], env);
       expect(await waitForExit(bad, 60_000)).toBe(1);
       expect(bad.output()).toMatch(/error\s+feed: not well-formed XML/);

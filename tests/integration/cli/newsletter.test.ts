@@ -17,14 +17,22 @@ async function herald(args: string[]): Promise<{ code: number | null; out: strin
 
 beforeAll(async () => {
   app = await startNewsletterApp('sqlite', null);
-  env = { ...app.childEnv(), HERALD_PUBLIC_URL: 'https://herald.test', HERALD_NEWSLETTER_TOKEN_KEYS: TOKEN_KEY, HERALD_DIGEST_ENABLED: 'false' };
+  env = {
+    ...app.childEnv(),
+    HERALD_PUBLIC_URL: 'https://herald.test',
+    HERALD_NEWSLETTER_TOKEN_KEYS: TOKEN_KEY,
+    HERALD_DIGEST_ENABLED: 'false',
+  };
 });
 afterAll(async () => app?.close());
 
 describe('herald members and herald newsletter', { timeout: 120_000 }, () => {
   it('imports contacts with a report per rejected row (exit code 1), lists them, previews a newsletter as one of them', async () => {
     const file = path.join(app.db.dataDir, 'contacts.csv');
-    writeFileSync(file, 'authority;country;name;email;language\nLyon;FR;Anne Martin;anne@lyon.fr;fr\nGhent;BE;Piet;piet@gent;nl\n');
+    writeFileSync(
+      file,
+      'authority;country;name;email;language\nLyon;FR;Anne Martin;anne@lyon.fr;fr\nGhent;BE;Piet;piet@gent;nl\n',
+    );
     const imported = await herald(['members', 'import', file]);
     expect(imported.code).toBe(1);
     expect(imported.out).toContain('2 rows: 1 created, 0 updated, 0 unchanged, 1 rejected');
@@ -32,7 +40,9 @@ describe('herald members and herald newsletter', { timeout: 120_000 }, () => {
 
     const listed = await herald(['members', 'list', '--search', 'lyon']);
     expect(listed.code).toBe(0);
-    expect(listed.out).toMatch(/FR\s+Lyon\s+anne@lyon\.fr\s+fr\s+active\s+announcements\+digest\s+Anne Martin/);
+    expect(listed.out).toMatch(
+      /FR\s+Lyon\s+anne@lyon\.fr\s+fr\s+active\s+announcements\+digest\s+Anne Martin/,
+    );
 
     const itemId = await publishedItem(app, 3, { translations: { fr: { title: 'Rapport trois' } } });
     const created = await herald(['newsletter', 'create', '--kind', 'announcement', '--items', itemId]);

@@ -5,9 +5,17 @@ import { ROOT } from '../../helpers/processes.js';
 import { findUserByEmail } from '../../../src/store/users.js';
 import { Client, startWebApp, type WebApp } from '../../helpers/web.js';
 
-function herald(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<{ code: number | null; out: string }> {
+function herald(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin: string,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -31,22 +39,39 @@ function herald(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<
     afterAll(async () => web?.close());
 
     it('adds the first admin with the password from standard input; they can sign in with it', async () => {
-      const res = await herald(['users', 'add', 'Boss@Example.org', '--role', 'admin', '--name', 'The Boss'], env, 'a very long password\n');
+      const res = await herald(
+        ['users', 'add', 'Boss@Example.org', '--role', 'admin', '--name', 'The Boss'],
+        env,
+        'a very long password\n',
+      );
       expect(res.out).toMatch(/^usr_[0-9a-f]{32} {2}boss@example\.org {2}admin\n$/);
       expect(res.code).toBe(0);
       expect(res.out).not.toContain('a very long password');
-      expect(await findUserByEmail(web.app.ctx.store.db, 'boss@example.org')).toMatchObject({ role: 'admin', name: 'The Boss' });
-      expect((await new Client(web.http).signIn('boss@example.org', 'a very long password')).statusCode).toBe(303);
+      expect(await findUserByEmail(web.app.ctx.store.db, 'boss@example.org')).toMatchObject({
+        role: 'admin',
+        name: 'The Boss',
+      });
+      expect((await new Client(web.http).signIn('boss@example.org', 'a very long password')).statusCode).toBe(
+        303,
+      );
     }, 60_000);
 
     it('says clearly what is wrong: short password, unknown role, duplicate', async () => {
       const short = await herald(['users', 'add', 'x@example.org', '--role', 'editor'], env, 'short\n');
       expect(short.code).toBe(2);
       expect(short.out).toContain('password: must be at least 12 characters');
-      const role = await herald(['users', 'add', 'x@example.org', '--role', 'owner'], env, 'a very long password\n');
+      const role = await herald(
+        ['users', 'add', 'x@example.org', '--role', 'owner'],
+        env,
+        'a very long password\n',
+      );
       expect(role.code).not.toBe(0);
       expect(role.out).toContain('must be one of editor, admin');
-      const twice = await herald(['users', 'add', 'boss@example.org', '--role', 'editor'], env, 'a very long password\n');
+      const twice = await herald(
+        ['users', 'add', 'boss@example.org', '--role', 'editor'],
+        env,
+        'a very long password\n',
+      );
       expect(twice.code).toBe(2);
       expect(twice.out).toContain('a staff account for boss@example.org already exists');
     }, 60_000);
@@ -56,7 +81,10 @@ function herald(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<
       expect(list.out).toMatch(/boss@example\.org\s+admin\s+active/);
       const change = await herald(['users', 'password', 'boss@example.org'], env, 'another long password\n');
       expect(change.code).toBe(0);
-      expect((await new Client(web.http, '10.6.0.1').signIn('boss@example.org', 'another long password')).statusCode).toBe(303);
+      expect(
+        (await new Client(web.http, '10.6.0.1').signIn('boss@example.org', 'another long password'))
+          .statusCode,
+      ).toBe(303);
     }, 60_000);
   });
 }

@@ -18,7 +18,11 @@ const ROUNDS = 5;
 const REBUILD_INTERVAL_MS = 2_000;
 
 const feedDeliveries = (app: TestApp) =>
-  app.ctx.store.db.selectFrom('deliveries').select(['id', 'status', 'remoteId']).where('kind', '=', 'feed').execute();
+  app.ctx.store.db
+    .selectFrom('deliveries')
+    .select(['id', 'status', 'remoteId'])
+    .where('kind', '=', 'feed')
+    .execute();
 
 for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`feed regeneration (${dialect})`, () => {
@@ -32,32 +36,51 @@ for (const { dialect, skip } of DIALECTS) {
       // Two feed workers in this process and one in another process, all competing for the jobs.
       app.startWorkers(['feed']);
       app.startWorkers(['feed']);
-      const child = spawnHerald(['worker', 'feed'], { ...app.childEnv(), LOG_LEVEL: 'info', HERALD_FEED_LIMIT: '100', HERALD_FEED_REBUILD_INTERVAL_MS: String(REBUILD_INTERVAL_MS) });
+      const child = spawnHerald(['worker', 'feed'], {
+        ...app.childEnv(),
+        LOG_LEVEL: 'info',
+        HERALD_FEED_LIMIT: '100',
+        HERALD_FEED_REBUILD_INTERVAL_MS: String(REBUILD_INTERVAL_MS),
+      });
       try {
         await waitFor(async () => child.output().includes('herald started'), 30_000, 'the worker process');
         // The workers' first check builds the (empty) feeds of this fresh install; the burst starts after.
-        await waitFor(async () => (await listFeedBuilds(app.ctx.store.db)).some((b) => b.finishedAt), 15_000, 'first build');
+        await waitFor(
+          async () => (await listFeedBuilds(app.ctx.store.db)).some((b) => b.finishedAt),
+          15_000,
+          'first build',
+        );
         const before = new Set((await listFeedBuilds(app.ctx.store.db)).map((b) => b.id));
         const started = performance.now();
         for (const draft of drafts) await requestPublish(app.ctx, draft.id, { actor: 'test' });
         const burstMs = performance.now() - started;
-        await waitFor(async () => {
-          const ds = await feedDeliveries(app);
-          return ds.length === 100 && ds.every((d) => d.status === 'done');
-        }, 30_000, '100 feed deliveries done');
+        await waitFor(
+          async () => {
+            const ds = await feedDeliveries(app);
+            return ds.length === 100 && ds.every((d) => d.status === 'done');
+          },
+          30_000,
+          '100 feed deliveries done',
+        );
         const builds = (await listFeedBuilds(app.ctx.store.db)).filter((b) => !before.has(b.id));
         // The throttle: the first change rebuilds at once, then at most one rebuild per interval (2 s).
         // A burst of about a second therefore costs 2; a busy machine that stretches the burst, one more per interval.
         const allowed = 1 + Math.max(1, Math.ceil(burstMs / REBUILD_INTERVAL_MS));
-        expect(builds.length, `rebuilds for a ${Math.round(burstMs)} ms burst: ${JSON.stringify(builds)}`).toBeLessThanOrEqual(allowed);
+        expect(
+          builds.length,
+          `rebuilds for a ${Math.round(burstMs)} ms burst: ${JSON.stringify(builds)}`,
+        ).toBeLessThanOrEqual(allowed);
         expect(builds.length).toBeGreaterThanOrEqual(1);
         // A rebuild may fail on a busy machine (its job retries); the last one must have succeeded.
         const failed = builds.filter((b) => b.error !== null);
-        if (failed.length > 0) console.warn(`rebuilds that failed and were retried: ${JSON.stringify(failed)}`);
+        if (failed.length > 0)
+          console.warn(`rebuilds that failed and were retried: ${JSON.stringify(failed)}`);
         expect(builds[0]?.error ?? null, JSON.stringify(builds)).toBeNull(); // newest first
         // Every delivery names the rebuild that covered it: one of these.
         const ids = new Set(builds.map((b) => `build-${b.id}`));
-        expect((await feedDeliveries(app)).every((d) => d.remoteId === 'current' || ids.has(d.remoteId ?? ''))).toBe(true);
+        expect(
+          (await feedDeliveries(app)).every((d) => d.remoteId === 'current' || ids.has(d.remoteId ?? '')),
+        ).toBe(true);
         const http = await buildServer(app.ctx, { apiToken: TOKEN });
         const feed = await parser.parseString((await http.inject({ method: 'GET', url: '/feed.xml' })).body);
         await http.close();
@@ -81,14 +104,26 @@ for (const { dialect, skip } of DIALECTS) {
       let interrupted = 0;
       try {
         for (let round = 0; round < ROUNDS; round++) {
-          const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tests/helpers/rebuild-loop-child.ts')], { cwd: ROOT, env: { ...app.childEnv(), HERALD_FEED_LIMIT: '200' }, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', path.join(ROOT, 'tests/helpers/rebuild-loop-child.ts')],
+            {
+              cwd: ROOT,
+              env: { ...app.childEnv(), HERALD_FEED_LIMIT: '200' },
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
+          );
           try {
             let out = '';
             child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
             child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-            await waitFor(async () => out.includes('built'), 30_000, 'the rebuilding process').catch(async (error: Error) => {
-              throw new Error(`${error.message}; it wrote: ${out.slice(0, 2_000)} exit ${child.exitCode} ${JSON.stringify(await app.ctx.store.db.selectFrom('leases').selectAll().execute())} ${JSON.stringify(await app.ctx.store.db.selectFrom('feedBuilds').selectAll().execute())}`);
-            });
+            await waitFor(async () => out.includes('built'), 30_000, 'the rebuilding process').catch(
+              async (error: Error) => {
+                throw new Error(
+                  `${error.message}; it wrote: ${out.slice(0, 2_000)} exit ${child.exitCode} ${JSON.stringify(await app.ctx.store.db.selectFrom('leases').selectAll().execute())} ${JSON.stringify(await app.ctx.store.db.selectFrom('feedBuilds').selectAll().execute())}`,
+                );
+              },
+            );
             const killAt = Date.now() + 200 + Math.random() * 800;
             while (Date.now() < killAt) {
               const res = await http.inject({ method: 'GET', url: '/rss.xml' });
@@ -114,7 +149,9 @@ for (const { dialect, skip } of DIALECTS) {
       }
       expect(responses).toBeGreaterThan(ROUNDS);
       // Not asserted (timing): how often the kill landed between writing a temp file and renaming it.
-      console.log(`[crash test] ${responses} feeds read while rebuilding; ${interrupted}/${ROUNDS} kills left a temp file behind`);
+      console.log(
+        `[crash test] ${responses} feeds read while rebuilding; ${interrupted}/${ROUNDS} kills left a temp file behind`,
+      );
     }, 180_000);
   });
 }

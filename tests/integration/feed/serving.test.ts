@@ -21,8 +21,10 @@ for (const { dialect, skip } of DIALECTS) {
     let app: TestApp;
     let http: FastifyInstance;
 
-    const get = (url: string, headers: Record<string, string> = {}) => http.inject({ method: 'GET', url, headers });
-    const rssTitles = async (url = '/feed.xml') => (await parser.parseString((await get(url)).body)).items.map((i) => i.title);
+    const get = (url: string, headers: Record<string, string> = {}) =>
+      http.inject({ method: 'GET', url, headers });
+    const rssTitles = async (url = '/feed.xml') =>
+      (await parser.parseString((await get(url)).body)).items.map((i) => i.title);
     const publish = async (n: number, extra: Record<string, unknown> = {}) => {
       const item = await createItem(app.ctx.store, sampleItem(n, extra), 'test');
       await requestPublish(app.ctx, item.id, { actor: 'test' });
@@ -34,7 +36,10 @@ for (const { dialect, skip } of DIALECTS) {
     };
 
     beforeAll(async () => {
-      app = await startTestApp(dialect, { feed: { rebuildIntervalMs: 100 }, siteUrl: 'https://www.example.org' });
+      app = await startTestApp(dialect, {
+        feed: { rebuildIntervalMs: 100 },
+        siteUrl: 'https://www.example.org',
+      });
       http = await buildServer(app.ctx, { apiToken: TOKEN });
     });
     afterAll(async () => {
@@ -55,13 +60,20 @@ for (const { dialect, skip } of DIALECTS) {
       await waitFor(feedDeliveriesDone(item.id, 1), 15_000, 'feed delivery done');
       expect(await rssTitles()).toEqual([item.title]);
       expect(await rssTitles('/rss.xml')).toEqual([item.title]);
-      expect((await parser.parseString((await get('/atom.xml')).body)).items.map((i) => i.link)).toEqual([item.url]);
+      expect((await parser.parseString((await get('/atom.xml')).body)).items.map((i) => i.link)).toEqual([
+        item.url,
+      ]);
       const json = JSON.parse((await get('/feed.json')).body) as { items: { id: string; title: string }[] };
       expect(json.items.map((i) => [i.id, i.title])).toEqual([[itemGuid(item), item.title]]);
     });
 
     it('answers with content types, ETag, Last-Modified and Cache-Control', async () => {
-      const cases = { '/feed.xml': 'application/rss+xml', '/rss.xml': 'application/rss+xml', '/atom.xml': 'application/atom+xml', '/feed.json': 'application/feed+json' };
+      const cases = {
+        '/feed.xml': 'application/rss+xml',
+        '/rss.xml': 'application/rss+xml',
+        '/atom.xml': 'application/atom+xml',
+        '/feed.json': 'application/feed+json',
+      };
       for (const [url, type] of Object.entries(cases)) {
         const res = await get(url);
         expect(res.headers['content-type']).toBe(`${type}; charset=utf-8`);
@@ -85,9 +97,18 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await get('/atom.xml', { 'if-none-match': '"stale"' })).statusCode).toBe(200);
       const lastModified = String(first.headers['last-modified']);
       expect((await get('/atom.xml', { 'if-modified-since': lastModified })).statusCode).toBe(304);
-      expect((await get('/atom.xml', { 'if-modified-since': new Date(Date.parse(lastModified) - 60_000).toUTCString() })).statusCode).toBe(200);
+      expect(
+        (
+          await get('/atom.xml', {
+            'if-modified-since': new Date(Date.parse(lastModified) - 60_000).toUTCString(),
+          })
+        ).statusCode,
+      ).toBe(200);
       // If-None-Match wins over If-Modified-Since (RFC 9110).
-      expect((await get('/atom.xml', { 'if-none-match': '"stale"', 'if-modified-since': lastModified })).statusCode).toBe(200);
+      expect(
+        (await get('/atom.xml', { 'if-none-match': '"stale"', 'if-modified-since': lastModified }))
+          .statusCode,
+      ).toBe(200);
     });
 
     it('HEAD gives the headers of GET and no body', async () => {
@@ -106,11 +127,20 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await rssTitles('/feeds/lang/fr/rss.xml')).toEqual([fr.title]);
       expect(await rssTitles('/feeds/lang/en/atom.xml')).toEqual(['Conference report 1: cities and climate']);
       expect(await rssTitles('/feeds/tag/culture/rss.xml')).toEqual([fr.title]);
-      expect(await rssTitles('/feeds/tag/CLIMATE/rss.xml')).toEqual(['Conference report 1: cities and climate']);
+      expect(await rssTitles('/feeds/tag/CLIMATE/rss.xml')).toEqual([
+        'Conference report 1: cities and climate',
+      ]);
       const json = await get('/feeds/tag/culture/feed.json');
       expect(json.headers['content-type']).toBe('application/feed+json; charset=utf-8');
       expect(JSON.parse(json.body).feed_url).toBe('http://herald.test/feeds/tag/culture/feed.json');
-      for (const url of ['/feeds/lang/de/rss.xml', '/feeds/tag/nothing/rss.xml', '/feeds/tag/a%2Fb/rss.xml', '/feeds/lang/fr/index.html', '/feeds/other/x/rss.xml', '/feeds/rss.xml']) {
+      for (const url of [
+        '/feeds/lang/de/rss.xml',
+        '/feeds/tag/nothing/rss.xml',
+        '/feeds/tag/a%2Fb/rss.xml',
+        '/feeds/lang/fr/index.html',
+        '/feeds/other/x/rss.xml',
+        '/feeds/rss.xml',
+      ]) {
         const res = await get(url);
         expect(res.statusCode, url).toBe(404);
         expect(res.json().error.code).toBe('not_found');
@@ -161,7 +191,9 @@ for (const { dialect, skip } of DIALECTS) {
       await waitFor(feedDeliveriesDone(item.id, 2), 15_000, 'feed delete done');
       expect(await rssTitles()).not.toContain(item.title);
       expect(await rssTitles('/feeds/tag/ephemeral/rss.xml')).toEqual([]);
-      expect(JSON.parse((await get('/feed.json')).body).items.map((i: { title: string }) => i.title)).not.toContain(item.title);
+      expect(
+        JSON.parse((await get('/feed.json')).body).items.map((i: { title: string }) => i.title),
+      ).not.toContain(item.title);
     });
   });
 }

@@ -7,7 +7,19 @@ import { openApiDocument } from '../../../src/http/openapi.js';
 import { setAccountState } from '../../../src/store/accounts.js';
 import type { TestApp } from '../../helpers/app.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
-import { ACCESS_SECRET, APP_KEY, APP_SECRET, THREAD_SUMMARY, facebookAccount, publishItem, startFakes, startSocialApp, twitterAccount, waitForDelivery, type Fakes } from '../../helpers/social.js';
+import {
+  ACCESS_SECRET,
+  APP_KEY,
+  APP_SECRET,
+  THREAD_SUMMARY,
+  facebookAccount,
+  publishItem,
+  startFakes,
+  startSocialApp,
+  twitterAccount,
+  waitForDelivery,
+  type Fakes,
+} from '../../helpers/social.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const json = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -18,7 +30,11 @@ let http: FastifyInstance;
 
 beforeAll(async () => {
   fakes = await startFakes();
-  app = await startSocialApp('sqlite', [twitterAccount(fakes, 'tw-main'), facebookAccount(fakes, 'fb-main'), { id: 'fb-rehearsal', platform: 'facebook' }]);
+  app = await startSocialApp('sqlite', [
+    twitterAccount(fakes, 'tw-main'),
+    facebookAccount(fakes, 'fb-main'),
+    { id: 'fb-rehearsal', platform: 'facebook' },
+  ]);
   app.startWorkers(['social']);
   http = await buildServer(app.ctx, { apiToken: TOKEN });
 });
@@ -29,12 +45,24 @@ afterAll(async () => {
 });
 
 async function draft(extra: Record<string, unknown> = {}) {
-  const res = await http.inject({ method: 'POST', url: '/api/items', headers: json, payload: { title: 'Cities agree on shade', summary: 'Trees along every school route by 2030.', url: 'https://example.org/news/shade', tags: ['climate', 'cities'], ...extra } });
+  const res = await http.inject({
+    method: 'POST',
+    url: '/api/items',
+    headers: json,
+    payload: {
+      title: 'Cities agree on shade',
+      summary: 'Trees along every school route by 2030.',
+      url: 'https://example.org/news/shade',
+      tags: ['climate', 'cities'],
+      ...extra,
+    },
+  });
   expect(res.statusCode).toBe(201);
   return res.json().id as string;
 }
 
-const preview = (id: string, payload: unknown = {}) => http.inject({ method: 'POST', url: `/api/items/${id}/preview`, headers: json, payload: payload as object });
+const preview = (id: string, payload: unknown = {}) =>
+  http.inject({ method: 'POST', url: `/api/items/${id}/preview`, headers: json, payload: payload as object });
 interface PreviewPost {
   accountId: string;
   text: string;
@@ -52,16 +80,36 @@ describe('POST /api/items/:id/preview', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ itemId: id, revision: 1, status: 'draft' });
-    expect(body.posts.map((p: { accountId: string }) => p.accountId)).toEqual(['tw-main', 'fb-main', 'fb-rehearsal']);
+    expect(body.posts.map((p: { accountId: string }) => p.accountId)).toEqual([
+      'tw-main',
+      'fb-main',
+      'fb-rehearsal',
+    ]);
     const tw = postFor(body, 'tw-main');
-    expect(tw.text).toBe('Cities agree on shade\n\nTrees along every school route by 2030.\n\nhttps://example.org/news/shade #climate #cities');
-    expect(tw).toMatchObject({ platform: 'twitter', mode: 'live', state: 'ok', limit: 280, parts: [tw.text], link: 'https://example.org/news/shade', image: null, warnings: [] });
+    expect(tw.text).toBe(
+      'Cities agree on shade\n\nTrees along every school route by 2030.\n\nhttps://example.org/news/shade #climate #cities',
+    );
+    expect(tw).toMatchObject({
+      platform: 'twitter',
+      mode: 'live',
+      state: 'ok',
+      limit: 280,
+      parts: [tw.text],
+      link: 'https://example.org/news/shade',
+      image: null,
+      warnings: [],
+    });
     expect(tw.length).toBe(twitterText.parseTweet(tw.text).weightedLength);
-    expect(tw.onPublish).toEqual({ action: 'create', message: 'Publishing posts this on Twitter/X (tw-main).' });
+    expect(tw.onPublish).toEqual({
+      action: 'create',
+      message: 'Publishing posts this on Twitter/X (tw-main).',
+    });
     const fb = postFor(body, 'fb-main');
     expect(fb).toMatchObject({ platform: 'facebook', limit: 63206, link: 'https://example.org/news/shade' });
     expect(fb.text).toContain('Trees along every school route by 2030.');
-    expect(postFor(body, 'fb-rehearsal').warnings).toContain("Facebook Page (fb-rehearsal) is in dry-run: the post is recorded as a dry-run post in Herald, not sent.");
+    expect(postFor(body, 'fb-rehearsal').warnings).toContain(
+      'Facebook Page (fb-rehearsal) is in dry-run: the post is recorded as a dry-run post in Herald, not sent.',
+    );
     // Previewing posts nothing.
     expect(fakes.twitter.requests).toHaveLength(0);
     expect(fakes.facebook.requests).toHaveLength(0);
@@ -69,9 +117,16 @@ describe('POST /api/items/:id/preview', () => {
 
   it('tries unsaved texts per platform or account, and a thread, without saving them', async () => {
     const id = await draft({ summary: THREAD_SUMMARY });
-    const res = await preview(id, { channelTexts: { twitter: 'Short and sweet #shade', 'fb-main': 'Our Page says hello' }, thread: false });
+    const res = await preview(id, {
+      channelTexts: { twitter: 'Short and sweet #shade', 'fb-main': 'Our Page says hello' },
+      thread: false,
+    });
     const body = res.json();
-    expect(postFor(body, 'tw-main')).toMatchObject({ text: 'Short and sweet #shade', parts: ['Short and sweet #shade'], length: 22 });
+    expect(postFor(body, 'tw-main')).toMatchObject({
+      text: 'Short and sweet #shade',
+      parts: ['Short and sweet #shade'],
+      length: 22,
+    });
     expect(postFor(body, 'fb-main').text).toBe('Our Page says hello');
     expect(postFor(body, 'fb-rehearsal').text).not.toBe('Our Page says hello');
     const thread = (await preview(id, { thread: true })).json();
@@ -85,13 +140,20 @@ describe('POST /api/items/:id/preview', () => {
 
   it('warns about an over-long tweet and an account that needs reconnecting', async () => {
     const id = await draft();
-    await setAccountState(app.ctx.store.db, 'tw-main', 'needs_reconnect', 'The token was revoked: reconnect the account.');
+    await setAccountState(
+      app.ctx.store.db,
+      'tw-main',
+      'needs_reconnect',
+      'The token was revoked: reconnect the account.',
+    );
     try {
       const body = (await preview(id, { channelTexts: { twitter: '漢'.repeat(150) } })).json();
       const tw = postFor(body, 'tw-main');
       expect(tw).toMatchObject({ length: 300, limit: 280, state: 'needs_reconnect' });
       expect(tw.warnings.join(' ')).toMatch(/Too long: 300 of 280/);
-      expect(tw.warnings).toContain('Twitter/X (tw-main) needs to be reconnected (The token was revoked: reconnect the account.): posts to it fail until then.');
+      expect(tw.warnings).toContain(
+        'Twitter/X (tw-main) needs to be reconnected (The token was revoked: reconnect the account.): posts to it fail until then.',
+      );
     } finally {
       await setAccountState(app.ctx.store.db, 'tw-main', 'ok', null);
     }
@@ -102,29 +164,50 @@ describe('POST /api/items/:id/preview', () => {
     await waitForDelivery(app, item.id, 'tw-main', ['done']);
     await waitForDelivery(app, item.id, 'fb-main', ['done']);
     const same = (await preview(item.id)).json();
-    expect(postFor(same, 'fb-main').onPublish).toEqual({ action: 'none', message: 'Already posted on Facebook Page (fb-main): this version is there.' });
+    expect(postFor(same, 'fb-main').onPublish).toEqual({
+      action: 'none',
+      message: 'Already posted on Facebook Page (fb-main): this version is there.',
+    });
     expect(postFor(same, 'fb-rehearsal').onPublish.action).toBe('none');
 
-    const edit = (await preview(item.id, { channelTexts: { facebook: 'Corrected text', twitter: 'Corrected tweet' } })).json();
-    expect(postFor(edit, 'fb-main').onPublish).toEqual({ action: 'update', message: 'Publishing the edit updates the Facebook post: its text changes, its link and photo stay as first posted.' });
-    expect(postFor(edit, 'tw-main').onPublish).toEqual({ action: 'none', message: 'Twitter/X cannot edit a posted tweet: this change will not reach Twitter/X, the post stays as it is.' });
+    const edit = (
+      await preview(item.id, { channelTexts: { facebook: 'Corrected text', twitter: 'Corrected tweet' } })
+    ).json();
+    expect(postFor(edit, 'fb-main').onPublish).toEqual({
+      action: 'update',
+      message:
+        'Publishing the edit updates the Facebook post: its text changes, its link and photo stay as first posted.',
+    });
+    expect(postFor(edit, 'tw-main').onPublish).toEqual({
+      action: 'none',
+      message:
+        'Twitter/X cannot edit a posted tweet: this change will not reach Twitter/X, the post stays as it is.',
+    });
     // An account the item never went to would get a new post.
     expect(postFor(edit, 'fb-rehearsal').onPublish.action).toBe('create');
   });
 
   it('names every bad field (400) and answers 404 for an unknown item', async () => {
     const id = await draft();
-    const bad = await preview(id, { channelTexts: { mastodon: 'x', 'fb-main': 42 }, thread: 'yes', channels: ['tw-main', 'nope'], extra: 1 });
+    const bad = await preview(id, {
+      channelTexts: { mastodon: 'x', 'fb-main': 42 },
+      thread: 'yes',
+      channels: ['tw-main', 'nope'],
+      extra: 1,
+    });
     expect(bad.statusCode).toBe(400);
     expect(Object.keys(bad.json().error.fields).sort()).toEqual(['channelTexts.fb-main', 'extra', 'thread']);
     const unknown = await preview(id, { channelTexts: { mastodon: 'x' }, channels: ['tw-main', 'nope'] });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.fields).toEqual({
-      'channelTexts.mastodon': 'is neither a platform (twitter, facebook) nor an account (tw-main, fb-main, fb-rehearsal)',
+      'channelTexts.mastodon':
+        'is neither a platform (twitter, facebook) nor an account (tw-main, fb-main, fb-rehearsal)',
       'channels.1': 'unknown channel account "nope" (known: tw-main, fb-main, fb-rehearsal)',
     });
     const tooLong = await preview(id, { channelTexts: { twitter: 'x'.repeat(5_001) } });
-    expect(tooLong.json().error.fields).toEqual({ 'channelTexts.twitter': 'must be at most 5000 characters' });
+    expect(tooLong.json().error.fields).toEqual({
+      'channelTexts.twitter': 'must be at most 5000 characters',
+    });
     expect((await preview('itm_00000000000000000000000000000000')).statusCode).toBe(404);
     expect((await preview('nope')).statusCode).toBe(404);
     const anonymous = await http.inject({ method: 'POST', url: `/api/items/${id}/preview`, payload: {} });
@@ -136,7 +219,14 @@ describe('POST /api/items/:id/preview', () => {
     const res = await preview(id, { channels: ['fb-main'] });
     expect(res.json().posts.map((p: { accountId: string }) => p.accountId)).toEqual(['fb-main']);
     const all = (await preview(id)).body;
-    for (const secret of [APP_KEY, APP_SECRET, ACCESS_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken, 'EAAfakepagetoken0001']) expect(all).not.toContain(secret);
+    for (const secret of [
+      APP_KEY,
+      APP_SECRET,
+      ACCESS_SECRET,
+      DEFAULT_TWITTER_ACCOUNT.accessToken,
+      'EAAfakepagetoken0001',
+    ])
+      expect(all).not.toContain(secret);
   });
 
   it('is described in the OpenAPI document', () => {

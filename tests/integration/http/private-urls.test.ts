@@ -18,7 +18,14 @@ async function serve(allowPrivateUrls: boolean): Promise<{ app: TestApp; http: F
 }
 
 const countItems = async (app: TestApp) =>
-  Number((await app.ctx.store.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await app.ctx.store.db
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('private addresses refused at the boundary (allowPrivateUrls off)', () => {
   let app: TestApp;
@@ -45,7 +52,12 @@ describe('private addresses refused at the boundary (allowPrivateUrls off)', () 
   });
 
   it('PATCH /api/items/:id: 400, the item unchanged', async () => {
-    const created = await http.inject({ method: 'POST', url: '/api/items', headers: json, payload: sampleItem(2) });
+    const created = await http.inject({
+      method: 'POST',
+      url: '/api/items',
+      headers: json,
+      payload: sampleItem(2),
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().id as string;
     const res = await http.inject({
@@ -55,7 +67,9 @@ describe('private addresses refused at the boundary (allowPrivateUrls off)', () 
       payload: { imageUrl: 'http://169.254.169.254/latest/meta-data/', imageAlt: 'x' },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields).toEqual({ imageUrl: 'must be a public address; 169.254.169.254 is link-local' });
+    expect(res.json().error.fields).toEqual({
+      imageUrl: 'must be a public address; 169.254.169.254 is link-local',
+    });
     const stored = await http.inject({ method: 'GET', url: `/api/items/${id}`, headers: json });
     expect(stored.json()).toMatchObject({ imageUrl: null, revision: 1 });
   });
@@ -68,12 +82,18 @@ describe('private addresses refused at the boundary (allowPrivateUrls off)', () 
       payload: { fields: sampleItem(3, { url: 'http://2130706433/' }) },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ valid: false, fields: { url: 'must be a public address; 127.0.0.1 is loopback' } });
+    expect(res.json()).toMatchObject({
+      valid: false,
+      fields: { url: 'must be a public address; 127.0.0.1 is loopback' },
+    });
   });
 
   it('the CMS webhook: 400, nothing created', async () => {
     const before = await countItems(app);
-    const body = JSON.stringify({ ...sampleItem(4, { imageUrl: 'http://localhost:6379/', imageAlt: 'x' }), externalId: 'cms-ssrf' });
+    const body = JSON.stringify({
+      ...sampleItem(4, { imageUrl: 'http://localhost:6379/', imageAlt: 'x' }),
+      externalId: 'cms-ssrf',
+    });
     const res = await http.inject({
       method: 'POST',
       url: '/api/hooks/publish',
@@ -110,7 +130,11 @@ describe('private addresses accepted when the installation allows them', () => {
       method: 'POST',
       url: '/api/items',
       headers: json,
-      payload: sampleItem(1, { url: 'http://10.0.0.1/news', imageUrl: 'http://127.0.0.1:9/x.png', imageAlt: 'x' }),
+      payload: sampleItem(1, {
+        url: 'http://10.0.0.1/news',
+        imageUrl: 'http://127.0.0.1:9/x.png',
+        imageAlt: 'x',
+      }),
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ url: 'http://10.0.0.1/news', imageUrl: 'http://127.0.0.1:9/x.png' });

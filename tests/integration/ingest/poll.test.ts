@@ -19,7 +19,13 @@ import { listDeliveriesForItem } from '../../../src/store/deliveries.js';
 import { TEST_REDIS } from '../../helpers/redis.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const entries = (...ns: number[]): FakeEntry[] => ns.map((n) => ({ guid: `cms-${n}`, title: `Town news ${n}`, categories: ['Vie locale'], date: `2026-03-0${n}T10:00:00Z` }));
+const entries = (...ns: number[]): FakeEntry[] =>
+  ns.map((n) => ({
+    guid: `cms-${n}`,
+    title: `Town news ${n}`,
+    categories: ['Vie locale'],
+    date: `2026-03-0${n}T10:00:00Z`,
+  }));
 
 for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`website feed ingest (${dialect})`, () => {
@@ -32,20 +38,38 @@ for (const { dialect, skip } of DIALECTS) {
       fake = undefined;
     });
 
-    const start = async (sources: (f: FakeFeedSource) => Array<Partial<FeedSourceConfig> & { id: string; url: string }>, initial = entries(1, 2, 3)) => {
+    const start = async (
+      sources: (f: FakeFeedSource) => Array<Partial<FeedSourceConfig> & { id: string; url: string }>,
+      initial = entries(1, 2, 3),
+    ) => {
       fake = await startFakeFeedSource(initial);
-      app = await startTestApp(dialect, { feed: { sources: sources(fake), allowPrivateSources: true, fetchTimeoutMs: 500, rebuildIntervalMs: 100 } });
+      app = await startTestApp(dialect, {
+        feed: {
+          sources: sources(fake),
+          allowPrivateSources: true,
+          fetchTimeoutMs: 500,
+          rebuildIntervalMs: 100,
+        },
+      });
       return { app, fake };
     };
     const source = (a: TestApp, id = 'town') => a.ctx.config.feed.sources.find((s) => s.id === id)!;
-    const items = (a: TestApp) => a.ctx.store.db.selectFrom('items').select(['id', 'title', 'status', 'url', 'tags', 'language']).orderBy('createdAt').orderBy('id').execute();
+    const items = (a: TestApp) =>
+      a.ctx.store.db
+        .selectFrom('items')
+        .select(['id', 'title', 'status', 'url', 'tags', 'language'])
+        .orderBy('createdAt')
+        .orderBy('id')
+        .execute();
 
     it('new entries become items exactly once: repeated polls (304), changed titles, lost validators, a restart, concurrent polls', async () => {
       const { app, fake } = await start((f) => [{ id: 'town', url: f.url() }]);
       const first = await pollSource(app.ctx, source(app));
       expect(first).toMatchObject({ ok: true, entries: 3, skipped: [] });
       expect(first.created).toHaveLength(3);
-      expect((await items(app)).map((i) => [i.title, i.status, i.language, i.tags])).toEqual([1, 2, 3].map((n) => [`Town news ${n}`, 'draft', 'fr', '["Vie-locale"]']));
+      expect((await items(app)).map((i) => [i.title, i.status, i.language, i.tags])).toEqual(
+        [1, 2, 3].map((n) => [`Town news ${n}`, 'draft', 'fr', '["Vie-locale"]']),
+      );
 
       const again = await pollSource(app.ctx, source(app));
       expect(again).toMatchObject({ ok: true, notModified: true, created: [] });
@@ -54,20 +78,31 @@ for (const { dialect, skip } of DIALECTS) {
       fake.setEntries([{ ...entries(1)[0]!, title: 'Town news 1 (title corrected)' }, ...entries(2, 3, 4)]);
       const changed = await pollSource(app.ctx, source(app));
       expect(changed.created).toHaveLength(1);
-      expect((await items(app)).map((i) => i.title)).toEqual(['Town news 1', 'Town news 2', 'Town news 3', 'Town news 4']);
+      expect((await items(app)).map((i) => i.title)).toEqual([
+        'Town news 1',
+        'Town news 2',
+        'Town news 3',
+        'Town news 4',
+      ]);
 
       // The validators are lost (say, a poll cut short): the whole feed comes again, and nothing doubles.
       await app.ctx.store.db.updateTable('feedSources').set({ etag: null, lastModified: null }).execute();
       expect((await pollSource(app.ctx, source(app))).created).toEqual([]);
 
       // A restart: another process, another connection to the same database.
-      const restarted = await createContext(app.ctx.config, { redis: TEST_REDIS, log: createLogger('silent') });
+      const restarted = await createContext(app.ctx.config, {
+        redis: TEST_REDIS,
+        log: createLogger('silent'),
+      });
       try {
         await restarted.store.db.updateTable('feedSources').set({ etag: null, lastModified: null }).execute();
         expect((await pollSource(restarted, source(app))).created).toEqual([]);
         // Two polls at once (two workers): each new entry still becomes exactly one item.
         fake.setEntries(entries(1, 2, 3, 4, 5, 6, 7));
-        const [a, b] = await Promise.all([pollSource(app.ctx, source(app)), pollSource(restarted, source(app))]);
+        const [a, b] = await Promise.all([
+          pollSource(app.ctx, source(app)),
+          pollSource(restarted, source(app)),
+        ]);
         expect(a.created.length + b.created.length).toBe(3);
       } finally {
         await restarted.close();
@@ -75,21 +110,44 @@ for (const { dialect, skip } of DIALECTS) {
       const all = await items(app);
       expect(all).toHaveLength(7);
       expect(new Set(all.map((i) => i.url)).size).toBe(7);
-      const rows = await app.ctx.store.db.selectFrom('feedSourceEntries').select(['entryKey', 'itemId']).execute();
+      const rows = await app.ctx.store.db
+        .selectFrom('feedSourceEntries')
+        .select(['entryKey', 'itemId'])
+        .execute();
       expect(rows.map((r) => r.entryKey).sort()).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `cms-${n}`));
     });
 
     it('the entry record refuses a second item even when imports race past the "seen" check', async () => {
       const { app } = await start((f) => [{ id: 'town', url: f.url() }]);
-      const fields = { title: 'Raced', summary: '', body: '', url: 'https://www.example.org/news/raced', imageUrl: null, imageAlt: null, tags: [], language: 'en', translations: {}, channelTexts: {}, thread: false, slug: 'raced' };
-      const outcomes = await Promise.all(Array.from({ length: 5 }, () => importEntry(app.ctx, source(app), { key: 'cms-raced', date: null, fields })));
+      const fields = {
+        title: 'Raced',
+        summary: '',
+        body: '',
+        url: 'https://www.example.org/news/raced',
+        imageUrl: null,
+        imageAlt: null,
+        tags: [],
+        language: 'en',
+        translations: {},
+        channelTexts: {},
+        thread: false,
+        slug: 'raced',
+      };
+      const outcomes = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          importEntry(app.ctx, source(app), { key: 'cms-raced', date: null, fields }),
+        ),
+      );
       expect(outcomes.filter((o) => o.status === 'created')).toHaveLength(1);
       expect(outcomes.filter((o) => o.status === 'seen')).toHaveLength(4);
       expect((await items(app)).filter((i) => i.title === 'Raced')).toHaveLength(1);
     });
 
     it('a publish source publishes at once; an item left unpublished by an interrupted poll is published by the next', async () => {
-      const { app } = await start((f) => [{ id: 'town', url: f.url(), mode: 'publish', language: 'en' }], entries(1));
+      const { app } = await start(
+        (f) => [{ id: 'town', url: f.url(), mode: 'publish', language: 'en' }],
+        entries(1),
+      );
       const result = await pollSource(app.ctx, source(app));
       const item = await getItem(app.ctx.store.db, result.created[0]!);
       expect(item).toMatchObject({ status: 'published', language: 'en', title: 'Town news 1' });
@@ -97,8 +155,31 @@ for (const { dialect, skip } of DIALECTS) {
 
       // The process stopped after the item and its entry record were committed, before publishing.
       const interrupted = await app.ctx.store.transaction(async (trx) => {
-        const draft = await insertItem(trx, { title: 'Left as a draft', summary: '', body: '', url: 'https://www.example.org/news/left', imageUrl: null, imageAlt: null, tags: [], language: 'en', translations: {}, channelTexts: {}, thread: false, slug: 'left-as-a-draft' }, 'ingest:town');
-        await insertSourceEntry(trx, { sourceId: 'town', key: 'cms-left', itemId: draft.id, entryDate: null, publishPending: true });
+        const draft = await insertItem(
+          trx,
+          {
+            title: 'Left as a draft',
+            summary: '',
+            body: '',
+            url: 'https://www.example.org/news/left',
+            imageUrl: null,
+            imageAlt: null,
+            tags: [],
+            language: 'en',
+            translations: {},
+            channelTexts: {},
+            thread: false,
+            slug: 'left-as-a-draft',
+          },
+          'ingest:town',
+        );
+        await insertSourceEntry(trx, {
+          sourceId: 'town',
+          key: 'cms-left',
+          itemId: draft.id,
+          entryDate: null,
+          publishPending: true,
+        });
         return draft;
       });
       await pollSource(app.ctx, source(app));
@@ -143,28 +224,56 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await items(app)).toHaveLength(3);
 
       const http: FastifyInstance = await buildServer(app.ctx, { apiToken: TOKEN });
-      const listed = (await http.inject({ method: 'GET', url: '/api/sources', headers: { authorization: `Bearer ${TOKEN}` } })).json().sources as Array<{ id: string; lastError: { kind: string; reason: string } | null; consecutiveFailures: number; itemsCreated: number }>;
+      const listed = (
+        await http.inject({
+          method: 'GET',
+          url: '/api/sources',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).json().sources as Array<{
+        id: string;
+        lastError: { kind: string; reason: string } | null;
+        consecutiveFailures: number;
+        itemsCreated: number;
+      }>;
       await http.close();
       const byId = Object.fromEntries(listed.map((s) => [s.id, s]));
-      expect(byId.error).toMatchObject({ lastError: { kind: 'http', reason: 'HTTP 500 from the source' }, consecutiveFailures: 1, itemsCreated: 0 });
+      expect(byId.error).toMatchObject({
+        lastError: { kind: 'http', reason: 'HTTP 500 from the source' },
+        consecutiveFailures: 1,
+        itemsCreated: 0,
+      });
       expect(byId.slow?.lastError?.kind).toBe('timeout');
       expect(byId.town?.lastError?.kind).toBe('blocked');
       expect(byId['ok-hops']).toMatchObject({ lastError: null, itemsCreated: 3 });
 
       // Retried later: a failing source that recovers is read at its next poll and its error cleared.
       fake.failWith(503);
-      expect((await pollSource(app.ctx, source(app, 'town'))).error).toMatchObject({ kind: 'http', reason: 'HTTP 503 from the source' });
+      expect((await pollSource(app.ctx, source(app, 'town'))).error).toMatchObject({
+        kind: 'http',
+        reason: 'HTTP 503 from the source',
+      });
       fake.failWith(null);
       const recovered = await pollSource(app.ctx, source(app, 'town'));
       expect(recovered).toMatchObject({ ok: true, error: null });
-      const row = await app.ctx.store.db.selectFrom('feedSources').selectAll().where('id', '=', 'town').executeTakeFirstOrThrow();
+      const row = await app.ctx.store.db
+        .selectFrom('feedSources')
+        .selectAll()
+        .where('id', '=', 'town')
+        .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ lastError: null, consecutiveFailures: 0 });
     });
 
     it('`herald ingest run` and `herald status` report each source, failures with their reason', async () => {
-      const { app } = await start((f) => [{ id: 'town', url: f.url() }, { id: 'error', url: f.url('/error') }]);
+      const { app } = await start((f) => [
+        { id: 'town', url: f.url() },
+        { id: 'error', url: f.url('/error') },
+      ]);
       const file = path.join(app.db.dataDir, 'herald.yaml');
-      writeFileSync(file, YAML.stringify({ feed: { sources: app.ctx.config.feed.sources, allowPrivateSources: true } }));
+      writeFileSync(
+        file,
+        YAML.stringify({ feed: { sources: app.ctx.config.feed.sources, allowPrivateSources: true } }),
+      );
       const env = { ...app.childEnv(), HERALD_CONFIG: file };
       const run = spawnHerald(['ingest', 'run'], env);
       expect(await waitForExit(run, 60_000)).toBe(1); // one source failed
@@ -173,7 +282,9 @@ for (const { dialect, skip } of DIALECTS) {
       const status = spawnHerald(['status'], env);
       expect(await waitForExit(status, 60_000)).toBe(0);
       expect(status.output()).toMatch(/town\s+draft\s+3 items\s+ok, last read/);
-      expect(status.output()).toMatch(/error\s+draft\s+0 items\s+FAILING \(1x\) since .*: HTTP 500 from the source/);
+      expect(status.output()).toMatch(
+        /error\s+draft\s+0 items\s+FAILING \(1x\) since .*: HTTP 500 from the source/,
+      );
       expect(await items(app)).toHaveLength(3);
     }, 120_000);
   });

@@ -18,13 +18,27 @@ for (const { dialect, skip } of DIALECTS) {
     let http: FastifyInstance;
 
     const post = (body: string, headers: Record<string, string> = {}) =>
-      http.inject({ method: 'POST', url: '/api/hooks/publish', payload: body, headers: { 'content-type': 'application/json', ...headers } });
-    const sign = (body: string, id = `msg_${randomUUID()}`, at = new Date(), secret = SECRET) => signWebhook(secret, id, body, at);
+      http.inject({
+        method: 'POST',
+        url: '/api/hooks/publish',
+        payload: body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    const sign = (body: string, id = `msg_${randomUUID()}`, at = new Date(), secret = SECRET) =>
+      signWebhook(secret, id, body, at);
     const signed = (payload: unknown) => {
       const body = JSON.stringify(payload);
       return post(body, sign(body));
     };
-    const count = async () => Number((await app.ctx.store.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await app.ctx.store.db
+            .selectFrom('items')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     beforeAll(async () => {
       app = await startTestApp(dialect, { feed: { webhookSecret: SECRET, rebuildIntervalMs: 100 } });
@@ -42,11 +56,19 @@ for (const { dialect, skip } of DIALECTS) {
       const body = res.json();
       expect(body).toMatchObject({ status: 'published', title: sampleItem(1).title, created: true });
       expect(res.headers.location).toBe(`/api/items/${body.id}`);
-      expect(body.deliveries.map((d: { kind: string; target: string }) => `${d.kind}:${d.target}`).sort()).toEqual(['channel:twitter', 'feed:main']);
-      const feed = await waitFor(async () => {
-        const items = (await new Parser().parseString((await http.inject({ method: 'GET', url: '/feed.xml' })).body)).items;
-        return items.length === 1 ? items : null;
-      }, 15_000, 'the item in the feed');
+      expect(
+        body.deliveries.map((d: { kind: string; target: string }) => `${d.kind}:${d.target}`).sort(),
+      ).toEqual(['channel:twitter', 'feed:main']);
+      const feed = await waitFor(
+        async () => {
+          const items = (
+            await new Parser().parseString((await http.inject({ method: 'GET', url: '/feed.xml' })).body)
+          ).items;
+          return items.length === 1 ? items : null;
+        },
+        15_000,
+        'the item in the feed',
+      );
       expect(feed[0]?.title).toBe(sampleItem(1).title);
     });
 
@@ -55,7 +77,9 @@ for (const { dialect, skip } of DIALECTS) {
       const res = await signed({ ...sampleItem(1), externalId: 'cms-42', channels: ['twitter'] });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ created: false, status: 'published' });
-      const retries = await Promise.all([1, 2, 3].map(() => signed({ ...sampleItem(7), externalId: 'cms-race' })));
+      const retries = await Promise.all(
+        [1, 2, 3].map(() => signed({ ...sampleItem(7), externalId: 'cms-race' })),
+      );
       expect(retries.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
       expect(new Set(retries.map((r) => r.json().id)).size).toBe(1);
       expect(await count()).toBe(before + 1);
@@ -76,19 +100,27 @@ for (const { dialect, skip } of DIALECTS) {
         post(body, { ...sign(body), 'webhook-id': 'msg_other' }), // the id is signed too
         post(body, sign(body, undefined, new Date(Date.now() - 6 * MINUTE))), // old
         post(body, sign(body, undefined, new Date(Date.now() + 6 * MINUTE))), // future
-        post(body, { ...good, [WEBHOOK_SIGNATURE_HEADER]: good[WEBHOOK_SIGNATURE_HEADER].replace('v1,', 'v2,') }),
+        post(body, {
+          ...good,
+          [WEBHOOK_SIGNATURE_HEADER]: good[WEBHOOK_SIGNATURE_HEADER].replace('v1,', 'v2,'),
+        }),
         post(body, { 'x-herald-signature': 'sha256=00', authorization: `Bearer ${TOKEN}` }), // the old scheme is gone
       ]);
       for (const res of answers) {
         expect(res.statusCode).toBe(401);
-        expect(res.json()).toEqual({ error: { code: 'unauthorized', message: 'the request signature is not valid' } });
+        expect(res.json()).toEqual({
+          error: { code: 'unauthorized', message: 'the request signature is not valid' },
+        });
         expect(res.body).not.toContain(SECRET);
       }
       expect(await count()).toBe(before);
     });
 
     it('accepts a timestamp within 5 minutes either way', async () => {
-      for (const [n, offset] of [[10, -4 * MINUTE], [11, 4 * MINUTE]] as const) {
+      for (const [n, offset] of [
+        [10, -4 * MINUTE],
+        [11, 4 * MINUTE],
+      ] as const) {
         const body = JSON.stringify(sampleItem(n));
         expect((await post(body, sign(body, undefined, new Date(Date.now() + offset)))).statusCode).toBe(201);
       }
@@ -110,8 +142,15 @@ for (const { dialect, skip } of DIALECTS) {
       const together = await Promise.all([1, 2, 3].map(() => post(body, headers)));
       for (const res of together) expect(res.statusCode).toBe(200);
       expect(await count()).toBe(before);
-      expect(await app.ctx.store.db.selectFrom('deliveries').select('id').execute()).toHaveLength(deliveries.length);
-      const row = await app.ctx.store.db.selectFrom('requestKeys').selectAll().where('scope', '=', 'webhook').where('key', '=', headers['webhook-id']).executeTakeFirstOrThrow();
+      expect(await app.ctx.store.db.selectFrom('deliveries').select('id').execute()).toHaveLength(
+        deliveries.length,
+      );
+      const row = await app.ctx.store.db
+        .selectFrom('requestKeys')
+        .selectAll()
+        .where('scope', '=', 'webhook')
+        .where('key', '=', headers['webhook-id'])
+        .executeTakeFirstOrThrow();
       expect(Date.parse(row.expiresAt) - Date.now()).toBeGreaterThan(23 * 60 * MINUTE); // remembered at least a day
     });
 
@@ -128,9 +167,21 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('validates a signed body: 400 naming each bad field, nothing created', async () => {
       const before = await count();
-      const res = await signed({ title: '', url: 'ftp://x', channels: ['nope'], colour: 'red', externalId: '' });
+      const res = await signed({
+        title: '',
+        url: 'ftp://x',
+        channels: ['nope'],
+        colour: 'red',
+        externalId: '',
+      });
       expect(res.statusCode).toBe(400);
-      expect(Object.keys(res.json().error.fields).sort()).toEqual(['channels', 'colour', 'externalId', 'title', 'url']);
+      expect(Object.keys(res.json().error.fields).sort()).toEqual([
+        'channels',
+        'colour',
+        'externalId',
+        'title',
+        'url',
+      ]);
       const notJson = post('{"title": ', sign('{"title": '));
       expect((await notJson).json().error.code).toBe('malformed_json');
       expect((await signed([1, 2])).json().error.fields).toEqual({ '(body)': 'must be a JSON object' });
@@ -142,7 +193,12 @@ for (const { dialect, skip } of DIALECTS) {
       const server = await buildServer(off.ctx, { apiToken: TOKEN });
       try {
         const body = JSON.stringify(sampleItem(3));
-        const res = await server.inject({ method: 'POST', url: '/api/hooks/publish', payload: body, headers: { 'content-type': 'application/json', ...sign(body) } });
+        const res = await server.inject({
+          method: 'POST',
+          url: '/api/hooks/publish',
+          payload: body,
+          headers: { 'content-type': 'application/json', ...sign(body) },
+        });
         expect(res.statusCode).toBe(404);
       } finally {
         await server.close();

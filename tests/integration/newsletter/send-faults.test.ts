@@ -8,7 +8,15 @@ import { createNewsletter } from '../../../src/newsletter/staff-tools.js';
 import { resendUnknown, startSend } from '../../../src/newsletter/send-flow.js';
 import { findContactByEmail } from '../../../src/store/members.js';
 import { listRecipients, progressOf } from '../../../src/store/newsletters.js';
-import { contactEmail, countByRecipient, parseAll, publishedItem, seedContacts, startNewsletterApp, waitForStatus } from '../../helpers/newsletter.js';
+import {
+  contactEmail,
+  countByRecipient,
+  parseAll,
+  publishedItem,
+  seedContacts,
+  startNewsletterApp,
+  waitForStatus,
+} from '../../helpers/newsletter.js';
 
 const N = 60;
 let smtp: FakeSmtp;
@@ -23,7 +31,11 @@ async function sendWith(faults: SmtpFaults, extra: Record<string, unknown> = {})
   smtp = await startFakeSmtp({ faults });
   app = await startNewsletterApp('sqlite', smtp, extra);
   await seedContacts(app, N);
-  const newsletter = await createNewsletter(app.ctx, { kind: 'announcement', itemIds: [await publishedItem(app)] }, 'test');
+  const newsletter = await createNewsletter(
+    app.ctx,
+    { kind: 'announcement', itemIds: [await publishedItem(app)] },
+    'test',
+  );
   app.startWorkers(['newsletter']);
   await startSend(app.ctx, newsletter.id, { actor: 'test' });
   return newsletter.id;
@@ -43,31 +55,41 @@ function expectEveryoneOnce(except: string[] = []) {
 }
 
 describe('SMTP faults during a send', () => {
-  it('421 and 451: the recipients are retried later and each gets exactly one message', { timeout: 60_000 }, async () => {
-    const busy = [contactEmail(3), contactEmail(17)];
-    const grey = [contactEmail(8), contactEmail(40)];
-    const id = await sendWith({ tempFail: { recipients: busy, code: 421, times: 1 } });
-    await waitForStatus(app, id, 'sent');
-    expectEveryoneOnce();
-    for (const email of busy) expect(smtp.attempts.get(email)).toBe(2);
-    expect((await progressOf(app.ctx.store.db, id)).sent).toBe(N);
+  it(
+    '421 and 451: the recipients are retried later and each gets exactly one message',
+    { timeout: 60_000 },
+    async () => {
+      const busy = [contactEmail(3), contactEmail(17)];
+      const grey = [contactEmail(8), contactEmail(40)];
+      const id = await sendWith({ tempFail: { recipients: busy, code: 421, times: 1 } });
+      await waitForStatus(app, id, 'sent');
+      expectEveryoneOnce();
+      for (const email of busy) expect(smtp.attempts.get(email)).toBe(2);
+      expect((await progressOf(app.ctx.store.db, id)).sent).toBe(N);
 
-    await app.close();
-    await smtp.close();
-    const id2 = await sendWith({ tempFail: { recipients: grey, code: 451, times: 2 } });
-    await waitForStatus(app, id2, 'sent');
-    expectEveryoneOnce();
-    for (const email of grey) {
-      expect(smtp.attempts.get(email)).toBe(3);
-      const row = await rowOf(id2, email);
-      expect(row).toMatchObject({ status: 'sent', attempts: 3 });
-      expect(row.reply).toMatch(/^250 /);
-    }
-  });
+      await app.close();
+      await smtp.close();
+      const id2 = await sendWith({ tempFail: { recipients: grey, code: 451, times: 2 } });
+      await waitForStatus(app, id2, 'sent');
+      expectEveryoneOnce();
+      for (const email of grey) {
+        expect(smtp.attempts.get(email)).toBe(3);
+        const row = await rowOf(id2, email);
+        expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+        expect(row.reply).toMatch(/^250 /);
+      }
+    },
+  );
 
   it('550 for one recipient: bounced with the reply, never retried, the contact marked bounced; the rest go on', async () => {
     const refused = contactEmail(21);
-    const id = await sendWith({ reject: { recipients: [refused], code: 550, message: '5.1.1 <x>: Recipient address rejected: User unknown' } });
+    const id = await sendWith({
+      reject: {
+        recipients: [refused],
+        code: 550,
+        message: '5.1.1 <x>: Recipient address rejected: User unknown',
+      },
+    });
     await waitForStatus(app, id, 'sent');
     expectEveryoneOnce([refused]);
     expect(smtp.attempts.get(refused)).toBe(1);

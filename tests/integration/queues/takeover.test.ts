@@ -32,15 +32,25 @@ describe('a delivery taken over while its first worker was frozen', () => {
         return { remoteId: `post-${delivery.id}`, remoteUrl: null };
       },
     };
-    return makeDeliveryProcessor({ store: app.ctx.store, gate: app.ctx.gate, log: app.ctx.log, handlers: { channel: handler }, backoffMs: 100 });
+    return makeDeliveryProcessor({
+      store: app.ctx.store,
+      gate: app.ctx.gate,
+      log: app.ctx.log,
+      handlers: { channel: handler },
+      backoffMs: 100,
+    });
   }
 
-  const job = (deliveryId: string) => ({ data: { deliveryId }, opts: { attempts: 3 }, attemptsMade: 0 }) as unknown as Job;
+  const job = (deliveryId: string) =>
+    ({ data: { deliveryId }, opts: { attempts: 3 }, attemptsMade: 0 }) as unknown as Job;
 
   it('does nothing when another worker claimed the delivery after it', async () => {
     const id = await channelDelivery(1);
     const sideEffects: string[] = [];
-    const process = processorWith(async (deliveryId) => void (await claimDelivery(app.ctx.store.db, deliveryId)), sideEffects);
+    const process = processorWith(
+      async (deliveryId) => void (await claimDelivery(app.ctx.store.db, deliveryId)),
+      sideEffects,
+    );
     expect(await process(job(id), 'token')).toEqual({ skipped: 'taken over' });
     expect(sideEffects).toEqual([]);
     // The row is left to the worker that took it over: still running, on its attempt.

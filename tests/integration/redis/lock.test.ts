@@ -46,7 +46,9 @@ describe('Redis lock across connections', () => {
 
   it('gives up waiting after waitMs', async () => {
     await b.set(`${prefix}:lock:w`, 'held', 'PX', 5_000);
-    await expect(redisLock(a, prefix, { waitMs: 200 })('w', async () => 1)).rejects.toBeInstanceOf(LockTimeoutError);
+    await expect(redisLock(a, prefix, { waitMs: 200 })('w', async () => 1)).rejects.toBeInstanceOf(
+      LockTimeoutError,
+    );
   });
 });
 
@@ -54,14 +56,21 @@ describe('OAuth refresh lock', () => {
   it('runs the refresh under the account lock', async () => {
     const seen: Array<number> = [];
     const withLock = oauthRefreshLock(a, prefix);
-    expect(await withLock('tw', async () => (seen.push(await b.exists(`${prefix}:lock:oauth2:tw`)), 'refreshed'))).toBe('refreshed');
+    expect(
+      await withLock('tw', async () => (seen.push(await b.exists(`${prefix}:lock:oauth2:tw`)), 'refreshed')),
+    ).toBe('refreshed');
     expect(seen).toEqual([1]);
   });
 
   it('a lock held too long becomes a transient ChannelError in plain words', async () => {
     await b.set(`${prefix}:lock:oauth2:held`, 'another-process', 'PX', 5_000);
-    const error = await oauthRefreshLock(a, prefix, { waitMs: 200 })('held', async () => 1).catch((e: unknown) => e);
+    const error = await oauthRefreshLock(a, prefix, { waitMs: 200 })('held', async () => 1).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ChannelError);
-    expect(error).toMatchObject({ kind: 'transient', message: 'Another Herald process has been renewing the Twitter token for too long: will try again.' });
+    expect(error).toMatchObject({
+      kind: 'transient',
+      message: 'Another Herald process has been renewing the Twitter token for too long: will try again.',
+    });
   });
 });

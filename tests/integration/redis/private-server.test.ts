@@ -16,7 +16,10 @@ describe.skipIf(!hasRedisServer)('private redis-server', () => {
     const log = createLogger('silent');
     const first = await resolveRedis(undefined, dataDir, log, { spawnAllowed: true, localDefault: NOBODY });
     expect(first.stop).toBeTypeOf('function');
-    const client = new Redis({ ...('path' in first.target ? { path: first.target.path } : {}), lazyConnect: true });
+    const client = new Redis({
+      ...('path' in first.target ? { path: first.target.path } : {}),
+      lazyConnect: true,
+    });
     if ('url' in first.target) throw new Error('expected a unix socket for a short data dir');
     await client.connect();
     expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
@@ -29,12 +32,17 @@ describe.skipIf(!hasRedisServer)('private redis-server', () => {
     expect(again.stop).toBeUndefined(); // not ours to stop
 
     await first.stop!();
-    await expect(resolveRedis(undefined, dataDir, log, { spawnAllowed: false, localDefault: NOBODY })).rejects.toThrow(/no Redis answers/);
+    await expect(
+      resolveRedis(undefined, dataDir, log, { spawnAllowed: false, localDefault: NOBODY }),
+    ).rejects.toThrow(/no Redis answers/);
   });
 
   it('uses a loopback port when the data dir is too deep for a unix socket', async () => {
     const deep = path.join(mkdtempSync(path.join(tmpdir(), 'hr-')), 'a'.repeat(60), 'b'.repeat(40));
-    const resolved = await resolveRedis(undefined, deep, createLogger('silent'), { spawnAllowed: true, localDefault: NOBODY });
+    const resolved = await resolveRedis(undefined, deep, createLogger('silent'), {
+      spawnAllowed: true,
+      localDefault: NOBODY,
+    });
     try {
       expect(resolved.target).toMatchObject({ url: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/) });
     } finally {
@@ -43,7 +51,9 @@ describe.skipIf(!hasRedisServer)('private redis-server', () => {
   });
 
   it('REDIS_URL always wins', async () => {
-    const resolved = await resolveRedis('redis://10.0.0.1:6379', '/nonexistent', createLogger('silent'), { spawnAllowed: true });
+    const resolved = await resolveRedis('redis://10.0.0.1:6379', '/nonexistent', createLogger('silent'), {
+      spawnAllowed: true,
+    });
     expect(resolved).toEqual({ target: { url: 'redis://10.0.0.1:6379' } });
   });
 });

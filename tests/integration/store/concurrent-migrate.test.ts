@@ -18,7 +18,11 @@ describe('concurrent migrations on SQLite', () => {
       const stores = Array.from({ length: 8 }, () => openStore(`sqlite:${file}`, dir));
       try {
         const results = await Promise.allSettled(stores.map((s) => migrateToLatest(s)));
-        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+        expect(
+          results
+            .filter((r) => r.status === 'rejected')
+            .map((r) => String((r as PromiseRejectedResult).reason)),
+        ).toEqual([]);
         const applied = results.flatMap((r) => (r as PromiseFulfilledResult<string[]>).value);
         expect(applied.sort()).toEqual(Object.keys(allMigrations(stores[0]!)).sort());
       } finally {

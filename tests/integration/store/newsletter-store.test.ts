@@ -5,8 +5,23 @@ import { DIALECTS } from '../../helpers/databases.js';
 import { sampleItem, startTestApp, type TestApp } from '../../helpers/app.js';
 import { createItem } from '../../../src/app/items.js';
 import { importContacts } from '../../../src/store/member-import.js';
-import { eligibleContacts, findContactByEmail, listAuthorities, listContacts, setContactStatus, updateContact } from '../../../src/store/members.js';
-import { claimRecipient, insertNewsletter, insertRecipients, markTransmitting, progressOf, recordOutcome, transitionNewsletter } from '../../../src/store/newsletters.js';
+import {
+  eligibleContacts,
+  findContactByEmail,
+  listAuthorities,
+  listContacts,
+  setContactStatus,
+  updateContact,
+} from '../../../src/store/members.js';
+import {
+  claimRecipient,
+  insertNewsletter,
+  insertRecipients,
+  markTransmitting,
+  progressOf,
+  recordOutcome,
+  transitionNewsletter,
+} from '../../../src/store/newsletters.js';
 
 const CSV = [
   'authority,country,name,email,language,region_type,announcements,digest',
@@ -39,8 +54,17 @@ for (const { dialect, skip } of DIALECTS) {
       ]);
       expect(report.notes.some((n) => n.line === 6 && /merged/.test(n.message))).toBe(true);
       const anne = await findContactByEmail(app.ctx.store.db, 'anne.martin@lyon.fr');
-      expect(anne).toMatchObject({ email: 'Anne.Martin@lyon.fr', name: 'Anne Martin', language: 'fr', status: 'active', subscriptions: { announcements: true, digest: false } });
-      expect(await findContactByEmail(app.ctx.store.db, 'paul@lyon.fr')).toMatchObject({ language: 'fr-BE', subscriptions: { announcements: true, digest: true } });
+      expect(anne).toMatchObject({
+        email: 'Anne.Martin@lyon.fr',
+        name: 'Anne Martin',
+        language: 'fr',
+        status: 'active',
+        subscriptions: { announcements: true, digest: false },
+      });
+      expect(await findContactByEmail(app.ctx.store.db, 'paul@lyon.fr')).toMatchObject({
+        language: 'fr-BE',
+        subscriptions: { announcements: true, digest: true },
+      });
       const { authorities } = await listAuthorities(app.ctx.store.db, { limit: 10, offset: 0 });
       expect(authorities.map((a) => [a.name, a.country, a.contacts])).toEqual([
         ['Ghent', 'BE', 1],
@@ -52,16 +76,30 @@ for (const { dialect, skip } of DIALECTS) {
       await importContacts(app.ctx.store, CSV, { actor: 'test' });
       const anne = (await findContactByEmail(app.ctx.store.db, 'anne.martin@lyon.fr'))!;
       await setContactStatus(app.ctx.store.db, anne.id, 'unsubscribed', 'test');
-      const again = ['authority,country,name,email,language,digest', 'Lyon,FR,Anne Martin,ANNE.MARTIN@lyon.fr,en,yes', 'Ghent,BE,Piet,piet@stad.gent,nl,', 'Porto,PT,Rui,rui@porto.pt,pt,'].join('\n');
+      const again = [
+        'authority,country,name,email,language,digest',
+        'Lyon,FR,Anne Martin,ANNE.MARTIN@lyon.fr,en,yes',
+        'Ghent,BE,Piet,piet@stad.gent,nl,',
+        'Porto,PT,Rui,rui@porto.pt,pt,',
+      ].join('\n');
       const report = await importContacts(app.ctx.store, again, { actor: 'test' });
       expect(report).toMatchObject({ created: 1, updated: 1, unchanged: 1, authoritiesCreated: 1 });
-      expect(await findContactByEmail(app.ctx.store.db, 'anne.martin@lyon.fr')).toMatchObject({ id: anne.id, language: 'en', status: 'unsubscribed', subscriptions: { announcements: true, digest: true } });
+      expect(await findContactByEmail(app.ctx.store.db, 'anne.martin@lyon.fr')).toMatchObject({
+        id: anne.id,
+        language: 'en',
+        status: 'unsubscribed',
+        subscriptions: { announcements: true, digest: true },
+      });
     });
 
     it('strict and dry-run imports write nothing', async () => {
       const strict = await importContacts(app.ctx.store, CSV, { actor: 'test', strict: true });
       expect(strict).toMatchObject({ applied: false, created: 3 });
-      const dry = await importContacts(app.ctx.store, 'authority,country,name,email,language\nLyon,FR,A,a@lyon.fr,fr\n', { actor: 'test', dryRun: true });
+      const dry = await importContacts(
+        app.ctx.store,
+        'authority,country,name,email,language\nLyon,FR,A,a@lyon.fr,fr\n',
+        { actor: 'test', dryRun: true },
+      );
       expect(dry).toMatchObject({ applied: false, created: 1 });
       expect((await listContacts(app.ctx.store.db, { limit: 10, offset: 0 })).total).toBe(0);
       expect((await listAuthorities(app.ctx.store.db, { limit: 10, offset: 0 })).total).toBe(0);
@@ -69,7 +107,10 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('searches contacts by name, email or authority; % and _ are literal', async () => {
       await importContacts(app.ctx.store, CSV, { actor: 'test' });
-      const names = async (q: string) => (await listContacts(app.ctx.store.db, { q, limit: 10, offset: 0 })).contacts.map((c) => c.email).sort();
+      const names = async (q: string) =>
+        (await listContacts(app.ctx.store.db, { q, limit: 10, offset: 0 })).contacts
+          .map((c) => c.email)
+          .sort();
       expect(await names('LYON')).toEqual(['Anne.Martin@lyon.fr', 'paul@lyon.fr']);
       expect(await names('piet')).toEqual(['piet@stad.gent']);
       expect(await names('gent')).toEqual(['piet@stad.gent']);
@@ -83,16 +124,33 @@ for (const { dialect, skip } of DIALECTS) {
       const piet = (await findContactByEmail(app.ctx.store.db, 'piet@stad.gent'))!;
       await setContactStatus(app.ctx.store.db, piet.id, 'bounced', '550');
       await updateContact(app.ctx.store.db, paul.id, { subscriptions: { announcements: false } });
-      expect((await eligibleContacts(app.ctx.store.db, 'announcement')).map((a) => a.email)).toEqual(['Anne.Martin@lyon.fr']);
-      expect((await eligibleContacts(app.ctx.store.db, 'digest')).map((a) => [a.email, a.authorityName])).toEqual([['paul@lyon.fr', 'Lyon']]);
+      expect((await eligibleContacts(app.ctx.store.db, 'announcement')).map((a) => a.email)).toEqual([
+        'Anne.Martin@lyon.fr',
+      ]);
+      expect(
+        (await eligibleContacts(app.ctx.store.db, 'digest')).map((a) => [a.email, a.authorityName]),
+      ).toEqual([['paul@lyon.fr', 'Lyon']]);
     });
 
     it('a recipient row is claimed by one worker only, only while its newsletter is sending, and outcomes need the claim', async () => {
       await importContacts(app.ctx.store, CSV, { actor: 'test' });
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
-      const { newsletter } = await insertNewsletter(app.ctx.store.db, { kind: 'digest', itemIds: [item.id], source: 'staff', createdBy: 'test' });
-      await insertRecipients(app.ctx.store.db, newsletter.id, await eligibleContacts(app.ctx.store.db, 'digest'));
-      await insertRecipients(app.ctx.store.db, newsletter.id, await eligibleContacts(app.ctx.store.db, 'digest')); // idempotent
+      const { newsletter } = await insertNewsletter(app.ctx.store.db, {
+        kind: 'digest',
+        itemIds: [item.id],
+        source: 'staff',
+        createdBy: 'test',
+      });
+      await insertRecipients(
+        app.ctx.store.db,
+        newsletter.id,
+        await eligibleContacts(app.ctx.store.db, 'digest'),
+      );
+      await insertRecipients(
+        app.ctx.store.db,
+        newsletter.id,
+        await eligibleContacts(app.ctx.store.db, 'digest'),
+      ); // idempotent
       const rows = await app.ctx.store.db.selectFrom('newsletterRecipients').select('id').execute();
       expect(rows).toHaveLength(2);
       const id = rows[0]!.id;
@@ -106,9 +164,15 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await markTransmitting(app.ctx.store.db, id, 'another-claim')).toBe(false);
       expect(await markTransmitting(app.ctx.store.db, id, claimedAt)).toBe(true);
       expect(await recordOutcome(app.ctx.store.db, id, 'another-claim', { status: 'sent' })).toBe(false);
-      expect(await recordOutcome(app.ctx.store.db, id, claimedAt, { status: 'sent', reply: '250 ok' })).toBe(true);
+      expect(await recordOutcome(app.ctx.store.db, id, claimedAt, { status: 'sent', reply: '250 ok' })).toBe(
+        true,
+      );
       expect(await recordOutcome(app.ctx.store.db, id, claimedAt, { status: 'failed' })).toBe(false);
-      expect(await progressOf(app.ctx.store.db, newsletter.id)).toMatchObject({ total: 2, sent: 1, pending: 1 });
+      expect(await progressOf(app.ctx.store.db, newsletter.id)).toMatchObject({
+        total: 2,
+        sent: 1,
+        pending: 1,
+      });
       await transitionNewsletter(app.ctx.store.db, newsletter.id, ['sending'], { status: 'paused' });
       expect(await claimRecipient(app.ctx.store.db, rows[1]!.id)).toBeNull();
     });

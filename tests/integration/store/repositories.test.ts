@@ -3,7 +3,15 @@ import { DIALECTS, createTestDatabase, type TestDatabase } from '../../helpers/d
 import { openStore, type Store } from '../../../src/store/db.js';
 import { migrateToLatest } from '../../../src/store/migrate.js';
 import { insertItem, getItem, listItems, updateItemFields } from '../../../src/store/items.js';
-import { claimDelivery, completeDelivery, failDelivery, insertDeliveries, listDeliveriesForItem, releaseDelivery, retryDelivery } from '../../../src/store/deliveries.js';
+import {
+  claimDelivery,
+  completeDelivery,
+  failDelivery,
+  insertDeliveries,
+  listDeliveriesForItem,
+  releaseDelivery,
+  retryDelivery,
+} from '../../../src/store/deliveries.js';
 import { listAudit, recordAudit } from '../../../src/store/audit.js';
 import { syncAccounts, listAccounts, setAccountState } from '../../../src/store/accounts.js';
 import { validateItemFields } from '../../../src/domain/item.js';
@@ -28,11 +36,22 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('items: insert, unique slugs, revisions, JSON fields, paging', async () => {
-      const a = await insertItem(store.db, validateItemFields(sampleItem(1, { title: 'Same title', translations: { fr: { title: 'Même titre' } } })), 't');
+      const a = await insertItem(
+        store.db,
+        validateItemFields(
+          sampleItem(1, { title: 'Same title', translations: { fr: { title: 'Même titre' } } }),
+        ),
+        't',
+      );
       const b = await insertItem(store.db, validateItemFields(sampleItem(2, { title: 'Same title' })), 't');
       expect([a.slug, b.slug]).toEqual(['same-title', 'same-title-2']);
       expect(a.translations).toEqual({ fr: { title: 'Même titre' } });
-      const edited = await updateItemFields(store.db, a, { ...validateItemFields(sampleItem(1, { title: 'New' })), slug: a.slug }, 't');
+      const edited = await updateItemFields(
+        store.db,
+        a,
+        { ...validateItemFields(sampleItem(1, { title: 'New' })), slug: a.slug },
+        't',
+      );
       expect(edited.revision).toBe(2);
       expect((await getItem(store.db, a.id)).title).toBe('New');
       const page = await listItems(store.db, { limit: 1, offset: 1 });
@@ -55,20 +74,40 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await completeDelivery(store.db, d!.id, { remoteId: 'x', remoteUrl: null })).toBe(false); // failed -> done refused
       expect(await retryDelivery(store.db, d!.id)).toBe(true);
       await claimDelivery(store.db, d!.id);
-      expect(await completeDelivery(store.db, d!.id, { remoteId: '123', remoteUrl: 'https://x.com/a/status/123' })).toBe(true);
+      expect(
+        await completeDelivery(store.db, d!.id, { remoteId: '123', remoteUrl: 'https://x.com/a/status/123' }),
+      ).toBe(true);
       expect(await retryDelivery(store.db, d!.id)).toBe(false); // done is final
       const [stored] = await listDeliveriesForItem(store.db, item.id);
       expect(stored).toMatchObject({ status: 'done', remoteId: '123', lastError: null });
     });
 
     it('audit log and accounts', async () => {
-      await recordAudit(store.db, { actor: 'ana', action: 'created', subjectType: 'item', subjectId: 'itm_1', details: { a: 1 } });
-      await recordAudit(store.db, { actor: 'ana', action: 'published', subjectType: 'item', subjectId: 'itm_1' });
-      expect((await listAudit(store.db, 'item', 'itm_1')).map((e) => [e.actor, e.action, e.details])).toEqual([['ana', 'created', { a: 1 }], ['ana', 'published', {}]]);
+      await recordAudit(store.db, {
+        actor: 'ana',
+        action: 'created',
+        subjectType: 'item',
+        subjectId: 'itm_1',
+        details: { a: 1 },
+      });
+      await recordAudit(store.db, {
+        actor: 'ana',
+        action: 'published',
+        subjectType: 'item',
+        subjectId: 'itm_1',
+      });
+      expect((await listAudit(store.db, 'item', 'itm_1')).map((e) => [e.actor, e.action, e.details])).toEqual(
+        [
+          ['ana', 'created', { a: 1 }],
+          ['ana', 'published', {}],
+        ],
+      );
       await syncAccounts(store.db, [{ id: 'tw', platform: 'twitter', name: 'X', mode: 'dry-run' }]);
       await setAccountState(store.db, 'tw', 'needs_reconnect', 'token expired');
       await syncAccounts(store.db, [{ id: 'tw', platform: 'twitter', name: 'X main', mode: 'live' }]);
-      expect(await listAccounts(store.db)).toMatchObject([{ id: 'tw', name: 'X main', mode: 'live', state: 'needs_reconnect', stateReason: 'token expired' }]);
+      expect(await listAccounts(store.db)).toMatchObject([
+        { id: 'tw', name: 'X main', mode: 'live', state: 'needs_reconnect', stateReason: 'token expired' },
+      ]);
     });
   });
 }

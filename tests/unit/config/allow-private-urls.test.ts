@@ -35,6 +35,8 @@ describe('allowPrivateUrls (HERALD_ALLOW_PRIVATE_URLS), alias feed.allowPrivateS
   });
 
   it('refuses a value that is not a yes or no, naming the variable', () => {
-    expect(() => loadConfig({ env: { HERALD_ALLOW_PRIVATE_URLS: 'maybe' }, cwd: dir() })).toThrow('HERALD_ALLOW_PRIVATE_URLS (allowPrivateUrls): must be true or false');
+    expect(() => loadConfig({ env: { HERALD_ALLOW_PRIVATE_URLS: 'maybe' }, cwd: dir() })).toThrow(
+      'HERALD_ALLOW_PRIVATE_URLS (allowPrivateUrls): must be true or false',
+    );
   });
 });

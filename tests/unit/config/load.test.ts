@@ -10,14 +10,26 @@ describe('configuration', () => {
   it('needs nothing: defaults give a working install', () => {
     const cwd = dir();
     const config = loadConfig({ env: {}, cwd });
-    expect(config).toMatchObject({ port: 8080, timezone: 'Europe/Paris', publicUrl: 'http://localhost:8080', dataDir: path.join(cwd, 'var'), queuePrefix: '{herald}' });
+    expect(config).toMatchObject({
+      port: 8080,
+      timezone: 'Europe/Paris',
+      publicUrl: 'http://localhost:8080',
+      dataDir: path.join(cwd, 'var'),
+      queuePrefix: '{herald}',
+    });
     expect(config.databaseUrl).toBeUndefined();
   });
 
   it('environment overrides the file; ${VARS} in the file are expanded', () => {
     const cwd = dir();
-    writeFileSync(path.join(cwd, 'herald.yaml'), 'port: 9000\nsiteUrl: https://alliance.example\nchannels:\n  accounts:\n    - id: fb\n      platform: facebook\n      credentials: { pageToken: "${FB_TOKEN}" }\n');
-    const config = loadConfig({ env: { HERALD_CONFIG: 'herald.yaml', PORT: '9100', FB_TOKEN: 'secret-token' }, cwd });
+    writeFileSync(
+      path.join(cwd, 'herald.yaml'),
+      'port: 9000\nsiteUrl: https://alliance.example\nchannels:\n  accounts:\n    - id: fb\n      platform: facebook\n      credentials: { pageToken: "${FB_TOKEN}" }\n',
+    );
+    const config = loadConfig({
+      env: { HERALD_CONFIG: 'herald.yaml', PORT: '9100', FB_TOKEN: 'secret-token' },
+      cwd,
+    });
     expect(config.port).toBe(9100);
     expect(config.siteUrl).toBe('https://alliance.example');
     expect(config.channels.accounts?.[0]?.credentials?.pageToken).toBe('secret-token');
@@ -25,7 +37,15 @@ describe('configuration', () => {
 
   it('one message per bad field, naming the variable it came from', () => {
     try {
-      loadConfig({ env: { PORT: 'eighty', HERALD_TIMEZONE: 'Paris', HERALD_PUBLIC_URL: 'ftp://x', REDIS_URL: 'localhost:6379' }, cwd: dir() });
+      loadConfig({
+        env: {
+          PORT: 'eighty',
+          HERALD_TIMEZONE: 'Paris',
+          HERALD_PUBLIC_URL: 'ftp://x',
+          REDIS_URL: 'localhost:6379',
+        },
+        cwd: dir(),
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -57,7 +77,9 @@ describe('configuration', () => {
       loadConfig({ env: { HERALD_API_TOKEN: 'short' }, cwd: dir() });
       expect.unreachable();
     } catch (error) {
-      expect((error as Error).message).toContain('HERALD_API_TOKEN (apiToken): must be at least 16 characters');
+      expect((error as Error).message).toContain(
+        'HERALD_API_TOKEN (apiToken): must be at least 16 characters',
+      );
       expect((error as Error).message).not.toContain('short');
     }
   });

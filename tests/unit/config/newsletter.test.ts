@@ -9,7 +9,8 @@ import { cronProblem } from '../../../src/domain/cron.js';
 import { assertReadyToSend, newsletterSettings } from '../../../src/newsletter/settings.js';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'herald-nlcfg-'));
-const load = (env: Record<string, string>, cwd = dir()) => loadConfig({ env: { HERALD_DATA_DIR: path.join(cwd, 'var'), ...env }, cwd });
+const load = (env: Record<string, string>, cwd = dir()) =>
+  loadConfig({ env: { HERALD_DATA_DIR: path.join(cwd, 'var'), ...env }, cwd });
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -25,7 +26,13 @@ describe('newsletter configuration', () => {
   it('has working defaults: Monday 09:00 Europe/Paris digest, English, eml outbox, hold unknown outcomes', () => {
     const c = load({}).newsletter;
     expect(c.smtpUrl).toBeUndefined();
-    expect(c).toMatchObject({ poolSize: 5, messagesPerSecond: 20, defaultLanguage: 'en', unknownOutcome: 'hold', digest: { enabled: true, cron: '0 9 * * 1', timezone: 'Europe/Paris' } });
+    expect(c).toMatchObject({
+      poolSize: 5,
+      messagesPerSecond: 20,
+      defaultLanguage: 'en',
+      unknownOutcome: 'hold',
+      digest: { enabled: true, cron: '0 9 * * 1', timezone: 'Europe/Paris' },
+    });
   });
 
   it('reads every setting from the environment', () => {
@@ -56,13 +63,25 @@ describe('newsletter configuration', () => {
   });
 
   it('names each bad value and where it came from, without echoing secrets', () => {
-    const found = problems({ HERALD_DIGEST_CRON: '0 25 * * 1', HERALD_DIGEST_TIMEZONE: 'Mars/Olympus', HERALD_NEWSLETTER_TOKEN_KEYS: 'short-secret-key', HERALD_NEWSLETTER_RATE: '0', HERALD_DKIM_DOMAIN: 'alliance.example' });
+    const found = problems({
+      HERALD_DIGEST_CRON: '0 25 * * 1',
+      HERALD_DIGEST_TIMEZONE: 'Mars/Olympus',
+      HERALD_NEWSLETTER_TOKEN_KEYS: 'short-secret-key',
+      HERALD_NEWSLETTER_RATE: '0',
+      HERALD_DKIM_DOMAIN: 'alliance.example',
+    });
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^HERALD_DIGEST_CRON \(newsletter\.digest\.cron\): hour field: "25" is not a valid hour/),
-        expect.stringMatching(/^HERALD_DIGEST_TIMEZONE \(newsletter\.digest\.timezone\): must be an IANA time zone/),
+        expect.stringMatching(
+          /^HERALD_DIGEST_CRON \(newsletter\.digest\.cron\): hour field: "25" is not a valid hour/,
+        ),
+        expect.stringMatching(
+          /^HERALD_DIGEST_TIMEZONE \(newsletter\.digest\.timezone\): must be an IANA time zone/,
+        ),
         expect.stringMatching(/newsletter\.tokenKeys.*at least 32 characters/),
-        expect.stringMatching(/^HERALD_NEWSLETTER_RATE \(newsletter\.messagesPerSecond\): must be greater than 0/),
+        expect.stringMatching(
+          /^HERALD_NEWSLETTER_RATE \(newsletter\.messagesPerSecond\): must be greater than 0/,
+        ),
         expect.stringMatching(/newsletter\.dkim\.selector/),
       ]),
     );
@@ -87,36 +106,55 @@ describe('newsletter settings', () => {
     const file = path.join(cwd, 'var', 'newsletter-token-key');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(newsletterSettings(load({}, cwd)).tokenKeys).toEqual(generated); // the same after a restart
-    const withSecret = newsletterSettings(load({ HERALD_SECRET_KEY: 'a-secret-key-of-enough-length' }, cwd)).tokenKeys;
+    const withSecret = newsletterSettings(
+      load({ HERALD_SECRET_KEY: 'a-secret-key-of-enough-length' }, cwd),
+    ).tokenKeys;
     expect(withSecret).toHaveLength(2);
     expect(withSecret[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(withSecret[1]).toBe(generated[0]);
   });
 
   it('resolves the sender, Message-ID host, List-Id and branding defaults', () => {
-    const s = newsletterSettings(load({ MAIL_FROM: 'Alliance of Cities <news@alliance.example>', HERALD_ORGANISATION: 'Alliance of Cities' }));
+    const s = newsletterSettings(
+      load({
+        MAIL_FROM: 'Alliance of Cities <news@alliance.example>',
+        HERALD_ORGANISATION: 'Alliance of Cities',
+      }),
+    );
     expect(s.from).toEqual({ name: 'Alliance of Cities', address: 'news@alliance.example' });
     expect(s.messageIdHost).toBe('alliance.example');
     expect(s.list).toEqual({ id: 'newsletter.alliance.example', name: 'Alliance of Cities newsletter' });
-    expect(s.branding).toMatchObject({ organisationName: 'Alliance of Cities', websiteUrl: 'https://example.org', logoUrl: undefined });
+    expect(s.branding).toMatchObject({
+      organisationName: 'Alliance of Cities',
+      websiteUrl: 'https://example.org',
+      logoUrl: undefined,
+    });
   });
 
   it('reads the DKIM key file, and names the file (never its content) when it is unusable', () => {
     const cwd = dir();
     const keyFile = path.join(cwd, 'dkim.pem');
     writeFileSync(keyFile, 'this is not a key but a secret');
-    const env = { HERALD_DKIM_DOMAIN: 'alliance.example', HERALD_DKIM_SELECTOR: 's1', HERALD_DKIM_KEY_FILE: keyFile };
+    const env = {
+      HERALD_DKIM_DOMAIN: 'alliance.example',
+      HERALD_DKIM_SELECTOR: 's1',
+      HERALD_DKIM_KEY_FILE: keyFile,
+    };
     expect(() => newsletterSettings(load(env, cwd))).toThrow(/dkim\.pem is not a PEM private key/);
     try {
       newsletterSettings(load(env, cwd));
     } catch (error) {
       expect((error as Error).message).not.toContain('secret');
     }
-    expect(() => newsletterSettings(load({ ...env, HERALD_DKIM_KEY_FILE: '/nonexistent/key.pem' }, cwd))).toThrow(/cannot read \/nonexistent\/key\.pem \(ENOENT\)/);
+    expect(() =>
+      newsletterSettings(load({ ...env, HERALD_DKIM_KEY_FILE: '/nonexistent/key.pem' }, cwd)),
+    ).toThrow(/cannot read \/nonexistent\/key\.pem \(ENOENT\)/);
   });
 
   it('refuses to send over SMTP without a postal address, or with http links to a public host', () => {
-    const smtp = newsletterSettings(load({ SMTP_URL: 'smtp://mail.example.org', HERALD_PUBLIC_URL: 'https://herald.example.org' }));
+    const smtp = newsletterSettings(
+      load({ SMTP_URL: 'smtp://mail.example.org', HERALD_PUBLIC_URL: 'https://herald.example.org' }),
+    );
     expect(() => assertReadyToSend(smtp)).toThrow(/postalAddress/);
     const http = newsletterSettings(load({ HERALD_PUBLIC_URL: 'http://herald.example.org' }));
     expect(() => assertReadyToSend(http)).toThrow(/must be https/);

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, backoffDelay, canTransition, DELIVERY_STATUSES, TransitionError } from '../../../src/domain/delivery.js';
+import {
+  assertTransition,
+  backoffDelay,
+  canTransition,
+  DELIVERY_STATUSES,
+  TransitionError,
+} from '../../../src/domain/delivery.js';
 
 describe('delivery state transitions', () => {
   const allowed = new Set([
-    'pending>running', 'pending>cancelled', 'pending>pending',
-    'running>done', 'running>failed', 'running>pending', 'running>running', 'running>cancelled',
+    'pending>running',
+    'pending>cancelled',
+    'pending>pending',
+    'running>done',
+    'running>failed',
+    'running>pending',
+    'running>running',
+    'running>cancelled',
     'failed>pending',
   ]);
   for (const from of DELIVERY_STATUSES) {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ZodError} from 'zod';
+import type { ZodError } from 'zod';
 import { z } from 'zod';
 import { knownError } from '../../../src/app/errors.js';
 import { ChannelError } from '../../../src/channels/adapter.js';

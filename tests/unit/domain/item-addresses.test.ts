@@ -33,7 +33,9 @@ describe('item url and imageUrl must be public addresses', () => {
   });
 
   it('names the field in the error message', () => {
-    expect(() => validateItemFields({ ...valid, url: 'http://10.0.0.1/' })).toThrow('url: must be a public address; 10.0.0.1 is private');
+    expect(() => validateItemFields({ ...valid, url: 'http://10.0.0.1/' })).toThrow(
+      'url: must be a public address; 10.0.0.1 is private',
+    );
   });
 
   it('reports the address along with every other problem', () => {
@@ -46,20 +48,40 @@ describe('item url and imageUrl must be public addresses', () => {
   });
 
   it('accepts public addresses and host names (names are checked when fetched, after resolution)', () => {
-    for (const url of ['https://93.184.216.34/a', 'https://[2606:4700:4700::1111]/a', 'http://127.0.0.1.nip.io/x.png', 'https://example.org/']) {
+    for (const url of [
+      'https://93.184.216.34/a',
+      'https://[2606:4700:4700::1111]/a',
+      'http://127.0.0.1.nip.io/x.png',
+      'https://example.org/',
+    ]) {
       expect(problems({ ...valid, url, imageUrl: url, imageAlt: 'x' }), url).toEqual({});
     }
   });
 
   it('accepts private addresses when the installation allows them', () => {
     const allow = { allowPrivateUrls: true };
-    expect(problems({ ...valid, url: 'http://10.0.0.1/', imageUrl: 'http://127.0.0.1:9/a.png', imageAlt: 'x' }, allow)).toEqual({});
-    expect(problems({ ...valid, url: 'http://localhost/' }, { allowPrivateUrls: false })).toEqual({ url: 'must be a public address; localhost is loopback' });
+    expect(
+      problems(
+        { ...valid, url: 'http://10.0.0.1/', imageUrl: 'http://127.0.0.1:9/a.png', imageAlt: 'x' },
+        allow,
+      ),
+    ).toEqual({});
+    expect(problems({ ...valid, url: 'http://localhost/' }, { allowPrivateUrls: false })).toEqual({
+      url: 'must be a public address; localhost is loopback',
+    });
   });
 
   it('checks a patched item as a whole, with the same rules', () => {
     const current = validateItemFields(valid);
-    expect(() => applyItemPatch(current, { imageUrl: 'http://169.254.169.254/x', imageAlt: 'x' })).toThrow(/imageUrl: must be a public address; 169.254.169.254 is link-local/);
-    expect(applyItemPatch(current, { imageUrl: 'http://169.254.169.254/x', imageAlt: 'x' }, { allowPrivateUrls: true }).imageUrl).toBe('http://169.254.169.254/x');
+    expect(() => applyItemPatch(current, { imageUrl: 'http://169.254.169.254/x', imageAlt: 'x' })).toThrow(
+      /imageUrl: must be a public address; 169.254.169.254 is link-local/,
+    );
+    expect(
+      applyItemPatch(
+        current,
+        { imageUrl: 'http://169.254.169.254/x', imageAlt: 'x' },
+        { allowPrivateUrls: true },
+      ).imageUrl,
+    ).toBe('http://169.254.169.254/x');
   });
 });

@@ -3,7 +3,10 @@ import { hashPassword, needsRehash, verifyPassword } from '../../../src/domain/p
 
 describe('password hashing (scrypt)', () => {
   it('hashes with a fresh salt each time and verifies only the right password', async () => {
-    const [a, b] = await Promise.all([hashPassword('correct horse battery'), hashPassword('correct horse battery')]);
+    const [a, b] = await Promise.all([
+      hashPassword('correct horse battery'),
+      hashPassword('correct horse battery'),
+    ]);
     expect(a).toMatch(/^scrypt\$32768\$8\$3\$[\w-]{22}\$[\w-]{86}$/);
     expect(a).not.toBe(b);
     expect(await verifyPassword('correct horse battery', a)).toBe(true);

@@ -3,7 +3,10 @@ import { formatInZone, parsePublishTime } from '../../../src/domain/schedule.js'
 
 describe('publish time in a zone', () => {
   it('reads a wall-clock time in the chosen zone (winter and summer offsets)', () => {
-    expect(parsePublishTime('2026-12-03T09:30', 'Europe/Paris')).toEqual({ at: '2026-12-03T08:30:00.000Z', timezone: 'Europe/Paris' });
+    expect(parsePublishTime('2026-12-03T09:30', 'Europe/Paris')).toEqual({
+      at: '2026-12-03T08:30:00.000Z',
+      timezone: 'Europe/Paris',
+    });
     expect(parsePublishTime('2026-07-03T09:30', 'Europe/Paris').at).toBe('2026-07-03T07:30:00.000Z');
     expect(parsePublishTime('2026-12-03T09:30', 'Europe/Lisbon').at).toBe('2026-12-03T09:30:00.000Z');
   });
@@ -15,7 +18,9 @@ describe('publish time in a zone', () => {
 
   it('across the spring DST change: the skipped hour is refused, the hours around it are exact', () => {
     expect(parsePublishTime('2027-03-28T01:59', 'Europe/Paris').at).toBe('2027-03-28T00:59:00.000Z');
-    expect(() => parsePublishTime('2027-03-28T02:30', 'Europe/Paris')).toThrow(/does not exist in Europe\/Paris/);
+    expect(() => parsePublishTime('2027-03-28T02:30', 'Europe/Paris')).toThrow(
+      /does not exist in Europe\/Paris/,
+    );
     expect(parsePublishTime('2027-03-28T03:00', 'Europe/Paris').at).toBe('2027-03-28T01:00:00.000Z');
   });
 
@@ -34,6 +39,8 @@ describe('publish time in a zone', () => {
   it('rejects bad input with the field named', () => {
     expect(() => parsePublishTime('tomorrow', 'Europe/Paris')).toThrow(/at: must be an ISO-8601 date-time/);
     expect(() => parsePublishTime('2026-02-30T09:00', 'Europe/Paris')).toThrow(/at: must be an ISO-8601/);
-    expect(() => parsePublishTime('2026-12-03T09:30', 'Europe/Atlantis')).toThrow(/timezone: "Europe\/Atlantis" is not an IANA time zone/);
+    expect(() => parsePublishTime('2026-12-03T09:30', 'Europe/Atlantis')).toThrow(
+      /timezone: "Europe\/Atlantis" is not an IANA time zone/,
+    );
   });
 });

@@ -6,7 +6,11 @@ import { FeedFileReader, etagOf, notModified, type FeedFile } from '../../../src
 import { writeFileAtomic } from '../../../src/feed/write-atomic.js';
 import { maskUrl } from '../../../src/ingest/source-status.js';
 
-const file = (etag: string, lastModified: string): FeedFile => ({ body: Buffer.from('x'), etag, lastModified: new Date(lastModified) });
+const file = (etag: string, lastModified: string): FeedFile => ({
+  body: Buffer.from('x'),
+  etag,
+  lastModified: new Date(lastModified),
+});
 
 describe('conditional requests', () => {
   const f = file('"abc"', '2026-03-02T10:00:00.500Z');
@@ -67,7 +71,9 @@ describe('FeedFileReader', () => {
 
 describe('maskUrl', () => {
   it('hides passwords and key-like query values, keeps the rest', () => {
-    expect(maskUrl('https://user:s3cret@example.org/feed?token=abc&page=2&api_key=k')).toBe('https://user:***@example.org/feed?token=***&page=2&api_key=***');
+    expect(maskUrl('https://user:s3cret@example.org/feed?token=abc&page=2&api_key=k')).toBe(
+      'https://user:***@example.org/feed?token=***&page=2&api_key=***',
+    );
     expect(maskUrl('https://example.org/rss.xml')).toBe('https://example.org/rss.xml');
     expect(maskUrl('not a url')).toBe('(invalid URL)');
   });

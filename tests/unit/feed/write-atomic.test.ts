@@ -143,10 +143,14 @@ describe('feed files', () => {
 
 describe('writing feeds as chunks, and skipping variants whose inputs did not change', () => {
   it('compares chunked content with the file by hash (same size, other bytes) and leaves an equal file alone', async () => {
-    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>', 'one', '</a>'] }])).toEqual(['a.xml']);
+    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>', 'one', '</a>'] }])).toEqual([
+      'a.xml',
+    ]);
     expect(await readFile(join(dir, 'a.xml'), 'utf8')).toBe('<a>one</a>');
     expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>o', 'ne</a>'] }])).toEqual([]);
-    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>two</a>'] }])).toEqual(['a.xml']);
+    expect(await writeFilesAtomicIfChanged(dir, [{ name: 'a.xml', data: ['<a>two</a>'] }])).toEqual([
+      'a.xml',
+    ]);
     expect(await readFile(join(dir, 'a.xml'), 'utf8')).toBe('<a>two</a>');
     const big = Array.from({ length: 3000 }, (_, i) => `<i>${i} ${'é'.repeat(500)}</i>`);
     expect(await writeFilesAtomicIfChanged(dir, [{ name: 'big.xml', data: big }])).toEqual(['big.xml']);
@@ -155,8 +159,10 @@ describe('writing feeds as chunks, and skipping variants whose inputs did not ch
   });
 
   it('with stamps, rebuilds only the variants an item change touches, and a variant whose file went missing', async () => {
-    const metaFor = (variant: Parameters<typeof feedUrls>[1]) => makeMeta({ feedUrls: feedUrls('https://herald.example.org', variant) });
-    const stamp = (item: { id: string; revision: number; updatedAt: string }) => `${item.id}|${item.revision}|${item.updatedAt}`;
+    const metaFor = (variant: Parameters<typeof feedUrls>[1]) =>
+      makeMeta({ feedUrls: feedUrls('https://herald.example.org', variant) });
+    const stamp = (item: { id: string; revision: number; updatedAt: string }) =>
+      `${item.id}|${item.revision}|${item.updatedAt}`;
     const sport = makeItem({ title: 'Match', tags: ['sport'], language: 'fr' });
     const music = makeItem({ title: 'Concert', tags: ['music'], language: 'en' });
     const first = await rebuildAllFeeds([sport, music], dir, metaFor, { stamp });
@@ -164,9 +170,16 @@ describe('writing feeds as chunks, and skipping variants whose inputs did not ch
     expect(await rebuildAllFeeds([sport, music], dir, metaFor, { stamp })).toMatchObject({ written: [] });
     const edited = { ...music, title: 'Concert moved', revision: 2, updatedAt: '2026-06-01T00:00:00.000Z' };
     const second = await rebuildAllFeeds([sport, edited], dir, metaFor, { stamp });
-    expect(second.written.map((f) => f.split('/').slice(0, -1).join('/') || '(main)').filter((v, i, all) => all.indexOf(v) === i).sort()).toEqual(['(main)', 'lang/en', 'tag/music']);
+    expect(
+      second.written
+        .map((f) => f.split('/').slice(0, -1).join('/') || '(main)')
+        .filter((v, i, all) => all.indexOf(v) === i)
+        .sort(),
+    ).toEqual(['(main)', 'lang/en', 'tag/music']);
     expect(await readFile(join(dir, 'tag/music/rss.xml'), 'utf8')).toContain('Concert moved');
     await rm(join(dir, 'tag/sport/atom.xml'));
-    expect((await rebuildAllFeeds([sport, edited], dir, metaFor, { stamp })).written).toEqual(['tag/sport/atom.xml']);
+    expect((await rebuildAllFeeds([sport, edited], dir, metaFor, { stamp })).written).toEqual([
+      'tag/sport/atom.xml',
+    ]);
   });
 });

@@ -127,7 +127,9 @@ describe('entryToItemFields', () => {
       slug: 'new-library-opens-welcomes-readers',
     });
     expect(result.fields.body).toBe(
-      htmlAsMarkdown('<p>Full text <img src="https://www.example.org/img/lib.jpg" alt="Library" /> <a href="https://www.example.org/agenda">agenda</a></p>'),
+      htmlAsMarkdown(
+        '<p>Full text <img src="https://www.example.org/img/lib.jpg" alt="Library" /> <a href="https://www.example.org/agenda">agenda</a></p>',
+      ),
     );
   });
 
@@ -262,7 +264,11 @@ describe('ingested HTML as a Markdown body', () => {
 
   it('goes through entryToItemFields: an entry with blank lines and indentation renders as sent', async () => {
     const content = '<p>One</p>\n\n    <p>Two *not em*</p>';
-    const feed = await parseSourceFeed(rssEntry(`<title>x</title><link>https://www.example.org/a</link><description><![CDATA[${content}]]></description>`));
+    const feed = await parseSourceFeed(
+      rssEntry(
+        `<title>x</title><link>https://www.example.org/a</link><description><![CDATA[${content}]]></description>`,
+      ),
+    );
     const result = entryToItemFields(feed.entries[0] ?? {}, context(feed));
     if (!result.ok) throw new Error(result.reason);
     expect(renderMarkdown(result.fields.body, result.fields.url)).toBe(content);

@@ -4,7 +4,6 @@ import { startRouteServer, type Handler, type RouteServer } from '../../helpers/
 import { FetchError, decodeBody, safeFetch, safeFetchBytes } from '../../../src/net/safe-fetch.js';
 import type { SafeFetchOptions } from '../../../src/net/safe-fetch.js';
 
-
 const routes = new Map<string, Handler>();
 const requests: IncomingMessage[] = [];
 let server: RouteServer;
@@ -242,8 +241,14 @@ describe('safeFetchBytes (binary bodies: item images)', () => {
   const PIXELS = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x80]);
 
   it('returns the bytes untouched and sends the Accept header asked for', async () => {
-    routes.set('/img', (req, res) => res.writeHead(200, { 'content-type': 'image/png', 'x-accept': req.headers.accept ?? '' }).end(PIXELS));
-    const result = await safeFetchBytes(`${base}/img`, { ...local, accept: 'image/png', contentTypes: ['image/png'] });
+    routes.set('/img', (req, res) =>
+      res.writeHead(200, { 'content-type': 'image/png', 'x-accept': req.headers.accept ?? '' }).end(PIXELS),
+    );
+    const result = await safeFetchBytes(`${base}/img`, {
+      ...local,
+      accept: 'image/png',
+      contentTypes: ['image/png'],
+    });
     expect(result).toMatchObject({ notModified: false, status: 200, contentType: 'image/png' });
     expect(!result.notModified && result.body.equals(PIXELS)).toBe(true);
     expect(requests[0]!.headers.accept).toBe('image/png');
@@ -256,12 +261,22 @@ describe('safeFetchBytes (binary bodies: item images)', () => {
       const timer = setInterval(() => res.write('x'.repeat(1024)), 20);
       res.on('close', () => clearInterval(timer));
     });
-    const error = await fetchError(`${base}/page`, { ...local, timeoutMs: 2_000, contentTypes: ['image/png', 'image/jpeg'] });
+    const error = await fetchError(`${base}/page`, {
+      ...local,
+      timeoutMs: 2_000,
+      contentTypes: ['image/png', 'image/jpeg'],
+    });
     expect(error).toMatchObject({ kind: 'content-type', reason: 'content type "text/html" is not accepted' });
   });
 
   it('names the refused address on a blocked fetch', async () => {
-    const error = await fetchError('http://img.example.test/a.png', { resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] });
-    expect(error).toMatchObject({ kind: 'blocked', address: '127.0.0.1', reason: 'address 127.0.0.1 (of img.example.test) is loopback' });
+    const error = await fetchError('http://img.example.test/a.png', {
+      resolveHost: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
+    expect(error).toMatchObject({
+      kind: 'blocked',
+      address: '127.0.0.1',
+      reason: 'address 127.0.0.1 (of img.example.test) is loopback',
+    });
   });
 });

@@ -3,7 +3,16 @@ import { isDatabaseUnavailable } from '../../../src/store/db.js';
 
 describe('isDatabaseUnavailable', () => {
   it('recognises a database that cannot be reached or is locked', () => {
-    for (const code of ['ECONNREFUSED', '57P01', '57P03', '08006', '08001', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED']) {
+    for (const code of [
+      'ECONNREFUSED',
+      '57P01',
+      '57P03',
+      '08006',
+      '08001',
+      'SQLITE_BUSY',
+      'SQLITE_BUSY_SNAPSHOT',
+      'SQLITE_LOCKED',
+    ]) {
       expect(isDatabaseUnavailable(Object.assign(new Error('x'), { code })), code).toBe(true);
     }
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);

@@ -12,7 +12,8 @@ import { addUser, Client, startWebApp, TOKEN, type WebApp } from '../../../helpe
 import { can, isStaffPermission } from '../../../../src/domain/permissions.js';
 import type { DeclaredRoute } from '../../../../src/http/route-access.js';
 
-const staffPages = (routes: DeclaredRoute[]) => routes.filter((r) => r.surface === 'page' && isStaffPermission(r.permission));
+const staffPages = (routes: DeclaredRoute[]) =>
+  routes.filter((r) => r.surface === 'page' && isStaffPermission(r.permission));
 const editorMay = (r: DeclaredRoute) => isStaffPermission(r.permission) && can('editor', r.permission);
 
 interface Ids {
@@ -49,8 +50,21 @@ function refusal(res: LightMyRequestResponse): string {
 
 async function rowCounts(web: WebApp) {
   const db = web.app.ctx.store.db;
-  const count = async (table: 'items' | 'auditLog' | 'staffUsers' | 'deliveries') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  return { items: await count('items'), audit: await count('auditLog'), users: await count('staffUsers'), deliveries: await count('deliveries') };
+  const count = async (table: 'items' | 'auditLog' | 'staffUsers' | 'deliveries') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    items: await count('items'),
+    audit: await count('auditLog'),
+    users: await count('staffUsers'),
+    deliveries: await count('deliveries'),
+  };
 }
 
 for (const { dialect, skip } of DIALECTS) {
@@ -68,9 +82,15 @@ for (const { dialect, skip } of DIALECTS) {
       await requestPublish(web.app.ctx, item.id, { actor: 'test' });
       ids.item = item.id;
       ids.delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id))[0]!.id;
-      await importContacts(web.app.ctx.store, 'authority,country,name,email,language\nLyon,FR,Ana,ana@lyon.example,fr\n', { actor: 'test' });
+      await importContacts(
+        web.app.ctx.store,
+        'authority,country,name,email,language\nLyon,FR,Ana,ana@lyon.example,fr\n',
+        { actor: 'test' },
+      );
       ids.contact = (await findContactByEmail(web.app.ctx.store.db, 'ana@lyon.example'))!.id;
-      ids.newsletter = (await createNewsletter(web.app.ctx, { kind: 'announcement', itemIds: [item.id] }, 'test')).id;
+      ids.newsletter = (
+        await createNewsletter(web.app.ctx, { kind: 'announcement', itemIds: [item.id] }, 'test')
+      ).id;
       admin = new Client(web.http, '10.0.0.1');
       editor = new Client(web.http, '10.0.0.2');
       expect((await admin.signIn('admin@example.org')).statusCode).toBe(303);
@@ -79,8 +99,24 @@ for (const { dialect, skip } of DIALECTS) {
     afterAll(async () => web?.close());
 
     it('knows its routes: every page route declares a permission, and the admin ones include users, channels and queues', () => {
-      const admins = staffPages(web.http.declaredRoutes).filter((r) => !editorMay(r)).map((r) => `${r.method} ${r.url}`);
-      expect(admins).toEqual(expect.arrayContaining(['GET /channels', 'POST /channels/check', 'GET /users', 'POST /users', 'POST /users/:id', 'POST /users/:id/password', 'GET /admin/queues', 'GET /members', 'POST /members/import', 'GET /members/export', 'POST /members/contacts/:id']));
+      const admins = staffPages(web.http.declaredRoutes)
+        .filter((r) => !editorMay(r))
+        .map((r) => `${r.method} ${r.url}`);
+      expect(admins).toEqual(
+        expect.arrayContaining([
+          'GET /channels',
+          'POST /channels/check',
+          'GET /users',
+          'POST /users',
+          'POST /users/:id',
+          'POST /users/:id/password',
+          'GET /admin/queues',
+          'GET /members',
+          'POST /members/import',
+          'GET /members/export',
+          'POST /members/contacts/:id',
+        ]),
+      );
       expect(admins.filter((r) => r.includes('/admin/queues/api/')).length).toBeGreaterThan(10);
     });
 
@@ -90,9 +126,24 @@ for (const { dialect, skip } of DIALECTS) {
       const routes = staffPages(web.http.declaredRoutes).filter((r) => !editorMay(r));
       for (const route of routes) {
         const url = concrete(route.url, ids);
-        const headers = { 'x-csrf-token': csrf, origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin' };
-        const res = route.method === 'GET' ? await editor.get(url) : await editor.request({ method: route.method as 'POST', url, headers, payload: route.url.startsWith('/admin') ? {} : undefined });
-        expect({ route: `${route.method} ${route.url}`, status: res.statusCode }).toEqual({ route: `${route.method} ${route.url}`, status: 403 });
+        const headers = {
+          'x-csrf-token': csrf,
+          origin: 'http://localhost:80',
+          'sec-fetch-site': 'same-origin',
+        };
+        const res =
+          route.method === 'GET'
+            ? await editor.get(url)
+            : await editor.request({
+                method: route.method as 'POST',
+                url,
+                headers,
+                payload: route.url.startsWith('/admin') ? {} : undefined,
+              });
+        expect({ route: `${route.method} ${route.url}`, status: res.statusCode }).toEqual({
+          route: `${route.method} ${route.url}`,
+          status: 403,
+        });
         expect(refusal(res)).toBe('role');
       }
       expect(await rowCounts(web)).toEqual(before);
@@ -102,14 +153,35 @@ for (const { dialect, skip } of DIALECTS) {
       for (const url of ['/channels', '/users', '/members', '/admin/queues', '/admin/queues/api/queues']) {
         expect({ url, status: (await admin.get(url)).statusCode }).toEqual({ url, status: 200 });
         const anonymous = await new Client(web.http).get(url);
-        expect({ url, status: anonymous.statusCode, location: anonymous.headers.location }).toEqual({ url, status: 303, location: `/login?next=${encodeURIComponent(url)}` });
+        expect({ url, status: anonymous.statusCode, location: anonymous.headers.location }).toEqual({
+          url,
+          status: 303,
+          location: `/login?next=${encodeURIComponent(url)}`,
+        });
       }
     });
 
     it('pages render for both roles, with the admin links only for admins', async () => {
-      const gets = staffPages(web.http.declaredRoutes).filter((r) => r.method === 'GET' && editorMay(r)).map((r) => concrete(r.url, ids));
-      expect(gets).toEqual(expect.arrayContaining(['/', '/items', '/items/new', `/items/${ids.item}`, `/items/${ids.item}/edit`, '/account', '/dashboard/live', '/newsletters', `/newsletters/${ids.newsletter}`]));
-      for (const [who, client] of [['editor', editor], ['admin', admin]] as const) {
+      const gets = staffPages(web.http.declaredRoutes)
+        .filter((r) => r.method === 'GET' && editorMay(r))
+        .map((r) => concrete(r.url, ids));
+      expect(gets).toEqual(
+        expect.arrayContaining([
+          '/',
+          '/items',
+          '/items/new',
+          `/items/${ids.item}`,
+          `/items/${ids.item}/edit`,
+          '/account',
+          '/dashboard/live',
+          '/newsletters',
+          `/newsletters/${ids.newsletter}`,
+        ]),
+      );
+      for (const [who, client] of [
+        ['editor', editor],
+        ['admin', admin],
+      ] as const) {
         for (const url of gets) {
           const res = await client.get(url);
           // The newsletter preview refuses an http public address (RFC 8058 needs https): a plain 422 in its frame.
@@ -127,14 +199,28 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('every form post without a CSRF token, or with a wrong one, is refused with 403 and changes nothing', async () => {
       const before = await rowCounts(web);
-      const posts = staffPages(web.http.declaredRoutes).filter((r) => r.method === 'POST' && !r.url.startsWith('/admin/'));
+      const posts = staffPages(web.http.declaredRoutes).filter(
+        (r) => r.method === 'POST' && !r.url.startsWith('/admin/'),
+      );
       expect(posts.length).toBeGreaterThan(10);
-      const form = { title: 'Sneaky', url: 'https://evil.example/', email: 'x@evil.example', role: 'admin', password: 'long enough password', disabled: 'true' };
+      const form = {
+        title: 'Sneaky',
+        url: 'https://evil.example/',
+        email: 'x@evil.example',
+        role: 'admin',
+        password: 'long enough password',
+        disabled: 'true',
+      };
       for (const route of posts) {
         const url = concrete(route.url, ids);
         for (const token of [undefined, 'forged-token-value']) {
           const res = await admin.post(url, token ? { ...form, _csrf: token } : form);
-          expect({ url, token, status: res.statusCode, reason: refusal(res) }).toEqual({ url, token, status: 403, reason: 'csrf' });
+          expect({ url, token, status: res.statusCode, reason: refusal(res) }).toEqual({
+            url,
+            token,
+            status: 403,
+            reason: 'csrf',
+          });
         }
       }
       expect(await rowCounts(web)).toEqual(before);
@@ -147,7 +233,10 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('the sign-in form needs its own token too', async () => {
-      const res = await new Client(web.http).post('/login', { email: 'admin@example.org', password: 'whatever it is' });
+      const res = await new Client(web.http).post('/login', {
+        email: 'admin@example.org',
+        password: 'whatever it is',
+      });
       expect(res.statusCode).toBe(403);
       expect(refusal(res)).toBe('csrf');
     });
@@ -157,13 +246,26 @@ for (const { dialect, skip } of DIALECTS) {
       const job = await queue.add('probe', { deliveryId: 'probe' }, { delay: 3_600_000 });
       const counts = () => queue.getJobCounts('delayed', 'waiting', 'active', 'completed', 'failed');
       const before = await counts();
-      const writes = web.http.declaredRoutes.filter((r) => r.url.startsWith('/admin/queues') && !['GET', 'HEAD'].includes(r.method));
+      const writes = web.http.declaredRoutes.filter(
+        (r) => r.url.startsWith('/admin/queues') && !['GET', 'HEAD'].includes(r.method),
+      );
       expect(writes.length).toBeGreaterThan(10);
       for (const route of writes) {
         const url = concrete(route.url, ids).replace(/\/x(?=\/|$)/g, `/${job.id}`);
-        for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }]) {
-          const res = await admin.request({ method: route.method as 'PUT', url, headers, payload: { name: 'added', data: {} } });
-          expect({ route: `${route.method} ${route.url}`, status: res.statusCode }).toEqual({ route: `${route.method} ${route.url}`, status: 405 });
+        for (const headers of [
+          { 'sec-fetch-site': 'same-origin' },
+          { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+        ]) {
+          const res = await admin.request({
+            method: route.method as 'PUT',
+            url,
+            headers,
+            payload: { name: 'added', data: {} },
+          });
+          expect({ route: `${route.method} ${route.url}`, status: res.statusCode }).toEqual({
+            route: `${route.method} ${route.url}`,
+            status: 405,
+          });
         }
       }
       expect(await queue.isPaused()).toBe(false);
@@ -180,9 +282,19 @@ for (const { dialect, skip } of DIALECTS) {
         const without = await editor.request({ method: 'POST', url: '/api/drafts/preview', payload: draft });
         expect(without.statusCode).toBe(403);
         expect(without.json().error.code).toBe('csrf_token');
-        const wrong = await editor.request({ method: 'POST', url: '/api/items', payload: sampleItem(9), headers: { 'x-csrf-token': 'nope' } });
+        const wrong = await editor.request({
+          method: 'POST',
+          url: '/api/items',
+          payload: sampleItem(9),
+          headers: { 'x-csrf-token': 'nope' },
+        });
         expect(wrong.statusCode).toBe(403);
-        const ok = await editor.request({ method: 'POST', url: '/api/drafts/preview', payload: draft, headers: { 'x-csrf-token': await editor.csrf() } });
+        const ok = await editor.request({
+          method: 'POST',
+          url: '/api/drafts/preview',
+          payload: draft,
+          headers: { 'x-csrf-token': await editor.csrf() },
+        });
         expect(ok.statusCode).toBe(200);
       });
 
@@ -193,23 +305,47 @@ for (const { dialect, skip } of DIALECTS) {
 
       it('without a session or token: 401 as before; the bearer token still works and needs no CSRF token', async () => {
         expect((await web.http.inject({ method: 'GET', url: '/api/items' })).statusCode).toBe(401);
-        const res = await web.http.inject({ method: 'POST', url: '/api/drafts/preview', payload: draft, headers: { authorization: `Bearer ${TOKEN}` } });
+        const res = await web.http.inject({
+          method: 'POST',
+          url: '/api/drafts/preview',
+          payload: draft,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
         expect(res.statusCode).toBe(200);
-        const wrong = await editor.request({ method: 'GET', url: '/api/items', headers: { authorization: 'Bearer wrong-token-000000' } });
+        const wrong = await editor.request({
+          method: 'GET',
+          url: '/api/items',
+          headers: { authorization: 'Bearer wrong-token-000000' },
+        });
         expect(wrong.statusCode).toBe(401); // a token that is wrong is never rescued by a cookie
       });
 
       it('an editor may publish but not announce in the newsletter (admin work)', async () => {
-        const created = await editor.request({ method: 'POST', url: '/api/items', payload: sampleItem(11), headers: { 'x-csrf-token': await editor.csrf() } });
+        const created = await editor.request({
+          method: 'POST',
+          url: '/api/items',
+          payload: sampleItem(11),
+          headers: { 'x-csrf-token': await editor.csrf() },
+        });
         const id = created.json().id as string;
-        const announce = await editor.request({ method: 'POST', url: `/api/items/${id}/publish`, payload: { announce: true }, headers: { 'x-csrf-token': await editor.csrf() } });
+        const announce = await editor.request({
+          method: 'POST',
+          url: `/api/items/${id}/publish`,
+          payload: { announce: true },
+          headers: { 'x-csrf-token': await editor.csrf() },
+        });
         expect(announce.statusCode).toBe(400);
         expect(announce.json().error.fields).toHaveProperty('announce');
         expect((await editor.get(`/api/items/${id}`)).json().status).toBe('draft');
       });
 
       it('records who did it: the signed-in person, not "api"', async () => {
-        const res = await editor.request({ method: 'POST', url: '/api/items', payload: sampleItem(10), headers: { 'x-csrf-token': await editor.csrf() } });
+        const res = await editor.request({
+          method: 'POST',
+          url: '/api/items',
+          payload: sampleItem(10),
+          headers: { 'x-csrf-token': await editor.csrf() },
+        });
         expect(res.statusCode).toBe(201);
         const history = (await editor.get(`/api/items/${res.json().id}`)).json().history;
         expect(history[0].actor).toBe('ed@example.org');
@@ -225,13 +361,30 @@ for (const { dialect, skip } of DIALECTS) {
       expect(page.headers['x-content-type-options']).toBe('nosniff');
       expect(page.headers['referrer-policy']).toBe('same-origin');
       expect(page.headers['cache-control']).toBe('no-store');
-      const api = await web.http.inject({ method: 'GET', url: '/api/items', headers: { authorization: `Bearer ${TOKEN}` } });
+      const api = await web.http.inject({
+        method: 'GET',
+        url: '/api/items',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(api.headers['x-content-type-options']).toBe('nosniff');
       expect(api.headers['x-frame-options']).toBe('DENY');
     });
 
     it('pages carry no inline script or inline style (so the CSP can forbid them)', async () => {
-      for (const url of ['/', '/items', '/items/new', `/items/${ids.item}`, `/items/${ids.item}/edit`, '/users', '/channels', '/account', '/members', `/members/contacts/${ids.contact}`, '/newsletters', `/newsletters/${ids.newsletter}`]) {
+      for (const url of [
+        '/',
+        '/items',
+        '/items/new',
+        `/items/${ids.item}`,
+        `/items/${ids.item}/edit`,
+        '/users',
+        '/channels',
+        '/account',
+        '/members',
+        `/members/contacts/${ids.contact}`,
+        '/newsletters',
+        `/newsletters/${ids.newsletter}`,
+      ]) {
         const html = (await admin.get(url)).body;
         expect({ url, inline: html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) }).toEqual({ url, inline: null });
         expect({ url, styles: html.match(/\sstyle=|<style/g) }).toEqual({ url, styles: null });

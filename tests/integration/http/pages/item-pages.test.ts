@@ -6,7 +6,12 @@ import { listDeliveriesForItem } from '../../../../src/store/deliveries.js';
 import { addUser, Client, startWebApp, type WebApp } from '../../../helpers/web.js';
 import { editorForm, itemIdFrom } from '../../../helpers/item-form.js';
 
-const decode = (html: string) => html.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const decode = (html: string) =>
+  html
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 const form = editorForm;
 
@@ -27,7 +32,16 @@ for (const { dialect, skip } of DIALECTS) {
     afterAll(async () => web?.close());
 
     it('shows every problem next to its field, keeps what was typed, and saves nothing', async () => {
-      const res = await ed.post('/items', { ...form({ title: '  ', url: 'not a url <b>', imageUrl: 'https://example.org/a.jpg', tags: 'ok, bad!tag' }), _csrf: csrf, action: 'save' });
+      const res = await ed.post('/items', {
+        ...form({
+          title: '  ',
+          url: 'not a url <b>',
+          imageUrl: 'https://example.org/a.jpg',
+          tags: 'ok, bad!tag',
+        }),
+        _csrf: csrf,
+        action: 'save',
+      });
       expect(res.statusCode).toBe(400);
       const html = decode(res.body);
       expect(html).toContain('There is a problem');
@@ -44,14 +58,23 @@ for (const { dialect, skip } of DIALECTS) {
     let id = '';
     it('saves a draft with tags, a per-channel text and a translation, then shows it', async () => {
       const res = await ed.post('/items', {
-        ...form({ 'text.twitter': 'Lyon: the mayors agreed. https://example.org/news/lyon', 'tr.0.language': 'fr', 'tr.0.title': 'Les maires à Lyon' }),
+        ...form({
+          'text.twitter': 'Lyon: the mayors agreed. https://example.org/news/lyon',
+          'tr.0.language': 'fr',
+          'tr.0.title': 'Les maires à Lyon',
+        }),
         _csrf: csrf,
         action: 'save',
       });
       expect(res.statusCode).toBe(303);
       id = itemIdFrom(res.headers.location);
       const item = await getItem(web.app.ctx.store.db, id);
-      expect(item).toMatchObject({ status: 'draft', tags: ['climate', 'cities'], channelTexts: { twitter: 'Lyon: the mayors agreed. https://example.org/news/lyon' }, translations: { fr: { title: 'Les maires à Lyon' } } });
+      expect(item).toMatchObject({
+        status: 'draft',
+        tags: ['climate', 'cities'],
+        channelTexts: { twitter: 'Lyon: the mayors agreed. https://example.org/news/lyon' },
+        translations: { fr: { title: 'Les maires à Lyon' } },
+      });
       const page = await ed.get(res.headers.location as string);
       expect(page.body).toContain('Saved.');
       expect(page.body).toContain('<strong>declaration</strong>');
@@ -61,20 +84,44 @@ for (const { dialect, skip } of DIALECTS) {
     it('editing makes a new revision; emptying a translation block removes it', async () => {
       const edit = await ed.get(`/items/${id}/edit`);
       expect(edit.body).toContain('value="Les maires à Lyon"');
-      const res = await ed.post(`/items/${id}`, { ...form({ summary: 'Updated summary.', 'tr.0.language': '', 'tr.0.title': '' }), _csrf: csrf, action: 'save' });
+      const res = await ed.post(`/items/${id}`, {
+        ...form({ summary: 'Updated summary.', 'tr.0.language': '', 'tr.0.title': '' }),
+        _csrf: csrf,
+        action: 'save',
+      });
       expect(res.statusCode).toBe(303);
       const item = await getItem(web.app.ctx.store.db, id);
-      expect(item).toMatchObject({ revision: 2, summary: 'Updated summary.', translations: {}, channelTexts: {} });
+      expect(item).toMatchObject({
+        revision: 2,
+        summary: 'Updated summary.',
+        translations: {},
+        channelTexts: {},
+      });
     });
 
     it('schedules in the zone chosen, shows it back in that zone, reschedules and cancels', async () => {
-      const res = await ed.post(`/items/${id}`, { ...form({ summary: 'Updated summary.', publishAt: '2099-12-03T09:30', timezone: 'Europe/Paris' }), _csrf: csrf, action: 'schedule' });
+      const res = await ed.post(`/items/${id}`, {
+        ...form({ summary: 'Updated summary.', publishAt: '2099-12-03T09:30', timezone: 'Europe/Paris' }),
+        _csrf: csrf,
+        action: 'schedule',
+      });
       expect(res.statusCode).toBe(303);
-      expect(await getItem(web.app.ctx.store.db, id)).toMatchObject({ status: 'scheduled', publishAt: '2099-12-03T08:30:00.000Z', publishTimezone: 'Europe/Paris' });
+      expect(await getItem(web.app.ctx.store.db, id)).toMatchObject({
+        status: 'scheduled',
+        publishAt: '2099-12-03T08:30:00.000Z',
+        publishTimezone: 'Europe/Paris',
+      });
       expect((await ed.get(`/items/${id}`)).body).toContain('Scheduled for 2099-12-03 09:30 GMT+1.');
-      const moved = await ed.post(`/items/${id}/publish`, { _csrf: csrf, publishAt: '2099-07-01T09:30', timezone: 'America/New_York' });
+      const moved = await ed.post(`/items/${id}/publish`, {
+        _csrf: csrf,
+        publishAt: '2099-07-01T09:30',
+        timezone: 'America/New_York',
+      });
       expect(moved.statusCode).toBe(303);
-      expect(await getItem(web.app.ctx.store.db, id)).toMatchObject({ publishAt: '2099-07-01T13:30:00.000Z', publishTimezone: 'America/New_York' });
+      expect(await getItem(web.app.ctx.store.db, id)).toMatchObject({
+        publishAt: '2099-07-01T13:30:00.000Z',
+        publishTimezone: 'America/New_York',
+      });
       expect((await ed.post(`/items/${id}/cancel`, { _csrf: csrf })).statusCode).toBe(303);
       expect((await getItem(web.app.ctx.store.db, id)).status).toBe('draft');
       await ed.post(`/items/${id}/cancel`, { _csrf: csrf });
@@ -82,14 +129,26 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('explains a schedule that cannot be: no time, a zone that does not exist, a time in the past', async () => {
-      const none = await ed.post(`/items/${id}`, { ...form({ summary: 'Updated summary.' }), _csrf: csrf, action: 'schedule' });
+      const none = await ed.post(`/items/${id}`, {
+        ...form({ summary: 'Updated summary.' }),
+        _csrf: csrf,
+        action: 'schedule',
+      });
       expect(none.statusCode).toBe(400);
       expect(none.body).toContain('Choose a date and time to schedule, or publish now.');
-      const zone = await ed.post(`/items/${id}`, { ...form({ summary: 'Updated summary.', publishAt: '2099-01-01T10:00', timezone: 'Mars/Olympus' }), _csrf: csrf, action: 'schedule' });
+      const zone = await ed.post(`/items/${id}`, {
+        ...form({ summary: 'Updated summary.', publishAt: '2099-01-01T10:00', timezone: 'Mars/Olympus' }),
+        _csrf: csrf,
+        action: 'schedule',
+      });
       expect(zone.statusCode).toBe(400);
       expect(decode(zone.body)).toContain('"Mars/Olympus" is not an IANA time zone');
       expect(zone.body).toMatch(/id="f-timezone"[^>]*aria-invalid="true"/);
-      const past = await ed.post(`/items/${id}`, { ...form({ summary: 'Updated summary.', publishAt: '2001-01-01T10:00' }), _csrf: csrf, action: 'schedule' });
+      const past = await ed.post(`/items/${id}`, {
+        ...form({ summary: 'Updated summary.', publishAt: '2001-01-01T10:00' }),
+        _csrf: csrf,
+        action: 'schedule',
+      });
       expect(past.statusCode).toBe(400);
       expect(past.body).toMatch(/id="f-publishAt"[^>]*aria-invalid="true"/);
       expect(past.body).toContain('The changes are saved, but the item was not published or scheduled.');
@@ -97,10 +156,19 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('publishes now; the dashboard then shows each channel delivered with a link', async () => {
-      const res = await ed.post(`/items/${id}`, { ...form({ summary: 'Updated summary.' }), _csrf: csrf, action: 'publish' });
+      const res = await ed.post(`/items/${id}`, {
+        ...form({ summary: 'Updated summary.' }),
+        _csrf: csrf,
+        action: 'publish',
+      });
       expect(res.statusCode, res.body.slice(0, 600)).toBe(303);
-      const channelDeliveries = async () => (await listDeliveriesForItem(web.app.ctx.store.db, id)).filter((d) => d.kind === 'channel');
-      await waitFor(async () => (await channelDeliveries()).every((d) => d.status === 'done'), 15_000, 'deliveries done');
+      const channelDeliveries = async () =>
+        (await listDeliveriesForItem(web.app.ctx.store.db, id)).filter((d) => d.kind === 'channel');
+      await waitFor(
+        async () => (await channelDeliveries()).every((d) => d.status === 'done'),
+        15_000,
+        'deliveries done',
+      );
       const live = (await ed.get('/dashboard/live')).body;
       const block = live.slice(live.indexOf(`data-item="${id}"`));
       expect(block).toMatch(/data-target="twitter" data-status="done"/);
@@ -108,10 +176,18 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('lists a failed delivery with its reason on the dashboard; Retry sends it again', async () => {
-      const failed = (await listDeliveriesForItem(web.app.ctx.store.db, id)).find((d) => d.target === 'twitter')!;
+      const failed = (await listDeliveriesForItem(web.app.ctx.store.db, id)).find(
+        (d) => d.target === 'twitter',
+      )!;
       await web.app.ctx.store.db
         .updateTable('deliveries')
-        .set({ status: 'failed', errorKind: 'permanent', lastError: 'Twitter refused the post: duplicate content', remoteId: null, remoteUrl: null })
+        .set({
+          status: 'failed',
+          errorKind: 'permanent',
+          lastError: 'Twitter refused the post: duplicate content',
+          remoteId: null,
+          remoteUrl: null,
+        })
         .where('id', '=', failed.id)
         .execute();
       const dashboard = (await ed.get('/')).body;
@@ -120,7 +196,13 @@ for (const { dialect, skip } of DIALECTS) {
       const retry = await ed.post(`/deliveries/${failed.id}/retry`, { _csrf: csrf, back: '/' });
       expect(retry.statusCode).toBe(303);
       expect(retry.headers.location).toBe('/');
-      await waitFor(async () => (await listDeliveriesForItem(web.app.ctx.store.db, id)).find((d) => d.id === failed.id)?.status === 'done', 15_000, 'retried delivery done');
+      await waitFor(
+        async () =>
+          (await listDeliveriesForItem(web.app.ctx.store.db, id)).find((d) => d.id === failed.id)?.status ===
+          'done',
+        15_000,
+        'retried delivery done',
+      );
       expect((await ed.get('/')).body).not.toContain('duplicate content');
       expect((await ed.get(`/items/${id}`)).body).toContain('Delivery to Twitter/X retried');
     });
@@ -129,12 +211,18 @@ for (const { dialect, skip } of DIALECTS) {
       const res = await ed.post(`/items/${id}/withdraw`, { _csrf: csrf, deletePosts: 'on' });
       expect(res.statusCode).toBe(303);
       expect((await getItem(web.app.ctx.store.db, id)).status).toBe('withdrawn');
-      expect((await listDeliveriesForItem(web.app.ctx.store.db, id)).filter((d) => d.action === 'delete').length).toBeGreaterThan(0);
+      expect(
+        (await listDeliveriesForItem(web.app.ctx.store.db, id)).filter((d) => d.action === 'delete').length,
+      ).toBeGreaterThan(0);
       expect((await ed.get(`/items/${id}`)).body).toContain('Withdrawn; the posts are being deleted.');
     });
 
     it('escapes what people type: a title with markup is text on every page', async () => {
-      const res = await ed.post('/items', { ...form({ title: '<img src=x onerror=alert(1)> & "quotes"' }), _csrf: csrf, action: 'save' });
+      const res = await ed.post('/items', {
+        ...form({ title: '<img src=x onerror=alert(1)> & "quotes"' }),
+        _csrf: csrf,
+        action: 'save',
+      });
       const itemId = itemIdFrom(res.headers.location);
       for (const url of [`/items/${itemId}`, `/items/${itemId}/edit`, '/items']) {
         const html = decode((await ed.get(url)).body);
@@ -155,14 +243,28 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('the draft preview API counts the tweet, flags what is too long and names bad fields', async () => {
       const token = await ed.csrf();
-      const ask = (fields: Record<string, unknown>) => ed.request({ method: 'POST', url: '/api/drafts/preview', payload: { fields }, headers: { 'x-csrf-token': token } });
-      const ok = (await ask({ title: 'Short', url: 'https://example.org/s', body: 'Hi <script>alert(1)</script> **there**' })).json();
+      const ask = (fields: Record<string, unknown>) =>
+        ed.request({
+          method: 'POST',
+          url: '/api/drafts/preview',
+          payload: { fields },
+          headers: { 'x-csrf-token': token },
+        });
+      const ok = (
+        await ask({
+          title: 'Short',
+          url: 'https://example.org/s',
+          body: 'Hi <script>alert(1)</script> **there**',
+        })
+      ).json();
       expect(ok.valid).toBe(true);
       expect(ok.bodyHtml).toBe('<p>Hi  <strong>there</strong></p>');
       const tweet = ok.posts.find((p: { platform: string }) => p.platform === 'twitter');
       expect(tweet).toMatchObject({ limit: 280, text: 'Short\n\nhttps://example.org/s' });
       expect(tweet.length).toBe(5 + 2 + 23);
-      const long = (await ask({ title: 'Short', url: 'nope', channelTexts: { twitter: 'x'.repeat(300) } })).json();
+      const long = (
+        await ask({ title: 'Short', url: 'nope', channelTexts: { twitter: 'x'.repeat(300) } })
+      ).json();
       expect(long.valid).toBe(false);
       expect(long.fields.url).toBe('must be an absolute http(s) URL');
       const over = long.posts.find((p: { platform: string }) => p.platform === 'twitter');

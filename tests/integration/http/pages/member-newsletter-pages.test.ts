@@ -9,7 +9,12 @@ import { getNewsletter } from '../../../../src/store/newsletters.js';
 import { startTestApp } from '../../../helpers/app.js';
 import { addUser, Client, TOKEN, type WebApp } from '../../../helpers/web.js';
 
-const decode = (html: string) => html.replace(/&#x27;/g, "'").replace(/&#x3D;/g, '=').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const decode = (html: string) =>
+  html
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 const BAD_ROW = 'Nowhere,XX,Bad Row,not-an-email,en';
 
 for (const { dialect, skip } of DIALECTS) {
@@ -24,7 +29,14 @@ for (const { dialect, skip } of DIALECTS) {
       const app = await startTestApp(dialect, newsletterOverrides(smtp));
       app.startWorkers(['publish', 'social', 'newsletter']);
       const http = await buildServer(app.ctx, { apiToken: TOKEN });
-      web = { app, http, close: async () => { await http.close(); await app.close(); } };
+      web = {
+        app,
+        http,
+        close: async () => {
+          await http.close();
+          await app.close();
+        },
+      };
       await addUser(app, 'admin@example.org', 'admin');
       await addUser(app, 'ed@example.org', 'editor');
       admin = new Client(http, '10.7.0.1');
@@ -56,9 +68,20 @@ for (const { dialect, skip } of DIALECTS) {
     it('edits a contact, names a bad field, and will not resubscribe someone who unsubscribed', async () => {
       const contact = (await findContactByEmail(web.app.ctx.store.db, 'contact0@city0.example.eu'))!;
       const csrf = await admin.csrf();
-      const base = { _csrf: csrf, name: 'Contact Zero', email: contact.email, language: 'fr', announcements: 'on', status: 'active' };
+      const base = {
+        _csrf: csrf,
+        name: 'Contact Zero',
+        email: contact.email,
+        language: 'fr',
+        announcements: 'on',
+        status: 'active',
+      };
       expect((await admin.post(`/members/contacts/${contact.id}`, base)).statusCode).toBe(303);
-      expect(await findContactByEmail(web.app.ctx.store.db, contact.email)).toMatchObject({ language: 'fr', name: 'Contact Zero', subscriptions: { announcements: true, digest: false } });
+      expect(await findContactByEmail(web.app.ctx.store.db, contact.email)).toMatchObject({
+        language: 'fr',
+        name: 'Contact Zero',
+        subscriptions: { announcements: true, digest: false },
+      });
       const bad = await admin.post(`/members/contacts/${contact.id}`, { ...base, email: 'nope' });
       expect(bad.statusCode).toBe(400);
       expect(bad.body).toMatch(/id="f-email"[^>]*aria-invalid="true"/);
@@ -81,7 +104,12 @@ for (const { dialect, skip } of DIALECTS) {
       const none = await admin.post('/newsletters', { _csrf: await admin.csrf(), kind: 'announcement' });
       expect(none.statusCode).toBe(303);
       expect(decode((await admin.get('/newsletters')).body)).toContain('itemIds: ');
-      const res = await admin.post('/newsletters', { _csrf: await admin.csrf(), kind: 'announcement', itemIds: item, subject: 'News from the cities' });
+      const res = await admin.post('/newsletters', {
+        _csrf: await admin.csrf(),
+        kind: 'announcement',
+        itemIds: item,
+        subject: 'News from the cities',
+      });
       expect(res.statusCode).toBe(303);
       newsletterId = String(res.headers.location).split('/').pop()!;
       expect(newsletterId).toMatch(/^nl_[0-9a-f]{32}$/);
@@ -115,32 +143,66 @@ for (const { dialect, skip } of DIALECTS) {
       expect(preview.statusCode).toBe(200);
       expect(preview.body).not.toContain('Contact 1');
       expect(preview.body).not.toContain('contact1@city1.example.eu');
-      const viaApi = await editor.get(`/api/newsletters/${newsletterId}/preview?contact=${contact.id}&format=text`);
+      const viaApi = await editor.get(
+        `/api/newsletters/${newsletterId}/preview?contact=${contact.id}&format=text`,
+      );
       expect(viaApi.statusCode).toBe(200);
       expect(viaApi.body).not.toContain('Contact 1');
-      expect((await admin.get(`/api/newsletters/${newsletterId}/preview?contact=${contact.id}&format=text`)).body).toContain('Contact 1');
+      expect(
+        (await admin.get(`/api/newsletters/${newsletterId}/preview?contact=${contact.id}&format=text`)).body,
+      ).toContain('Contact 1');
       expect((await editor.get(`/api/newsletters/${newsletterId}/recipients`)).statusCode).toBe(403);
       const csrf = await editor.csrf();
-      for (const url of ['/newsletters', `/newsletters/${newsletterId}`, `/newsletters/${newsletterId}/test`, `/newsletters/${newsletterId}/send`, `/newsletters/${newsletterId}/cancel`]) {
-        const res = await editor.post(url, { _csrf: csrf, kind: 'announcement', to: 'ed@example.org', subject: 'Mine' });
+      for (const url of [
+        '/newsletters',
+        `/newsletters/${newsletterId}`,
+        `/newsletters/${newsletterId}/test`,
+        `/newsletters/${newsletterId}/send`,
+        `/newsletters/${newsletterId}/cancel`,
+      ]) {
+        const res = await editor.post(url, {
+          _csrf: csrf,
+          kind: 'announcement',
+          to: 'ed@example.org',
+          subject: 'Mine',
+        });
         expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
       }
       expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
     });
 
     it('sends a test to any address, without counting it as sent to a member', async () => {
-      const res = await admin.post(`/newsletters/${newsletterId}/test`, { _csrf: await admin.csrf(), to: 'proof@example.org' });
+      const res = await admin.post(`/newsletters/${newsletterId}/test`, {
+        _csrf: await admin.csrf(),
+        to: 'proof@example.org',
+      });
       expect(res.statusCode).toBe(303);
-      expect((await admin.get(`/newsletters/${newsletterId}`)).body).toContain('Test sent to proof@example.org.');
-      await waitFor(async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')), 10_000, 'the test message');
-      expect(smtp.messages.find((m) => m.envelope.to.includes('proof@example.org'))!.raw.toString()).toContain('[Test]');
+      expect((await admin.get(`/newsletters/${newsletterId}`)).body).toContain(
+        'Test sent to proof@example.org.',
+      );
+      await waitFor(
+        async () => smtp.messages.some((m) => m.envelope.to.includes('proof@example.org')),
+        10_000,
+        'the test message',
+      );
+      expect(
+        smtp.messages.find((m) => m.envelope.to.includes('proof@example.org'))!.raw.toString(),
+      ).toContain('[Test]');
       expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
     });
 
     it('sends it; the progress fragment follows it to the end; the recipients list the results', async () => {
-      const res = await admin.post(`/newsletters/${newsletterId}/send`, { _csrf: await admin.csrf(), publishAt: '', timezone: 'Europe/Paris' });
+      const res = await admin.post(`/newsletters/${newsletterId}/send`, {
+        _csrf: await admin.csrf(),
+        publishAt: '',
+        timezone: 'Europe/Paris',
+      });
       expect(res.statusCode).toBe(303);
-      await waitFor(async () => (await getNewsletter(web.app.ctx.store.db, newsletterId)).status === 'sent', 30_000, 'newsletter sent');
+      await waitFor(
+        async () => (await getNewsletter(web.app.ctx.store.db, newsletterId)).status === 'sent',
+        30_000,
+        'newsletter sent',
+      );
       const progress = (await admin.get(`/newsletters/${newsletterId}/progress`)).body;
       expect(progress).toContain('value="100"');
       expect(progress).toMatch(/3 sent, 0 to go, 0 failed or bounced, 0 unknown, 0 not sent, of 3/);
@@ -152,7 +214,9 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('refuses what the state does not allow, in plain words', async () => {
       await admin.post(`/newsletters/${newsletterId}/pause`, { _csrf: await admin.csrf() });
-      expect((await admin.get(`/newsletters/${newsletterId}`)).body).toContain('cannot pause a newsletter that is sent');
+      expect((await admin.get(`/newsletters/${newsletterId}`)).body).toContain(
+        'cannot pause a newsletter that is sent',
+      );
     });
   });
 }

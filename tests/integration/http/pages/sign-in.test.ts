@@ -31,7 +31,12 @@ for (const { dialect, skip } of DIALECTS) {
       const c = new Client(web.http);
       const page = await c.get('/login?next=/items');
       expect(page.statusCode).toBe(200);
-      const res = await c.post('/login', { _csrf: csrfOf(page.body), email: 'ADA@example.org ', password: PASSWORD, next: '/items' });
+      const res = await c.post('/login', {
+        _csrf: csrfOf(page.body),
+        email: 'ADA@example.org ',
+        password: PASSWORD,
+        next: '/items',
+      });
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/items');
       const cookie = sessionCookie(res);
@@ -46,7 +51,11 @@ for (const { dialect, skip } of DIALECTS) {
     it('marks the cookie Secure when the request came over https (X-Forwarded-Proto from the proxy)', async () => {
       const c = new Client(web.http);
       const page = await c.get('/login', { 'x-forwarded-proto': 'https' });
-      const res = await c.post('/login', { _csrf: csrfOf(page.body), email: 'ada@example.org', password: PASSWORD }, { 'x-forwarded-proto': 'https' });
+      const res = await c.post(
+        '/login',
+        { _csrf: csrfOf(page.body), email: 'ada@example.org', password: PASSWORD },
+        { 'x-forwarded-proto': 'https' },
+      );
       expect(res.statusCode).toBe(303);
       expect(sessionCookie(res)).toMatch(/; Secure/);
     });
@@ -97,7 +106,12 @@ for (const { dialect, skip } of DIALECTS) {
       for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
         const c = new Client(web.http);
         const page = await c.get('/login');
-        const res = await c.post('/login', { _csrf: csrfOf(page.body), email: 'ada@example.org', password: PASSWORD, next });
+        const res = await c.post('/login', {
+          _csrf: csrfOf(page.body),
+          email: 'ada@example.org',
+          password: PASSWORD,
+          next,
+        });
         expect(res.headers.location).toBe('/');
       }
     });
@@ -107,7 +121,11 @@ for (const { dialect, skip } of DIALECTS) {
       await c.signIn('ada@example.org');
       const token = c.cookies.get('herald_session')!.split('.')[0]!;
       const longAgo = new Date(Date.now() - 3 * 3600_000).toISOString();
-      await web.app.ctx.store.db.updateTable('staffSessions').set({ lastSeenAt: longAgo }).where('id', '=', sessionKey(token)).execute();
+      await web.app.ctx.store.db
+        .updateTable('staffSessions')
+        .set({ lastSeenAt: longAgo })
+        .where('id', '=', sessionKey(token))
+        .execute();
       expect((await c.get('/')).statusCode).toBe(303);
     });
 
@@ -115,18 +133,36 @@ for (const { dialect, skip } of DIALECTS) {
       const c = new Client(web.http);
       await c.signIn('ada@example.org');
       const id = sessionKey(c.cookies.get('herald_session')!.split('.')[0]!);
-      await web.app.ctx.store.db.updateTable('staffSessions').set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute();
+      await web.app.ctx.store.db
+        .updateTable('staffSessions')
+        .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+        .where('id', '=', id)
+        .execute();
       expect((await c.get('/')).statusCode).toBe(303);
       await new Client(web.http).signIn('ada@example.org');
-      const left = await web.app.ctx.store.db.selectFrom('staffSessions').select('id').where('id', '=', id).execute();
+      const left = await web.app.ctx.store.db
+        .selectFrom('staffSessions')
+        .select('id')
+        .where('id', '=', id)
+        .execute();
       expect(left).toHaveLength(0);
     });
 
     it('a disabled account cannot sign in, and disabling it ends its sessions', async () => {
       const c = new Client(web.http);
       expect((await c.signIn('off@example.org')).statusCode).toBe(303);
-      const user = (await web.app.ctx.store.db.selectFrom('staffUsers').select('id').where('email', '=', 'off@example.org').executeTakeFirstOrThrow()).id;
-      await web.app.ctx.store.db.updateTable('staffUsers').set({ disabled: 1 }).where('id', '=', user).execute();
+      const user = (
+        await web.app.ctx.store.db
+          .selectFrom('staffUsers')
+          .select('id')
+          .where('email', '=', 'off@example.org')
+          .executeTakeFirstOrThrow()
+      ).id;
+      await web.app.ctx.store.db
+        .updateTable('staffUsers')
+        .set({ disabled: 1 })
+        .where('id', '=', user)
+        .execute();
       expect((await c.get('/')).statusCode).toBe(303);
       expect((await new Client(web.http, '10.9.9.9').signIn('off@example.org')).statusCode).toBe(401);
     });

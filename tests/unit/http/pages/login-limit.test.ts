@@ -5,7 +5,12 @@ import { LoginLimiter } from '../../../../src/http/pages/login-limit.js';
 
 describe('sign-in limiter without Redis', () => {
   it('keeps counting in memory (and says so in the log) when Redis does not answer', async () => {
-    const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on('error', () => undefined);
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
