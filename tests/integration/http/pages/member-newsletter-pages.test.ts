@@ -6,6 +6,8 @@ import { contactsCsv, newsletterOverrides, publishedItem } from '../../../helper
 import { buildServer } from '../../../../src/http/server.js';
 import { findContactByEmail, countContactsByStatus } from '../../../../src/store/members.js';
 import { getNewsletter } from '../../../../src/store/newsletters.js';
+import { applyFeedback } from '../../../../src/newsletter/feedback.js';
+import { DEFAULT_SUPPRESSION_POLICY } from '../../../../src/domain/mail-feedback.js';
 import { startTestApp } from '../../../helpers/app.js';
 import { addUser, Client, TOKEN, type WebApp } from '../../../helpers/web.js';
 
@@ -211,6 +213,24 @@ for (const { dialect, skip } of DIALECTS) {
       expect(page).toContain('contact1@city1.example.eu');
       expect(page).not.toContain('data-live-url'); // finished: nothing to poll any more
     }, 60_000);
+
+    it('shows what came back after sending: counts with rates, and the alarm past 0.3% complaints', async () => {
+      const before = decode((await admin.get(`/newsletters/${newsletterId}`)).body);
+      expect(before).toContain('After sending: bounces, complaints, unsubscriptions');
+      expect(before).toMatch(/<th scope="row">Delivered<\/th><td>3<\/td><td>100\.00%<\/td>/);
+      expect(before).not.toContain('Gmail&#x27;s limit');
+      await applyFeedback(web.app.ctx.store, DEFAULT_SUPPRESSION_POLICY, {
+        kind: 'complaint',
+        source: 'postmark',
+        eventId: 'page-complaint-1',
+        email: 'contact1@city1.example.eu',
+        newsletterId,
+        detail: 'abuse',
+      });
+      const after = decode((await admin.get(`/newsletters/${newsletterId}`)).body);
+      expect(after).toMatch(/<th scope="row">Complained \(spam reports\)<\/th><td>1<\/td><td>33\.33%<\/td>/);
+      expect(after).toContain("Complaints reached 0.3% of the messages sent: Gmail's limit.");
+    });
 
     it('refuses what the state does not allow, in plain words', async () => {
       await admin.post(`/newsletters/${newsletterId}/pause`, { _csrf: await admin.csrf() });
