@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -155,4 +155,19 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** A new, empty PostgreSQL database next to the one `databaseUrl` names (dropped first if a run left it). */
+export function freshPgUrl(databaseUrl: string, name: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}_${process.pid}`;
+  const database = url.pathname.slice(1);
+  spawnSync(
+    'psql',
+    [databaseUrl, '-qc', `drop database if exists ${database}`, '-c', `create database ${database}`],
+    {
+      stdio: 'inherit',
+    },
+  );
+  return url.toString();
 }

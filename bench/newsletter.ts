@@ -24,6 +24,7 @@ import { clearLayoutCache } from '../src/newsletter/templates.js';
 import { compileNewsletter, renderFor } from '../src/newsletter/render.js';
 import { BENCH_BRANDING, BENCH_ITEM_FIELDS, benchItem } from './newsletter-fixtures.js';
 import {
+  freshPgUrl,
   REDIS_URL,
   ROOT,
   cpuMsOf,
@@ -94,23 +95,6 @@ async function startSink(): Promise<Sink> {
   return { port, child, count };
 }
 
-function freshPgUrl(label: string): string {
-  const url = new URL(DATABASE_URL!);
-  url.pathname = `/herald_bench_${label}_${process.pid}`;
-  spawnSync(
-    'psql',
-    [
-      DATABASE_URL!,
-      '-qc',
-      `drop database if exists ${url.pathname.slice(1)}`,
-      '-c',
-      `create database ${url.pathname.slice(1)}`,
-    ],
-    { stdio: 'inherit' },
-  );
-  return url.toString();
-}
-
 function contactsCsv(n: number): string {
   const rows = ['authority,country,name,email,language'];
   for (let i = 0; i < n; i++)
@@ -139,7 +123,7 @@ async function throughQueue(n: number, sink: Sink, command: string[]) {
     HERALD_NEWSLETTER_POSTAL_ADDRESS: BENCH_BRANDING.postalAddress,
     HERALD_NEWSLETTER_LOGO_URL: BENCH_BRANDING.logoUrl,
     HERALD_DIGEST_ENABLED: 'false',
-    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}),
+    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(DATABASE_URL, `herald_bench_${label}`) } : {}),
   };
   const config = loadConfig({ env, cwd: dataDir });
   const ctx: Context = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });

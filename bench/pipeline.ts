@@ -6,7 +6,7 @@
 // published one by one through requestPublish (the publish calls/s figure), the rest in batches.
 // A backlog not worked off within --max-seconds is measured over that window (and labelled so).
 // Usage: npx tsx bench/pipeline.ts [--size 1k] [--max-seconds 120]   (BENCH_WORKERS, BENCH_DATABASE_URL optional)
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -17,6 +17,7 @@ import { createLogger } from '../src/log.js';
 import { waitReady } from '../src/redis/connection.js';
 import { requestPublish } from '../src/app/publishing.js';
 import {
+  freshPgUrl,
   REDIS_URL,
   ROOT,
   deleteKeys,
@@ -86,23 +87,6 @@ async function bareRate(jobs: number) {
   return { perSecond: run.done / run.seconds, windowed: run.windowed, seconds: run.seconds, peakMb };
 }
 
-function freshPgUrl(label: string): string {
-  const url = new URL(DATABASE_URL!);
-  url.pathname = `/herald_bench_${label}_${process.pid}`;
-  spawnSync(
-    'psql',
-    [
-      DATABASE_URL!,
-      '-qc',
-      `drop database if exists ${url.pathname.slice(1)}`,
-      '-c',
-      `create database ${url.pathname.slice(1)}`,
-    ],
-    { stdio: 'inherit' },
-  );
-  return url.toString();
-}
-
 async function heraldContext(label: string) {
   const dataDir = tempDir(label);
   const prefix = `{bench-${label}-${process.pid}}`;
@@ -114,7 +98,7 @@ async function heraldContext(label: string) {
     LOG_LEVEL: 'warn',
     HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY),
     HERALD_CONFIG: '',
-    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}),
+    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(DATABASE_URL, `herald_bench_${label}`) } : {}),
   };
   const config = loadConfig({ env, cwd: dataDir });
   const ctx = await createContext(config, { redis: { url: REDIS_URL }, log: createLogger('warn') });

@@ -5,7 +5,7 @@
 // (bench/seed.ts). A backlog not worked off within --max-seconds is measured over that window (and labelled so).
 // Usage: npx tsx bench/social.ts [--size 1k] [--max-seconds 60] [--no-extras]
 //        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { requestPublish } from '../src/app/publishing.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/facebook.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
 import {
+  freshPgUrl,
   REDIS_URL,
   ROOT,
   cpuMsOf,
@@ -94,23 +95,6 @@ function directRate(
   );
 }
 
-function freshPgUrl(label: string): string {
-  const url = new URL(DATABASE_URL!);
-  url.pathname = `/herald_bench_social_${label}_${process.pid}`;
-  spawnSync(
-    'psql',
-    [
-      DATABASE_URL!,
-      '-qc',
-      `drop database if exists ${url.pathname.slice(1)}`,
-      '-c',
-      `create database ${url.pathname.slice(1)}`,
-    ],
-    { stdio: 'inherit' },
-  );
-  return url.toString();
-}
-
 async function heraldContext(
   label: string,
 ): Promise<{ ctx: Context; env: NodeJS.ProcessEnv; done(): Promise<void> }> {
@@ -125,7 +109,7 @@ async function heraldContext(
     LOG_LEVEL: 'warn',
     HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY),
     HERALD_CONFIG: '',
-    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(label) } : {}),
+    ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(DATABASE_URL, `herald_bench_social_${label}`) } : {}),
   };
   const ctx = await createContext(loadConfig({ env, cwd: dataDir }), {
     redis: { url: REDIS_URL },

@@ -54,6 +54,22 @@ function findRedisServer(): string | null {
   return found.status === 0 && bin ? bin : null;
 }
 
+/** What BullMQ needs of a Redis that holds jobs: AOF every second, no RDB snapshots, never evict keys. */
+export function durableRedisArgs(dir: string): string[] {
+  return [
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+}
+
 async function startPrivateRedis(dir: string, socket: string, log: Logger): Promise<ResolvedRedis> {
   const bin = findRedisServer();
   if (!bin) {
@@ -70,21 +86,7 @@ async function startPrivateRedis(dir: string, socket: string, log: Logger): Prom
   const listen = port
     ? ['--port', String(port), '--bind', '127.0.0.1']
     : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700'];
-  const args = [
-    ...listen,
-    '--dir',
-    dir,
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'everysec',
-    '--save',
-    '',
-    '--maxmemory-policy',
-    'noeviction',
-    '--pidfile',
-    path.join(dir, 'redis.pid'),
-  ];
+  const args = [...listen, ...durableRedisArgs(dir), '--pidfile', path.join(dir, 'redis.pid')];
   const out = openSync(logFile, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', out, out], detached: false });
   await waitUntilAnswering(child, target, logFile);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { freeLoopbackPort as freePort } from '../../src/redis/server.js';
+import { durableRedisArgs, freeLoopbackPort as freePort } from '../../src/redis/server.js';
 
 export { freePort };
 
@@ -55,23 +55,7 @@ export async function startPrivateRedis(settings: string[] = []): Promise<Privat
   const redis: PrivateRedis = {
     url,
     async start() {
-      const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--save',
-        '',
-        '--maxmemory-policy',
-        'noeviction',
-        ...settings,
-      ];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', ...durableRedisArgs(dir), ...settings];
       child = spawn('redis-server', args, { stdio: 'ignore' });
       await until(answers, 15_000, 'private redis-server');
     },
