@@ -33,6 +33,7 @@ export interface ClusterOptions {
 
 export interface Cluster {
   apiUrl: string;
+  redisUrl: string;
   twitter: FakeTwitter;
   facebook: FakeFacebook;
   smtp: FakeSmtp;
@@ -97,6 +98,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const cluster: Cluster = {
     apiUrl,
+    redisUrl: options.redisUrl,
     twitter,
     facebook,
     smtp,

@@ -1,7 +1,11 @@
 // The end state of a scenario, judged against the database and what the fakes actually received:
 // every due delivery done exactly once or failed with a reason; nothing lost, nothing twice.
 import Parser from 'rss-parser';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { countByRecipient } from '../helpers/newsletter.js';
+import { queueForDelivery } from '../../src/queues/names.js';
+import type { DeliveryKind } from '../../src/domain/delivery.js';
 import type { Cluster } from './cluster.js';
 import type { Traffic } from './traffic.js';
 
@@ -35,6 +39,7 @@ function countPosts(texts: Array<string | null>): Map<string, number> {
 
 export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict> {
   const { db } = cluster.store;
+  const jobs = jobStates(cluster.redisUrl);
   const missing: string[] = [];
   const twice: string[] = [];
   let failedWithReason = 0;
@@ -62,7 +67,7 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
   };
   const deliveries = await db
     .selectFrom('deliveries')
-    .select(['itemId', 'kind', 'target', 'status', 'lastError', 'attempts'])
+    .select(['id', 'itemId', 'kind', 'target', 'status', 'lastError', 'attempts'])
     .where('action', '=', 'create')
     .where('itemId', 'in', traffic.itemIds)
     .execute();
@@ -70,7 +75,9 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     if (d.attempts > 1) retried++;
     if (d.kind !== 'channel') {
       if (d.status !== 'done' && !(d.status === 'failed' && d.lastError))
-        missing.push(`${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status}`);
+        missing.push(
+          `${d.kind} delivery of item ${numberOf.get(d.itemId)} ended ${d.status} (${await jobs.state(queueForDelivery(d.kind as DeliveryKind), d.id)})`,
+        );
       continue;
     }
     const platform = d.target === 'facebook' ? 'facebook' : 'twitter';
@@ -89,13 +96,13 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
         );
     } else if (d.status !== 'done')
       missing.push(
-        `item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'})`,
+        `item ${numberOf.get(d.itemId)}: ${platform} delivery ended ${d.status} (${d.lastError ?? 'no reason'}; ${await jobs.state(queueForDelivery(d.kind as DeliveryKind), d.id)})`,
       );
   }
 
   const recipients = await db
     .selectFrom('newsletterRecipients')
-    .select(['email', 'status', 'reply', 'attempts'])
+    .select(['id', 'email', 'status', 'reply', 'attempts'])
     .where('newsletterId', '=', traffic.newsletterId)
     .execute();
   const received = countByRecipient(cluster.smtp.messages);
@@ -109,8 +116,12 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     if (r.status === 'sent' && count === 0) missing.push(`${r.email} recorded sent but received nothing`);
     else if (r.status === 'unknown' && r.reply) heldUnknown++;
     else if (['failed', 'bounced'].includes(r.status) && r.reply) failedWithReason++;
-    else if (r.status !== 'sent') missing.push(`${r.email} ended ${r.status} (${r.reply ?? 'no reason'})`);
+    else if (r.status !== 'sent')
+      missing.push(
+        `${r.email} ended ${r.status} (${r.reply ?? 'no reason'}; ${await jobs.state('newsletter', r.id)})`,
+      );
   }
+  await jobs.close();
 
   missing.push(...(await feedProblems(cluster, [...numberOf.values()])));
   return {
@@ -122,6 +133,28 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     heldUnknown,
     retried,
     problems: [...missing, ...twice],
+  };
+}
+
+/**
+ * Where an open unit's job is in Redis (waiting, active, delayed, missing...): what a lost unit's report needs
+ * to tell a stuck worker from a lost job. Looked up only for units that did not end well.
+ */
+function jobStates(redisUrl: string) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  connection.on('error', () => undefined);
+  const queues = new Map<string, Queue>();
+  return {
+    async state(name: string, id: string): Promise<string> {
+      let queue = queues.get(name);
+      if (!queue) queues.set(name, (queue = new Queue(name, { connection, prefix: '{herald}' })));
+      const state = await queue.getJobState(id).catch((e: Error) => `unreadable: ${e.message}`);
+      return `job ${state}`;
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      connection.disconnect();
+    },
   };
 }
 
