@@ -77,7 +77,7 @@ export async function requestPublish(
   return schedule(deps, item, when, req);
 }
 
-function validateChannels(deps: FlowDeps, item: NewsItem, channels: string[] | undefined): void {
+export function validateChannels(deps: FlowDeps, item: NewsItem, channels: string[] | undefined): void {
   if (!channels) return;
   const known = new Set(
     deps

@@ -22,6 +22,8 @@ export interface ComposedPost {
   /** The platform's limit, null when there is no practical one. */
   limit: number | null;
   warnings: string[];
+  /** A text written by hand leaves out the item's link, and nothing else carries it to followers. */
+  linkMissing?: boolean;
 }
 
 export interface ComposeOptions {

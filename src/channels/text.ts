@@ -40,13 +40,24 @@ export interface Hashtags {
   skipped: string[];
 }
 
-/** Item tags as hashtags: "climate-change" becomes "#climateChange" (hashtags end at a hyphen). */
+/**
+ * One tag as a hashtag: words end a hashtag, so the words of a tag are joined, each after the first
+ * capitalised ("Roma inclusion" becomes "#RomaInclusion", "climate-change" "#climateChange").
+ */
+export function hashtagOf(tag: string): string {
+  const [first = '', ...rest] = tag
+    .normalize('NFC')
+    .split(/[\s-]+/u)
+    .filter(Boolean);
+  return `#${first}${rest.map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`;
+}
+
+/** Item tags as hashtags, each once; tags that cannot be one (digits only) are reported as skipped. */
 export function hashtagsFor(tags: readonly string[]): Hashtags {
   const seen = new Set<string>();
   const result: Hashtags = { tags: [], skipped: [] };
   for (const tag of tags) {
-    const [first = '', ...rest] = tag.normalize('NFC').split('-').filter(Boolean);
-    const hashtag = `#${first}${rest.map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`;
+    const hashtag = hashtagOf(tag);
     if (!twitterText.isValidHashtag(hashtag)) result.skipped.push(tag);
     else if (!seen.has(hashtag.toLowerCase())) {
       seen.add(hashtag.toLowerCase());

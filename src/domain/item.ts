@@ -103,7 +103,10 @@ const tag = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
   .max(LIMITS.tag, `must be at most ${LIMITS.tag} characters`)
-  .regex(/^[\p{L}\p{N}_-]+$/u, "must contain only letters, digits, '-' and '_' (it becomes a hashtag)");
+  .regex(
+    /^[\p{L}\p{N}_-]+(?: [\p{L}\p{N}_-]+)*$/u,
+    "must contain only letters, digits, single spaces, '-' and '_' (it becomes one hashtag)",
+  );
 
 const body = z
   .string({ error: 'must be a string' })

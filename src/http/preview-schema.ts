@@ -36,6 +36,10 @@ export const previewResponseSchema = {
           },
           limit: { type: ['integer', 'null'] },
           warnings: { type: 'array', items: { type: 'string' } },
+          linkMissing: {
+            type: 'boolean',
+            description: "Present and true when a hand-written text leaves out the item's link",
+          },
           onPublish: {
             type: 'object',
             required: ['action', 'message'],

@@ -31,7 +31,8 @@ export const facebookComposer: Composer = {
     const warnings = [...image.warnings];
     if (hashtags.skipped.length > 0)
       warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
-    if (override !== undefined && urlInText && !text.includes(item.url)) {
+    const linkMissing = override !== undefined && urlInText && !text.includes(item.url);
+    if (linkMissing) {
       warnings.push(
         'The post is a photo, which cannot show a link preview, and the Facebook text has no link to the item.',
       );
@@ -48,6 +49,7 @@ export const facebookComposer: Composer = {
       length,
       limit: FACEBOOK_LIMIT,
       warnings,
+      ...(linkMissing ? { linkMissing } : {}),
     };
   },
 };

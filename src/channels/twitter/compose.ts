@@ -195,6 +195,13 @@ export const twitterComposer: Composer = {
     const warnings = [...composed.warnings, ...image.warnings];
     if (hashtags.skipped.length > 0)
       warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+    // A tweet carries a link only in its text: a hand-written text without it hides the article.
+    const linkMissing =
+      override !== undefined && item.url !== '' && !composed.parts.some((p) => p.includes(item.url));
+    if (linkMissing)
+      warnings.push(
+        'The Twitter text has no link to the article, so followers will not find it: add the link, or leave the text empty to use the composed one.',
+      );
     if (length > TWEET_LIMIT) {
       warnings.push(
         `Too long: ${length} of 280 characters as Twitter counts them. Shorten the Twitter text or post it as a thread.`,
@@ -210,6 +217,7 @@ export const twitterComposer: Composer = {
       length,
       limit: TWEET_LIMIT,
       warnings,
+      ...(linkMissing ? { linkMissing } : {}),
     };
   },
 };

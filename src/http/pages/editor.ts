@@ -31,15 +31,20 @@ export interface EditorState {
 }
 
 /** Per-channel text boxes: one per platform in use, plus any account-specific override already stored. */
+/** A per-channel text's key (a platform or an account id) as people know it. */
+export function channelTextLabel(deps: WebDeps, key: string): string {
+  return key in PLATFORMS
+    ? PLATFORMS[key as PlatformId].displayName
+    : (deps.ctx.channels.get(key)?.account.name ?? key);
+}
+
 function channelTextFields(deps: WebDeps, values: ItemFormValues) {
   const accounts = deps.ctx.channels.accounts();
   const platforms = [...new Set(accounts.map((a) => a.platform))];
   const keys = [...platforms, ...Object.keys(values.texts).filter((k) => !platforms.includes(k as never))];
   return keys.map((key) => ({
     key,
-    label: platforms.includes(key as never)
-      ? PLATFORMS[key as PlatformId].displayName
-      : (deps.ctx.channels.get(key)?.account.name ?? key),
+    label: channelTextLabel(deps, key),
     value: values.texts[key] ?? '',
     platform: platforms.includes(key as never) ? key : (deps.ctx.channels.get(key)?.account.platform ?? ''),
   }));
@@ -73,8 +78,9 @@ export async function sendEditor(
       state: a.state,
       checked: chosen === null || chosen.includes(a.id),
     }));
+  // One empty block to add a translation; empty blocks sent back by a refused form are not kept.
   const translations = [
-    ...values.translations,
+    ...values.translations.filter((t) => t.language || t.title || t.summary || t.body),
     { index: nextIndex(values), language: '', title: '', summary: '', body: '' },
   ];
   const errorList = Object.entries(errors).map(([field, problem]) => ({

@@ -43,10 +43,11 @@ export function many(form: FormBody, name: string): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A comma separates tags; the words inside one tag stay together (they become one hashtag). */
 export function splitTags(text: string): string[] {
   return text
-    .split(/[\s,]+/)
-    .map((t) => t.replace(/^#/, ''))
+    .split(',')
+    .map((t) => t.trim().replace(/^#/, '').replace(/\s+/g, ' '))
     .filter((t) => t.length > 0);
 }
 

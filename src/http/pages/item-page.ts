@@ -9,6 +9,8 @@ import { recentLookalikes } from '../../store/lookalikes.js';
 import type { WebDeps } from './deps.js';
 import { sendPage } from './render.js';
 import { itemTimeline } from './timeline.js';
+import { hashtagOf } from '../../channels/text.js';
+import { channelTextLabel } from './editor.js';
 import { accountNames, deliveryView, itemRow, safeLink } from './view-models.js';
 
 /** The item page: what it says, where it went (deliveries with links, errors, Retry) and its timeline. */
@@ -33,7 +35,12 @@ export async function showItem(deps: WebDeps, request: FastifyRequest, reply: Fa
       url: safeLink(item.url),
       imageUrl: safeLink(item.imageUrl),
       imageAlt: item.imageAlt,
-      tags: item.tags,
+      hashtags: item.tags.map(hashtagOf),
+      announce: item.announce,
+      channelTexts: Object.entries(item.channelTexts).map(([platform, text]) => ({
+        name: channelTextLabel(deps, platform),
+        text,
+      })),
       language: item.language,
       translations: Object.keys(item.translations),
       slug: item.slug,

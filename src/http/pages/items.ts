@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { ITEM_STATUSES, type ItemStatus, type NewsItem } from '../../domain/item.js';
 import { createItem, editItem } from '../../app/items.js';
 import { requestPublish } from '../../app/publishing.js';
+import { savePublishPlan } from '../../app/publish-plan.js';
 import { formatInZone } from '../../domain/schedule.js';
 import { getItem } from '../../store/items.js';
 import { searchItems } from '../../store/web-queries.js';
@@ -40,6 +41,8 @@ interface PublishChoice {
   timezone: string;
   channels: string[] | null;
   announce: boolean;
+  /** False when the form did not offer the choice (no channel list; no right to announce). */
+  offered: { channels: boolean; announce: boolean };
 }
 
 /** The publish part of the editor form; announcing in the newsletter only for those who may send newsletters. */
@@ -56,7 +59,20 @@ function publishChoice(deps: WebDeps, request: FastifyRequest, form: FormBody): 
     timezone: one(form, 'timezone').trim(),
     channels,
     announce: one(form, 'announce') === 'on' && requestMay(request, 'newsletters:write'),
+    offered: {
+      channels: one(form, 'channelsShown') === '1',
+      announce: one(form, 'announceShown') === '1' && requestMay(request, 'newsletters:write'),
+    },
   };
+}
+
+/** "Save changes" keeps the publication choices too; what the form did not offer stays as it was. */
+function savePlan(deps: WebDeps, request: FastifyRequest, item: NewsItem, choice: PublishChoice) {
+  const plan = {
+    channels: choice.offered.channels ? choice.channels : item.publishChannels,
+    announce: choice.offered.announce ? choice.announce : item.announce,
+  };
+  return savePublishPlan(deps.ctx, item.id, plan, request.actor);
 }
 
 async function saveForm(
@@ -96,8 +112,10 @@ async function handleEditorPost(
       400,
     );
   }
-  if (choice.action === 'save')
+  if (choice.action === 'save') {
+    await savePlan(deps, request, item, choice);
     return redirectWith(deps, request, reply, `/items/${item.id}`, { kind: 'ok', key: 'flash.saved' });
+  }
   if (choice.action === 'schedule' && !choice.publishAt) {
     return sendEditor(
       deps,

@@ -53,7 +53,10 @@
       url: value('url').trim(),
       imageUrl: value('imageUrl').trim() || null,
       imageAlt: value('imageAlt').trim() ? value('imageAlt') : null,
-      tags: value('tags').split(/[\s,]+/).map(function (t) { return t.replace(/^#/, ''); }).filter(Boolean),
+      // As the server reads the form (splitTags): a comma separates tags, the words of one tag stay together.
+      tags: value('tags').split(',').map(function (t) {
+        return t.trim().replace(/^#/, '').replace(/\s+/g, ' ');
+      }).filter(Boolean),
       language: value('language').trim() || 'en',
       translations: tr.values,
       channelTexts: texts,
@@ -138,6 +141,7 @@
       warnings.appendChild(li);
     });
     article.appendChild(warnings);
+    if (post.linkMissing && post.link) article.appendChild(addLinkButton(post));
     if (post.onPublish) {
       var note = document.createElement('p');
       note.className = 'muted small on-publish';
@@ -145,6 +149,27 @@
       article.appendChild(note);
     }
     return article;
+  }
+
+  // The text field a post's hand-written text came from: its account's, else its platform's.
+  function textFieldOf(post) {
+    return form.querySelector('[name="text.' + post.accountId + '"]') ||
+      form.querySelector('[name="text.' + post.platform + '"]');
+  }
+
+  function addLinkButton(post) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'secondary add-link';
+    button.textContent = previews.dataset.addLink;
+    button.addEventListener('click', function () {
+      var field = textFieldOf(post);
+      if (!field) return;
+      field.value = field.value.replace(/\s+$/, '') + (field.value.trim() ? ' ' : '') + post.link;
+      field.dispatchEvent(new window.Event('input', { bubbles: true }));
+      field.focus();
+    });
+    return button;
   }
 
   function render(answer, translationIndex) {

@@ -277,20 +277,30 @@ describe('twitter overrides', () => {
   });
 
   it('leaves a too-long override untouched but says so', () => {
-    const post = twitter.compose(testItem({ channelTexts: { twitter: 'word '.repeat(70).trim() } }), account);
-    expect(post.length).toBe(349);
+    const text = `${'word '.repeat(65)}https://news.example.org/2026/bike-lanes`;
+    const post = twitter.compose(testItem({ channelTexts: { twitter: text } }), account);
+    expect(post.length).toBe(348);
     expect(post.warnings).toEqual([
-      'Too long: 349 of 280 characters as Twitter counts them. Shorten the Twitter text or post it as a thread.',
+      'Too long: 348 of 280 characters as Twitter counts them. Shorten the Twitter text or post it as a thread.',
     ]);
   });
 
   it('threads a too-long override when the item asks for a thread', () => {
-    const post = twitter.compose(
-      testItem({ thread: true, channelTexts: { twitter: 'word '.repeat(70).trim() } }),
-      account,
-    );
+    const text = `https://news.example.org/2026/bike-lanes ${'word '.repeat(65).trim()}`;
+    const post = twitter.compose(testItem({ thread: true, channelTexts: { twitter: text } }), account);
     expect(post.parts.map((p) => p.slice(0, 4))).toEqual(['1/2 ', '2/2 ']);
     expect(post.warnings).toEqual([]);
+    expect(post.linkMissing).toBeUndefined();
+  });
+
+  it('says when a hand-written text leaves out the link, which only the text can carry', () => {
+    const post = twitter.compose(testItem({ channelTexts: { twitter: 'Read our news' } }), account);
+    expect(post.text).toBe('Read our news');
+    expect(post.linkMissing).toBe(true);
+    expect(post.warnings).toEqual([
+      'The Twitter text has no link to the article, so followers will not find it: add the link, or leave the text empty to use the composed one.',
+    ]);
+    expect(twitter.compose(testItem(), account).linkMissing).toBeUndefined();
   });
 });
 

@@ -35,6 +35,13 @@ describe('cutting text', () => {
       skipped: ['2026'],
     });
   });
+
+  it('makes one hashtag of the words of one tag', () => {
+    expect(hashtagsFor(['Roma inclusion', 'smart cities-network', 'roma Inclusion']).tags).toEqual([
+      '#RomaInclusion',
+      '#smartCitiesNetwork',
+    ]);
+  });
 });
 
 describe('credentials', () => {

@@ -10,8 +10,12 @@ import { validateItemFields } from '../../../../src/domain/item.js';
 import type { ValidationError } from '../../../../src/domain/errors.js';
 
 describe('the item form', () => {
-  it('splits tags on commas and spaces and drops a leading #', () => {
-    expect(splitTags(' climate, #cities  energy,,')).toEqual(['climate', 'cities', 'energy']);
+  it('splits tags on commas only: the words of one tag stay together; a leading # is dropped', () => {
+    expect(splitTags(' climate, #cities  energy,,Roma inclusion')).toEqual([
+      'climate',
+      'cities energy',
+      'Roma inclusion',
+    ]);
   });
 
   it('turns form fields into item fields: empty image is null, empty overrides and translation blocks are left out', () => {
@@ -20,7 +24,7 @@ describe('the item form', () => {
       url: 'https://example.org/',
       imageUrl: '',
       imageAlt: '  ',
-      tags: 'a b',
+      tags: 'a, b',
       language: 'fr',
       'text.twitter': 'tweet',
       'text.facebook': '  ',
@@ -70,7 +74,7 @@ describe('the item form', () => {
     const values = valuesFromForm({
       title: '',
       url: 'x',
-      tags: 'ok bad!',
+      tags: 'ok, bad!',
       'tr.0.language': 'fr',
       'tr.0.title': ' ',
       'text.twitter-main': 'x',
