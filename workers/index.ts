@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Context } from '../src/app/context.js';
 import { QUEUE_NAMES, type QueueName } from '../src/queues/names.js';
-import { startSocialWorker } from './social.js';
+import { startChannelWorker } from './channel.js';
 import { startPublishWorker } from './publish.js';
 import { startMaintenanceWorker } from './maintenance.js';
 import { startNewsletterWorker } from './newsletter.js';
@@ -19,7 +19,7 @@ type Starter = (ctx: Context) => { workers: Worker[]; stop?: () => void };
 
 const STARTERS: Partial<Record<QueueName, Starter>> = {
   publish: (ctx) => ({ workers: [startPublishWorker(ctx)] }),
-  social: (ctx) => ({ workers: [startSocialWorker(ctx)] }),
+  channel: (ctx) => ({ workers: [startChannelWorker(ctx)] }),
   feed: (ctx) => {
     const f = startFeedWorker(ctx);
     return { workers: [f.worker], stop: f.stop };

@@ -22,8 +22,17 @@ import { printChannels } from './channels.js';
 import { registerOpsCommands } from './ops.js';
 import { reportError } from './report-error.js';
 
-function queueList(names: string[]): QueueName[] {
-  if (names.length === 0) return AVAILABLE_QUEUES;
+/** Queue names of earlier releases, still accepted by `herald worker` for one release. */
+const RENAMED_QUEUES: Record<string, QueueName> = { social: 'channel' };
+
+function queueList(given: string[]): QueueName[] {
+  if (given.length === 0) return AVAILABLE_QUEUES;
+  const names = given.map((n) => {
+    const renamed = RENAMED_QUEUES[n];
+    if (!renamed) return n;
+    console.warn(`warning: the queue "${n}" is now named "${renamed}"; "herald worker ${n}" is deprecated`);
+    return renamed;
+  });
   for (const n of names) {
     if (!isQueueName(n) || !AVAILABLE_QUEUES.includes(n))
       throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${AVAILABLE_QUEUES.join(', ')})`);

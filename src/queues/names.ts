@@ -1,15 +1,21 @@
 import type { DeliveryKind } from '../domain/delivery.js';
 
 /** Every queue Herald uses. `herald worker <name...>` takes these names. */
-export const QUEUE_NAMES = ['publish', 'social', 'feed', 'ingest', 'newsletter', 'maintenance'] as const;
+export const QUEUE_NAMES = ['publish', 'channel', 'feed', 'ingest', 'newsletter', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * Queues of earlier releases. After an upgrade their jobs are stale copies: the reconciler re-adds every open
+ * delivery under its current queue, then empties these (`Queues.dropRetiredQueues`).
+ */
+export const RETIRED_QUEUES = ['social'] as const;
 
 export function isQueueName(name: string): name is QueueName {
   return (QUEUE_NAMES as readonly string[]).includes(name);
 }
 
 const DELIVERY_QUEUE: Record<DeliveryKind, QueueName> = {
-  channel: 'social',
+  channel: 'channel',
   feed: 'feed',
   newsletter: 'newsletter',
 };

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Delivery } from '../domain/delivery.js';
 import { UnavailableError } from '../domain/errors.js';
 import { createRedis, waitReady, type RedisTarget } from '../redis/connection.js';
-import { QUEUE_NAMES, publishJobId, queueForDelivery, type QueueName } from './names.js';
+import { QUEUE_NAMES, RETIRED_QUEUES, publishJobId, queueForDelivery, type QueueName } from './names.js';
 import type { DeliveryJob, MaintenanceJob, PublishJob } from './payloads.js';
 
 export interface QueueSettings {
@@ -126,6 +126,30 @@ export class Queues {
       { pattern: '0 5 * * *', tz: 'UTC' },
       { name: 'check-accounts', data: check, opts: KEEP },
     );
+  }
+
+  /**
+   * Empties the queues of earlier releases (see RETIRED_QUEUES); call after the open deliveries were re-added
+   * under their current queues. A queue with a job still running (an old worker not yet stopped) is left for
+   * the next round. Returns how many jobs were dropped.
+   */
+  async dropRetiredQueues(): Promise<number> {
+    let dropped = 0;
+    for (const name of RETIRED_QUEUES) {
+      const queue = new Queue(name, { connection: this.connection, prefix: this.settings.prefix });
+      queue.on('error', () => undefined);
+      try {
+        const jobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+        if (jobs === 0) continue;
+        await queue.obliterate(); // refuses while a job is active
+        dropped += jobs;
+      } catch {
+        // An old worker still holds a job: try again at the next reconcile.
+      } finally {
+        await queue.close().catch(() => undefined);
+      }
+    }
+    return dropped;
   }
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {

@@ -39,7 +39,7 @@ async function herald(args: string[], extra: NodeJS.ProcessEnv = {}) {
 
 describe('herald CLI and social accounts', () => {
   it('incomplete credentials: the process stops at once, naming the missing variable and no value', async () => {
-    const { code, output } = await herald(['worker', 'social'], {
+    const { code, output } = await herald(['worker', 'channel'], {
       TWITTER_ACCESS_SECRET: '',
       FACEBOOK_PAGE_ID: 'not-a-number',
     });
@@ -53,6 +53,14 @@ describe('herald CLI and social accounts', () => {
       DEFAULT_FACEBOOK_PAGE.token,
     ])
       expect(output).not.toContain(secret);
+  });
+
+  it('`herald worker social` (the queue before its rename) still starts the channel worker, with a warning', async () => {
+    const { code, output } = await herald(['worker', 'social'], { TWITTER_ACCESS_SECRET: '' });
+    expect(output).toContain('warning: the queue "social" is now named "channel"');
+    expect(output).not.toContain('unknown queue');
+    expect(code).toBe(2); // the channel worker's configuration check ran (and refused the missing secret)
+    expect(output).toContain('TWITTER_ACCESS_SECRET (channels.twitter.accessSecret): is missing');
   });
 
   it('channels check marks a revoked account, list and status show it', async () => {
