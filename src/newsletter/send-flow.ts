@@ -23,7 +23,7 @@ import {
 import type { Queues } from '../queues/producer.js';
 import { compileFor, loadItems } from './compose.js';
 import type { NewsletterItem } from './content.js';
-import { enqueueOpenRecipients, enqueueStart, removeRecipientJobs, removeStart } from './jobs.js';
+import { enqueueOpenRecipients, removeRecipientJobs, removeStart } from './jobs.js';
 import { assertReadyToSend, newsletterSettings } from './settings.js';
 
 export interface NewsletterDeps {
@@ -118,7 +118,7 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
   });
   if (!moved) refuse('schedule', await getNewsletter(deps.store.db, id));
   await tryRedis(deps, 'schedule the newsletter', async () => {
-    await enqueueStart(deps.queues, id, token, at);
+    await deps.queues.enqueueNewsletterStart(id, token, at);
     if (newsletter.scheduleToken) await removeStart(deps.queues, id, newsletter.scheduleToken);
   });
   return getNewsletter(deps.store.db, id);

@@ -7,7 +7,7 @@ import { recordAudit } from '../store/audit.js';
 import { listNewslettersByStatus, staleClaims, transitionNewsletter } from '../store/newsletters.js';
 import { newsletterStartJobSchema } from '../queues/payloads.js';
 import { startAutomatic } from './digest.js';
-import { enqueueOpenRecipients, enqueueStart, hasStartJob } from './jobs.js';
+import { enqueueOpenRecipients, hasStartJob } from './jobs.js';
 import type { NewsletterDeps } from './send-flow.js';
 import { finishIfDone, startSend } from './send-flow.js';
 import { recoverInterruptedClaim } from './send-outcome.js';
@@ -32,7 +32,7 @@ export async function sweepNewsletters(deps: NewsletterDeps): Promise<SweepRepor
   for (const n of await listNewslettersByStatus(deps.store.db, ['scheduled'])) {
     if (!n.scheduleToken || !n.scheduledAt || (await hasStartJob(deps.queues, n.id, n.scheduleToken)))
       continue;
-    await enqueueStart(deps.queues, n.id, n.scheduleToken, n.scheduledAt);
+    await deps.queues.enqueueNewsletterStart(n.id, n.scheduleToken, n.scheduledAt);
     report.schedulesRestored++;
   }
   report.claimsRecovered = await recoverStaleClaims(deps);

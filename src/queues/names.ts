@@ -27,3 +27,16 @@ export function queueForDelivery(kind: DeliveryKind): QueueName {
 /** BullMQ job ids may not contain ':' nor be all digits; ours are prefixed ids joined by '_'. */
 export const publishJobId = (itemId: string, scheduleToken: string): string =>
   `pub_${itemId}_${scheduleToken}`;
+
+export const newsletterStartJobId = (newsletterId: string, token: string): string =>
+  `nls_${newsletterId}_${token}`;
+
+/** Job names on the `newsletter` queue. */
+export const NEWSLETTER_JOB = {
+  send: 'send',
+  start: 'start',
+  digest: 'digest',
+  sweep: 'sweep',
+  deliver: 'deliver',
+  bounces: 'bounces',
+} as const;
