@@ -18,7 +18,7 @@ import { registerMemberCommands } from './members.js';
 import { registerNewsletterCommands } from './newsletter.js';
 import { checkAccounts } from '../app/account-checks.js';
 import { registerUserCommands } from './users.js';
-import { printChannels } from './channels.js';
+import { printChannels, printChecks } from './channels.js';
 import { registerOpsCommands } from './ops.js';
 import { reportError } from './report-error.js';
 
@@ -176,10 +176,7 @@ export function buildCli(): Command {
     .action(async () => {
       await withContext(async (ctx) => {
         const results = await checkAccounts(ctx);
-        for (const r of results)
-          console.log(
-            `${r.accountId.padEnd(16)} ${r.platform.padEnd(9)} ${r.mode.padEnd(8)} ${r.ok ? 'ok' : `NEEDS RECONNECT: ${r.reason}`}`,
-          );
+        printChecks(results);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
       });
     });

@@ -63,23 +63,29 @@ describe('herald CLI and social accounts', () => {
     expect(output).toContain('TWITTER_ACCESS_SECRET (channels.twitter.accessSecret): is missing');
   });
 
-  it('channels check marks a revoked account, list and status show it', async () => {
+  it('channels check marks a revoked account, list and status show it', { timeout: 90_000 }, async () => {
     const ok = await herald(['channels', 'check']);
     expect(ok.code).toBe(0);
-    expect(ok.output).toMatch(/twitter\s+twitter\s+live\s+ok/);
-    expect(ok.output).toMatch(/facebook\s+facebook\s+live\s+ok/);
+    expect(ok.output).toMatch(/twitter\s+Twitter\/X\s+live\s+ok/);
+    expect(ok.output).toMatch(/facebook\s+Facebook Page\s+live\s+ok/);
 
     fakes.twitter.revoke(DEFAULT_TWITTER_ACCOUNT.id);
     const check = await herald(['channels', 'check']);
     expect(check.code).toBe(1);
     expect(check.output).toMatch(
-      /twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts Herald's access/,
+      /twitter\s+Twitter\/X\s+live\s+NEEDS RECONNECT: Twitter no longer accepts Herald's access/,
     );
-    expect(check.output).toMatch(/facebook\s+facebook\s+live\s+ok/);
+    expect(check.output).toMatch(/facebook\s+Facebook Page\s+live\s+ok/);
 
     const list = await herald(['channels', 'list']);
     expect(list.code).toBe(0);
-    expect(list.output).toMatch(/twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts/);
+    expect(list.output).toMatch(/twitter\s+Twitter\/X\s+live\s+NEEDS RECONNECT: Twitter no longer accepts/);
+    const json = await herald(['channels', 'list', '--json']);
+    const { accounts } = JSON.parse(json.output) as { accounts: Array<Record<string, unknown>> };
+    expect(accounts.map((a) => [a.id, a.platform, a.platformName])).toEqual([
+      ['twitter', 'twitter', 'Twitter/X'],
+      ['facebook', 'facebook', 'Facebook Page'],
+    ]);
     const status = await herald(['status']);
     expect(status.output).toMatch(/twitter\s+twitter\s+live\s+needs_reconnect: Twitter no longer accepts/);
     for (const { output } of [check, list, status])
