@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import { canDo, editableFields, type NewsItem } from '../domain/item.js';
 import type { Delivery } from '../domain/delivery.js';
 import { planPublication, planWithdrawal, type DeliveryTarget } from '../domain/publication.js';
-import { parsePublishTime } from '../domain/schedule.js';
+import { parsePublishTime, whenToRun } from '../domain/schedule.js';
+import { newScheduleToken } from '../store/ids.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
 import {
@@ -17,7 +17,7 @@ import {
 import { getItem, updateItemFields, updateItemState } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { toJson } from '../store/json.js';
-import type { Queues } from '../queues/producer.js';
+import { tryRedis, type Queues } from '../queues/producer.js';
 
 export interface FlowDeps {
   store: Store;
@@ -44,11 +44,6 @@ export interface PublishOutcome {
   scheduled: boolean;
 }
 
-/** A scheduled time this far in the past is most likely a mistake, not "now". */
-const PAST_TOLERANCE_MS = 5 * 60_000;
-
-const newScheduleToken = () => randomBytes(6).toString('hex');
-
 /** Publishes now or schedules; see the README's "publish flow". */
 export async function requestPublish(
   deps: FlowDeps,
@@ -57,9 +52,7 @@ export async function requestPublish(
 ): Promise<PublishOutcome> {
   await deps.queues.ensureAvailable();
   const when = req.at === undefined ? null : parsePublishTime(req.at, req.timezone ?? deps.timezone);
-  if (when && Date.parse(when.at) < Date.now() - PAST_TOLERANCE_MS)
-    throw new ValidationError({ at: 'is in the past' });
-  if (when && Date.parse(when.at) > Date.now()) return schedule(deps, itemId, when, req);
+  if (when && whenToRun(when.at) === 'later') return schedule(deps, itemId, when, req);
   return publishNow(deps, itemId, {
     channels: req.channels ?? null,
     announce: req.announce ?? false,
@@ -220,18 +213,6 @@ async function enqueueAll(deps: FlowDeps, deliveries: Delivery[]): Promise<void>
   await tryRedis(deps, 'enqueue deliveries', () =>
     Promise.all(deliveries.map((d) => deps.queues.enqueueDelivery(d))),
   );
-}
-
-/** Redis is not the system of record: a failed enqueue is logged and repaired by the reconciler. */
-async function tryRedis(deps: FlowDeps, what: string, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    deps.log.warn(
-      { err: (error as Error).message },
-      `could not ${what} in Redis now; the reconciler will do it`,
-    );
-  }
 }
 
 /** Stops a scheduled publication; the item goes back to draft. */

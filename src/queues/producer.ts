@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Delivery } from '../domain/delivery.js';
 import { UnavailableError } from '../domain/errors.js';
 import { createRedis, waitReady, type RedisTarget } from '../redis/connection.js';
@@ -208,5 +209,25 @@ export class Queues {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.connection.disconnect();
+  }
+}
+
+/**
+ * Redis is not the system of record: a job write that fails is logged, and `repairer` (which re-reads the
+ * database: the reconciler, the newsletter sweeper) does it later.
+ */
+export async function tryRedis(
+  deps: { log: Logger },
+  what: string,
+  fn: () => Promise<unknown>,
+  repairer = 'the reconciler',
+): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    deps.log.warn(
+      { err: (error as Error).message },
+      `could not ${what} in Redis now; ${repairer} will do it`,
+    );
   }
 }
