@@ -82,7 +82,7 @@ async function measure(): Promise<Figures> {
     );
 
   let before = counter.count();
-  let deliveries = { channel: 0, feed: 0 };
+  const deliveries = { channel: 0, feed: 0 };
   for (const id of ids) {
     const outcome = await requestPublish(ctx, id, { actor: 'bench' });
     for (const d of outcome.deliveries) if (d.kind === 'channel' || d.kind === 'feed') deliveries[d.kind]++;
