@@ -134,14 +134,14 @@ async function heraldThroughput(ctx: Context, env: NodeJS.ProcessEnv) {
     url: `https://example.org/${i}`,
     tags: ['bench'],
   }));
-  const social = ctx.queues.get('social');
+  const social = ctx.queues.get('channel');
   await social.pause();
   const publishStarted = performance.now();
   for (const id of ids.slice(0, ONE_BY_ONE)) await requestPublish(ctx, id, { actor: 'bench' });
   const publishPerSecond = ONE_BY_ONE / ((performance.now() - publishStarted) / 1000);
   await publishDrafts(ctx, ids.slice(ONE_BY_ONE));
   const seedSeconds = (performance.now() - seedStarted) / 1000;
-  const children = startWorkers(env, ['social']);
+  const children = startWorkers(env, ['channel']);
   await new Promise((r) => setTimeout(r, 2500));
   await social.resume();
   const run = await measureWindow(JOBS, () => doneCount(ctx), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
@@ -213,7 +213,7 @@ async function scheduledLatency(ctx: Context) {
 const bare = await bareRate(JOBS);
 const { ctx, env, dataDir, prefix } = await heraldContext('pipeline');
 const herald = await heraldThroughput(ctx, env);
-const workers = startWorkers(env, ['publish', 'social']);
+const workers = startWorkers(env, ['publish', 'channel']);
 await new Promise((r) => setTimeout(r, 2500));
 const latency = await heraldLatency(ctx);
 const scheduled = await scheduledLatency(ctx);

@@ -148,7 +148,7 @@ async function channelDone(ctx: Context): Promise<number> {
 async function queueRate(posts: number, round: number) {
   const { ctx, env, done } = await heraldContext(`throughput${round}`);
   const items = Math.ceil(posts / 2);
-  const social = ctx.queues.get('social');
+  const social = ctx.queues.get('channel');
   await social.pause();
   const ids = await seedDraftItems(ctx, items, (i) => ({
     title: `Queued item ${i}`,
@@ -156,7 +156,7 @@ async function queueRate(posts: number, round: number) {
     tags: ['bench'],
   }));
   await publishDrafts(ctx, ids);
-  const children = startWorkers(env, ['social']);
+  const children = startWorkers(env, ['channel']);
   await new Promise((r) => setTimeout(r, 4000));
   resetFakes();
   const cpuBefore = children.map((c) => cpuMsOf(c.pid!));
@@ -187,7 +187,7 @@ async function queueRate(posts: number, round: number) {
 /** Items scheduled over a few seconds: from each due instant to the post reaching the fake. */
 async function scheduledLatency(items: number) {
   const { ctx, env, done } = await heraldContext('scheduled');
-  const children = startWorkers(env, ['publish', 'social']);
+  const children = startWorkers(env, ['publish', 'channel']);
   await new Promise((r) => setTimeout(r, 4000));
   resetFakes();
   const due = new Map<string, number>();

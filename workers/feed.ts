@@ -6,10 +6,12 @@ import { workerOptions } from '../src/queues/worker-options.js';
 import { feedServiceFor } from '../src/feed/feed-service.js';
 import { feedUrls } from '../src/feed/variants.js';
 import { oldestOpenFeedDelivery } from '../src/store/feed-builds.js';
-
-/** How often every feed worker checks that the files match the published items (self-repair). */
-const CHECK_EVERY_MS = 30_000;
-const CHECK_JOB = 'check';
+import {
+  FEED_CHECK_JOB,
+  feedSchedulers,
+  installSchedulers,
+  keepInstalled,
+} from '../src/queues/schedulers.js';
 
 /**
  * Rebuilds the feeds: feed deliveries (publish, edit, withdraw) and a periodic check that repairs
@@ -29,7 +31,7 @@ export function startFeedWorker(ctx: Context): { worker: Worker; stop(): void } 
     metrics: ctx.metrics,
   });
   const processor = async (job: Job, token?: string) => {
-    if (job.name === CHECK_JOB) {
+    if (job.name === FEED_CHECK_JOB) {
       // Waiting feed deliveries will rebuild; the check only covers what nothing else will.
       if (await oldestOpenFeedDelivery(ctx.store.db)) return { skipped: 'feed deliveries pending' };
       const outcome = await feeds.ensureCurrent('periodic check');
@@ -44,17 +46,6 @@ export function startFeedWorker(ctx: Context): { worker: Worker; stop(): void } 
   };
   // Jobs mostly wait (the rebuild window, the lease): a few at once lets a burst drain quickly.
   const worker = new Worker('feed', processor, workerOptions(ctx, 4));
-  const install = () =>
-    ctx.queues
-      .get('feed')
-      .upsertJobScheduler(
-        'feed-check',
-        { every: CHECK_EVERY_MS },
-        { name: CHECK_JOB, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-      )
-      .catch((e: Error) => log.warn({ err: e.message }, 'could not install the feed check yet'));
-  void install();
-  const timer = setInterval(install, CHECK_EVERY_MS);
-  timer.unref();
-  return { worker, stop: () => clearInterval(timer) };
+  const stop = keepInstalled(() => installSchedulers(ctx.queues, 'feed', feedSchedulers()), 30_000, log);
+  return { worker, stop };
 }

@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Context } from '../src/app/context.js';
 import { QUEUE_NAMES, type QueueName } from '../src/queues/names.js';
 import { WatchedWorker, type StartedWorker, type WatchdogSettings } from '../src/queues/worker-watchdog.js';
-import { startSocialWorker } from './social.js';
+import { startChannelWorker } from './channel.js';
 import { startPublishWorker } from './publish.js';
 import { startMaintenanceWorker } from './maintenance.js';
 import { startNewsletterWorker } from './newsletter.js';
@@ -21,7 +21,7 @@ type Starter = (ctx: Context) => StartedWorker;
 
 const STARTERS: Partial<Record<QueueName, Starter>> = {
   publish: (ctx) => ({ worker: startPublishWorker(ctx) }),
-  social: (ctx) => ({ worker: startSocialWorker(ctx) }),
+  channel: (ctx) => ({ worker: startChannelWorker(ctx) }),
   feed: startFeedWorker,
   ingest: startIngestWorker,
   newsletter: startNewsletterWorker,

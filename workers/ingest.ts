@@ -1,11 +1,9 @@
 import { Worker } from 'bullmq';
 import type { Context } from '../src/app/context.js';
 import { workerOptions } from '../src/queues/worker-options.js';
-import { ingestJobSchema, installIngestSchedulers } from '../src/ingest/schedule.js';
+import { ingestJobSchema } from '../src/queues/payloads.js';
+import { ingestSchedulers, installSchedulers, keepInstalled } from '../src/queues/schedulers.js';
 import { pollSource } from '../src/ingest/poll.js';
-
-/** How often this process re-installs the poll schedules (cheap, and brings them back after a Redis flush). */
-const INSTALL_EVERY_MS = 60_000;
 
 /** Polls the configured website feeds on their schedules; each new entry becomes an item. */
 export function startIngestWorker(ctx: Context): { worker: Worker; stop(): void } {
@@ -26,12 +24,10 @@ export function startIngestWorker(ctx: Context): { worker: Worker; stop(): void 
     },
     workerOptions(ctx, 2),
   );
-  const install = () =>
-    installIngestSchedulers(ctx.queues.get('ingest'), ctx.config.feed.sources).catch((e: Error) =>
-      log.warn({ err: e.message }, 'could not install the source schedules yet'),
-    );
-  void install();
-  const timer = setInterval(install, INSTALL_EVERY_MS);
-  timer.unref();
-  return { worker, stop: () => clearInterval(timer) };
+  const stop = keepInstalled(
+    () => installSchedulers(ctx.queues, 'ingest', ingestSchedulers(ctx.config)),
+    ctx.config.delivery.reconcileEveryMs,
+    log,
+  );
+  return { worker, stop };
 }

@@ -4,7 +4,8 @@ import { maintenanceJobSchema } from '../src/queues/payloads.js';
 import { reconcile } from '../src/queues/reconcile.js';
 import { checkAccounts } from '../src/app/account-checks.js';
 import { workerOptions } from '../src/queues/worker-options.js';
-import { installBackupScheduler, runScheduledBackup } from '../src/ops/backup/schedule.js';
+import { runScheduledBackup } from '../src/ops/backup/schedule.js';
+import { installSchedulers, keepInstalled, maintenanceSchedulers } from '../src/queues/schedulers.js';
 import { purgeExpiredRequestKeys } from '../src/store/request-keys.js';
 
 /**
@@ -26,13 +27,10 @@ export function startMaintenanceWorker(ctx: Context): { worker: Worker; stop(): 
     },
     workerOptions(ctx, 1),
   );
-  const install = () =>
-    Promise.all([
-      ctx.queues.installSchedulers(ctx.config.delivery.reconcileEveryMs),
-      installBackupScheduler(ctx.queues, ctx.config),
-    ]).catch((e: Error) => log.warn({ err: e.message }, 'could not install schedulers yet'));
-  void install();
-  const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
-  timer.unref();
-  return { worker, stop: () => clearInterval(timer) };
+  const stop = keepInstalled(
+    () => installSchedulers(ctx.queues, 'maintenance', maintenanceSchedulers(ctx.config)),
+    ctx.config.delivery.reconcileEveryMs,
+    log,
+  );
+  return { worker, stop };
 }

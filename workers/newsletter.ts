@@ -7,7 +7,9 @@ import { announceHandler } from '../src/newsletter/announce.js';
 import { CompiledCache } from '../src/newsletter/compose.js';
 import { runDigest } from '../src/newsletter/digest.js';
 import { configuredBounceMailbox } from '../src/newsletter/bounce-mailbox.js';
-import { installNewsletterSchedulers, JOB } from '../src/newsletter/jobs.js';
+import { installNewsletterSchedulers } from '../src/newsletter/jobs.js';
+import { NEWSLETTER_JOB as JOB } from '../src/queues/names.js';
+import { keepInstalled } from '../src/queues/schedulers.js';
 import { RecipientSender } from '../src/newsletter/send-recipient.js';
 import { newsletterSettings } from '../src/newsletter/settings.js';
 import { runScheduledStart, sweepNewsletters } from '../src/newsletter/sweep.js';
@@ -68,13 +70,11 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
     'newsletter worker ready',
   );
 
-  const install = () =>
-    installNewsletterSchedulers(deps).catch((e: Error) =>
-      log.warn({ err: e.message }, 'could not install newsletter schedulers yet'),
-    );
-  void install();
-  const timer = setInterval(install, Math.min(ctx.config.delivery.reconcileEveryMs, 30_000));
-  timer.unref();
+  const stopInstalling = keepInstalled(
+    () => installNewsletterSchedulers(deps),
+    ctx.config.delivery.reconcileEveryMs,
+    log,
+  );
   // IDLE: reports are read as soon as they arrive; the scheduled run catches up if the connection drops.
   const watching =
     mailbox && nl.bounceMailbox.idle
@@ -85,7 +85,7 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
           )
       : null;
   const stop = () => {
-    clearInterval(timer);
+    stopInstalling();
     void watching?.then((unwatch) => unwatch?.());
   };
   return { worker, stop };

@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Context } from '../src/app/context.js';
 import { publishJobSchema } from '../src/queues/payloads.js';
 import { publishNow } from '../src/app/publishing.js';
-import { findItem } from '../src/store/items.js';
+import { NotFoundError } from '../src/domain/errors.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 
 /** Fires scheduled publications at their time: the item's fan-out happens here. */
@@ -12,15 +12,15 @@ export function startPublishWorker(ctx: Context): Worker {
     'publish',
     async (job) => {
       const { itemId, scheduleToken } = publishJobSchema.parse(job.data);
-      const item = await findItem(ctx.store.db, itemId);
-      if (!item || item.status !== 'scheduled' || item.scheduleToken !== scheduleToken)
-        return { skipped: 'stale schedule' };
+      // A stale schedule (rescheduled, cancelled, published by hand, deleted) changes nothing.
       const outcome = await publishNow(ctx, itemId, {
-        channels: item.publishChannels,
-        announce: item.announce,
         actor: 'scheduler',
         expectedScheduleToken: scheduleToken,
+      }).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
       });
+      if (!outcome?.changed) return { skipped: 'stale schedule' };
       log.info(
         { itemId, deliveries: outcome.deliveries.length, changed: outcome.changed },
         'scheduled item published',

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, ValidationError } from '../domain/errors.js';
 import { canDo, editableFields, type NewsItem } from '../domain/item.js';
 import type { Delivery } from '../domain/delivery.js';
 import { planPublication, planWithdrawal, type DeliveryTarget } from '../domain/publication.js';
-import { parsePublishTime } from '../domain/schedule.js';
+import { parsePublishTime, whenToRun } from '../domain/schedule.js';
+import { newScheduleToken } from '../store/ids.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
 import {
@@ -14,10 +14,10 @@ import {
   listDeliveriesForItem,
   retryDelivery,
 } from '../store/deliveries.js';
-import { findItem, getItem, updateItemFields, updateItemState } from '../store/items.js';
+import { getItem, updateItemFields, updateItemState } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { toJson } from '../store/json.js';
-import type { Queues } from '../queues/producer.js';
+import { tryRedis, type Queues } from '../queues/producer.js';
 
 export interface FlowDeps {
   store: Store;
@@ -44,37 +44,21 @@ export interface PublishOutcome {
   scheduled: boolean;
 }
 
-/** A scheduled time this far in the past is most likely a mistake, not "now". */
-const PAST_TOLERANCE_MS = 5 * 60_000;
-
-const newScheduleToken = () => randomBytes(6).toString('hex');
-
 /** Publishes now or schedules; see the README's "publish flow". */
 export async function requestPublish(
   deps: FlowDeps,
   itemId: string,
   req: PublishRequest,
 ): Promise<PublishOutcome> {
-  const item = await findItem(deps.store.db, itemId);
-  if (!item) throw new NotFoundError('item', itemId);
-  validateChannels(deps, item, req.channels);
   await deps.queues.ensureAvailable();
-  if (req.at === undefined)
-    return publishNow(deps, itemId, {
-      channels: req.channels ?? null,
-      announce: req.announce ?? false,
-      actor: req.actor,
-    });
-  const when = parsePublishTime(req.at, req.timezone ?? deps.timezone);
-  if (Date.parse(when.at) < Date.now() - PAST_TOLERANCE_MS)
-    throw new ValidationError({ at: 'is in the past' });
-  if (Date.parse(when.at) <= Date.now())
-    return publishNow(deps, itemId, {
-      channels: req.channels ?? null,
-      announce: req.announce ?? false,
-      actor: req.actor,
-    });
-  return schedule(deps, item, when, req);
+  const when = req.at === undefined ? null : parsePublishTime(req.at, req.timezone ?? deps.timezone);
+  if (when && whenToRun(when.at) === 'later') return schedule(deps, itemId, when, req);
+  return publishNow(deps, itemId, {
+    channels: req.channels ?? null,
+    announce: req.announce ?? false,
+    actor: req.actor,
+    checkChannels: true,
+  });
 }
 
 export function validateChannels(deps: FlowDeps, item: NewsItem, channels: string[] | undefined): void {
@@ -92,22 +76,26 @@ export function validateChannels(deps: FlowDeps, item: NewsItem, channels: strin
     });
 }
 
+/** Reads the item and its deliveries once, in the transaction that changes them. */
 async function schedule(
   deps: FlowDeps,
-  item: NewsItem,
+  itemId: string,
   when: { at: string; timezone: string },
   req: PublishRequest,
 ): Promise<PublishOutcome> {
-  if (item.status === 'published' && item.publishedRevision === item.revision) {
-    throw new ConflictError(
-      'this revision is already published; edit the item to publish a new revision',
-      'already_published',
-    );
-  }
   const token = newScheduleToken();
-  const previousToken = item.status === 'scheduled' ? item.scheduleToken : null;
-  await deps.store.transaction(async (trx) => {
-    await updateItemState(trx, item.id, {
+  const { item, previousToken, deliveries } = await deps.store.transaction(async (trx) => {
+    const item = await getItem(trx, itemId);
+    validateChannels(deps, item, req.channels);
+    if (item.status === 'published' && item.publishedRevision === item.revision) {
+      throw new ConflictError(
+        'this revision is already published; edit the item to publish a new revision',
+        'already_published',
+      );
+    }
+    const previousToken = item.status === 'scheduled' ? item.scheduleToken : null;
+    const deliveries = await listDeliveriesForItem(trx, itemId);
+    const scheduled = await updateItemState(trx, item.id, {
       status: 'scheduled',
       publishAt: when.at,
       publishTimezone: when.timezone,
@@ -122,17 +110,13 @@ async function schedule(
       subjectId: item.id,
       details: { at: when.at, timezone: when.timezone, channels: req.channels ?? 'all' },
     });
+    return { item: scheduled ?? item, previousToken, deliveries };
   });
   await tryRedis(deps, 'schedule', async () => {
     await deps.queues.enqueuePublish(item.id, token, when.at);
     if (previousToken) await deps.queues.removePublish(item.id, previousToken);
   });
-  return {
-    item: await getItem(deps.store.db, item.id),
-    deliveries: await listDeliveriesForItem(deps.store.db, item.id),
-    changed: true,
-    scheduled: true,
-  };
+  return { item, deliveries, changed: true, scheduled: true };
 }
 
 /** Keys `kind|target` where a create/update is delivered or on its way (never create those twice). */
@@ -159,43 +143,54 @@ function chosenTargets(
     .filter((t) => t.kind !== 'channel' || !channels || channels.includes(t.target));
 }
 
+/** Publishing now with the given choices, or what a schedule chose when its token is still the item's. */
+export type PublishNowOptions = { actor: string } & (
+  | { channels: string[] | null; announce: boolean; checkChannels?: boolean }
+  | { expectedScheduleToken: string }
+);
+
+const inDeliveryOrder = (a: Delivery, b: Delivery) =>
+  a.revision - b.revision ||
+  a.createdAt.localeCompare(b.createdAt) ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /**
  * The outbox step: in one transaction the item becomes published and its deliveries are written; jobs
  * are enqueued after the commit (a lost enqueue is repaired by the reconciler). Publishing the revision
- * that is already published does nothing.
+ * that is already published does nothing. The item and its deliveries are read once, in that transaction.
  */
 export async function publishNow(
   deps: FlowDeps,
   itemId: string,
-  opts: { channels: string[] | null; announce: boolean; actor: string; expectedScheduleToken?: string },
+  opts: PublishNowOptions,
 ): Promise<PublishOutcome> {
   const result = await deps.store.transaction(async (trx) => {
     let item = await getItem(trx, itemId);
-    if (
-      opts.expectedScheduleToken !== undefined &&
-      (item.status !== 'scheduled' || item.scheduleToken !== opts.expectedScheduleToken)
-    ) {
-      return { item, created: [] as Delivery[], changed: false };
-    }
-    if (item.status === 'published' && item.publishedRevision === item.revision)
-      return { item, created: [] as Delivery[], changed: false };
+    const existing = await listDeliveriesForItem(trx, itemId);
+    const unchanged = { item, deliveries: existing, created: [] as Delivery[], changed: false };
+    const fromSchedule = 'expectedScheduleToken' in opts;
+    if (fromSchedule && (item.status !== 'scheduled' || item.scheduleToken !== opts.expectedScheduleToken))
+      return unchanged;
+    const channels = fromSchedule ? item.publishChannels : opts.channels;
+    const announce = fromSchedule ? item.announce : opts.announce;
+    if (!fromSchedule && opts.checkChannels) validateChannels(deps, item, opts.channels ?? undefined);
+    if (item.status === 'published' && item.publishedRevision === item.revision) return unchanged;
     if (item.status === 'withdrawn') {
       // Republishing after a withdrawal is a new revision, so its deliveries do not collide with the old ones.
       item = await updateItemFields(trx, item, editableFields(item), opts.actor);
     }
-    const existing = await listDeliveriesForItem(trx, itemId);
-    const targets = chosenTargets(deps, item, opts.channels, opts.announce);
+    const targets = chosenTargets(deps, item, channels, announce);
     const planned = planPublication(item, targets, deliveredKeys(existing));
-    const created = await insertDeliveries(trx, itemId, item.revision, planned);
-    await updateItemState(trx, itemId, {
+    const created = await insertDeliveries(trx, itemId, item.revision, planned, existing);
+    const published = await updateItemState(trx, itemId, {
       status: 'published',
       publishedRevision: item.revision,
       publishedAt: item.publishedAt ?? nowIso(),
       withdrawnAt: null,
       publishAt: null,
       scheduleToken: null,
-      publishChannels: opts.channels ? toJson(opts.channels) : null,
-      announce: opts.announce ? 1 : 0,
+      publishChannels: channels ? toJson(channels) : null,
+      announce: announce ? 1 : 0,
     });
     await recordAudit(trx, {
       actor: opts.actor,
@@ -207,33 +202,17 @@ export async function publishNow(
         deliveries: created.map((d) => `${d.kind}:${d.target}:${d.action}`),
       },
     });
-    return { item, created, changed: true };
+    const deliveries = [...existing, ...created].sort(inDeliveryOrder);
+    return { item: published ?? item, deliveries, created, changed: true };
   });
   await enqueueAll(deps, result.created);
-  return {
-    item: await getItem(deps.store.db, itemId),
-    deliveries: await listDeliveriesForItem(deps.store.db, itemId),
-    changed: result.changed,
-    scheduled: false,
-  };
+  return { item: result.item, deliveries: result.deliveries, changed: result.changed, scheduled: false };
 }
 
 async function enqueueAll(deps: FlowDeps, deliveries: Delivery[]): Promise<void> {
   await tryRedis(deps, 'enqueue deliveries', () =>
     Promise.all(deliveries.map((d) => deps.queues.enqueueDelivery(d))),
   );
-}
-
-/** Redis is not the system of record: a failed enqueue is logged and repaired by the reconciler. */
-async function tryRedis(deps: FlowDeps, what: string, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    deps.log.warn(
-      { err: (error as Error).message },
-      `could not ${what} in Redis now; the reconciler will do it`,
-    );
-  }
 }
 
 /** Stops a scheduled publication; the item goes back to draft. */

@@ -1,5 +1,23 @@
 import type { Context } from '../app/context.js';
+import type { AccountCheckResult } from '../app/account-checks.js';
+import { platformRows, PLATFORMS } from '../channels/platforms.js';
 import { listAccounts } from '../store/accounts.js';
+
+/** The platform's display name from the platform table (the id itself for one this version does not know). */
+const platformName = (platform: string): string =>
+  (PLATFORMS as Partial<Record<string, { displayName: string }>>)[platform]?.displayName ?? platform;
+const NAME_WIDTH = Math.max(...platformRows().map((p) => p.displayName.length));
+
+/** One account per line: id, platform, live or dry-run, state. */
+function accountLine(id: string, platform: string, mode: string, state: string): string {
+  return `${id.padEnd(16)} ${platformName(platform).padEnd(NAME_WIDTH)} ${mode.padEnd(8)} ${state}`;
+}
+
+/** `herald channels check`: one line per account verified now. */
+export function printChecks(results: readonly AccountCheckResult[]): void {
+  for (const r of results)
+    console.log(accountLine(r.accountId, r.platform, r.mode, r.ok ? 'ok' : `NEEDS RECONNECT: ${r.reason}`));
+}
 
 /** `herald channels list`: each configured account, live or dry-run, and whether it needs reconnecting. */
 export async function printChannels(ctx: Pick<Context, 'channels' | 'store'>, json: boolean): Promise<void> {
@@ -9,6 +27,7 @@ export async function printChannels(ctx: Pick<Context, 'channels' | 'store'>, js
     return {
       id: a.id,
       platform: a.platform,
+      platformName: platformName(a.platform),
       name: a.name,
       mode: a.mode,
       state: s?.state ?? 'ok',
@@ -22,7 +41,7 @@ export async function printChannels(ctx: Pick<Context, 'channels' | 'store'>, js
   }
   for (const r of rows) {
     const state = r.state === 'ok' ? 'ok' : `NEEDS RECONNECT: ${r.reason ?? 'its credentials were refused'}`;
-    console.log(`${r.id.padEnd(16)} ${r.platform.padEnd(9)} ${r.mode.padEnd(8)} ${state}`);
+    console.log(accountLine(r.id, r.platform, r.mode, state));
   }
   if (rows.some((r) => r.state !== 'ok'))
     console.log(

@@ -18,12 +18,21 @@ import { registerMemberCommands } from './members.js';
 import { registerNewsletterCommands } from './newsletter.js';
 import { checkAccounts } from '../app/account-checks.js';
 import { registerUserCommands } from './users.js';
-import { printChannels } from './channels.js';
+import { printChannels, printChecks } from './channels.js';
 import { registerOpsCommands } from './ops.js';
 import { reportError } from './report-error.js';
 
-function queueList(names: string[]): QueueName[] {
-  if (names.length === 0) return AVAILABLE_QUEUES;
+/** Queue names of earlier releases, still accepted by `herald worker` for one release. */
+const RENAMED_QUEUES: Record<string, QueueName> = { social: 'channel' };
+
+function queueList(given: string[]): QueueName[] {
+  if (given.length === 0) return AVAILABLE_QUEUES;
+  const names = given.map((n) => {
+    const renamed = RENAMED_QUEUES[n];
+    if (!renamed) return n;
+    console.warn(`warning: the queue "${n}" is now named "${renamed}"; "herald worker ${n}" is deprecated`);
+    return renamed;
+  });
   for (const n of names) {
     if (!isQueueName(n) || !AVAILABLE_QUEUES.includes(n))
       throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${AVAILABLE_QUEUES.join(', ')})`);
@@ -167,10 +176,7 @@ export function buildCli(): Command {
     .action(async () => {
       await withContext(async (ctx) => {
         const results = await checkAccounts(ctx);
-        for (const r of results)
-          console.log(
-            `${r.accountId.padEnd(16)} ${r.platform.padEnd(9)} ${r.mode.padEnd(8)} ${r.ok ? 'ok' : `NEEDS RECONNECT: ${r.reason}`}`,
-          );
+        printChecks(results);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
       });
     });

@@ -6,6 +6,18 @@ import { normaliseLanguage } from '../domain/member.js';
 
 const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
+/** A comma-separated environment value (or a YAML list) as a list of `item`s. */
+const commaList = <T extends z.ZodTypeAny>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item),
+  );
 const hexColor = z.string().regex(/^#(?:[0-9a-fA-F]{3}){1,2}$/, 'must be a hex colour such as #1d3557');
 const host = z
   .string()
@@ -152,33 +164,13 @@ export const newsletterConfigSchema = z.strictObject({
       brevoToken: z.string().min(24, 'must have at least 24 characters').optional(),
       sendgridPublicKey: z.string().min(40).optional(),
       /** The SNS topic(s) SES publishes to: messages of other topics are refused, however well signed. */
-      sesTopicArns: z
-        .preprocess(
-          (v) =>
-            typeof v === 'string'
-              ? v
-                  .split(',')
-                  .map((x) => x.trim())
-                  .filter(Boolean)
-              : v,
-          z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')),
-        )
-        .optional(),
+      sesTopicArns: commaList(
+        z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN'),
+      ).optional(),
       /** Origins SNS signing certificates and subscription links may come from (`*` = one DNS label). */
-      sesCertOrigins: z
-        .preprocess(
-          (v) =>
-            typeof v === 'string'
-              ? v
-                  .split(',')
-                  .map((x) => x.trim())
-                  .filter(Boolean)
-              : v,
-          z.array(
-            z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://sns.*.amazonaws.com'),
-          ),
-        )
-        .optional(),
+      sesCertOrigins: commaList(
+        z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://sns.*.amazonaws.com'),
+      ).optional(),
       toleranceSeconds: positiveInt.max(3600).default(300),
     })
     .prefault({}),

@@ -54,3 +54,13 @@ function earliestInstant(local: DateTime): DateTime {
 export function formatInZone(isoUtc: string, timezone: string): string {
   return DateTime.fromISO(isoUtc, { zone: 'UTC' }).setZone(timezone).toFormat('yyyy-LL-dd HH:mm ZZZZ');
 }
+
+/** A time this far in the past is most likely a mistake, not "now". */
+const PAST_TOLERANCE_MS = 5 * 60_000;
+
+/** Whether a requested time means now (not in the future) or later; refuses one too far in the past. */
+export function whenToRun(at: string, now = Date.now()): 'now' | 'later' {
+  const t = Date.parse(at);
+  if (t < now - PAST_TOLERANCE_MS) throw new ValidationError({ at: 'is in the past' });
+  return t <= now ? 'now' : 'later';
+}

@@ -1,7 +1,6 @@
 // The periodic digest: everything published since the previous digest, or nothing at all when nothing
 // was published. The window start is kept in the database (newsletter_state `digest.since`) and each
 // digest's source key is its window start, so a re-run of the same scheduler job cannot make two.
-import { ConflictError, ValidationError } from '../domain/errors.js';
 import type { Newsletter } from '../domain/newsletter-send.js';
 import { nowIso } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
@@ -9,7 +8,7 @@ import { getState, initState, insertNewsletter, setState } from '../store/newsle
 import { DIGEST_CURSOR } from './jobs.js';
 import type { NewsletterDeps } from './send-flow.js';
 import { startSend } from './send-flow.js';
-import { NewsletterTemplateError } from './templates.js';
+import { isRefusedSend } from './templates.js';
 
 /** More would make an unreadable email; the digest then lists the most recent ones. */
 export const DIGEST_MAX_ITEMS = 50;
@@ -80,12 +79,7 @@ export async function startAutomatic(
   try {
     return await startSend(deps, newsletter.id, { actor });
   } catch (error) {
-    if (!(
-      error instanceof ConflictError ||
-      error instanceof ValidationError ||
-      error instanceof NewsletterTemplateError
-    ))
-      throw error;
+    if (!isRefusedSend(error)) throw error;
     deps.log.error(
       { newsletterId: newsletter.id, err: error.message },
       'automatic newsletter left as a draft',

@@ -1,13 +1,13 @@
 // Starting, scheduling, pausing, resuming and cancelling a newsletter send. The database is the system
 // of record: each step changes it in one transaction first, then adds or removes jobs (a lost Redis
 // write is repaired by the sweeper, src/newsletter/sweep.ts).
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/schema.js';
-import { ConflictError, ValidationError } from '../domain/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import type { Newsletter, NewsletterAction, NewsletterStatus } from '../domain/newsletter-send.js';
 import { allowedFrom, canDoNewsletter } from '../domain/newsletter-send.js';
-import { parsePublishTime } from '../domain/schedule.js';
+import { parsePublishTime, whenToRun } from '../domain/schedule.js';
+import { newScheduleToken } from '../store/ids.js';
 import type { Store } from '../store/db.js';
 import { nowIso } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
@@ -20,11 +20,15 @@ import {
   moveRecipients,
   transitionNewsletter,
 } from '../store/newsletters.js';
-import type { Queues } from '../queues/producer.js';
+import { tryRedis as tryRedisOr, type Queues } from '../queues/producer.js';
 import { compileFor, loadItems } from './compose.js';
 import type { NewsletterItem } from './content.js';
-import { enqueueOpenRecipients, enqueueStart, removeRecipientJobs, removeStart } from './jobs.js';
+import { enqueueOpenRecipients, removeRecipientJobs, removeStart } from './jobs.js';
 import { assertReadyToSend, newsletterSettings } from './settings.js';
+
+/** A failed job write here is repaired by the newsletter sweeper (src/newsletter/sweep.ts). */
+const tryRedis = (deps: { log: Logger }, what: string, fn: () => Promise<unknown>) =>
+  tryRedisOr(deps, what, fn, 'the newsletter sweeper');
 
 export interface NewsletterDeps {
   store: Store;
@@ -33,26 +37,11 @@ export interface NewsletterDeps {
   config: HeraldConfig;
 }
 
-/** A time this far in the past is most likely a mistake, not "now". */
-const PAST_TOLERANCE_MS = 5 * 60_000;
-
 function refuse(action: NewsletterAction, newsletter: Newsletter): never {
   throw new ConflictError(
     `cannot ${action} a newsletter that is ${newsletter.status} (only when ${allowedFrom(action).join(' or ')})`,
     `not_${allowedFrom(action)[0]}`,
   );
-}
-
-/** Redis is not the system of record: a failed job write is logged and repaired by the sweeper. */
-async function tryRedis(deps: NewsletterDeps, what: string, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    deps.log.warn(
-      { err: (error as Error).message },
-      `could not ${what} in Redis now; the newsletter sweeper will`,
-    );
-  }
 }
 
 /**
@@ -83,9 +72,7 @@ export async function requestSend(
 ): Promise<Newsletter> {
   if (req.at === undefined) return startSend(deps, id, { actor: req.actor });
   const when = parsePublishTime(req.at, req.timezone ?? deps.config.timezone);
-  const at = Date.parse(when.at);
-  if (at < Date.now() - PAST_TOLERANCE_MS) throw new ValidationError({ at: 'is in the past' });
-  if (at <= Date.now()) return startSend(deps, id, { actor: req.actor });
+  if (whenToRun(when.at) === 'now') return startSend(deps, id, { actor: req.actor });
   return schedule(deps, id, when.at, req.actor);
 }
 
@@ -99,7 +86,7 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
     newsletter,
     await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: false }),
   );
-  const token = randomBytes(6).toString('hex');
+  const token = newScheduleToken();
   const moved = await deps.store.transaction(async (trx) => {
     const ok = await transitionNewsletter(trx, id, allowedFrom('schedule'), {
       status: 'scheduled',
@@ -118,7 +105,7 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
   });
   if (!moved) refuse('schedule', await getNewsletter(deps.store.db, id));
   await tryRedis(deps, 'schedule the newsletter', async () => {
-    await enqueueStart(deps.queues, id, token, at);
+    await deps.queues.enqueueNewsletterStart(id, token, at);
     if (newsletter.scheduleToken) await removeStart(deps.queues, id, newsletter.scheduleToken);
   });
   return getNewsletter(deps.store.db, id);

@@ -1,17 +1,16 @@
 // The newsletter reconciler, run by a job scheduler: the database says what must happen; Redis may
 // have forgotten (flushed, a lost write) and workers may have died holding a claim. Safe to run anywhere,
 // any time: job ids are row ids, and a job for a row that is done does nothing.
-import { ConflictError, ValidationError } from '../domain/errors.js';
 import type { Newsletter } from '../domain/newsletter-send.js';
 import { recordAudit } from '../store/audit.js';
 import { listNewslettersByStatus, staleClaims, transitionNewsletter } from '../store/newsletters.js';
 import { newsletterStartJobSchema } from '../queues/payloads.js';
 import { startAutomatic } from './digest.js';
-import { enqueueOpenRecipients, enqueueStart, hasStartJob } from './jobs.js';
+import { enqueueOpenRecipients, hasStartJob } from './jobs.js';
 import type { NewsletterDeps } from './send-flow.js';
 import { finishIfDone, startSend } from './send-flow.js';
 import { recoverInterruptedClaim } from './send-outcome.js';
-import { NewsletterTemplateError } from './templates.js';
+import { isRefusedSend } from './templates.js';
 
 export interface SweepReport {
   schedulesRestored: number;
@@ -32,7 +31,7 @@ export async function sweepNewsletters(deps: NewsletterDeps): Promise<SweepRepor
   for (const n of await listNewslettersByStatus(deps.store.db, ['scheduled'])) {
     if (!n.scheduleToken || !n.scheduledAt || (await hasStartJob(deps.queues, n.id, n.scheduleToken)))
       continue;
-    await enqueueStart(deps.queues, n.id, n.scheduleToken, n.scheduledAt);
+    await deps.queues.enqueueNewsletterStart(n.id, n.scheduleToken, n.scheduledAt);
     report.schedulesRestored++;
   }
   report.claimsRecovered = await recoverStaleClaims(deps);
@@ -85,12 +84,7 @@ export async function runScheduledStart(deps: NewsletterDeps, data: unknown): Pr
     });
     return { status: n.status };
   } catch (error) {
-    if (!(
-      error instanceof ConflictError ||
-      error instanceof ValidationError ||
-      error instanceof NewsletterTemplateError
-    ))
-      throw error;
+    if (!isRefusedSend(error)) throw error;
     const reverted = await transitionNewsletter(deps.store.db, newsletterId, ['scheduled'], {
       status: 'draft',
       scheduleToken: null,

@@ -18,7 +18,7 @@ import type { NewsletterKind } from '../domain/newsletter.js';
 import { THEME_TOKENS } from './branding.js';
 import type { Strings } from './i18n.js';
 import { translate } from './i18n.js';
-import { HeraldError } from '../domain/errors.js';
+import { ConflictError, HeraldError, ValidationError } from '../domain/errors.js';
 
 export interface TemplateProblem {
   /** Relative to the templates directory. */
@@ -226,4 +226,13 @@ function lintSource(file: string, source: string): TemplateProblem[] {
     problems.push({ file, line, message: `Handlebars: ${message.split('\n').join(' ')}` });
   }
   return problems;
+}
+
+/** A send refused for what the newsletter is (its state, its settings, its templates), not for a fault. */
+export function isRefusedSend(error: unknown): error is Error {
+  return (
+    error instanceof ConflictError ||
+    error instanceof ValidationError ||
+    error instanceof NewsletterTemplateError
+  );
 }

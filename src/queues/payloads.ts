@@ -30,3 +30,7 @@ export type NewsletterStartJob = z.infer<typeof newsletterStartJobSchema>;
 
 export const newsletterTaskJobSchema = z.strictObject({ task: z.enum(['digest', 'sweep', 'bounces']) });
 export type NewsletterTaskJob = z.infer<typeof newsletterTaskJobSchema>;
+
+/** Ingest queue: one scheduler per configured website feed; the worker reads the source from its configuration. */
+export const ingestJobSchema = z.strictObject({ sourceId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) });
+export type IngestJob = z.infer<typeof ingestJobSchema>;

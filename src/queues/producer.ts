@@ -1,10 +1,19 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Delivery } from '../domain/delivery.js';
 import { UnavailableError } from '../domain/errors.js';
 import { createRedis, waitReady, type RedisTarget } from '../redis/connection.js';
-import { QUEUE_NAMES, publishJobId, queueForDelivery, type QueueName } from './names.js';
-import type { DeliveryJob, MaintenanceJob, PublishJob } from './payloads.js';
+import {
+  NEWSLETTER_JOB,
+  QUEUE_NAMES,
+  RETIRED_QUEUES,
+  newsletterStartJobId,
+  publishJobId,
+  queueForDelivery,
+  type QueueName,
+} from './names.js';
+import type { DeliveryJob, NewsletterSendJob, NewsletterStartJob, PublishJob } from './payloads.js';
 
 export interface QueueSettings {
   prefix: string;
@@ -12,12 +21,22 @@ export interface QueueSettings {
   backoffMs: number;
 }
 
-const KEEP = {
+/** The one retention policy for finished jobs (the database, not Redis, keeps the history). */
+export const KEEP = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 14 * 24 * 3600, count: 10_000 },
 } satisfies JobsOptions;
 
-/** The producer side of every queue, on one fail-fast connection. */
+// A finished send job is removed at once, so the same id can be added again after a pause (the recipient
+// row, not the job, remembers what happened).
+const SEND_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
+const BULK = 1_000;
+
+const delayUntil = (at: string | null | undefined, now = Date.now()) =>
+  at ? Math.max(0, Date.parse(at) - now) : 0;
+const isFinished = (state: string) => state === 'completed' || state === 'failed' || state === 'unknown';
+
+/** The producer side of every queue, on one fail-fast connection: every job Herald adds goes through here. */
 export class Queues {
   readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
@@ -50,10 +69,10 @@ export class Queues {
     const stale = await queue.getJob(delivery.id);
     if (stale) {
       const state = await stale.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      if (!isFinished(state)) return;
       await stale.remove().catch(() => undefined);
     }
-    const delay = delivery.nextAttemptAt ? Math.max(0, Date.parse(delivery.nextAttemptAt) - Date.now()) : 0;
+    const delay = delayUntil(delivery.nextAttemptAt);
     const data: DeliveryJob = { deliveryId: delivery.id };
     await queue.add('deliver', data, {
       ...KEEP,
@@ -70,7 +89,7 @@ export class Queues {
     await this.get('publish').add('publish', data, {
       ...KEEP,
       jobId: publishJobId(itemId, scheduleToken),
-      delay: Math.max(0, Date.parse(at) - Date.now()),
+      delay: delayUntil(at),
       attempts: this.settings.attempts,
       backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
     });
@@ -109,23 +128,62 @@ export class Queues {
     const job = await this.get(name).getJob(jobId);
     if (!job) return 'missing';
     const state = await job.getState();
-    return state === 'completed' || state === 'failed' || state === 'unknown' ? 'finished' : 'present';
+    return isFinished(state) ? 'finished' : 'present';
   }
 
-  /** Installs (or re-installs: cheap and idempotent) the repeating maintenance jobs. */
-  async installSchedulers(reconcileEveryMs: number): Promise<void> {
-    const data: MaintenanceJob = { task: 'reconcile' };
-    await this.get('maintenance').upsertJobScheduler(
-      'reconcile',
-      { every: reconcileEveryMs },
-      { name: 'reconcile', data, opts: KEEP },
-    );
-    const check: MaintenanceJob = { task: 'check-accounts' };
-    await this.get('maintenance').upsertJobScheduler(
-      'check-accounts',
-      { pattern: '0 5 * * *', tz: 'UTC' },
-      { name: 'check-accounts', data: check, opts: KEEP },
-    );
+  /** One `send` job per newsletter recipient row (job id = row id), added in bulk. */
+  async enqueueRecipients(rows: ReadonlyArray<{ id: string; nextAttemptAt: string | null }>): Promise<void> {
+    const now = Date.now();
+    for (let i = 0; i < rows.length; i += BULK)
+      await this.get('newsletter').addBulk(
+        rows.slice(i, i + BULK).map((row) => {
+          const data: NewsletterSendJob = { recipientId: row.id };
+          const delay = delayUntil(row.nextAttemptAt, now);
+          return { name: NEWSLETTER_JOB.send, data, opts: { ...SEND_OPTIONS, jobId: row.id, delay } };
+        }),
+      );
+  }
+
+  /** Removes waiting jobs by id (a job a worker holds cannot be removed; it finds its row changed and stops). */
+  async removeJobs(name: QueueName, jobIds: readonly string[]): Promise<void> {
+    const queue = this.get(name);
+    await Promise.all(jobIds.map((id) => queue.remove(id).catch(() => 0)));
+  }
+
+  /** The delayed job that starts a scheduled newsletter at `at`. */
+  async enqueueNewsletterStart(newsletterId: string, token: string, at: string): Promise<void> {
+    const data: NewsletterStartJob = { newsletterId, scheduleToken: token };
+    await this.get('newsletter').add(NEWSLETTER_JOB.start, data, {
+      ...KEEP,
+      jobId: newsletterStartJobId(newsletterId, token),
+      delay: delayUntil(at),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+    });
+  }
+
+  /**
+   * Empties the queues of earlier releases (see RETIRED_QUEUES); call after the open deliveries were re-added
+   * under their current queues. A queue with a job still running (an old worker not yet stopped) is left for
+   * the next round. Returns how many jobs were dropped.
+   */
+  async dropRetiredQueues(): Promise<number> {
+    let dropped = 0;
+    for (const name of RETIRED_QUEUES) {
+      const queue = new Queue(name, { connection: this.connection, prefix: this.settings.prefix });
+      queue.on('error', () => undefined);
+      try {
+        const jobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+        if (jobs === 0) continue;
+        await queue.obliterate(); // refuses while a job is active
+        dropped += jobs;
+      } catch {
+        // An old worker still holds a job: try again at the next reconcile.
+      } finally {
+        await queue.close().catch(() => undefined);
+      }
+    }
+    return dropped;
   }
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {
@@ -151,5 +209,25 @@ export class Queues {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.connection.disconnect();
+  }
+}
+
+/**
+ * Redis is not the system of record: a job write that fails is logged, and `repairer` (which re-reads the
+ * database: the reconciler, the newsletter sweeper) does it later.
+ */
+export async function tryRedis(
+  deps: { log: Logger },
+  what: string,
+  fn: () => Promise<unknown>,
+  repairer = 'the reconciler',
+): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    deps.log.warn(
+      { err: (error as Error).message },
+      `could not ${what} in Redis now; ${repairer} will do it`,
+    );
   }
 }

@@ -11,6 +11,8 @@ export interface ReconcileReport {
   deliveriesRestored: number;
   schedulesChecked: number;
   schedulesRestored: number;
+  /** Jobs dropped from queues of earlier releases (their deliveries were re-added above). */
+  retiredJobsDropped: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function reconcile(deps: {
     deliveriesRestored: 0,
     schedulesChecked: 0,
     schedulesRestored: 0,
+    retiredJobsDropped: 0,
   };
   for (const delivery of await listOpenDeliveries(deps.store.db)) {
     report.deliveriesChecked++;
@@ -37,6 +40,7 @@ export async function reconcile(deps: {
     await deps.queues.enqueueDelivery(delivery);
     report.deliveriesRestored++;
   }
+  report.retiredJobsDropped = await deps.queues.dropRetiredQueues();
   for (const item of await listScheduledItems(deps.store.db)) {
     if (!item.scheduleToken || !item.publishAt) continue;
     report.schedulesChecked++;
@@ -48,6 +52,8 @@ export async function reconcile(deps: {
   }
   deps.metrics?.jobsRestored('delivery', report.deliveriesRestored);
   deps.metrics?.jobsRestored('schedule', report.schedulesRestored);
+  if (report.retiredJobsDropped > 0)
+    deps.log.info(report, 'reconciler emptied the queues of an earlier release');
   if (report.deliveriesRestored + report.schedulesRestored > 0)
     deps.log.warn(report, 'reconciler restored jobs Redis did not have');
   return report;

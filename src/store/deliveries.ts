@@ -39,15 +39,19 @@ export function rowToDelivery(row: Selectable<DeliveriesTable>): Delivery {
   };
 }
 
-/** Inserts the planned deliveries of one item revision; ones that already exist are left as they are. */
+/**
+ * Inserts the planned deliveries of one item revision; ones that already exist are left as they are. A caller
+ * that has just read the item's deliveries (in the same transaction) passes them as `existing`.
+ */
 export async function insertDeliveries(
   trx: Db,
   itemId: string,
   revision: number,
   planned: PlannedDelivery[],
+  existing?: readonly Delivery[],
 ): Promise<Delivery[]> {
   const now = nowIso();
-  const existing = await listDeliveriesForItem(trx, itemId);
+  existing ??= await listDeliveriesForItem(trx, itemId);
   const key = (d: PlannedDelivery & { revision: number }) =>
     `${d.revision}|${d.kind}|${d.target}|${d.action}`;
   const have = new Set(existing.map(key));
@@ -66,8 +70,8 @@ export async function insertDeliveries(
     createdAt: now,
     updatedAt: now,
   }));
-  await trx.insertInto('deliveries').values(rows).execute();
-  return Promise.all(rows.map((r) => getDelivery(trx, r.id)));
+  const inserted = await trx.insertInto('deliveries').values(rows).returningAll().execute();
+  return inserted.map(rowToDelivery);
 }
 
 export async function findDelivery(db: Db, id: string): Promise<Delivery | null> {

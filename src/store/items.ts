@@ -155,12 +155,19 @@ export type ItemStateChange = Pick<
   | 'withdrawnAt'
 >;
 
-export async function updateItemState(trx: Db, id: string, change: ItemStateChange): Promise<void> {
-  await trx
+/** Changes the item's state; returns the item as it is now (undefined when there is no such item). */
+export async function updateItemState(
+  trx: Db,
+  id: string,
+  change: ItemStateChange,
+): Promise<NewsItem | undefined> {
+  const row = await trx
     .updateTable('items')
     .set({ ...change, updatedAt: nowIso() })
     .where('id', '=', id)
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  return row ? rowToItem(row) : undefined;
 }
 
 export async function findItem(db: Db, id: string): Promise<NewsItem | null> {

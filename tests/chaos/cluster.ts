@@ -16,7 +16,7 @@ export const API_TOKEN = 'chaos-api-token-0123456789abcdef';
 /** The worker processes of an installation, by the role they play; each role may run several copies. */
 export const ROLES = {
   publish: ['publish', 'maintenance', 'feed'],
-  social: ['social'],
+  channel: ['channel'],
   newsletter: ['newsletter'],
 } as const;
 export type Role = keyof typeof ROLES;
@@ -26,7 +26,7 @@ type HeraldProcess = ReturnType<typeof spawnHerald>;
 export interface ClusterOptions {
   redisUrl: string;
   databaseUrl: string;
-  /** Copies of each worker role (default 2 social, 2 newsletter, 1 publish). */
+  /** Copies of each worker role (default 2 channel, 2 newsletter, 1 publish). */
   copies?: Partial<Record<Role, number>>;
   env?: NodeJS.ProcessEnv;
 }
@@ -83,7 +83,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     HERALD_FEED_REBUILD_INTERVAL_MS: '500',
     ...options.env,
   };
-  const copies: Record<Role, number> = { publish: 1, social: 2, newsletter: 2, ...options.copies };
+  const copies: Record<Role, number> = { publish: 1, channel: 2, newsletter: 2, ...options.copies };
   const spawnRole = (role: Role) => spawnHerald(['worker', ...ROLES[role]], env);
   const apiProcess = spawnHerald(['api'], env);
   const workers = new Map<Role, HeraldProcess[]>();

@@ -72,12 +72,12 @@ export const SCENARIOS: Scenario[] = [
     async inject({ cluster }) {
       await whenBusy(cluster, 10, 50);
       const order = [
-        'social',
+        'channel',
         'newsletter',
         'publish',
-        'social',
+        'channel',
         'newsletter',
-        'social',
+        'channel',
         'newsletter',
         'publish',
       ] as const;
@@ -87,7 +87,7 @@ export const SCENARIOS: Scenario[] = [
       }
       return {
         faults: order.length,
-        what: 'SIGKILL of social x3, newsletter x3, publish/feed x2, each replaced',
+        what: 'SIGKILL of channel x3, newsletter x3, publish/feed x2, each replaced',
       };
     },
   },
@@ -99,12 +99,12 @@ export const SCENARIOS: Scenario[] = [
       // A slow platform answer keeps a request in flight at the moment the worker freezes.
       cluster.twitter.inject({ kind: 'slow', delayMs: 2_500 }, { route: 'POST /2/tweets', times: 3 });
       await sleep(300);
-      cluster.signal('social', 0, 'SIGSTOP');
+      cluster.signal('channel', 0, 'SIGSTOP');
       cluster.signal('newsletter', 0, 'SIGSTOP');
       await sleep(10_000); // lock 4 s: the other copies take the jobs over
-      cluster.signal('social', 0, 'SIGCONT');
+      cluster.signal('channel', 0, 'SIGCONT');
       cluster.signal('newsletter', 0, 'SIGCONT');
-      return { faults: 2, what: 'social#0 and newsletter#0 frozen 10 s (lock 4 s), then resumed' };
+      return { faults: 2, what: 'channel#0 and newsletter#0 frozen 10 s (lock 4 s), then resumed' };
     },
   },
   {

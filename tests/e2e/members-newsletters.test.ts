@@ -22,7 +22,7 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
       ...newsletterOverrides(smtp),
       web: { secureCookies: 'never' },
     });
-    app.startWorkers(['publish', 'social', 'newsletter']);
+    app.startWorkers(['publish', 'channel', 'newsletter']);
     const http = await buildServer(app.ctx, { apiToken: TOKEN });
     web = {
       app,

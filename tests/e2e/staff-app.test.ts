@@ -168,7 +168,7 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
   it('the admin queue dashboard opens for the admin', async () => {
     const { page } = browser;
     await page.goto(`${base}/admin/queues`);
-    await page.getByText('social', { exact: true }).first().waitFor({ timeout: 20_000 });
+    await page.getByText('channel', { exact: true }).first().waitFor({ timeout: 20_000 });
     await screenshot(page, '09-queues');
   });
 

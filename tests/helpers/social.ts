@@ -154,7 +154,7 @@ export async function fastForwardRateLimit(
 ): Promise<void> {
   await app.ctx.queues.connection.del(`${app.prefix}:gate:account:${accountId}`);
   for (const id of deliveryIds) {
-    const job = await app.ctx.queues.get('social').getJob(id);
+    const job = await app.ctx.queues.get('channel').getJob(id);
     if (job && (await job.getState()) === 'delayed') await job.promote();
   }
 }

@@ -1,16 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { CONTACT_STATUSES, SUPPORTED_LANGUAGES, type ContactStatus } from '../../domain/member.js';
-import { exportContactsCsv } from '../../domain/member-csv.js';
+import { sendContactsCsv } from '../routes/members.js';
 import { editContact } from '../../app/members.js';
-import { recordAudit } from '../../store/audit.js';
 import { importContacts } from '../../store/member-import.js';
 import {
   countContactsByStatus,
   getAuthority,
   getContact,
-  listAllAuthorities,
-  listAllContacts,
   listContacts,
   type StoredContact,
 } from '../../store/members.js';
@@ -133,25 +130,9 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
     },
   );
 
-  app.get('/members/export', needs('members:read'), async (request, reply) => {
-    const [authorities, contacts] = await Promise.all([
-      listAllAuthorities(deps.ctx.store.db),
-      listAllContacts(deps.ctx.store.db),
-    ]);
-    await recordAudit(deps.ctx.store.db, {
-      actor: request.actor,
-      action: 'contacts_exported',
-      subjectType: 'contacts',
-      subjectId: 'export',
-      details: { contacts: contacts.length },
-    });
-    const day = new Date().toISOString().slice(0, 10);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="herald-contacts-${day}.csv"`)
-      .header('cache-control', 'no-store')
-      .send(exportContactsCsv(authorities, contacts));
-  });
+  app.get('/members/export', needs('members:read'), async (request, reply) =>
+    sendContactsCsv(deps.ctx.store, request.actor, reply),
+  );
 
   app.get('/members/contacts/:id', needs('members:read'), async (request, reply) =>
     showContact(deps, request, reply, await getContact(deps.ctx.store.db, contactId(request.params))),

@@ -1,6 +1,7 @@
 // Member authorities and their contacts: list, search, edit, CSV import and export (inside /api).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../../app/context.js';
+import type { Store } from '../../store/db.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { exportContactsCsv } from '../../domain/member-csv.js';
 import { recordAudit } from '../../store/audit.js';
@@ -77,25 +78,9 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
     return reply.code(201).header('location', `/api/contacts/${contact.id}`).send(contact);
   });
 
-  app.get('/api/contacts/export', needs('members:read'), async (request, reply) => {
-    const [authorities, contacts] = await Promise.all([
-      listAllAuthorities(store.db),
-      listAllContacts(store.db),
-    ]);
-    await recordAudit(store.db, {
-      actor: request.actor,
-      action: 'contacts_exported',
-      subjectType: 'contacts',
-      subjectId: 'export',
-      details: { contacts: contacts.length },
-    });
-    const day = new Date().toISOString().slice(0, 10);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="herald-contacts-${day}.csv"`)
-      .header('cache-control', 'no-store')
-      .send(exportContactsCsv(authorities, contacts));
-  });
+  app.get('/api/contacts/export', needs('members:read'), async (request, reply) =>
+    sendContactsCsv(store, request.actor, reply),
+  );
 
   app.get('/api/contacts/:id', needs('members:read'), async (request) =>
     getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')),
@@ -127,4 +112,29 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
       return importContacts(store, body, { actor: request.actor, dryRun: q.dryRun, strict: q.strict });
     });
   });
+}
+
+/** Every contact as CSV, as a download (the API and the members page), recorded in the audit log. */
+export async function sendContactsCsv(
+  store: Store,
+  actor: string,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const [authorities, contacts] = await Promise.all([
+    listAllAuthorities(store.db),
+    listAllContacts(store.db),
+  ]);
+  await recordAudit(store.db, {
+    actor,
+    action: 'contacts_exported',
+    subjectType: 'contacts',
+    subjectId: 'export',
+    details: { contacts: contacts.length },
+  });
+  const day = new Date().toISOString().slice(0, 10);
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="herald-contacts-${day}.csv"`)
+    .header('cache-control', 'no-store')
+    .send(exportContactsCsv(authorities, contacts));
 }

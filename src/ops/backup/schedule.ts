@@ -1,37 +1,15 @@
-// Scheduled backups: a BullMQ job scheduler on the maintenance queue (one run per tick across every worker)
-// writes `herald-<time>.tar.gz` into the backup dir and keeps the newest N.
+// Scheduled backups: a BullMQ job scheduler on the maintenance queue (src/queues/schedulers.ts; one run per tick
+// across every worker) writes `herald-<time>.tar.gz` into the backup dir and keeps the newest N.
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../../config/schema.js';
-import type { Queues } from '../../queues/producer.js';
-import type { MaintenanceJob } from '../../queues/payloads.js';
 import type { Store } from '../../store/db.js';
 
-export const BACKUP_SCHEDULER = 'backup';
 const NAME = /^herald-\d{8}T\d{6}Z\.tar\.gz$/;
 
 export function backupDir(config: Pick<HeraldConfig, 'backup' | 'dataDir'>): string {
   return path.resolve(config.dataDir, config.backup.dir ?? 'backups');
-}
-
-/** Installs the scheduler when a cron pattern is configured, removes it otherwise (cheap, idempotent). */
-export async function installBackupScheduler(
-  queues: Queues,
-  config: Pick<HeraldConfig, 'backup' | 'timezone'>,
-): Promise<void> {
-  const queue = queues.get('maintenance');
-  if (!config.backup.cron) {
-    await queue.removeJobScheduler(BACKUP_SCHEDULER);
-    return;
-  }
-  const data: MaintenanceJob = { task: 'backup' };
-  const keep = { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } };
-  await queue.upsertJobScheduler(
-    BACKUP_SCHEDULER,
-    { pattern: config.backup.cron, tz: config.timezone },
-    { name: 'backup', data, opts: { ...keep, attempts: 1 } },
-  );
 }
 
 export interface ScheduledBackup {

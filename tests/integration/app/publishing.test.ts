@@ -19,7 +19,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('publishes now: one delivery per account, done through the dry-run channel', async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social', 'publish']);
+      app.startWorkers(['channel', 'publish']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       const outcome = await requestPublish(app.ctx, item.id, { actor: 'test' });
       expect(outcome.item.status).toBe('published');
@@ -43,7 +43,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('publishing the same revision twice gives one set of deliveries', async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social']);
+      app.startWorkers(['channel']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       await requestPublish(app.ctx, item.id, { actor: 'test' });
       const again = await requestPublish(app.ctx, item.id, { actor: 'test' });
@@ -55,7 +55,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('a new revision is re-delivered only where the channel supports updates', async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social']);
+      app.startWorkers(['channel']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       await requestPublish(app.ctx, item.id, { actor: 'test' });
       await waitFor(allDone(item.id, 2));
@@ -73,7 +73,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('a scheduled item is published at its time', async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social', 'publish']);
+      app.startWorkers(['channel', 'publish']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       const at = new Date(Date.now() + 1_500).toISOString();
       const outcome = await requestPublish(app.ctx, item.id, { at, actor: 'test' });
@@ -86,7 +86,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('cancel before the time means nothing is delivered', async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social', 'publish']);
+      app.startWorkers(['channel', 'publish']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       await requestPublish(app.ctx, item.id, {
         at: new Date(Date.now() + 1_000).toISOString(),
@@ -101,7 +101,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it('rescheduling moves the publication; the old time does nothing', async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social', 'publish']);
+      app.startWorkers(['channel', 'publish']);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
       await requestPublish(app.ctx, item.id, { at: new Date(Date.now() + 800).toISOString(), actor: 'test' });
       const later = new Date(Date.now() + 2_500).toISOString();

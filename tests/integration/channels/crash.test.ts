@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 function worker(env: NodeJS.ProcessEnv) {
-  const child = spawnHerald(['worker', 'social'], env);
+  const child = spawnHerald(['worker', 'channel'], env);
   children.push(child);
   return child;
 }

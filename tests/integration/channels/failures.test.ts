@@ -60,7 +60,7 @@ beforeAll(async () => {
     ],
     { delivery: { attempts: ATTEMPTS, backoffMs: 300 } },
   );
-  app.startWorkers(['social']);
+  app.startWorkers(['channel']);
   http = await buildServer(app.ctx, { apiToken: TOKEN });
 });
 

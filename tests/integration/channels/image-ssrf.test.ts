@@ -40,7 +40,7 @@ beforeAll(async () => {
         host === PUBLIC_LOOKING ? [{ address: '127.0.0.1', family: 4 }] : [],
     },
   );
-  app.startWorkers(['social', 'publish']);
+  app.startWorkers(['channel', 'publish']);
 });
 
 afterAll(async () => {

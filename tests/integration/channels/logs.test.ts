@@ -25,7 +25,7 @@ beforeAll(async () => {
   fakes = await startFakes();
   const settings = fakeSettings(fakes, { delivery: { attempts: 2 }, channels: { timeoutMs: 1_000 } });
   app = await startTestApp('sqlite', settings);
-  worker = spawnHerald(['worker', 'social'], {
+  worker = spawnHerald(['worker', 'channel'], {
     ...app.childEnv(),
     ...envFromSettings(settings),
     LOG_LEVEL: 'trace',

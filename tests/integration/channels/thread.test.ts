@@ -22,7 +22,7 @@ let n = 0;
 beforeAll(async () => {
   fakes = await startFakes();
   app = await startSocialApp('sqlite', [twitterAccount(fakes, 'tw-main')], { delivery: { backoffMs: 200 } });
-  app.startWorkers(['social']);
+  app.startWorkers(['channel']);
 });
 afterAll(async () => {
   await app?.close();

@@ -42,7 +42,7 @@ function oauth2Account(): AccountConfig {
 /** Another worker process on the same database and Redis (its own registry, sessions and token cache). */
 async function anotherProcess(): Promise<Context> {
   const ctx = await createContext(app.ctx.config, { redis: TEST_REDIS, log: createLogger('silent') });
-  others.push({ ctx, workers: startWorkers(ctx, ['social']) });
+  others.push({ ctx, workers: startWorkers(ctx, ['channel']) });
   return ctx;
 }
 

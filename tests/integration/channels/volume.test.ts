@@ -41,7 +41,7 @@ for (const { dialect, skip } of DIALECTS) {
         const ids: string[] = [];
         for (let i = 1; i <= ITEMS; i++)
           ids.push((await createItem(app.ctx.store, sampleItem(i), 'test')).id);
-        app.startWorkers(['social']);
+        app.startWorkers(['channel']);
         await Promise.all(ids.map((id) => requestPublish(app.ctx, id, { actor: 'test' })));
 
         const channel = () =>

@@ -25,7 +25,7 @@ let n = 0;
 beforeAll(async () => {
   fakes = await startFakes();
   app = await startSocialApp('sqlite', [twitterAccount(fakes, 'tw-main'), facebookAccount(fakes, 'fb-main')]);
-  app.startWorkers(['social']);
+  app.startWorkers(['channel']);
 });
 afterAll(async () => {
   await app?.close();

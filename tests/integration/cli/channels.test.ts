@@ -39,7 +39,7 @@ async function herald(args: string[], extra: NodeJS.ProcessEnv = {}) {
 
 describe('herald CLI and social accounts', () => {
   it('incomplete credentials: the process stops at once, naming the missing variable and no value', async () => {
-    const { code, output } = await herald(['worker', 'social'], {
+    const { code, output } = await herald(['worker', 'channel'], {
       TWITTER_ACCESS_SECRET: '',
       FACEBOOK_PAGE_ID: 'not-a-number',
     });
@@ -55,23 +55,37 @@ describe('herald CLI and social accounts', () => {
       expect(output).not.toContain(secret);
   });
 
-  it('channels check marks a revoked account, list and status show it', async () => {
+  it('`herald worker social` (the queue before its rename) still starts the channel worker, with a warning', async () => {
+    const { code, output } = await herald(['worker', 'social'], { TWITTER_ACCESS_SECRET: '' });
+    expect(output).toContain('warning: the queue "social" is now named "channel"');
+    expect(output).not.toContain('unknown queue');
+    expect(code).toBe(2); // the channel worker's configuration check ran (and refused the missing secret)
+    expect(output).toContain('TWITTER_ACCESS_SECRET (channels.twitter.accessSecret): is missing');
+  });
+
+  it('channels check marks a revoked account, list and status show it', { timeout: 90_000 }, async () => {
     const ok = await herald(['channels', 'check']);
     expect(ok.code).toBe(0);
-    expect(ok.output).toMatch(/twitter\s+twitter\s+live\s+ok/);
-    expect(ok.output).toMatch(/facebook\s+facebook\s+live\s+ok/);
+    expect(ok.output).toMatch(/twitter\s+Twitter\/X\s+live\s+ok/);
+    expect(ok.output).toMatch(/facebook\s+Facebook Page\s+live\s+ok/);
 
     fakes.twitter.revoke(DEFAULT_TWITTER_ACCOUNT.id);
     const check = await herald(['channels', 'check']);
     expect(check.code).toBe(1);
     expect(check.output).toMatch(
-      /twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts Herald's access/,
+      /twitter\s+Twitter\/X\s+live\s+NEEDS RECONNECT: Twitter no longer accepts Herald's access/,
     );
-    expect(check.output).toMatch(/facebook\s+facebook\s+live\s+ok/);
+    expect(check.output).toMatch(/facebook\s+Facebook Page\s+live\s+ok/);
 
     const list = await herald(['channels', 'list']);
     expect(list.code).toBe(0);
-    expect(list.output).toMatch(/twitter\s+twitter\s+live\s+NEEDS RECONNECT: Twitter no longer accepts/);
+    expect(list.output).toMatch(/twitter\s+Twitter\/X\s+live\s+NEEDS RECONNECT: Twitter no longer accepts/);
+    const json = await herald(['channels', 'list', '--json']);
+    const { accounts } = JSON.parse(json.output) as { accounts: Array<Record<string, unknown>> };
+    expect(accounts.map((a) => [a.id, a.platform, a.platformName])).toEqual([
+      ['twitter', 'twitter', 'Twitter/X'],
+      ['facebook', 'facebook', 'Facebook Page'],
+    ]);
     const status = await herald(['status']);
     expect(status.output).toMatch(/twitter\s+twitter\s+live\s+needs_reconnect: Twitter no longer accepts/);
     for (const { output } of [check, list, status])

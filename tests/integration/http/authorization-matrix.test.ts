@@ -64,8 +64,8 @@ function concrete(url: string): string {
     /\/([a-z-]+)\/:(\w+)|:(\w+)|\*/g,
     (match, segment: string | undefined, param: string | undefined, bare: string | undefined) => {
       if (segment)
-        return `/${segment}/${FAKE_IDS[segment] ? `${FAKE_IDS[segment]}_${'0'.repeat(32)}` : param === 'queueName' ? 'social' : 'x'}`;
-      if (bare === 'queueName') return 'social';
+        return `/${segment}/${FAKE_IDS[segment] ? `${FAKE_IDS[segment]}_${'0'.repeat(32)}` : param === 'queueName' ? 'channel' : 'x'}`;
+      if (bare === 'queueName') return 'channel';
       return match === '*' ? 'x' : 'x';
     },
   );

@@ -32,7 +32,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       app = await startTestApp(dialect);
-      app.startWorkers(['social', 'publish', 'feed']);
+      app.startWorkers(['channel', 'publish', 'feed']);
       http = await buildServer(app.ctx, { apiToken: TOKEN });
       const res = await http.inject({
         method: 'POST',

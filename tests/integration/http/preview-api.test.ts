@@ -35,7 +35,7 @@ beforeAll(async () => {
     facebookAccount(fakes, 'fb-main'),
     { id: 'fb-rehearsal', platform: 'facebook' },
   ]);
-  app.startWorkers(['social']);
+  app.startWorkers(['channel']);
   http = await buildServer(app.ctx, { apiToken: TOKEN });
 });
 afterAll(async () => {

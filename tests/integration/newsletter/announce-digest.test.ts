@@ -5,7 +5,7 @@ import { sampleItem, waitFor, type TestApp } from '../../helpers/app.js';
 import { startFakeSmtp, type FakeSmtp } from '../../fakes/smtp.js';
 import { createItem, editItem } from '../../../src/app/items.js';
 import { requestPublish } from '../../../src/app/publishing.js';
-import { DIGEST_SCHEDULER } from '../../../src/newsletter/jobs.js';
+import { DIGEST_SCHEDULER } from '../../../src/queues/schedulers.js';
 import { runDigest } from '../../../src/newsletter/digest.js';
 import { findContactByEmail, updateContact } from '../../../src/store/members.js';
 import { listDeliveriesForItem } from '../../../src/store/deliveries.js';

@@ -105,7 +105,7 @@ describe('backup during load, restore, start', () => {
     'restores every row, and the reconciler finishes each pending delivery exactly once',
     { timeout: 180_000 },
     async () => {
-      const running = original.startWorkers(['publish', 'social', 'feed', 'newsletter']);
+      const running = original.startWorkers(['publish', 'channel', 'feed', 'newsletter']);
       await publish(original.ctx, 1, true);
       for (let n = 2; n <= 6; n++) await publish(original.ctx, n);
       newsletterId = await waitFor(
@@ -163,7 +163,7 @@ describe('backup during load, restore, start', () => {
       const messagesAtRestore = smtp.messages.length;
 
       // A fresh Redis (its own prefix) knows no job: the reconciler restores them from the database.
-      workers = startWorkers(restored, ['publish', 'social', 'feed', 'newsletter', 'maintenance']);
+      workers = startWorkers(restored, ['publish', 'channel', 'feed', 'newsletter', 'maintenance']);
       await waitFor(
         async () =>
           (await count(

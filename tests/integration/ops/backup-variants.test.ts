@@ -8,12 +8,12 @@ import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
 import { createBackup } from '../../../src/ops/backup/backup.js';
 import { restoreBackup } from '../../../src/ops/backup/restore.js';
+import { pruneBackups, runScheduledBackup } from '../../../src/ops/backup/schedule.js';
 import {
   BACKUP_SCHEDULER,
-  installBackupScheduler,
-  pruneBackups,
-  runScheduledBackup,
-} from '../../../src/ops/backup/schedule.js';
+  installSchedulers,
+  maintenanceSchedulers,
+} from '../../../src/queues/schedulers.js';
 import { findTool } from '../../../src/ops/backup/pg-tools.js';
 import { openStore } from '../../../src/store/db.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
@@ -91,7 +91,7 @@ describe('scheduled backups', () => {
     { timeout: 60_000 },
     async () => {
       const app = await seeded('sqlite', { backup: { cron: '0 3 * * *', keep: 2 } });
-      await installBackupScheduler(app.ctx.queues, app.ctx.config);
+      await installSchedulers(app.ctx.queues, 'maintenance', maintenanceSchedulers(app.ctx.config));
       const scheduler = await app.ctx.queues.get('maintenance').getJobScheduler(BACKUP_SCHEDULER);
       expect(scheduler).toMatchObject({ pattern: '0 3 * * *', tz: 'Europe/Paris' });
 
@@ -109,10 +109,8 @@ describe('scheduled backups', () => {
       expect(existsSync(made[0]!)).toBe(false);
       expect(await pruneBackups(dir, 1)).toEqual(['herald-20261202T030000Z.tar.gz']);
 
-      await installBackupScheduler(app.ctx.queues, {
-        ...app.ctx.config,
-        backup: { ...app.ctx.config.backup, cron: undefined },
-      });
+      const noCron = { ...app.ctx.config, backup: { ...app.ctx.config.backup, cron: undefined } };
+      await installSchedulers(app.ctx.queues, 'maintenance', maintenanceSchedulers(noCron));
       expect(await app.ctx.queues.get('maintenance').getJobScheduler(BACKUP_SCHEDULER)).toBeFalsy();
     },
   );

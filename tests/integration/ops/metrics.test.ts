@@ -102,7 +102,7 @@ describe('GET /metrics', () => {
     async () => {
       // Jobs Redis lost before any worker ran: the reconciler puts them back, and says so.
       const early = await publish(100);
-      for (const queue of ['social', 'feed'] as const)
+      for (const queue of ['channel', 'feed'] as const)
         for (const job of await app.ctx.queues.get(queue).getJobs(['waiting', 'delayed'])) await job.remove();
       const repaired = await reconcile(app.ctx);
       expect(repaired.deliveriesRestored).toBeGreaterThanOrEqual(3);
@@ -112,7 +112,7 @@ describe('GET /metrics', () => {
         { route: 'POST /2/tweets' },
       );
       fakes.facebook.inject({ kind: 'invalid_parameter' }, { route: '/feed' });
-      app.startWorkers(['publish', 'social', 'feed', 'newsletter']);
+      app.startWorkers(['publish', 'channel', 'feed', 'newsletter']);
       const published = [early];
       for (let n = 1; n <= 6; n++) published.push(await publish(n, n <= 2));
 
@@ -144,7 +144,7 @@ describe('GET /metrics', () => {
       for (const family of FAMILIES) expect(after.types.has(family), family).toBe(true);
       expect(sum(after, 'herald_redis_up')).toBe(1);
       expect(sum(after, 'herald_database_up')).toBe(1);
-      expect(sum(after, 'herald_queue_jobs', { queue: 'social', state: 'waiting' })).toBe(0);
+      expect(sum(after, 'herald_queue_jobs', { queue: 'channel', state: 'waiting' })).toBe(0);
 
       // Deliveries by kind, platform and outcome, as the database has them.
       const byOutcome = await rows(

@@ -32,7 +32,7 @@ const git = (...args: string[]) => spawnSync('git', ['-C', ROOT, ...args], { enc
 
 /**
  * HERALD_PREVIOUS_RELEASE if set; else the newest `v*` tag before HEAD; else the commit before the newest
- * change to what a rolling upgrade must survive (the migrations and the job payloads).
+ * change to what a rolling upgrade must survive (the migrations, the job payloads and the queue names).
  */
 function previousRelease(): { rev: string; label: string } | { skip: string } {
   if (git('rev-parse', '--is-inside-work-tree').stdout.trim() !== 'true')
@@ -46,13 +46,18 @@ function previousRelease(): { rev: string; label: string } | { skip: string } {
     '--',
     'src/store/migrations',
     'src/queues/payloads.ts',
+    'src/queues/names.ts',
   ).stdout.trim();
-  // Across a renaming migration the upgrade is stop-and-replace: start from the first commit that has it.
+  // Across a renaming migration or a renamed queue (one more RETIRED_QUEUES entry) the upgrade is
+  // stop-and-replace: start from the first commit that has it.
   const renames =
     !!changed &&
-    git('show', '--name-only', '--format=', changed, '--', 'src/store/migrations')
+    (git('show', '--name-only', '--format=', changed, '--', 'src/store/migrations')
       .stdout.split('\n')
-      .some((file) => file.endsWith(`${RENAMES_SUFFIX}.ts`));
+      .some((file) => file.endsWith(`${RENAMES_SUFFIX}.ts`)) ||
+      git('show', '--format=', changed, '--', 'src/queues/names.ts')
+        .stdout.split('\n')
+        .some((line) => line.startsWith('+') && line.includes('RETIRED_QUEUES = [')));
   const rev = chosen ?? (tag || (changed ? (renames ? changed : `${changed}^`) : ''));
   if (!rev) return { skip: 'no earlier release in the git history' };
   const commit = git('rev-parse', '--verify', '--quiet', `${rev}^{commit}`).stdout.trim();
@@ -64,8 +69,8 @@ function previousRelease(): { rev: string; label: string } | { skip: string } {
       : tag
         ? `tag ${tag}`
         : renames
-          ? `${commit.slice(0, 10)}, the newest change to migrations, which renames (no rolling upgrade across it)`
-          : `${commit.slice(0, 10)}, before the newest change to migrations or job payloads`,
+          ? `${commit.slice(0, 10)}, the newest change to migrations or queues, which renames (no rolling upgrade across it)`
+          : `${commit.slice(0, 10)}, before the newest change to migrations, job payloads or queue names`,
   };
 }
 
@@ -190,7 +195,7 @@ describe.skipIf('skip' in previous)(
       // 1. The previous release runs (it migrated the database to its schema).
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', entry, 'worker', 'publish', 'social', 'feed'],
+        ['--import', 'tsx', entry, 'worker', 'publish', 'channel', 'feed'],
         { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       old = Object.assign(child, { output: '' });
@@ -233,7 +238,7 @@ describe.skipIf('skip' in previous)(
       expect(old.output).toContain('"msg":"delivered"');
 
       // 4. New workers join; both take jobs from the same queues.
-      workers = startWorkers(ctx, ['publish', 'social', 'feed', 'maintenance']);
+      workers = startWorkers(ctx, ['publish', 'channel', 'feed', 'maintenance']);
       const second: string[] = [];
       for (let n = 3; n <= 12; n++) second.push(await publish(n));
       await waitFor(allDone(second), 90_000, 'every delivery done');

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../helpers/databases.js';
 import { sampleItem, startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
@@ -34,10 +35,10 @@ for (const { dialect, skip } of DIALECTS) {
     it('Redis flushed between enqueue and processing: the reconciler restores every job, each delivered once', async () => {
       app = await startTestApp(dialect, { delivery: { reconcileEveryMs: 1_000 } });
       await publishMany(app, 10);
-      expect(await app.ctx.queues.get('social').getJobCountByTypes('waiting')).toBe(20);
+      expect(await app.ctx.queues.get('channel').getJobCountByTypes('waiting')).toBe(20);
       await deletePrefix(app.prefix); // what FLUSHALL does, limited to this test's keys
-      expect(await app.ctx.queues.get('social').getJobCountByTypes('waiting')).toBe(0);
-      app.startWorkers(['social', 'maintenance']);
+      expect(await app.ctx.queues.get('channel').getJobCountByTypes('waiting')).toBe(0);
+      app.startWorkers(['channel', 'maintenance']);
       await waitFor(
         async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'),
         20_000,
@@ -51,6 +52,32 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await reconcile(app.ctx)).deliveriesRestored).toBe(0);
     });
 
+    it('upgrade: jobs left on the retired `social` queue are re-added to `channel`, then dropped, each delivered once', async () => {
+      app = await startTestApp(dialect);
+      await publishMany(app, 3);
+      const channel = app.ctx.queues.get('channel');
+      const jobs = await channel.getJobs(['waiting']);
+      expect(jobs).toHaveLength(6);
+      // What an earlier release left in Redis: the same jobs under the old queue name, none under the new one.
+      const old = new Queue('social', { connection: app.ctx.queues.connection, prefix: app.prefix });
+      await old.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.id } })));
+      await channel.obliterate({ force: true });
+      const report = await reconcile(app.ctx);
+      expect(report.deliveriesRestored).toBe(6);
+      expect(report.retiredJobsDropped).toBe(6);
+      expect(Object.values(await old.getJobCounts()).reduce((a, b) => a + b, 0)).toBe(0);
+      expect(await channel.getJobCountByTypes('waiting')).toBe(6);
+      await old.close();
+      app.startWorkers(['channel']);
+      await waitFor(
+        async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'),
+        15_000,
+        'all deliveries done',
+      );
+      expect((await deliveryStatuses(app)).every((d) => d.attempts === 1)).toBe(true);
+      expect((await reconcile(app.ctx)).retiredJobsDropped).toBe(0);
+    });
+
     it('a scheduled publication survives a flushed Redis', async () => {
       app = await startTestApp(dialect);
       const item = await createItem(app.ctx.store, sampleItem(), 'test');
@@ -61,7 +88,7 @@ for (const { dialect, skip } of DIALECTS) {
       await deletePrefix(app.prefix);
       const report = await reconcile(app.ctx);
       expect(report.schedulesRestored).toBe(1);
-      app.startWorkers(['publish', 'social']);
+      app.startWorkers(['publish', 'channel']);
       await waitFor(
         async () => (await deliveryStatuses(app)).filter((d) => d.status === 'done').length === 2,
         15_000,
@@ -73,7 +100,7 @@ for (const { dialect, skip } of DIALECTS) {
       app = await startTestApp(dialect, { delivery: { lockMs: 2_000 } });
       const env = { ...app.childEnv(), HERALD_DRY_RUN_LATENCY_MS: '3000', HERALD_DELIVERY_CONCURRENCY: '4' };
       await publishMany(app, 3);
-      const first = spawnHerald(['worker', 'social'], env);
+      const first = spawnHerald(['worker', 'channel'], env);
       // Posts are recorded, the worker is still "waiting for the platform's answer": kill it now.
       await waitFor(
         async () => (await countDryRunPosts(app.ctx.store.db)) >= 1,
@@ -84,7 +111,7 @@ for (const { dialect, skip } of DIALECTS) {
       first.kill('SIGKILL');
       await waitForExit(first);
 
-      const second = spawnHerald(['worker', 'social'], { ...env, HERALD_DRY_RUN_LATENCY_MS: '0' });
+      const second = spawnHerald(['worker', 'channel'], { ...env, HERALD_DRY_RUN_LATENCY_MS: '0' });
       try {
         await waitFor(
           async () => (await deliveryStatuses(app)).every((d) => d.status === 'done'),

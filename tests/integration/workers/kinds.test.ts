@@ -1,4 +1,4 @@
-// Three `herald worker <queue>` processes per queue (publish, social, feed, newsletter) sharing one Redis and
+// Three `herald worker <queue>` processes per queue (publish, channel, feed, newsletter) sharing one Redis and
 // one PostgreSQL, configured by environment variables only, as on several machines, against the Twitter,
 // Facebook and SMTP fakes: every post, message and feed entry happens exactly once, and Twitter's
 // per-account posting limit holds: the processes never hammer it, and once Twitter says "wait" (to any one of
@@ -23,7 +23,7 @@ import { createItem } from '../../../src/app/items.js';
 import { requestPublish } from '../../../src/app/publishing.js';
 import type { QueueName } from '../../../src/queues/names.js';
 
-const KINDS: QueueName[] = ['publish', 'social', 'feed', 'newsletter'];
+const KINDS: QueueName[] = ['publish', 'channel', 'feed', 'newsletter'];
 const PER_KIND = 3;
 /** Social jobs one process runs at once: 3 processes make 6 posts in flight at most. */
 const SOCIAL_CONCURRENCY = 2;
@@ -217,8 +217,8 @@ describe.skipIf(postgresSkipReason !== null)(
       expect(Math.max(...refused.values()), summary).toBeLessThanOrEqual(PER_KIND * SOCIAL_CONCURRENCY);
       expect(accepted.size, summary).toBeGreaterThanOrEqual(Math.ceil(total / POST_LIMIT.posts));
 
-      // The three social processes all posted (they competed for the same account), as their logs tell.
-      const social = children.filter((c) => c.kind === 'social');
+      // The three channel processes all posted (they competed for the same account), as their logs tell.
+      const social = children.filter((c) => c.kind === 'channel');
       const logged = (msg: string) =>
         social.map((c) => logLines(c).filter((l) => l.msg === msg && l.target === 'twitter').length);
       const tweetsBy = await waitFor(
@@ -227,14 +227,14 @@ describe.skipIf(postgresSkipReason !== null)(
           return counts.reduce((a, b) => a + b, 0) === total ? counts : null;
         },
         5_000,
-        `a "delivered" line per tweet in the social processes' logs (${logged('delivered').join('/')})`,
+        `a "delivered" line per tweet in the channel processes' logs (${logged('delivered').join('/')})`,
       );
       expect(
         tweetsBy.every((n) => n > 0),
-        `tweets per social process: ${tweetsBy.join('/')}; ${summary}`,
+        `tweets per channel process: ${tweetsBy.join('/')}; ${summary}`,
       ).toBe(true);
       console.info(
-        `[multiprocess] ${children.length} processes up in ${Math.round(startupMs)} ms; tweets per social process ${tweetsBy.join('/')}, refused ${logged('rate limited; waiting for the reset').join('/')}; ${summary}`,
+        `[multiprocess] ${children.length} processes up in ${Math.round(startupMs)} ms; tweets per channel process ${tweetsBy.join('/')}, refused ${logged('rate limited; waiting for the reset').join('/')}; ${summary}`,
       );
     }, 90_000);
 

@@ -32,7 +32,7 @@ function concrete(url: string, ids: Ids): string {
     .replace(/^\/items\/:id/, `/items/${ids.item}`)
     .replace(/^\/deliveries\/:id/, `/deliveries/${ids.delivery}`)
     .replace(/^\/users\/:id/, `/users/${ids.user}`)
-    .replace(':queueName', 'social')
+    .replace(':queueName', 'channel')
     .replace(/:[A-Za-z]+/g, 'x')
     .replace('*', 'js/none.js');
 }
@@ -242,7 +242,7 @@ for (const { dialect, skip } of DIALECTS) {
     });
 
     it('the queue dashboard is read-only: every route of it that writes answers 405 to an admin and changes nothing', async () => {
-      const queue = web.app.ctx.queues.get('social');
+      const queue = web.app.ctx.queues.get('channel');
       const job = await queue.add('probe', { deliveryId: 'probe' }, { delay: 3_600_000 });
       const counts = () => queue.getJobCounts('delayed', 'waiting', 'active', 'completed', 'failed');
       const before = await counts();

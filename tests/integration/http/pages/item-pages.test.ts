@@ -23,7 +23,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     beforeAll(async () => {
       web = await startWebApp(dialect);
-      web.app.startWorkers(['publish', 'social']);
+      web.app.startWorkers(['publish', 'channel']);
       await addUser(web.app, 'ed@example.org', 'editor');
       ed = new Client(web.http);
       await ed.signIn('ed@example.org');

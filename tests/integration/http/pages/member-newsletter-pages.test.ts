@@ -29,7 +29,7 @@ for (const { dialect, skip } of DIALECTS) {
     beforeAll(async () => {
       smtp = await startFakeSmtp();
       const app = await startTestApp(dialect, newsletterOverrides(smtp));
-      app.startWorkers(['publish', 'social', 'newsletter']);
+      app.startWorkers(['publish', 'channel', 'newsletter']);
       const http = await buildServer(app.ctx, { apiToken: TOKEN });
       web = {
         app,

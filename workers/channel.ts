@@ -4,15 +4,15 @@ import { makeDeliveryProcessor } from '../src/queues/deliver.js';
 import { channelHandler } from '../src/queues/channel-handler.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 
-/** Posts to social accounts (live adapters or dry-run). */
-export function startSocialWorker(ctx: Context): Worker {
+/** The `channel` queue: posts to social accounts (live adapters or dry-run). */
+export function startChannelWorker(ctx: Context): Worker {
   const processor = makeDeliveryProcessor({
     store: ctx.store,
     gate: ctx.gate,
-    log: ctx.log.child({ queue: 'social' }),
+    log: ctx.log.child({ queue: 'channel' }),
     handlers: { channel: channelHandler(ctx) },
     backoffMs: ctx.config.delivery.backoffMs,
     metrics: ctx.metrics,
   });
-  return new Worker('social', processor, workerOptions(ctx, ctx.config.delivery.concurrency));
+  return new Worker('channel', processor, workerOptions(ctx, ctx.config.delivery.concurrency));
 }
