@@ -186,6 +186,11 @@ export interface PlatformRow {
     textLength: number | null;
   };
   capabilities: PlatformCapabilities;
+  /**
+   * Whether a fresh install (no accounts listed) gets a dry-run account of this platform; when false, its
+   * default account appears once its environment credentials are set. Default true.
+   */
+  dryRunByDefault?: boolean | undefined;
   /** What publishing an edit does there, when it can edit (preview); default "updates the post". */
   editNote?: string | undefined;
 }

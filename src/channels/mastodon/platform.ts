@@ -35,6 +35,8 @@ export const mastodonPlatform: PlatformRow = {
   },
   limits: { textLength: MASTODON_LIMIT },
   capabilities: MASTODON_CAPABILITIES,
+  // A fresh install keeps its two dry-run accounts; MASTODON_ACCESS_TOKEN adds the `mastodon` account.
+  dryRunByDefault: false,
   editNote:
     'Publishing the edit updates the Mastodon status: its text changes (Mastodon shows it as edited), its image stays.',
 };

@@ -50,9 +50,17 @@ describe('accounts from the environment', () => {
     expect(accounts.map((a) => [a.id, a.platform, a.credentials])).toEqual([
       ['twitter', 'twitter', {}],
       ['facebook', 'facebook', {}],
-      ['mastodon', 'mastodon', {}],
     ]);
     expect(notes).toEqual([]);
+    const withMastodon = resolve({
+      MASTODON_ACCESS_TOKEN: 'md-token-value',
+      MASTODON_URL: 'https://social.example.eu',
+    });
+    expect(withMastodon.accounts.map((a) => [a.id, a.platform, a.apiUrl ?? null])).toEqual([
+      ['twitter', 'twitter', null],
+      ['facebook', 'facebook', null],
+      ['mastodon', 'mastodon', 'https://social.example.eu'],
+    ]);
   });
 
   it('TWITTER_* and FACEBOOK_* give each default account its credentials and address', () => {
@@ -212,7 +220,7 @@ describe('accounts from the configuration file and a secrets file', () => {
     const problems = problemsOf(() => resolve({ HERALD_SECRETS_FILE: 'unknown.yaml' }, cwd));
     expect(problems).toContainEqual(
       expect.stringMatching(
-        /unknown\.yaml: account "myspace" is not configured \(accounts: twitter, facebook, mastodon\)$/,
+        /unknown\.yaml: account "myspace" is not configured \(accounts: twitter, facebook\)$/,
       ),
     );
     expect(problems).toContainEqual(
