@@ -521,6 +521,10 @@ describe('Mastodon, row by row', () => {
       expect(account).toMatchObject({ state: 'needs_reconnect', stateReason: failed.lastError });
       await settle();
       expect(posts()).toBe(1);
+      // `herald channels check`: verify_credentials passes again, the mark is cleared.
+      const checked = (await checkAccounts(app.ctx)).find((r) => r.accountId === 'md-main');
+      expect(checked).toMatchObject({ platform: 'mastodon', ok: true, reason: null });
+      expect(count(fakes.mastodon.requests, 'GET /api/v1/accounts/verify_credentials')).toBe(1);
     },
   );
 

@@ -137,6 +137,18 @@ describe('POST /api/items/:id/preview', () => {
     );
     expect(postFor(body, 'tw-main').text).toContain('Cities agree on shade');
     expect(fakes.mastodon.requests).toHaveLength(0);
+
+    // The worker posts what the preview showed, with the translation's language.
+    const published = await publishItem(
+      app,
+      1,
+      { translations: { fr: { title: 'Des arbres partout', summary: "D'ici 2030." } } },
+      ['md-fr'],
+    );
+    const done = await waitForDelivery(app, published.id, 'md-fr', ['done']);
+    const status = fakes.mastodon.statuses.find((s) => s.id === done.remoteId)!;
+    expect(status).toMatchObject({ language: 'fr', visibility: 'public' });
+    expect(status.text).toMatch(/^Des arbres partout\n\nD'ici 2030\.\n\nhttps:/);
   });
 
   it('tries unsaved texts per platform or account, and a thread, without saving them', async () => {
