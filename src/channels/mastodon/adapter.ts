@@ -16,6 +16,7 @@ import { setValues } from '../credentials.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
 import { redact } from '../redact.js';
+import { deleteThread, findThreadParts } from '../thread.js';
 import { DEFAULT_MASTODON_URL, MastodonApiError } from './api.js';
 import { mastodonComposer } from './compose.js';
 import type { MastodonCredentials } from './credentials.js';
@@ -149,15 +150,12 @@ export class MastodonChannel implements Channel {
 
   remove(ctx: PublishContext & { previous: PublishResult }): Promise<void> {
     return this.guard(ctx.account.id, async (session) => {
-      const ids = postedStatusIds(ctx.previous.details ?? {});
-      // Last reply first, so a thread never shows replies to a deleted status.
-      for (const id of (ids.length > 0 ? ids : [ctx.previous.remoteId]).reverse()) {
-        try {
-          await session.remove(id);
-        } catch (error) {
-          if (!(error instanceof MastodonApiError && error.status === 404)) throw error; // already gone
-        }
-      }
+      await deleteThread(
+        postedStatusIds(ctx.previous.details ?? {}),
+        ctx.previous.remoteId,
+        (id) => session.remove(id),
+        (error) => error instanceof MastodonApiError && error.status === 404,
+      );
     });
   }
 
@@ -169,21 +167,17 @@ export class MastodonChannel implements Channel {
   findExisting(ctx: PublishContext): Promise<PublishResult | null> {
     return this.guard(ctx.account.id, async (session) => {
       const parts = ctx.post.parts;
-      const found = postedStatusIds(ctx.delivery.progress).slice(0, parts.length);
+      let found = postedStatusIds(ctx.delivery.progress).slice(0, parts.length);
       let url = savedUrl(ctx.delivery.progress);
       if (found.length < parts.length) {
         const statuses = await session.statusesSince(postedSince(ctx.delivery.createdAt, this.now()));
-        for (let i = found.length; i < parts.length; i++) {
-          const text = comparableText(parts[i]!);
-          const match = statuses.find((s) =>
-            i === 0
-              ? !s.in_reply_to_id && (statusText(s.content) === text || linksTo(s, ctx.item.url))
-              : s.in_reply_to_id === found[i - 1] && statusText(s.content) === text,
-          );
-          if (!match) break;
-          found.push(match.id);
-          if (i === 0) url = match.url;
-        }
+        const thread = findThreadParts(parts, found, statuses, (s, i, previousId) => {
+          const sameText = statusText(s.content) === comparableText(parts[i]!);
+          if (i > 0) return s.in_reply_to_id === previousId && sameText;
+          return !s.in_reply_to_id && (sameText || linksTo(s, ctx.item.url));
+        });
+        found = thread.ids;
+        url = thread.first?.url ?? url;
       }
       if (found.length === 0) return null;
       if (found.length < parts.length) {
