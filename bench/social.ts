@@ -4,9 +4,10 @@
 // reaching the fake, p50/p99. Targets: ratio >= 0.5, p99 < 1 s. Items are seeded and published in batches
 // (bench/seed.ts). A backlog not worked off within --max-seconds is measured over that window (and labelled so).
 // Usage: npx tsx bench/social.ts [--size 1k] [--max-seconds 60] [--no-extras]
-//        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional)
+//        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional;
+//        BENCH_PLATFORMS=twitter,facebook (default) or any of twitter,facebook,mastodon: posts split evenly)
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
@@ -15,6 +16,7 @@ import { createLogger } from '../src/log.js';
 import { waitReady } from '../src/redis/connection.js';
 import { requestPublish } from '../src/app/publishing.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/facebook.js';
+import { DEFAULT_MASTODON_ACCOUNT, startFakeMastodon } from '../tests/fakes/mastodon.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
 import {
   freshPgUrl,
@@ -46,12 +48,21 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a def
 const CONCURRENCY = 8;
 const EVERY = pollEveryMs(POSTS);
 
+const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon'] as const;
+const SELECTED = (process.env.BENCH_PLATFORMS ?? 'twitter,facebook').split(',').map((p) => p.trim());
+for (const p of SELECTED)
+  if (!(BENCH_PLATFORMS as readonly string[]).includes(p))
+    throw new Error(`bench: BENCH_PLATFORMS: "${p}" is not one of ${BENCH_PLATFORMS.join(', ')}`);
+const PER_ITEM = SELECTED.length;
+
 const twitter = await startFakeTwitter();
 const facebook = await startFakeFacebook();
-const posted = () => twitter.posts.length + facebook.posts.length;
+const mastodon = await startFakeMastodon();
+const posted = () => twitter.posts.length + facebook.posts.length + mastodon.statuses.length;
 const resetFakes = () => {
   twitter.reset();
   facebook.reset();
+  mastodon.reset();
 };
 
 const accountEnv = {
@@ -63,6 +74,8 @@ const accountEnv = {
   FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
   FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
   FACEBOOK_GRAPH_URL: facebook.url,
+  MASTODON_ACCESS_TOKEN: DEFAULT_MASTODON_ACCOUNT.token,
+  MASTODON_URL: mastodon.url,
 };
 
 /** The adapters in a loop, in a process of their own (as the workers are), at the workers' concurrency. */
@@ -78,6 +91,9 @@ function directRate(
     DEFAULT_FACEBOOK_PAGE.id,
     DEFAULT_FACEBOOK_PAGE.token,
     String(MAX_SECONDS),
+    mastodon.url,
+    DEFAULT_MASTODON_ACCOUNT.token,
+    SELECTED.join(','),
   ];
   const child = spawn(
     process.execPath,
@@ -99,6 +115,12 @@ async function heraldContext(
   label: string,
 ): Promise<{ ctx: Context; env: NodeJS.ProcessEnv; done(): Promise<void> }> {
   const dataDir = tempDir(`social-${label}`);
+  // Exactly the chosen platforms' accounts, each named like its platform (so it takes the variables above).
+  const configFile = path.join(dataDir, 'herald.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ channels: { accounts: SELECTED.map((id) => ({ id, platform: id })) } }),
+  );
   const prefix = `{bench-social-${label}-${process.pid}}`;
   const env = {
     ...process.env,
@@ -108,7 +130,7 @@ async function heraldContext(
     HERALD_QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY),
-    HERALD_CONFIG: '',
+    HERALD_CONFIG: configFile,
     ...(DATABASE_URL ? { DATABASE_URL: freshPgUrl(DATABASE_URL, `herald_bench_social_${label}`) } : {}),
   };
   const ctx = await createContext(loadConfig({ env, cwd: dataDir }), {
@@ -147,7 +169,7 @@ async function channelDone(ctx: Context): Promise<number> {
 /** Items published onto a paused queue, then the workers alone are timed (as for the direct loop). */
 async function queueRate(posts: number, round: number) {
   const { ctx, env, done } = await heraldContext(`throughput${round}`);
-  const items = Math.ceil(posts / 2);
+  const items = Math.ceil(posts / PER_ITEM);
   const social = ctx.queues.get('channel');
   await social.pause();
   const ids = await seedDraftItems(ctx, items, (i) => ({
@@ -162,7 +184,7 @@ async function queueRate(posts: number, round: number) {
   const cpuBefore = children.map((c) => cpuMsOf(c.pid!));
   await social.resume();
   const started = performance.now();
-  const run = await measureWindow(items * 2, async () => posted(), {
+  const run = await measureWindow(items * PER_ITEM, async () => posted(), {
     maxSeconds: MAX_SECONDS,
     everyMs: EVERY,
   });
@@ -173,8 +195,8 @@ async function queueRate(posts: number, round: number) {
   const peakMb = Math.max(...children.map((c) => memoryOf(c.pid!).peak));
   await stopAll(children);
   await done();
-  if (!run.windowed && posted() !== items * 2)
-    throw new Error(`expected ${items * 2} posts at the fakes, got ${posted()}`);
+  if (!run.windowed && posted() !== items * PER_ITEM)
+    throw new Error(`expected ${items * PER_ITEM} posts at the fakes, got ${posted()}`);
   return {
     postsPerSecond: run.done / run.seconds,
     donePerSecond: run.done / doneSeconds,
@@ -203,13 +225,14 @@ async function scheduledLatency(items: number) {
   }
   if (Date.now() >= base)
     console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
-  await until(async () => posted() >= items * 2, 120_000, 'scheduled posts');
+  await until(async () => posted() >= items * PER_ITEM, 120_000, 'scheduled posts');
   await stopAll(children);
   await done();
   const urlOf = (text: string) => /https:\/\/example\.org\/s\/\d+/.exec(text)![0];
   const arrivals = [
     ...twitter.posts.map((p) => ({ url: urlOf(p.text), at: Date.parse(p.createdAt) })),
     ...facebook.posts.map((p) => ({ url: p.link!, at: p.receivedAt })),
+    ...mastodon.statuses.map((s) => ({ url: urlOf(s.text), at: Date.parse(s.createdAt) })),
   ];
   return arrivals.map((a) => a.at - due.get(a.url)!);
 }
@@ -262,11 +285,12 @@ const note = rounds.some((r) => r.windowed) ? windowNote(POSTS, MAX_SECONDS) : u
 const lateness = EXTRAS ? await scheduledLatency(SCHEDULED) : null;
 await twitter.close();
 await facebook.close();
+await mastodon.close();
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
 printTable(
-  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (half tweets, half Facebook posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
+  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (split evenly over ${SELECTED.join(', ')}) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
   [
     { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
     {
@@ -292,7 +316,12 @@ printTable(
     },
   ],
 );
-const common = { bench: 'social', size: POSTS, ...(note ? { note } : {}) };
+const platformsNote = SELECTED.join('+') === 'twitter+facebook' ? undefined : SELECTED.join('+');
+const common = {
+  bench: 'social',
+  size: POSTS,
+  ...(note || platformsNote ? { note: [platformsNote, note].filter(Boolean).join('; ') } : {}),
+};
 // The ratio is the median of the per-round ratios (each round's two runs saw the same machine load).
 emit({
   ...common,

@@ -96,6 +96,30 @@ export function overrideFor(
 }
 
 /**
+ * The item as an account posts it: in the account's language when the item has a translation in it (title,
+ * summary and language replaced; the overrides for the platform, written in the item's language, no
+ * longer apply), otherwise the original. Adapters and the preview compose from this.
+ */
+export function itemForAccount(
+  item: NewsItem,
+  account: Pick<ChannelAccount, 'id' | 'platform' | 'language'>,
+): NewsItem {
+  const wanted = account.language?.toLowerCase();
+  if (!wanted || wanted === item.language.toLowerCase()) return item;
+  const key = Object.keys(item.translations).find((language) => language.toLowerCase() === wanted);
+  const translation = key === undefined ? undefined : item.translations[key];
+  if (!translation) return item;
+  const { [account.platform]: _platformText, ...channelTexts } = item.channelTexts;
+  return {
+    ...item,
+    title: translation.title,
+    summary: translation.summary ?? '',
+    language: key!,
+    channelTexts,
+  };
+}
+
+/**
  * Runs an account check: a refusal of the token or account is the verdict (`ok: false` with the
  * adapter's plain-words reason); a network problem says nothing about the token and is thrown.
  */
@@ -164,6 +188,11 @@ export interface PlatformRow {
     textLength: number | null;
   };
   capabilities: PlatformCapabilities;
+  /**
+   * Whether a fresh install (no accounts listed) gets a dry-run account of this platform; when false, its
+   * default account appears once its environment credentials are set. Default true.
+   */
+  dryRunByDefault?: boolean | undefined;
   /** What publishing an edit does there, when it can edit (preview); default "updates the post". */
   editNote?: string | undefined;
 }

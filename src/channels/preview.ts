@@ -2,7 +2,7 @@ import type { Delivery } from '../domain/delivery.js';
 import type { NewsItem } from '../domain/item.js';
 import { planPublication, type DeliveryTarget } from '../domain/publication.js';
 import type { AccountState, ChannelAccount } from '../domain/platform.js';
-import type { ComposedPost } from './adapter.js';
+import { itemForAccount, type ComposedPost } from './adapter.js';
 import { PLATFORMS } from './platforms.js';
 import type { ChannelRegistry } from './registry.js';
 
@@ -79,7 +79,7 @@ export function previewItem(
   return accountIds.map((id) => {
     const { account: configured, channel } = channels.get(id)!;
     const account = { ...configured, ...(states.get(id) ?? {}) };
-    const post = channel.compose(item, account);
+    const post = channel.compose(itemForAccount(item, account), account);
     const planned = upToDate ? undefined : plan.find((p) => p.target === id)?.action;
     const action: PublishEffect = planned === 'update' || planned === 'create' ? planned : 'none';
     const warnings = [...post.warnings];

@@ -47,6 +47,7 @@ export class ChannelRegistry {
         mode: live ? 'live' : 'dry-run',
         state: 'ok',
         stateReason: null,
+        ...(config.language ? { language: config.language } : {}),
       };
       this.entries.set(config.id, { account, channel });
     }

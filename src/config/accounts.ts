@@ -42,7 +42,10 @@ const envLabel =
 
 /** The default accounts (`twitter`, `facebook`) with the credentials of `channels.twitter` / `channels.facebook`. */
 function defaultCandidates(config: HeraldConfig): Candidate[] {
-  return DEFAULT_ACCOUNTS.map((account) => {
+  const shown = (platform: PlatformId) =>
+    PLATFORMS[platform].dryRunByDefault !== false ||
+    Object.keys(defaultCredentials(config, platform)).length > 0;
+  return DEFAULT_ACCOUNTS.filter((account) => shown(account.platform)).map((account) => {
     const apiUrl = config.channels[account.platform]?.apiUrl;
     return {
       config: {

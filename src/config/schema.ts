@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/schedule.js';
-import { isHttpUrl } from '../domain/item.js';
+import { isHttpUrl, isLanguageTag } from '../domain/item.js';
 import { PLATFORM_IDS } from '../domain/platform.js';
 import { feedConfigSchema, flag } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
@@ -26,6 +26,11 @@ const account = z.strictObject({
   credentials: z.record(z.string(), z.string()).optional(),
   /** Platform API address (tests and proxies). */
   apiUrl: httpUrl.optional(),
+  /** The account's language: an item with a translation in it posts the translation there. */
+  language: z
+    .string()
+    .refine(isLanguageTag, 'must be a BCP 47 language tag such as "en" or "fr-BE"')
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

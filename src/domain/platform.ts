@@ -3,7 +3,7 @@
  * which holds everything else about it; the id list lives here so that the domain and the store can name
  * a platform without depending on the adapters.
  */
-export const PLATFORM_IDS = ['twitter', 'facebook'] as const;
+export const PLATFORM_IDS = ['twitter', 'facebook', 'mastodon'] as const;
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
 export type AccountMode = 'dry-run' | 'live';
@@ -17,6 +17,8 @@ export interface ChannelAccount {
   mode: AccountMode;
   state: AccountState;
   stateReason: string | null;
+  /** The account's language (BCP 47): items with a translation in it post the translation there. */
+  language?: string | undefined;
 }
 
 /** One social account as configured (file, environment, secrets file), before any adapter exists. */
@@ -29,4 +31,6 @@ export interface AccountConfig {
   credentials?: Record<string, string> | undefined;
   /** Platform API address (tests and proxies). */
   apiUrl?: string | undefined;
+  /** The account's language (BCP 47), e.g. a French Mastodon account: see ChannelAccount.language. */
+  language?: string | undefined;
 }

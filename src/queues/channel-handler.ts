@@ -1,4 +1,4 @@
-import { ChannelError, type PublishContext } from '../channels/adapter.js';
+import { ChannelError, itemForAccount, type PublishContext } from '../channels/adapter.js';
 import type { ErrorClass, PublishResult } from '../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../domain/platform.js';
 import type { ChannelRegistry } from '../channels/registry.js';
@@ -32,9 +32,10 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
           message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}`,
         });
       }
-      const post = entry.channel.compose(item, account);
+      const localItem = itemForAccount(item, account);
+      const post = entry.channel.compose(localItem, account);
       const previous = await previousResult(deps.store, delivery);
-      const ctx: PublishContext = { delivery, item, account, post, saveProgress, previous };
+      const ctx: PublishContext = { delivery, item: localItem, account, post, saveProgress, previous };
       if (outcomeUnknown && delivery.action === 'create') {
         const found = await entry.channel.findExisting(ctx);
         if (found) return found;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnHerald, waitForExit } from '../helpers/processes.js';
 import { startFakeFacebook, type FakeFacebook } from '../fakes/facebook.js';
+import { DEFAULT_MASTODON_ACCOUNT, startFakeMastodon, type FakeMastodon } from '../fakes/mastodon.js';
 import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 import { envFromSettings, fakeSettings } from '../helpers/fake-env.js';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
@@ -36,6 +37,7 @@ export interface Cluster {
   redisUrl: string;
   twitter: FakeTwitter;
   facebook: FakeFacebook;
+  mastodon: FakeMastodon;
   smtp: FakeSmtp;
   store: Store;
   workers: Map<Role, HeraldProcess[]>;
@@ -53,9 +55,10 @@ export interface Cluster {
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const [twitter, facebook, smtp] = await Promise.all([
+  const [twitter, facebook, mastodon, smtp] = await Promise.all([
     startFakeTwitter(),
     startFakeFacebook(),
+    startFakeMastodon(),
     startFakeSmtp(),
   ]);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'herald-chaos-'));
@@ -63,7 +66,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     // Accounts at the platform fakes, newsletters through the SMTP server, as an operator would set them.
-    ...envFromSettings(fakeSettings({ twitter, facebook, smtp })),
+    ...envFromSettings(
+      fakeSettings(
+        { twitter, facebook, smtp },
+        { channels: { mastodon: { accessToken: DEFAULT_MASTODON_ACCOUNT.token, apiUrl: mastodon.url } } },
+      ),
+    ),
     HERALD_CONFIG: '',
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -101,6 +109,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     redisUrl: options.redisUrl,
     twitter,
     facebook,
+    mastodon,
     smtp,
     store,
     workers,
@@ -148,7 +157,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       }
       await Promise.all(running.map((p) => waitForExit(p, 15_000).catch(() => p.kill('SIGKILL'))));
       await store.close();
-      await Promise.all([twitter.close(), facebook.close(), smtp.close()]);
+      await Promise.all([twitter.close(), facebook.close(), mastodon.close(), smtp.close()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

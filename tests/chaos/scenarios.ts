@@ -32,7 +32,8 @@ async function whenBusy(cluster: Cluster, posts = 20, messages = 100, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (
-      cluster.twitter.posts.length + cluster.facebook.posts.length >= posts &&
+      cluster.twitter.posts.length + cluster.facebook.posts.length + cluster.mastodon.statuses.length >=
+        posts &&
       cluster.smtp.messages.length >= messages
     )
       return;
@@ -217,8 +218,15 @@ export const SCENARIOS: Scenario[] = [
       facebook.inject({ kind: 'slow', delayMs: 4_000 }, { ...feed, nth: 40, times: 2 });
       facebook.inject({ kind: 'drop_after_accept' }, { ...feed, nth: 60, times: 3 });
       facebook.inject({ kind: 'drop' }, { ...feed, nth: 80, times: 2 });
+      const status = { route: 'POST /api/v1/statuses' };
+      const { mastodon } = cluster;
+      mastodon.inject({ kind: 'rate_limited', resetInMs: 3_000 }, { ...status, nth: 5, times: 2 });
+      mastodon.inject({ kind: 'server_error', status: 503 }, { ...status, nth: 20, times: 3 });
+      mastodon.inject({ kind: 'slow', delayMs: 4_000 }, { ...status, nth: 40, times: 2 });
+      mastodon.inject({ kind: 'drop_after_accept' }, { ...status, nth: 60, times: 3 });
+      mastodon.inject({ kind: 'drop' }, { ...status, nth: 80, times: 2 });
       return {
-        faults: 24,
+        faults: 36,
         what: 'each platform: 429 x2, 5xx x3, 4 s answer (timeout 3 s) x2, drop after accept x3, drop x2',
       };
     },

@@ -64,6 +64,9 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
       cluster.twitter.posts.filter((p) => !p.deleted && p.replyTo === null).map((p) => p.text),
     ),
     facebook: countPosts(cluster.facebook.posts.filter((p) => !p.deleted).map((p) => p.link ?? p.message)),
+    mastodon: countPosts(
+      cluster.mastodon.statuses.filter((s) => !s.deleted && s.inReplyToId === null).map((s) => s.text),
+    ),
   };
   const deliveries = await db
     .selectFrom('deliveries')
@@ -80,7 +83,7 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
         );
       continue;
     }
-    const platform = d.target === 'facebook' ? 'facebook' : 'twitter';
+    const platform = d.target === 'facebook' || d.target === 'mastodon' ? d.target : 'twitter';
     const count = posted[platform].get(numberOf.get(d.itemId) ?? '') ?? 0;
     if (count > 1) {
       duplicated += count - 1;

@@ -11,6 +11,7 @@ import {
   type FakeFacebook,
   type FakePage,
 } from '../fakes/facebook.js';
+import { DEFAULT_MASTODON_ACCOUNT, startFakeMastodon, type FakeMastodon } from '../fakes/mastodon.js';
 import {
   DEFAULT_TWITTER_ACCOUNT,
   startFakeTwitter,
@@ -39,16 +40,19 @@ export const SECRET_KEY = 'test-secret-key-for-herald-0001';
 export interface Fakes {
   twitter: FakeTwitter;
   facebook: FakeFacebook;
+  mastodon: FakeMastodon;
   close(): Promise<void>;
 }
 
 export async function startFakes(): Promise<Fakes> {
   const twitter = await startFakeTwitter({ accounts: [DEFAULT_TWITTER_ACCOUNT, SECOND_TWITTER] });
   const facebook = await startFakeFacebook({ pages: [DEFAULT_FACEBOOK_PAGE, SECOND_PAGE] });
+  const mastodon = await startFakeMastodon();
   return {
     twitter,
     facebook,
-    close: async () => void (await Promise.all([twitter.close(), facebook.close()])),
+    mastodon,
+    close: async () => void (await Promise.all([twitter.close(), facebook.close(), mastodon.close()])),
   };
 }
 
@@ -80,6 +84,16 @@ export function facebookAccount(
     platform: 'facebook',
     apiUrl: fakes.facebook.url,
     credentials: { pageId: page.id, pageToken: page.token },
+  };
+}
+
+export function mastodonAccount(fakes: Fakes, id: string, extra: Partial<AccountConfig> = {}): AccountConfig {
+  return {
+    id,
+    platform: 'mastodon',
+    apiUrl: fakes.mastodon.url,
+    credentials: { accessToken: DEFAULT_MASTODON_ACCOUNT.token },
+    ...extra,
   };
 }
 

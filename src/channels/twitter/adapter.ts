@@ -21,6 +21,7 @@ import { fetchImage } from '../fetch-image.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
 import { redact } from '../redact.js';
+import { deleteThread, findThreadParts } from '../thread.js';
 import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
 import { DEFAULT_TWITTER_API_URL } from './client.js';
@@ -137,15 +138,12 @@ export class TwitterChannel implements Channel {
 
   remove(ctx: PublishContext & { previous: PublishResult }): Promise<void> {
     return this.guard(ctx.account.id, async (session) => {
-      const ids = postedTweetIds(ctx.previous.details ?? {});
-      // Last reply first, so a thread never shows replies to a deleted tweet.
-      for (const id of (ids.length > 0 ? ids : [ctx.previous.remoteId]).reverse()) {
-        try {
-          await session.call((client) => client.v2.deleteTweet(id));
-        } catch (error) {
-          if (!(error instanceof ApiResponseError && error.code === 404)) throw error; // already gone
-        }
-      }
+      await deleteThread(
+        postedTweetIds(ctx.previous.details ?? {}),
+        ctx.previous.remoteId,
+        (id) => session.call((client) => client.v2.deleteTweet(id)),
+        (error) => error instanceof ApiResponseError && error.code === 404,
+      );
     });
   }
 
@@ -157,14 +155,12 @@ export class TwitterChannel implements Channel {
   findExisting(ctx: PublishContext): Promise<PublishResult | null> {
     return this.guard(ctx.account.id, async (session) => {
       const parts = ctx.post.parts;
-      const found = postedTweetIds(ctx.delivery.progress).slice(0, parts.length);
+      let found = postedTweetIds(ctx.delivery.progress).slice(0, parts.length);
       if (found.length < parts.length) {
         const tweets = await this.recentTweets(session, ctx);
-        for (let i = found.length; i < parts.length; i++) {
-          const match = tweets.find((t) => this.isPart(t, i, parts[i]!, ctx.item.url, found[i - 1]));
-          if (!match) break;
-          found.push(match.id);
-        }
+        found = findThreadParts(parts, found, tweets, (t, i, previousId) =>
+          this.isPart(t, i, parts[i]!, ctx.item.url, previousId),
+        ).ids;
       }
       if (found.length === 0) return null;
       if (found.length < parts.length) {

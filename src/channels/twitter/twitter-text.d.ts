@@ -19,7 +19,10 @@ declare module 'twitter-text' {
 
   interface TwitterText {
     parseTweet(text: string): ParsedTweet;
-    extractUrlsWithIndices(text: string): UrlWithIndices[];
+    extractUrlsWithIndices(
+      text: string,
+      options?: { extractUrlsWithoutProtocol?: boolean },
+    ): UrlWithIndices[];
     isValidHashtag(hashtag: string): boolean;
   }
 

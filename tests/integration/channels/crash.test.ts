@@ -9,6 +9,7 @@ import { twitterComposer } from '../../../src/channels/twitter/compose.js';
 import { getItem } from '../../../src/store/items.js';
 import { startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { spawnHerald, waitForExit } from '../../helpers/processes.js';
+import { DEFAULT_MASTODON_ACCOUNT } from '../../fakes/mastodon.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
 import {
@@ -103,6 +104,38 @@ describe('crash after the platform accepted (sqlite)', () => {
         attempts: 2,
         remoteId: fakes.facebook.posts[0]!.id,
         remoteUrl: `https://www.facebook.com/${fakes.facebook.posts[0]!.id}`,
+      });
+    },
+  );
+
+  it(
+    'Mastodon from the environment: one status after the restart, even once the instance forgot the Idempotency-Key',
+    { timeout: 120_000 },
+    async () => {
+      fakes = await startFakes();
+      const settings = fakeSettings(fakes, {
+        delivery: { lockMs: 2_000 },
+        channels: { mastodon: { accessToken: DEFAULT_MASTODON_ACCOUNT.token, apiUrl: fakes.mastodon.url } },
+      });
+      app = await startTestApp('sqlite', settings);
+      const env = { ...app.childEnv(), ...envFromSettings(settings) };
+      expect(env.MASTODON_URL).toBe(fakes.mastodon.url);
+      fakes.mastodon.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /api/v1/statuses' });
+      const item = await publishItem(app, 1, {}, ['mastodon']);
+      const first = worker(env);
+      await killWhenAccepted(first, () => fakes.mastodon.statuses.length === 1, item.id, ['mastodon']);
+      // More than an hour later, as far as the key goes: only the look-up can find the status.
+      fakes.mastodon.forgetIdempotencyKeys();
+
+      worker(env);
+      const done = await waitDone(item.id, 'mastodon');
+      expect(fakes.mastodon.statuses.filter((s) => !s.deleted)).toHaveLength(1);
+      expect(fakes.mastodon.requests.filter((r) => r === 'POST /api/v1/statuses')).toHaveLength(1);
+      const status = fakes.mastodon.statuses[0]!;
+      expect(done).toMatchObject({
+        attempts: 2,
+        remoteId: status.id,
+        remoteUrl: `${fakes.mastodon.url}/@herald/${status.id}`,
       });
     },
   );

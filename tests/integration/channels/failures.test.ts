@@ -8,6 +8,7 @@ import { setAccountState } from '../../../src/store/accounts.js';
 import { waitFor, type TestApp } from '../../helpers/app.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
 import type { FacebookFailure } from '../../fakes/facebook.js';
+import { DEFAULT_MASTODON_ACCOUNT, type MastodonFailure } from '../../fakes/mastodon.js';
 import {
   ACCESS_SECRET,
   APP_KEY,
@@ -17,6 +18,7 @@ import {
   deliveryFor,
   facebookAccount,
   fastForwardRateLimit,
+  mastodonAccount,
   publishItem,
   startFakes,
   startSocialApp,
@@ -33,6 +35,7 @@ const SECRETS = [
   DEFAULT_TWITTER_ACCOUNT.accessToken,
   'EAAfakepagetoken0001',
   SECOND_PAGE.token,
+  DEFAULT_MASTODON_ACCOUNT.token,
 ];
 const ATTEMPTS = 3;
 
@@ -57,6 +60,7 @@ beforeAll(async () => {
       twitterAccount(fakes, 'tw-second', SECOND_TWITTER),
       facebookAccount(fakes, 'fb-main'),
       facebookAccount(fakes, 'fb-second', SECOND_PAGE),
+      mastodonAccount(fakes, 'md-main'),
     ],
     { delivery: { attempts: ATTEMPTS, backoffMs: 300 } },
   );
@@ -80,7 +84,8 @@ afterEach(async () => {
     for (const s of SECRETS) expect(text).not.toContain(s);
   fakes.twitter.reset();
   fakes.facebook.reset();
-  for (const id of ['tw-main', 'tw-second', 'fb-main', 'fb-second'])
+  fakes.mastodon.reset();
+  for (const id of ['tw-main', 'tw-second', 'fb-main', 'fb-second', 'md-main'])
     await setAccountState(app.ctx.store.db, id, 'ok', null);
 });
 
@@ -451,5 +456,92 @@ describe('permanent content problems: failed with a plain message, no retry', ()
       .json()
       .accounts.find((a: { id: string }) => a.id === 'fb-main');
     expect(account.state).toBe('ok');
+  });
+});
+
+describe('Mastodon, row by row', () => {
+  const statuses = () => fakes.mastodon.statuses.filter((s) => !s.deleted);
+  const posts = () => count(fakes.mastodon.requests, 'POST /api/v1/statuses');
+
+  it('429: waits for X-RateLimit-Reset without using an attempt, then posts once', async () => {
+    fakes.mastodon.inject({ kind: 'rate_limited', resetInMs: 3_000 }, { route: 'POST /api/v1/statuses' });
+    const item = await publishItem(app, ++n, {}, ['md-main']);
+    const limited = await waitFor(async () => {
+      const d = await deliveryFor(app, item.id, 'md-main');
+      return d.errorKind === 'rate_limited' ? d : null;
+    });
+    expect(limited).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(limited.lastError).toMatch(/^Mastodon rate limit: will post at \d\d:\d\d UTC/);
+    const done = await waitForDelivery(app, item.id, 'md-main', ['done']);
+    expect(done.attempts).toBe(1);
+    expect(statuses().map((s) => s.id)).toEqual([done.remoteId]);
+    expect(Date.parse(statuses()[0]!.createdAt)).toBeGreaterThanOrEqual(Date.parse(limited.nextAttemptAt!));
+  });
+
+  it('503 then accepted: one status, second attempt', async () => {
+    fakes.mastodon.inject({ kind: 'server_error', status: 503 }, { route: 'POST /api/v1/statuses' });
+    const item = await publishItem(app, ++n, {}, ['md-main']);
+    const done = await waitForDelivery(app, item.id, 'md-main', ['done']);
+    expect(done.attempts).toBe(2);
+    expect(statuses().map((s) => s.id)).toEqual([done.remoteId]);
+  });
+
+  it('the answer is lost after the instance accepted: the status is found, not posted again', async () => {
+    fakes.mastodon.inject({ kind: 'drop_after_accept' }, { route: 'POST /api/v1/statuses' });
+    const item = await publishItem(app, ++n, {}, ['md-main']);
+    const done = await waitForDelivery(app, item.id, 'md-main', ['done']);
+    expect(done.attempts).toBe(2);
+    expect(statuses().map((s) => s.id)).toEqual([done.remoteId]);
+    expect(posts()).toBe(1);
+    expect(
+      count(fakes.mastodon.requests, `GET /api/v1/accounts/${DEFAULT_MASTODON_ACCOUNT.id}/statuses`),
+    ).toBe(1);
+  });
+
+  it.each([
+    [{ kind: 'unauthorized' }, /^The Mastodon access token is invalid or was revoked/],
+    [{ kind: 'forbidden' }, /^Mastodon refused: the access token lacks a scope Herald needs/],
+  ] as Array<[MastodonFailure, RegExp]>)(
+    'auth %o: failed, the account needs reconnecting',
+    async (failure, message) => {
+      fakes.mastodon.inject(failure, { route: 'POST /api/v1/statuses' });
+      const item = await publishItem(app, ++n, {}, ['md-main']);
+      const failed = await waitForDelivery(app, item.id, 'md-main', ['failed']);
+      expect(failed).toMatchObject({ errorKind: 'auth', attempts: 1 });
+      expect(failed.lastError).toMatch(message);
+      const account = (
+        await http.inject({
+          method: 'GET',
+          url: '/api/channels',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      )
+        .json()
+        .accounts.find((a: { id: string }) => a.id === 'md-main');
+      expect(account).toMatchObject({ state: 'needs_reconnect', stateReason: failed.lastError });
+      await settle();
+      expect(posts()).toBe(1);
+      // `herald channels check`: verify_credentials passes again, the mark is cleared.
+      const checked = (await checkAccounts(app.ctx)).find((r) => r.accountId === 'md-main');
+      expect(checked).toMatchObject({ platform: 'mastodon', ok: true, reason: null });
+      expect(count(fakes.mastodon.requests, 'GET /api/v1/accounts/verify_credentials')).toBe(1);
+    },
+  );
+
+  it("422 validation error: failed with the instance's words, no retry", async () => {
+    fakes.mastodon.inject(
+      { kind: 'unprocessable', error: 'Validation failed: Text character limit of 500 exceeded' },
+      { route: 'POST /api/v1/statuses' },
+    );
+    const item = await publishItem(app, ++n, {}, ['md-main']);
+    const failed = await waitForDelivery(app, item.id, 'md-main', ['failed']);
+    expect(failed).toMatchObject({
+      errorKind: 'permanent',
+      attempts: 1,
+      lastError: 'Mastodon rejected the status: Validation failed: Text character limit of 500 exceeded.',
+    });
+    await settle();
+    expect(posts()).toBe(1);
+    expect(statuses()).toHaveLength(0);
   });
 });

@@ -13,6 +13,7 @@ import {
   APP_SECRET,
   THREAD_SUMMARY,
   facebookAccount,
+  mastodonAccount,
   publishItem,
   startFakes,
   startSocialApp,
@@ -34,6 +35,7 @@ beforeAll(async () => {
     twitterAccount(fakes, 'tw-main'),
     facebookAccount(fakes, 'fb-main'),
     { id: 'fb-rehearsal', platform: 'facebook' },
+    mastodonAccount(fakes, 'md-fr', { language: 'fr' }),
   ]);
   app.startWorkers(['channel']);
   http = await buildServer(app.ctx, { apiToken: TOKEN });
@@ -84,6 +86,7 @@ describe('POST /api/items/:id/preview', () => {
       'tw-main',
       'fb-main',
       'fb-rehearsal',
+      'md-fr',
     ]);
     const tw = postFor(body, 'tw-main');
     expect(tw.text).toBe(
@@ -113,6 +116,39 @@ describe('POST /api/items/:id/preview', () => {
     // Previewing posts nothing.
     expect(fakes.twitter.requests).toHaveLength(0);
     expect(fakes.facebook.requests).toHaveLength(0);
+  });
+
+  it("shows Mastodon's card with its counter, in the account's language when the item has that translation", async () => {
+    const original = postFor((await preview(await draft())).json(), 'md-fr');
+    expect(original).toMatchObject({ platform: 'mastodon', mode: 'live', limit: 500, warnings: [] });
+    expect(original.text).toBe(
+      'Cities agree on shade\n\nTrees along every school route by 2030.\n\nhttps://example.org/news/shade\n\n#climate #cities',
+    );
+    // Every URL counts 23 characters.
+    expect(original.length).toBe(original.text.length - 'https://example.org/news/shade'.length + 23);
+    const id = await draft({
+      translations: {
+        fr: { title: "Les villes s'accordent sur l'ombre", summary: "Des arbres d'ici 2030." },
+      },
+    });
+    const body = (await preview(id)).json();
+    expect(postFor(body, 'md-fr').text).toBe(
+      "Les villes s'accordent sur l'ombre\n\nDes arbres d'ici 2030.\n\nhttps://example.org/news/shade\n\n#climate #cities",
+    );
+    expect(postFor(body, 'tw-main').text).toContain('Cities agree on shade');
+    expect(fakes.mastodon.requests).toHaveLength(0);
+
+    // The worker posts what the preview showed, with the translation's language.
+    const published = await publishItem(
+      app,
+      1,
+      { translations: { fr: { title: 'Des arbres partout', summary: "D'ici 2030." } } },
+      ['md-fr'],
+    );
+    const done = await waitForDelivery(app, published.id, 'md-fr', ['done']);
+    const status = fakes.mastodon.statuses.find((s) => s.id === done.remoteId)!;
+    expect(status).toMatchObject({ language: 'fr', visibility: 'public' });
+    expect(status.text).toMatch(/^Des arbres partout\n\nD'ici 2030\.\n\nhttps:/);
   });
 
   it('tries unsaved texts per platform or account, and a thread, without saving them', async () => {
@@ -197,12 +233,12 @@ describe('POST /api/items/:id/preview', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(Object.keys(bad.json().error.fields).sort()).toEqual(['channelTexts.fb-main', 'extra', 'thread']);
-    const unknown = await preview(id, { channelTexts: { mastodon: 'x' }, channels: ['tw-main', 'nope'] });
+    const unknown = await preview(id, { channelTexts: { myspace: 'x' }, channels: ['tw-main', 'nope'] });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.fields).toEqual({
-      'channelTexts.mastodon':
-        'is neither a platform (twitter, facebook) nor an account (tw-main, fb-main, fb-rehearsal)',
-      'channels.1': 'unknown channel account "nope" (known: tw-main, fb-main, fb-rehearsal)',
+      'channelTexts.myspace':
+        'is neither a platform (twitter, facebook, mastodon) nor an account (tw-main, fb-main, fb-rehearsal, md-fr)',
+      'channels.1': 'unknown channel account "nope" (known: tw-main, fb-main, fb-rehearsal, md-fr)',
     });
     const tooLong = await preview(id, { channelTexts: { twitter: 'x'.repeat(5_001) } });
     expect(tooLong.json().error.fields).toEqual({

@@ -52,6 +52,15 @@ describe('accounts from the environment', () => {
       ['facebook', 'facebook', {}],
     ]);
     expect(notes).toEqual([]);
+    const withMastodon = resolve({
+      MASTODON_ACCESS_TOKEN: 'md-token-value',
+      MASTODON_URL: 'https://social.example.eu',
+    });
+    expect(withMastodon.accounts.map((a) => [a.id, a.platform, a.apiUrl ?? null])).toEqual([
+      ['twitter', 'twitter', null],
+      ['facebook', 'facebook', null],
+      ['mastodon', 'mastodon', 'https://social.example.eu'],
+    ]);
   });
 
   it('TWITTER_* and FACEBOOK_* give each default account its credentials and address', () => {
@@ -206,12 +215,12 @@ describe('accounts from the configuration file and a secrets file', () => {
     yamlFile(
       cwd,
       'unknown.yaml',
-      'mastodon:\n  token: file-secret-value\ntwitter:\n  appKey: [1, 2]\n  apiKey: file-secret-value\n',
+      'myspace:\n  token: file-secret-value\ntwitter:\n  appKey: [1, 2]\n  apiKey: file-secret-value\n',
     );
     const problems = problemsOf(() => resolve({ HERALD_SECRETS_FILE: 'unknown.yaml' }, cwd));
     expect(problems).toContainEqual(
       expect.stringMatching(
-        /unknown\.yaml: account "mastodon" is not configured \(accounts: twitter, facebook\)$/,
+        /unknown\.yaml: account "myspace" is not configured \(accounts: twitter, facebook\)$/,
       ),
     );
     expect(problems).toContainEqual(
@@ -257,5 +266,36 @@ describe('accounts from the configuration file and a secrets file', () => {
       'channels.accounts.1.id: "a" is used by an earlier account',
       'channels.accounts.0.credentials.pageId: is missing (the Facebook Page account "a" needs the Page id and a Page access token)',
     ]);
+  });
+
+  it('Mastodon accounts: an instance, a token, a visibility and a language, each checked by name', () => {
+    const cwd = dir();
+    yamlFile(
+      cwd,
+      'herald.yaml',
+      'channels:\n  accounts:\n    - { id: md-fr, platform: mastodon, language: fr, apiUrl: "https://social.example.eu", credentials: { accessToken: x, visibility: unlisted } }\n',
+    );
+    const { accounts } = resolve({ HERALD_CONFIG: 'herald.yaml' }, cwd);
+    expect(accounts[0]).toMatchObject({
+      id: 'md-fr',
+      platform: 'mastodon',
+      language: 'fr',
+      apiUrl: 'https://social.example.eu',
+    });
+    yamlFile(
+      cwd,
+      'bad.yaml',
+      'channels:\n  accounts:\n    - { id: md, platform: mastodon, credentials: { visibility: everyone } }\n',
+    );
+    expect(problemsOf(() => resolve({ HERALD_CONFIG: 'bad.yaml' }, cwd))).toEqual([
+      'channels.accounts.0.credentials.accessToken: is missing (the Mastodon account "md" needs an access token of the account)',
+      'channels.accounts.0.credentials.visibility: must be public, unlisted, private, direct',
+    ]);
+    yamlFile(
+      cwd,
+      'lang.yaml',
+      'channels:\n  accounts:\n    - { id: md, platform: mastodon, language: "not a tag" }\n',
+    );
+    expect(() => resolve({ HERALD_CONFIG: 'lang.yaml' }, cwd)).toThrow(/channels\.accounts\.0\.language/);
   });
 });

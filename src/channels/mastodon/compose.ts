@@ -1,0 +1,168 @@
+import twitterText from 'twitter-text';
+import type { ComposedPost, Composer } from '../adapter.js';
+import { overrideFor } from '../adapter.js';
+import {
+  cutPoints,
+  ellipsize,
+  graphemePoints,
+  hashtagsFor,
+  largestFitting,
+  plainLine,
+  plainParagraphs,
+  tidyRendered,
+} from '../text.js';
+import { imageOf } from '../image.js';
+import { socialTemplate } from '../templates.js';
+
+/** Mastodon's default `configuration.statuses.max_characters`; an instance may allow more. */
+export const MASTODON_LIMIT = 500;
+/** Mastodon's default `characters_reserved_per_url`: every URL counts this much, whatever its length. */
+export const MASTODON_URL_LENGTH = 23;
+
+export interface MastodonLimits {
+  maxCharacters: number;
+  urlLength: number;
+}
+
+const DEFAULT_LIMITS: MastodonLimits = { maxCharacters: MASTODON_LIMIT, urlLength: MASTODON_URL_LENGTH };
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Length as Mastodon counts it: graphemes, each http(s) URL counting `urlLength`. */
+export function mastodonLength(text: string, urlLength = MASTODON_URL_LENGTH): number {
+  let rest = text;
+  let urls = 0;
+  const found = twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
+  for (const { indices } of [...found].reverse()) {
+    rest = rest.slice(0, indices[0]) + rest.slice(indices[1]);
+    urls++;
+  }
+  return [...graphemes.segment(rest)].length + urls * urlLength;
+}
+
+interface Fields {
+  title: string;
+  summary: string;
+  url: string;
+  hashtags: string;
+}
+
+const render = (f: Fields, prefix = '') => prefix + tidyRendered(socialTemplate('mastodon')(f));
+
+/** The largest cut of `text` (words first, then graphemes) for which `fits` holds; -1 when none. */
+function bestCut(text: string, language: string, fits: (point: number) => boolean): number {
+  const best = largestFitting(cutPoints(text, language), fits);
+  return best > 0 ? best : largestFitting(graphemePoints(text, language), fits);
+}
+
+/** The summary, then the title, shortened at a word boundary until the status fits. */
+function shortened(f: Fields, fits: (text: string) => boolean, language: string): string {
+  const summaryCut = bestCut(f.summary, language, (p) =>
+    fits(render({ ...f, summary: ellipsize(f.summary, p) })),
+  );
+  if (f.summary && summaryCut > 0) return render({ ...f, summary: ellipsize(f.summary, summaryCut) });
+  const noSummary = { ...f, summary: '' };
+  const titleCut = bestCut(f.title, language, (p) =>
+    fits(render({ ...noSummary, title: ellipsize(f.title, p) })),
+  );
+  return render({ ...noSummary, title: titleCut > 0 ? ellipsize(f.title, titleCut) : f.title });
+}
+
+/** `text` split into numbered parts from `first` ("2/3 ..."), each fitting with its prefix. */
+function numbered(
+  text: string,
+  first: number,
+  total: number,
+  fits: (t: string) => boolean,
+  language: string,
+) {
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (rest) {
+    const prefix = `${first + parts.length}/${total} `;
+    const point = bestCut(rest, language, (p) => fits(prefix + rest.slice(0, p).trimEnd()));
+    if (point <= 0) break;
+    parts.push(prefix + rest.slice(0, point).trim());
+    rest = rest.slice(point).trim();
+  }
+  return parts;
+}
+
+/** A numbered thread: title, link and hashtags first (the status timelines show), then the summary. */
+function thread(
+  head: (prefix: string) => string,
+  rest: string,
+  fits: (t: string) => boolean,
+  language: string,
+) {
+  for (let total = 2; ; total++) {
+    const parts = [head(`1/${total} `), ...numbered(rest, 2, total, fits, language)];
+    if (parts.length <= total) return parts;
+  }
+}
+
+/** Staff's own text split into numbered parts ("1/3 ..."). */
+function splitNumbered(text: string, fits: (t: string) => boolean, language: string): string[] {
+  for (let total = 2; ; total++) {
+    const parts = numbered(text, 1, total, fits, language);
+    if (parts.length <= total) return parts;
+  }
+}
+
+/** Composes a status for an instance with `limits` (the preview and the composer use Mastodon's defaults). */
+export function composeMastodon(
+  item: Parameters<Composer['compose']>[0],
+  accountId: string,
+  override: string | undefined,
+  limits: MastodonLimits = DEFAULT_LIMITS,
+): ComposedPost {
+  const length = (text: string) => mastodonLength(text, limits.urlLength);
+  const fits = (text: string) => length(text) <= limits.maxCharacters;
+  const hashtags = hashtagsFor(item.tags);
+  const f: Fields = {
+    title: plainLine(item.title),
+    summary: plainParagraphs(item.summary),
+    url: item.url,
+    hashtags: hashtags.tags.join(' '),
+  };
+  const warnings: string[] = [];
+  const full = override !== undefined ? plainParagraphs(override) : render(f);
+  const head = (prefix: string) => render({ ...f, summary: '' }, prefix);
+  let parts = [full];
+  if (fits(full)) parts = [full];
+  else if (override !== undefined) {
+    if (item.thread) parts = splitNumbered(full, fits, item.language);
+  } else if (item.thread && fits(head('1/9 '))) parts = thread(head, f.summary, fits, item.language);
+  else {
+    parts = [shortened(f, fits, item.language)];
+    warnings.push(`Shortened to fit the ${limits.maxCharacters} characters of Mastodon.`);
+  }
+  const image = imageOf(item);
+  warnings.push(...image.warnings);
+  if (hashtags.skipped.length > 0)
+    warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+  const longest = Math.max(...parts.map(length));
+  if (longest > limits.maxCharacters) {
+    warnings.push(
+      `Too long: ${longest} of ${limits.maxCharacters} characters as Mastodon counts them. Shorten the Mastodon text or post it as a thread.`,
+    );
+  }
+  return {
+    platform: 'mastodon',
+    accountId,
+    text: parts[0] ?? '',
+    parts,
+    link: item.url,
+    image: image.image,
+    length: longest,
+    limit: limits.maxCharacters,
+    warnings,
+  };
+}
+
+export const mastodonComposer: Composer = {
+  platform: 'mastodon',
+  compose(item, account, options): ComposedPost {
+    const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'mastodon' });
+    return composeMastodon(item, account.id, override);
+  },
+};
