@@ -28,7 +28,8 @@ export interface Strings {
   plurals: Intl.PluralRules;
 }
 
-function readTable(dir: string, language: string): StringTable | null {
+/** `<dir>/i18n/<language>.json` (the staff pages' and the newsletters' strings), checked; null when absent. */
+export function readStringTable(dir: string, language: string): StringTable | null {
   const file = join(dir, 'i18n', `${language}.json`);
   if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language) || !existsSync(file)) return null;
   const parsed = stringsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -41,10 +42,10 @@ function readTable(dir: string, language: string): StringTable | null {
 
 /** The strings for a language: its own file (or its primary language's), over English. */
 export function loadStrings(templatesDir: string, language: string): Strings {
-  const base = readTable(templatesDir, BASE_LANGUAGE);
+  const base = readStringTable(templatesDir, BASE_LANGUAGE);
   if (!base) throw new Error(`${join(templatesDir, 'i18n', `${BASE_LANGUAGE}.json`)} is missing`);
   for (const candidate of languageFallbacks(language)) {
-    const table = candidate === BASE_LANGUAGE ? base : readTable(templatesDir, candidate);
+    const table = candidate === BASE_LANGUAGE ? base : readStringTable(templatesDir, candidate);
     if (table) return makeStrings(candidate, { ...base, ...table });
   }
   return makeStrings(BASE_LANGUAGE, base);

@@ -1,20 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
+import { readStringTable, type StringTable } from '../../newsletter/i18n.js';
 
 // Every string of the staff pages lives in templates/pages/i18n/<language>.json; a translation is one
 // more file. Keys missing from a translation fall back to English.
-
-const plural = z.strictObject({
-  zero: z.string().optional(),
-  one: z.string().optional(),
-  two: z.string().optional(),
-  few: z.string().optional(),
-  many: z.string().optional(),
-  other: z.string(),
-});
-const tableSchema = z.record(z.string(), z.union([z.string(), plural]));
-type Table = z.output<typeof tableSchema>;
 
 export type Params = Record<string, unknown>;
 
@@ -24,26 +11,15 @@ export interface Translator {
   t(key: string, params?: Params): string;
 }
 
-function readTable(dir: string, language: string): Table | null {
-  const file = path.join(dir, 'i18n', `${language}.json`);
-  if (!existsSync(file)) return null;
-  const parsed = tableSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success)
-    throw new Error(
-      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
-}
-
 export function loadTranslator(dir: string, language: string): Translator {
-  const english = readTable(dir, 'en');
+  const english = readStringTable(dir, 'en');
   if (!english) throw new Error(`${dir}/i18n/en.json is missing`);
-  const chosen = language === 'en' ? english : readTable(dir, language);
+  const chosen = language === 'en' ? english : readStringTable(dir, language);
   if (!chosen)
     throw new Error(
       `no UI translation ${dir}/i18n/${language}.json (set web.language to a language that has one)`,
     );
-  const table: Table = { ...english, ...chosen };
+  const table: StringTable = { ...english, ...chosen };
   const plurals = new Intl.PluralRules(language);
   return {
     language,

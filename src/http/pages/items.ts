@@ -26,6 +26,7 @@ import { itemRow } from './view-models.js';
 import { showItem } from './item-page.js';
 import { needs } from '../route-access.js';
 import { requestMay } from '../authorize.js';
+import { pager, statusOptions } from './lists.js';
 
 const PAGE_SIZE = 50;
 
@@ -192,17 +193,8 @@ export function itemPages(app: FastifyInstance, deps: WebDeps): void {
       items: items.map((i) => itemRow(deps.views, i)),
       total,
       query,
-      statuses: ITEM_STATUSES.map((s) => ({
-        value: s,
-        label: deps.views.t(`item.status.${s}`),
-        selected: s === query.status,
-      })),
-      pager: {
-        page: query.page,
-        pages,
-        prev: query.page > 1 ? link(query.page - 1) : null,
-        next: query.page < pages ? link(query.page + 1) : null,
-      },
+      statuses: statusOptions((key) => deps.views.t(key), 'item', ITEM_STATUSES, query.status),
+      pager: pager(query.page, pages, link),
     });
   });
 

@@ -15,6 +15,7 @@ import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
+import { pager, statusOptions } from './lists.js';
 
 const PAGE_SIZE = 50;
 const CONTACT_ID = /^ctc_[0-9a-f]{32}$/;
@@ -54,18 +55,9 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
     total,
     counts: CONTACT_STATUSES.map((s) => ({ label: t(`contact.status.${s}`), count: counts[s] ?? 0 })),
     query,
-    statuses: CONTACT_STATUSES.map((s) => ({
-      value: s,
-      label: t(`contact.status.${s}`),
-      selected: s === query.status,
-    })),
+    statuses: statusOptions(t, 'contact', CONTACT_STATUSES, query.status),
     languages: SUPPORTED_LANGUAGES.map((l) => ({ value: l, selected: l === query.language })),
-    pager: {
-      page: query.page,
-      pages,
-      prev: query.page > 1 ? link(query.page - 1) : null,
-      next: query.page < pages ? link(query.page + 1) : null,
-    },
+    pager: pager(query.page, pages, link),
     scripts: ['csv-file.js'],
   });
 }

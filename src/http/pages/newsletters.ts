@@ -25,6 +25,7 @@ import { many, one, type FormBody } from './item-form.js';
 import { pageData, redirectWith, sendPage, type Flash } from './render.js';
 import { newsletterActions, newsletterRow, recipientRow } from './newsletter-view.js';
 import { needs } from '../route-access.js';
+import { pager, statusOptions } from './lists.js';
 
 const NEWSLETTER_ID = /^nl_[0-9a-f]{32}$/;
 const RECIPIENTS_PAGE = 50;
@@ -182,17 +183,13 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
     })),
     recipients: recipients.recipients.map((r) => recipientRow(deps.views, r)),
     recipientsTotal: recipients.total,
-    recipientStatuses: RECIPIENT_STATUSES.map((s) => ({
-      value: s,
-      label: deps.views.t(`recipient.status.${s}`),
-      selected: s === query.status,
-    })),
-    pager: {
-      page: query.page,
-      pages,
-      prev: query.page > 1 ? link(query.page - 1) : null,
-      next: query.page < pages ? link(query.page + 1) : null,
-    },
+    recipientStatuses: statusOptions(
+      (key) => deps.views.t(key),
+      'recipient',
+      RECIPIENT_STATUSES,
+      query.status,
+    ),
+    pager: pager(query.page, pages, link),
     history: history.reverse().map((h) => ({
       at: h.at,
       actor: h.actor,
