@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-
 /** Bluesky refuses image blobs of 1,000,000 bytes or more (thumbnails and images alike). */
 export const MAX_BLOB_BYTES = 1_000_000;
 const MAX_SIDE = 2000;
@@ -17,6 +15,8 @@ export interface BlobImage {
  * lower quality, then smaller, until it is below the limit.
  */
 export async function reducedImage(bytes: Buffer, type: string): Promise<BlobImage> {
+  // Loaded on first use: a native module most processes (API, CLI, other platforms) never need.
+  const { default: sharp } = await import('sharp');
   const meta = await sharp(bytes).metadata();
   const size = { width: meta.width, height: meta.height };
   if (bytes.length < MAX_BLOB_BYTES) return { bytes, type, ...size };
