@@ -197,8 +197,8 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
   }
 
   const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
-  const graphemes = (s: string) =>
-    [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(s)].length;
+  const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+  const graphemes = (s: string) => [...segmenter.segment(s)].length;
 
   /** The lexicon rules of app.bsky.feed.post that a PDS checks on write. */
   function postProblem(value: Record<string, unknown>): string | null {

@@ -21,7 +21,7 @@ import { blueskyComposer } from './compose.js';
 import type { BlueskyCredentials } from './credentials.js';
 import { classifyBlueskyError } from './errors.js';
 import { reducedImage } from './image.js';
-import { POST_LIMIT, withShortLinks } from './rich.js';
+import { POST_LIMIT, graphemeCount, withShortLinks } from './rich.js';
 import { BlueskySession, memorySessionStore, type SessionStore, type WithLock } from './session.js';
 import { deliveryRecordKey } from './tid.js';
 
@@ -90,7 +90,8 @@ export class BlueskyChannel implements Channel {
   readonly platform = 'bluesky' as const;
   readonly capabilities = BLUESKY_CAPABILITIES;
 
-  private readonly connections = new Map<string, { key: string; session: BlueskySession }>();
+  // One session and one Agent per account (building an Agent takes ~20 ms: it sets up every lexicon namespace).
+  private readonly connections = new Map<string, { key: string; session: BlueskySession; agent: Agent }>();
   private readonly store: SessionStore;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
@@ -171,7 +172,7 @@ export class BlueskyChannel implements Channel {
     const rich = new RichText({ text: ctx.post.parts[part]! });
     await rich.detectFacets(c.agent); // mentions are resolved to DIDs; unknown handles stay plain text
     const shown = withShortLinks({ text: rich.text, facets: rich.facets ?? [] });
-    const length = new RichText({ text: shown.text }).graphemeLength;
+    const length = graphemeCount(shown.text);
     if (length > POST_LIMIT) {
       throw new ChannelError({
         kind: 'permanent',
@@ -277,16 +278,17 @@ export class BlueskyChannel implements Channel {
   private async guard<T>(accountId: string, fn: (c: Connection) => Promise<T>): Promise<T> {
     let session: BlueskySession | undefined;
     try {
-      session = await this.session(accountId);
+      const known = await this.connection(accountId);
+      session = known.session;
       const { did } = await session.current();
-      return await fn({ agent: new Agent(session), session, did });
+      return await fn({ agent: known.agent, session, did });
     } catch (error) {
       const c = this.classifyError(error);
       throw new ChannelError({ ...c, message: redact(c.message, session?.secrets() ?? []) });
     }
   }
 
-  private async session(accountId: string): Promise<BlueskySession> {
+  private async connection(accountId: string): Promise<{ session: BlueskySession; agent: Agent }> {
     const settings = await this.options.accounts(accountId);
     if (!settings) {
       throw new ChannelError({
@@ -298,7 +300,7 @@ export class BlueskyChannel implements Channel {
     const service = settings.service ?? this.options.service ?? DEFAULT_BLUESKY_SERVICE;
     const key = `${service}\u0000${settings.credentials.identifier}\u0000${settings.credentials.appPassword}`;
     const known = this.connections.get(accountId);
-    if (known?.key === key) return known.session;
+    if (known?.key === key) return known;
     const session = new BlueskySession({
       accountId,
       credentials: settings.credentials,
@@ -307,7 +309,8 @@ export class BlueskyChannel implements Channel {
       withLock: this.options.withLock,
       timeoutMs: this.timeoutMs,
     });
-    this.connections.set(accountId, { key, session });
-    return session;
+    const connection = { key, session, agent: new Agent(session) };
+    this.connections.set(accountId, connection);
+    return connection;
   }
 }

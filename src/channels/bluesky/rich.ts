@@ -63,7 +63,17 @@ export function localFacets(text: string): PostText {
   return withShortLinks({ text: rich.text, facets: rich.facets ?? [] });
 }
 
+// One segmenter for every count (RichText.graphemeLength builds a new one per call, which dominated composing).
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Graphemes of `text`, as Bluesky counts its 300. */
+export function graphemeCount(text: string): number {
+  let count = 0;
+  for (const _ of graphemes.segment(text)) count++;
+  return count;
+}
+
 /** Length as Bluesky counts it: graphemes of the text as shown (long links shortened). */
 export function blueskyLength(text: string): number {
-  return new RichText({ text: localFacets(text).text }).graphemeLength;
+  return graphemeCount(localFacets(text).text);
 }
