@@ -108,7 +108,7 @@ for (const { dialect, skip } of DIALECTS) {
         payload: {},
       });
       expect(res.statusCode).toBe(202);
-      expect(res.json().deliveries).toHaveLength(3); // twitter, facebook, feed
+      expect(res.json().deliveries).toHaveLength(4); // twitter, facebook, bluesky, feed
       const done = await waitFor(async () => {
         const item = (
           await http.inject({ method: 'GET', url: `/api/items/${itemId}`, headers: auth })
@@ -129,7 +129,7 @@ for (const { dialect, skip } of DIALECTS) {
       const dryRunPosts = (
         await http.inject({ method: 'GET', url: '/api/dry-run-posts', headers: auth })
       ).json();
-      expect(dryRunPosts.posts).toHaveLength(2);
+      expect(dryRunPosts.posts).toHaveLength(3);
       // The old name answers the same for one release.
       const old = await http.inject({
         method: 'GET',
@@ -197,7 +197,7 @@ for (const { dialect, skip } of DIALECTS) {
       });
       expect(res.statusCode).toBe(202);
       expect(res.json().status).toBe('withdrawn');
-      expect(res.json().deliveries.filter((d: { action: string }) => d.action === 'delete')).toHaveLength(3); // 2 posts + the feeds
+      expect(res.json().deliveries.filter((d: { action: string }) => d.action === 'delete')).toHaveLength(4); // 3 posts + the feeds
       await waitFor(async () =>
         (await http.inject({ method: 'GET', url: `/api/items/${created.id}`, headers: auth }))
           .json()
