@@ -3,6 +3,7 @@
 // post and peak RSS of the worker against the loop's; and (extras) the time from a scheduled instant to the request
 // reaching the fake, p50/p99. Targets: ratio >= 0.5, p99 < 1 s. Items are seeded and published in batches
 // (bench/seed.ts). A backlog not worked off within --max-seconds is measured over that window (and labelled so).
+// Bluesky (bench/social-bluesky.ts): the same comparison, and sessions created per 1,000 posts.
 // Usage: npx tsx bench/social.ts [--size 1k] [--max-seconds 60] [--no-extras]
 //        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional;
 //        BENCH_PLATFORMS=twitter,facebook (default) or any of twitter,facebook,mastodon: posts split evenly)
@@ -38,6 +39,7 @@ import {
 } from './lib.js';
 import { publishDrafts, seedDraftItems } from './seed.js';
 import { emit } from './summary.js';
+import { blueskyBench } from './social-bluesky.js';
 
 const { size: POSTS, maxSeconds: MAX_SECONDS, extras: EXTRAS } = sizedArgs(1000);
 const SCHEDULED = Number(process.env.BENCH_SCHEDULED ?? 200);
@@ -372,4 +374,5 @@ if (lateness) {
     better: 'lower',
   });
 }
+await blueskyBench(POSTS, MAX_SECONDS, CONCURRENCY);
 process.exit(0);

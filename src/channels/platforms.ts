@@ -1,6 +1,7 @@
 import type { AccountConfig, PlatformId } from '../domain/platform.js';
 import { PLATFORM_IDS } from '../domain/platform.js';
 import type { Composer, PlatformRow } from './adapter.js';
+import { blueskyPlatform } from './bluesky/platform.js';
 import { facebookPlatform } from './facebook/platform.js';
 import { mastodonPlatform } from './mastodon/platform.js';
 import { twitterPlatform } from './twitter/platform.js';
@@ -13,6 +14,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRow>> = {
   twitter: twitterPlatform,
   facebook: facebookPlatform,
   mastodon: mastodonPlatform,
+  bluesky: blueskyPlatform,
 };
 
 /** The rows in the order of PLATFORM_IDS. */

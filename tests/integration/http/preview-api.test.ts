@@ -1,4 +1,5 @@
 // POST /api/items/:id/preview: the post per account, with unsaved overrides, and what an edit would do.
+import { PLATFORM_IDS } from '../../../src/domain/platform.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import twitterText from 'twitter-text';
@@ -236,8 +237,7 @@ describe('POST /api/items/:id/preview', () => {
     const unknown = await preview(id, { channelTexts: { myspace: 'x' }, channels: ['tw-main', 'nope'] });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.fields).toEqual({
-      'channelTexts.myspace':
-        'is neither a platform (twitter, facebook, mastodon) nor an account (tw-main, fb-main, fb-rehearsal, md-fr)',
+      'channelTexts.myspace': `is neither a platform (${PLATFORM_IDS.join(', ')}) nor an account (tw-main, fb-main, fb-rehearsal, md-fr)`,
       'channels.1': 'unknown channel account "nope" (known: tw-main, fb-main, fb-rehearsal, md-fr)',
     });
     const tooLong = await preview(id, { channelTexts: { twitter: 'x'.repeat(5_001) } });
