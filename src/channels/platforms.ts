@@ -2,6 +2,7 @@ import type { AccountConfig, PlatformId } from '../domain/platform.js';
 import { PLATFORM_IDS } from '../domain/platform.js';
 import type { Composer, PlatformRow } from './adapter.js';
 import { facebookPlatform } from './facebook/platform.js';
+import { linkedinPlatform } from './linkedin/platform.js';
 import { twitterPlatform } from './twitter/platform.js';
 
 /**
@@ -11,6 +12,7 @@ import { twitterPlatform } from './twitter/platform.js';
 export const PLATFORMS: Readonly<Record<PlatformId, PlatformRow>> = {
   twitter: twitterPlatform,
   facebook: facebookPlatform,
+  linkedin: linkedinPlatform,
 };
 
 /** The rows in the order of PLATFORM_IDS. */

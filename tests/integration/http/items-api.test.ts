@@ -3,6 +3,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { DIALECTS } from '../../helpers/databases.js';
 import { sampleItem, startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { buildServer } from '../../../src/http/server.js';
+import { PLATFORM_IDS } from '../../../src/domain/platform.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -108,7 +109,7 @@ for (const { dialect, skip } of DIALECTS) {
         payload: {},
       });
       expect(res.statusCode).toBe(202);
-      expect(res.json().deliveries).toHaveLength(3); // twitter, facebook, feed
+      expect(res.json().deliveries).toHaveLength(PLATFORM_IDS.length + 1); // one per default account, and the feed
       const done = await waitFor(async () => {
         const item = (
           await http.inject({ method: 'GET', url: `/api/items/${itemId}`, headers: auth })
@@ -129,7 +130,7 @@ for (const { dialect, skip } of DIALECTS) {
       const dryRunPosts = (
         await http.inject({ method: 'GET', url: '/api/dry-run-posts', headers: auth })
       ).json();
-      expect(dryRunPosts.posts).toHaveLength(2);
+      expect(dryRunPosts.posts).toHaveLength(PLATFORM_IDS.length);
       // The old name answers the same for one release.
       const old = await http.inject({
         method: 'GET',
@@ -197,7 +198,9 @@ for (const { dialect, skip } of DIALECTS) {
       });
       expect(res.statusCode).toBe(202);
       expect(res.json().status).toBe('withdrawn');
-      expect(res.json().deliveries.filter((d: { action: string }) => d.action === 'delete')).toHaveLength(3); // 2 posts + the feeds
+      expect(res.json().deliveries.filter((d: { action: string }) => d.action === 'delete')).toHaveLength(
+        PLATFORM_IDS.length + 1,
+      ); // the posts + the feeds
       await waitFor(async () =>
         (await http.inject({ method: 'GET', url: `/api/items/${created.id}`, headers: auth }))
           .json()

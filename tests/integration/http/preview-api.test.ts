@@ -201,7 +201,7 @@ describe('POST /api/items/:id/preview', () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.fields).toEqual({
       'channelTexts.mastodon':
-        'is neither a platform (twitter, facebook) nor an account (tw-main, fb-main, fb-rehearsal)',
+        'is neither a platform (twitter, facebook, linkedin) nor an account (tw-main, fb-main, fb-rehearsal)',
       'channels.1': 'unknown channel account "nope" (known: tw-main, fb-main, fb-rehearsal)',
     });
     const tooLong = await preview(id, { channelTexts: { twitter: 'x'.repeat(5_001) } });

@@ -7,6 +7,10 @@ import { createItem } from '../../../src/app/items.js';
 import { requestPublish } from '../../../src/app/publishing.js';
 import { reconcile } from '../../../src/queues/reconcile.js';
 import { countDryRunPosts } from '../../../src/store/dry-run-posts.js';
+import { PLATFORM_IDS } from '../../../src/domain/platform.js';
+
+/** One dry-run account per platform when none is configured. */
+const ACCOUNTS = PLATFORM_IDS.length;
 
 async function deliveryStatuses(app: TestApp) {
   return app.ctx.store.db
@@ -34,7 +38,7 @@ for (const { dialect, skip } of DIALECTS) {
     it('Redis flushed between enqueue and processing: the reconciler restores every job, each delivered once', async () => {
       app = await startTestApp(dialect, { delivery: { reconcileEveryMs: 1_000 } });
       await publishMany(app, 10);
-      expect(await app.ctx.queues.get('social').getJobCountByTypes('waiting')).toBe(20);
+      expect(await app.ctx.queues.get('social').getJobCountByTypes('waiting')).toBe(10 * ACCOUNTS);
       await deletePrefix(app.prefix); // what FLUSHALL does, limited to this test's keys
       expect(await app.ctx.queues.get('social').getJobCountByTypes('waiting')).toBe(0);
       app.startWorkers(['social', 'maintenance']);
@@ -44,9 +48,9 @@ for (const { dialect, skip } of DIALECTS) {
         'all deliveries done',
       );
       const rows = await deliveryStatuses(app);
-      expect(rows).toHaveLength(20);
+      expect(rows).toHaveLength(10 * ACCOUNTS);
       expect(rows.every((d) => d.attempts === 1)).toBe(true);
-      expect(await countDryRunPosts(app.ctx.store.db)).toBe(20);
+      expect(await countDryRunPosts(app.ctx.store.db)).toBe(10 * ACCOUNTS);
       // Nothing left to restore once everything is done.
       expect((await reconcile(app.ctx)).deliveriesRestored).toBe(0);
     });
@@ -63,7 +67,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(report.schedulesRestored).toBe(1);
       app.startWorkers(['publish', 'social']);
       await waitFor(
-        async () => (await deliveryStatuses(app)).filter((d) => d.status === 'done').length === 2,
+        async () => (await deliveryStatuses(app)).filter((d) => d.status === 'done').length === ACCOUNTS,
         15_000,
         'scheduled deliveries',
       );
@@ -96,9 +100,9 @@ for (const { dialect, skip } of DIALECTS) {
         await waitForExit(second);
       }
       const rows = await deliveryStatuses(app);
-      expect(rows).toHaveLength(6);
+      expect(rows).toHaveLength(3 * ACCOUNTS);
       expect(rows.some((d) => d.attempts >= 2)).toBe(true); // re-run after the crash
-      expect(await countDryRunPosts(app.ctx.store.db)).toBe(6); // and yet one post per delivery
+      expect(await countDryRunPosts(app.ctx.store.db)).toBe(3 * ACCOUNTS); // and yet one post per delivery
     });
   });
 }

@@ -5,6 +5,7 @@ import { spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { createItem } from '../../../src/app/items.js';
 import { requestPublish } from '../../../src/app/publishing.js';
 import { countDryRunPosts } from '../../../src/store/dry-run-posts.js';
+import { PLATFORM_IDS } from '../../../src/domain/platform.js';
 
 // Several `herald worker` processes sharing one Redis and one PostgreSQL, as on several machines.
 describe.skipIf(postgresSkipReason !== null)('three worker processes per queue on PostgreSQL', () => {
@@ -37,7 +38,8 @@ describe.skipIf(postgresSkipReason !== null)('three worker processes per queue o
           .selectFrom('deliveries')
           .select(['id', 'kind', 'status', 'attempts'])
           .execute();
-        return r.filter((d) => d.kind === 'channel').length === 120 && r.every((d) => d.status === 'done')
+        return r.filter((d) => d.kind === 'channel').length === 60 * PLATFORM_IDS.length &&
+          r.every((d) => d.status === 'done')
           ? r
           : null;
       },
@@ -55,7 +57,7 @@ describe.skipIf(postgresSkipReason !== null)('three worker processes per queue o
       );
     });
     expect(rows.filter((d) => d.attempts !== 1)).toEqual([]);
-    expect(await countDryRunPosts(app.ctx.store.db)).toBe(120);
+    expect(await countDryRunPosts(app.ctx.store.db)).toBe(60 * PLATFORM_IDS.length);
     const published = await app.ctx.store.db
       .selectFrom('items')
       .select('status')

@@ -50,6 +50,7 @@ describe('accounts from the environment', () => {
     expect(accounts.map((a) => [a.id, a.platform, a.credentials])).toEqual([
       ['twitter', 'twitter', {}],
       ['facebook', 'facebook', {}],
+      ['linkedin', 'linkedin', {}],
     ]);
     expect(notes).toEqual([]);
   });
@@ -211,7 +212,7 @@ describe('accounts from the configuration file and a secrets file', () => {
     const problems = problemsOf(() => resolve({ HERALD_SECRETS_FILE: 'unknown.yaml' }, cwd));
     expect(problems).toContainEqual(
       expect.stringMatching(
-        /unknown\.yaml: account "mastodon" is not configured \(accounts: twitter, facebook\)$/,
+        /unknown\.yaml: account "mastodon" is not configured \(accounts: twitter, facebook, linkedin\)$/,
       ),
     );
     expect(problems).toContainEqual(
