@@ -1,16 +1,29 @@
-// The same-run baseline for bench/social.ts: the Twitter and Facebook adapters called in a plain loop (no queue, no
+// The same-run baseline for bench/social.ts: the Twitter, Facebook and LinkedIn adapters called in a plain loop (no queue, no
 // database), in their own process like the workers, at the same concurrency; no new post is started after <maxSeconds>
 // (a large backlog is measured over that window). Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
-// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds>
+// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds> <linkedinUrl> <organizationId> <linkedinToken>
 import type { PublishContext } from '../src/channels/adapter.js';
 import type { ChannelAccount } from '../src/domain/platform.js';
 import { FacebookChannel } from '../src/channels/facebook/adapter.js';
+import { LinkedInChannel } from '../src/channels/linkedin/adapter.js';
+import { linkedinCredentialsFrom } from '../src/channels/linkedin/credentials.js';
 import { TwitterChannel } from '../src/channels/twitter/adapter.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import type { NewsItem } from '../src/domain/item.js';
 
-const [twitterUrl, facebookUrl, postsArg, concurrencyArg, accessToken, pageId, pageToken, maxSecondsArg] =
-  process.argv.slice(2);
+const [
+  twitterUrl,
+  facebookUrl,
+  postsArg,
+  concurrencyArg,
+  accessToken,
+  pageId,
+  pageToken,
+  maxSecondsArg,
+  linkedinUrl,
+  organizationId,
+  linkedinToken,
+] = process.argv.slice(2);
 const POSTS = Number(postsArg);
 const CONCURRENCY = Number(concurrencyArg);
 const MAX_MS = Number(maxSecondsArg ?? Infinity) * 1000;
@@ -31,6 +44,12 @@ const facebook = new FacebookChannel({
   graphUrl: facebookUrl,
   accounts: () => ({ credentials: { pageId: pageId!, pageToken: pageToken! } }),
 });
+const linkedinCredentials = linkedinCredentialsFrom({ organizationId, accessToken: linkedinToken });
+const linkedin = new LinkedInChannel({
+  apiUrl: linkedinUrl,
+  accounts: () => ({ credentials: linkedinCredentials }),
+});
+const channels = [twitter, facebook, linkedin];
 
 function item(n: number): NewsItem {
   const now = new Date().toISOString();
@@ -64,7 +83,7 @@ function item(n: number): NewsItem {
   };
 }
 
-function context(n: number, channel: TwitterChannel | FacebookChannel): PublishContext {
+function context(n: number, channel: (typeof channels)[number]): PublishContext {
   const account: ChannelAccount = {
     id: channel.platform,
     platform: channel.platform,
@@ -109,15 +128,14 @@ let posted = 0;
 let deadline = Infinity;
 async function lane(): Promise<void> {
   for (let n = next++; n < POSTS && performance.now() < deadline; n = next++) {
-    const channel = n % 2 === 0 ? twitter : facebook;
-    await channel.publish(context(Math.floor(n / 2), channel));
+    const channel = channels[n % channels.length]!;
+    await channel.publish(context(Math.floor(n / channels.length), channel));
     posted++;
   }
 }
 
 // Warm up the connections and the Twitter identity lookup, as a running worker would have.
-await twitter.publish(context(-1, twitter));
-await facebook.publish(context(-1, facebook));
+for (const channel of channels) await channel.publish(context(-1, channel));
 const started = performance.now();
 deadline = started + MAX_MS;
 const cpu = process.cpuUsage();

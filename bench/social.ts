@@ -15,6 +15,7 @@ import { createLogger } from '../src/log.js';
 import { waitReady } from '../src/redis/connection.js';
 import { requestPublish } from '../src/app/publishing.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/facebook.js';
+import { DEFAULT_LINKEDIN_ORGANIZATION, startFakeLinkedIn } from '../tests/fakes/linkedin.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
 import {
   freshPgUrl,
@@ -48,11 +49,12 @@ const EVERY = pollEveryMs(POSTS);
 
 const twitter = await startFakeTwitter();
 const facebook = await startFakeFacebook();
-const posted = () => twitter.posts.length + facebook.posts.length;
-const resetFakes = () => {
-  twitter.reset();
-  facebook.reset();
-};
+const linkedin = await startFakeLinkedIn();
+const fakes = [twitter, facebook, linkedin];
+/** Each item goes to every platform: one post per fake. */
+const PLATFORMS = fakes.length;
+const posted = () => fakes.reduce((sum, fake) => sum + fake.posts.length, 0);
+const resetFakes = () => fakes.forEach((fake) => fake.reset());
 
 const accountEnv = {
   TWITTER_APP_KEY: 'bench-app-key',
@@ -63,6 +65,9 @@ const accountEnv = {
   FACEBOOK_PAGE_ID: DEFAULT_FACEBOOK_PAGE.id,
   FACEBOOK_PAGE_TOKEN: DEFAULT_FACEBOOK_PAGE.token,
   FACEBOOK_GRAPH_URL: facebook.url,
+  LINKEDIN_ORGANIZATION_ID: DEFAULT_LINKEDIN_ORGANIZATION.id,
+  LINKEDIN_ACCESS_TOKEN: DEFAULT_LINKEDIN_ORGANIZATION.token,
+  LINKEDIN_API_URL: linkedin.url,
 };
 
 /** The adapters in a loop, in a process of their own (as the workers are), at the workers' concurrency. */
@@ -78,6 +83,9 @@ function directRate(
     DEFAULT_FACEBOOK_PAGE.id,
     DEFAULT_FACEBOOK_PAGE.token,
     String(MAX_SECONDS),
+    linkedin.url,
+    DEFAULT_LINKEDIN_ORGANIZATION.id,
+    DEFAULT_LINKEDIN_ORGANIZATION.token,
   ];
   const child = spawn(
     process.execPath,
@@ -147,7 +155,7 @@ async function channelDone(ctx: Context): Promise<number> {
 /** Items published onto a paused queue, then the workers alone are timed (as for the direct loop). */
 async function queueRate(posts: number, round: number) {
   const { ctx, env, done } = await heraldContext(`throughput${round}`);
-  const items = Math.ceil(posts / 2);
+  const items = Math.ceil(posts / PLATFORMS);
   const social = ctx.queues.get('social');
   await social.pause();
   const ids = await seedDraftItems(ctx, items, (i) => ({
@@ -162,7 +170,7 @@ async function queueRate(posts: number, round: number) {
   const cpuBefore = children.map((c) => cpuMsOf(c.pid!));
   await social.resume();
   const started = performance.now();
-  const run = await measureWindow(items * 2, async () => posted(), {
+  const run = await measureWindow(items * PLATFORMS, async () => posted(), {
     maxSeconds: MAX_SECONDS,
     everyMs: EVERY,
   });
@@ -173,8 +181,8 @@ async function queueRate(posts: number, round: number) {
   const peakMb = Math.max(...children.map((c) => memoryOf(c.pid!).peak));
   await stopAll(children);
   await done();
-  if (!run.windowed && posted() !== items * 2)
-    throw new Error(`expected ${items * 2} posts at the fakes, got ${posted()}`);
+  if (!run.windowed && posted() !== items * PLATFORMS)
+    throw new Error(`expected ${items * PLATFORMS} posts at the fakes, got ${posted()}`);
   return {
     postsPerSecond: run.done / run.seconds,
     donePerSecond: run.done / doneSeconds,
@@ -203,13 +211,14 @@ async function scheduledLatency(items: number) {
   }
   if (Date.now() >= base)
     console.error(`warning: scheduling ended ${Date.now() - base} ms after the first due instant`);
-  await until(async () => posted() >= items * 2, 120_000, 'scheduled posts');
+  await until(async () => posted() >= items * PLATFORMS, 120_000, 'scheduled posts');
   await stopAll(children);
   await done();
   const urlOf = (text: string) => /https:\/\/example\.org\/s\/\d+/.exec(text)![0];
   const arrivals = [
     ...twitter.posts.map((p) => ({ url: urlOf(p.text), at: Date.parse(p.createdAt) })),
     ...facebook.posts.map((p) => ({ url: p.link!, at: p.receivedAt })),
+    ...linkedin.posts.map((p) => ({ url: p.article!.source, at: p.createdAt })),
   ];
   return arrivals.map((a) => a.at - due.get(a.url)!);
 }
@@ -260,13 +269,12 @@ const memory = {
 };
 const note = rounds.some((r) => r.windowed) ? windowNote(POSTS, MAX_SECONDS) : undefined;
 const lateness = EXTRAS ? await scheduledLatency(SCHEDULED) : null;
-await twitter.close();
-await facebook.close();
+await Promise.all(fakes.map((fake) => fake.close()));
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
 printTable(
-  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (half tweets, half Facebook posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
+  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (a third each: tweets, Facebook posts, LinkedIn posts) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
   [
     { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
     {
