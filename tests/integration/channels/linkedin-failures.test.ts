@@ -9,6 +9,7 @@ import { DEFAULT_LINKEDIN_ORGANIZATION, startFakeLinkedIn, type FakeLinkedIn } f
 import { SECOND_ORGANIZATION, linkedinAccount } from '../../helpers/linkedin.js';
 import {
   deliveryFor,
+  expectNoSecretShown,
   fastForwardRateLimit,
   publishItem,
   startSocialApp,
@@ -60,13 +61,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  // No secret in any message shown to people.
-  const rows = await app.ctx.store.db.selectFrom('deliveries').select(['lastError']).execute();
-  const accounts = (
-    await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })
-  ).body;
-  for (const text of [...rows.map((r) => r.lastError ?? ''), accounts])
-    for (const s of SECRETS) expect(text).not.toContain(s);
+  await expectNoSecretShown(app, http, TOKEN, SECRETS);
   fake.reset();
   for (const id of ['li-main', 'li-second', 'li-retired'])
     await setAccountState(app.ctx.store.db, id, 'ok', null);
