@@ -85,6 +85,8 @@ export interface Channel {
   findExisting(ctx: PublishContext): Promise<PublishResult | null>;
   classifyError(error: unknown): ErrorClass;
   check?(account: ChannelAccount): Promise<AccountCheck>;
+  /** When the account's token expires, when the configuration says (shown on the Channels page). */
+  tokenExpiresAt?(): Date | null;
 }
 
 /** The override staff set for this account (by account id first, then by platform). */

@@ -3,6 +3,7 @@ import { PLATFORM_IDS } from '../domain/platform.js';
 import type { Composer, PlatformRow } from './adapter.js';
 import { blueskyPlatform } from './bluesky/platform.js';
 import { facebookPlatform } from './facebook/platform.js';
+import { linkedinPlatform } from './linkedin/platform.js';
 import { mastodonPlatform } from './mastodon/platform.js';
 import { twitterPlatform } from './twitter/platform.js';
 
@@ -15,6 +16,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformRow>> = {
   facebook: facebookPlatform,
   mastodon: mastodonPlatform,
   bluesky: blueskyPlatform,
+  linkedin: linkedinPlatform,
 };
 
 /** The rows in the order of PLATFORM_IDS. */

@@ -3,7 +3,7 @@
  * which holds everything else about it; the id list lives here so that the domain and the store can name
  * a platform without depending on the adapters.
  */
-export const PLATFORM_IDS = ['twitter', 'facebook', 'mastodon', 'bluesky'] as const;
+export const PLATFORM_IDS = ['twitter', 'facebook', 'mastodon', 'bluesky', 'linkedin'] as const;
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
 export type AccountMode = 'dry-run' | 'live';

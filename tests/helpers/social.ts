@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import type { AccountConfig } from '../../src/domain/platform.js';
 import type { Delivery } from '../../src/domain/delivery.js';
 import { createItem } from '../../src/app/items.js';
@@ -181,3 +183,22 @@ export const THREAD_SUMMARY = [
   'Transport ministers joined on the last day and promised night trains between twelve of the cities.',
   'The next meeting is in Porto, where the cities will report what they have done so far.',
 ].join(' ');
+
+/** No secret in any message shown to people: the deliveries' errors and the accounts API's answer. */
+export async function expectNoSecretShown(
+  app: TestApp,
+  http: FastifyInstance,
+  apiToken: string,
+  secrets: string[],
+): Promise<void> {
+  const rows = await app.ctx.store.db.selectFrom('deliveries').select(['lastError']).execute();
+  const accounts = (
+    await http.inject({
+      method: 'GET',
+      url: '/api/channels',
+      headers: { authorization: `Bearer ${apiToken}` },
+    })
+  ).body;
+  for (const text of [...rows.map((r) => r.lastError ?? ''), accounts])
+    for (const s of secrets) expect(text).not.toContain(s);
+}

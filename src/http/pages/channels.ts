@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkAccounts } from '../../app/account-checks.js';
 import { PLATFORMS } from '../../channels/platforms.js';
 import { listAccounts } from '../../store/accounts.js';
+import { plainDate } from '../../domain/plain-time.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
@@ -10,6 +11,7 @@ import { needs } from '../route-access.js';
 export function channelPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/channels', needs('channels:read'), async (request, reply) => {
     const accounts = (await listAccounts(deps.ctx.store.db)).filter((a) => deps.ctx.channels.has(a.id));
+    const now = new Date();
     return sendPage(deps, request, reply, 'channels', {
       title: deps.views.t('channels.title'),
       accounts: accounts.map((a) => ({
@@ -22,6 +24,7 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
         state: deps.views.t(`channels.state.${a.state}`),
         reason: a.stateReason,
         lastCheckedAt: a.lastCheckedAt,
+        token: tokenExpiry(deps, deps.ctx.channels.get(a.id)?.channel.tokenExpiresAt?.() ?? null, now),
       })),
     });
   });
@@ -39,4 +42,17 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
         : { kind: 'error', key: 'channels.checkedFailing', params: { count: failing } },
     );
   });
+}
+
+/** "Token expires in 12 days (5 February 2027)", or that it expired; null when the expiry is not known. */
+function tokenExpiry(
+  deps: WebDeps,
+  expiresAt: Date | null,
+  now: Date,
+): { text: string; soon: boolean } | null {
+  if (!expiresAt) return null;
+  const days = Math.ceil((expiresAt.getTime() - now.getTime()) / 86_400_000);
+  const date = plainDate(expiresAt);
+  if (days <= 0) return { text: deps.views.t('channels.tokenExpired', { date }), soon: true };
+  return { text: deps.views.t('channels.tokenExpires', { count: days, date }), soon: days <= 7 };
 }

@@ -11,6 +11,7 @@ import { startTestApp, waitFor, type TestApp } from '../../helpers/app.js';
 import { spawnHerald, waitForExit } from '../../helpers/processes.js';
 import { DEFAULT_MASTODON_ACCOUNT } from '../../fakes/mastodon.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../fakes/twitter.js';
+import { DEFAULT_LINKEDIN_ORGANIZATION, startFakeLinkedIn } from '../../fakes/linkedin.js';
 import { envFromSettings, fakeSettings } from '../../helpers/fake-env.js';
 import {
   ACCESS_SECRET,
@@ -25,6 +26,14 @@ import {
 
 let fakes: Fakes;
 let app: TestApp;
+/** The fakes a test started, closed after it. */
+const opened: Array<{ close(): Promise<void> }> = [];
+
+async function started<T extends { close(): Promise<void> }>(starting: Promise<T>): Promise<T> {
+  const fake = await starting;
+  opened.push(fake);
+  return fake;
+}
 let children: Array<ReturnType<typeof spawnHerald>> = [];
 
 afterEach(async () => {
@@ -32,7 +41,7 @@ afterEach(async () => {
   await Promise.all(children.map((c) => waitForExit(c).catch(() => undefined)));
   children = [];
   await app?.close();
-  await fakes?.close();
+  await Promise.all(opened.splice(0).map((fake) => fake.close()));
 });
 
 function worker(env: NodeJS.ProcessEnv) {
@@ -73,7 +82,7 @@ describe('crash after the platform accepted (sqlite)', () => {
     'environment-configured accounts: one tweet and one Facebook post, recorded on the deliveries',
     { timeout: 120_000 },
     async () => {
-      fakes = await startFakes();
+      fakes = await started(startFakes());
       const settings = fakeSettings(fakes, { delivery: { lockMs: 2_000 } });
       app = await startTestApp('sqlite', settings);
       const env = { ...app.childEnv(), ...envFromSettings(settings) };
@@ -144,7 +153,7 @@ describe('crash after the platform accepted (sqlite)', () => {
     'a thread, config file and secrets file: killed while tweet 2 was answered, resumed at tweet 3',
     { timeout: 120_000 },
     async () => {
-      fakes = await startFakes();
+      fakes = await started(startFakes());
       const account = { id: 'tw-thread', platform: 'twitter', apiUrl: fakes.twitter.url };
       const dir = mkdtempSync(path.join(tmpdir(), 'herald-social-crash-'));
       const secretsFile = path.join(dir, 'secrets.yaml');
@@ -187,6 +196,46 @@ describe('crash after the platform accepted (sqlite)', () => {
       expect(done.progress.tweetIds).toEqual(tweets.map((t) => t.id));
       expect(done.remoteId).toBe(tweets[0]!.id);
       expect(fakes.twitter.requests.filter((r) => r === 'POST /2/tweets')).toHaveLength(parts.length);
+    },
+  );
+
+  it(
+    'a LinkedIn page from LINKEDIN_*: killed while LinkedIn was answering, one post after the restart',
+    { timeout: 120_000 },
+    async () => {
+      const fake = await started(startFakeLinkedIn());
+      const settings = fakeSettings(
+        {},
+        {
+          delivery: { lockMs: 2_000 },
+          channels: {
+            linkedin: {
+              organizationId: DEFAULT_LINKEDIN_ORGANIZATION.id,
+              accessToken: DEFAULT_LINKEDIN_ORGANIZATION.token,
+              apiUrl: fake.url,
+            },
+          },
+        },
+      );
+      app = await startTestApp('sqlite', settings);
+      const env = { ...app.childEnv(), ...envFromSettings(settings) };
+      expect(env.LINKEDIN_ORGANIZATION_ID).toBe(DEFAULT_LINKEDIN_ORGANIZATION.id);
+      fake.inject({ kind: 'slow', delayMs: 8_000 }, { route: 'POST /rest/posts' });
+      const title = 'Annual report (2026) [final]: heat_maps';
+      const item = await publishItem(app, 1, { title }, ['linkedin']);
+      await killWhenAccepted(worker(env), () => fake.posts.length === 1, item.id, ['linkedin']);
+
+      worker(env);
+      const done = await waitDone(item.id, 'linkedin');
+      const posts = fake.posts.filter((p) => !p.deleted);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]!.shown).toContain(title);
+      expect(fake.requests.filter((r) => r === 'POST /rest/posts')).toHaveLength(1);
+      expect(done).toMatchObject({
+        attempts: 2,
+        remoteId: posts[0]!.id,
+        remoteUrl: `https://www.linkedin.com/feed/update/${posts[0]!.id}/`,
+      });
     },
   );
 });

@@ -16,6 +16,7 @@ import {
   SECOND_PAGE,
   SECOND_TWITTER,
   deliveryFor,
+  expectNoSecretShown,
   facebookAccount,
   fastForwardRateLimit,
   mastodonAccount,
@@ -75,13 +76,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  // No secret in any message shown to people.
-  const rows = await app.ctx.store.db.selectFrom('deliveries').select(['lastError']).execute();
-  const accounts = (
-    await http.inject({ method: 'GET', url: '/api/channels', headers: { authorization: `Bearer ${TOKEN}` } })
-  ).body;
-  for (const text of [...rows.map((r) => r.lastError ?? ''), accounts])
-    for (const s of SECRETS) expect(text).not.toContain(s);
+  await expectNoSecretShown(app, http, TOKEN, SECRETS);
   fakes.twitter.reset();
   fakes.facebook.reset();
   fakes.mastodon.reset();

@@ -69,7 +69,12 @@ describe('configuration', () => {
     const root = path.resolve(import.meta.dirname, '../../..');
     const config = loadConfig({ env: { HERALD_CONFIG: 'config/herald.example.yaml' }, cwd: root });
     expect(config.publicUrl).toBe('https://herald.alliance.example');
-    expect(config.channels.accounts?.map((a) => a.id)).toEqual(['twitter', 'facebook', 'mastodon']);
+    expect(config.channels.accounts?.map((a) => a.id)).toEqual([
+      'twitter',
+      'facebook',
+      'mastodon',
+      'linkedin',
+    ]);
   });
 
   it('never echoes a secret in an error', () => {

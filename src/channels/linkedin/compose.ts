@@ -1,0 +1,49 @@
+import type { ComposedPost, Composer } from '../adapter.js';
+import { overrideFor } from '../adapter.js';
+import { hashtagsFor, plainLine, plainParagraphs, tidyRendered } from '../text.js';
+import { imageOf } from '../image.js';
+import { socialTemplate } from '../templates.js';
+import { escapeLittle } from './little.js';
+
+/** The Posts API's maximum length of `commentary`. */
+export const LINKEDIN_LIMIT = 3_000;
+
+export const linkedinComposer: Composer = {
+  platform: 'linkedin',
+  compose(item, account, options): ComposedPost {
+    const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'linkedin' });
+    const hashtags = hashtagsFor(item.tags);
+    const image = imageOf(item);
+    const text =
+      override !== undefined
+        ? plainParagraphs(override)
+        : tidyRendered(
+            socialTemplate('linkedin')({
+              title: plainLine(item.title),
+              summary: plainParagraphs(item.summary),
+              url: item.url,
+              hashtags: hashtags.tags.join(' '),
+            }),
+          );
+    // Counted as sent: every reserved character takes its escaping backslash too.
+    const length = [...escapeLittle(text)].length;
+    const warnings = [...image.warnings];
+    if (hashtags.skipped.length > 0)
+      warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+    if (length > LINKEDIN_LIMIT)
+      warnings.push(
+        `Too long: ${length} of ${LINKEDIN_LIMIT} characters LinkedIn allows (characters such as ( ) [ ] _ count twice: LinkedIn needs a backslash before each).`,
+      );
+    return {
+      platform: 'linkedin',
+      accountId: account.id,
+      text,
+      parts: [text],
+      link: item.url,
+      image: image.image,
+      length,
+      limit: LINKEDIN_LIMIT,
+      warnings,
+    };
+  },
+};
