@@ -46,14 +46,20 @@ export async function editMediaAlt(store: Store, id: string, alt: unknown): Prom
 
 /** Deletes an upload no item shows; its files go too unless another upload shares them. */
 export async function deleteMedia(store: Store, files: MediaStore, id: string): Promise<void> {
-  const media = await getMedia(store.db, id);
-  const uses = (await mediaUses(store.db, [id])).get(id) ?? [];
-  if (uses.length > 0)
-    throw new ConflictError(
-      `media ${id} is in use by ${uses.map((u) => `item ${u.id} ("${u.title}")`).join(', ')}: remove it from ${uses.length === 1 ? 'that item' : 'those items'} first`,
-      'media_in_use',
-    );
-  await deleteMediaRow(store.db, id);
+  const media = await store.transaction(async (trx) => {
+    const found = await getMedia(trx, id);
+    const uses = (await mediaUses(trx, [id])).get(id) ?? [];
+    if (uses.length > 0) throw inUse(id, uses);
+    await deleteMediaRow(trx, id);
+    return found;
+  });
   for (const file of [media, ...Object.values(media.derivatives)])
     if (!(await fileInUse(store.db, file.hash))) await files.delete(fileName(file));
+}
+
+function inUse(id: string, uses: { id: string; title: string }[]): ConflictError {
+  return new ConflictError(
+    `media ${id} is in use by ${uses.map((u) => `item ${u.id} ("${u.title}")`).join(', ')}: remove it from ${uses.length === 1 ? 'that item' : 'those items'} first`,
+    'media_in_use',
+  );
 }

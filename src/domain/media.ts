@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NewsItem } from './item.js';
 import { ValidationError } from './errors.js';
 
 export const MEDIA_LIMITS = { bytes: 15 * 1024 * 1024, alt: 1_000 } as const;
@@ -66,4 +67,31 @@ export function validateAlt(value: unknown): string {
   const parsed = altSchema.safeParse(value);
   if (!parsed.success) throw new ValidationError({ alt: parsed.error.issues[0]!.message });
   return parsed.data.trim();
+}
+
+/** Which version each output shows: the platforms' byte limits, cards and newsletters by width. */
+export type ImageUse = DerivativeName;
+
+/** A platform's version: Bluesky's 1,000,000-byte limit, else X's 5 MB (Facebook photos take it too). */
+export const imageUseFor = (platform: string): ImageUse => (platform === 'bluesky' ? 'bluesky' : 'x');
+
+/**
+ * The item as an output sees it: an uploaded picture (imageId) becomes the public address of the version
+ * this output needs (imageUrl), its stored file (imageFile) and its alt text unless the item gives its own.
+ * An item without an upload, or whose upload is gone, is returned as it is.
+ */
+export function withUpload<T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile'>>(
+  item: T,
+  media: Media | null,
+  use: ImageUse,
+  publicUrl: string,
+): T {
+  if (!item.imageId || !media) return item;
+  const file = fileName(media.derivatives[use] ?? media);
+  return {
+    ...item,
+    imageUrl: `${publicUrl}/media/${file}`,
+    imageAlt: item.imageAlt?.trim() ? item.imageAlt : media.alt,
+    imageFile: file,
+  };
 }

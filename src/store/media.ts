@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Media, MediaType } from '../domain/media.js';
+import { withUpload, type ImageUse, type Media, type MediaType } from '../domain/media.js';
+import type { NewsItem } from '../domain/item.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Database, MediaTable } from './schema.js';
 import { nowIso } from './db.js';
@@ -95,4 +96,15 @@ export async function fileInUse(db: Db, hash: string): Promise<boolean> {
     .where((eb) => eb.or([eb('hash', '=', hash), eb('derivatives', 'like', `%"${hash}"%`)]))
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Items with their uploaded pictures resolved for one output (see withUpload). */
+export async function withUploads<
+  T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile'>,
+>(db: Db, items: T[], use: ImageUse, publicUrl: string): Promise<T[]> {
+  const ids = [...new Set(items.map((i) => i.imageId).filter((id): id is string => !!id))];
+  if (ids.length === 0) return items;
+  const rows = await db.selectFrom('media').selectAll().where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, rowToMedia(r)]));
+  return items.map((item) => withUpload(item, byId.get(item.imageId ?? '') ?? null, use, publicUrl));
 }
