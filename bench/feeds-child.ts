@@ -34,6 +34,7 @@ function makeItems(n: number): NewsItem[] {
       url,
       imageUrl: i % 3 === 0 ? `https://cdn.example.org/img/${i}.jpg` : null,
       imageAlt: i % 3 === 0 ? 'Mayors on stage' : null,
+      imageId: null,
       tags: [TAGS[i % TAGS.length]!, ...(i % 2 === 0 ? [TAGS[(i + 3) % TAGS.length]!] : [])],
       language: i % 4 === 0 ? 'fr' : 'en',
       translations: {},

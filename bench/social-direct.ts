@@ -64,6 +64,7 @@ function item(n: number): NewsItem {
     url: `https://example.org/direct/${n}`,
     imageUrl: null,
     imageAlt: null,
+    imageId: null,
     tags: ['bench'],
     language: 'en',
     translations: {},

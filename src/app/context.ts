@@ -18,6 +18,7 @@ import type { RedisTarget } from '../redis/connection.js';
 import type { FlowDeps } from './publishing.js';
 import type { DeliveryKind } from '../domain/delivery.js';
 import { HeraldMetrics } from '../ops/metrics/metrics.js';
+import { mediaStoreFor } from './media.js';
 
 /** Everything a process needs, built once from the configuration. */
 export interface Context extends FlowDeps {
@@ -72,6 +73,7 @@ export async function createContext(config: HeraldConfig, options: ContextOption
     timeoutMs: config.channels.timeoutMs,
     withLock,
     imageFetch,
+    readMedia: (file: string) => mediaStoreFor(config).get(file),
   });
   const channels = new ChannelRegistry(resolved.accounts, {
     db: store.db,

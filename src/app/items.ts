@@ -10,6 +10,12 @@ import {
 import type { Store } from '../store/db.js';
 import { getItem, insertItem, updateItemFields } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
+import { findMedia } from '../store/media.js';
+
+async function assertUploadExists(db: Store['db'], imageId: string | null | undefined): Promise<void> {
+  if (imageId && !(await findMedia(db, imageId)))
+    throw new ValidationError({ imageId: `no upload ${imageId} (it may have been deleted)` });
+}
 
 /** Validates and stores a new draft item. `rules` carries the installation's settings (default: private addresses refused). */
 export async function createItem(
@@ -20,6 +26,7 @@ export async function createItem(
 ): Promise<NewsItem> {
   const fields = validateItemFields(input, rules);
   return store.transaction(async (trx) => {
+    await assertUploadExists(trx, fields.imageId);
     const item = await insertItem(trx, fields, actor);
     await recordAudit(trx, {
       actor,
@@ -46,6 +53,7 @@ export async function editItem(
     const item = await getItem(trx, id);
     const next = applyItemPatch(editableFields(item), patch, rules);
     if (sameFields(next, editableFields(item))) return { item, changed: false };
+    if (next.imageId !== item.imageId) await assertUploadExists(trx, next.imageId);
     const updated = await updateItemFields(trx, item, next, actor);
     await recordAudit(trx, {
       actor,

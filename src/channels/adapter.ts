@@ -16,7 +16,8 @@ export interface ComposedPost {
   /** Thread parts in order; one element when the post is not a thread. */
   parts: string[];
   link: string | null;
-  image: { url: string; alt: string } | null;
+  /** `file`: an upload's stored file (read from the media store instead of fetching `url`). */
+  image: { url: string; alt: string; file?: string } | null;
   /** Length as the platform counts it (Twitter: weighted, URLs 23), of the longest part. */
   length: number;
   /** The platform's limit, null when there is no practical one. */
@@ -155,6 +156,8 @@ export interface AdapterDeps {
   withLock?: (<T>(key: string, run: () => Promise<T>) => Promise<T>) | undefined;
   /** How item images are fetched: allowPrivate from config allowPrivateUrls. */
   imageFetch?: ImageFetchPolicy | undefined;
+  /** Reads an uploaded picture's stored file (null when it is gone). */
+  readMedia?: ((file: string) => Promise<Buffer | null>) | undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ export interface LiveChannelOptions {
   withLock?: AdapterDeps['withLock'];
   /** How item images are fetched (Twitter uploads them): allowPrivate from config allowPrivateUrls. */
   imageFetch?: ImageFetchPolicy | undefined;
+  readMedia?: AdapterDeps['readMedia'];
 }
 
 /**
@@ -29,6 +30,7 @@ export function liveChannelFactories(
     timeoutMs: options.timeoutMs,
     withLock: options.withLock,
     imageFetch: options.imageFetch,
+    readMedia: options.readMedia,
   };
   return Object.fromEntries(
     platformRows().map(

@@ -37,6 +37,13 @@ export interface NewsItem {
   url: string;
   imageUrl: string | null;
   imageAlt: string | null;
+  /** An uploaded picture (media id), instead of imageUrl; its alt text is used when imageAlt is empty. */
+  imageId: string | null;
+  /**
+   * Set when an output resolved imageId (withUploadedImage): the stored file of the version it needs, which
+   * imageUrl then addresses publicly. Never stored.
+   */
+  imageFile?: string | undefined;
   tags: string[];
   language: string;
   translations: Record<string, ItemTranslation>;
@@ -95,6 +102,10 @@ export function isLanguageTag(value: string): boolean {
   }
 }
 
+const mediaId = z
+  .string({ error: 'must be a string' })
+  .regex(/^med_[0-9a-f]{32}$/, 'must be the id of an upload (POST /api/media answers it)');
+
 const language = z
   .string({ error: 'must be a string' })
   .refine(isLanguageTag, 'must be a BCP 47 language tag such as "en" or "fr-BE"');
@@ -134,6 +145,7 @@ export const itemFieldsSchema = z.strictObject({
   url: httpUrl,
   imageUrl: httpUrl.nullable().optional(),
   imageAlt: text(LIMITS.imageAlt, { required: false }).nullable().optional(),
+  imageId: mediaId.nullable().optional(),
   tags: z
     .array(tag, { error: 'must be a list of tags' })
     .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`)
@@ -167,6 +179,7 @@ export const itemPatchSchema = z.strictObject({
   url: httpUrl.optional(),
   imageUrl: httpUrl.nullable().optional(),
   imageAlt: text(LIMITS.imageAlt, { required: false }).nullable().optional(),
+  imageId: mediaId.nullable().optional(),
   tags: z
     .array(tag, { error: 'must be a list of tags' })
     .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`)
@@ -183,8 +196,15 @@ export const itemPatchSchema = z.strictObject({
 const asText = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** Rules that span fields; returns field -> message. */
-function crossFieldProblems(fields: Pick<ItemFields, 'imageUrl' | 'imageAlt'>): Record<string, string> {
+function crossFieldProblems(
+  fields: Pick<ItemFields, 'imageUrl' | 'imageAlt' | 'imageId'>,
+): Record<string, string> {
   const problems: Record<string, string> = {};
+  if (fields.imageId) {
+    if (fields.imageUrl)
+      problems.imageUrl = 'must be empty when imageId is given (one image: the upload or a URL)';
+    return problems; // the upload carries its own alt text; imageAlt, when given, replaces it for this item
+  }
   if (fields.imageUrl && !fields.imageAlt?.trim()) {
     problems.imageAlt =
       'is required when imageUrl is given (describe the image for people who cannot see it)';
@@ -223,7 +243,7 @@ export function validateItemFields(input: unknown, rules: ItemRules = {}): ItemF
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const candidate = parsed.success
     ? parsed.data
-    : { imageUrl: asText(raw.imageUrl), imageAlt: asText(raw.imageAlt) };
+    : { imageUrl: asText(raw.imageUrl), imageAlt: asText(raw.imageAlt), imageId: asText(raw.imageId) };
   for (const [field, problem] of Object.entries(crossFieldProblems(candidate))) fields[field] ??= problem;
   for (const [field, problem] of Object.entries(addressProblems(raw, rules))) fields[field] ??= problem;
   if (!parsed.success || Object.keys(fields).length > 0) throw new ValidationError(fields);
@@ -252,6 +272,7 @@ export function editableFields(item: NewsItem): ItemFields & { slug: string } {
     url: item.url,
     imageUrl: item.imageUrl,
     imageAlt: item.imageAlt,
+    imageId: item.imageId,
     tags: item.tags,
     language: item.language,
     slug: item.slug,
@@ -266,7 +287,7 @@ export function sameFields(a: ItemFields & { slug: string }, b: ItemFields & { s
 }
 
 function normalise(f: ItemFields & { slug: string }): unknown {
-  return { ...f, imageUrl: f.imageUrl ?? null, imageAlt: f.imageAlt ?? null };
+  return { ...f, imageUrl: f.imageUrl ?? null, imageAlt: f.imageAlt ?? null, imageId: f.imageId ?? null };
 }
 
 /** Which statuses an action may start from; the single place these rules live. */

@@ -12,6 +12,7 @@ import {
   startFeedBuild,
 } from '../store/feed-builds.js';
 import { LeaseTimeoutError, withLease } from '../store/leases.js';
+import { withUploads } from '../store/media.js';
 import { feedFingerprint, loadFeedItemIndex, loadItemsForFeeds, publishedStamps } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
 import { rebuildAllFeeds } from './regenerate.js';
@@ -128,7 +129,8 @@ export class FeedService {
     const buildId = await startFeedBuild(db, trigger);
     try {
       const index = await loadFeedItemIndex(db);
-      const items = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
+      const loaded = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
+      const items = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
       await mkdir(this.dir, { recursive: true });
       const result = await rebuildAllFeeds(
         items,

@@ -27,7 +27,7 @@ const I3 = '\n            ';
 export function rssChunks(entries: readonly FeedEntry[], meta: XmlFeedMeta): string[] {
   const parts: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
-    '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom">\n',
+    '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">\n',
     '    <channel>',
     `${I2}<title>${t(meta.title)}</title>`,
     `${I2}<link>${t(meta.siteUrl)}</link>`,
@@ -69,7 +69,11 @@ function rssItemXml(entry: FeedEntry, author: string): string {
   item += author;
   for (const tag of entry.tags) item += `${I3}<category>${t(tag)}</category>`;
   if (entry.image)
-    item += `${I3}<enclosure length="0" type="${a(entry.image.type)}" url="${a(entry.image.url)}"/>`;
+    item +=
+      `${I3}<enclosure length="0" type="${a(entry.image.type)}" url="${a(entry.image.url)}"/>` +
+      // Media RSS: readers that show pictures (and their alt text) read this rather than the enclosure.
+      `${I3}<media:content url="${a(entry.image.url)}" type="${a(entry.image.type)}" medium="image">` +
+      `<media:description type="plain">${t(entry.image.alt)}</media:description></media:content>`;
   return `${item}${I2}</item>`;
 }
 

@@ -4,6 +4,7 @@ import { itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
 import { publishBody, withdrawBody } from './schemas.js';
 import { feedPaths, feedSchemas } from './openapi-feeds.js';
 import { newsletterPaths, newsletterSchemas } from './openapi-newsletters.js';
+import { mediaPaths, mediaSchemas } from './openapi-media.js';
 import { previewBody } from './routes/preview.js';
 import { previewResponseSchema } from './preview-schema.js';
 
@@ -62,6 +63,7 @@ export function openApiDocument(publicUrl: string) {
         WithdrawRequest: schema(withdrawBody),
         ...feedSchemas,
         ...newsletterSchemas,
+        ...mediaSchemas,
         PreviewRequest: schema(previewBody),
         Preview: previewResponseSchema,
       },
@@ -182,6 +184,7 @@ export function openApiDocument(publicUrl: string) {
       },
       ...newsletterPaths,
       ...feedPaths,
+      ...mediaPaths,
       '/healthz': {
         get: {
           summary: 'Redis and database reachable',

@@ -23,6 +23,7 @@ import { memberRoutes } from './routes/members.js';
 import { newsletterRoutes } from './routes/newsletters.js';
 import { metricsRoute, timeRequests } from './routes/metrics.js';
 import { needs } from './route-access.js';
+import { mediaFileRoutes, mediaRoutes } from './routes/media.js';
 
 export interface ServerOptions {
   apiToken: string;
@@ -60,6 +61,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   feedRoutes(app, ctx); // public: the feeds
   unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)
   calendarFeedRoutes(app, ctx); // public: staff calendar feeds (secret per-person addresses)
+  mediaFileRoutes(app, ctx); // public: uploaded pictures by content hash
   await app.register(async (hooks) => publishHookRoutes(hooks, ctx)); // signed, not token-protected
   await app.register(async (hooks) => mailHookRoutes(hooks, ctx)); // each provider authenticated its own way
 
@@ -74,6 +76,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     draftRoutes(api, ctx);
     memberRoutes(api, ctx);
     newsletterRoutes(api, ctx);
+    await api.register(async (uploads) => mediaRoutes(uploads, ctx)); // its own scope: multipart parsing
   });
   await app.register(webPages(web));
   await app.register(queueBoard(web));

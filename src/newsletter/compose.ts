@@ -1,6 +1,7 @@
 // From a newsletter row to one recipient's message: the items (a snapshot once sending started), the
 // compiled template per language (cached: MJML runs once per newsletter and language in a process),
 // the signed links, the Handlebars render and the nodemailer message.
+import { withUploads } from '../store/media.js';
 import type { Kysely } from 'kysely';
 import type { SendMailOptions } from 'nodemailer';
 import { ValidationError } from '../domain/errors.js';
@@ -25,7 +26,8 @@ export function toNewsletterItem(item: NewsletterItem): NewsletterItem {
 export async function loadItems(
   db: Kysely<Database>,
   itemIds: readonly string[],
-  opts: { requirePublished: boolean },
+  /** publicUrl: uploaded pictures are linked there (their newsletter version). */
+  opts: { requirePublished: boolean; publicUrl: string },
 ): Promise<NewsletterItem[]> {
   if (itemIds.length === 0) throw new ValidationError({ itemIds: 'a newsletter needs at least one item' });
   const rows = await db
@@ -42,13 +44,23 @@ export async function loadItems(
       problems[`itemIds.${index}`] = `item ${id} is ${item.status}, not published`;
   });
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
-  return itemIds.map((id) => toNewsletterItem(byId.get(id)!));
+  const items = await withUploads(
+    db,
+    itemIds.map((id) => byId.get(id)!),
+    'newsletter',
+    opts.publicUrl,
+  );
+  return items.map(toNewsletterItem);
 }
 
 /** What recipients see: the snapshot taken when sending started, else the items as they are now. */
-export async function itemsOf(db: Kysely<Database>, newsletter: Newsletter): Promise<NewsletterItem[]> {
+export async function itemsOf(
+  db: Kysely<Database>,
+  newsletter: Newsletter,
+  publicUrl: string,
+): Promise<NewsletterItem[]> {
   if (newsletter.content) return newsletter.content as NewsletterItem[];
-  return loadItems(db, newsletter.itemIds, { requirePublished: false });
+  return loadItems(db, newsletter.itemIds, { requirePublished: false, publicUrl });
 }
 
 export function compileFor(

@@ -84,7 +84,10 @@ async function schedule(deps: NewsletterDeps, id: string, at: string, actor: str
   await checkTemplates(
     deps,
     newsletter,
-    await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: false }),
+    await loadItems(deps.store.db, newsletter.itemIds, {
+      requirePublished: false,
+      publicUrl: deps.config.publicUrl,
+    }),
   );
   const token = newScheduleToken();
   const moved = await deps.store.transaction(async (trx) => {
@@ -131,7 +134,10 @@ export async function startSend(
     return newsletter;
   if (!canDoNewsletter('send', newsletter.status)) refuse('send', newsletter);
   await deps.queues.ensureAvailable();
-  const items = await loadItems(deps.store.db, newsletter.itemIds, { requirePublished: true });
+  const items = await loadItems(deps.store.db, newsletter.itemIds, {
+    requirePublished: true,
+    publicUrl: deps.config.publicUrl,
+  });
   const layout = await checkTemplates(deps, newsletter, items);
   const from: readonly NewsletterStatus[] =
     opts.expectedToken !== undefined ? ['scheduled'] : allowedFrom('send');

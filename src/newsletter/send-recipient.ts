@@ -106,7 +106,7 @@ export class RecipientSender {
     if (!entry) {
       const db = this.deps.store.db;
       entry = findNewsletter(db, id).then(async (n) =>
-        n?.content ? { newsletter: n, items: await itemsOf(db, n) } : null,
+        n?.content ? { newsletter: n, items: await itemsOf(db, n, this.deps.config.publicUrl) } : null,
       );
       entry.then(
         (v) => v ?? this.newsletters.delete(id),

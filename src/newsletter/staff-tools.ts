@@ -55,7 +55,10 @@ export async function createNewsletter(
   actor: string,
 ): Promise<Newsletter> {
   const fields = parse(newsletterInputSchema, input);
-  await loadItems(deps.store.db, fields.itemIds, { requirePublished: false });
+  await loadItems(deps.store.db, fields.itemIds, {
+    requirePublished: false,
+    publicUrl: deps.config.publicUrl,
+  });
   const { newsletter } = await insertNewsletter(deps.store.db, {
     ...fields,
     source: 'staff',
@@ -81,7 +84,11 @@ export async function editNewsletter(
   const current = await getNewsletter(deps.store.db, id);
   if (!canDoNewsletter('edit', current.status))
     throw new ConflictError(`only a draft can be edited; this newsletter is ${current.status}`, 'not_draft');
-  if (patch.itemIds) await loadItems(deps.store.db, patch.itemIds, { requirePublished: false });
+  if (patch.itemIds)
+    await loadItems(deps.store.db, patch.itemIds, {
+      requirePublished: false,
+      publicUrl: deps.config.publicUrl,
+    });
   const change = {
     ...(patch.itemIds ? { itemIds: toJson(patch.itemIds) } : {}),
     ...(patch.subject !== undefined ? { subject: patch.subject } : {}),
@@ -145,7 +152,12 @@ export async function previewNewsletter(
   const newsletter = await getNewsletter(deps.store.db, id);
   const recipient = await previewRecipient(deps, opts.as);
   const language = opts.language ? checkLanguage(opts.language, 'language') : recipient.language;
-  const compiled = await compileFor(newsletter, await itemsOf(deps.store.db, newsletter), language, settings);
+  const compiled = await compileFor(
+    newsletter,
+    await itemsOf(deps.store.db, newsletter, deps.config.publicUrl),
+    language,
+    settings,
+  );
   const { content } = composeMessage(compiled, newsletter, recipient, settings, { preview: true }); // its links show pages that never act
   return {
     to: recipient.email,
@@ -191,7 +203,12 @@ export async function sendTest(
   const settings = newsletterSettings(deps.config);
   const newsletter = await getNewsletter(deps.store.db, id);
   const language = body.language ? checkLanguage(body.language, 'language') : settings.defaultLanguage;
-  const compiled = await compileFor(newsletter, await itemsOf(deps.store.db, newsletter), language, settings);
+  const compiled = await compileFor(
+    newsletter,
+    await itemsOf(deps.store.db, newsletter, deps.config.publicUrl),
+    language,
+    settings,
+  );
   const recipient = {
     contactId: `test-${randomBytes(6).toString('hex')}`,
     email: to,

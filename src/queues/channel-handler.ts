@@ -8,9 +8,15 @@ import { findAccount, setAccountState } from '../store/accounts.js';
 import { latestDoneDelivery } from '../store/deliveries.js';
 import { recordAudit } from '../store/audit.js';
 import type { DeliveryHandler, DeliveryRun } from './deliver.js';
+import { withUploads } from '../store/media.js';
+import { imageUseFor } from '../domain/media.js';
 
 /** Delivers an item to one social account through its Channel (live adapter or dry-run). */
-export function channelHandler(deps: { store: Store; channels: ChannelRegistry }): DeliveryHandler {
+export function channelHandler(deps: {
+  store: Store;
+  channels: ChannelRegistry;
+  config: { publicUrl: string };
+}): DeliveryHandler {
   const entryFor = (delivery: Delivery) => deps.channels.get(delivery.target);
 
   return {
@@ -18,7 +24,7 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
     gateKey: (delivery) =>
       entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null,
 
-    async run({ delivery, item, outcomeUnknown, saveProgress, ensureClaim }: DeliveryRun) {
+    async run({ delivery, item: stored, outcomeUnknown, saveProgress, ensureClaim }: DeliveryRun) {
       const entry = entryFor(delivery);
       if (!entry)
         throw new ChannelError({
@@ -32,10 +38,12 @@ export function channelHandler(deps: { store: Store; channels: ChannelRegistry }
           message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}`,
         });
       }
-      const localItem = itemForAccount(item, account);
-      const post = entry.channel.compose(localItem, account);
+      const use = imageUseFor(account.platform);
+      const [withImage] = await withUploads(deps.store.db, [stored], use, deps.config.publicUrl);
+      const item = itemForAccount(withImage!, account);
+      const post = entry.channel.compose(item, account);
       const previous = await previousResult(deps.store, delivery);
-      const ctx: PublishContext = { delivery, item: localItem, account, post, saveProgress, previous };
+      const ctx: PublishContext = { delivery, item, account, post, saveProgress, previous };
       if (outcomeUnknown && delivery.action === 'create') {
         const found = await entry.channel.findExisting(ctx);
         if (found) return found;

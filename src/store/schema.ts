@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // Column types as the database returns them. Times are ISO-8601 UTC text, JSON is text, booleans are 0/1,
 // so SQLite and PostgreSQL behave the same. Names are camelCase here, snake_case in SQL (CamelCasePlugin).
@@ -13,6 +13,8 @@ export interface ItemsTable {
   url: string;
   imageUrl: string | null;
   imageAlt: string | null;
+  /** An uploaded picture (media.id); null for none or a remote imageUrl. Added by migration 012. */
+  imageId: ColumnType<string | null, string | null | undefined, string | null>;
   tags: string;
   language: string;
   translations: string;
@@ -214,6 +216,23 @@ export interface Database {
   mailFeedbackEvents: MailFeedbackEventsTable;
   mailSuppressions: MailSuppressionsTable;
   mailFeedbackUnparsed: MailFeedbackUnparsedTable;
+  media: MediaTable;
+}
+
+// --- Media (migration 012) --------------------------------------------------------------------
+
+export interface MediaTable {
+  id: string;
+  hash: string;
+  type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  alt: string;
+  /** JSON: derivative name -> {hash, type, width, height, bytes}. */
+  derivatives: string;
+  createdBy: string;
+  createdAt: string;
 }
 
 // --- Newsletters (migration 003) ---------------------------------------------------------------

@@ -17,6 +17,7 @@ export function makeItem(overrides: Partial<NewsItem> = {}): NewsItem {
     url: `https://www.example.org/news/item-${counter}`,
     imageUrl: null,
     imageAlt: null,
+    imageId: null,
     tags: [],
     language: 'en',
     translations: {},

@@ -18,6 +18,8 @@ const LEVELS: Record<string, number> = {
   'ops/version.ts': 1,
   'ops/file-modes.ts': 1,
   channels: 2,
+  // Uploaded pictures: decoding (sharp) and the file store.
+  media: 2,
   // Configuration reads the platform table (credential keys, environment variables).
   config: 3,
   queues: 3,

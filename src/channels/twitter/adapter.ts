@@ -18,6 +18,7 @@ import { tweetLength } from '../text.js';
 import type { AccountLookup } from '../credentials.js';
 import type { TwitterCredentials } from './credentials.js';
 import { fetchImage } from '../fetch-image.js';
+import { typeOfExtension } from '../../domain/media.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
 import { redact } from '../redact.js';
@@ -46,6 +47,8 @@ export interface TwitterChannelOptions {
   timeoutMs?: number | undefined;
   /** Item images: default refuses private, loopback and link-local addresses (config allowPrivateUrls). */
   imageFetch?: ImageFetchPolicy | undefined;
+  /** Uploaded pictures are read from the media store, not fetched over HTTP. */
+  readMedia?: ((file: string) => Promise<Buffer | null>) | undefined;
   now?: () => Date;
 }
 
@@ -216,13 +219,9 @@ export class TwitterChannel implements Channel {
 
   private async uploadImage(
     session: TwitterAccountSession,
-    image: { url: string; alt: string },
+    image: { url: string; alt: string; file?: string },
   ): Promise<string> {
-    const { bytes, type } = await fetchImage(image.url, {
-      ...this.options.imageFetch,
-      timeoutMs: this.timeoutMs,
-      maxBytes: MAX_IMAGE_BYTES,
-    });
+    const { bytes, type } = await this.imageBytes(image);
     const mediaId = await session.call((client) =>
       client.v2.uploadMedia(bytes, { media_type: type as `${EUploadMimeType}` }),
     );
@@ -232,6 +231,17 @@ export class TwitterChannel implements Channel {
       );
     }
     return mediaId;
+  }
+
+  private async imageBytes(image: { url: string; file?: string }) {
+    const stored = image.file && this.options.readMedia ? await this.options.readMedia(image.file) : null;
+    if (stored)
+      return { bytes: stored, type: typeOfExtension(image.file!.split('.').pop()!) ?? 'image/jpeg' };
+    return fetchImage(image.url, {
+      ...this.options.imageFetch,
+      timeoutMs: this.timeoutMs,
+      maxBytes: MAX_IMAGE_BYTES,
+    });
   }
 
   private async recentTweets(session: TwitterAccountSession, ctx: PublishContext): Promise<TweetV2[]> {

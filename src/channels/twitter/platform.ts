@@ -28,7 +28,7 @@ export const twitterPlatform: PlatformRow = {
     twitterCredentialProblems(Object.keys(credentials), label, title, hasSecretKey),
   parseCredentials: twitterCredentialsFrom,
   composer: twitterComposer,
-  createAdapter(config, { db, secretKey, timeoutMs, withLock, imageFetch }) {
+  createAdapter(config, { db, secretKey, timeoutMs, withLock, imageFetch, readMedia }) {
     const credentials = twitterCredentialsFrom(config.credentials ?? {});
     if (credentials.kind === 'oauth2' && !secretKey) {
       throw new Error(
@@ -44,6 +44,7 @@ export const twitterPlatform: PlatformRow = {
       apiUrl: config.apiUrl,
       timeoutMs,
       imageFetch,
+      readMedia,
       tokenStore:
         encrypted && credentials.kind === 'oauth2'
           ? tiedToConfiguredToken(encrypted, credentials.refreshToken)

@@ -43,6 +43,7 @@ function lenientFields(raw: Record<string, unknown>) {
     url,
     imageUrl: pick('imageUrl', null) ?? null,
     imageAlt: pick('imageAlt', null) ?? null,
+    imageId: pick('imageId', null) ?? null,
     tags: pick('tags', []),
     language: pick('language', 'en'),
     translations: pick('translations', {}),

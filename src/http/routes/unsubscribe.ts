@@ -147,7 +147,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
       const settings = newsletterSettings(ctx.config);
       const compiled = await compileFor(
         newsletter,
-        await itemsOf(ctx.store.db, newsletter),
+        await itemsOf(ctx.store.db, newsletter, ctx.config.publicUrl),
         contact?.language ?? settings.defaultLanguage,
         settings,
       );

@@ -1,0 +1,65 @@
+import type { HeraldConfig } from '../config/schema.js';
+import { ConflictError } from '../domain/errors.js';
+import { fileName, validateAlt, type Media, type MediaFile } from '../domain/media.js';
+import type { Store } from '../store/db.js';
+import { deleteMediaRow, fileInUse, getMedia, insertMedia, mediaUses, setMediaAlt } from '../store/media.js';
+import { dataDirMediaStore, type MediaStore } from '../media/store.js';
+import { processUpload } from '../media/process.js';
+
+/** The media store configuration picks (the data dir). */
+export function mediaStoreFor(config: Pick<HeraldConfig, 'dataDir'>): MediaStore {
+  return dataDirMediaStore(config.dataDir);
+}
+
+/** Checks, re-encodes and stores an upload with its derivatives; files first, then the row that names them. */
+export async function uploadMedia(
+  store: Store,
+  files: MediaStore,
+  upload: { bytes: Buffer; alt: unknown },
+  actor: string,
+): Promise<Media> {
+  const alt = validateAlt(upload.alt);
+  const { original, derivatives } = await processUpload(upload.bytes);
+  for (const file of [original, ...Object.values(derivatives)])
+    await files.put(fileName(file), file.data, file.type);
+  const describe = ({ hash, type, width, height, bytes }: MediaFile): MediaFile => ({
+    hash,
+    type,
+    width,
+    height,
+    bytes,
+  });
+  return insertMedia(store.db, {
+    ...describe(original),
+    alt,
+    derivatives: Object.fromEntries(Object.entries(derivatives).map(([name, f]) => [name, describe(f)])),
+    createdBy: actor,
+  });
+}
+
+export async function editMediaAlt(store: Store, id: string, alt: unknown): Promise<Media> {
+  const text = validateAlt(alt);
+  await getMedia(store.db, id);
+  await setMediaAlt(store.db, id, text);
+  return getMedia(store.db, id);
+}
+
+/** Deletes an upload no item shows; its files go too unless another upload shares them. */
+export async function deleteMedia(store: Store, files: MediaStore, id: string): Promise<void> {
+  const media = await store.transaction(async (trx) => {
+    const found = await getMedia(trx, id);
+    const uses = (await mediaUses(trx, [id])).get(id) ?? [];
+    if (uses.length > 0) throw inUse(id, uses);
+    await deleteMediaRow(trx, id);
+    return found;
+  });
+  for (const file of [media, ...Object.values(media.derivatives)])
+    if (!(await fileInUse(store.db, file.hash))) await files.delete(fileName(file));
+}
+
+function inUse(id: string, uses: { id: string; title: string }[]): ConflictError {
+  return new ConflictError(
+    `media ${id} is in use by ${uses.map((u) => `item ${u.id} ("${u.title}")`).join(', ')}: remove it from ${uses.length === 1 ? 'that item' : 'those items'} first`,
+    'media_in_use',
+  );
+}
