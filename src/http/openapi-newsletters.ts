@@ -7,6 +7,7 @@ import {
   authorityPatch,
   contactListQuery,
   contactPatch,
+  eraseConfirmation,
   importQuery,
   memberListQuery,
   newsletterListQuery,
@@ -61,6 +62,7 @@ export const newsletterSchemas = {
   AuthorityPatch: schema(authorityPatch),
   ContactInput: schema(contactFieldsSchema),
   ContactPatch: schema(contactPatch),
+  EraseConfirmation: schema(eraseConfirmation),
   NewsletterInput: schema(newsletterInputSchema),
   NewsletterPatch: schema(newsletterPatchSchema),
   SendRequest: schema(sendBody),
@@ -165,6 +167,23 @@ export const newsletterPaths = {
       parameters: idParam,
       requestBody: json('ContactPatch'),
       responses: { '200': { description: 'The contact' }, ...conflict, ...errors },
+    },
+  },
+  '/api/contacts/{id}/personal-data': {
+    get: {
+      summary:
+        'GDPR export: everything held about the contact (contact, authority, newsletters sent, bounces and complaints, suppression, history), as JSON; audited',
+      parameters: idParam,
+      responses: { '200': { description: "The contact's data" }, ...errors },
+    },
+  },
+  '/api/contacts/{id}/erase': {
+    post: {
+      summary:
+        'GDPR erasure: removes the contact, its address and name wherever copied, and its history; the address stays on the suppression list as a salted hash (reason erased); audited',
+      parameters: idParam,
+      requestBody: { required: true, ...json('EraseConfirmation') },
+      responses: { '200': { description: 'What was erased' }, ...errors },
     },
   },
   '/api/contacts/import': {

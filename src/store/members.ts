@@ -368,7 +368,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /** Case-insensitive "contains"; `%` and `_` in the search are literal characters, not wildcards. */
-function containsCi(column: string, needle: string) {
+export function containsCi(column: string, needle: string) {
   const pattern = `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
