@@ -311,6 +311,42 @@ export const newsletterPaths = {
       },
     },
   },
+  '/subscribe': {
+    get: {
+      ...page(
+        'The public subscription form (email, language, newsletters; ?lang=, ?source= for an embedded form)',
+      ),
+      responses: { '200': { description: 'HTML form' }, '400': { description: 'Invalid query' } },
+    },
+    post: {
+      ...page(
+        'Ask to subscribe (form fields email, language, announcements, digest; website is the honeypot): a confirmation mail goes out; the answer is the same whether or not the address is known',
+      ),
+      responses: {
+        '200': { description: 'Check your inbox' },
+        '400': { description: 'The form again, each problem named' },
+        '429': { description: 'Too many requests from this client address' },
+      },
+    },
+  },
+  '/subscribe/confirm/{token}': {
+    get: {
+      ...page('Confirmation page with a button (never confirms by itself)'),
+      responses: {
+        '200': { description: 'HTML page' },
+        '404': { description: 'Invalid link' },
+        '410': { description: 'Expired (7 days)' },
+      },
+    },
+    post: {
+      ...page('Confirm the subscription (double opt-in); a repeated confirmation changes nothing'),
+      responses: {
+        '200': { description: 'Subscribed' },
+        '404': { description: 'Invalid link' },
+        '410': { description: 'Expired (7 days)' },
+      },
+    },
+  },
   '/w/{token}': {
     get: {
       ...page('The newsletter in the browser'),

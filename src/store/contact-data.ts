@@ -12,6 +12,8 @@ import { addressHash, findSuppression, listFeedbackEvents, suppressAddress } fro
 import type { StoredAuthority, StoredContact } from './members.js';
 import { containsCi, findAuthority } from './members.js';
 import { emailKey } from '../domain/member.js';
+import type { Consent, SubscriptionRequest } from './subscriptions.js';
+import { deleteSubscriptionRecords, listConsents, listSubscriptionRequests } from './subscriptions.js';
 
 type Db = Kysely<Database>;
 
@@ -31,11 +33,15 @@ export interface ContactRecords {
   feedback: FeedbackEvent[];
   suppression: Pick<Suppression, 'reason' | 'source' | 'createdAt'> | null;
   history: AuditEntry[];
+  /** Consents given on the public form: when, from where, under which wording. */
+  consents: Consent[];
+  subscriptionRequests: SubscriptionRequest[];
 }
 
 export async function contactRecords(db: Db, contact: StoredContact, salt: string): Promise<ContactRecords> {
-  const [authority, recipients, feedback, suppression, history] = await Promise.all([
-    findAuthority(db, contact.authorityId),
+  const hash = addressHash(salt, contact.email);
+  const [authority, recipients, feedback, suppression, history, consents, requests] = await Promise.all([
+    contact.authorityId ? findAuthority(db, contact.authorityId) : null,
     db
       .selectFrom('newsletterRecipients')
       .select(['newsletterId', 'email', 'name', 'language', 'status', 'sentAt', 'reply'])
@@ -43,8 +49,10 @@ export async function contactRecords(db: Db, contact: StoredContact, salt: strin
       .orderBy('createdAt')
       .execute(),
     listFeedbackEvents(db, { contactId: contact.id }),
-    findSuppression(db, addressHash(salt, contact.email)),
+    findSuppression(db, hash),
     listAudit(db, 'contact', contact.id),
+    listConsents(db, contact.id),
+    listSubscriptionRequests(db, hash, contact.id),
   ]);
   return {
     contact,
@@ -55,6 +63,8 @@ export async function contactRecords(db: Db, contact: StoredContact, salt: strin
       ? { reason: suppression.reason, source: suppression.source, createdAt: suppression.createdAt }
       : null,
     history,
+    consents,
+    subscriptionRequests: requests,
   };
 }
 
@@ -63,6 +73,7 @@ export interface ErasureCounts {
   feedbackEvents: number;
   auditEntries: number;
   unparsedReports: number;
+  subscriptionRequests: number;
 }
 
 /**
@@ -108,11 +119,13 @@ export async function eraseContactRecords(
     .deleteFrom('mailFeedbackUnparsed')
     .where(containsCi('sender', key))
     .executeTakeFirst();
+  const requests = await deleteSubscriptionRecords(db, hash, contact.id);
   await db.deleteFrom('contacts').where('id', '=', contact.id).execute();
   return {
     recipients: Number(recipients.numUpdatedRows),
     feedbackEvents: Number(events.numUpdatedRows),
     auditEntries: Number(audit.numDeletedRows),
     unparsedReports: Number(unparsed.numDeletedRows),
+    subscriptionRequests: requests,
   };
 }

@@ -157,7 +157,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
 }
 
 /** The languages newsletters exist in, each named in itself, plus the contact's own. */
-function languageChoices(current: string): Array<{ code: string; name: string }> {
+export function languageChoices(current: string): Array<{ code: string; name: string }> {
   const codes = [...new Set([...templateLanguages(defaultTemplatesDir()), current])].sort();
   return codes.map((code) => ({ code, name: autonym(code) }));
 }
