@@ -25,7 +25,7 @@ import { verifyToken } from '../../newsletter/unsubscribe-token.js';
 import { findSubscriptionRequest } from '../../store/subscriptions.js';
 import { LoginLimiter } from '../pages/login-limit.js';
 import { needs } from '../route-access.js';
-import { languageChoices } from './unsubscribe.js';
+import { formBodiesOnly, languageChoices } from './unsubscribe.js';
 
 const formQuery = z.object({
   lang: z.string().max(35).optional(),
@@ -61,15 +61,7 @@ export function subscribeRoutes(app: FastifyInstance, ctx: Context): void {
   };
 
   app.register(async (pub) => {
-    pub.removeAllContentTypeParsers();
-    pub.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: 16_384 },
-      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-    );
-    pub.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) =>
-      done(null, {}),
-    );
+    formBodiesOnly(pub); // a JSON or other body reads as an empty form: a 400 naming the fields
 
     pub.get('/subscribe', needs('public'), async (request, reply) => {
       const q = formQuery.parse(request.query);
