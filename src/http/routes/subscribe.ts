@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Context } from '../../app/context.js';
 import { ValidationError } from '../../domain/errors.js';
+import { normaliseLanguage } from '../../domain/member.js';
 import { validateSubscribeForm } from '../../domain/subscribe.js';
 import { PAGE_HEADERS } from '../../newsletter/pages.js';
 import { newsletterSettings } from '../../newsletter/settings.js';
@@ -65,13 +66,14 @@ export function subscribeRoutes(app: FastifyInstance, ctx: Context): void {
 
     pub.get('/subscribe', needs('public'), async (request, reply) => {
       const q = formQuery.parse(request.query);
-      const language = q.lang ?? settings().defaultLanguage;
+      const language = (q.lang && normaliseLanguage(q.lang)) || settings().defaultLanguage;
       return send(reply, 200, subscribeFormPage(language, view(language, { source: q.source })));
     });
 
     pub.post('/subscribe', needs('public'), async (request, reply) => {
       const form = (request.body ?? {}) as Record<string, string>;
-      const language = typeof form.language === 'string' ? form.language : settings().defaultLanguage;
+      const language =
+        (typeof form.language === 'string' && normaliseLanguage(form.language)) || settings().defaultLanguage;
       let parsed;
       try {
         parsed = validateSubscribeForm(form, offeredSubscriptions(ctx.config));
