@@ -26,6 +26,7 @@ const BENCHES: Bench[] = [
   { name: 'newsletter', sized: true },
   { name: 'pages', sized: false },
   { name: 'calendar', sized: false },
+  { name: 'bounces', sized: false }, // 10,000 DSNs, as issue 17 asks
 ];
 
 export interface RunRecord {

@@ -8,6 +8,7 @@ import { withStore } from './with-context.js';
 import { recordAudit } from '../store/audit.js';
 import { importContacts, type ImportReport } from '../store/member-import.js';
 import { listAllAuthorities, listAllContacts, listContacts } from '../store/members.js';
+import { eraseContact, exportContact, findContactByRef } from '../app/contact-privacy.js';
 
 export function printImportReport(report: ImportReport, out: (line: string) => void = console.log): void {
   const verb = report.applied ? '' : ' (nothing written)';
@@ -94,5 +95,35 @@ export function registerMemberCommands(program: Command): void {
         );
       }
       console.log(`${contacts.length} of ${total}`);
+    });
+
+  members
+    .command('export-contact')
+    .description('GDPR: everything held about one contact, as JSON (audited)')
+    .argument('<contact>', 'contact id (ctc_...) or email address')
+    .option('--out <file>', 'write to this file (mode 0600) instead of standard output')
+    .action(async (ref: string, opts: { out?: string }) => {
+      const data = await withStore(async (store) =>
+        exportContact(store, (await findContactByRef(store, ref)).id, 'cli'),
+      );
+      const json = `${JSON.stringify(data, null, 2)}\n`;
+      if (opts.out) await writeFile(opts.out, json, { mode: 0o600 });
+      else process.stdout.write(json);
+    });
+
+  members
+    .command('erase-contact')
+    .description(
+      'GDPR: erase one contact and its history; the address stays suppressed as a salted hash (audited, cannot be undone)',
+    )
+    .argument('<contact>', 'contact id (ctc_...) or email address')
+    .requiredOption('--yes', 'confirm: erasure cannot be undone')
+    .action(async (ref: string) => {
+      const report = await withStore(async (store) =>
+        eraseContact(store, (await findContactByRef(store, ref)).id, 'cli'),
+      );
+      console.log(
+        `erased ${report.contactId}: ${report.recipients} recipient rows and ${report.feedbackEvents} feedback events made anonymous, ${report.auditEntries} history entries removed; the address stays on the suppression list`,
+      );
     });
 }

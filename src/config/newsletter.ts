@@ -86,6 +86,10 @@ const digest = z.strictObject({
 });
 
 /** Newsletters to member contacts. Owned by the newsletter module; documented in docs/newsletters.md. */
+const AUDIENCE = z.enum(['members', 'followers', 'both'], {
+  error: 'must be "members", "followers" or "both"',
+});
+
 export const newsletterConfigSchema = z.strictObject({
   /** smtp://user:pass@host:port or smtps://...; unset = messages are written as .eml files in the data dir. */
   smtpUrl: z
@@ -172,6 +176,26 @@ export const newsletterConfigSchema = z.strictObject({
         z.string().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://sns.*.amazonaws.com'),
       ).optional(),
       toleranceSeconds: positiveInt.max(3600).default(300),
+    })
+    .prefault({}),
+  /**
+   * Who each kind of newsletter goes to: `members` (contacts of member authorities), `followers`
+   * (people who subscribed on the public form: contacts without an authority) or `both`. The form offers
+   * only the kinds whose audience includes followers.
+   */
+  audiences: z
+    .strictObject({
+      announcement: AUDIENCE.default('both'),
+      digest: AUDIENCE.default('both'),
+    })
+    .prefault({}),
+  /** The public subscription form (`/subscribe`, double opt-in). */
+  subscribe: z
+    .strictObject({
+      /** Subscription requests per client address per hour (more: 429). */
+      perIpPerHour: positiveInt.max(10_000).default(10),
+      /** Confirmation mails per address per day (more are not sent; the answer is the same). */
+      perAddressPerDay: positiveInt.max(100).default(3),
     })
     .prefault({}),
   /** When soft bounces (temporary delivery failures reported later) suppress an address. */

@@ -333,21 +333,25 @@ export function exportContactsCsv(
   { bom = true } = {},
 ): string {
   const byId = new Map(authorities.map((a) => [a.id, a]));
-  const rows = contacts.map((contact) => {
+  // Followers (no authority) are not members: this file is the members' list, importable as is.
+  const rows = contacts.flatMap((contact) => {
+    if (contact.authorityId === null) return [];
     const authority = byId.get(contact.authorityId);
     if (!authority)
       throw new Error(`contact ${contact.id} refers to unknown authority ${contact.authorityId}`);
     return [
-      authority.name,
-      authority.country,
-      contact.name,
-      contact.email,
-      contact.language,
-      authority.regionType,
-      contact.subscriptions.announcements ? 'yes' : 'no',
-      contact.subscriptions.digest ? 'yes' : 'no',
-      contact.status,
-    ].map(neutraliseFormula);
+      [
+        authority.name,
+        authority.country,
+        contact.name,
+        contact.email,
+        contact.language,
+        authority.regionType,
+        contact.subscriptions.announcements ? 'yes' : 'no',
+        contact.subscriptions.digest ? 'yes' : 'no',
+        contact.status,
+      ].map(neutraliseFormula),
+    ];
   });
   return stringify([[...EXPORT_COLUMNS], ...rows], { bom, record_delimiter: 'unix' });
 }

@@ -32,10 +32,13 @@ export interface Subscriptions {
   digest: boolean;
 }
 
-/** A person at a member authority who receives newsletters. */
+/**
+ * A person who receives newsletters: at a member authority, or a follower (no authority) who subscribed
+ * on the public form.
+ */
 export interface Contact {
   id: string;
-  authorityId: string;
+  authorityId: string | null;
   name: string;
   /** Normalised (see normaliseEmail); unique by emailKey(). */
   email: string;
@@ -133,13 +136,13 @@ export function authorityKey(name: string, country: string): string {
 
 // --- Validation of API input -------------------------------------------------------------------
 
-const email = z.string({ error: 'must be a string' }).transform((value, ctx) => {
+export const emailField = z.string({ error: 'must be a string' }).transform((value, ctx) => {
   const normalised = normaliseEmail(value);
   if (normalised === null) ctx.addIssue({ code: 'custom', message: 'must be a valid email address' });
   return normalised ?? value;
 });
 
-const language = z.string({ error: 'must be a string' }).transform((value, ctx) => {
+export const languageField = z.string({ error: 'must be a string' }).transform((value, ctx) => {
   const normalised = normaliseLanguage(value);
   if (normalised === null) {
     ctx.addIssue({
@@ -179,15 +182,15 @@ const subscriptions = z.strictObject({
 export const contactFieldsSchema = z.strictObject({
   authorityId: z.string({ error: 'must be a string' }).min(1, 'is required'),
   name: name(200, false).default(''),
-  email,
-  language,
+  email: emailField,
+  language: languageField,
   subscriptions: subscriptions.default(DEFAULT_SUBSCRIPTIONS),
 });
 export type ContactFields = z.output<typeof contactFieldsSchema>;
 
 /** What a contact may change on the preferences page. */
 export const preferencesSchema = z.strictObject({
-  language: language.optional(),
+  language: languageField.optional(),
   subscriptions: subscriptions.partial().optional(),
 });
 export type Preferences = z.output<typeof preferencesSchema>;

@@ -49,6 +49,11 @@ export const contactListQuery = z.strictObject({
   offset,
 });
 
+/** Erasure cannot be undone: the request says so in its body. */
+export const eraseConfirmation = z.strictObject({
+  confirm: z.literal(true, { error: 'must be true: erasure cannot be undone' }),
+});
+
 export const contactPatch = z.strictObject({
   authorityId: z.string().optional(),
   name: z.string().optional(),

@@ -7,6 +7,7 @@ import {
   authorityPatch,
   contactListQuery,
   contactPatch,
+  eraseConfirmation,
   importQuery,
   memberListQuery,
   newsletterListQuery,
@@ -61,6 +62,7 @@ export const newsletterSchemas = {
   AuthorityPatch: schema(authorityPatch),
   ContactInput: schema(contactFieldsSchema),
   ContactPatch: schema(contactPatch),
+  EraseConfirmation: schema(eraseConfirmation),
   NewsletterInput: schema(newsletterInputSchema),
   NewsletterPatch: schema(newsletterPatchSchema),
   SendRequest: schema(sendBody),
@@ -165,6 +167,23 @@ export const newsletterPaths = {
       parameters: idParam,
       requestBody: json('ContactPatch'),
       responses: { '200': { description: 'The contact' }, ...conflict, ...errors },
+    },
+  },
+  '/api/contacts/{id}/personal-data': {
+    get: {
+      summary:
+        'GDPR export: everything held about the contact (contact, authority, newsletters sent, bounces and complaints, suppression, history), as JSON; audited',
+      parameters: idParam,
+      responses: { '200': { description: "The contact's data" }, ...errors },
+    },
+  },
+  '/api/contacts/{id}/erase': {
+    post: {
+      summary:
+        'GDPR erasure: removes the contact, its address and name wherever copied, and its history; the address stays on the suppression list as a salted hash (reason erased); audited',
+      parameters: idParam,
+      requestBody: { required: true, ...json('EraseConfirmation') },
+      responses: { '200': { description: 'What was erased' }, ...errors },
     },
   },
   '/api/contacts/import': {
@@ -289,6 +308,42 @@ export const newsletterPaths = {
         '200': { description: 'Saved' },
         '400': { description: 'Invalid choice' },
         '404': { description: 'Invalid link' },
+      },
+    },
+  },
+  '/subscribe': {
+    get: {
+      ...page(
+        'The public subscription form (email, language, newsletters; ?lang=, ?source= for an embedded form)',
+      ),
+      responses: { '200': { description: 'HTML form' }, '400': { description: 'Invalid query' } },
+    },
+    post: {
+      ...page(
+        'Ask to subscribe (form fields email, language, announcements, digest; website is the honeypot): a confirmation mail goes out; the answer is the same whether or not the address is known',
+      ),
+      responses: {
+        '200': { description: 'Check your inbox' },
+        '400': { description: 'The form again, each problem named' },
+        '429': { description: 'Too many requests from this client address' },
+      },
+    },
+  },
+  '/subscribe/confirm/{token}': {
+    get: {
+      ...page('Confirmation page with a button (never confirms by itself)'),
+      responses: {
+        '200': { description: 'HTML page' },
+        '404': { description: 'Invalid link' },
+        '410': { description: 'Expired (7 days)' },
+      },
+    },
+    post: {
+      ...page('Confirm the subscription (double opt-in); a repeated confirmation changes nothing'),
+      responses: {
+        '200': { description: 'Subscribed' },
+        '404': { description: 'Invalid link' },
+        '410': { description: 'Expired (7 days)' },
       },
     },
   },

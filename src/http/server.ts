@@ -18,6 +18,7 @@ import { publishHookRoutes } from './routes/hooks.js';
 import { mailHookRoutes } from './routes/mail-hooks.js';
 import { sourceRoutes } from './routes/sources.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { subscribeRoutes } from './routes/subscribe.js';
 import { calendarFeedRoutes } from './routes/calendar-feed.js';
 import { memberRoutes } from './routes/members.js';
 import { newsletterRoutes } from './routes/newsletters.js';
@@ -60,6 +61,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   app.get('/api/openapi.json', needs('public'), async () => openApiDocument(ctx.config.publicUrl));
   feedRoutes(app, ctx); // public: the feeds
   unsubscribeRoutes(app, ctx); // public: newsletter unsubscribe, preferences and web-version links (signed tokens)
+  subscribeRoutes(app, ctx); // public: the subscription form (double opt-in) and its confirmation links
   calendarFeedRoutes(app, ctx); // public: staff calendar feeds (secret per-person addresses)
   mediaFileRoutes(app, ctx); // public: uploaded pictures by content hash
   await app.register(async (hooks) => publishHookRoutes(hooks, ctx)); // signed, not token-protected

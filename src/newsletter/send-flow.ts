@@ -56,7 +56,11 @@ async function checkTemplates(
   const settings = newsletterSettings(deps.config);
   const languages = new Set([
     settings.defaultLanguage,
-    ...(await eligibleLanguages(deps.store.db, newsletter.kind)),
+    ...(await eligibleLanguages(
+      deps.store.db,
+      newsletter.kind,
+      deps.config.newsletter.audiences[newsletter.kind],
+    )),
   ]);
   let layout = '';
   for (const language of languages)
@@ -144,7 +148,11 @@ export async function startSend(
   const total = await deps.store.transaction(async (trx) => {
     const current = await getNewsletter(trx, id);
     if (opts.expectedToken !== undefined && current.scheduleToken !== opts.expectedToken) return null;
-    const audience = await eligibleContacts(trx, newsletter.kind);
+    const audience = await eligibleContacts(
+      trx,
+      newsletter.kind,
+      deps.config.newsletter.audiences[newsletter.kind],
+    );
     const now = nowIso();
     const moved = await transitionNewsletter(trx, id, from, {
       status: 'sending',

@@ -133,7 +133,7 @@ async function previewRecipient(
     ? await findContact(deps.store.db, who)
     : await findContactByEmail(deps.store.db, who);
   if (!contact) throw new NotFoundError('contact', who.slice(0, 120));
-  const authority = await findAuthority(deps.store.db, contact.authorityId);
+  const authority = contact.authorityId ? await findAuthority(deps.store.db, contact.authorityId) : null;
   return {
     contactId: contact.id,
     email: contact.email,

@@ -4,7 +4,9 @@
 // Several keys may be given to verify (the first signs), so a key can be rotated without breaking links.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const TOKEN_PURPOSES = ['unsubscribe', 'preferences', 'web'] as const;
+// `confirm` (double opt-in) names a subscription request instead of a contact; the request carries its
+// own expiry (7 days), checked against the database, so that a replayed link finds it confirmed.
+export const TOKEN_PURPOSES = ['unsubscribe', 'preferences', 'web', 'confirm'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenClaims {
@@ -91,7 +93,12 @@ export function tokenUrl(baseUrl: string, path: string, token: string): string {
 }
 
 /** Public routes the links point to (the lead's HTTP layer serves them). */
-export const LINK_PATHS = { unsubscribe: '/u', preferences: '/p', web: '/w' } as const;
+export const LINK_PATHS = {
+  unsubscribe: '/u',
+  preferences: '/p',
+  web: '/w',
+  confirm: '/subscribe/confirm',
+} as const;
 
 export interface ContactLinks {
   unsubscribeUrl: string;

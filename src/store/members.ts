@@ -1,5 +1,5 @@
 // Member authorities and their contacts.
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type {
   Authority,
@@ -196,8 +196,12 @@ async function assertEmailFree(db: Db, email: string, exceptId?: string): Promis
     throw new ConflictError(`${email} is already the address of contact ${clash.id}`, 'duplicate_email');
 }
 
-export async function insertContact(db: Db, fields: ContactFields): Promise<StoredContact> {
-  await getAuthority(db, fields.authorityId);
+/** A contact of a member authority, or a follower (`authorityId: null`, from the public form). */
+export async function insertContact(
+  db: Db,
+  fields: Omit<ContactFields, 'authorityId'> & { authorityId: string | null },
+): Promise<StoredContact> {
+  if (fields.authorityId !== null) await getAuthority(db, fields.authorityId);
   await assertEmailFree(db, fields.email);
   const now = nowIso();
   const id = newId('ctc');
@@ -284,7 +288,8 @@ export async function listContacts(
   db: Db,
   query: ContactListQuery,
 ): Promise<{ contacts: Array<StoredContact & { authorityName: string; country: string }>; total: number }> {
-  let base = db.selectFrom('contacts').innerJoin('authorities', 'authorities.id', 'contacts.authorityId');
+  // Followers have no authority: their authority name and country are empty.
+  let base = db.selectFrom('contacts').leftJoin('authorities', 'authorities.id', 'contacts.authorityId');
   if (query.q) {
     const q = query.q;
     base = base.where((eb) =>
@@ -311,7 +316,11 @@ export async function listContacts(
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return {
-    contacts: rows.map((r) => ({ ...rowToContact(r), authorityName: r.authorityName, country: r.country })),
+    contacts: rows.map((r) => ({
+      ...rowToContact(r),
+      authorityName: r.authorityName ?? '',
+      country: r.country ?? '',
+    })),
     total: Number(count.n),
   };
 }
@@ -335,11 +344,17 @@ export interface Audience {
   authorityName: string;
 }
 
-export async function eligibleContacts(db: Db, kind: NewsletterKind): Promise<Audience[]> {
+/** Who a kind of newsletter goes to: contacts of member authorities, followers (no authority), or both. */
+export type AudienceChoice = 'members' | 'followers' | 'both';
+
+export async function eligibleContacts(
+  db: Db,
+  kind: NewsletterKind,
+  audience: AudienceChoice = 'both',
+): Promise<Audience[]> {
   const column = subscriptionFor(kind) === 'announcements' ? 'contacts.announcements' : 'contacts.digest';
-  const rows = await db
-    .selectFrom('contacts')
-    .innerJoin('authorities', 'authorities.id', 'contacts.authorityId')
+  const rows = await inAudience(db.selectFrom('contacts'), audience)
+    .leftJoin('authorities', 'authorities.id', 'contacts.authorityId')
     .select([
       'contacts.id as contactId',
       'contacts.email',
@@ -351,7 +366,16 @@ export async function eligibleContacts(db: Db, kind: NewsletterKind): Promise<Au
     .where(column, '=', 1)
     .orderBy('contacts.id')
     .execute();
-  return rows;
+  return rows.map((r) => ({ ...r, authorityName: r.authorityName ?? '' }));
+}
+
+function inAudience<Q extends SelectQueryBuilder<Database, 'contacts', object>>(
+  q: Q,
+  audience: AudienceChoice,
+): Q {
+  if (audience === 'members') return q.where('contacts.authorityId', 'is not', null) as Q;
+  if (audience === 'followers') return q.where('contacts.authorityId', 'is', null) as Q;
+  return q;
 }
 
 export async function countContactsByStatus(db: Db): Promise<Record<string, number>> {
@@ -368,19 +392,22 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /** Case-insensitive "contains"; `%` and `_` in the search are literal characters, not wildcards. */
-function containsCi(column: string, needle: string) {
+export function containsCi(column: string, needle: string) {
   const pattern = `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
 /** The languages of the contacts a newsletter of this kind would go to now. */
-export async function eligibleLanguages(db: Db, kind: NewsletterKind): Promise<string[]> {
-  const column = subscriptionFor(kind) === 'announcements' ? 'announcements' : 'digest';
-  const rows = await db
-    .selectFrom('contacts')
-    .select('language')
+export async function eligibleLanguages(
+  db: Db,
+  kind: NewsletterKind,
+  audience: AudienceChoice = 'both',
+): Promise<string[]> {
+  const column = subscriptionFor(kind) === 'announcements' ? 'contacts.announcements' : 'contacts.digest';
+  const rows = await inAudience(db.selectFrom('contacts'), audience)
+    .select('contacts.language')
     .distinct()
-    .where('status', '=', 'active')
+    .where('contacts.status', '=', 'active')
     .where(column, '=', 1)
     .execute();
   return rows.map((r) => r.language);

@@ -9,6 +9,7 @@ import { requestKeysMigration } from './migrations/006-request-keys.js';
 import { dryRunPostsMigration } from './migrations/007-dry-run-posts-renames.js';
 import { mailFeedbackMigration } from './migrations/008-mail-feedback.js';
 import { calendarMigration } from './migrations/010-calendar.js';
+import { subscribeMigration } from './migrations/011-subscribe.js';
 import { mediaMigration } from './migrations/012-media.js';
 import { HeraldError } from '../domain/errors.js';
 
@@ -33,6 +34,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '007-dry-run-posts-renames': dryRunPostsMigration(store.dialect),
     '008-mail-feedback': mailFeedbackMigration(store.dialect),
     '010-calendar': calendarMigration(store.dialect),
+    '011-subscribe': subscribeMigration(store.dialect),
     '012-media': mediaMigration(store.dialect),
   };
 }

@@ -217,6 +217,8 @@ export interface Database {
   mailSuppressions: MailSuppressionsTable;
   mailFeedbackUnparsed: MailFeedbackUnparsedTable;
   media: MediaTable;
+  subscriptionRequests: SubscriptionRequestsTable;
+  contactConsents: ContactConsentsTable;
 }
 
 // --- Media (migration 012) --------------------------------------------------------------------
@@ -249,7 +251,8 @@ export interface AuthoritiesTable {
 
 export interface ContactsTable {
   id: string;
-  authorityId: string;
+  /** Null for a follower (subscribed on the public form; migration 011). */
+  authorityId: string | null;
   name: string;
   email: string;
   emailKey: string;
@@ -354,4 +357,34 @@ export interface MailFeedbackUnparsedTable {
   reason: string;
   newsletterId: string | null;
   createdAt: string;
+}
+
+// --- Public subscription (migration 011) -------------------------------------------------------
+
+export interface SubscriptionRequestsTable {
+  id: string;
+  addressHash: string;
+  email: string;
+  language: string;
+  /** JSON list: announcements, digest. */
+  subscriptions: string;
+  wordingVersion: string;
+  source: string;
+  mailed: number;
+  requestedAt: string;
+  expiresAt: string;
+  confirmedAt: string | null;
+  contactId: string | null;
+}
+
+export interface ContactConsentsTable {
+  id: string;
+  contactId: string;
+  requestId: string;
+  subscriptions: string;
+  language: string;
+  wordingVersion: string;
+  source: string;
+  requestedAt: string;
+  givenAt: string;
 }

@@ -1,25 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import type { Page } from 'playwright-core';
 import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
-import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
+import {
+  axeViolations,
+  browserSkipReason,
+  openBrowser,
+  screenshot,
+  signIn,
+  type Browser,
+} from '../helpers/browser.js';
 import { createItem } from '../../src/app/items.js';
 import { requestPublish } from '../../src/app/publishing.js';
 import { getItem } from '../../src/store/items.js';
 import { updateUser } from '../../src/store/users.js';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A/AA rules on the current page; evaluated through the DevTools protocol, so the page's CSP does not apply. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`,
-  )) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const ZONE = 'Europe/Paris';
 

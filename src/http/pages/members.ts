@@ -70,7 +70,7 @@ async function showContact(
   errors: FieldErrors = {},
   status = 200,
 ) {
-  const authority = await getAuthority(deps.ctx.store.db, contact.authorityId);
+  const authority = contact.authorityId ? await getAuthority(deps.ctx.store.db, contact.authorityId) : null;
   const t = (k: string) => deps.views.t(k);
   return sendPage(
     deps,

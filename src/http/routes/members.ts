@@ -15,12 +15,14 @@ import {
 } from '../../store/members.js';
 import { importContacts } from '../../store/member-import.js';
 import { createAuthority, createContact, editAuthority, editContact } from '../../app/members.js';
+import { eraseContact, exportContact } from '../../app/contact-privacy.js';
 import {
   AUTHORITY_ID,
   CONTACT_ID,
   authorityPatch,
   contactListQuery,
   contactPatch,
+  eraseConfirmation,
   importQuery,
   memberListQuery,
 } from '../newsletter-schemas.js';
@@ -94,6 +96,18 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
       request.actor,
     ),
   );
+
+  // GDPR: everything held about the contact, as JSON; and erasure (the address stays suppressed, hashed).
+  app.get('/api/contacts/:id/personal-data', needs('members:read'), async (request, reply) => {
+    const data = await exportContact(store, idParam(request.params, CONTACT_ID, 'contact'), request.actor);
+    return reply.header('cache-control', 'no-store').send(data);
+  });
+
+  app.post('/api/contacts/:id/erase', needs('members:write'), async (request) => {
+    const id = idParam(request.params, CONTACT_ID, 'contact');
+    eraseConfirmation.parse(request.body ?? {});
+    return eraseContact(store, id, request.actor);
+  });
 
   // The import takes the CSV as the body (text/csv); its own scope, so only this route parses CSV.
   app.register(async (scope) => {

@@ -82,15 +82,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
     // Mail clients post `List-Unsubscribe=One-Click` as a form (urlencoded or multipart), some with other
     // content types (RFC 8058 clients vary); the token is what authorises, so any body with any content
     // type is accepted (the inherited JSON parser too is replaced) and only the preferences form is read.
-    pub.removeAllContentTypeParsers();
-    pub.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: 16_384 },
-      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-    );
-    pub.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) =>
-      done(null, {}),
-    );
+    formBodiesOnly(pub);
 
     pub.get('/u/*', needs('signed-link'), async (request, reply) => {
       const r = await resolve(tokenOf(request.params), 'unsubscribe');
@@ -156,8 +148,21 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: Context): void {
   });
 }
 
+/** A public scope's bodies: an urlencoded form is read (16 kB at most); any other body is read as empty. */
+export function formBodiesOnly(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 16_384 }, (_req, _body, done) =>
+    done(null, {}),
+  );
+}
+
 /** The languages newsletters exist in, each named in itself, plus the contact's own. */
-function languageChoices(current: string): Array<{ code: string; name: string }> {
+export function languageChoices(current: string): Array<{ code: string; name: string }> {
   const codes = [...new Set([...templateLanguages(defaultTemplatesDir()), current])].sort();
   return codes.map((code) => ({ code, name: autonym(code) }));
 }
