@@ -22,6 +22,7 @@ import { channelPages } from './channels.js';
 import { userPages } from './users.js';
 import { accountPages } from './account.js';
 import { memberPages } from './members.js';
+import { contactPrivacyPages } from './contact-privacy.js';
 import { newsletterPages } from './newsletters.js';
 import { calendarPages } from './calendar.js';
 
@@ -95,6 +96,7 @@ export function webPages(deps: WebDeps) {
     userPages(app, deps);
     accountPages(app, deps);
     memberPages(app, deps);
+    contactPrivacyPages(app, deps);
     newsletterPages(app, deps);
     calendarPages(app, deps);
   };

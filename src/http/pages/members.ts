@@ -62,7 +62,7 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
   });
 }
 
-async function showContact(
+export async function showContact(
   deps: WebDeps,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -93,7 +93,7 @@ async function showContact(
   );
 }
 
-function contactId(params: unknown): string {
+export function contactId(params: unknown): string {
   const id = String((params as { id?: unknown }).id ?? '');
   if (!CONTACT_ID.test(id)) throw new NotFoundError('contact', id.slice(0, 80));
   return id;
