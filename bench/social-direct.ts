@@ -1,12 +1,14 @@
-// The same-run baseline for bench/social.ts: the chosen adapters (Twitter, Facebook, Mastodon) called in a plain loop (no queue, no
+// The same-run baseline for bench/social.ts: the chosen adapters (Twitter, Facebook, Mastodon, LinkedIn) called in a plain loop (no queue, no
 // database), in their own process like the workers, at the same concurrency; no new post is started after <maxSeconds>
 // (a large backlog is measured over that window). Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
-// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds> <mastodonUrl> <mastodonToken> <platforms>
+// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds> <mastodonUrl> <mastodonToken> <platforms> <linkedinUrl> <organizationId> <linkedinToken>
 import type { PublishContext } from '../src/channels/adapter.js';
 import type { ChannelAccount } from '../src/domain/platform.js';
 import type { Channel } from '../src/channels/adapter.js';
 import { FacebookChannel } from '../src/channels/facebook/adapter.js';
 import { MastodonChannel } from '../src/channels/mastodon/adapter.js';
+import { LinkedInChannel } from '../src/channels/linkedin/adapter.js';
+import { linkedinCredentialsFrom } from '../src/channels/linkedin/credentials.js';
 import { TwitterChannel } from '../src/channels/twitter/adapter.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import type { NewsItem } from '../src/domain/item.js';
@@ -23,6 +25,9 @@ const [
   mastodonUrl,
   mastodonToken,
   platformsArg,
+  linkedinUrl,
+  organizationId,
+  linkedinToken,
 ] = process.argv.slice(2);
 const POSTS = Number(postsArg);
 const CONCURRENCY = Number(concurrencyArg);
@@ -49,7 +54,11 @@ const mastodon = new MastodonChannel({
   instanceUrl: mastodonUrl,
   accounts: () => ({ credentials: { accessToken: mastodonToken!, visibility: 'public' } }),
 });
-const byPlatform: Record<string, Channel> = { twitter, facebook, mastodon };
+const linkedin = new LinkedInChannel({
+  apiUrl: linkedinUrl!,
+  accounts: () => ({ credentials: linkedinCredentialsFrom({ organizationId, accessToken: linkedinToken }) }),
+});
+const byPlatform: Record<string, Channel> = { twitter, facebook, mastodon, linkedin };
 const channels = (platformsArg ?? 'twitter,facebook').split(',').map((p) => byPlatform[p]!);
 
 function item(n: number): NewsItem {

@@ -6,7 +6,7 @@
 // Bluesky (bench/social-bluesky.ts): the same comparison, and sessions created per 1,000 posts.
 // Usage: npx tsx bench/social.ts [--size 1k] [--max-seconds 60] [--no-extras]
 //        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional;
-//        BENCH_PLATFORMS=twitter,facebook (default) or any of twitter,facebook,mastodon: posts split evenly)
+//        BENCH_PLATFORMS=twitter,facebook (default) or any of twitter,facebook,mastodon,linkedin: posts split evenly)
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +18,7 @@ import { waitReady } from '../src/redis/connection.js';
 import { requestPublish } from '../src/app/publishing.js';
 import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/facebook.js';
 import { DEFAULT_MASTODON_ACCOUNT, startFakeMastodon } from '../tests/fakes/mastodon.js';
+import { DEFAULT_LINKEDIN_ORGANIZATION, startFakeLinkedIn } from '../tests/fakes/linkedin.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
 import {
   freshPgUrl,
@@ -50,7 +51,7 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a def
 const CONCURRENCY = 8;
 const EVERY = pollEveryMs(POSTS);
 
-const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon'] as const;
+const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon', 'linkedin'] as const;
 const SELECTED = (process.env.BENCH_PLATFORMS ?? 'twitter,facebook').split(',').map((p) => p.trim());
 for (const p of SELECTED)
   if (!(BENCH_PLATFORMS as readonly string[]).includes(p))
@@ -60,11 +61,14 @@ const PER_ITEM = SELECTED.length;
 const twitter = await startFakeTwitter();
 const facebook = await startFakeFacebook();
 const mastodon = await startFakeMastodon();
-const posted = () => twitter.posts.length + facebook.posts.length + mastodon.statuses.length;
+const linkedin = await startFakeLinkedIn();
+const posted = () =>
+  twitter.posts.length + facebook.posts.length + mastodon.statuses.length + linkedin.posts.length;
 const resetFakes = () => {
   twitter.reset();
   facebook.reset();
   mastodon.reset();
+  linkedin.reset();
 };
 
 const accountEnv = {
@@ -78,6 +82,9 @@ const accountEnv = {
   FACEBOOK_GRAPH_URL: facebook.url,
   MASTODON_ACCESS_TOKEN: DEFAULT_MASTODON_ACCOUNT.token,
   MASTODON_URL: mastodon.url,
+  LINKEDIN_ORGANIZATION_ID: DEFAULT_LINKEDIN_ORGANIZATION.id,
+  LINKEDIN_ACCESS_TOKEN: DEFAULT_LINKEDIN_ORGANIZATION.token,
+  LINKEDIN_API_URL: linkedin.url,
 };
 
 /** The adapters in a loop, in a process of their own (as the workers are), at the workers' concurrency. */
@@ -96,6 +103,9 @@ function directRate(
     mastodon.url,
     DEFAULT_MASTODON_ACCOUNT.token,
     SELECTED.join(','),
+    linkedin.url,
+    DEFAULT_LINKEDIN_ORGANIZATION.id,
+    DEFAULT_LINKEDIN_ORGANIZATION.token,
   ];
   const child = spawn(
     process.execPath,
@@ -235,6 +245,7 @@ async function scheduledLatency(items: number) {
     ...twitter.posts.map((p) => ({ url: urlOf(p.text), at: Date.parse(p.createdAt) })),
     ...facebook.posts.map((p) => ({ url: p.link!, at: p.receivedAt })),
     ...mastodon.statuses.map((s) => ({ url: urlOf(s.text), at: Date.parse(s.createdAt) })),
+    ...linkedin.posts.map((p) => ({ url: p.article!.source, at: p.createdAt })),
   ];
   return arrivals.map((a) => a.at - due.get(a.url)!);
 }
@@ -288,6 +299,7 @@ const lateness = EXTRAS ? await scheduledLatency(SCHEDULED) : null;
 await twitter.close();
 await facebook.close();
 await mastodon.close();
+await linkedin.close();
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
