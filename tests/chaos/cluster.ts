@@ -6,6 +6,8 @@ import path from 'node:path';
 import { spawnHerald, waitForExit } from '../helpers/processes.js';
 import { startFakeFacebook, type FakeFacebook } from '../fakes/facebook.js';
 import { DEFAULT_MASTODON_ACCOUNT, startFakeMastodon, type FakeMastodon } from '../fakes/mastodon.js';
+import { DEFAULT_BLUESKY_ACCOUNT, startFakeBluesky, type FakeBluesky } from '../fakes/bluesky.js';
+import { DEFAULT_LINKEDIN_ORGANIZATION, startFakeLinkedIn, type FakeLinkedIn } from '../fakes/linkedin.js';
 import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 import { envFromSettings, fakeSettings } from '../helpers/fake-env.js';
 import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
@@ -38,6 +40,8 @@ export interface Cluster {
   twitter: FakeTwitter;
   facebook: FakeFacebook;
   mastodon: FakeMastodon;
+  bluesky: FakeBluesky;
+  linkedin: FakeLinkedIn;
   smtp: FakeSmtp;
   store: Store;
   workers: Map<Role, HeraldProcess[]>;
@@ -55,10 +59,12 @@ export interface Cluster {
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const [twitter, facebook, mastodon, smtp] = await Promise.all([
+  const [twitter, facebook, mastodon, bluesky, linkedin, smtp] = await Promise.all([
     startFakeTwitter(),
     startFakeFacebook(),
     startFakeMastodon(),
+    startFakeBluesky(),
+    startFakeLinkedIn(),
     startFakeSmtp(),
   ]);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'herald-chaos-'));
@@ -69,7 +75,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...envFromSettings(
       fakeSettings(
         { twitter, facebook, smtp },
-        { channels: { mastodon: { accessToken: DEFAULT_MASTODON_ACCOUNT.token, apiUrl: mastodon.url } } },
+        {
+          channels: {
+            mastodon: { accessToken: DEFAULT_MASTODON_ACCOUNT.token, apiUrl: mastodon.url },
+            bluesky: {
+              identifier: DEFAULT_BLUESKY_ACCOUNT.handle,
+              appPassword: DEFAULT_BLUESKY_ACCOUNT.password,
+              apiUrl: bluesky.url,
+            },
+            linkedin: {
+              organizationId: DEFAULT_LINKEDIN_ORGANIZATION.id,
+              accessToken: DEFAULT_LINKEDIN_ORGANIZATION.token,
+              apiUrl: linkedin.url,
+            },
+          },
+        },
       ),
     ),
     HERALD_CONFIG: '',
@@ -110,6 +130,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     twitter,
     facebook,
     mastodon,
+    bluesky,
+    linkedin,
     smtp,
     store,
     workers,
@@ -157,7 +179,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       }
       await Promise.all(running.map((p) => waitForExit(p, 15_000).catch(() => p.kill('SIGKILL'))));
       await store.close();
-      await Promise.all([twitter.close(), facebook.close(), mastodon.close(), smtp.close()]);
+      await Promise.all([
+        twitter.close(),
+        facebook.close(),
+        mastodon.close(),
+        bluesky.close(),
+        linkedin.close(),
+        smtp.close(),
+      ]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -27,16 +27,18 @@ export interface Scenario {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const postsAtTheFakes = (c: Cluster) =>
+  c.twitter.posts.length +
+  c.facebook.posts.length +
+  c.mastodon.statuses.length +
+  c.bluesky.posts.length +
+  c.linkedin.posts.length;
+
 /** Waits until the workers are visibly busy: some posts and some messages went out. */
 async function whenBusy(cluster: Cluster, posts = 20, messages = 100, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (
-      cluster.twitter.posts.length + cluster.facebook.posts.length + cluster.mastodon.statuses.length >=
-        posts &&
-      cluster.smtp.messages.length >= messages
-    )
-      return;
+    if (postsAtTheFakes(cluster) >= posts && cluster.smtp.messages.length >= messages) return;
     await sleep(50);
   }
 }
@@ -225,8 +227,22 @@ export const SCENARIOS: Scenario[] = [
       mastodon.inject({ kind: 'slow', delayMs: 4_000 }, { ...status, nth: 40, times: 2 });
       mastodon.inject({ kind: 'drop_after_accept' }, { ...status, nth: 60, times: 3 });
       mastodon.inject({ kind: 'drop' }, { ...status, nth: 80, times: 2 });
+      const record = { method: 'com.atproto.repo.createRecord' };
+      const { bluesky } = cluster;
+      bluesky.inject({ kind: 'rate_limited', seconds: 3 }, { ...record, nth: 5, times: 2 });
+      bluesky.inject({ kind: 'server_error', status: 502 }, { ...record, nth: 20, times: 3 });
+      bluesky.inject({ kind: 'slow', delayMs: 4_000 }, { ...record, nth: 40, times: 2 });
+      bluesky.inject({ kind: 'drop_after_accept' }, { ...record, nth: 60, times: 3 });
+      bluesky.inject({ kind: 'drop' }, { ...record, nth: 80, times: 2 });
+      const post = { route: 'POST /rest/posts' };
+      const { linkedin } = cluster;
+      linkedin.inject({ kind: 'rate_limited', retryAfter: 3 }, { ...post, nth: 5, times: 2 });
+      linkedin.inject({ kind: 'server_error', status: 503 }, { ...post, nth: 20, times: 3 });
+      linkedin.inject({ kind: 'slow', delayMs: 4_000 }, { ...post, nth: 40, times: 2 });
+      linkedin.inject({ kind: 'drop_after_accept' }, { ...post, nth: 60, times: 3 });
+      linkedin.inject({ kind: 'drop' }, { ...post, nth: 80, times: 2 });
       return {
-        faults: 36,
+        faults: 60,
         what: 'each platform: 429 x2, 5xx x3, 4 s answer (timeout 3 s) x2, drop after accept x3, drop x2',
       };
     },

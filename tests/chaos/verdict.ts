@@ -28,6 +28,11 @@ export interface Verdict {
 
 const ITEM_URL = /https:\/\/example\.org\/news\/report-(\d+)/;
 
+function linkCardUri(record: { value: Record<string, unknown> }): string | null {
+  const embed = record.value.embed as { external?: { uri?: string } } | undefined;
+  return embed?.external?.uri ?? (typeof record.value.text === 'string' ? record.value.text : null);
+}
+
 function countPosts(texts: Array<string | null>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const text of texts) {
@@ -67,6 +72,11 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
     mastodon: countPosts(
       cluster.mastodon.statuses.filter((s) => !s.deleted && s.inReplyToId === null).map((s) => s.text),
     ),
+    // Bluesky shows long links shortened in the text: the link card carries the whole address.
+    bluesky: countPosts(cluster.bluesky.posts.filter((r) => !r.value.reply).map(linkCardUri)),
+    linkedin: countPosts(
+      cluster.linkedin.posts.filter((p) => !p.deleted).map((p) => p.article?.source ?? p.shown),
+    ),
   };
   const deliveries = await db
     .selectFrom('deliveries')
@@ -83,7 +93,7 @@ export async function judge(cluster: Cluster, traffic: Traffic): Promise<Verdict
         );
       continue;
     }
-    const platform = d.target === 'facebook' || d.target === 'mastodon' ? d.target : 'twitter';
+    const platform = (d.target in posted ? d.target : 'twitter') as keyof typeof posted;
     const count = posted[platform].get(numberOf.get(d.itemId) ?? '') ?? 0;
     if (count > 1) {
       duplicated += count - 1;
