@@ -101,7 +101,7 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-async function countActiveAdmins(db: Db): Promise<number> {
+export async function countActiveAdmins(db: Db): Promise<number> {
   const row = await db
     .selectFrom('staffUsers')
     .select((eb) => eb.fn.countAll<number>().as('n'))
