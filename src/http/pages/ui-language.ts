@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import Negotiator from 'negotiator';
+import { preferredLanguage } from '../accept-language.js';
 
 // Each staff page is rendered in its reader's language. The request being served is kept in an
 // AsyncLocalStorage (as @fastify/request-context does) so that every `deps.views.t(...)` follows it
@@ -12,11 +12,7 @@ const browserLanguage = new WeakMap<FastifyRequest, string | undefined>();
 /** The best of `available` for the browser's Accept-Language, or undefined when none fits. */
 function negotiated(request: FastifyRequest, available: readonly string[]): string | undefined {
   if (!browserLanguage.has(request)) {
-    const header = request.headers['accept-language'];
-    const match = header
-      ? new Negotiator({ headers: { 'accept-language': header } }).language([...available])
-      : undefined;
-    browserLanguage.set(request, match);
+    browserLanguage.set(request, preferredLanguage(request.headers['accept-language'], available));
   }
   return browserLanguage.get(request);
 }
