@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { fieldErrorsFromZod } from './zod-errors.js';
 import { isTimeZone } from './schedule.js';
+import { isLanguageTag } from './item.js';
 
 /** `editor`: compose, schedule, publish, retry. `admin`: also members, channels, users, queues. */
 export const STAFF_ROLES = ['editor', 'admin'] as const;
@@ -19,6 +20,8 @@ export interface StaffUser {
   role: StaffRole;
   /** The zone dates are shown and entered in; null = the installation's zone. */
   timezone: string | null;
+  /** The staff pages' language (BCP 47); null = the browser's Accept-Language. */
+  language: string | null;
   disabled: boolean;
   passwordChangedAt: string;
   lastLoginAt: string | null;
@@ -46,6 +49,10 @@ const zoneSchema = z
   .string({ error: 'must be a string' })
   .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
 
+const languageSchema = z
+  .string({ error: 'must be a string' })
+  .refine(isLanguageTag, 'must be a language tag such as "en" or "fr"');
+
 export const newStaffUserSchema = z.strictObject({
   email: emailSchema,
   name: z.string({ error: 'must be a string' }).trim().max(120, 'must be at most 120 characters').default(''),
@@ -58,6 +65,7 @@ export const staffUserPatchSchema = z.strictObject({
   name: z.string({ error: 'must be a string' }).trim().max(120, 'must be at most 120 characters').optional(),
   role: roleSchema.optional(),
   timezone: zoneSchema.nullable().optional(),
+  language: languageSchema.nullable().optional(),
   disabled: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type StaffUserPatch = z.output<typeof staffUserPatchSchema>;

@@ -105,6 +105,7 @@ export interface StaffUsersTable {
   role: string;
   passwordHash: string;
   timezone: string | null;
+  language: string | null;
   disabled: number;
   passwordChangedAt: string;
   lastLoginAt: string | null;

@@ -15,6 +15,7 @@ function rowToUser(row: Selectable<StaffUsersTable>): StaffUser {
     name: row.name,
     role: row.role as StaffRole,
     timezone: row.timezone,
+    language: row.language,
     disabled: row.disabled === 1,
     passwordChangedAt: row.passwordChangedAt,
     lastLoginAt: row.lastLoginAt,
@@ -101,7 +102,7 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-async function countActiveAdmins(db: Db): Promise<number> {
+export async function countActiveAdmins(db: Db): Promise<number> {
   const row = await db
     .selectFrom('staffUsers')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -125,6 +126,7 @@ export async function updateUser(db: Db, id: string, patch: StaffUserPatch): Pro
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.role !== undefined ? { role: patch.role } : {}),
     ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
+    ...(patch.language !== undefined ? { language: patch.language } : {}),
     ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
   };
   await db

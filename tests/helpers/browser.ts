@@ -34,7 +34,9 @@ export interface Browser {
 }
 
 /** A fresh Chromium profile (own user-data-dir), headless. */
-export async function openBrowser(options: { width?: number; height?: number } = {}): Promise<Browser> {
+export async function openBrowser(
+  options: { width?: number; height?: number; locale?: string } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'herald-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -42,7 +44,7 @@ export async function openBrowser(options: { width?: number; height?: number } =
     args: ARGS,
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     timezoneId: 'Europe/Paris',
-    locale: 'en-GB',
+    locale: options.locale ?? 'en-GB', // also the Accept-Language the pages negotiate
   });
   // Tests never touch the internet: anything not on this machine is refused before it leaves the browser
   // (e.g. the logo a newsletter preview links to).

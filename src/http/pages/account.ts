@@ -10,6 +10,9 @@ import { needs } from '../route-access.js';
 
 const ZONES = Intl.supportedValuesOf('timeZone');
 
+/** A language's name in that language ("English", "français"): how people find their own. */
+const languageName = (tag: string) => new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
+
 async function showAccount(
   deps: WebDeps,
   request: FastifyRequest,
@@ -29,6 +32,11 @@ async function showAccount(
       title: deps.views.t('account.title'),
       profile: { name: user.name, email: user.email, role: deps.views.t(`role.${user.role}`), zone },
       zones: ZONES.map((z) => ({ value: z, selected: z === zone })),
+      languages: deps.views.languages.map((l) => ({
+        value: l,
+        label: languageName(l),
+        selected: l === user.language,
+      })),
       defaultZone: deps.ctx.config.timezone,
       sessions: sessions.map((s) => ({
         createdAt: s.createdAt,
@@ -51,12 +59,16 @@ export function accountPages(app: FastifyInstance, deps: WebDeps): void {
   app.post('/account', needs('account:write'), async (request, reply) => {
     const form = (request.body ?? {}) as FormBody;
     const zone = one(form, 'timezone').trim();
-    if (zone && !isTimeZone(zone))
-      return showAccount(deps, request, reply, { timezone: deps.views.t('account.zoneInvalid') }, 400);
+    const language = one(form, 'language').trim();
+    const errors: FieldErrors = {};
+    if (zone && !isTimeZone(zone)) errors.timezone = deps.views.t('account.zoneInvalid');
+    if (language && !deps.views.languages.includes(language))
+      errors.language = deps.views.t('account.languageInvalid');
+    if (Object.keys(errors).length > 0) return showAccount(deps, request, reply, errors, 400);
     await editStaffUser(
       deps.ctx.store,
       request.signedIn!.user.id,
-      { name: one(form, 'name'), timezone: zone || null },
+      { name: one(form, 'name'), timezone: zone || null, language: language || null },
       request.actor,
     );
     return redirectWith(deps, request, reply, '/account', { kind: 'ok', key: 'account.saved' });

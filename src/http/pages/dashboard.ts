@@ -14,8 +14,20 @@ import { accountNames, byDay, deliveryView, itemRow } from './view-models.js';
 import { attentionExtras } from './attention.js';
 import { needs } from '../route-access.js';
 import { calendarHref } from './calendar.js';
+import { setupChecklist, type SetupStep } from '../../app/getting-started.js';
 
 const UPCOMING_DAYS = 7;
+
+/** Where each "Getting started" step is done; the postal address is a configuration setting, so no page. */
+const SETUP_PAGES: Record<SetupStep['id'], { href: string | null; adminOnly: boolean }> = {
+  channels: { href: '/channels', adminOnly: true },
+  members: { href: '/members', adminOnly: false },
+  postalAddress: { href: null, adminOnly: false },
+  secondAdmin: { href: '/users', adminOnly: true },
+  firstItem: { href: '/items/new', adminOnly: false },
+};
+
+const stepView = (step: SetupStep) => ({ ...step, ...SETUP_PAGES[step.id] });
 
 /** Everything the dashboard shows; also what its script polls for (the `live` fragment). */
 async function dashboardData(deps: WebDeps, request: FastifyRequest) {
@@ -63,10 +75,11 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
 
 export function dashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/', needs('items:read'), async (request, reply) => {
-    const data = await dashboardData(deps, request);
+    const [data, setup] = await Promise.all([dashboardData(deps, request), setupChecklist(deps.ctx)]);
     return sendPage(deps, request, reply, 'dashboard', {
       title: deps.views.t('dashboard.title'),
       ...data,
+      setup: setup.complete ? null : { ...setup, steps: setup.steps.map(stepView) },
       scripts: ['live.js'],
     });
   });

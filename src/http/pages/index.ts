@@ -14,6 +14,7 @@ import { securityHeaders, PAGES_CSP } from './headers.js';
 import { Sessions } from './session.js';
 import { StaticAssets } from './static-assets.js';
 import { pagesTemplateDir, Views } from './views.js';
+import { languageNow, serveInRequestLanguage } from './ui-language.js';
 import { loginRoutes } from './login.js';
 import { dashboardRoutes } from './dashboard.js';
 import { itemPages } from './items.js';
@@ -65,7 +66,7 @@ export async function installWebSupport(app: FastifyInstance, ctx: Context): Pro
   );
   const deps: WebDeps = {
     ctx,
-    views: new Views(dir, web.language, assets),
+    views: new Views(dir, web.language, assets, languageNow),
     sessions,
     limiter,
     assets,
@@ -83,6 +84,7 @@ export function webPages(deps: WebDeps) {
     // Pages take HTML forms only: a JSON body would hand handlers numbers, arrays or null where a form has strings.
     app.removeContentTypeParser('application/json');
     onSurface(app, 'page');
+    serveInRequestLanguage(app);
     app.addHook('onRequest', securityHeaders(PAGES_CSP));
     app.addHook('preHandler', requireCsrf(deps.sessions, pageRefusals(deps)));
     formsTakeEffectOnce(app, deps); // after the CSRF check: only a genuine form claims its token

@@ -23,18 +23,14 @@ type Template = Handlebars.TemplateDelegate;
 /** The id of a form field's input, from its name (`tr.0.title` -> `f-tr-0-title`). */
 export const fieldId = (name: string): string => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
-/** Handlebars templates of the staff pages, compiled once at start-up; a broken template fails the start. */
-export class Views {
+/** The staff pages in one language: Handlebars templates compiled once at start-up; a broken template fails the start. */
+class LanguageViews {
   private readonly hb = Handlebars.create();
   private readonly pages = new Map<string, Template>();
   private readonly layout: Template;
   readonly i18n: Translator;
 
-  constructor(
-    readonly dir: string,
-    language: string,
-    assets: StaticAssets,
-  ) {
+  constructor(dir: string, language: string, assets: StaticAssets) {
     this.i18n = loadTranslator(dir, language);
     registerHelpers(this.hb, this.i18n, assets);
     const partials = path.join(dir, 'partials');
@@ -68,14 +64,63 @@ export class Views {
     return partial(data);
   }
 
-  t(key: string, params?: Params): string {
-    return this.i18n.t(key, params);
-  }
-
   private template(name: string): Template {
     const template = this.pages.get(name);
     if (!template) throw new Error(`no page template ${name}.hbs`);
     return template;
+  }
+}
+
+/** The languages the staff pages are translated into: one templates/pages/i18n/<language>.json each. */
+export function uiLanguages(dir: string): string[] {
+  return readdirSync(path.join(dir, 'i18n'))
+    .filter((f) => /^[a-z]{2,3}(-[A-Za-z0-9]+)*\.json$/.test(f))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/**
+ * The staff pages in every language Herald has, each rendered in the language of the request being served
+ * (`languageNow`, see ui-language.ts); outside a request, the installation's language.
+ */
+export class Views {
+  private readonly byLanguage = new Map<string, LanguageViews>();
+  readonly languages: string[];
+
+  constructor(
+    readonly dir: string,
+    readonly defaultLanguage: string,
+    assets: StaticAssets,
+    private readonly languageNow: (available: readonly string[]) => string | undefined = () => undefined,
+  ) {
+    this.languages = uiLanguages(dir);
+    if (!this.languages.includes(defaultLanguage))
+      throw new Error(
+        `no UI translation ${dir}/i18n/${defaultLanguage}.json (set web.language to one of ${this.languages.join(', ')})`,
+      );
+    for (const language of this.languages)
+      this.byLanguage.set(language, new LanguageViews(dir, language, assets));
+  }
+
+  private get current(): LanguageViews {
+    const language = this.languageNow(this.languages) ?? this.defaultLanguage;
+    return this.byLanguage.get(language) ?? this.byLanguage.get(this.defaultLanguage)!;
+  }
+
+  get i18n(): Translator {
+    return this.current.i18n;
+  }
+
+  page(name: string, data: Record<string, unknown>): string {
+    return this.current.page(name, data);
+  }
+
+  fragment(name: string, data: Record<string, unknown>): string {
+    return this.current.fragment(name, data);
+  }
+
+  t(key: string, params?: Params): string {
+    return this.current.i18n.t(key, params);
   }
 }
 

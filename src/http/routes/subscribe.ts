@@ -27,6 +27,9 @@ import { findSubscriptionRequest } from '../../store/subscriptions.js';
 import { LoginLimiter } from '../pages/login-limit.js';
 import { needs } from '../route-access.js';
 import { formBodiesOnly, languageChoices } from './unsubscribe.js';
+import { preferredLanguage } from '../accept-language.js';
+import { defaultTemplatesDir } from '../../newsletter/templates.js';
+import { templateLanguages } from '../../newsletter/i18n.js';
 
 const formQuery = z.object({
   lang: z.string().max(35).optional(),
@@ -66,7 +69,10 @@ export function subscribeRoutes(app: FastifyInstance, ctx: Context): void {
 
     pub.get('/subscribe', needs('public'), async (request, reply) => {
       const q = formQuery.parse(request.query);
-      const language = (q.lang && normaliseLanguage(q.lang)) || settings().defaultLanguage;
+      const language =
+        (q.lang && normaliseLanguage(q.lang)) ||
+        preferredLanguage(request.headers['accept-language'], templateLanguages(defaultTemplatesDir())) ||
+        settings().defaultLanguage;
       return send(reply, 200, subscribeFormPage(language, view(language, { source: q.source })));
     });
 

@@ -2,40 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { DIALECTS } from '../../../helpers/databases.js';
 import { sampleItem } from '../../../helpers/app.js';
-import { createItem } from '../../../../src/app/items.js';
-import { requestPublish } from '../../../../src/app/publishing.js';
-import { listDeliveriesForItem } from '../../../../src/store/deliveries.js';
-import { importContacts } from '../../../../src/store/member-import.js';
-import { findContactByEmail } from '../../../../src/store/members.js';
-import { createNewsletter } from '../../../../src/newsletter/staff-tools.js';
 import { addUser, Client, startWebApp, TOKEN, type WebApp } from '../../../helpers/web.js';
 import { can, isStaffPermission } from '../../../../src/domain/permissions.js';
 import type { DeclaredRoute } from '../../../../src/http/route-access.js';
+import { concrete, seedPageRows, staffPages, type PageIds } from '../../../helpers/staff-pages.js';
 
-const staffPages = (routes: DeclaredRoute[]) =>
-  routes.filter((r) => r.surface === 'page' && isStaffPermission(r.permission));
 const editorMay = (r: DeclaredRoute) => isStaffPermission(r.permission) && can('editor', r.permission);
-
-interface Ids {
-  item: string;
-  delivery: string;
-  user: string;
-  newsletter: string;
-  contact: string;
-}
-
-/** A concrete URL for a route pattern (ids of real rows, so a refusal cannot be a 404 in disguise). */
-function concrete(url: string, ids: Ids): string {
-  return url
-    .replace(/^\/newsletters\/:id/, `/newsletters/${ids.newsletter}`)
-    .replace(/^\/members\/contacts\/:id/, `/members/contacts/${ids.contact}`)
-    .replace(/^\/items\/:id/, `/items/${ids.item}`)
-    .replace(/^\/deliveries\/:id/, `/deliveries/${ids.delivery}`)
-    .replace(/^\/users\/:id/, `/users/${ids.user}`)
-    .replace(':queueName', 'channel')
-    .replace(/:[A-Za-z]+/g, 'x')
-    .replace('*', 'js/none.js');
-}
 
 /** What the pages answer when they refuse: the reason is in the error page (or the JSON error). */
 function refusal(res: LightMyRequestResponse): string {
@@ -72,25 +44,13 @@ for (const { dialect, skip } of DIALECTS) {
     let web: WebApp;
     let admin: Client;
     let editor: Client;
-    const ids: Ids = { item: '', delivery: '', user: '', newsletter: '', contact: '' };
+    let ids: PageIds;
 
     beforeAll(async () => {
       web = await startWebApp(dialect);
       await addUser(web.app, 'admin@example.org', 'admin');
-      ids.user = (await addUser(web.app, 'ed@example.org', 'editor')).id;
-      const item = await createItem(web.app.ctx.store, sampleItem(1), 'test');
-      await requestPublish(web.app.ctx, item.id, { actor: 'test' });
-      ids.item = item.id;
-      ids.delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id))[0]!.id;
-      await importContacts(
-        web.app.ctx.store,
-        'authority,country,name,email,language\nLyon,FR,Ana,ana@lyon.example,fr\n',
-        { actor: 'test' },
-      );
-      ids.contact = (await findContactByEmail(web.app.ctx.store.db, 'ana@lyon.example'))!.id;
-      ids.newsletter = (
-        await createNewsletter(web.app.ctx, { kind: 'announcement', itemIds: [item.id] }, 'test')
-      ).id;
+      const editorId = (await addUser(web.app, 'ed@example.org', 'editor')).id;
+      ids = await seedPageRows(web, editorId);
       admin = new Client(web.http, '10.0.0.1');
       editor = new Client(web.http, '10.0.0.2');
       expect((await admin.signIn('admin@example.org')).statusCode).toBe(303);
