@@ -101,7 +101,11 @@ export class Queues {
    * One waiting check covers any number of requests; the periodic check covers a lost one.
    */
   async requestFeedCheck(): Promise<void> {
-    await this.get('feed').add(FEED_CHECK_JOB, {}, { ...KEEP, deduplication: { id: 'feed-check-asked', keepLastIfActive: true } });
+    await this.get('feed').add(
+      FEED_CHECK_JOB,
+      {},
+      { ...KEEP, deduplication: { id: 'feed-check-asked', keepLastIfActive: true } },
+    );
   }
 
   async removePublish(itemId: string, scheduleToken: string): Promise<void> {

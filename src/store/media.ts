@@ -105,7 +105,11 @@ export async function publishedUploadAlts(db: Db): Promise<string[]> {
     .selectFrom('media')
     .select(['id', 'alt'])
     .where('id', 'in', (eb) =>
-      eb.selectFrom('items').select('imageId').where('status', '=', 'published').where('imageId', 'is not', null),
+      eb
+        .selectFrom('items')
+        .select('imageId')
+        .where('status', '=', 'published')
+        .where('imageId', 'is not', null),
     )
     .orderBy('id')
     .execute();
@@ -131,4 +135,11 @@ export async function withUploads<
   const rows = await db.selectFrom('media').selectAll().where('id', 'in', ids).execute();
   const byId = new Map(rows.map((r) => [r.id, rowToMedia(r)]));
   return items.map((item) => withUpload(item, byId.get(item.imageId ?? '') ?? null, use, publicUrl));
+}
+
+/** One item with its uploaded picture resolved (see withUploads). */
+export async function withItemUpload<
+  T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile'>,
+>(db: Db, item: T, use: ImageUse, publicUrl: string): Promise<T> {
+  return (await withUploads(db, [item], use, publicUrl))[0]!;
 }

@@ -11,7 +11,7 @@ import { needs } from '../route-access.js';
 
 export const MEDIA_ID = /^med_[0-9a-f]{32}$/;
 
-function mediaId(params: unknown): string {
+export function mediaId(params: unknown): string {
   const id = (params as { id?: string }).id ?? '';
   if (!MEDIA_ID.test(id)) throw new NotFoundError('media', id.slice(0, 80));
   return id;
