@@ -162,15 +162,13 @@ describe.skipIf(browserSkipReason !== null)('pictures in Chromium: upload, previ
 
 /** Drops a file on the editor's upload box, as a person dragging it from their desktop. */
 async function drop(page: Page, name: string, type: string, bytes: Buffer): Promise<void> {
-  const dataTransfer = await page.evaluateHandle(
-    ({ name, type, base64 }) => {
-      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([data], name, { type }));
-      return transfer;
-    },
-    { name, type, base64: bytes.toString('base64') },
-  );
+  // A string: the tests are compiled without the DOM types.
+  const dataTransfer = await page.evaluateHandle(`(() => {
+    const data = Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], ${JSON.stringify(name)}, { type: ${JSON.stringify(type)} }));
+    return transfer;
+  })()`);
   await page.dispatchEvent('#upload', 'dragover', { dataTransfer });
   await page.dispatchEvent('#upload', 'drop', { dataTransfer });
 }
