@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createItem } from '../../../../src/app/items.js';
 import { requestPublish } from '../../../../src/app/publishing.js';
-import { mediaStoreFor } from '../../../../src/app/media.js';
+import { editMediaAlt, mediaStoreFor } from '../../../../src/app/media.js';
 import { can } from '../../../../src/domain/permissions.js';
 import { fileName } from '../../../../src/domain/media.js';
 import { listDryRunPosts } from '../../../../src/store/dry-run-posts.js';
@@ -157,9 +157,9 @@ describe('media pages: the editor upload without JavaScript, the media library',
     );
   });
 
-  async function uploadByApi(alt: string) {
+  async function uploadByApi(alt: string, width = 64) {
     const body = multipartBody(
-      { name: 'p.png', type: 'image/png', bytes: await picture(64, 48).png().toBuffer() },
+      { name: 'p.png', type: 'image/png', bytes: await picture(width, 48).png().toBuffer() },
       { alt },
     );
     const res = await web.http.inject({
@@ -214,7 +214,8 @@ describe('media pages: the editor upload without JavaScript, the media library',
     expect(await findMedia(web.app.ctx.store.db, used.id)).not.toBeNull();
     expect(item.imageId).toBe(used.id);
 
-    const unused = await uploadByApi('Unused picture, a different size');
+    // Its own size, so no other upload shares its file.
+    const unused = await uploadByApi('Unused picture, a different size', 65);
     const store = mediaStoreFor(web.app.ctx.config);
     expect(await store.has(fileName(unused))).toBe(true);
     const forged = await clients.editor.post(`/media-library/${unused.id}/delete`, {});
@@ -224,6 +225,31 @@ describe('media pages: the editor upload without JavaScript, the media library',
     });
     expect(deleted.statusCode).toBe(can('admin', 'media:write') ? 303 : 403);
     expect(await findMedia(web.app.ctx.store.db, unused.id)).toBeNull();
+    expect(await store.has(fileName(unused))).toBe(false);
+  });
+
+  it('an alt text edit asks for a feed check only when a published item shows the upload', async () => {
+    const asked: string[] = [];
+    const deps = {
+      store: web.app.ctx.store,
+      queues: { requestFeedCheck: async () => void asked.push('check') },
+    };
+    const media = await uploadByApi('Draft only');
+    await createItem(
+      web.app.ctx.store,
+      { title: 'A draft', url: 'https://example.org/news/draft', imageId: media.id },
+      'test',
+    );
+    await editMediaAlt(deps, media.id, 'Still a draft');
+    expect(asked).toEqual([]);
+    const published = await createItem(
+      web.app.ctx.store,
+      { title: 'Published', url: 'https://example.org/news/published', imageId: media.id },
+      'test',
+    );
+    await requestPublish(web.app.ctx, published.id, { actor: 'test' });
+    await editMediaAlt(deps, media.id, 'Now in the feeds');
+    expect(asked).toEqual(['check']);
   });
 
   it('an alt text edit through the API rebuilds the feeds and reaches posts made later', async () => {
