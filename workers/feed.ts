@@ -6,12 +6,8 @@ import { workerOptions } from '../src/queues/worker-options.js';
 import { feedServiceFor } from '../src/feed/feed-service.js';
 import { feedUrls } from '../src/feed/variants.js';
 import { oldestOpenFeedDelivery } from '../src/store/feed-builds.js';
-import {
-  FEED_CHECK_JOB,
-  feedSchedulers,
-  installSchedulers,
-  keepInstalled,
-} from '../src/queues/schedulers.js';
+import { FEED_CHECK_JOB } from '../src/queues/names.js';
+import { feedSchedulers, installSchedulers, keepInstalled } from '../src/queues/schedulers.js';
 
 /**
  * Rebuilds the feeds: feed deliveries (publish, edit, withdraw) and a periodic check that repairs

@@ -2,7 +2,16 @@ import type { HeraldConfig } from '../config/schema.js';
 import { ConflictError } from '../domain/errors.js';
 import { fileName, validateAlt, type Media, type MediaFile } from '../domain/media.js';
 import type { Store } from '../store/db.js';
-import { deleteMediaRow, fileInUse, getMedia, insertMedia, mediaUses, setMediaAlt } from '../store/media.js';
+import {
+  deleteMediaRow,
+  fileInUse,
+  getMedia,
+  insertMedia,
+  mediaUses,
+  setMediaAlt,
+  shownByPublishedItem,
+} from '../store/media.js';
+import type { Queues } from '../queues/producer.js';
 import { dataDirMediaStore, type MediaStore } from '../media/store.js';
 import { processUpload } from '../media/process.js';
 
@@ -37,11 +46,21 @@ export async function uploadMedia(
   });
 }
 
-export async function editMediaAlt(store: Store, id: string, alt: unknown): Promise<Media> {
+/**
+ * Edits an upload's alt text. Posts composed later read it then; the feeds carry it, so when a published item
+ * shows the upload the feed worker is asked to rebuild now (the alt text is part of the feeds' fingerprint, so
+ * the periodic check also catches up if that request is lost).
+ */
+export async function editMediaAlt(
+  deps: { store: Store; queues: Pick<Queues, 'requestFeedCheck'> },
+  id: string,
+  alt: unknown,
+): Promise<Media> {
   const text = validateAlt(alt);
-  await getMedia(store.db, id);
-  await setMediaAlt(store.db, id, text);
-  return getMedia(store.db, id);
+  await getMedia(deps.store.db, id);
+  await setMediaAlt(deps.store.db, id, text);
+  if (await shownByPublishedItem(deps.store.db, id)) await deps.queues.requestFeedCheck();
+  return getMedia(deps.store.db, id);
 }
 
 /** Deletes an upload no item shows; its files go too unless another upload shares them. */

@@ -5,6 +5,7 @@ import type { StaffRole } from './staff.js';
 
 export const AREAS = [
   'items',
+  'media',
   'review',
   'newsletters',
   'members',
@@ -36,6 +37,12 @@ const ADMINS = ['admin', 'api'] as const;
 export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
   items: {
     covers: 'Dashboard, calendar, items: list, read, compose, edit, delete, channel previews',
+    read: STAFF,
+    write: STAFF,
+  },
+  media: {
+    covers:
+      'Uploaded pictures: the media library, uploading (API and editor), editing alt text, deleting an upload no item uses',
     read: STAFF,
     write: STAFF,
   },

@@ -54,13 +54,19 @@ export async function publishedStamps(db: Db): Promise<Stamp[]> {
 }
 
 /**
- * A digest of everything a rebuild depends on: each published item's id, revisions and times, plus
- * the configuration the feeds are built with. Equal fingerprints mean the feeds on disk are current.
+ * A digest of everything a rebuild depends on: each published item's id, revisions and times, the alt
+ * text of the uploads they show, plus the configuration the feeds are built with. Equal fingerprints mean the feeds on disk are current.
  */
-export function feedFingerprint(stamps: readonly Stamp[], settings: string): string {
+export function feedFingerprint(
+  stamps: readonly Stamp[],
+  settings: string,
+  uploadAlts: readonly string[] = [],
+): string {
   const hash = createHash('sha256').update(settings).update('\n');
   for (const s of stamps)
     hash.update(`${s.id}|${s.revision}|${s.publishedRevision ?? ''}|${s.publishedAt ?? ''}|${s.updatedAt}\n`);
+  // An upload's alt text changes without a new revision of the items showing it.
+  for (const alt of uploadAlts) hash.update(`upload|${alt}\n`);
   return hash.digest('hex');
 }
 

@@ -12,7 +12,7 @@ import {
   startFeedBuild,
 } from '../store/feed-builds.js';
 import { LeaseTimeoutError, withLease } from '../store/leases.js';
-import { withUploads } from '../store/media.js';
+import { publishedUploadAlts, withUploads } from '../store/media.js';
 import { feedFingerprint, loadFeedItemIndex, loadItemsForFeeds, publishedStamps } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
 import { rebuildAllFeeds } from './regenerate.js';
@@ -61,11 +61,12 @@ export class FeedService {
 
   /** True when the files on disk reflect the current published items and settings (and the main ones are there). */
   async isCurrent(): Promise<boolean> {
-    const [stamps, stored] = await Promise.all([
+    const [stamps, uploadAlts, stored] = await Promise.all([
       publishedStamps(this.deps.store.db),
+      publishedUploadAlts(this.deps.store.db),
       this.storedFingerprint(),
     ]);
-    if (stored === null || stored !== feedFingerprint(stamps, this.settings)) return false;
+    if (stored === null || stored !== feedFingerprint(stamps, this.settings, uploadAlts)) return false;
     const present = await Promise.all(
       FEED_FORMATS.map((f) =>
         stat(path.join(this.dir, FEED_FILE_NAMES[f])).then(
@@ -129,6 +130,8 @@ export class FeedService {
     const buildId = await startFeedBuild(db, trigger);
     try {
       const index = await loadFeedItemIndex(db);
+      // Read before the items' pictures: an alt text edited meanwhile then makes the next check rebuild.
+      const uploadAlts = await publishedUploadAlts(db);
       const loaded = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
       const items = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
       await mkdir(this.dir, { recursive: true });
@@ -141,7 +144,7 @@ export class FeedService {
       // Written last: a crash before this line leaves the old fingerprint, so the next check rebuilds.
       await writeFileAtomic(
         path.join(this.dir, FINGERPRINT_FILE),
-        feedFingerprint(index.stamps, this.settings),
+        feedFingerprint(index.stamps, this.settings, uploadAlts),
       );
       const durationMs = performance.now() - started;
       await finishFeedBuild(db, buildId, {
@@ -212,9 +215,9 @@ export class FeedService {
   }
 }
 
-/** Items from the store change content only with a new revision: these fields identify what a feed shows of one. */
+/** Items from the store change content only with a new revision, their uploaded picture's alt text without one: these fields identify what a feed shows of one. */
 const itemStamp = (item: NewsItem) =>
-  `${item.id}|${item.status}|${item.revision}|${item.publishedRevision ?? ''}|${item.publishedAt ?? ''}|${item.updatedAt}`;
+  `${item.id}|${item.status}|${item.revision}|${item.publishedRevision ?? ''}|${item.publishedAt ?? ''}|${item.updatedAt}|${item.imageUrl ?? ''}|${item.imageAlt ?? ''}`;
 
 const services = new WeakMap<object, FeedService>();
 

@@ -31,6 +31,9 @@ export const publishJobId = (itemId: string, scheduleToken: string): string =>
 export const newsletterStartJobId = (newsletterId: string, token: string): string =>
   `nls_${newsletterId}_${token}`;
 
+/** The `feed` queue's check: rebuild the feeds if they are behind (periodic, and asked for after an alt text edit). */
+export const FEED_CHECK_JOB = 'check';
+
 /** Job names on the `newsletter` queue. */
 export const NEWSLETTER_JOB = {
   send: 'send',

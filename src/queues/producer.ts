@@ -5,6 +5,7 @@ import type { Delivery } from '../domain/delivery.js';
 import { UnavailableError } from '../domain/errors.js';
 import { createRedis, waitReady, type RedisTarget } from '../redis/connection.js';
 import {
+  FEED_CHECK_JOB,
   NEWSLETTER_JOB,
   QUEUE_NAMES,
   RETIRED_QUEUES,
@@ -93,6 +94,18 @@ export class Queues {
       attempts: this.settings.attempts,
       backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
     });
+  }
+
+  /**
+   * Asks the feed worker to check the feeds now, for a change no feed delivery carries (an upload's alt text).
+   * One waiting check covers any number of requests; the periodic check covers a lost one.
+   */
+  async requestFeedCheck(): Promise<void> {
+    await this.get('feed').add(
+      FEED_CHECK_JOB,
+      {},
+      { ...KEEP, deduplication: { id: 'feed-check-asked', keepLastIfActive: true } },
+    );
   }
 
   async removePublish(itemId: string, scheduleToken: string): Promise<void> {

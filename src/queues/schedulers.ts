@@ -3,7 +3,7 @@
 // (cheap and idempotent), and removes those of its own that the configuration no longer wants.
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/schema.js';
-import type { QueueName } from './names.js';
+import { FEED_CHECK_JOB, type QueueName } from './names.js';
 import type { IngestJob, MaintenanceJob, NewsletterTaskJob } from './payloads.js';
 import { KEEP, type Queues } from './producer.js';
 
@@ -24,7 +24,6 @@ const BOUNCES_SCHEDULER = 'newsletter-bounce-mailbox';
 const SOURCE_PREFIX = 'source-';
 /** How often every feed worker checks that the files match the published items (self-repair). */
 const FEED_CHECK_EVERY_MS = 30_000;
-export const FEED_CHECK_JOB = 'check';
 
 /** The reconciler, the daily account check and, when a cron pattern is configured, the backups. */
 export function maintenanceSchedulers(

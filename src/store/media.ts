@@ -88,6 +88,34 @@ export async function mediaUses(
   return uses;
 }
 
+/** Whether a published item shows this upload (then the feeds carry its alt text). */
+export async function shownByPublishedItem(db: Db, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('items')
+    .select('id')
+    .where('imageId', '=', id)
+    .where('status', '=', 'published')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The alt text of every upload a published item shows, as `id|alt` lines: part of the feeds' fingerprint. */
+export async function publishedUploadAlts(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('media')
+    .select(['id', 'alt'])
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('items')
+        .select('imageId')
+        .where('status', '=', 'published')
+        .where('imageId', 'is not', null),
+    )
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => `${r.id}|${r.alt}`);
+}
+
 /** Whether any upload still refers to this file (the same picture uploaded twice shares its files). */
 export async function fileInUse(db: Db, hash: string): Promise<boolean> {
   const row = await db
@@ -107,4 +135,11 @@ export async function withUploads<
   const rows = await db.selectFrom('media').selectAll().where('id', 'in', ids).execute();
   const byId = new Map(rows.map((r) => [r.id, rowToMedia(r)]));
   return items.map((item) => withUpload(item, byId.get(item.imageId ?? '') ?? null, use, publicUrl));
+}
+
+/** One item with its uploaded picture resolved (see withUploads). */
+export async function withItemUpload<
+  T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile'>,
+>(db: Db, item: T, use: ImageUse, publicUrl: string): Promise<T> {
+  return (await withUploads(db, [item], use, publicUrl))[0]!;
 }

@@ -6,17 +6,22 @@ import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { previewItem } from '../../channels/preview.js';
 import { isPublishedRevision } from '../../domain/publication.js';
 import type { WebDeps } from './deps.js';
-import type { ItemFormValues } from './item-form.js';
+import { one, type FormBody, type ItemFormValues } from './item-form.js';
+import { UPLOAD_ALT_FIELD } from './editor-upload.js';
 import { sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { fieldId } from './views.js';
 import { PLATFORMS } from '../../channels/platforms.js';
 import type { PlatformId } from '../../domain/platform.js';
 import { requestMay } from '../authorize.js';
+import { findMedia, withItemUpload } from '../../store/media.js';
+import { MEDIA_LIMITS, MEDIA_TYPES } from '../../domain/media.js';
+import { thumbnailUrl } from './media-library.js';
 
 /** The posts of the saved version, shown before (or without) the live previews of editor.js. */
-async function savedPreviews(deps: WebDeps, item: NewsItem, stored: StoredAccount[]) {
-  const deliveries = await listDeliveriesForItem(deps.ctx.store.db, item.id);
+async function savedPreviews(deps: WebDeps, saved: NewsItem, stored: StoredAccount[]) {
+  const deliveries = await listDeliveriesForItem(deps.ctx.store.db, saved.id);
+  const item = await withItemUpload(deps.ctx.store.db, saved, 'card', '');
   const states = new Map(stored.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
   const ids = deps.ctx.channels.accounts().map((a) => a.id);
   return previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
@@ -88,7 +93,12 @@ export async function sendEditor(
     problem,
     anchor: fieldId(field),
   }));
-  const posts = item ? await savedPreviews(deps, item, stored) : [];
+  // Uploaded pictures (served here, under /media/) are shown in the preview cards; outside addresses are not loaded.
+  const posts = (item ? await savedPreviews(deps, item, stored) : []).map((post) => ({
+    ...post,
+    shownImage: post.image?.url.startsWith('/media/') ? post.image : null,
+  }));
+  const upload = values.imageId ? await findMedia(deps.ctx.store.db, values.imageId) : null;
   return sendPage(
     deps,
     request,
@@ -110,12 +120,27 @@ export async function sendEditor(
       publishZone: state.publish?.timezone ?? item?.publishTimezone ?? zone,
       canCancel: item ? canDo('cancel', item.status) : false,
       limits: LIMITS,
+      upload: upload ? { id: upload.id, thumbnail: thumbnailUrl(upload), alt: upload.alt } : null,
+      uploadLimits,
+      uploadAlt: typedUploadAlt(request),
       bodyHtml: item?.bodyHtml ?? '',
       posts,
-      scripts: ['zone.js', 'editor.js'],
+      scripts: ['zone.js', 'editor.js', 'upload.js'],
     },
     status,
   );
+}
+
+const uploadLimits = {
+  alt: MEDIA_LIMITS.alt,
+  types: MEDIA_TYPES.join(','),
+  bytes: MEDIA_LIMITS.bytes,
+  megabytes: MEDIA_LIMITS.bytes / 1_048_576,
+};
+
+/** The upload's alt text a refused form carried (the file itself cannot be shown again). */
+function typedUploadAlt(request: FastifyRequest): string {
+  return request.method === 'POST' ? one((request.body ?? {}) as FormBody, UPLOAD_ALT_FIELD) : '';
 }
 
 function nextIndex(values: ItemFormValues): number {

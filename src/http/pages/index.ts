@@ -1,6 +1,7 @@
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
 import { pageRefusals, requireCsrf } from './access.js';
@@ -26,11 +27,14 @@ import { memberPages } from './members.js';
 import { contactPrivacyPages } from './contact-privacy.js';
 import { newsletterPages } from './newsletters.js';
 import { calendarPages } from './calendar.js';
+import { LIBRARY_PATH, mediaLibraryPages } from './media-library.js';
+import { PAGE_MULTIPART } from './editor-upload.js';
 
 const NAV: NavLink[] = [
   { href: '/', label: 'nav.dashboard', permission: 'items:read' },
   { href: '/items', label: 'nav.items', permission: 'items:read' },
   { href: '/calendar', label: 'nav.calendar', permission: 'items:read' },
+  { href: LIBRARY_PATH, label: 'nav.library', permission: 'media:read' },
   { href: '/newsletters', label: 'nav.newsletters', permission: 'newsletters:read' },
   { href: '/members', label: 'nav.members', permission: 'members:read' },
   { href: '/channels', label: 'nav.channels', permission: 'channels:read' },
@@ -81,6 +85,8 @@ export { queueBoard } from './queue-board.js';
 export function webPages(deps: WebDeps) {
   return async (app: FastifyInstance) => {
     await app.register(formbody);
+    // The item editor's form is multipart (a picture can come with it); other forms are urlencoded.
+    await app.register(multipart, PAGE_MULTIPART);
     // Pages take HTML forms only: a JSON body would hand handlers numbers, arrays or null where a form has strings.
     app.removeContentTypeParser('application/json');
     onSurface(app, 'page');
@@ -101,5 +107,6 @@ export function webPages(deps: WebDeps) {
     contactPrivacyPages(app, deps);
     newsletterPages(app, deps);
     calendarPages(app, deps);
+    mediaLibraryPages(app, deps);
   };
 }

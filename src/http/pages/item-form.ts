@@ -22,6 +22,8 @@ export interface ItemFormValues {
   url: string;
   imageUrl: string;
   imageAlt: string;
+  /** An uploaded picture (media id), or ''. */
+  imageId: string;
   tags: string;
   language: string;
   slug: string;
@@ -75,6 +77,8 @@ export function valuesFromForm(form: FormBody): ItemFormValues {
     url: one(form, 'url').trim(),
     imageUrl: one(form, 'imageUrl').trim(),
     imageAlt: one(form, 'imageAlt'),
+    // "Remove the picture" (a checkbox; with JavaScript a button that clears the hidden field).
+    imageId: one(form, 'imageRemove') === 'on' ? '' : one(form, 'imageId').trim(),
     tags: one(form, 'tags'),
     language: one(form, 'language').trim() || 'en',
     slug: one(form, 'slug').trim(),
@@ -92,6 +96,7 @@ export function valuesFromItem(item: NewsItem): ItemFormValues {
     url: item.url,
     imageUrl: item.imageUrl ?? '',
     imageAlt: item.imageAlt ?? '',
+    imageId: item.imageId ?? '',
     tags: item.tags.join(', '),
     language: item.language,
     slug: item.slug,
@@ -128,6 +133,7 @@ export function inputFromValues(values: ItemFormValues): Record<string, unknown>
     url: values.url,
     imageUrl: values.imageUrl || null,
     imageAlt: values.imageAlt.trim() ? values.imageAlt : null,
+    imageId: values.imageId || null,
     tags: splitTags(values.tags),
     language: values.language,
     ...(values.slug ? { slug: values.slug } : {}),

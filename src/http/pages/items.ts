@@ -10,6 +10,7 @@ import { searchItems } from '../../store/web-queries.js';
 import { ITEM_ID } from '../schemas.js';
 import type { WebDeps } from './deps.js';
 import { sendEditor } from './editor.js';
+import { uploadFromForm } from './editor-upload.js';
 import {
   formFieldErrors,
   formProblems,
@@ -102,6 +103,8 @@ async function handleEditorPost(
   const choice = publishChoice(deps, request, form);
   let item: NewsItem;
   try {
+    // A picture sent with the form (no JavaScript) becomes an upload first; the re-shown form keeps its id.
+    values.imageId = (await uploadFromForm(deps.ctx, request)) ?? values.imageId;
     item = await saveForm(deps, request, existing, values);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;

@@ -17,6 +17,7 @@ import { slugify } from '../../domain/slug.js';
 import { listAccounts } from '../../store/accounts.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { findItem } from '../../store/items.js';
+import { withItemUpload } from '../../store/media.js';
 import { ITEM_ID } from '../schemas.js';
 import { needs } from '../route-access.js';
 
@@ -99,7 +100,8 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
       listAccounts(ctx.store.db),
     ]);
     const deliveries = stored ? await listDeliveriesForItem(ctx.store.db, stored.id) : [];
-    const item = draftItem(fields, stored);
+    // The uploaded picture as the page shows it (a relative address), for the preview cards.
+    const item = await withItemUpload(ctx.store.db, draftItem(fields, stored), 'card', '');
     const known = ctx.channels.accounts().map((a) => a.id);
     const accountIds = (body.channels ?? known).filter((id) => known.includes(id));
     const rules = { allowPrivateUrls: ctx.config.allowPrivateUrls };

@@ -11,7 +11,7 @@ import { needs } from '../route-access.js';
 
 export const MEDIA_ID = /^med_[0-9a-f]{32}$/;
 
-function mediaId(params: unknown): string {
+export function mediaId(params: unknown): string {
   const id = (params as { id?: string }).id ?? '';
   if (!MEDIA_ID.test(id)) throw new NotFoundError('media', id.slice(0, 80));
   return id;
@@ -64,12 +64,12 @@ export function mediaRoutes(app: FastifyInstance, ctx: Context): void {
     limits: { fileSize: MEDIA_LIMITS.bytes, files: 1, fields: 2, parts: 3, fieldSize: 8 * 1024 },
   });
 
-  app.post('/api/media', needs('items:write'), async (request, reply) => {
+  app.post('/api/media', needs('media:write'), async (request, reply) => {
     const media = await uploadMedia(ctx.store, files, await readUpload(request), request.actor);
     return reply.code(201).header('location', `/api/media/${media.id}`).send(presentMedia(media, []));
   });
 
-  app.get('/api/media', needs('items:read'), async (request) => {
+  app.get('/api/media', needs('media:read'), async (request) => {
     const q = listQuery.parse(request.query);
     const { media, total } = await listMedia(ctx.store.db, q);
     const uses = await mediaUses(
@@ -84,19 +84,19 @@ export function mediaRoutes(app: FastifyInstance, ctx: Context): void {
     };
   });
 
-  app.get('/api/media/:id', needs('items:read'), async (request) => {
+  app.get('/api/media/:id', needs('media:read'), async (request) => {
     const media = await getMedia(ctx.store.db, mediaId(request.params));
     return presentMedia(media, (await mediaUses(ctx.store.db, [media.id])).get(media.id) ?? []);
   });
 
-  app.patch('/api/media/:id', needs('items:write'), async (request) => {
+  app.patch('/api/media/:id', needs('media:write'), async (request) => {
     const id = mediaId(request.params);
     const body = altBody.parse(request.body ?? {});
-    const media = await editMediaAlt(ctx.store, id, body.alt);
+    const media = await editMediaAlt(ctx, id, body.alt);
     return presentMedia(media, (await mediaUses(ctx.store.db, [id])).get(id) ?? []);
   });
 
-  app.delete('/api/media/:id', needs('items:write'), async (request, reply) => {
+  app.delete('/api/media/:id', needs('media:write'), async (request, reply) => {
     await deleteMedia(ctx.store, files, mediaId(request.params));
     return reply.code(204).send();
   });

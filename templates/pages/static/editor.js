@@ -53,6 +53,7 @@
       url: value('url').trim(),
       imageUrl: value('imageUrl').trim() || null,
       imageAlt: value('imageAlt').trim() ? value('imageAlt') : null,
+      imageId: value('imageId') && !(form.elements.namedItem('imageRemove') || {}).checked ? value('imageId') : null,
       // As the server reads the form (splitTags): a comma separates tags, the words of one tag stay together.
       tags: value('tags').split(',').map(function (t) {
         return t.trim().replace(/^#/, '').replace(/\s+/g, ' ');
@@ -90,7 +91,8 @@
     });
     form.querySelectorAll('.field[data-field]').forEach(function (wrapper) {
       var name = wrapper.dataset.field;
-      if (name === 'publishAt') return; // only publishing says what is wrong with it
+      // Only publishing says what is wrong with publishAt, only uploading with the picture (upload.js).
+      if (name === 'publishAt' || wrapper.closest('[data-upload]')) return;
       var problem = touched[name] ? byField[name] : undefined;
       var message = document.getElementById(fieldId(name) + '-error');
       var input = document.getElementById(fieldId(name));
@@ -125,6 +127,8 @@
       parts.appendChild(p);
     });
     article.appendChild(parts);
+    // Uploaded pictures only (served here); outside image addresses are not loaded by the page.
+    if (post.image && post.image.url.indexOf('/media/') === 0) article.appendChild(picture(post.image));
     if (post.limit) {
       var counter = document.createElement('p');
       var over = post.length > post.limit;
@@ -149,6 +153,16 @@
       article.appendChild(note);
     }
     return article;
+  }
+
+  function picture(image) {
+    var figure = document.createElement('figure');
+    figure.className = 'post-image';
+    var img = document.createElement('img');
+    img.src = image.url;
+    img.alt = image.alt;
+    figure.appendChild(img);
+    return figure;
   }
 
   // The text field a post's hand-written text came from: its account's, else its platform's.
