@@ -13,6 +13,8 @@ import { fieldId } from './views.js';
 import { PLATFORMS } from '../../channels/platforms.js';
 import type { PlatformId } from '../../domain/platform.js';
 import { requestMay } from '../authorize.js';
+import { plainProblems, problemTable } from './field-problems.js';
+import { currentWallClock, repeatedHourChoice } from './schedule-choice.js';
 
 /** The posts of the saved version, shown before (or without) the live previews of editor.js. */
 async function savedPreviews(deps: WebDeps, item: NewsItem, stored: StoredAccount[]) {
@@ -64,7 +66,8 @@ export async function sendEditor(
   status = 200,
 ) {
   const { item, values } = state;
-  const errors = state.errors ?? {};
+  const channelLabel = (key: string) => channelTextLabel(deps, key);
+  const errors = plainProblems(deps.views, state.errors ?? {}, channelLabel);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
   const stored = await listAccounts(deps.ctx.store.db);
   const chosen = state.publish?.channels ?? item?.publishChannels ?? null;
@@ -106,13 +109,18 @@ export async function sendEditor(
         possible: canAnnounce(deps, item) && requestMay(request, 'newsletters:write'),
         checked: state.publish?.announce ?? item?.announce ?? false,
       },
-      publishAt: state.publish?.publishAt ?? '',
+      publishAt: state.publish?.publishAt ?? currentWallClock(item),
+      repeated:
+        errors.publishAt && state.publish
+          ? repeatedHourChoice(deps.views, state.publish.publishAt, state.publish.timezone || zone)
+          : null,
+      problemTable: problemTable(deps.views),
       publishZone: state.publish?.timezone ?? item?.publishTimezone ?? zone,
       canCancel: item ? canDo('cancel', item.status) : false,
       limits: LIMITS,
       bodyHtml: item?.bodyHtml ?? '',
       posts,
-      scripts: ['zone.js', 'editor.js'],
+      scripts: ['zone.js', 'field-rules.js', 'editor.js', 'editor-draft.js'],
     },
     status,
   );

@@ -25,6 +25,9 @@ import { memberPages } from './members.js';
 import { contactPrivacyPages } from './contact-privacy.js';
 import { newsletterPages } from './newsletters.js';
 import { calendarPages } from './calendar.js';
+import { itemLiveRoutes } from './item-live.js';
+import { itemDeleteRoutes } from './item-delete.js';
+import { dryRunPostPages } from './dry-run-post.js';
 
 const NAV: NavLink[] = [
   { href: '/', label: 'nav.dashboard', permission: 'items:read' },
@@ -92,6 +95,9 @@ export function webPages(deps: WebDeps) {
     dashboardRoutes(app, deps);
     itemPages(app, deps);
     itemActionRoutes(app, deps);
+    itemLiveRoutes(app, deps);
+    itemDeleteRoutes(app, deps);
+    dryRunPostPages(app, deps);
     channelPages(app, deps);
     userPages(app, deps);
     accountPages(app, deps);
