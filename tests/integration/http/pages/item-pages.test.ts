@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../helpers/databases.js';
 import { waitFor } from '../../../helpers/app.js';
-import { getItem } from '../../../../src/store/items.js';
+import { findItem, getItem } from '../../../../src/store/items.js';
+import { listAudit } from '../../../../src/store/audit.js';
 import { listDeliveriesForItem } from '../../../../src/store/deliveries.js';
 import { addUser, Client, startWebApp, type WebApp } from '../../../helpers/web.js';
 import { editorForm, itemIdFrom } from '../../../helpers/item-form.js';
@@ -280,6 +281,47 @@ for (const { dialect, skip } of DIALECTS) {
       expect(over.length).toBeGreaterThan(over.limit);
       const stored = await web.app.ctx.store.db.selectFrom('items').select('id').execute();
       expect(stored).toHaveLength(2); // nothing saved by previews
+    });
+
+    it("the item page's live part and the dry-run post page; Delete needs the box ticked and a draft", async () => {
+      const live = await ed.get(`/items/${id}/live`);
+      expect(live.statusCode).toBe(200);
+      expect(live.body).not.toContain('<html');
+      const postId = /href="\/dry-run-posts\/(out_[0-9a-f]{32})"/.exec(live.body)?.[1];
+      expect(postId).toBeDefined();
+      const page = await ed.get(`/dry-run-posts/${postId}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(decode(page.body)).toContain('Mayors meet in Lyon');
+      expect((await ed.get('/dry-run-posts/out_00000000000000000000000000000000')).statusCode).toBe(404);
+      expect((await ed.get('/dry-run-posts/nope')).statusCode).toBe(404);
+
+      const draft = await ed.post('/items', {
+        ...form({ title: 'To be deleted' }),
+        _csrf: csrf,
+        action: 'save',
+      });
+      const draftId = itemIdFrom(draft.headers.location as string);
+      const unticked = await ed.post(`/items/${draftId}/delete`, { _csrf: csrf });
+      expect(unticked.statusCode).toBe(303);
+      expect(unticked.headers.location).toBe(`/items/${draftId}`);
+      expect((await getItem(web.app.ctx.store.db, draftId)).title).toBe('To be deleted');
+      const later = await ed.post('/items', { ...form({ title: 'Scheduled' }), _csrf: csrf, action: 'save' });
+      const laterId = itemIdFrom(later.headers.location as string);
+      await ed.post(`/items/${laterId}/publish`, {
+        _csrf: csrf,
+        publishAt: '2099-05-01T10:00',
+        timezone: 'UTC',
+      });
+      expect((await getItem(web.app.ctx.store.db, laterId)).status).toBe('scheduled');
+      const scheduled = await ed.post(`/items/${laterId}/delete`, { _csrf: csrf, confirm: 'on' });
+      expect(scheduled.headers.location).toBe(`/items/${laterId}`);
+      expect((await getItem(web.app.ctx.store.db, laterId)).status).toBe('scheduled');
+      const ticked = await ed.post(`/items/${draftId}/delete`, { _csrf: csrf, confirm: 'on' });
+      expect(ticked.headers.location).toBe('/items');
+      expect(await findItem(web.app.ctx.store.db, draftId)).toBeNull();
+      const audit = await listAudit(web.app.ctx.store.db, 'item', draftId);
+      expect(audit.map((e) => [e.action, e.actor])).toContainEqual(['deleted', 'ed@example.org']);
     });
   });
 }
