@@ -7,6 +7,7 @@ import { requestPublish } from '../../../../src/app/publishing.js';
 import { listDeliveriesForItem } from '../../../../src/store/deliveries.js';
 import { importContacts } from '../../../../src/store/member-import.js';
 import { findContactByEmail } from '../../../../src/store/members.js';
+import { recordDryRunPost } from '../../../../src/store/dry-run-posts.js';
 import { createNewsletter } from '../../../../src/newsletter/staff-tools.js';
 import { addUser, Client, startWebApp, TOKEN, type WebApp } from '../../../helpers/web.js';
 import { can, isStaffPermission } from '../../../../src/domain/permissions.js';
@@ -18,6 +19,7 @@ const editorMay = (r: DeclaredRoute) => isStaffPermission(r.permission) && can('
 
 interface Ids {
   item: string;
+  dryRunPost: string;
   delivery: string;
   user: string;
   newsletter: string;
@@ -30,6 +32,7 @@ function concrete(url: string, ids: Ids): string {
     .replace(/^\/newsletters\/:id/, `/newsletters/${ids.newsletter}`)
     .replace(/^\/members\/contacts\/:id/, `/members/contacts/${ids.contact}`)
     .replace(/^\/items\/:id/, `/items/${ids.item}`)
+    .replace(/^\/dry-run-posts\/:id/, `/dry-run-posts/${ids.dryRunPost}`)
     .replace(/^\/deliveries\/:id/, `/deliveries/${ids.delivery}`)
     .replace(/^\/users\/:id/, `/users/${ids.user}`)
     .replace(':queueName', 'channel')
@@ -72,7 +75,7 @@ for (const { dialect, skip } of DIALECTS) {
     let web: WebApp;
     let admin: Client;
     let editor: Client;
-    const ids: Ids = { item: '', delivery: '', user: '', newsletter: '', contact: '' };
+    const ids: Ids = { item: '', dryRunPost: '', delivery: '', user: '', newsletter: '', contact: '' };
 
     beforeAll(async () => {
       web = await startWebApp(dialect);
@@ -82,6 +85,18 @@ for (const { dialect, skip } of DIALECTS) {
       await requestPublish(web.app.ctx, item.id, { actor: 'test' });
       ids.item = item.id;
       ids.delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id))[0]!.id;
+      const delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id)).find((d) => d.kind === 'channel')!;
+      ids.dryRunPost = (
+        await recordDryRunPost(web.app.ctx.store.db, {
+          deliveryId: delivery.id,
+          accountId: delivery.target,
+          itemId: item.id,
+          platform: 'twitter',
+          action: 'create',
+          text: 'A post',
+          payload: { parts: ['A post'], link: null, image: null },
+        })
+      ).id;
       await importContacts(
         web.app.ctx.store,
         'authority,country,name,email,language\nLyon,FR,Ana,ana@lyon.example,fr\n',
