@@ -70,7 +70,9 @@ function wallClockInstants(wallClock: string, timezone: string): DateTime[] | nu
 
 /** "2027-10-31T02:30+02:00": a wall-clock time with the offset that makes it one instant. */
 const withOffset = (instant: DateTime, timezone: string) =>
-  instant.setZone(timezone).toISO({ suppressSeconds: true, suppressMilliseconds: true, includeOffset: true })!;
+  instant
+    .setZone(timezone)
+    .toISO({ suppressSeconds: true, suppressMilliseconds: true, includeOffset: true })!;
 
 /**
  * When a wall-clock time falls in the repeated hour of a DST change, its two instants (with offsets,

@@ -256,7 +256,7 @@ describe.skipIf(browserSkipReason !== null)('the item pages do what they say (Ch
     const saved = await getItem(db(), itemIdOf(page.url()));
     expect(saved.title).toBe('Words not yet saved');
     // Saved: the copy is gone, and a new editor offers nothing.
-    expect(await page.evaluate(() => window.localStorage.getItem('herald-draft|new'))).toBeNull();
+    expect(await page.evaluate("localStorage.getItem('herald-draft|new')")).toBeNull();
     await page.goto(`${base}/items/new`);
     expect(await page.locator('#draft-restore').isVisible()).toBe(false);
   });

@@ -29,7 +29,8 @@ export function dryRunPostPages(app: FastifyInstance, deps: WebDeps): void {
       post: {
         id: post.id,
         account: accounts.find((a) => a.id === post.accountId)?.name ?? post.accountId,
-        platform: post.platform in PLATFORMS ? PLATFORMS[post.platform as PlatformId].displayName : post.platform,
+        platform:
+          post.platform in PLATFORMS ? PLATFORMS[post.platform as PlatformId].displayName : post.platform,
         action: views.t(`delivery.action.${post.action}`),
         parts,
         link: safeLink(text(post.payload.link) || null),

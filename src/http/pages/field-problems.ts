@@ -46,7 +46,8 @@ const TRANSLATION_LABELS: Record<string, string> = {
 export function fieldLabel(views: Views, field: string, channelLabel: (key: string) => string): string {
   if (EDITOR_LABELS.has(field)) return views.t(`editor.${field}`);
   const translation = /^tr\.\d+\.(\w+)$/.exec(field);
-  if (translation && TRANSLATION_LABELS[translation[1]!]) return views.t(TRANSLATION_LABELS[translation[1]!]!);
+  if (translation && TRANSLATION_LABELS[translation[1]!])
+    return views.t(TRANSLATION_LABELS[translation[1]!]!);
   if (field.startsWith('text.')) return channelLabel(field.slice(5));
   return field;
 }

@@ -27,6 +27,10 @@ export function itemDeleteRoutes(app: FastifyInstance, deps: WebDeps): void {
         params: { message: error.message },
       });
     }
-    return redirectWith(deps, request, reply, '/items', { kind: 'ok', key: 'flash.deleted', params: { title } });
+    return redirectWith(deps, request, reply, '/items', {
+      kind: 'ok',
+      key: 'flash.deleted',
+      params: { title },
+    });
   });
 }

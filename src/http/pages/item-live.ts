@@ -20,7 +20,10 @@ export function itemLiveRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/items/:id/live', needs('items:read'), async (request, reply) => {
     const id = pageItemId(request.params);
     const data = { deliveries: await itemDeliveryViews(deps, id), back: `/items/${id}` };
-    const html = deps.views.fragment('item-deliveries', pageData(deps, request, reply, data, { flash: false }));
+    const html = deps.views.fragment(
+      'item-deliveries',
+      pageData(deps, request, reply, data, { flash: false }),
+    );
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
 }

@@ -27,7 +27,8 @@ export const safeLink = (url: string | null): string | null => (url && isHttpUrl
  */
 export function postLink(d: Pick<Delivery, 'remoteId' | 'remoteUrl'>): string | null {
   const id = d.remoteId ?? '';
-  if (DRY_RUN_POST_ID.test(id) && d.remoteUrl?.endsWith(`/api/dry-run-posts/${id}`)) return `/dry-run-posts/${id}`;
+  if (DRY_RUN_POST_ID.test(id) && d.remoteUrl?.endsWith(`/api/dry-run-posts/${id}`))
+    return `/dry-run-posts/${id}`;
   return safeLink(d.remoteUrl);
 }
 

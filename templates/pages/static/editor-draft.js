@@ -1,4 +1,4 @@
-/* global localStorage, sessionStorage, Event */
+/* global Event */
 // Unsaved changes in the editor: leaving the page warns (beforeunload), and a copy of the form is kept in
 // this browser (localStorage, one per item, "new" for a new one), so a closed tab loses nothing; the
 // editor offers to restore it. The copy is dropped once a save of it succeeded (the item page reached by

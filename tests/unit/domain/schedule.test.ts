@@ -33,7 +33,9 @@ describe('publish time in a zone', () => {
     expect(() => parsePublishTime('2027-10-31T02:30', 'Europe/Brussels')).toThrow(
       'at: 2027-10-31T02:30 happens twice in Europe/Brussels (the clocks go back); give the offset: 2027-10-31T02:30+02:00 for the first or 2027-10-31T02:30+01:00 for the second',
     );
-    expect(() => parsePublishTime('2027-10-31T02:30', 'Europe/Brussels', 'publishAt')).toThrow(/^.*publishAt: /);
+    expect(() => parsePublishTime('2027-10-31T02:30', 'Europe/Brussels', 'publishAt')).toThrow(
+      /^.*publishAt: /,
+    );
     expect(parsePublishTime('2027-10-31T02:30+02:00', 'Europe/Brussels').at).toBe('2027-10-31T00:30:00.000Z');
     expect(parsePublishTime('2027-10-31T02:30+01:00', 'Europe/Brussels').at).toBe('2027-10-31T01:30:00.000Z');
     // The minutes either side of the repeated hour name one instant each.
@@ -62,7 +64,9 @@ describe('publish time in a zone', () => {
   });
 
   it('shows times with the zone name, and the offset only where the wall clock names two instants', () => {
-    expect(formatInZone('2026-12-03T08:30:00.000Z', 'Europe/Brussels')).toBe('2026-12-03 09:30 Europe/Brussels');
+    expect(formatInZone('2026-12-03T08:30:00.000Z', 'Europe/Brussels')).toBe(
+      '2026-12-03 09:30 Europe/Brussels',
+    );
     expect(formatInZone('2027-10-31T00:30:00.000Z', 'Europe/Brussels')).toBe(
       '2027-10-31 02:30 Europe/Brussels (UTC+02:00)',
     );

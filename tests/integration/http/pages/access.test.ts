@@ -85,7 +85,9 @@ for (const { dialect, skip } of DIALECTS) {
       await requestPublish(web.app.ctx, item.id, { actor: 'test' });
       ids.item = item.id;
       ids.delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id))[0]!.id;
-      const delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id)).find((d) => d.kind === 'channel')!;
+      const delivery = (await listDeliveriesForItem(web.app.ctx.store.db, item.id)).find(
+        (d) => d.kind === 'channel',
+      )!;
       ids.dryRunPost = (
         await recordDryRunPost(web.app.ctx.store.db, {
           deliveryId: delivery.id,
