@@ -3,10 +3,9 @@
 // audit log). Dry-run channels; the workers start only when a test wants deliveries to happen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { buildServer } from '../../src/http/server.js';
-import { startTestApp } from '../helpers/app.js';
-import { addUser, PASSWORD, TOKEN, type WebApp } from '../helpers/web.js';
-import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
+import { startWebApp, TOKEN, type WebApp } from '../helpers/web.js';
+import { browserSkipReason, screenshot, type Browser } from '../helpers/browser.js';
+import { browseAsAdmin } from '../helpers/browser-app.js';
 import { findItem, getItem } from '../../src/store/items.js';
 import { listAudit } from '../../src/store/audit.js';
 
@@ -19,20 +18,8 @@ describe.skipIf(browserSkipReason !== null)('the item pages do what they say (Ch
   let browser: Browser;
 
   beforeAll(async () => {
-    const app = await startTestApp('sqlite', { web: { secureCookies: 'never' }, timezone: ZONE });
-    const http = await buildServer(app.ctx, { apiToken: TOKEN });
-    web = {
-      app,
-      http,
-      close: async () => {
-        await http.close();
-        await app.close();
-      },
-    };
-    await addUser(app, 'admin@example.org', 'admin');
-    base = (await http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
-    await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+    web = await startWebApp('sqlite', { web: { secureCookies: 'never' }, timezone: ZONE });
+    ({ base, browser } = await browseAsAdmin(web));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -22,19 +22,6 @@ const KNOWN: readonly (readonly [RegExp, string])[] = [
   [/is not an IANA time zone/, 'problem.timezone'],
 ];
 
-const EDITOR_LABELS = new Set([
-  'title',
-  'summary',
-  'body',
-  'url',
-  'imageUrl',
-  'imageAlt',
-  'tags',
-  'language',
-  'slug',
-  'publishAt',
-  'timezone',
-]);
 const TRANSLATION_LABELS: Record<string, string> = {
   language: 'editor.translationLanguage',
   title: 'editor.translationTitle',
@@ -44,7 +31,8 @@ const TRANSLATION_LABELS: Record<string, string> = {
 
 /** The label a form field has on the editor page; `text.<key>` fields are labelled by `channelLabel`. */
 export function fieldLabel(views: Views, field: string, channelLabel: (key: string) => string): string {
-  if (EDITOR_LABELS.has(field)) return views.t(`editor.${field}`);
+  // The editor's own fields are labelled editor.<name> (title, url, imageAlt, publishAt, timezone...).
+  if (/^\w+$/.test(field) && views.i18n.has(`editor.${field}`)) return views.t(`editor.${field}`);
   const translation = /^tr\.\d+\.(\w+)$/.exec(field);
   if (translation && TRANSLATION_LABELS[translation[1]!])
     return views.t(TRANSLATION_LABELS[translation[1]!]!);

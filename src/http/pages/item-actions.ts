@@ -13,16 +13,20 @@ import { fieldLabel, plainProblem } from './field-problems.js';
 import { showItem } from './item-page.js';
 import { scheduledAt } from './schedule-choice.js';
 
-/** A state conflict (e.g. cancelling what is no longer scheduled) is a message on the page, not an error page. */
-async function conflictsAsFlash(
+/**
+ * A state conflict (e.g. cancelling what is no longer scheduled) is a message on `back`, not an error page;
+ * success goes to `afterwards` (default `back`).
+ */
+export async function conflictsAsFlash(
   deps: WebDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   back: string,
   action: () => Promise<Flash>,
+  afterwards = back,
 ) {
   try {
-    return redirectWith(deps, request, reply, back, await action());
+    return redirectWith(deps, request, reply, afterwards, await action());
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     return redirectWith(deps, request, reply, back, {

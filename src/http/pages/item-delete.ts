@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { deleteItem } from '../../app/items.js';
-import { ConflictError } from '../../domain/errors.js';
 import { getItem } from '../../store/items.js';
 import { needs } from '../route-access.js';
 import type { WebDeps } from './deps.js';
+import { conflictsAsFlash } from './item-actions.js';
 import { one, type FormBody } from './item-form.js';
 import { pageItemId } from './items.js';
 import { redirectWith } from './render.js';
@@ -17,20 +17,16 @@ export function itemDeleteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return redirectWith(deps, request, reply, back, { kind: 'error', key: 'item.deleteConfirmMissing' });
     }
     const { title } = await getItem(deps.ctx.store.db, id);
-    try {
-      await deleteItem(deps.ctx.store, id, request.actor);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      return redirectWith(deps, request, reply, back, {
-        kind: 'error',
-        key: 'flash.conflict',
-        params: { message: error.message },
-      });
-    }
-    return redirectWith(deps, request, reply, '/items', {
-      kind: 'ok',
-      key: 'flash.deleted',
-      params: { title },
-    });
+    return conflictsAsFlash(
+      deps,
+      request,
+      reply,
+      back,
+      async () => {
+        await deleteItem(deps.ctx.store, id, request.actor);
+        return { kind: 'ok', key: 'flash.deleted', params: { title } };
+      },
+      '/items',
+    );
   });
 }
