@@ -246,5 +246,15 @@ describe.skipIf(browserSkipReason !== null)('the item pages do what they say (Ch
     expect(await page.evaluate("localStorage.getItem('herald-draft|new')")).toBeNull();
     await page.goto(`${base}/items/new`);
     expect(await page.locator('#draft-restore').isVisible()).toBe(false);
+
+    // Signing out forgets the unsaved copies kept in this browser.
+    await page.getByLabel('Title', { exact: true }).fill('Left on a shared computer');
+    await expect.poll(() => page.evaluate("localStorage.getItem('herald-draft|new')")).not.toBeNull();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login/);
+    expect(
+      await page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('herald-draft|'))"),
+    ).toEqual([]);
   });
 });
