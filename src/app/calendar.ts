@@ -148,7 +148,7 @@ function addEvent(
     start,
     end: new Date(start.getTime() + EVENT_MINUTES * 60_000),
     summary: entry.title,
-    description: `${entry.state} – ${channels}\n${DateTime.fromJSDate(start).setZone(zone).toFormat('yyyy-LL-dd HH:mm ZZZZ')}\n${url}`,
+    description: `${entry.state} – ${channels}\n${DateTime.fromJSDate(start).setZone(zone).toFormat('yyyy-LL-dd HH:mm')} ${zone}\n${url}`,
     url,
     categories: [{ name: entry.state }],
     x: [['X-HERALD-CHANNELS', channels]],

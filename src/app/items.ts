@@ -1,6 +1,7 @@
 import { ConflictError, ValidationError } from '../domain/errors.js';
 import {
   applyItemPatch,
+  canDo,
   editableFields,
   sameFields,
   validateItemFields,
@@ -74,7 +75,7 @@ export async function editItem(
 export async function deleteItem(store: Store, id: string, actor: string): Promise<void> {
   await store.transaction(async (trx) => {
     const item = await getItem(trx, id);
-    if (item.status === 'published' || item.status === 'scheduled') {
+    if (!canDo('delete', item.status)) {
       throw new ConflictError(
         `a ${item.status} item cannot be deleted; ${item.status === 'published' ? 'withdraw' : 'cancel'} it first`,
         'not_deletable',

@@ -296,6 +296,7 @@ export const ITEM_ACTIONS = {
   publish: ['draft', 'scheduled', 'published', 'withdrawn'],
   cancel: ['scheduled'],
   withdraw: ['published', 'scheduled'],
+  delete: ['draft', 'withdrawn'],
 } as const satisfies Record<string, readonly ItemStatus[]>;
 
 export function canDo(action: keyof typeof ITEM_ACTIONS, status: ItemStatus): boolean {

@@ -118,7 +118,7 @@ export function openApiDocument(publicUrl: string) {
       '/api/items/{id}/publish': {
         post: {
           summary:
-            "Publish now, or schedule with `at` (+ `timezone`). The answer's `warnings` list items published in the last 30 days with the same title or link (a warning: nothing is refused)",
+            "Publish now, or schedule with `at` (+ `timezone`). A wall-clock `at` the zone skips, or repeats when the clocks go back, is refused with a field error on `at` (a repeated one names both instants: send it with its offset to choose). The answer's `warnings` list items published in the last 30 days with the same title or link (a warning: nothing is refused)",
           parameters: idParam,
           requestBody: json('PublishRequest'),
           responses: {

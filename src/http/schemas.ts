@@ -4,6 +4,7 @@ import { ITEM_STATUSES } from '../domain/item.js';
 /** Ids are ours (`itm_` + 32 hex); anything else cannot exist, whatever it contains. */
 export const ITEM_ID = /^itm_[0-9a-f]{32}$/;
 export const DELIVERY_ID = /^dlv_[0-9a-f]{32}$/;
+export const DRY_RUN_POST_ID = /^out_[0-9a-f]{32}$/;
 
 export const listItemsQuery = z.strictObject({
   status: z.enum(ITEM_STATUSES, { error: `must be one of ${ITEM_STATUSES.join(', ')}` }).optional(),

@@ -81,7 +81,7 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     await page.getByLabel('Tags (optional)', { exact: true }).focus();
     await expect
       .poll(() => page.locator('#f-url-error').textContent())
-      .toBe('must be an absolute http(s) URL');
+      .toBe('Address of the article must be a full web address starting with https:// or http://.');
     expect(await page.locator('#f-url').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Address of the article').fill('https://example.org/news/plan');
     await expect.poll(() => page.locator('#f-url-error').isHidden()).toBe(true);
@@ -100,7 +100,7 @@ describe.skipIf(browserSkipReason !== null)('staff web app in Chromium', () => {
     await page.waitForURL(/\/items\/itm_[0-9a-f]{32}$/);
     await expect
       .poll(() => page.locator('.flash').textContent())
-      .toMatch(/^Scheduled for \d{4}-\d\d-\d\d \d\d:\d\d GMT\+1\.$/);
+      .toMatch(/^Scheduled for \d{4}-\d\d-\d\d \d\d:\d\d Europe\/Paris\.$/);
     const itemId = page.url().split('/').pop()!;
     await screenshot(page, '04-item-scheduled');
     await page.goto(`${base}/`);

@@ -1,6 +1,6 @@
 import { liveAccounts, SECRET_KEY, startFakes, type Fakes } from './social.js';
-import { startWebApp, type WebApp } from './web.js';
-import { openBrowser, type Browser } from './browser.js';
+import { addUser, PASSWORD, startWebApp, type WebApp } from './web.js';
+import { openBrowser, signIn, type Browser } from './browser.js';
 
 export interface BrowserApp {
   fakes: Fakes;
@@ -32,4 +32,13 @@ export async function startBrowserApp(): Promise<BrowserApp> {
       await fakes.close();
     },
   };
+}
+
+/** Serves `web` on a local port and signs a fresh Chromium in as a new admin (admin@example.org). */
+export async function browseAsAdmin(web: WebApp): Promise<{ base: string; browser: Browser }> {
+  await addUser(web.app, 'admin@example.org', 'admin');
+  const base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
+  const browser = await openBrowser();
+  await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+  return { base, browser };
 }

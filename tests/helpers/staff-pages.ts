@@ -1,6 +1,7 @@
 import { createItem } from '../../src/app/items.js';
 import { requestPublish } from '../../src/app/publishing.js';
 import { listDeliveriesForItem } from '../../src/store/deliveries.js';
+import { recordDryRunPost } from '../../src/store/dry-run-posts.js';
 import { importContacts } from '../../src/store/member-import.js';
 import { findContactByEmail } from '../../src/store/members.js';
 import { createNewsletter } from '../../src/newsletter/staff-tools.js';
@@ -12,6 +13,7 @@ import type { WebApp } from './web.js';
 /** Real rows for every kind of page, so that a page route can be opened with ids that exist. */
 export interface PageIds {
   item: string;
+  dryRunPost: string;
   delivery: string;
   user: string;
   newsletter: string;
@@ -27,6 +29,7 @@ export function concrete(url: string, ids: PageIds): string {
     .replace(/^\/newsletters\/:id/, `/newsletters/${ids.newsletter}`)
     .replace(/^\/members\/contacts\/:id/, `/members/contacts/${ids.contact}`)
     .replace(/^\/items\/:id/, `/items/${ids.item}`)
+    .replace(/^\/dry-run-posts\/:id/, `/dry-run-posts/${ids.dryRunPost}`)
     .replace(/^\/deliveries\/:id/, `/deliveries/${ids.delivery}`)
     .replace(/^\/users\/:id/, `/users/${ids.user}`)
     .replace(':queueName', 'channel')
@@ -48,9 +51,21 @@ export async function seedPageRows(web: WebApp, userId: string): Promise<PageIds
     { kind: 'announcement', itemIds: [item.id] },
     'test',
   );
+  const deliveries = await listDeliveriesForItem(web.app.ctx.store.db, item.id);
+  const post = deliveries.find((d) => d.kind === 'channel')!;
+  const dryRunPost = await recordDryRunPost(web.app.ctx.store.db, {
+    deliveryId: post.id,
+    accountId: post.target,
+    itemId: item.id,
+    platform: 'twitter',
+    action: 'create',
+    text: 'A post',
+    payload: { parts: ['A post'], link: null, image: null },
+  });
   return {
     item: item.id,
-    delivery: (await listDeliveriesForItem(web.app.ctx.store.db, item.id))[0]!.id,
+    dryRunPost: dryRunPost.id,
+    delivery: deliveries[0]!.id,
     user: userId,
     newsletter: newsletter.id,
     contact: (await findContactByEmail(web.app.ctx.store.db, 'ana@lyon.example'))!.id,

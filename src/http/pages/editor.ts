@@ -17,6 +17,8 @@ import { requestMay } from '../authorize.js';
 import { findMedia, withItemUpload } from '../../store/media.js';
 import { MEDIA_LIMITS, MEDIA_TYPES } from '../../domain/media.js';
 import { thumbnailUrl } from './media-library.js';
+import { plainProblems, problemTable } from './field-problems.js';
+import { currentWallClock, repeatedHourChoice } from './schedule-choice.js';
 
 /** The posts of the saved version, shown before (or without) the live previews of editor.js. */
 async function savedPreviews(deps: WebDeps, saved: NewsItem, stored: StoredAccount[]) {
@@ -69,7 +71,8 @@ export async function sendEditor(
   status = 200,
 ) {
   const { item, values } = state;
-  const errors = state.errors ?? {};
+  const channelLabel = (key: string) => channelTextLabel(deps, key);
+  const errors = plainProblems(deps.views, state.errors ?? {}, channelLabel);
   const zone = request.signedIn?.user.timezone ?? deps.ctx.config.timezone;
   const stored = await listAccounts(deps.ctx.store.db);
   const chosen = state.publish?.channels ?? item?.publishChannels ?? null;
@@ -116,7 +119,12 @@ export async function sendEditor(
         possible: canAnnounce(deps, item) && requestMay(request, 'newsletters:write'),
         checked: state.publish?.announce ?? item?.announce ?? false,
       },
-      publishAt: state.publish?.publishAt ?? '',
+      publishAt: state.publish?.publishAt ?? currentWallClock(item),
+      repeated:
+        errors.publishAt && state.publish
+          ? repeatedHourChoice(deps.views, state.publish.publishAt, state.publish.timezone || zone)
+          : null,
+      problemTable: problemTable(deps.views),
       publishZone: state.publish?.timezone ?? item?.publishTimezone ?? zone,
       canCancel: item ? canDo('cancel', item.status) : false,
       limits: LIMITS,
@@ -125,7 +133,7 @@ export async function sendEditor(
       uploadAlt: typedUploadAlt(request),
       bodyHtml: item?.bodyHtml ?? '',
       posts,
-      scripts: ['zone.js', 'editor.js', 'upload.js'],
+      scripts: ['zone.js', 'field-rules.js', 'editor.js', 'editor-draft.js', 'upload.js'],
     },
     status,
   );

@@ -29,6 +29,9 @@ import { newsletterPages } from './newsletters.js';
 import { calendarPages } from './calendar.js';
 import { LIBRARY_PATH, mediaLibraryPages } from './media-library.js';
 import { PAGE_MULTIPART } from './editor-upload.js';
+import { itemLiveRoutes } from './item-live.js';
+import { itemDeleteRoutes } from './item-delete.js';
+import { dryRunPostPages } from './dry-run-post.js';
 
 const NAV: NavLink[] = [
   { href: '/', label: 'nav.dashboard', permission: 'items:read' },
@@ -100,6 +103,9 @@ export function webPages(deps: WebDeps) {
     dashboardRoutes(app, deps);
     itemPages(app, deps);
     itemActionRoutes(app, deps);
+    itemLiveRoutes(app, deps);
+    itemDeleteRoutes(app, deps);
+    dryRunPostPages(app, deps);
     channelPages(app, deps);
     userPages(app, deps);
     accountPages(app, deps);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { formatInZone } from '../../domain/schedule.js';
+import { formatInZone, repeatedWallClock } from '../../domain/schedule.js';
 import { cancelSchedule, requestPublish, retryFailedDelivery, withdraw } from '../../app/publishing.js';
 import { DELIVERY_ID } from '../schemas.js';
 import type { WebDeps } from './deps.js';
@@ -9,17 +9,24 @@ import { pageItemId } from './items.js';
 import { safeNext } from './login.js';
 import { redirectWith, type Flash } from './render.js';
 import { needs } from '../route-access.js';
+import { fieldLabel, plainProblem } from './field-problems.js';
+import { showItem } from './item-page.js';
+import { scheduledAt } from './schedule-choice.js';
 
-/** A state conflict (e.g. cancelling what is no longer scheduled) is a message on the page, not an error page. */
-async function conflictsAsFlash(
+/**
+ * A state conflict (e.g. cancelling what is no longer scheduled) is a message on `back`, not an error page;
+ * success goes to `afterwards` (default `back`).
+ */
+export async function conflictsAsFlash(
   deps: WebDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   back: string,
   action: () => Promise<Flash>,
+  afterwards = back,
 ) {
   try {
-    return redirectWith(deps, request, reply, back, await action());
+    return redirectWith(deps, request, reply, afterwards, await action());
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     return redirectWith(deps, request, reply, back, {
@@ -35,10 +42,10 @@ export function scheduleRefusal(deps: WebDeps, error: unknown): Flash {
   if (error instanceof ConflictError)
     return { kind: 'error', key: 'flash.conflict', params: { message: error.message } };
   if (!(error instanceof ValidationError)) throw error;
-  const problems = Object.entries(error.fields).map(
-    ([field, problem]) => `${field === 'at' ? deps.views.t('editor.publishAt') : field}: ${problem}`,
+  const problems = Object.entries(error.fields).map(([field, problem]) =>
+    plainProblem(deps.views, fieldLabel(deps.views, field === 'at' ? 'publishAt' : field, String), problem),
   );
-  return { kind: 'error', key: 'flash.notScheduled', params: { problems: problems.join('; ') } };
+  return { kind: 'error', key: 'flash.notScheduled', params: { problems: problems.join(' ') } };
 }
 
 /** Buttons on the item page and dashboard: publish now, (re)schedule, cancel, withdraw, retry. */
@@ -46,12 +53,13 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post('/items/:id/publish', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
     const form = (request.body ?? {}) as FormBody;
-    const at = one(form, 'publishAt').trim();
+    const at = scheduledAt(form);
+    const timezone = one(form, 'timezone').trim() || undefined;
     const back = `/items/${id}`;
     try {
       const outcome = await requestPublish(deps.ctx, id, {
         at: at || undefined,
-        timezone: one(form, 'timezone').trim() || undefined,
+        timezone,
         actor: request.actor,
       });
       const when =
@@ -65,6 +73,11 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
           : 'flash.alreadyPublished';
       return redirectWith(deps, request, reply, back, { kind: 'ok', key, params: { when } });
     } catch (error) {
+      const zone = timezone ?? deps.ctx.config.timezone;
+      if (error instanceof ValidationError && repeatedWallClock(at, zone)) {
+        const problem = plainProblem(deps.views, deps.views.t('editor.publishAt'), error.fields.at ?? '');
+        return showItem(deps, request, reply, id, { publishAt: at, timezone: zone, problem }, 400);
+      }
       return redirectWith(deps, request, reply, back, scheduleRefusal(deps, error));
     }
   });

@@ -26,6 +26,7 @@ import { redirectWith, sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { showItem } from './item-page.js';
 import { needs } from '../route-access.js';
+import { scheduledAt } from './schedule-choice.js';
 import { requestMay } from '../authorize.js';
 import { pager, statusOptions } from './lists.js';
 
@@ -136,7 +137,7 @@ async function handleEditorPost(
   }
   try {
     const outcome = await requestPublish(deps.ctx, item.id, {
-      at: choice.action === 'schedule' ? choice.publishAt : undefined,
+      at: choice.action === 'schedule' ? scheduledAt(form) : undefined,
       timezone: choice.timezone || undefined,
       channels: choice.channels ?? undefined,
       announce: choice.announce,

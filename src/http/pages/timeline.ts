@@ -2,7 +2,7 @@ import type { Delivery } from '../../domain/delivery.js';
 import { formatInZone } from '../../domain/schedule.js';
 import type { AuditEntry } from '../../store/audit.js';
 import type { Views } from './views.js';
-import { safeLink, targetName, type AccountNames } from './view-models.js';
+import { postLink, targetName, type AccountNames } from './view-models.js';
 
 export interface TimelineEntry {
   at: string;
@@ -45,7 +45,7 @@ function deliveryEntry(views: Views, names: AccountNames, d: Delivery): Timeline
     target: targetName(views, names, d),
     revision: d.revision,
   });
-  return { at: d.finishedAt, actor: 'worker', text, detail: null, link: safeLink(d.remoteUrl), kind: 'ok' };
+  return { at: d.finishedAt, actor: 'worker', text, detail: null, link: postLink(d), kind: 'ok' };
 }
 
 /** Everything that happened to an item: the audit log plus each delivery that completed, oldest first. */

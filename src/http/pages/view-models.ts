@@ -3,6 +3,7 @@ import type { Delivery } from '../../domain/delivery.js';
 import { isHttpUrl, type NewsItem } from '../../domain/item.js';
 import type { StoredAccount } from '../../store/accounts.js';
 import type { Views } from './views.js';
+import { DRY_RUN_POST_ID } from '../schemas.js';
 
 // Shapes the templates read. Templates only format; decisions (labels, links, what may be retried) are here.
 
@@ -20,6 +21,17 @@ export function targetName(views: Views, names: AccountNames, d: Pick<Delivery, 
 /** Only http(s) links are ever rendered as links (a remote URL is data from elsewhere). */
 export const safeLink = (url: string | null): string | null => (url && isHttpUrl(url) ? url : null);
 
+/**
+ * Where "View the post" goes: a dry-run post's readable page (its JSON stays at the API address the
+ * delivery records), else the platform's link.
+ */
+export function postLink(d: Pick<Delivery, 'remoteId' | 'remoteUrl'>): string | null {
+  const id = d.remoteId ?? '';
+  if (DRY_RUN_POST_ID.test(id) && d.remoteUrl?.endsWith(`/api/dry-run-posts/${id}`))
+    return `/dry-run-posts/${id}`;
+  return safeLink(d.remoteUrl);
+}
+
 export function deliveryView(views: Views, names: AccountNames, d: Delivery) {
   return {
     id: d.id,
@@ -30,7 +42,7 @@ export function deliveryView(views: Views, names: AccountNames, d: Delivery) {
     status: d.status,
     statusLabel: views.t(`delivery.status.${d.status}`),
     attempts: d.attempts,
-    remoteUrl: safeLink(d.remoteUrl),
+    remoteUrl: postLink(d),
     linkLabel: views.t(d.kind === 'channel' ? 'item.viewPost' : `item.view.${d.kind}`),
     error: d.lastError,
     errorKind: d.errorKind ? views.t(`delivery.errorKind.${d.errorKind}`) : null,

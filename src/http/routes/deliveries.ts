@@ -5,7 +5,7 @@ import { retryFailedDelivery } from '../../app/publishing.js';
 import { findDryRunPost, listDryRunPosts } from '../../store/dry-run-posts.js';
 import { listAccounts } from '../../store/accounts.js';
 import { presentDelivery } from '../present.js';
-import { DELIVERY_ID, emptyBody } from '../schemas.js';
+import { DELIVERY_ID, DRY_RUN_POST_ID, emptyBody } from '../schemas.js';
 import { needs } from '../route-access.js';
 
 export function deliveryRoutes(app: FastifyInstance, ctx: Context): void {
@@ -26,7 +26,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: Context): void {
     app.get(base, needs('review:read'), async () => ({ posts: await listDryRunPosts(ctx.store.db, 100) }));
     app.get(`${base}/:id`, needs('review:read'), async (request) => {
       const id = (request.params as { id: string }).id;
-      const post = /^out_[0-9a-f]{32}$/.test(id) ? await findDryRunPost(ctx.store.db, id) : null;
+      const post = DRY_RUN_POST_ID.test(id) ? await findDryRunPost(ctx.store.db, id) : null;
       if (!post) throw new NotFoundError('dry-run post', id.slice(0, 80));
       return post;
     });

@@ -83,6 +83,9 @@
     return key;
   }
 
+  // field-rules.js words a problem as the server does; without it the API's words are shown.
+  var plain = window.heraldPlainProblem || function (name, problem) { return problem; };
+
   function showProblems(problems, translationIndex) {
     var byField = {};
     Object.keys(problems).forEach(function (key) {
@@ -97,7 +100,7 @@
       var message = document.getElementById(fieldId(name) + '-error');
       var input = document.getElementById(fieldId(name));
       if (!message || !input) return;
-      message.textContent = problem || '';
+      message.textContent = problem ? plain(name, problem) : '';
       message.hidden = !problem;
       wrapper.classList.toggle('has-error', Boolean(problem));
       if (problem) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
