@@ -19,7 +19,7 @@ async function savedPreviews(deps: WebDeps, item: NewsItem, stored: StoredAccoun
   const deliveries = await listDeliveriesForItem(deps.ctx.store.db, item.id);
   const states = new Map(stored.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
   const ids = deps.ctx.channels.accounts().map((a) => a.id);
-  return previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
+  return await previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
 }
 
 export interface EditorState {
