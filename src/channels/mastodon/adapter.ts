@@ -139,7 +139,9 @@ export class MastodonChannel implements Channel {
         );
         ids.push(status.id);
         if (i === 0) url = status.url;
-        await ctx.saveProgress({ statusIds: [...ids], url });
+        // The last part's id goes back in the result, written with the completion in one statement (a crash in
+        // between is an unknown outcome: the Idempotency-Key and findExisting cover it).
+        if (i < parts.length - 1) await ctx.saveProgress({ statusIds: [...ids], url });
       }
       return this.result(session, ids, url);
     });
