@@ -1,10 +1,12 @@
-// The same-run baseline for bench/social.ts: the chosen adapters (Twitter, Facebook, Mastodon, LinkedIn) called in a plain loop (no queue, no
-// database), in their own process like the workers, at the same concurrency; no new post is started after <maxSeconds>
-// (a large backlog is measured over that window). Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
-// Usage (from bench/social.ts): npx tsx bench/social-direct.ts <twitterUrl> <facebookUrl> <posts> <concurrency> <accessToken> <pageId> <pageToken> <maxSeconds> <mastodonUrl> <mastodonToken> <platforms> <linkedinUrl> <organizationId> <linkedinToken>
+// The same-run baseline for bench/social.ts: the chosen adapters (Twitter, Facebook, Mastodon, LinkedIn, Bluesky) called
+// in a plain loop (no queue, no database), in their own process like the workers, at the same concurrency; no new post is
+// started after maxSeconds (a large backlog is measured over that window). Bluesky keeps its session in memory.
+// Prints {"posts", "seconds", "postsPerSecond", "cpuMsPerPost", "peakMb"}.
+// Usage (from bench/social.ts): npx tsx bench/social-direct.ts '<DirectArgs as JSON>'
 import type { PublishContext } from '../src/channels/adapter.js';
 import type { ChannelAccount } from '../src/domain/platform.js';
 import type { Channel } from '../src/channels/adapter.js';
+import { BlueskyChannel } from '../src/channels/bluesky/adapter.js';
 import { FacebookChannel } from '../src/channels/facebook/adapter.js';
 import { MastodonChannel } from '../src/channels/mastodon/adapter.js';
 import { LinkedInChannel } from '../src/channels/linkedin/adapter.js';
@@ -13,53 +15,67 @@ import { TwitterChannel } from '../src/channels/twitter/adapter.js';
 import type { Delivery } from '../src/domain/delivery.js';
 import type { NewsItem } from '../src/domain/item.js';
 
-const [
-  twitterUrl,
-  facebookUrl,
-  postsArg,
-  concurrencyArg,
-  accessToken,
-  pageId,
-  pageToken,
-  maxSecondsArg,
-  mastodonUrl,
-  mastodonToken,
-  platformsArg,
-  linkedinUrl,
-  organizationId,
-  linkedinToken,
-] = process.argv.slice(2);
-const POSTS = Number(postsArg);
-const CONCURRENCY = Number(concurrencyArg);
-const MAX_MS = Number(maxSecondsArg ?? Infinity) * 1000;
+/** What bench/social.ts passes: the size, and each fake's address and credentials. */
+export interface DirectArgs {
+  posts: number;
+  concurrency: number;
+  maxSeconds: number;
+  platforms: string[];
+  twitter: { url: string; accessToken: string };
+  facebook: { url: string; pageId: string; pageToken: string };
+  mastodon: { url: string; token: string };
+  linkedin: { url: string; organizationId: string; token: string };
+  bluesky: { url: string; identifier: string; appPassword: string };
+}
 
-const twitter = new TwitterChannel({
-  apiUrl: twitterUrl,
-  accounts: () => ({
-    credentials: {
-      kind: 'oauth1',
-      appKey: 'bench-key',
-      appSecret: 'bench-secret',
-      accessToken: accessToken!,
-      accessSecret: 'bench-access-secret',
-    },
-  }),
-});
-const facebook = new FacebookChannel({
-  graphUrl: facebookUrl,
-  accounts: () => ({ credentials: { pageId: pageId!, pageToken: pageToken! } }),
-});
+const args = JSON.parse(process.argv[2]!) as DirectArgs;
+const POSTS = args.posts;
+const CONCURRENCY = args.concurrency;
+const MAX_MS = args.maxSeconds * 1000;
 
-const mastodon = new MastodonChannel({
-  instanceUrl: mastodonUrl,
-  accounts: () => ({ credentials: { accessToken: mastodonToken!, visibility: 'public' } }),
-});
-const linkedin = new LinkedInChannel({
-  apiUrl: linkedinUrl!,
-  accounts: () => ({ credentials: linkedinCredentialsFrom({ organizationId, accessToken: linkedinToken }) }),
-});
-const byPlatform: Record<string, Channel> = { twitter, facebook, mastodon, linkedin };
-const channels = (platformsArg ?? 'twitter,facebook').split(',').map((p) => byPlatform[p]!);
+const adapters: Record<string, () => Channel> = {
+  twitter: () =>
+    new TwitterChannel({
+      apiUrl: args.twitter.url,
+      accounts: () => ({
+        credentials: {
+          kind: 'oauth1',
+          appKey: 'bench-key',
+          appSecret: 'bench-secret',
+          accessToken: args.twitter.accessToken,
+          accessSecret: 'bench-access-secret',
+        },
+      }),
+    }),
+  facebook: () =>
+    new FacebookChannel({
+      graphUrl: args.facebook.url,
+      accounts: () => ({ credentials: { pageId: args.facebook.pageId, pageToken: args.facebook.pageToken } }),
+    }),
+  mastodon: () =>
+    new MastodonChannel({
+      instanceUrl: args.mastodon.url,
+      accounts: () => ({ credentials: { accessToken: args.mastodon.token, visibility: 'public' } }),
+    }),
+  linkedin: () =>
+    new LinkedInChannel({
+      apiUrl: args.linkedin.url,
+      accounts: () => ({
+        credentials: linkedinCredentialsFrom({
+          organizationId: args.linkedin.organizationId,
+          accessToken: args.linkedin.token,
+        }),
+      }),
+    }),
+  bluesky: () =>
+    new BlueskyChannel({
+      service: args.bluesky.url,
+      accounts: () => ({
+        credentials: { identifier: args.bluesky.identifier, appPassword: args.bluesky.appPassword },
+      }),
+    }),
+};
+const channels = args.platforms.map((p) => adapters[p]!());
 
 function item(n: number): NewsItem {
   const now = new Date().toISOString();
@@ -140,12 +156,15 @@ let deadline = Infinity;
 async function lane(): Promise<void> {
   for (let n = next++; n < POSTS && performance.now() < deadline; n = next++) {
     const channel = channels[n % channels.length]!;
-    await channel.publish(context(Math.floor(n / channels.length), channel));
+    const ctx = context(Math.floor(n / channels.length), channel);
+    await channel.prepare?.(ctx.account);
+    await channel.publish(ctx);
     posted++;
   }
 }
 
-// Warm up the connections, the Twitter identity and the Mastodon instance limits, as a running worker would have.
+// Warm up the connections, the Twitter identity, the Mastodon instance limits and the Bluesky session, as a running
+// worker would have.
 for (const channel of channels) await channel.publish(context(-1, channel));
 const started = performance.now();
 deadline = started + MAX_MS;

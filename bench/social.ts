@@ -3,10 +3,12 @@
 // post and peak RSS of the worker against the loop's; and (extras) the time from a scheduled instant to the request
 // reaching the fake, p50/p99. Targets: ratio >= 0.5, p99 < 1 s. Items are seeded and published in batches
 // (bench/seed.ts). A backlog not worked off within --max-seconds is measured over that window (and labelled so).
-// Bluesky (bench/social-bluesky.ts): the same comparison, and sessions created per 1,000 posts.
+// With Bluesky among the platforms, also the sessions created (createSession calls) per 1,000 posts on each path
+// (target: 1).
 // Usage: npx tsx bench/social.ts [--size 1k] [--max-seconds 60] [--no-extras]
 //        (BENCH_SCHEDULED=200, BENCH_ROUNDS, BENCH_WORKERS=1, BENCH_DATABASE_URL=postgres://... optional;
-//        BENCH_PLATFORMS=twitter,facebook (default) or any of twitter,facebook,mastodon,linkedin: posts split evenly)
+//        BENCH_PLATFORMS=twitter,facebook (default) or any of twitter,facebook,mastodon,linkedin,bluesky: posts split
+//        evenly)
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +22,7 @@ import { DEFAULT_FACEBOOK_PAGE, startFakeFacebook } from '../tests/fakes/faceboo
 import { DEFAULT_MASTODON_ACCOUNT, startFakeMastodon } from '../tests/fakes/mastodon.js';
 import { DEFAULT_LINKEDIN_ORGANIZATION, startFakeLinkedIn } from '../tests/fakes/linkedin.js';
 import { DEFAULT_TWITTER_ACCOUNT, startFakeTwitter } from '../tests/fakes/twitter.js';
+import { DEFAULT_BLUESKY_ACCOUNT, startFakeBluesky } from '../tests/fakes/bluesky.js';
 import {
   freshPgUrl,
   REDIS_URL,
@@ -40,7 +43,7 @@ import {
 } from './lib.js';
 import { publishDrafts, seedDraftItems } from './seed.js';
 import { emit } from './summary.js';
-import { blueskyBench } from './social-bluesky.js';
+import type { DirectArgs } from './social-direct.js';
 
 const { size: POSTS, maxSeconds: MAX_SECONDS, extras: EXTRAS } = sizedArgs(1000);
 const SCHEDULED = Number(process.env.BENCH_SCHEDULED ?? 200);
@@ -51,7 +54,7 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a def
 const CONCURRENCY = 8;
 const EVERY = pollEveryMs(POSTS);
 
-const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon', 'linkedin'] as const;
+const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon', 'linkedin', 'bluesky'] as const;
 const SELECTED = (process.env.BENCH_PLATFORMS ?? 'twitter,facebook').split(',').map((p) => p.trim());
 for (const p of SELECTED)
   if (!(BENCH_PLATFORMS as readonly string[]).includes(p))
@@ -62,14 +65,23 @@ const twitter = await startFakeTwitter();
 const facebook = await startFakeFacebook();
 const mastodon = await startFakeMastodon();
 const linkedin = await startFakeLinkedIn();
+const bluesky = await startFakeBluesky();
 const posted = () =>
-  twitter.posts.length + facebook.posts.length + mastodon.statuses.length + linkedin.posts.length;
+  twitter.posts.length +
+  facebook.posts.length +
+  mastodon.statuses.length +
+  linkedin.posts.length +
+  bluesky.posts.length;
 const resetFakes = () => {
   twitter.reset();
   facebook.reset();
   mastodon.reset();
   linkedin.reset();
+  bluesky.reset();
 };
+/** Bluesky sessions created (createSession) per 1,000 posts since the last reset; null when Bluesky is not benched. */
+const sessionsPerThousand = (posts: number) =>
+  SELECTED.includes('bluesky') ? (bluesky.sessionsCreated * 1000) / Math.max(1, posts) : null;
 
 const accountEnv = {
   TWITTER_APP_KEY: 'bench-app-key',
@@ -85,41 +97,58 @@ const accountEnv = {
   LINKEDIN_ORGANIZATION_ID: DEFAULT_LINKEDIN_ORGANIZATION.id,
   LINKEDIN_ACCESS_TOKEN: DEFAULT_LINKEDIN_ORGANIZATION.token,
   LINKEDIN_API_URL: linkedin.url,
+  BLUESKY_SERVICE: bluesky.url,
+  BLUESKY_IDENTIFIER: DEFAULT_BLUESKY_ACCOUNT.handle,
+  BLUESKY_APP_PASSWORD: DEFAULT_BLUESKY_ACCOUNT.password,
+  // Bluesky keeps its session encrypted in the database.
+  HERALD_SECRET_KEY: 'bench-secret-key-for-herald-0001',
 };
 
 /** The adapters in a loop, in a process of their own (as the workers are), at the workers' concurrency. */
-function directRate(
-  posts: number,
-): Promise<{ posts: number; postsPerSecond: number; cpuMsPerPost: number; peakMb: number }> {
-  const args = [
-    twitter.url,
-    facebook.url,
-    String(posts),
-    String(CONCURRENCY * WORKERS),
-    DEFAULT_TWITTER_ACCOUNT.accessToken,
-    DEFAULT_FACEBOOK_PAGE.id,
-    DEFAULT_FACEBOOK_PAGE.token,
-    String(MAX_SECONDS),
-    mastodon.url,
-    DEFAULT_MASTODON_ACCOUNT.token,
-    SELECTED.join(','),
-    linkedin.url,
-    DEFAULT_LINKEDIN_ORGANIZATION.id,
-    DEFAULT_LINKEDIN_ORGANIZATION.token,
-  ];
+function directRate(posts: number): Promise<{
+  posts: number;
+  postsPerSecond: number;
+  cpuMsPerPost: number;
+  peakMb: number;
+  sessionsPerThousand: number | null;
+}> {
+  const args: DirectArgs = {
+    posts,
+    concurrency: CONCURRENCY * WORKERS,
+    maxSeconds: MAX_SECONDS,
+    platforms: SELECTED,
+    twitter: { url: twitter.url, accessToken: DEFAULT_TWITTER_ACCOUNT.accessToken },
+    facebook: { url: facebook.url, pageId: DEFAULT_FACEBOOK_PAGE.id, pageToken: DEFAULT_FACEBOOK_PAGE.token },
+    mastodon: { url: mastodon.url, token: DEFAULT_MASTODON_ACCOUNT.token },
+    linkedin: {
+      url: linkedin.url,
+      organizationId: DEFAULT_LINKEDIN_ORGANIZATION.id,
+      token: DEFAULT_LINKEDIN_ORGANIZATION.token,
+    },
+    bluesky: {
+      url: bluesky.url,
+      identifier: DEFAULT_BLUESKY_ACCOUNT.handle,
+      appPassword: DEFAULT_BLUESKY_ACCOUNT.password,
+    },
+  };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bench/social-direct.ts'), ...args],
+    ['--import', 'tsx', path.join(ROOT, 'bench/social-direct.ts'), JSON.stringify(args)],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
-        : reject(new Error(`direct loop exited ${code}`)),
-    ),
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`direct loop exited ${code}`));
+      const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+        posts: number;
+        postsPerSecond: number;
+        cpuMsPerPost: number;
+        peakMb: number;
+      };
+      resolve({ ...result, sessionsPerThousand: sessionsPerThousand(result.posts) });
+    }),
   );
 }
 
@@ -168,6 +197,14 @@ function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   );
 }
 
+/**
+ * Until every worker process listens on the queue: starting one (loading Herald through tsx) takes seconds of CPU
+ * on a loaded machine, and must not be counted as posting time (the direct loop's start is not either).
+ */
+async function workersListening(queue: ReturnType<Context['queues']['get']>): Promise<void> {
+  await until(async () => (await queue.getWorkersCount()) >= WORKERS, 120_000, 'workers listening', 100);
+}
+
 async function channelDone(ctx: Context): Promise<number> {
   const row = await ctx.store.db
     .selectFrom('deliveries')
@@ -191,7 +228,7 @@ async function queueRate(posts: number, round: number) {
   }));
   await publishDrafts(ctx, ids);
   const children = startWorkers(env, ['channel']);
-  await new Promise((r) => setTimeout(r, 4000));
+  await workersListening(social);
   resetFakes();
   const cpuBefore = children.map((c) => cpuMsOf(c.pid!));
   await social.resume();
@@ -205,6 +242,7 @@ async function queueRate(posts: number, round: number) {
   await until(async () => (await channelDone(ctx)) >= run.done, 300_000, 'deliveries done', EVERY);
   const doneSeconds = (performance.now() - started) / 1000;
   const peakMb = Math.max(...children.map((c) => memoryOf(c.pid!).peak));
+  const sessions = sessionsPerThousand(run.done);
   await stopAll(children);
   await done();
   if (!run.windowed && posted() !== items * PER_ITEM)
@@ -215,6 +253,7 @@ async function queueRate(posts: number, round: number) {
     cpuMsPerPost: cpuMs / run.done,
     peakMb,
     windowed: run.windowed,
+    sessionsPerThousand: sessions,
   };
 }
 
@@ -222,7 +261,7 @@ async function queueRate(posts: number, round: number) {
 async function scheduledLatency(items: number) {
   const { ctx, env, done } = await heraldContext('scheduled');
   const children = startWorkers(env, ['publish', 'channel']);
-  await new Promise((r) => setTimeout(r, 4000));
+  await workersListening(ctx.queues.get('channel'));
   resetFakes();
   const due = new Map<string, number>();
   const url = (i: number) => `https://example.org/s/${i}`;
@@ -246,6 +285,11 @@ async function scheduledLatency(items: number) {
     ...facebook.posts.map((p) => ({ url: p.link!, at: p.receivedAt })),
     ...mastodon.statuses.map((s) => ({ url: urlOf(s.text), at: Date.parse(s.createdAt) })),
     ...linkedin.posts.map((p) => ({ url: p.article!.source, at: p.createdAt })),
+    // The record's createdAt is stamped by Herald just before it sends the record.
+    ...bluesky.posts.map((p) => ({
+      url: (p.value.embed as { external: { uri: string } }).external.uri,
+      at: Date.parse(p.value.createdAt as string),
+    })),
   ];
   return arrivals.map((a) => a.at - due.get(a.url)!);
 }
@@ -260,6 +304,8 @@ const rounds: Array<{
   directMb: number;
   workerMb: number;
   windowed: boolean;
+  directSessions: number | null;
+  queuedSessions: number | null;
 }> = [];
 for (let round = 1; round <= ROUNDS; round++) {
   resetFakes();
@@ -274,6 +320,8 @@ for (let round = 1; round <= ROUNDS; round++) {
     directMb: d.peakMb,
     workerMb: q.peakMb,
     windowed: q.windowed || d.posts < POSTS,
+    directSessions: d.sessionsPerThousand,
+    queuedSessions: q.sessionsPerThousand,
   });
   console.error(
     `round ${round}: direct ${fmt(d.postsPerSecond)} posts/s, through Herald ${fmt(q.postsPerSecond)} posts/s (ratio ${fmt(q.postsPerSecond / d.postsPerSecond, 2)}); CPU ms/post ${fmt(d.cpuMsPerPost, 2)} vs ${fmt(q.cpuMsPerPost, 2)}`,
@@ -294,12 +342,20 @@ const memory = {
   direct: Math.max(...rounds.map((r) => r.directMb)),
   worker: Math.max(...rounds.map((r) => r.workerMb)),
 };
+/** The worst round: sessions are what must not grow. */
+const sessions = SELECTED.includes('bluesky')
+  ? {
+      direct: Math.max(...rounds.map((r) => r.directSessions ?? 0)),
+      queued: Math.max(...rounds.map((r) => r.queuedSessions ?? 0)),
+    }
+  : null;
 const note = rounds.some((r) => r.windowed) ? windowNote(POSTS, MAX_SECONDS) : undefined;
 const lateness = EXTRAS ? await scheduledLatency(SCHEDULED) : null;
 await twitter.close();
 await facebook.close();
 await mastodon.close();
 await linkedin.close();
+await bluesky.close();
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
@@ -328,6 +384,20 @@ printTable(
       value: `${fmt(memory.direct)} / ${fmt(memory.worker)}`,
       ratio: fmt(memory.worker / memory.direct, 2),
     },
+    ...(sessions
+      ? [
+          {
+            measure: 'Bluesky sessions created per 1,000 posts, direct loop (worst round)',
+            value: fmt(sessions.direct, 2),
+            ratio: '',
+          },
+          {
+            measure: 'Bluesky sessions created per 1,000 posts, through Herald (worst round; target 1)',
+            value: fmt(sessions.queued, 2),
+            ratio: '',
+          },
+        ]
+      : []),
   ],
 );
 const platformsNote = SELECTED.join('+') === 'twitter+facebook' ? undefined : SELECTED.join('+');
@@ -366,6 +436,17 @@ emit({
   baseline: 'direct loop process',
   baselineValue: memory.direct,
 });
+if (sessions) {
+  emit({
+    ...common,
+    figure: 'Bluesky sessions created per 1,000 posts, through the queue (worst round)',
+    value: sessions.queued,
+    unit: 'sessions',
+    better: 'lower',
+    baseline: 'same adapter in a direct loop',
+    baselineValue: sessions.direct,
+  });
+}
 if (lateness) {
   printTable(
     `Scheduled instant -> request at the fake (ms), ${lateness.length} posts from ${SCHEDULED} items due over 5 s`,
@@ -386,5 +467,4 @@ if (lateness) {
     better: 'lower',
   });
 }
-await blueskyBench(POSTS, MAX_SECONDS, CONCURRENCY);
 process.exit(0);

@@ -74,6 +74,8 @@ export interface Channel {
   readonly platform: PlatformId;
   readonly capabilities: PlatformCapabilities;
   compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost;
+  /** Reads (and caches) what compose needs from the platform, e.g. a Mastodon instance's limits. */
+  prepare?(account: ChannelAccount): Promise<void>;
   publish(ctx: PublishContext): Promise<PublishResult>;
   /** Edits what `ctx.previous` points at. Only when capabilities.update. */
   update?(ctx: PublishContext & { previous: PublishResult }): Promise<PublishResult>;

@@ -4,6 +4,7 @@ import { planPublication, type DeliveryTarget } from '../domain/publication.js';
 import type { AccountState, ChannelAccount } from '../domain/platform.js';
 import { itemForAccount, type ComposedPost } from './adapter.js';
 import { PLATFORMS } from './platforms.js';
+import { prepareForPreview } from './prepare.js';
 import type { ChannelRegistry } from './registry.js';
 
 /** Unsaved changes staff are trying out: per-channel texts ("" = back to the template) and the thread choice. */
@@ -61,7 +62,7 @@ function upToDateMessage(account: ChannelAccount, posted: boolean): string {
  * What each chosen account would post for `item` (with unsaved overrides), and what publishing would do there:
  * the same composer the workers use, and the same plan the publish flow makes.
  */
-export function previewItem(
+export async function previewItem(
   channels: ChannelRegistry,
   item: NewsItem,
   deliveries: Delivery[],
@@ -69,20 +70,22 @@ export function previewItem(
   accountIds: string[],
   /** The item's current revision is published and the overrides change nothing: publishing does nothing. */
   upToDate: boolean,
-): ChannelPreview[] {
+): Promise<ChannelPreview[]> {
   const delivered = deliveredKeys(deliveries);
   const targets: DeliveryTarget[] = accountIds.map((id) => {
     const caps = channels.get(id)!.channel.capabilities;
     return { kind: 'channel', target: id, updates: caps.update, deletes: caps.delete };
   });
   const plan = planPublication(item, targets, delivered);
-  return accountIds.map((id) => {
-    const { account: configured, channel } = channels.get(id)!;
-    const account = { ...configured, ...(states.get(id) ?? {}) };
+  const accounts = accountIds.map((id) => ({ ...channels.get(id)!.account, ...(states.get(id) ?? {}) }));
+  const unread = await prepareForPreview(channels, accounts);
+  return accounts.map((account) => {
+    const { id } = account;
+    const { channel } = channels.get(id)!;
     const post = channel.compose(itemForAccount(item, account), account);
     const planned = upToDate ? undefined : plan.find((p) => p.target === id)?.action;
     const action: PublishEffect = planned === 'update' || planned === 'create' ? planned : 'none';
-    const warnings = [...post.warnings];
+    const warnings = [...post.warnings, ...(unread.has(id) ? [unread.get(id)!] : [])];
     if (account.state === 'needs_reconnect')
       warnings.push(
         `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`,

@@ -41,6 +41,7 @@ export function channelHandler(deps: {
       const use = imageUseFor(account.platform);
       const [withImage] = await withUploads(deps.store.db, [stored], use, deps.config.publicUrl);
       const item = itemForAccount(withImage!, account);
+      await entry.channel.prepare?.(account);
       const post = entry.channel.compose(item, account);
       const previous = await previousResult(deps.store, delivery);
       const ctx: PublishContext = { delivery, item, account, post, saveProgress, previous };

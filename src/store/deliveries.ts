@@ -176,11 +176,15 @@ export async function completeDelivery(
     remoteId: string | null;
     remoteUrl: string | null;
     details?: Record<string, unknown> | undefined;
+    /** The whole progress, already merged by the caller (written as is, without reading the row). */
+    progress?: Record<string, unknown> | undefined;
   },
 ): Promise<boolean> {
-  const progress = result.details
-    ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details })
-    : undefined;
+  const progress = result.progress
+    ? toJson(result.progress)
+    : result.details
+      ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details })
+      : undefined;
   return transition(db, id, 'done', {
     remoteId: result.remoteId,
     remoteUrl: result.remoteUrl,

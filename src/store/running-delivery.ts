@@ -39,7 +39,7 @@ export async function writeRunningProgress(
 
 /**
  * Records a running delivery as done. Details the attempt already saved as progress (a thread's tweet ids) are
- * not read back and written again; new ones are merged into the claim's copy first.
+ * not read back and written again; new ones are merged into the claim's copy and written with the completion.
  */
 export async function completeRunningDelivery(
   db: Kysely<Database>,
@@ -54,9 +54,11 @@ export async function completeRunningDelivery(
   const fresh = Object.entries(details).some(
     ([key, value]) => toJson(delivery.progress[key]) !== toJson(value),
   );
-  if (fresh) {
-    delivery.progress = { ...delivery.progress, ...details };
-    await writeRunningProgress(db, delivery.id, delivery.progress);
-  }
-  return completeDelivery(db, delivery.id, { remoteId: result.remoteId, remoteUrl: result.remoteUrl });
+  if (fresh) delivery.progress = { ...delivery.progress, ...details };
+  // One statement: the new details (e.g. the last status id) are written with the completion.
+  return completeDelivery(db, delivery.id, {
+    remoteId: result.remoteId,
+    remoteUrl: result.remoteUrl,
+    ...(fresh ? { progress: delivery.progress } : {}),
+  });
 }

@@ -20,6 +20,8 @@ export interface FakeLinkedInPost {
   shown: string;
   /** Whether LinkedIn cut the commentary (an unescaped reserved character). */
   cut: boolean;
+  /** The hashtag elements LinkedIn made of it (without `#`): what links to the hashtag's feed. */
+  hashtags: string[];
   article: { source: string; title?: string; description?: string; thumbnail?: string } | null;
   createdAt: number;
   deleted: boolean;
@@ -90,8 +92,13 @@ const PNG = Buffer.from(
  * space or backslash) and `#word` hashtags are elements, `{hashtag|\#|word}` and `@[Name](urn:li:…)` are
  * templates; the text ends at the first other reserved character.
  */
-export function renderLittle(commentary: string): { shown: string; cutAt: number | null } {
+export function renderLittle(commentary: string): {
+  shown: string;
+  cutAt: number | null;
+  hashtags: string[];
+} {
   let shown = '';
+  const hashtags: string[] = [];
   let i = 0;
   while (i < commentary.length) {
     const rest = commentary.slice(i);
@@ -102,19 +109,20 @@ export function renderLittle(commentary: string): { shown: string; cutAt: number
     const mention = /^@\[([^\]\\]*)\]\(urn:li:(?:person|organization):\d+\)/u.exec(rest);
     const token = url ?? hashtag ?? template ?? mention;
     if (token) {
+      if (hashtag ?? template) hashtags.push(template ? template[1]! : hashtag![0].slice(1));
       shown += template ? `#${template[1]}` : mention ? mention[1] : token[0];
       i += token[0].length;
     } else if (commentary[i] === '\\' && i + 1 < commentary.length) {
       shown += commentary[i + 1];
       i += 2;
     } else if (RESERVED.includes(commentary[i]!)) {
-      return { shown, cutAt: i };
+      return { shown, cutAt: i, hashtags };
     } else {
       shown += commentary[i];
       i++;
     }
   }
-  return { shown, cutAt: null };
+  return { shown, cutAt: null, hashtags };
 }
 
 interface Pending {
@@ -261,13 +269,14 @@ export async function startFakeLinkedIn(
       return inputError('content/article/source', 'FIELD_REQUIRED', 'field is required');
     if (article?.thumbnail && !fake.images.has(article.thumbnail))
       return inputError('content/article/thumbnail', 'INVALID_URN', 'image not found or not uploaded');
-    const { shown, cutAt } = renderLittle(commentary);
+    const { shown, cutAt, hashtags } = renderLittle(commentary);
     const post: FakeLinkedInPost = {
       id: `urn:li:share:${newId()}`,
       organizationId: org.id,
       commentary: cutAt === null ? commentary : commentary.slice(0, cutAt),
       shown,
       cut: cutAt !== null,
+      hashtags,
       article,
       createdAt: Date.now(),
       deleted: false,
@@ -313,10 +322,11 @@ export async function startFakeLinkedIn(
       const patch = json(request.body)?.patch as { $set?: { commentary?: unknown } } | undefined;
       const commentary = patch?.$set?.commentary;
       if (typeof commentary !== 'string') return error(400, 'BAD_REQUEST', 'Invalid patch');
-      const { shown, cutAt } = renderLittle(commentary);
+      const { shown, cutAt, hashtags } = renderLittle(commentary);
       post.commentary = cutAt === null ? commentary : commentary.slice(0, cutAt);
       post.shown = shown;
       post.cut = cutAt !== null;
+      post.hashtags = hashtags;
       post.edits.push(shown);
       return { status: 204 };
     }

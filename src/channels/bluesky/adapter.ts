@@ -113,7 +113,8 @@ export class BlueskyChannel implements Channel {
       for (let i = posts.length; i < parts.length; i++) {
         const record = await this.record(c, ctx, i, posts);
         posts.push(await this.create(c, this.rkey(ctx, i), record));
-        await ctx.saveProgress({ posts: [...posts] });
+        // The last part's record goes back in the result, written with the completion in one statement.
+        if (i < parts.length - 1) await ctx.saveProgress({ posts: [...posts] });
       }
       return this.result(c, posts);
     });

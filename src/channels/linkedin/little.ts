@@ -2,22 +2,34 @@ import twitterText from 'twitter-text';
 
 // LinkedIn's "little" text format (Posts API `commentary`): these characters are reserved, and LinkedIn
 // answers 201 yet shows the post only up to the first one left unescaped. `#word` is a hashtag element
-// and URLs are auto-linked, so both are sent as written; everything else reserved gets a backslash.
+// and URLs are auto-linked, so both are sent as written; everything else reserved gets a backslash. A hashtag
+// with an underscore (`#bike_lanes`) cannot be a `#word` element (the `_` would end it, or the post), so it
+// goes as the hashtag template `{hashtag|\#|bike_lanes}`, which LinkedIn shows as `#bike_lanes`.
 const RESERVED = /[\\|{}@[\]()<>#*_~]/gu;
-/** A `#` that starts a hashtag element: at the start or after a non-word character, then letters or digits. */
-const HASHTAG = /(?<![\p{L}\p{M}\p{N}_])#[\p{L}\p{M}\p{N}]+/gu;
+/** A hashtag: `#` at the start or after a non-word character, then letters, digits and underscores. */
+const HASHTAG = /(?<![\p{L}\p{M}\p{N}_])#[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}_]*/gu;
+
+/** A hashtag as little text: the `#word` element, or the template when it holds an underscore. */
+const littleHashtag = (tag: string) => (tag.includes('_') ? `{hashtag|\\#|${tag.slice(1)}}` : tag);
 
 /** The commentary to send for a plain text: reserved characters escaped, URLs and hashtags kept. */
 export function escapeLittle(text: string): string {
-  const kept: Array<[number, number]> = [
-    ...twitterText.extractUrlsWithIndices(text).map((u) => u.indices),
-    ...[...text.matchAll(HASHTAG)].map((m): [number, number] => [m.index, m.index + m[0].length]),
-  ].sort((a, b) => a[0] - b[0]);
+  const asWritten = (url: string) => url;
+  const kept = [
+    ...twitterText
+      .extractUrlsWithIndices(text)
+      .map(({ indices: [start, end] }) => ({ start, end, write: asWritten })),
+    ...[...text.matchAll(HASHTAG)].map((m) => ({
+      start: m.index,
+      end: m.index + m[0].length,
+      write: littleHashtag,
+    })),
+  ].sort((a, b) => a.start - b.start);
   let out = '';
   let at = 0;
-  for (const [start, end] of kept) {
+  for (const { start, end, write } of kept) {
     if (start < at) continue;
-    out += text.slice(at, start).replace(RESERVED, '\\$&') + text.slice(start, end);
+    out += text.slice(at, start).replace(RESERVED, '\\$&') + write(text.slice(start, end));
     at = end;
   }
   return out + text.slice(at).replace(RESERVED, '\\$&');

@@ -10,7 +10,7 @@ import type {
 import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import type { NewsItem } from '../../domain/item.js';
-import { ChannelError, accountCheck } from '../adapter.js';
+import { ChannelError, accountCheck, overrideFor } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { setValues } from '../credentials.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
@@ -18,7 +18,7 @@ import { comparableText, postedSince, sameUrl } from '../match.js';
 import { redact } from '../redact.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { DEFAULT_MASTODON_URL, MastodonApiError } from './api.js';
-import { mastodonComposer } from './compose.js';
+import { composeMastodon } from './compose.js';
 import type { MastodonCredentials } from './credentials.js';
 import { classifyMastodonError } from './errors.js';
 import { MastodonSession, type MastodonStatus } from './session.js';
@@ -100,14 +100,23 @@ export class MastodonChannel implements Channel {
   readonly capabilities = MASTODON_CAPABILITIES;
 
   private readonly sessions = new Map<string, Promise<MastodonSession>>();
+  /** The same sessions once created, for what compose reads without waiting. */
+  private readonly created = new Map<string, MastodonSession>();
   private readonly now: () => Date;
 
   constructor(private readonly options: MastodonChannelOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** Composes for the account's instance: its limits once `prepare` read them, Mastodon's defaults before. */
   compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return mastodonComposer.compose(item, account, options);
+    const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'mastodon' });
+    return composeMastodon(item, account.id, override, this.created.get(account.id)?.knownLimits());
+  }
+
+  /** Reads the instance's limits (GET /api/v2/instance, kept an hour) so that compose counts as the instance does. */
+  async prepare(account: ChannelAccount): Promise<void> {
+    await this.guard(account.id, (session) => session.limits());
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -130,7 +139,9 @@ export class MastodonChannel implements Channel {
         );
         ids.push(status.id);
         if (i === 0) url = status.url;
-        await ctx.saveProgress({ statusIds: [...ids], url });
+        // The last part's id goes back in the result, written with the completion in one statement (a crash in
+        // between is an unknown outcome: the Idempotency-Key and findExisting cover it).
+        if (i < parts.length - 1) await ctx.saveProgress({ statusIds: [...ids], url });
       }
       return this.result(session, ids, url);
     });
@@ -240,7 +251,7 @@ export class MastodonChannel implements Channel {
         message: `No Mastodon access token is configured for the account "${accountId}".`,
       });
     }
-    return new MastodonSession(
+    const session = new MastodonSession(
       {
         instanceUrl: settings.instanceUrl ?? this.options.instanceUrl ?? DEFAULT_MASTODON_URL,
         accessToken: settings.credentials.accessToken,
@@ -249,5 +260,7 @@ export class MastodonChannel implements Channel {
       settings.credentials,
       { imageFetch: this.options.imageFetch, mediaPollMs: this.options.mediaPollMs ?? 1_000, now: this.now },
     );
+    this.created.set(accountId, session);
+    return session;
   }
 }

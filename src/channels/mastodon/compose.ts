@@ -108,7 +108,7 @@ function splitNumbered(text: string, fits: (t: string) => boolean, language: str
   }
 }
 
-/** Composes a status for an instance with `limits` (the preview and the composer use Mastodon's defaults). */
+/** Composes a status for an instance with `limits` (the live adapter passes its instance's; dry-run uses the defaults). */
 export function composeMastodon(
   item: Parameters<Composer['compose']>[0],
   accountId: string,

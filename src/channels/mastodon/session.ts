@@ -1,9 +1,10 @@
 import { ChannelError } from '../adapter.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
 import { MastodonApiError, mastodonRequest, type MastodonConnection, type RateLimitHeaders } from './api.js';
-import { MASTODON_LIMIT, MASTODON_URL_LENGTH, mastodonLength, type MastodonLimits } from './compose.js';
+import { mastodonLength, type MastodonLimits } from './compose.js';
 import type { MastodonCredentials } from './credentials.js';
 import { mastodonRateLimited } from './errors.js';
+import { InstanceLimits, type InstanceDocument } from './instance.js';
 
 /** The fields of a Mastodon Status that Herald reads. */
 export interface MastodonStatus {
@@ -33,7 +34,7 @@ export function snowflakeAt(at: Date): string {
 
 /** One account on one instance: its calls, the instance's limits and the last rate-limit headers seen. */
 export class MastodonSession {
-  private limitsOnce: Promise<MastodonLimits> | undefined;
+  private readonly instance: InstanceLimits;
   private accountId: string | undefined;
   /** Per bucket: media uploads have their own limit (30 per 30 min), everything else shares 300 per 5 min. */
   private readonly rateLimits = new Map<'media' | 'api', RateLimitHeaders>();
@@ -46,25 +47,25 @@ export class MastodonSession {
       mediaPollMs: number;
       now: () => Date;
     },
-  ) {}
+  ) {
+    this.instance = new InstanceLimits(
+      () => this.call<InstanceDocument | null>('GET', '/api/v2/instance'),
+      options.now,
+    );
+  }
 
   get token(): string {
     return this.connection.accessToken;
   }
 
-  /** The instance's status limits (GET /api/v2/instance), read once; Mastodon's defaults when absent. */
+  /** The instance's status limits (GET /api/v2/instance), read once an hour; Mastodon's defaults when absent. */
   limits(): Promise<MastodonLimits> {
-    this.limitsOnce ??= this.call<{
-      configuration?: { statuses?: { max_characters?: number; characters_reserved_per_url?: number } };
-    }>('GET', '/api/v2/instance').then((instance) => {
-      const statuses = instance.configuration?.statuses;
-      return {
-        maxCharacters: statuses?.max_characters ?? MASTODON_LIMIT,
-        urlLength: statuses?.characters_reserved_per_url ?? MASTODON_URL_LENGTH,
-      };
-    });
-    this.limitsOnce.catch(() => (this.limitsOnce = undefined));
-    return this.limitsOnce;
+    return this.instance.get();
+  }
+
+  /** The limits last read, without waiting; undefined before the first read. */
+  knownLimits(): MastodonLimits | undefined {
+    return this.instance.known();
   }
 
   /** Refuses parts longer than this instance allows, before anything is posted. */

@@ -26,7 +26,7 @@ async function savedPreviews(deps: WebDeps, saved: NewsItem, stored: StoredAccou
   const item = await withItemUpload(deps.ctx.store.db, saved, 'card', '');
   const states = new Map(stored.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
   const ids = deps.ctx.channels.accounts().map((a) => a.id);
-  return previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
+  return await previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
 }
 
 export interface EditorState {

@@ -115,7 +115,7 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
       valid: Object.keys(problems).length === 0,
       fields: problems,
       bodyHtml: item.bodyHtml,
-      posts: previewItem(
+      posts: await previewItem(
         ctx.channels,
         item,
         deliveries,

@@ -100,10 +100,40 @@ describe('publishing to an organisation page', () => {
     expect(post.shown).toContain('#budget');
   });
 
+  it('keeps hashtags with underscores whole: in tags, in the summary, beside parentheses and brackets', async () => {
+    const item = testItem({
+      title: 'Plan (v2) [heat_maps]: #open_data_2026 (#climate_action) and #vélo_lanes_',
+      summary: 'Read [this_one](#not_a_link) via https://example.org/x_(y)_z #budget',
+      tags: ['bike_lanes', 'city-council'],
+    });
+    const channel = linkedin();
+    const { ctx } = contextFor(channel, item);
+    await channel.publish(ctx);
+    const post = fake.posts[0]!;
+    expect(post).toMatchObject({ cut: false, shown: ctx.post.text });
+    expect(post.hashtags).toEqual([
+      'open_data_2026',
+      'climate_action',
+      'vélo_lanes_',
+      'not_a_link',
+      'budget',
+      'bike_lanes',
+      'cityCouncil',
+    ]);
+    expect(post.shown).toContain('https://example.org/x_(y)_z');
+    expect(escapeLittle('#a_b')).toBe('{hashtag|\\#|a_b}');
+    expect(escapeLittle('snake_case #tag C#_x')).toBe('snake\\_case #tag C\\#\\_x');
+  });
+
   it('the fake is faithful: unescaped, LinkedIn answers 201 and keeps only the text before the first reserved character', () => {
-    expect(renderLittle('Budget (2027) draft')).toEqual({ shown: 'Budget ', cutAt: 7 });
-    expect(renderLittle('snake_case')).toEqual({ shown: 'snake', cutAt: 5 });
-    expect(renderLittle(escapeLittle(HOSTILE_TITLE))).toEqual({ shown: HOSTILE_TITLE, cutAt: null });
+    expect(renderLittle('Budget (2027) draft')).toMatchObject({ shown: 'Budget ', cutAt: 7 });
+    expect(renderLittle('snake_case')).toMatchObject({ shown: 'snake', cutAt: 5 });
+    expect(renderLittle('#snake_case')).toEqual({ shown: '#snake', cutAt: 6, hashtags: ['snake'] });
+    expect(renderLittle(escapeLittle(HOSTILE_TITLE))).toEqual({
+      shown: HOSTILE_TITLE,
+      cutAt: null,
+      hashtags: [],
+    });
     expect(renderLittle('Go #vélo and {hashtag|\\#|bike_lanes} https://x.org/a_b').shown).toBe(
       'Go #vélo and #bike_lanes https://x.org/a_b',
     );

@@ -145,6 +145,65 @@ describe('posting a status', () => {
   });
 });
 
+describe("the instance's limits", () => {
+  const instanceReads = () => fake.requests.filter((r) => r === 'GET /api/v2/instance').length;
+
+  it('composes, threads and counts URLs as an instance allowing 1,000 characters does', async () => {
+    fake.limits = { max_characters: 1_000, characters_reserved_per_url: 30 };
+    const channel = mastodon();
+    const summary = longSummary.slice(0, 800);
+    expect(channel.compose(testItem({ summary }), account).limit).toBe(500); // not read yet: the defaults
+    await channel.prepare(account);
+    const single = channel.compose(testItem({ summary }), account);
+    expect(single).toMatchObject({ limit: 1_000, parts: [single.text], warnings: [] });
+    expect(single.text).toContain(summary.trim());
+    expect(single.length).toBe(single.text.length - testItem().url.length + 30);
+    expect(single.length).toBeGreaterThan(500);
+    const thread = channel.compose(testItem({ summary: longSummary, thread: true }), account);
+    const threadAt500 = mastodon().compose(testItem({ summary: longSummary, thread: true }), account);
+    expect(thread.parts.length).toBeLessThan(threadAt500.parts.length);
+    expect(thread.length).toBeGreaterThan(500);
+    expect(thread.length).toBeLessThanOrEqual(1_000);
+    await channel.publish(testContext(thread, testItem(), account, testDelivery({ target: account.id })).ctx);
+    expect(fake.statuses.map((s) => s.text)).toEqual(thread.parts);
+  });
+
+  it('shortens to what a smaller instance allows', async () => {
+    fake.limits = { max_characters: 200, characters_reserved_per_url: 23 };
+    const channel = mastodon();
+    await channel.prepare(account);
+    const post = channel.compose(testItem({ summary: longSummary }), account);
+    expect(post).toMatchObject({
+      limit: 200,
+      warnings: ['Shortened to fit the 200 characters of Mastodon.'],
+    });
+    expect(post.length).toBeLessThanOrEqual(200);
+    await channel.publish(testContext(post, testItem(), account, testDelivery({ target: account.id })).ctx);
+    expect(fake.statuses).toHaveLength(1);
+  });
+
+  it('reads the instance once per account, and again after an hour', async () => {
+    let now = new Date('2026-12-07T10:00:00Z');
+    const channel = mastodon({ now: () => now });
+    await Promise.all([channel.prepare(account), channel.prepare(account)]);
+    for (let n = 0; n < 3; n++) {
+      await channel.prepare(account);
+      const item = testItem({ id: `itm_${n}`, url: `https://news.example.org/${n}` });
+      const delivery = testDelivery({ id: `dlv_limits_${n}`, target: account.id });
+      await channel.publish(testContext(channel.compose(item, account), item, account, delivery).ctx);
+    }
+    expect(instanceReads()).toBe(1);
+    fake.limits = { max_characters: 800, characters_reserved_per_url: 23 };
+    now = new Date('2026-12-07T10:59:00Z');
+    await channel.prepare(account);
+    expect(channel.compose(testItem(), account).limit).toBe(500);
+    now = new Date('2026-12-07T11:01:00Z');
+    await channel.prepare(account);
+    expect(channel.compose(testItem(), account).limit).toBe(800);
+    expect(instanceReads()).toBe(2);
+  });
+});
+
 describe('after an unknown outcome', () => {
   it('finds the status posted since the delivery was created (keys forgotten after an hour)', async () => {
     fake.inject({ kind: 'drop_after_accept' }, { route: 'POST /api/v1/statuses' });

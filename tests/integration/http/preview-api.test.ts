@@ -32,6 +32,8 @@ let http: FastifyInstance;
 
 beforeAll(async () => {
   fakes = await startFakes();
+  // An instance allowing more than Mastodon's default 500, and counting URLs as 30: the previews must follow it.
+  fakes.mastodon.limits = { max_characters: 1_000, characters_reserved_per_url: 30 };
   app = await startSocialApp('sqlite', [
     twitterAccount(fakes, 'tw-main'),
     facebookAccount(fakes, 'fb-main'),
@@ -119,14 +121,19 @@ describe('POST /api/items/:id/preview', () => {
     expect(fakes.facebook.requests).toHaveLength(0);
   });
 
-  it("shows Mastodon's card with its counter, in the account's language when the item has that translation", async () => {
+  it("shows Mastodon's card with its counter (the instance's limits), in the account's language when the item has that translation", async () => {
     const original = postFor((await preview(await draft())).json(), 'md-fr');
-    expect(original).toMatchObject({ platform: 'mastodon', mode: 'live', limit: 500, warnings: [] });
+    expect(original).toMatchObject({ platform: 'mastodon', mode: 'live', limit: 1_000, warnings: [] });
     expect(original.text).toBe(
       'Cities agree on shade\n\nTrees along every school route by 2030.\n\nhttps://example.org/news/shade\n\n#climate #cities',
     );
-    // Every URL counts 23 characters.
-    expect(original.length).toBe(original.text.length - 'https://example.org/news/shade'.length + 23);
+    // Every URL counts what the instance reserves for it.
+    expect(original.length).toBe(original.text.length - 'https://example.org/news/shade'.length + 30);
+    const summary = 'Trees along every school route. '.repeat(22).trim();
+    const long = postFor((await preview(await draft({ summary }))).json(), 'md-fr');
+    expect(long).toMatchObject({ limit: 1_000, warnings: [], parts: [long.text] });
+    expect(long.length).toBeGreaterThan(500);
+    expect(long.text).toContain(summary);
     const id = await draft({
       translations: {
         fr: { title: "Les villes s'accordent sur l'ombre", summary: "Des arbres d'ici 2030." },
@@ -137,7 +144,7 @@ describe('POST /api/items/:id/preview', () => {
       "Les villes s'accordent sur l'ombre\n\nDes arbres d'ici 2030.\n\nhttps://example.org/news/shade\n\n#climate #cities",
     );
     expect(postFor(body, 'tw-main').text).toContain('Cities agree on shade');
-    expect(fakes.mastodon.requests).toHaveLength(0);
+    expect(fakes.mastodon.requests.filter((r) => r !== 'GET /api/v2/instance')).toHaveLength(0);
 
     // The worker posts what the preview showed, with the translation's language.
     const published = await publishItem(
@@ -150,6 +157,11 @@ describe('POST /api/items/:id/preview', () => {
     const status = fakes.mastodon.statuses.find((s) => s.id === done.remoteId)!;
     expect(status).toMatchObject({ language: 'fr', visibility: 'public' });
     expect(status.text).toMatch(/^Des arbres partout\n\nD'ici 2030\.\n\nhttps:/);
+
+    // And composes with the instance's limits: a summary past 500 characters goes whole, in one status.
+    const longItem = await publishItem(app, 2, { summary }, ['md-fr']);
+    const longDone = await waitForDelivery(app, longItem.id, 'md-fr', ['done']);
+    expect(fakes.mastodon.statuses.find((s) => s.id === longDone.remoteId)!.text).toContain(summary);
   });
 
   it('tries unsaved texts per platform or account, and a thread, without saving them', async () => {

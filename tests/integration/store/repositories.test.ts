@@ -13,6 +13,7 @@ import {
   retryDelivery,
 } from '../../../src/store/deliveries.js';
 import { listAudit, recordAudit } from '../../../src/store/audit.js';
+import { completeRunningDelivery, writeRunningProgress } from '../../../src/store/running-delivery.js';
 import { syncAccounts, listAccounts, setAccountState } from '../../../src/store/accounts.js';
 import { validateItemFields } from '../../../src/domain/item.js';
 import { sampleItem } from '../../helpers/app.js';
@@ -80,6 +81,23 @@ for (const { dialect, skip } of DIALECTS) {
       expect(await retryDelivery(store.db, d!.id)).toBe(false); // done is final
       const [stored] = await listDeliveriesForItem(store.db, item.id);
       expect(stored).toMatchObject({ status: 'done', remoteId: '123', lastError: null });
+    });
+
+    it("completing a running delivery writes the result's new details with it, keeping saved progress", async () => {
+      const item = await insertItem(store.db, validateItemFields(sampleItem()), 't');
+      const plan = [{ kind: 'channel' as const, target: 'mastodon', action: 'create' as const }];
+      const [d] = await insertDeliveries(store.db, item.id, 1, plan);
+      const { delivery } = (await claimDelivery(store.db, d!.id))!;
+      delivery.progress = { statusIds: ['1'], url: 'https://m.example/@a/1' };
+      await writeRunningProgress(store.db, d!.id, delivery.progress);
+      const result = { remoteId: '1', remoteUrl: null, details: { statusIds: ['1', '2'] } };
+      expect(await completeRunningDelivery(store.db, delivery, result)).toBe(true);
+      const [stored] = await listDeliveriesForItem(store.db, item.id);
+      expect(stored).toMatchObject({
+        status: 'done',
+        remoteId: '1',
+        progress: { statusIds: ['1', '2'], url: 'https://m.example/@a/1' },
+      });
     });
 
     it('audit log and accounts', async () => {
