@@ -15,7 +15,7 @@ import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
-import { redact } from '../redact.js';
+import { configuredAccount, withChannelErrors } from '../guard.js';
 import { plainLine } from '../text.js';
 import { blueskyComposer } from './compose.js';
 import type { BlueskyCredentials } from './credentials.js';
@@ -112,6 +112,7 @@ export class BlueskyChannel implements Channel {
       const posts = postedParts(ctx.delivery.progress).slice(0, parts.length);
       for (let i = posts.length; i < parts.length; i++) {
         const record = await this.record(c, ctx, i, posts);
+        await ctx.beforeSend();
         posts.push(await this.create(c, this.rkey(ctx, i), record));
         await ctx.saveProgress({ posts: [...posts] });
       }
@@ -275,28 +276,22 @@ export class BlueskyChannel implements Channel {
   }
 
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
-  private async guard<T>(accountId: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  private guard<T>(accountId: string, fn: (c: Connection) => Promise<T>): Promise<T> {
     let session: BlueskySession | undefined;
-    try {
-      const known = await this.connection(accountId);
-      session = known.session;
-      const { did } = await session.current();
-      return await fn({ agent: known.agent, session, did });
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, session?.secrets() ?? []) });
-    }
+    return withChannelErrors(
+      (error) => this.classifyError(error),
+      () => session?.secrets() ?? [],
+      async () => {
+        const known = await this.connection(accountId);
+        session = known.session;
+        const { did } = await session.current();
+        return fn({ agent: known.agent, session, did });
+      },
+    );
   }
 
   private async connection(accountId: string): Promise<{ session: BlueskySession; agent: Agent }> {
-    const settings = await this.options.accounts(accountId);
-    if (!settings) {
-      throw new ChannelError({
-        kind: 'auth',
-        platformCode: 'not_configured',
-        message: `No Bluesky credentials are configured for the account "${accountId}".`,
-      });
-    }
+    const settings = await configuredAccount(this.options.accounts, accountId, 'Bluesky credentials are');
     const service = settings.service ?? this.options.service ?? DEFAULT_BLUESKY_SERVICE;
     const key = `${service}\u0000${settings.credentials.identifier}\u0000${settings.credentials.appPassword}`;
     const known = this.connections.get(accountId);

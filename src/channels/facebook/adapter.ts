@@ -8,7 +8,7 @@ import type {
 } from '../adapter.js';
 import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
-import { ChannelError, accountCheck } from '../adapter.js';
+import { accountCheck } from '../adapter.js';
 import type { NewsItem } from '../../domain/item.js';
 import { facebookComposer } from './compose.js';
 import type { AccountLookup } from '../credentials.js';
@@ -17,7 +17,7 @@ import { classifyFacebookError } from './errors.js';
 import { DEFAULT_GRAPH_URL, FacebookApiError, graphRequest } from './graph.js';
 import type { GraphConnection } from './graph.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { configuredAccount, withChannelErrors } from '../guard.js';
 
 export interface FacebookAccountSettings {
   credentials: FacebookPageCredentials;
@@ -90,6 +90,7 @@ export class FacebookChannel implements Channel {
       const { post } = ctx;
       if (post.image) {
         // A photo post: the caption carries the link (composed so), since photos cannot have a link preview.
+        await ctx.beforeSend();
         const photo = await graphRequest<{ id: string; post_id?: string }>(
           page,
           'POST',
@@ -105,6 +106,7 @@ export class FacebookChannel implements Channel {
       }
       const params: Record<string, string> = { message: post.text };
       if (post.link) params.link = post.link;
+      await ctx.beforeSend();
       const created = await graphRequest<{ id: string }>(page, 'POST', `${page.pageId}/feed`, params);
       return { remoteId: created.id, remoteUrl: facebookPostUrl(created.id) };
     });
@@ -186,32 +188,30 @@ export class FacebookChannel implements Channel {
   }
 
   /** Runs `fn` with the account's Page connection; every failure leaves as a ChannelError with no secret. */
-  private async guard<T>(
+  private guard<T>(
     accountId: string,
     fn: (page: GraphConnection & { pageId: string }) => Promise<T>,
   ): Promise<T> {
     let secrets: string[] = [];
-    try {
-      const settings = await this.options.accounts(accountId);
-      if (!settings) {
-        throw new ChannelError({
-          kind: 'auth',
-          platformCode: 'not_configured',
-          message: `No Facebook Page credentials are configured for the account "${accountId}".`,
+    return withChannelErrors(
+      (error) => this.classifyError(error),
+      () => secrets,
+      async () => {
+        const settings = await configuredAccount(
+          this.options.accounts,
+          accountId,
+          'Facebook Page credentials are',
+        );
+        const { pageId, pageToken, appSecret } = settings.credentials;
+        secrets = facebookSecretValues(settings.credentials);
+        return fn({
+          pageId,
+          pageToken,
+          appSecret,
+          graphUrl: settings.graphUrl ?? this.graphUrl,
+          timeoutMs: this.timeoutMs,
         });
-      }
-      const { pageId, pageToken, appSecret } = settings.credentials;
-      secrets = facebookSecretValues(settings.credentials);
-      return await fn({
-        pageId,
-        pageToken,
-        appSecret,
-        graphUrl: settings.graphUrl ?? this.graphUrl,
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, secrets) });
-    }
+      },
+    );
   }
 }

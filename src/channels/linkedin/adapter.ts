@@ -13,7 +13,7 @@ import type { ChannelAccount } from '../../domain/platform.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { configuredAccount, withChannelErrors } from '../guard.js';
 import { DEFAULT_LINKEDIN_API_URL, LinkedInApiError, linkedinRequest, uploadBytes, urnPath } from './api.js';
 import type { LinkedInConnection } from './api.js';
 import { linkedinComposer } from './compose.js';
@@ -101,6 +101,7 @@ export class LinkedInChannel implements Channel {
       const article: Record<string, string> = { source: post.link ?? item.url, title: item.title };
       if (item.summary) article.description = item.summary.slice(0, 4000);
       if (thumbnail) article.thumbnail = thumbnail;
+      await ctx.beforeSend();
       const created = await linkedinRequest<null>(li, 'POST', 'rest/posts', {
         body: {
           author,
@@ -227,32 +228,24 @@ export class LinkedInChannel implements Channel {
   }
 
   /** Runs `fn` with the account's connection; every failure leaves as a ChannelError with no secret. */
-  private async guard<T>(
+  private guard<T>(
     accountId: string,
     fn: (li: LinkedInConnection & { organizationId: string }) => Promise<T>,
   ): Promise<T> {
     let secrets: string[] = [];
-    try {
-      const settings = await this.options.accounts(accountId);
-      if (!settings) {
-        throw new ChannelError({
-          kind: 'auth',
-          platformCode: 'not_configured',
-          message: `No LinkedIn credentials are configured for the account "${accountId}".`,
-        });
-      }
-      const { organizationId, accessToken, version } = settings.credentials;
-      secrets = linkedinSecretValues(settings.credentials);
-      return await fn({
-        organizationId,
-        accessToken,
-        version,
-        apiUrl: this.apiUrl,
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, secrets) });
-    }
+    return withChannelErrors(
+      (error) => this.classifyError(error),
+      () => secrets,
+      async () => {
+        const settings = await configuredAccount(
+          this.options.accounts,
+          accountId,
+          'LinkedIn credentials are',
+        );
+        const { organizationId, accessToken, version } = settings.credentials;
+        secrets = linkedinSecretValues(settings.credentials);
+        return fn({ organizationId, accessToken, version, apiUrl: this.apiUrl, timeoutMs: this.timeoutMs });
+      },
+    );
   }
 }

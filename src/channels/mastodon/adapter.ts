@@ -10,12 +10,12 @@ import type {
 import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import type { NewsItem } from '../../domain/item.js';
-import { ChannelError, accountCheck } from '../adapter.js';
+import { accountCheck } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { setValues } from '../credentials.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { configuredAccount, withChannelErrors } from '../guard.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { DEFAULT_MASTODON_URL, MastodonApiError } from './api.js';
 import { mastodonComposer } from './compose.js';
@@ -118,6 +118,8 @@ export class MastodonChannel implements Channel {
       let url = savedUrl(ctx.delivery.progress);
       const mediaIds = ctx.post.image && ids.length === 0 ? [await session.uploadImage(ctx.post.image)] : [];
       for (let i = ids.length; i < parts.length; i++) {
+        // The Idempotency-Key covers an hour; the fence also covers a worker paused for longer.
+        await ctx.beforeSend();
         const status = await session.post(
           {
             status: parts[i]!,
@@ -209,16 +211,17 @@ export class MastodonChannel implements Channel {
   }
 
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
-  private async guard<T>(accountId: string, fn: (session: MastodonSession) => Promise<T>): Promise<T> {
+  private guard<T>(accountId: string, fn: (session: MastodonSession) => Promise<T>): Promise<T> {
     let secrets: string[] = [];
-    try {
-      const session = await this.session(accountId);
-      secrets = setValues(session.token);
-      return await fn(session);
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, secrets) });
-    }
+    return withChannelErrors(
+      (error) => this.classifyError(error),
+      () => secrets,
+      async () => {
+        const session = await this.session(accountId);
+        secrets = setValues(session.token);
+        return fn(session);
+      },
+    );
   }
 
   private session(accountId: string): Promise<MastodonSession> {
@@ -232,14 +235,7 @@ export class MastodonChannel implements Channel {
   }
 
   private async createSession(accountId: string): Promise<MastodonSession> {
-    const settings = await this.options.accounts(accountId);
-    if (!settings) {
-      throw new ChannelError({
-        kind: 'auth',
-        platformCode: 'not_configured',
-        message: `No Mastodon access token is configured for the account "${accountId}".`,
-      });
-    }
+    const settings = await configuredAccount(this.options.accounts, accountId, 'Mastodon access token is');
     return new MastodonSession(
       {
         instanceUrl: settings.instanceUrl ?? this.options.instanceUrl ?? DEFAULT_MASTODON_URL,

@@ -21,7 +21,7 @@ import { fetchImage } from '../fetch-image.js';
 import { typeOfExtension } from '../../domain/media.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { configuredAccount, withChannelErrors } from '../guard.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
@@ -204,7 +204,10 @@ export class TwitterChannel implements Channel {
     ctx: PublishContext,
   ): Promise<string> {
     try {
-      const result = await session.call((client) => client.v2.tweet(params));
+      const result = await session.call(async (client) => {
+        await ctx.beforeSend();
+        return client.v2.tweet(params);
+      });
       return result.data.id;
     } catch (error) {
       if (classifyTwitterError(error, this.now()).platformCode !== 187) throw error;
@@ -269,16 +272,13 @@ export class TwitterChannel implements Channel {
   }
 
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
-  private async guard<T>(accountId: string, fn: (session: TwitterAccountSession) => Promise<T>): Promise<T> {
+  private guard<T>(accountId: string, fn: (session: TwitterAccountSession) => Promise<T>): Promise<T> {
     let session: TwitterAccountSession | undefined;
-    try {
-      session = await this.session(accountId);
-      return await fn(session);
-    } catch (error) {
-      // A new error: library errors carry the request, whose headers hold the tokens.
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, session?.secrets() ?? []) });
-    }
+    return withChannelErrors(
+      (error) => this.classifyError(error),
+      () => session?.secrets() ?? [],
+      async () => fn((session = await this.session(accountId))),
+    );
   }
 
   private session(accountId: string): Promise<TwitterAccountSession> {
@@ -292,14 +292,7 @@ export class TwitterChannel implements Channel {
   }
 
   private async createSession(accountId: string): Promise<TwitterAccountSession> {
-    const settings = await this.options.accounts(accountId);
-    if (!settings) {
-      throw new ChannelError({
-        kind: 'auth',
-        platformCode: 'not_configured',
-        message: `No Twitter credentials are configured for the account "${accountId}".`,
-      });
-    }
+    const settings = await configuredAccount(this.options.accounts, accountId, 'Twitter credentials are');
     const connection = { apiUrl: settings.apiUrl ?? this.apiUrl, timeoutMs: this.timeoutMs };
     return new TwitterAccountSession(
       accountId,
