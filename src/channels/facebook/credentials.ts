@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
-  credentialIssues,
-  missingKeys,
+  credentialProblemsOf,
+  credentialsParser,
   secretString as secret,
   setValues,
   type KeyLabel,
@@ -14,19 +14,19 @@ export interface FacebookPageCredentials {
   appSecret?: string | undefined;
 }
 
+const NUMERIC = /^\d+$/;
+
 const facebook = z.object({
-  pageId: z.string().regex(/^\d+$/, 'must be the numeric Page id'),
+  pageId: z.string().regex(NUMERIC, 'must be the numeric Page id'),
   pageToken: secret,
   appSecret: secret.optional(),
 });
 
 export const FACEBOOK_CREDENTIAL_KEYS = ['pageId', 'pageToken', 'appSecret'];
 
-export function facebookCredentialsFrom(record: Record<string, string | undefined>): FacebookPageCredentials {
-  const parsed = facebook.safeParse(record);
-  if (!parsed.success) throw new Error(`Facebook Page credentials: ${credentialIssues(parsed.error)}`);
-  return parsed.data;
-}
+export const facebookCredentialsFrom: (
+  record: Record<string, string | undefined>,
+) => FacebookPageCredentials = credentialsParser(facebook, 'Facebook Page credentials');
 
 /** Every secret value, for redaction. */
 export function facebookSecretValues(credentials: FacebookPageCredentials): string[] {
@@ -38,13 +38,10 @@ export function facebookCredentialProblems(
   label: KeyLabel,
   title: string,
 ): string[] {
-  const problems = missingKeys(
-    ['pageId', 'pageToken'],
-    new Set(Object.keys(credentials)),
+  return credentialProblemsOf(
+    credentials,
     label,
-    `${title} needs the Page id and a Page access token`,
+    { keys: ['pageId', 'pageToken'], why: `${title} needs the Page id and a Page access token` },
+    { pageId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric Page id' } },
   );
-  if (credentials.pageId !== undefined && !/^\d+$/.test(credentials.pageId.trim()))
-    problems.push(`${label('pageId')}: must be the numeric Page id`);
-  return problems;
 }

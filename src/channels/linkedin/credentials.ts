@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
-  credentialIssues,
-  missingKeys,
+  credentialProblemsOf,
+  credentialsParser,
   secretString as secret,
   setValues,
   type KeyLabel,
@@ -21,9 +21,10 @@ export interface LinkedInCredentials {
 }
 
 const YEAR_MONTH = /^20\d\d(0[1-9]|1[0-2])$/;
+const NUMERIC = /^\d+$/;
 
 const linkedin = z.object({
-  organizationId: z.string().trim().regex(/^\d+$/, 'must be the numeric organization id'),
+  organizationId: z.string().trim().regex(NUMERIC, 'must be the numeric organization id'),
   accessToken: secret,
   version: z.string().trim().regex(YEAR_MONTH, 'must be a year and month, YYYYMM').optional(),
   tokenExpiresAt: z
@@ -35,10 +36,10 @@ const linkedin = z.object({
 
 export const LINKEDIN_CREDENTIAL_KEYS = ['organizationId', 'accessToken', 'version', 'tokenExpiresAt'];
 
+const parseLinkedIn = credentialsParser(linkedin, 'LinkedIn credentials');
+
 export function linkedinCredentialsFrom(record: Record<string, string | undefined>): LinkedInCredentials {
-  const parsed = linkedin.safeParse(record);
-  if (!parsed.success) throw new Error(`LinkedIn credentials: ${credentialIssues(parsed.error)}`);
-  const { organizationId, accessToken, version, tokenExpiresAt } = parsed.data;
+  const { organizationId, accessToken, version, tokenExpiresAt } = parseLinkedIn(record);
   return {
     organizationId,
     accessToken,
@@ -57,19 +58,23 @@ export function linkedinCredentialProblems(
   label: KeyLabel,
   title: string,
 ): string[] {
-  const problems = missingKeys(
-    ['organizationId', 'accessToken'],
-    new Set(Object.keys(credentials)),
+  return credentialProblemsOf(
+    credentials,
     label,
-    `${title} needs the organization id and an access token with w_organization_social`,
+    {
+      keys: ['organizationId', 'accessToken'],
+      why: `${title} needs the organization id and an access token with w_organization_social`,
+    },
+    {
+      organizationId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric organization id' },
+      version: {
+        valid: (v) => YEAR_MONTH.test(v),
+        problem: `must be a LinkedIn API version as YYYYMM, e.g. ${DEFAULT_LINKEDIN_VERSION}`,
+      },
+      tokenExpiresAt: {
+        valid: (v) => !Number.isNaN(Date.parse(v)),
+        problem: 'must be a date, e.g. 2027-02-05',
+      },
+    },
   );
-  if (credentials.organizationId !== undefined && !/^\d+$/.test(credentials.organizationId.trim()))
-    problems.push(`${label('organizationId')}: must be the numeric organization id`);
-  if (credentials.version !== undefined && !YEAR_MONTH.test(credentials.version.trim()))
-    problems.push(
-      `${label('version')}: must be a LinkedIn API version as YYYYMM, e.g. ${DEFAULT_LINKEDIN_VERSION}`,
-    );
-  if (credentials.tokenExpiresAt !== undefined && Number.isNaN(Date.parse(credentials.tokenExpiresAt.trim())))
-    problems.push(`${label('tokenExpiresAt')}: must be a date, e.g. 2027-02-05`);
-  return problems;
 }
