@@ -46,17 +46,21 @@ export interface KeyCheck {
   problem: string;
 }
 
-/** The `required` keys missing (saying `why`), then each given key whose trimmed value fails its check. */
-export function credentialProblemsOf(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  required: { keys: string[]; why: string },
+/**
+ * A platform's credential rules: the `required` keys missing (saying why the account titled `title` needs
+ * them), then each given key whose trimmed value fails its check. Names keys, never values.
+ */
+export function credentialRules(
+  required: string[],
+  why: (title: string) => string,
   checks: Record<string, KeyCheck> = {},
-): string[] {
-  const problems = missingKeys(required.keys, new Set(Object.keys(credentials)), label, required.why);
-  for (const [key, check] of Object.entries(checks)) {
-    const value = credentials[key];
-    if (value !== undefined && !check.valid(value.trim())) problems.push(`${label(key)}: ${check.problem}`);
-  }
-  return problems;
+): (credentials: Record<string, string>, label: KeyLabel, title: string) => string[] {
+  return (credentials, label, title) => {
+    const problems = missingKeys(required, new Set(Object.keys(credentials)), label, why(title));
+    for (const [key, check] of Object.entries(checks)) {
+      const value = credentials[key];
+      if (value !== undefined && !check.valid(value.trim())) problems.push(`${label(key)}: ${check.problem}`);
+    }
+    return problems;
+  };
 }

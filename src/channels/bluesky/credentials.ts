@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  credentialProblemsOf,
-  credentialsParser,
-  secretString as secret,
-  type KeyLabel,
-} from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret, type KeyLabel } from '../credentials.js';
 
 /** A Bluesky account signed in with an app password (Settings → Privacy and security → App passwords). */
 export interface BlueskyCredentials {
@@ -34,6 +29,11 @@ export function blueskyCredentialsFrom(record: Record<string, string | undefined
   return { identifier: identifier.replace(/^@/, ''), appPassword };
 }
 
+const blueskyKeyProblems = credentialRules(
+  BLUESKY_CREDENTIAL_KEYS,
+  (title) => `${title} needs the account's handle or DID and an app password`,
+);
+
 /** What is missing: both keys, and HERALD_SECRET_KEY (the session is stored encrypted). */
 export function blueskyCredentialProblems(
   credentials: Record<string, string>,
@@ -41,10 +41,7 @@ export function blueskyCredentialProblems(
   title: string,
   hasSecretKey: boolean,
 ): string[] {
-  const problems = credentialProblemsOf(credentials, label, {
-    keys: BLUESKY_CREDENTIAL_KEYS,
-    why: `${title} needs the account's handle or DID and an app password`,
-  });
+  const problems = blueskyKeyProblems(credentials, label, title);
   if (!hasSecretKey) {
     problems.push(
       `HERALD_SECRET_KEY (secretKey): is required by ${title} (its Bluesky session is stored encrypted, so that Herald does not sign in again for every post)`,

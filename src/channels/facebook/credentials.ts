@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  credentialProblemsOf,
-  credentialsParser,
-  secretString as secret,
-  setValues,
-  type KeyLabel,
-} from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret, setValues } from '../credentials.js';
 
 export interface FacebookPageCredentials {
   pageId: string;
@@ -33,15 +27,8 @@ export function facebookSecretValues(credentials: FacebookPageCredentials): stri
   return setValues(credentials.pageToken, credentials.appSecret);
 }
 
-export function facebookCredentialProblems(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  title: string,
-): string[] {
-  return credentialProblemsOf(
-    credentials,
-    label,
-    { keys: ['pageId', 'pageToken'], why: `${title} needs the Page id and a Page access token` },
-    { pageId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric Page id' } },
-  );
-}
+export const facebookCredentialProblems = credentialRules(
+  ['pageId', 'pageToken'],
+  (title) => `${title} needs the Page id and a Page access token`,
+  { pageId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric Page id' } },
+);

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  credentialProblemsOf,
-  credentialsParser,
-  secretString as secret,
-  setValues,
-  type KeyLabel,
-} from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret, setValues } from '../credentials.js';
 
 /** A LinkedIn-Version LinkedIn still serves; versions are sunset about a year after release. */
 export const DEFAULT_LINKEDIN_VERSION = '202511';
@@ -53,28 +47,18 @@ export function linkedinSecretValues(credentials: LinkedInCredentials): string[]
   return setValues(credentials.accessToken);
 }
 
-export function linkedinCredentialProblems(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  title: string,
-): string[] {
-  return credentialProblemsOf(
-    credentials,
-    label,
-    {
-      keys: ['organizationId', 'accessToken'],
-      why: `${title} needs the organization id and an access token with w_organization_social`,
+export const linkedinCredentialProblems = credentialRules(
+  ['organizationId', 'accessToken'],
+  (title) => `${title} needs the organization id and an access token with w_organization_social`,
+  {
+    organizationId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric organization id' },
+    version: {
+      valid: (v) => YEAR_MONTH.test(v),
+      problem: `must be a LinkedIn API version as YYYYMM, e.g. ${DEFAULT_LINKEDIN_VERSION}`,
     },
-    {
-      organizationId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric organization id' },
-      version: {
-        valid: (v) => YEAR_MONTH.test(v),
-        problem: `must be a LinkedIn API version as YYYYMM, e.g. ${DEFAULT_LINKEDIN_VERSION}`,
-      },
-      tokenExpiresAt: {
-        valid: (v) => !Number.isNaN(Date.parse(v)),
-        problem: 'must be a date, e.g. 2027-02-05',
-      },
+    tokenExpiresAt: {
+      valid: (v) => !Number.isNaN(Date.parse(v)),
+      problem: 'must be a date, e.g. 2027-02-05',
     },
-  );
-}
+  },
+);

@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  credentialProblemsOf,
-  credentialsParser,
-  secretString as secret,
-  type KeyLabel,
-} from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret } from '../credentials.js';
 
 export const MASTODON_VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
 export type MastodonVisibility = (typeof MASTODON_VISIBILITIES)[number];
@@ -29,20 +24,13 @@ export const MASTODON_CREDENTIAL_KEYS = ['accessToken', 'visibility', 'spoilerTe
 export const mastodonCredentialsFrom: (record: Record<string, string | undefined>) => MastodonCredentials =
   credentialsParser(mastodon, 'Mastodon credentials');
 
-export function mastodonCredentialProblems(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  title: string,
-): string[] {
-  return credentialProblemsOf(
-    credentials,
-    label,
-    { keys: ['accessToken'], why: `${title} needs an access token of the account` },
-    {
-      visibility: {
-        valid: (v) => (MASTODON_VISIBILITIES as readonly string[]).includes(v),
-        problem: `must be ${MASTODON_VISIBILITIES.join(', ')}`,
-      },
+export const mastodonCredentialProblems = credentialRules(
+  ['accessToken'],
+  (title) => `${title} needs an access token of the account`,
+  {
+    visibility: {
+      valid: (v) => (MASTODON_VISIBILITIES as readonly string[]).includes(v),
+      problem: `must be ${MASTODON_VISIBILITIES.join(', ')}`,
     },
-  );
-}
+  },
+);
