@@ -1,21 +1,14 @@
 import { Agent, RichText, XRPCError } from '@atproto/api';
 import type { AppBskyFeedPost, BlobRef } from '@atproto/api';
 import { z } from 'zod';
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
-import type { NewsItem } from '../../domain/item.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
-import { configuredAccount, withChannelErrors } from '../guard.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
 import { plainLine } from '../text.js';
 import { blueskyComposer } from './compose.js';
 import type { BlueskyCredentials } from './credentials.js';
@@ -27,7 +20,6 @@ import { deliveryRecordKey } from './tid.js';
 
 export const DEFAULT_BLUESKY_SERVICE = 'https://bsky.social';
 const POST = 'app.bsky.feed.post';
-const DEFAULT_TIMEOUT_MS = 15_000;
 /** What is downloaded before reduction below Bluesky's 1,000,000 bytes. */
 const MAX_DOWNLOAD_BYTES = 20 * 1_048_576;
 
@@ -86,24 +78,14 @@ export const BLUESKY_CAPABILITIES: PlatformCapabilities = {
  * delivery has a record key derived from the delivery id, so a repeated create is refused by the PDS and
  * getRecord on that key tells whether an attempt of unknown outcome posted.
  */
-export class BlueskyChannel implements Channel {
-  readonly platform = 'bluesky' as const;
-  readonly capabilities = BLUESKY_CAPABILITIES;
-
+export class BlueskyChannel extends LiveChannel implements Channel {
   // One session and one Agent per account (building an Agent takes ~20 ms: it sets up every lexicon namespace).
   private readonly connections = new Map<string, { key: string; session: BlueskySession; agent: Agent }>();
   private readonly store: SessionStore;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: BlueskyChannelOptions) {
+    super('bluesky', BLUESKY_CAPABILITIES, blueskyComposer, classifyBlueskyError, options);
     this.store = options.sessionStore ?? memorySessionStore();
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return blueskyComposer.compose(item, account, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -154,10 +136,6 @@ export class BlueskyChannel implements Channel {
         return { ok: true, reason: null };
       }),
     );
-  }
-
-  classifyError(error: unknown): ErrorClass {
-    return classifyBlueskyError(error, this.now());
   }
 
   private rkey(ctx: PublishContext, part: number): string {
@@ -278,8 +256,7 @@ export class BlueskyChannel implements Channel {
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
   private guard<T>(accountId: string, fn: (c: Connection) => Promise<T>): Promise<T> {
     let session: BlueskySession | undefined;
-    return withChannelErrors(
-      (error) => this.classifyError(error),
+    return this.guarded(
       () => session?.secrets() ?? [],
       async () => {
         const known = await this.connection(accountId);

@@ -1,15 +1,7 @@
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { accountCheck } from '../adapter.js';
-import type { NewsItem } from '../../domain/item.js';
 import { facebookComposer } from './compose.js';
 import type { AccountLookup } from '../credentials.js';
 import { facebookSecretValues, type FacebookPageCredentials } from './credentials.js';
@@ -17,7 +9,8 @@ import { classifyFacebookError } from './errors.js';
 import { DEFAULT_GRAPH_URL, FacebookApiError, graphRequest } from './graph.js';
 import type { GraphConnection } from './graph.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { configuredAccount, withChannelErrors } from '../guard.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
 
 export interface FacebookAccountSettings {
   credentials: FacebookPageCredentials;
@@ -46,7 +39,6 @@ interface PostsPage {
   paging?: { cursors?: { after?: string }; next?: string };
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 const POSTS_PAGE_SIZE = 100;
 // Everything posted since the delivery was created (the API filters by `since`), up to 1,000 posts: a busy
 // Page may post hundreds while a retry waits, and missing ours there would mean posting it twice.
@@ -67,22 +59,12 @@ export const FACEBOOK_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** Facebook Page adapter over the Graph API with plain fetch: link posts, photo posts, edit, delete. */
-export class FacebookChannel implements Channel {
-  readonly platform = 'facebook' as const;
-  readonly capabilities = FACEBOOK_CAPABILITIES;
-
+export class FacebookChannel extends LiveChannel implements Channel {
   private readonly graphUrl: string;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: FacebookChannelOptions) {
+    super('facebook', FACEBOOK_CAPABILITIES, facebookComposer, classifyFacebookError, options);
     this.graphUrl = options.graphUrl ?? DEFAULT_GRAPH_URL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return facebookComposer.compose(item, account, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -183,18 +165,13 @@ export class FacebookChannel implements Channel {
     );
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyFacebookError(error, this.now());
-  }
-
   /** Runs `fn` with the account's Page connection; every failure leaves as a ChannelError with no secret. */
   private guard<T>(
     accountId: string,
     fn: (page: GraphConnection & { pageId: string }) => Promise<T>,
   ): Promise<T> {
     let secrets: string[] = [];
-    return withChannelErrors(
-      (error) => this.classifyError(error),
+    return this.guarded(
       () => secrets,
       async () => {
         const settings = await configuredAccount(

@@ -1,19 +1,12 @@
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
 import { ChannelError, accountCheck } from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
-import type { NewsItem } from '../../domain/item.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { configuredAccount, withChannelErrors } from '../guard.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
 import { DEFAULT_LINKEDIN_API_URL, LinkedInApiError, linkedinRequest, uploadBytes, urnPath } from './api.js';
 import type { LinkedInConnection } from './api.js';
 import { linkedinComposer } from './compose.js';
@@ -49,7 +42,6 @@ interface PostsPage {
   paging?: { start?: number; count?: number; total?: number };
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 const POSTS_PAGE_SIZE = 50;
 /** Up to 500 posts since the delivery was created: enough for a busy page while a retry waits. */
 const MAX_POSTS_PAGES = 10;
@@ -71,22 +63,12 @@ export const LINKEDIN_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** LinkedIn organisation page adapter over the Posts and Images APIs with plain fetch. */
-export class LinkedInChannel implements Channel {
-  readonly platform = 'linkedin' as const;
-  readonly capabilities = LINKEDIN_CAPABILITIES;
-
+export class LinkedInChannel extends LiveChannel implements Channel {
   private readonly apiUrl: string;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: LinkedInChannelOptions) {
+    super('linkedin', LINKEDIN_CAPABILITIES, linkedinComposer, classifyLinkedInError, options);
     this.apiUrl = options.apiUrl ?? DEFAULT_LINKEDIN_API_URL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return linkedinComposer.compose(item, account, options);
   }
 
   tokenExpiresAt(): Date | null {
@@ -184,10 +166,6 @@ export class LinkedInChannel implements Channel {
     );
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyLinkedInError(error, this.now());
-  }
-
   /** The organisation's posts, newest first (the `author` finder). */
   private postsPage(li: LinkedInConnection & { organizationId: string }, start: number, count: number) {
     return linkedinRequest<PostsPage>(li, 'GET', 'rest/posts', {
@@ -233,8 +211,7 @@ export class LinkedInChannel implements Channel {
     fn: (li: LinkedInConnection & { organizationId: string }) => Promise<T>,
   ): Promise<T> {
     let secrets: string[] = [];
-    return withChannelErrors(
-      (error) => this.classifyError(error),
+    return this.guarded(
       () => secrets,
       async () => {
         const settings = await configuredAccount(

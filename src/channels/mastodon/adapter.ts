@@ -1,21 +1,14 @@
 import { z } from 'zod';
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
-import type { NewsItem } from '../../domain/item.js';
 import { accountCheck } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { setValues } from '../credentials.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { configuredAccount, withChannelErrors } from '../guard.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { DEFAULT_MASTODON_URL, MastodonApiError } from './api.js';
 import { mastodonComposer } from './compose.js';
@@ -40,8 +33,6 @@ export interface MastodonChannelOptions {
   mediaPollMs?: number | undefined;
   now?: () => Date;
 }
-
-const DEFAULT_TIMEOUT_MS = 15_000;
 
 const progressSchema = z
   .object({ statusIds: z.array(z.string()).optional(), url: z.string().nullable().optional() })
@@ -95,19 +86,11 @@ export const MASTODON_CAPABILITIES: PlatformCapabilities = {
  * Mastodon adapter over the REST API with plain fetch: statuses with an Idempotency-Key per delivery and part,
  * resumable threads, images with descriptions, edits and deletes. Works with any instance.
  */
-export class MastodonChannel implements Channel {
-  readonly platform = 'mastodon' as const;
-  readonly capabilities = MASTODON_CAPABILITIES;
-
+export class MastodonChannel extends LiveChannel implements Channel {
   private readonly sessions = new Map<string, Promise<MastodonSession>>();
-  private readonly now: () => Date;
 
   constructor(private readonly options: MastodonChannelOptions) {
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return mastodonComposer.compose(item, account, options);
+    super('mastodon', MASTODON_CAPABILITIES, mastodonComposer, classifyMastodonError, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -201,10 +184,6 @@ export class MastodonChannel implements Channel {
     });
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyMastodonError(error, this.now());
-  }
-
   private async result(session: MastodonSession, ids: string[], url: string | null): Promise<PublishResult> {
     const remoteUrl = url ?? (await session.status(ids[0]!)).url;
     return { remoteId: ids[0]!, remoteUrl, details: { statusIds: ids } };
@@ -213,8 +192,7 @@ export class MastodonChannel implements Channel {
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
   private guard<T>(accountId: string, fn: (session: MastodonSession) => Promise<T>): Promise<T> {
     let secrets: string[] = [];
-    return withChannelErrors(
-      (error) => this.classifyError(error),
+    return this.guarded(
       () => secrets,
       async () => {
         const session = await this.session(accountId);
@@ -240,7 +218,7 @@ export class MastodonChannel implements Channel {
       {
         instanceUrl: settings.instanceUrl ?? this.options.instanceUrl ?? DEFAULT_MASTODON_URL,
         accessToken: settings.credentials.accessToken,
-        timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        timeoutMs: this.timeoutMs,
       },
       settings.credentials,
       { imageFetch: this.options.imageFetch, mediaPollMs: this.options.mediaPollMs ?? 1_000, now: this.now },

@@ -1,18 +1,10 @@
 import { ApiResponseError } from 'twitter-api-v2';
 import type { EUploadMimeType, SendTweetV2Params, TweetV2 } from 'twitter-api-v2';
 import { z } from 'zod';
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
-import type { NewsItem } from '../../domain/item.js';
 import { TWEET_LIMIT, twitterComposer } from './compose.js';
 import { tweetLength } from '../text.js';
 import type { AccountLookup } from '../credentials.js';
@@ -21,7 +13,8 @@ import { fetchImage } from '../fetch-image.js';
 import { typeOfExtension } from '../../domain/media.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
-import { configuredAccount, withChannelErrors } from '../guard.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
@@ -52,7 +45,6 @@ export interface TwitterChannelOptions {
   now?: () => Date;
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_IMAGE_BYTES = 5 * 1_048_576;
 /** How many recent tweets findExisting reads at most. */
 const MAX_TIMELINE_TWEETS = 1_000;
@@ -94,25 +86,15 @@ export const TWITTER_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** Twitter/X adapter over twitter-api-v2: tweets, resumable threads, images with alt text. Cannot edit. */
-export class TwitterChannel implements Channel {
-  readonly platform = 'twitter' as const;
-  readonly capabilities = TWITTER_CAPABILITIES;
-
+export class TwitterChannel extends LiveChannel implements Channel {
   private readonly sessions = new Map<string, Promise<TwitterAccountSession>>();
   private readonly tokenStore: TokenStore;
   private readonly apiUrl: string;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: TwitterChannelOptions) {
+    super('twitter', TWITTER_CAPABILITIES, twitterComposer, classifyTwitterError, options);
     this.tokenStore = options.tokenStore ?? memoryTokenStore();
     this.apiUrl = options.apiUrl ?? DEFAULT_TWITTER_API_URL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return twitterComposer.compose(item, account, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -179,10 +161,6 @@ export class TwitterChannel implements Channel {
       await this.guard(account.id, (session) => session.me(true));
       return { ok: true, reason: null };
     });
-  }
-
-  classifyError(error: unknown): ErrorClass {
-    return classifyTwitterError(error, this.now());
   }
 
   private isPart(
@@ -274,8 +252,7 @@ export class TwitterChannel implements Channel {
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
   private guard<T>(accountId: string, fn: (session: TwitterAccountSession) => Promise<T>): Promise<T> {
     let session: TwitterAccountSession | undefined;
-    return withChannelErrors(
-      (error) => this.classifyError(error),
+    return this.guarded(
       () => session?.secrets() ?? [],
       async () => fn((session = await this.session(accountId))),
     );
