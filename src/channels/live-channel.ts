@@ -2,7 +2,8 @@ import type { ErrorClass } from '../domain/delivery-outcome.js';
 import type { NewsItem } from '../domain/item.js';
 import type { ChannelAccount, PlatformId } from '../domain/platform.js';
 import type { ComposeOptions, ComposedPost, Composer, PlatformCapabilities } from './adapter.js';
-import { withChannelErrors } from './guard.js';
+import type { AccountLookup } from './credentials.js';
+import { configuredAccount, withChannelErrors } from './guard.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -31,6 +32,28 @@ export abstract class LiveChannel {
 
   classifyError(error: unknown): ErrorClass {
     return this.classify(error, this.now());
+  }
+
+  /**
+   * Runs `run` with an account's settings (an `auth` error when it has none, naming `what`, e.g. "LinkedIn
+   * credentials are"); every failure leaves as a ChannelError free of the settings' secrets.
+   */
+  protected withAccount<S, T>(
+    accounts: AccountLookup<S>,
+    accountId: string,
+    what: string,
+    secretsOf: (settings: S) => readonly string[],
+    run: (settings: S) => Promise<T>,
+  ): Promise<T> {
+    let secrets: readonly string[] = [];
+    return this.guarded(
+      () => secrets,
+      async () => {
+        const settings = await configuredAccount(accounts, accountId, what);
+        secrets = secretsOf(settings);
+        return run(settings);
+      },
+    );
   }
 
   /** Runs `run`; every failure leaves as a ChannelError whose message holds none of `secrets()`. */

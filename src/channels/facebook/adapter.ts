@@ -9,7 +9,6 @@ import { classifyFacebookError } from './errors.js';
 import { DEFAULT_GRAPH_URL, FacebookApiError, graphRequest } from './graph.js';
 import type { GraphConnection } from './graph.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { configuredAccount } from '../guard.js';
 import { LiveChannel } from '../live-channel.js';
 
 export interface FacebookAccountSettings {
@@ -170,24 +169,15 @@ export class FacebookChannel extends LiveChannel implements Channel {
     accountId: string,
     fn: (page: GraphConnection & { pageId: string }) => Promise<T>,
   ): Promise<T> {
-    let secrets: string[] = [];
-    return this.guarded(
-      () => secrets,
-      async () => {
-        const settings = await configuredAccount(
-          this.options.accounts,
-          accountId,
-          'Facebook Page credentials are',
-        );
+    return this.withAccount(
+      this.options.accounts,
+      accountId,
+      'Facebook Page credentials are',
+      (settings) => facebookSecretValues(settings.credentials),
+      (settings) => {
         const { pageId, pageToken, appSecret } = settings.credentials;
-        secrets = facebookSecretValues(settings.credentials);
-        return fn({
-          pageId,
-          pageToken,
-          appSecret,
-          graphUrl: settings.graphUrl ?? this.graphUrl,
-          timeoutMs: this.timeoutMs,
-        });
+        const graphUrl = settings.graphUrl ?? this.graphUrl;
+        return fn({ pageId, pageToken, appSecret, graphUrl, timeoutMs: this.timeoutMs });
       },
     );
   }

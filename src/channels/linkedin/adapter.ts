@@ -5,7 +5,6 @@ import type { ChannelAccount } from '../../domain/platform.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { configuredAccount } from '../guard.js';
 import { LiveChannel } from '../live-channel.js';
 import { DEFAULT_LINKEDIN_API_URL, LinkedInApiError, linkedinRequest, uploadBytes, urnPath } from './api.js';
 import type { LinkedInConnection } from './api.js';
@@ -210,19 +209,13 @@ export class LinkedInChannel extends LiveChannel implements Channel {
     accountId: string,
     fn: (li: LinkedInConnection & { organizationId: string }) => Promise<T>,
   ): Promise<T> {
-    let secrets: string[] = [];
-    return this.guarded(
-      () => secrets,
-      async () => {
-        const settings = await configuredAccount(
-          this.options.accounts,
-          accountId,
-          'LinkedIn credentials are',
-        );
-        const { organizationId, accessToken, version } = settings.credentials;
-        secrets = linkedinSecretValues(settings.credentials);
-        return fn({ organizationId, accessToken, version, apiUrl: this.apiUrl, timeoutMs: this.timeoutMs });
-      },
+    return this.withAccount(
+      this.options.accounts,
+      accountId,
+      'LinkedIn credentials are',
+      (settings) => linkedinSecretValues(settings.credentials),
+      ({ credentials: { organizationId, accessToken, version } }) =>
+        fn({ organizationId, accessToken, version, apiUrl: this.apiUrl, timeoutMs: this.timeoutMs }),
     );
   }
 }

@@ -9,6 +9,7 @@ import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
 import { configuredAccount } from '../guard.js';
 import { LiveChannel } from '../live-channel.js';
+import { perAccount } from '../account-cache.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { DEFAULT_MASTODON_URL, MastodonApiError } from './api.js';
 import { mastodonComposer } from './compose.js';
@@ -87,7 +88,7 @@ export const MASTODON_CAPABILITIES: PlatformCapabilities = {
  * resumable threads, images with descriptions, edits and deletes. Works with any instance.
  */
 export class MastodonChannel extends LiveChannel implements Channel {
-  private readonly sessions = new Map<string, Promise<MastodonSession>>();
+  private readonly session = perAccount((accountId) => this.createSession(accountId));
 
   constructor(private readonly options: MastodonChannelOptions) {
     super('mastodon', MASTODON_CAPABILITIES, mastodonComposer, classifyMastodonError, options);
@@ -200,16 +201,6 @@ export class MastodonChannel extends LiveChannel implements Channel {
         return fn(session);
       },
     );
-  }
-
-  private session(accountId: string): Promise<MastodonSession> {
-    let session = this.sessions.get(accountId);
-    if (!session) {
-      session = this.createSession(accountId);
-      this.sessions.set(accountId, session);
-      session.catch(() => this.sessions.delete(accountId));
-    }
-    return session;
   }
 
   private async createSession(accountId: string): Promise<MastodonSession> {

@@ -15,6 +15,7 @@ import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
 import { configuredAccount } from '../guard.js';
 import { LiveChannel } from '../live-channel.js';
+import { perAccount } from '../account-cache.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
@@ -87,7 +88,7 @@ export const TWITTER_CAPABILITIES: PlatformCapabilities = {
 
 /** Twitter/X adapter over twitter-api-v2: tweets, resumable threads, images with alt text. Cannot edit. */
 export class TwitterChannel extends LiveChannel implements Channel {
-  private readonly sessions = new Map<string, Promise<TwitterAccountSession>>();
+  private readonly session = perAccount((accountId) => this.createSession(accountId));
   private readonly tokenStore: TokenStore;
   private readonly apiUrl: string;
 
@@ -256,16 +257,6 @@ export class TwitterChannel extends LiveChannel implements Channel {
       () => session?.secrets() ?? [],
       async () => fn((session = await this.session(accountId))),
     );
-  }
-
-  private session(accountId: string): Promise<TwitterAccountSession> {
-    let session = this.sessions.get(accountId);
-    if (!session) {
-      session = this.createSession(accountId);
-      this.sessions.set(accountId, session);
-      session.catch(() => this.sessions.delete(accountId));
-    }
-    return session;
   }
 
   private async createSession(accountId: string): Promise<TwitterAccountSession> {
