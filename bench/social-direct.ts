@@ -147,6 +147,7 @@ function context(n: number, channel: Channel): PublishContext {
     account,
     post: channel.compose(it, account),
     saveProgress: async () => undefined,
+    beforeSend: async () => undefined, // no queue, no claim to lose
   };
 }
 

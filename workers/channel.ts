@@ -12,6 +12,7 @@ export function startChannelWorker(ctx: Context): Worker {
     log: ctx.log.child({ queue: 'channel' }),
     handlers: { channel: channelHandler(ctx) },
     backoffMs: ctx.config.delivery.backoffMs,
+    lockMs: ctx.config.delivery.lockMs,
     metrics: ctx.metrics,
   });
   return new Worker('channel', processor, workerOptions(ctx, ctx.config.delivery.concurrency));

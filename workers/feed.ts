@@ -24,6 +24,7 @@ export function startFeedWorker(ctx: Context): { worker: Worker; stop(): void } 
       feed: feedHandler({ feeds, feedUrl: feedUrls(ctx.config.publicUrl, { kind: 'all' }).rss }),
     },
     backoffMs: ctx.config.delivery.backoffMs,
+    lockMs: ctx.config.delivery.lockMs,
     metrics: ctx.metrics,
   });
   const processor = async (job: Job, token?: string) => {

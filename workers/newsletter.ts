@@ -38,6 +38,7 @@ export function startNewsletterWorker(ctx: Context): { worker: Worker; stop(): v
     log,
     handlers: { newsletter: announceHandler(deps) },
     backoffMs: ctx.config.delivery.backoffMs,
+    lockMs: ctx.config.delivery.lockMs,
     metrics: ctx.metrics,
   });
 

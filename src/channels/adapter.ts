@@ -47,6 +47,12 @@ export interface PublishContext {
   saveProgress(progress: Record<string, unknown>): Promise<void>;
   /** What an earlier revision's delivery posted, for `update` and `delete` actions. */
   previous?: PublishResult | undefined;
+  /**
+   * Confirms this attempt still owns the delivery; throws ClaimLostError when another worker took it over.
+   * Adapters call it immediately before each request that creates a post (after uploads and token refreshes),
+   * unless the platform itself refuses a second copy. Pass the error on untouched.
+   */
+  beforeSend(): Promise<void>;
 }
 
 /** An error an adapter already classified. */

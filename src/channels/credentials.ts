@@ -27,3 +27,40 @@ export function missingKeys(keys: string[], have: Set<string>, label: KeyLabel, 
 export function setValues(...values: (string | undefined)[]): string[] {
   return values.filter((v): v is string => !!v);
 }
+
+/** A parser of one platform's credentials: throws "<what>: <keys missing or invalid>", never values. */
+export function credentialsParser<S extends z.ZodType>(
+  schema: S,
+  what: string,
+): (record: Record<string, string | undefined>) => z.infer<S> {
+  return (record) => {
+    const parsed = schema.safeParse(record);
+    if (!parsed.success) throw new Error(`${what}: ${credentialIssues(parsed.error)}`);
+    return parsed.data;
+  };
+}
+
+/** How one credential key's value is checked when it is given: a test, and what it must be. */
+export interface KeyCheck {
+  valid(value: string): boolean;
+  problem: string;
+}
+
+/**
+ * A platform's credential rules: the `required` keys missing (saying why the account titled `title` needs
+ * them), then each given key whose trimmed value fails its check. Names keys, never values.
+ */
+export function credentialRules(
+  required: string[],
+  why: (title: string) => string,
+  checks: Record<string, KeyCheck> = {},
+): (credentials: Record<string, string>, label: KeyLabel, title: string) => string[] {
+  return (credentials, label, title) => {
+    const problems = missingKeys(required, new Set(Object.keys(credentials)), label, why(title));
+    for (const [key, check] of Object.entries(checks)) {
+      const value = credentials[key];
+      if (value !== undefined && !check.valid(value.trim())) problems.push(`${label(key)}: ${check.problem}`);
+    }
+    return problems;
+  };
+}

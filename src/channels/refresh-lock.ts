@@ -4,8 +4,9 @@ import type { TokenStore } from './twitter/auth.js';
 import { LockTimeoutError, redisLock, type RedisLockOptions } from '../redis/lock.js';
 
 /**
- * The lock every worker process takes around an OAuth 2 token refresh (one Redis key per account), so that a
- * single-use refresh token is spent by one process only; the others then read the stored new tokens.
+ * The lock every worker process takes around a token refresh (X's OAuth 2 tokens, Bluesky's sessions; one Redis
+ * key per account), so that a single-use refresh token is spent by one process only; the others then read the
+ * stored new tokens.
  */
 export function oauthRefreshLock(
   redis: Redis,
@@ -21,7 +22,8 @@ export function oauthRefreshLock(
       throw new ChannelError({
         kind: 'transient',
         platformCode: 'refresh_lock',
-        message: 'Another Herald process has been renewing the Twitter token for too long: will try again.',
+        message:
+          "Another Herald process has been renewing this account's token for too long: will try again.",
       });
     }
   };

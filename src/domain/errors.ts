@@ -54,6 +54,16 @@ export class ConflictError extends HeraldError {
   }
 }
 
+/**
+ * This attempt no longer owns its delivery: another worker took it over (this one was frozen or cut off from
+ * Redis past its job lock). Nothing more may be done for it; adapters pass it on untouched.
+ */
+export class ClaimLostError extends HeraldError {
+  constructor(deliveryId: string) {
+    super(`delivery ${deliveryId} was taken over by another worker`, { code: 'claim_lost', httpStatus: 409 });
+  }
+}
+
 export class NotFoundError extends HeraldError {
   constructor(what: string, id: string) {
     super(`${what} ${id} not found`, { code: 'not_found', httpStatus: 404 });

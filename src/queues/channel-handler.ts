@@ -44,7 +44,15 @@ export function channelHandler(deps: {
       await entry.channel.prepare?.(account);
       const post = entry.channel.compose(item, account);
       const previous = await previousResult(deps.store, delivery);
-      const ctx: PublishContext = { delivery, item, account, post, saveProgress, previous };
+      const ctx: PublishContext = {
+        delivery,
+        item,
+        account,
+        post,
+        saveProgress,
+        previous,
+        beforeSend: ensureClaim,
+      };
       if (outcomeUnknown && delivery.action === 'create') {
         const found = await entry.channel.findExisting(ctx);
         if (found) return found;

@@ -22,7 +22,8 @@ import {
   writeRunningProgress,
 } from '../store/running-delivery.js';
 import type { DeliveryOutcome, Telemetry } from './telemetry.js';
-import { HeraldError } from '../domain/errors.js';
+import { ClaimLostError } from '../domain/errors.js';
+import { claimFence } from './claim-fence.js';
 
 export interface DeliveryRun {
   delivery: Delivery;
@@ -32,16 +33,9 @@ export interface DeliveryRun {
   saveProgress(progress: Record<string, unknown>): Promise<void>;
   /**
    * Throws ClaimLostError when another worker has taken the delivery over (this one was frozen or cut off
-   * from Redis past its job lock). Call it right before the side effect.
+   * from Redis past its job lock). Call it right before the side effect (see claimFence).
    */
   ensureClaim(): Promise<void>;
-}
-
-/** This attempt no longer owns its delivery: another worker took it over; do nothing more. */
-export class ClaimLostError extends HeraldError {
-  constructor(deliveryId: string) {
-    super(`delivery ${deliveryId} was taken over by another worker`, { code: 'claim_lost', httpStatus: 409 });
-  }
 }
 
 /** Carries out one kind of delivery (channel post, feed rebuild, newsletter). */
@@ -60,6 +54,8 @@ export interface DeliveryProcessorDeps {
   log: Logger;
   handlers: Partial<Record<Delivery['kind'], DeliveryHandler>>;
   backoffMs: number;
+  /** The workers' job lock (BullMQ lockDuration): how long a silent job keeps its lock. */
+  lockMs: number;
   metrics?: Telemetry;
 }
 
@@ -105,10 +101,11 @@ export function makeDeliveryProcessor(deps: DeliveryProcessorDeps): Processor {
           delivery.progress = { ...delivery.progress, ...progress };
           await writeRunningProgress(deps.store.db, deliveryId, delivery.progress);
         },
-        ensureClaim: async () => {
-          if (!(await holdsClaim(deps.store.db, deliveryId, delivery.attempts)))
-            throw new ClaimLostError(deliveryId);
-        },
+        ensureClaim: claimFence(
+          deliveryId,
+          () => holdsClaim(deps.store.db, deliveryId, delivery.attempts),
+          deps.lockMs,
+        ),
       });
       // A job re-run after a stall finds the delivery done already: counted once, by the attempt that completed it.
       if (await completeRunningDelivery(deps.store.db, delivery, result)) report('done');

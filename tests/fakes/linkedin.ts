@@ -40,6 +40,8 @@ export type LinkedInFailure =
   | { kind: 'invalid' }
   /** Handles the request (a post is recorded) and answers after `delayMs`. */
   | { kind: 'slow'; delayMs: number }
+  /** Handles the request and answers once `release` settles: the caller stalls right after it (a frozen worker). */
+  | { kind: 'held'; release: Promise<unknown> }
   /** Handles the request (a post is recorded), then closes the connection without answering. */
   | { kind: 'drop_after_accept' }
   /** Closes the connection without handling the request. */
@@ -431,6 +433,10 @@ export async function startFakeLinkedIn(
       if (failure?.kind === 'slow') {
         const reply = handle(request);
         return void setTimeout(() => !res.destroyed && send(res, reply), failure.delayMs);
+      }
+      if (failure?.kind === 'held') {
+        const reply = handle(request);
+        return void failure.release.finally(() => !res.destroyed && send(res, reply));
       }
       send(res, failure ? failureReply(failure, version) : handle(request));
     });

@@ -85,6 +85,7 @@ export function testContext(
       saved.push(progress);
       delivery.progress = { ...delivery.progress, ...progress };
     },
+    beforeSend: async () => undefined, // no queue here: the claim is never lost
   };
   return { ctx, saved, delivery };
 }

@@ -1,21 +1,14 @@
 import { Agent, RichText, XRPCError } from '@atproto/api';
 import type { AppBskyFeedPost, BlobRef } from '@atproto/api';
 import { z } from 'zod';
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
-import type { NewsItem } from '../../domain/item.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
-import { redact } from '../redact.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
 import { plainLine } from '../text.js';
 import { blueskyComposer } from './compose.js';
 import type { BlueskyCredentials } from './credentials.js';
@@ -27,7 +20,6 @@ import { deliveryRecordKey } from './tid.js';
 
 export const DEFAULT_BLUESKY_SERVICE = 'https://bsky.social';
 const POST = 'app.bsky.feed.post';
-const DEFAULT_TIMEOUT_MS = 15_000;
 /** What is downloaded before reduction below Bluesky's 1,000,000 bytes. */
 const MAX_DOWNLOAD_BYTES = 20 * 1_048_576;
 
@@ -86,24 +78,14 @@ export const BLUESKY_CAPABILITIES: PlatformCapabilities = {
  * delivery has a record key derived from the delivery id, so a repeated create is refused by the PDS and
  * getRecord on that key tells whether an attempt of unknown outcome posted.
  */
-export class BlueskyChannel implements Channel {
-  readonly platform = 'bluesky' as const;
-  readonly capabilities = BLUESKY_CAPABILITIES;
-
+export class BlueskyChannel extends LiveChannel implements Channel {
   // One session and one Agent per account (building an Agent takes ~20 ms: it sets up every lexicon namespace).
   private readonly connections = new Map<string, { key: string; session: BlueskySession; agent: Agent }>();
   private readonly store: SessionStore;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: BlueskyChannelOptions) {
+    super('bluesky', BLUESKY_CAPABILITIES, blueskyComposer, classifyBlueskyError, options);
     this.store = options.sessionStore ?? memorySessionStore();
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return blueskyComposer.compose(item, account, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -112,6 +94,7 @@ export class BlueskyChannel implements Channel {
       const posts = postedParts(ctx.delivery.progress).slice(0, parts.length);
       for (let i = posts.length; i < parts.length; i++) {
         const record = await this.record(c, ctx, i, posts);
+        await ctx.beforeSend();
         posts.push(await this.create(c, this.rkey(ctx, i), record));
         // The last part's record goes back in the result, written with the completion in one statement.
         if (i < parts.length - 1) await ctx.saveProgress({ posts: [...posts] });
@@ -154,10 +137,6 @@ export class BlueskyChannel implements Channel {
         return { ok: true, reason: null };
       }),
     );
-  }
-
-  classifyError(error: unknown): ErrorClass {
-    return classifyBlueskyError(error, this.now());
   }
 
   private rkey(ctx: PublishContext, part: number): string {
@@ -276,28 +255,21 @@ export class BlueskyChannel implements Channel {
   }
 
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
-  private async guard<T>(accountId: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  private guard<T>(accountId: string, fn: (c: Connection) => Promise<T>): Promise<T> {
     let session: BlueskySession | undefined;
-    try {
-      const known = await this.connection(accountId);
-      session = known.session;
-      const { did } = await session.current();
-      return await fn({ agent: known.agent, session, did });
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, session?.secrets() ?? []) });
-    }
+    return this.guarded(
+      () => session?.secrets() ?? [],
+      async () => {
+        const known = await this.connection(accountId);
+        session = known.session;
+        const { did } = await session.current();
+        return fn({ agent: known.agent, session, did });
+      },
+    );
   }
 
   private async connection(accountId: string): Promise<{ session: BlueskySession; agent: Agent }> {
-    const settings = await this.options.accounts(accountId);
-    if (!settings) {
-      throw new ChannelError({
-        kind: 'auth',
-        platformCode: 'not_configured',
-        message: `No Bluesky credentials are configured for the account "${accountId}".`,
-      });
-    }
+    const settings = await configuredAccount(this.options.accounts, accountId, 'Bluesky credentials are');
     const service = settings.service ?? this.options.service ?? DEFAULT_BLUESKY_SERVICE;
     const key = `${service}\u0000${settings.credentials.identifier}\u0000${settings.credentials.appPassword}`;
     const known = this.connections.get(accountId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialIssues, missingKeys, secretString as secret, type KeyLabel } from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret, type KeyLabel } from '../credentials.js';
 
 /** A Bluesky account signed in with an app password (Settings → Privacy and security → App passwords). */
 export interface BlueskyCredentials {
@@ -21,12 +21,18 @@ const bluesky = z.object({
 
 export const BLUESKY_CREDENTIAL_KEYS = ['identifier', 'appPassword'];
 
+const parseBluesky = credentialsParser(bluesky, 'Bluesky credentials');
+
 /** Bluesky credentials from an account's configuration; throws naming keys, never values. */
 export function blueskyCredentialsFrom(record: Record<string, string | undefined>): BlueskyCredentials {
-  const parsed = bluesky.safeParse(record);
-  if (!parsed.success) throw new Error(`Bluesky credentials: ${credentialIssues(parsed.error)}`);
-  return { identifier: parsed.data.identifier.replace(/^@/, ''), appPassword: parsed.data.appPassword };
+  const { identifier, appPassword } = parseBluesky(record);
+  return { identifier: identifier.replace(/^@/, ''), appPassword };
 }
+
+const blueskyKeyProblems = credentialRules(
+  BLUESKY_CREDENTIAL_KEYS,
+  (title) => `${title} needs the account's handle or DID and an app password`,
+);
 
 /** What is missing: both keys, and HERALD_SECRET_KEY (the session is stored encrypted). */
 export function blueskyCredentialProblems(
@@ -35,12 +41,7 @@ export function blueskyCredentialProblems(
   title: string,
   hasSecretKey: boolean,
 ): string[] {
-  const problems = missingKeys(
-    BLUESKY_CREDENTIAL_KEYS,
-    new Set(Object.keys(credentials)),
-    label,
-    `${title} needs the account's handle or DID and an app password`,
-  );
+  const problems = blueskyKeyProblems(credentials, label, title);
   if (!hasSecretKey) {
     problems.push(
       `HERALD_SECRET_KEY (secretKey): is required by ${title} (its Bluesky session is stored encrypted, so that Herald does not sign in again for every post)`,

@@ -2,8 +2,9 @@ import { XRPCError } from '@atproto/api';
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import { networkProblem } from '../network-errors.js';
+import { rateLimited, platformTrouble, requestRefused, platformClassifier } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
-import { plainUtcTime, saneRetryAt } from '../../domain/plain-time.js';
+import { saneRetryAt } from '../../domain/plain-time.js';
 
 /** When Bluesky says "rate limited" without a reset: its write limits are per hour. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -32,12 +33,7 @@ function classifyXrpc(error: XRPCError, now: Date): ErrorClass {
   const platformCode = error.error || status;
   if (status === 429 || error.error === 'RateLimitExceeded') {
     const retryAt = resetOf(error, now);
-    return {
-      kind: 'rate_limited',
-      retryAt,
-      platformCode,
-      message: `Bluesky rate limit: will post at ${plainUtcTime(retryAt, now)}.`,
-    };
+    return rateLimited('Bluesky', retryAt, now, platformCode);
   }
   if (status === 1) {
     // Thrown inside the session (sign-in lock, network): the cause is the real error.
@@ -45,11 +41,7 @@ function classifyXrpc(error: XRPCError, now: Date): ErrorClass {
     return networkProblem('Bluesky', error.cause ?? error);
   }
   if (status >= 500) {
-    return {
-      kind: 'transient',
-      platformCode,
-      message: `Bluesky is having trouble (HTTP ${status}): will try again.`,
-    };
+    return platformTrouble('Bluesky', `HTTP ${status}`, platformCode);
   }
   if (status === 401 || AUTH_ERRORS.has(error.error)) {
     return {
@@ -60,16 +52,8 @@ function classifyXrpc(error: XRPCError, now: Date): ErrorClass {
     };
   }
   const detail = platformDetail(error.message);
-  return {
-    kind: 'permanent',
-    platformCode,
-    message: `Bluesky refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
-  };
+  return requestRefused('Bluesky refused the request', `HTTP ${status}`, detail, platformCode);
 }
 
 /** Sorts any error from a Bluesky call into what the worker should do, in plain words. */
-export function classifyBlueskyError(error: unknown, now: Date): ErrorClass {
-  if (error instanceof ChannelError) return error;
-  if (error instanceof XRPCError) return classifyXrpc(error, now);
-  return networkProblem('Bluesky', error);
-}
+export const classifyBlueskyError = platformClassifier('Bluesky', XRPCError, classifyXrpc);

@@ -1,15 +1,7 @@
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
-import { ChannelError, accountCheck } from '../adapter.js';
-import type { NewsItem } from '../../domain/item.js';
+import { accountCheck } from '../adapter.js';
 import { facebookComposer } from './compose.js';
 import type { AccountLookup } from '../credentials.js';
 import { facebookSecretValues, type FacebookPageCredentials } from './credentials.js';
@@ -17,7 +9,7 @@ import { classifyFacebookError } from './errors.js';
 import { DEFAULT_GRAPH_URL, FacebookApiError, graphRequest } from './graph.js';
 import type { GraphConnection } from './graph.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { LiveChannel } from '../live-channel.js';
 
 export interface FacebookAccountSettings {
   credentials: FacebookPageCredentials;
@@ -46,7 +38,6 @@ interface PostsPage {
   paging?: { cursors?: { after?: string }; next?: string };
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 const POSTS_PAGE_SIZE = 100;
 // Everything posted since the delivery was created (the API filters by `since`), up to 1,000 posts: a busy
 // Page may post hundreds while a retry waits, and missing ours there would mean posting it twice.
@@ -67,22 +58,12 @@ export const FACEBOOK_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** Facebook Page adapter over the Graph API with plain fetch: link posts, photo posts, edit, delete. */
-export class FacebookChannel implements Channel {
-  readonly platform = 'facebook' as const;
-  readonly capabilities = FACEBOOK_CAPABILITIES;
-
+export class FacebookChannel extends LiveChannel implements Channel {
   private readonly graphUrl: string;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: FacebookChannelOptions) {
+    super('facebook', FACEBOOK_CAPABILITIES, facebookComposer, classifyFacebookError, options);
     this.graphUrl = options.graphUrl ?? DEFAULT_GRAPH_URL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return facebookComposer.compose(item, account, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -90,6 +71,7 @@ export class FacebookChannel implements Channel {
       const { post } = ctx;
       if (post.image) {
         // A photo post: the caption carries the link (composed so), since photos cannot have a link preview.
+        await ctx.beforeSend();
         const photo = await graphRequest<{ id: string; post_id?: string }>(
           page,
           'POST',
@@ -105,6 +87,7 @@ export class FacebookChannel implements Channel {
       }
       const params: Record<string, string> = { message: post.text };
       if (post.link) params.link = post.link;
+      await ctx.beforeSend();
       const created = await graphRequest<{ id: string }>(page, 'POST', `${page.pageId}/feed`, params);
       return { remoteId: created.id, remoteUrl: facebookPostUrl(created.id) };
     });
@@ -181,37 +164,21 @@ export class FacebookChannel implements Channel {
     );
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyFacebookError(error, this.now());
-  }
-
   /** Runs `fn` with the account's Page connection; every failure leaves as a ChannelError with no secret. */
-  private async guard<T>(
+  private guard<T>(
     accountId: string,
     fn: (page: GraphConnection & { pageId: string }) => Promise<T>,
   ): Promise<T> {
-    let secrets: string[] = [];
-    try {
-      const settings = await this.options.accounts(accountId);
-      if (!settings) {
-        throw new ChannelError({
-          kind: 'auth',
-          platformCode: 'not_configured',
-          message: `No Facebook Page credentials are configured for the account "${accountId}".`,
-        });
-      }
-      const { pageId, pageToken, appSecret } = settings.credentials;
-      secrets = facebookSecretValues(settings.credentials);
-      return await fn({
-        pageId,
-        pageToken,
-        appSecret,
-        graphUrl: settings.graphUrl ?? this.graphUrl,
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, secrets) });
-    }
+    return this.withAccount(
+      this.options.accounts,
+      accountId,
+      'Facebook Page credentials are',
+      (settings) => facebookSecretValues(settings.credentials),
+      (settings) => {
+        const { pageId, pageToken, appSecret } = settings.credentials;
+        const graphUrl = settings.graphUrl ?? this.graphUrl;
+        return fn({ pageId, pageToken, appSecret, graphUrl, timeoutMs: this.timeoutMs });
+      },
+    );
   }
 }

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  credentialIssues,
-  missingKeys,
-  secretString as secret,
-  setValues,
-  type KeyLabel,
-} from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret, setValues } from '../credentials.js';
 
 export interface FacebookPageCredentials {
   pageId: string;
@@ -14,37 +8,27 @@ export interface FacebookPageCredentials {
   appSecret?: string | undefined;
 }
 
+const NUMERIC = /^\d+$/;
+
 const facebook = z.object({
-  pageId: z.string().regex(/^\d+$/, 'must be the numeric Page id'),
+  pageId: z.string().regex(NUMERIC, 'must be the numeric Page id'),
   pageToken: secret,
   appSecret: secret.optional(),
 });
 
 export const FACEBOOK_CREDENTIAL_KEYS = ['pageId', 'pageToken', 'appSecret'];
 
-export function facebookCredentialsFrom(record: Record<string, string | undefined>): FacebookPageCredentials {
-  const parsed = facebook.safeParse(record);
-  if (!parsed.success) throw new Error(`Facebook Page credentials: ${credentialIssues(parsed.error)}`);
-  return parsed.data;
-}
+export const facebookCredentialsFrom: (
+  record: Record<string, string | undefined>,
+) => FacebookPageCredentials = credentialsParser(facebook, 'Facebook Page credentials');
 
 /** Every secret value, for redaction. */
 export function facebookSecretValues(credentials: FacebookPageCredentials): string[] {
   return setValues(credentials.pageToken, credentials.appSecret);
 }
 
-export function facebookCredentialProblems(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  title: string,
-): string[] {
-  const problems = missingKeys(
-    ['pageId', 'pageToken'],
-    new Set(Object.keys(credentials)),
-    label,
-    `${title} needs the Page id and a Page access token`,
-  );
-  if (credentials.pageId !== undefined && !/^\d+$/.test(credentials.pageId.trim()))
-    problems.push(`${label('pageId')}: must be the numeric Page id`);
-  return problems;
-}
+export const facebookCredentialProblems = credentialRules(
+  ['pageId', 'pageToken'],
+  (title) => `${title} needs the Page id and a Page access token`,
+  { pageId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric Page id' } },
+);

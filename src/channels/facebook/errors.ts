@@ -1,10 +1,9 @@
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
-import { ChannelError } from '../adapter.js';
 import type { UsageHeaders } from './graph.js';
 import { FacebookApiError } from './graph.js';
-import { networkProblem } from '../network-errors.js';
+import { rateLimited, platformTrouble, requestRefused, platformClassifier } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
-import { plainDate, plainUtcTime, saneRetryAt } from '../../domain/plain-time.js';
+import { plainDate, saneRetryAt } from '../../domain/plain-time.js';
 
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
 const isBusinessUseCaseLimit = (code: number) => code >= 80000 && code <= 80014;
@@ -90,19 +89,10 @@ function classifyGraphError(error: FacebookApiError, now: Date): ErrorClass {
   if (!body || body.code === undefined) {
     if (error.status === 429) {
       const retryAt = facebookRetryAt(error.usage, now);
-      return {
-        kind: 'rate_limited',
-        retryAt,
-        platformCode: 429,
-        message: `Facebook rate limit: will post at ${plainUtcTime(retryAt, now)}.`,
-      };
+      return rateLimited('Facebook', retryAt, now, 429);
     }
     if (error.status >= 500 || error.status === 408) {
-      return {
-        kind: 'transient',
-        platformCode: error.status,
-        message: `Facebook is having trouble (HTTP ${error.status}): will try again.`,
-      };
+      return platformTrouble('Facebook', `HTTP ${error.status}`, error.status);
     }
     return {
       kind: 'permanent',
@@ -117,12 +107,7 @@ function classifyGraphError(error: FacebookApiError, now: Date): ErrorClass {
   // Before is_transient: Facebook marks throttling transient too, but it needs a wait, not a quick retry.
   if (RATE_LIMIT_CODES.has(code) || isBusinessUseCaseLimit(code)) {
     const retryAt = facebookRetryAt(error.usage, now);
-    return {
-      kind: 'rate_limited',
-      retryAt,
-      platformCode,
-      message: `Facebook rate limit: will post at ${plainUtcTime(retryAt, now)}.`,
-    };
+    return rateLimited('Facebook', retryAt, now, platformCode);
   }
   if (code === 1 || code === 2 || body.is_transient) {
     return {
@@ -169,22 +154,9 @@ function classifyGraphError(error: FacebookApiError, now: Date): ErrorClass {
       message: 'The Facebook post no longer exists (it may have been deleted on Facebook).',
     };
   }
-  if (error.status >= 500)
-    return {
-      kind: 'transient',
-      platformCode,
-      message: `Facebook is having trouble (code ${code}): will try again.`,
-    };
-  return {
-    kind: 'permanent',
-    platformCode,
-    message: `Facebook rejected the request (code ${code}${detail ? `: ${detail}` : ''}).`,
-  };
+  if (error.status >= 500) return platformTrouble('Facebook', `code ${code}`, platformCode);
+  return requestRefused('Facebook rejected the request', `code ${code}`, detail, platformCode);
 }
 
 /** Sorts any error from a Graph call by Facebook's error code (not the HTTP status), in plain words. */
-export function classifyFacebookError(error: unknown, now: Date): ErrorClass {
-  if (error instanceof ChannelError) return error;
-  if (error instanceof FacebookApiError) return classifyGraphError(error, now);
-  return networkProblem('Facebook', error);
-}
+export const classifyFacebookError = platformClassifier('Facebook', FacebookApiError, classifyGraphError);

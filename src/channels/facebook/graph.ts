@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { HeraldError } from '../../domain/errors.js';
+import { apiAddress, jsonBodyOf } from '../http-json.js';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v24.0';
 
@@ -71,7 +72,7 @@ export async function graphRequest<T>(
   path: string,
   params: Record<string, string> = {},
 ): Promise<T> {
-  const url = new URL(`${connection.graphUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+  const url = apiAddress(connection.graphUrl, path);
   const all = { ...params, ...authParams(connection) };
   const init: RequestInit = { method, signal: AbortSignal.timeout(connection.timeoutMs) };
   if (method === 'POST') {
@@ -80,13 +81,7 @@ export async function graphRequest<T>(
     for (const [key, value] of Object.entries(all)) url.searchParams.set(key, value);
   }
   const response = await fetch(url, init);
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null; // an HTML error page from a proxy, for instance
-  }
+  const body = await jsonBodyOf(response);
   const graphError = (body as { error?: GraphErrorBody } | null)?.error ?? null;
   if (!response.ok || graphError)
     throw new FacebookApiError(response.status, graphError, usageOf(response.headers));

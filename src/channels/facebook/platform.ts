@@ -21,7 +21,7 @@ export const facebookPlatform: PlatformRow = {
   },
   defaultApiUrl: DEFAULT_GRAPH_URL,
   credentialKeys: FACEBOOK_CREDENTIAL_KEYS,
-  credentialProblems: (credentials, label, title) => facebookCredentialProblems(credentials, label, title),
+  credentialProblems: facebookCredentialProblems,
   parseCredentials: facebookCredentialsFrom,
   composer: facebookComposer,
   createAdapter(config, { timeoutMs }) {

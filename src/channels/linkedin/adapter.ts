@@ -1,19 +1,11 @@
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
 import { ChannelError, accountCheck } from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
-import type { NewsItem } from '../../domain/item.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import type { AccountLookup } from '../credentials.js';
 import { fetchImage, type ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { LiveChannel } from '../live-channel.js';
 import { DEFAULT_LINKEDIN_API_URL, LinkedInApiError, linkedinRequest, uploadBytes, urnPath } from './api.js';
 import type { LinkedInConnection } from './api.js';
 import { linkedinComposer } from './compose.js';
@@ -49,7 +41,6 @@ interface PostsPage {
   paging?: { start?: number; count?: number; total?: number };
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 const POSTS_PAGE_SIZE = 50;
 /** Up to 500 posts since the delivery was created: enough for a busy page while a retry waits. */
 const MAX_POSTS_PAGES = 10;
@@ -71,22 +62,12 @@ export const LINKEDIN_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** LinkedIn organisation page adapter over the Posts and Images APIs with plain fetch. */
-export class LinkedInChannel implements Channel {
-  readonly platform = 'linkedin' as const;
-  readonly capabilities = LINKEDIN_CAPABILITIES;
-
+export class LinkedInChannel extends LiveChannel implements Channel {
   private readonly apiUrl: string;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: LinkedInChannelOptions) {
+    super('linkedin', LINKEDIN_CAPABILITIES, linkedinComposer, classifyLinkedInError, options);
     this.apiUrl = options.apiUrl ?? DEFAULT_LINKEDIN_API_URL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return linkedinComposer.compose(item, account, options);
   }
 
   tokenExpiresAt(): Date | null {
@@ -101,6 +82,7 @@ export class LinkedInChannel implements Channel {
       const article: Record<string, string> = { source: post.link ?? item.url, title: item.title };
       if (item.summary) article.description = item.summary.slice(0, 4000);
       if (thumbnail) article.thumbnail = thumbnail;
+      await ctx.beforeSend();
       const created = await linkedinRequest<null>(li, 'POST', 'rest/posts', {
         body: {
           author,
@@ -183,10 +165,6 @@ export class LinkedInChannel implements Channel {
     );
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyLinkedInError(error, this.now());
-  }
-
   /** The organisation's posts, newest first (the `author` finder). */
   private postsPage(li: LinkedInConnection & { organizationId: string }, start: number, count: number) {
     return linkedinRequest<PostsPage>(li, 'GET', 'rest/posts', {
@@ -227,32 +205,17 @@ export class LinkedInChannel implements Channel {
   }
 
   /** Runs `fn` with the account's connection; every failure leaves as a ChannelError with no secret. */
-  private async guard<T>(
+  private guard<T>(
     accountId: string,
     fn: (li: LinkedInConnection & { organizationId: string }) => Promise<T>,
   ): Promise<T> {
-    let secrets: string[] = [];
-    try {
-      const settings = await this.options.accounts(accountId);
-      if (!settings) {
-        throw new ChannelError({
-          kind: 'auth',
-          platformCode: 'not_configured',
-          message: `No LinkedIn credentials are configured for the account "${accountId}".`,
-        });
-      }
-      const { organizationId, accessToken, version } = settings.credentials;
-      secrets = linkedinSecretValues(settings.credentials);
-      return await fn({
-        organizationId,
-        accessToken,
-        version,
-        apiUrl: this.apiUrl,
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, secrets) });
-    }
+    return this.withAccount(
+      this.options.accounts,
+      accountId,
+      'LinkedIn credentials are',
+      (settings) => linkedinSecretValues(settings.credentials),
+      ({ credentials: { organizationId, accessToken, version } }) =>
+        fn({ organizationId, accessToken, version, apiUrl: this.apiUrl, timeoutMs: this.timeoutMs }),
+    );
   }
 }

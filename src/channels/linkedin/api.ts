@@ -1,4 +1,5 @@
 import { HeraldError } from '../../domain/errors.js';
+import { apiAddress, jsonBodyOf } from '../http-json.js';
 
 export const DEFAULT_LINKEDIN_API_URL = 'https://api.linkedin.com';
 
@@ -60,8 +61,7 @@ export async function linkedinRequest<T>(
   path: string,
   request: LinkedInRequest = {},
 ): Promise<LinkedInAnswer<T>> {
-  const url = new URL(`${connection.apiUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
-  for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
+  const url = apiAddress(connection.apiUrl, path, request.query);
   const headers: Record<string, string> = {
     authorization: `Bearer ${connection.accessToken}`,
     'linkedin-version': connection.version,
@@ -96,13 +96,7 @@ export async function uploadBytes(
 
 /** The JSON body of a successful answer; a LinkedInApiError for any other. */
 async function answerOf(response: Response, version: string): Promise<unknown> {
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null; // an HTML error page from a proxy, for instance
-  }
+  const body = await jsonBodyOf(response);
   if (response.ok) return body;
   const error = body && typeof body === 'object' ? (body as LinkedInErrorBody) : null;
   throw new LinkedInApiError(response.status, error, response.headers.get('retry-after'), version);

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  credentialIssues,
-  missingKeys,
-  secretString as secret,
-  setValues,
-  type KeyLabel,
-} from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret, setValues } from '../credentials.js';
 
 /** A LinkedIn-Version LinkedIn still serves; versions are sunset about a year after release. */
 export const DEFAULT_LINKEDIN_VERSION = '202511';
@@ -21,9 +15,10 @@ export interface LinkedInCredentials {
 }
 
 const YEAR_MONTH = /^20\d\d(0[1-9]|1[0-2])$/;
+const NUMERIC = /^\d+$/;
 
 const linkedin = z.object({
-  organizationId: z.string().trim().regex(/^\d+$/, 'must be the numeric organization id'),
+  organizationId: z.string().trim().regex(NUMERIC, 'must be the numeric organization id'),
   accessToken: secret,
   version: z.string().trim().regex(YEAR_MONTH, 'must be a year and month, YYYYMM').optional(),
   tokenExpiresAt: z
@@ -35,10 +30,10 @@ const linkedin = z.object({
 
 export const LINKEDIN_CREDENTIAL_KEYS = ['organizationId', 'accessToken', 'version', 'tokenExpiresAt'];
 
+const parseLinkedIn = credentialsParser(linkedin, 'LinkedIn credentials');
+
 export function linkedinCredentialsFrom(record: Record<string, string | undefined>): LinkedInCredentials {
-  const parsed = linkedin.safeParse(record);
-  if (!parsed.success) throw new Error(`LinkedIn credentials: ${credentialIssues(parsed.error)}`);
-  const { organizationId, accessToken, version, tokenExpiresAt } = parsed.data;
+  const { organizationId, accessToken, version, tokenExpiresAt } = parseLinkedIn(record);
   return {
     organizationId,
     accessToken,
@@ -52,24 +47,18 @@ export function linkedinSecretValues(credentials: LinkedInCredentials): string[]
   return setValues(credentials.accessToken);
 }
 
-export function linkedinCredentialProblems(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  title: string,
-): string[] {
-  const problems = missingKeys(
-    ['organizationId', 'accessToken'],
-    new Set(Object.keys(credentials)),
-    label,
-    `${title} needs the organization id and an access token with w_organization_social`,
-  );
-  if (credentials.organizationId !== undefined && !/^\d+$/.test(credentials.organizationId.trim()))
-    problems.push(`${label('organizationId')}: must be the numeric organization id`);
-  if (credentials.version !== undefined && !YEAR_MONTH.test(credentials.version.trim()))
-    problems.push(
-      `${label('version')}: must be a LinkedIn API version as YYYYMM, e.g. ${DEFAULT_LINKEDIN_VERSION}`,
-    );
-  if (credentials.tokenExpiresAt !== undefined && Number.isNaN(Date.parse(credentials.tokenExpiresAt.trim())))
-    problems.push(`${label('tokenExpiresAt')}: must be a date, e.g. 2027-02-05`);
-  return problems;
-}
+export const linkedinCredentialProblems = credentialRules(
+  ['organizationId', 'accessToken'],
+  (title) => `${title} needs the organization id and an access token with w_organization_social`,
+  {
+    organizationId: { valid: (v) => NUMERIC.test(v), problem: 'must be the numeric organization id' },
+    version: {
+      valid: (v) => YEAR_MONTH.test(v),
+      problem: `must be a LinkedIn API version as YYYYMM, e.g. ${DEFAULT_LINKEDIN_VERSION}`,
+    },
+    tokenExpiresAt: {
+      valid: (v) => !Number.isNaN(Date.parse(v)),
+      problem: 'must be a date, e.g. 2027-02-05',
+    },
+  },
+);

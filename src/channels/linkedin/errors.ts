@@ -1,7 +1,6 @@
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
-import { plainUtcTime, saneRetryAt } from '../../domain/plain-time.js';
-import { ChannelError } from '../adapter.js';
-import { networkProblem } from '../network-errors.js';
+import { saneRetryAt } from '../../domain/plain-time.js';
+import { rateLimited, platformTrouble, requestRefused, platformClassifier } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
 import { LinkedInApiError } from './api.js';
 import { DEFAULT_LINKEDIN_VERSION } from './credentials.js';
@@ -45,19 +44,10 @@ function classifyApiError(error: LinkedInApiError, now: Date): ErrorClass {
   }
   if (status === 429) {
     const retryAt = linkedinRetryAt(error.retryAfter, now);
-    return {
-      kind: 'rate_limited',
-      retryAt,
-      platformCode,
-      message: `LinkedIn rate limit: will post at ${plainUtcTime(retryAt, now)}.`,
-    };
+    return rateLimited('LinkedIn', retryAt, now, platformCode);
   }
   if (status >= 500 || status === 408) {
-    return {
-      kind: 'transient',
-      platformCode,
-      message: `LinkedIn is having trouble (HTTP ${status}): will try again.`,
-    };
+    return platformTrouble('LinkedIn', `HTTP ${status}`, platformCode);
   }
   if (status === 404) {
     return {
@@ -66,16 +56,8 @@ function classifyApiError(error: LinkedInApiError, now: Date): ErrorClass {
       message: 'The LinkedIn post no longer exists (it may have been deleted on LinkedIn).',
     };
   }
-  return {
-    kind: 'permanent',
-    platformCode,
-    message: `LinkedIn rejected the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
-  };
+  return requestRefused('LinkedIn rejected the request', `HTTP ${status}`, detail, platformCode);
 }
 
 /** Sorts any error from a LinkedIn call by its status, in plain words. */
-export function classifyLinkedInError(error: unknown, now: Date): ErrorClass {
-  if (error instanceof ChannelError) return error;
-  if (error instanceof LinkedInApiError) return classifyApiError(error, now);
-  return networkProblem('LinkedIn', error);
-}
+export const classifyLinkedInError = platformClassifier('LinkedIn', LinkedInApiError, classifyApiError);

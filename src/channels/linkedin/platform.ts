@@ -22,7 +22,7 @@ export const linkedinPlatform: PlatformRow = {
   },
   defaultApiUrl: DEFAULT_LINKEDIN_API_URL,
   credentialKeys: LINKEDIN_CREDENTIAL_KEYS,
-  credentialProblems: (credentials, label, title) => linkedinCredentialProblems(credentials, label, title),
+  credentialProblems: linkedinCredentialProblems,
   parseCredentials: linkedinCredentialsFrom,
   composer: linkedinComposer,
   createAdapter(config, { timeoutMs, imageFetch }) {

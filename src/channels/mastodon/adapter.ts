@@ -1,24 +1,19 @@
 import { z } from 'zod';
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import type { NewsItem } from '../../domain/item.js';
-import { ChannelError, accountCheck, overrideFor } from '../adapter.js';
+import { accountCheck, overrideFor, type ComposeOptions, type ComposedPost } from '../adapter.js';
 import type { AccountLookup } from '../credentials.js';
 import { setValues } from '../credentials.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
+import { perAccount } from '../account-cache.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { DEFAULT_MASTODON_URL, MastodonApiError } from './api.js';
-import { composeMastodon } from './compose.js';
+import { composeMastodon, mastodonComposer } from './compose.js';
 import type { MastodonCredentials } from './credentials.js';
 import { classifyMastodonError } from './errors.js';
 import { MastodonSession, type MastodonStatus } from './session.js';
@@ -40,8 +35,6 @@ export interface MastodonChannelOptions {
   mediaPollMs?: number | undefined;
   now?: () => Date;
 }
-
-const DEFAULT_TIMEOUT_MS = 15_000;
 
 const progressSchema = z
   .object({ statusIds: z.array(z.string()).optional(), url: z.string().nullable().optional() })
@@ -95,21 +88,17 @@ export const MASTODON_CAPABILITIES: PlatformCapabilities = {
  * Mastodon adapter over the REST API with plain fetch: statuses with an Idempotency-Key per delivery and part,
  * resumable threads, images with descriptions, edits and deletes. Works with any instance.
  */
-export class MastodonChannel implements Channel {
-  readonly platform = 'mastodon' as const;
-  readonly capabilities = MASTODON_CAPABILITIES;
-
-  private readonly sessions = new Map<string, Promise<MastodonSession>>();
+export class MastodonChannel extends LiveChannel implements Channel {
+  private readonly session = perAccount((accountId) => this.createSession(accountId));
   /** The same sessions once created, for what compose reads without waiting. */
   private readonly created = new Map<string, MastodonSession>();
-  private readonly now: () => Date;
 
   constructor(private readonly options: MastodonChannelOptions) {
-    this.now = options.now ?? (() => new Date());
+    super('mastodon', MASTODON_CAPABILITIES, mastodonComposer, classifyMastodonError, options);
   }
 
   /** Composes for the account's instance: its limits once `prepare` read them, Mastodon's defaults before. */
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
+  override compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
     const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'mastodon' });
     return composeMastodon(item, account.id, override, this.created.get(account.id)?.knownLimits());
   }
@@ -127,6 +116,8 @@ export class MastodonChannel implements Channel {
       let url = savedUrl(ctx.delivery.progress);
       const mediaIds = ctx.post.image && ids.length === 0 ? [await session.uploadImage(ctx.post.image)] : [];
       for (let i = ids.length; i < parts.length; i++) {
+        // The Idempotency-Key covers an hour; the fence also covers a worker paused for longer.
+        await ctx.beforeSend();
         const status = await session.post(
           {
             status: parts[i]!,
@@ -210,52 +201,31 @@ export class MastodonChannel implements Channel {
     });
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyMastodonError(error, this.now());
-  }
-
   private async result(session: MastodonSession, ids: string[], url: string | null): Promise<PublishResult> {
     const remoteUrl = url ?? (await session.status(ids[0]!)).url;
     return { remoteId: ids[0]!, remoteUrl, details: { statusIds: ids } };
   }
 
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
-  private async guard<T>(accountId: string, fn: (session: MastodonSession) => Promise<T>): Promise<T> {
+  private guard<T>(accountId: string, fn: (session: MastodonSession) => Promise<T>): Promise<T> {
     let secrets: string[] = [];
-    try {
-      const session = await this.session(accountId);
-      secrets = setValues(session.token);
-      return await fn(session);
-    } catch (error) {
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, secrets) });
-    }
-  }
-
-  private session(accountId: string): Promise<MastodonSession> {
-    let session = this.sessions.get(accountId);
-    if (!session) {
-      session = this.createSession(accountId);
-      this.sessions.set(accountId, session);
-      session.catch(() => this.sessions.delete(accountId));
-    }
-    return session;
+    return this.guarded(
+      () => secrets,
+      async () => {
+        const session = await this.session(accountId);
+        secrets = setValues(session.token);
+        return fn(session);
+      },
+    );
   }
 
   private async createSession(accountId: string): Promise<MastodonSession> {
-    const settings = await this.options.accounts(accountId);
-    if (!settings) {
-      throw new ChannelError({
-        kind: 'auth',
-        platformCode: 'not_configured',
-        message: `No Mastodon access token is configured for the account "${accountId}".`,
-      });
-    }
+    const settings = await configuredAccount(this.options.accounts, accountId, 'Mastodon access token is');
     const session = new MastodonSession(
       {
         instanceUrl: settings.instanceUrl ?? this.options.instanceUrl ?? DEFAULT_MASTODON_URL,
         accessToken: settings.credentials.accessToken,
-        timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        timeoutMs: this.timeoutMs,
       },
       settings.credentials,
       { imageFetch: this.options.imageFetch, mediaPollMs: this.options.mediaPollMs ?? 1_000, now: this.now },

@@ -1,4 +1,5 @@
 import { HeraldError } from '../../domain/errors.js';
+import { apiAddress, jsonBodyOf } from '../http-json.js';
 
 /** Mastodon has no central server: this is only the default when an account names no instance. */
 export const DEFAULT_MASTODON_URL = 'https://mastodon.social';
@@ -61,8 +62,7 @@ export async function mastodonRequest<T>(
   path: string,
   request: MastodonRequest = {},
 ): Promise<MastodonAnswer<T>> {
-  const url = new URL(`${connection.instanceUrl.replace(/\/+$/, '')}${path}`);
-  for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
+  const url = apiAddress(connection.instanceUrl, path, request.query);
   const headers: Record<string, string> = { authorization: `Bearer ${connection.accessToken}` };
   if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
   const init: RequestInit = { method, headers, signal: AbortSignal.timeout(connection.timeoutMs) };
@@ -73,13 +73,7 @@ export async function mastodonRequest<T>(
     init.body = request.form;
   }
   const response = await fetch(url, init);
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null; // an HTML error page from a proxy, for instance
-  }
+  const body = await jsonBodyOf(response);
   const rateLimit = rateLimitOf(response.headers);
   if (!response.ok) {
     const error = (body as { error?: unknown } | null)?.error;

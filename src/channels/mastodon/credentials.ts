@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialIssues, missingKeys, secretString as secret, type KeyLabel } from '../credentials.js';
+import { credentialRules, credentialsParser, secretString as secret } from '../credentials.js';
 
 export const MASTODON_VISIBILITIES = ['public', 'unlisted', 'private', 'direct'] as const;
 export type MastodonVisibility = (typeof MASTODON_VISIBILITIES)[number];
@@ -21,25 +21,16 @@ const mastodon = z.object({
 
 export const MASTODON_CREDENTIAL_KEYS = ['accessToken', 'visibility', 'spoilerText'];
 
-export function mastodonCredentialsFrom(record: Record<string, string | undefined>): MastodonCredentials {
-  const parsed = mastodon.safeParse(record);
-  if (!parsed.success) throw new Error(`Mastodon credentials: ${credentialIssues(parsed.error)}`);
-  return parsed.data;
-}
+export const mastodonCredentialsFrom: (record: Record<string, string | undefined>) => MastodonCredentials =
+  credentialsParser(mastodon, 'Mastodon credentials');
 
-export function mastodonCredentialProblems(
-  credentials: Record<string, string>,
-  label: KeyLabel,
-  title: string,
-): string[] {
-  const problems = missingKeys(
-    ['accessToken'],
-    new Set(Object.keys(credentials)),
-    label,
-    `${title} needs an access token of the account`,
-  );
-  const visibility = credentials.visibility?.trim();
-  if (visibility !== undefined && !(MASTODON_VISIBILITIES as readonly string[]).includes(visibility))
-    problems.push(`${label('visibility')}: must be ${MASTODON_VISIBILITIES.join(', ')}`);
-  return problems;
-}
+export const mastodonCredentialProblems = credentialRules(
+  ['accessToken'],
+  (title) => `${title} needs an access token of the account`,
+  {
+    visibility: {
+      valid: (v) => (MASTODON_VISIBILITIES as readonly string[]).includes(v),
+      problem: `must be ${MASTODON_VISIBILITIES.join(', ')}`,
+    },
+  },
+);

@@ -1,7 +1,6 @@
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
-import { plainUtcTime, saneRetryAt } from '../../domain/plain-time.js';
-import { ChannelError } from '../adapter.js';
-import { networkProblem } from '../network-errors.js';
+import { saneRetryAt } from '../../domain/plain-time.js';
+import { rateLimited, platformTrouble, requestRefused, platformClassifier } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
 import { MastodonApiError } from './api.js';
 
@@ -14,12 +13,7 @@ export function mastodonRateLimited(
   platformCode: string | number,
 ): ErrorClass {
   const retryAt = saneRetryAt(reset, now, DEFAULT_RATE_LIMIT_WAIT_MS);
-  return {
-    kind: 'rate_limited',
-    retryAt,
-    platformCode,
-    message: `Mastodon rate limit: will post at ${plainUtcTime(retryAt, now)}.`,
-  };
+  return rateLimited('Mastodon', retryAt, now, platformCode);
 }
 
 function classifyApiError(error: MastodonApiError, now: Date): ErrorClass {
@@ -42,11 +36,7 @@ function classifyApiError(error: MastodonApiError, now: Date): ErrorClass {
     };
   }
   if (status === 408 || status >= 500) {
-    return {
-      kind: 'transient',
-      platformCode: status,
-      message: `The Mastodon instance is having trouble (HTTP ${status}): will try again.`,
-    };
+    return platformTrouble('The Mastodon instance', `HTTP ${status}`, status);
   }
   if (status === 404) {
     return {
@@ -62,16 +52,8 @@ function classifyApiError(error: MastodonApiError, now: Date): ErrorClass {
       message: `Mastodon rejected the status${detail ? `: ${detail}` : ''}.`,
     };
   }
-  return {
-    kind: 'permanent',
-    platformCode: status,
-    message: `Mastodon refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
-  };
+  return requestRefused('Mastodon refused the request', `HTTP ${status}`, detail, status);
 }
 
 /** Sorts any error from a Mastodon call by its HTTP status, in plain words. */
-export function classifyMastodonError(error: unknown, now: Date): ErrorClass {
-  if (error instanceof ChannelError) return error;
-  if (error instanceof MastodonApiError) return classifyApiError(error, now);
-  return networkProblem('Mastodon', error);
-}
+export const classifyMastodonError = platformClassifier('Mastodon', MastodonApiError, classifyApiError);

@@ -21,7 +21,7 @@ export const mastodonPlatform: PlatformRow = {
   },
   defaultApiUrl: DEFAULT_MASTODON_URL,
   credentialKeys: MASTODON_CREDENTIAL_KEYS,
-  credentialProblems: (credentials, label, title) => mastodonCredentialProblems(credentials, label, title),
+  credentialProblems: mastodonCredentialProblems,
   parseCredentials: mastodonCredentialsFrom,
   composer: mastodonComposer,
   createAdapter(config, { timeoutMs, imageFetch }) {

@@ -1,18 +1,10 @@
 import { ApiResponseError } from 'twitter-api-v2';
 import type { EUploadMimeType, SendTweetV2Params, TweetV2 } from 'twitter-api-v2';
 import { z } from 'zod';
-import type {
-  AccountCheck,
-  Channel,
-  ComposeOptions,
-  ComposedPost,
-  PlatformCapabilities,
-  PublishContext,
-} from '../adapter.js';
-import type { ErrorClass, PublishResult } from '../../domain/delivery-outcome.js';
+import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
+import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
-import type { NewsItem } from '../../domain/item.js';
 import { TWEET_LIMIT, twitterComposer } from './compose.js';
 import { tweetLength } from '../text.js';
 import type { AccountLookup } from '../credentials.js';
@@ -21,7 +13,9 @@ import { fetchImage } from '../fetch-image.js';
 import { typeOfExtension } from '../../domain/media.js';
 import type { ImageFetchPolicy } from '../fetch-image.js';
 import { comparableText, decodeTwitterEntities, postedSince, sameUrl } from '../match.js';
-import { redact } from '../redact.js';
+import { configuredAccount } from '../guard.js';
+import { LiveChannel } from '../live-channel.js';
+import { perAccount } from '../account-cache.js';
 import { deleteThread, findThreadParts } from '../thread.js';
 import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
@@ -52,7 +46,6 @@ export interface TwitterChannelOptions {
   now?: () => Date;
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_IMAGE_BYTES = 5 * 1_048_576;
 /** How many recent tweets findExisting reads at most. */
 const MAX_TIMELINE_TWEETS = 1_000;
@@ -94,25 +87,15 @@ export const TWITTER_CAPABILITIES: PlatformCapabilities = {
 };
 
 /** Twitter/X adapter over twitter-api-v2: tweets, resumable threads, images with alt text. Cannot edit. */
-export class TwitterChannel implements Channel {
-  readonly platform = 'twitter' as const;
-  readonly capabilities = TWITTER_CAPABILITIES;
-
-  private readonly sessions = new Map<string, Promise<TwitterAccountSession>>();
+export class TwitterChannel extends LiveChannel implements Channel {
+  private readonly session = perAccount((accountId) => this.createSession(accountId));
   private readonly tokenStore: TokenStore;
   private readonly apiUrl: string;
-  private readonly timeoutMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly options: TwitterChannelOptions) {
+    super('twitter', TWITTER_CAPABILITIES, twitterComposer, classifyTwitterError, options);
     this.tokenStore = options.tokenStore ?? memoryTokenStore();
     this.apiUrl = options.apiUrl ?? DEFAULT_TWITTER_API_URL;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.now = options.now ?? (() => new Date());
-  }
-
-  compose(item: NewsItem, account: ChannelAccount, options?: ComposeOptions): ComposedPost {
-    return twitterComposer.compose(item, account, options);
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {
@@ -181,10 +164,6 @@ export class TwitterChannel implements Channel {
     });
   }
 
-  classifyError(error: unknown): ErrorClass {
-    return classifyTwitterError(error, this.now());
-  }
-
   private isPart(
     tweet: TweetV2,
     index: number,
@@ -204,7 +183,10 @@ export class TwitterChannel implements Channel {
     ctx: PublishContext,
   ): Promise<string> {
     try {
-      const result = await session.call((client) => client.v2.tweet(params));
+      const result = await session.call(async (client) => {
+        await ctx.beforeSend();
+        return client.v2.tweet(params);
+      });
       return result.data.id;
     } catch (error) {
       if (classifyTwitterError(error, this.now()).platformCode !== 187) throw error;
@@ -269,37 +251,16 @@ export class TwitterChannel implements Channel {
   }
 
   /** Runs `fn` for an account; every failure leaves as a ChannelError whose message holds no secret. */
-  private async guard<T>(accountId: string, fn: (session: TwitterAccountSession) => Promise<T>): Promise<T> {
+  private guard<T>(accountId: string, fn: (session: TwitterAccountSession) => Promise<T>): Promise<T> {
     let session: TwitterAccountSession | undefined;
-    try {
-      session = await this.session(accountId);
-      return await fn(session);
-    } catch (error) {
-      // A new error: library errors carry the request, whose headers hold the tokens.
-      const c = this.classifyError(error);
-      throw new ChannelError({ ...c, message: redact(c.message, session?.secrets() ?? []) });
-    }
-  }
-
-  private session(accountId: string): Promise<TwitterAccountSession> {
-    let session = this.sessions.get(accountId);
-    if (!session) {
-      session = this.createSession(accountId);
-      this.sessions.set(accountId, session);
-      session.catch(() => this.sessions.delete(accountId));
-    }
-    return session;
+    return this.guarded(
+      () => session?.secrets() ?? [],
+      async () => fn((session = await this.session(accountId))),
+    );
   }
 
   private async createSession(accountId: string): Promise<TwitterAccountSession> {
-    const settings = await this.options.accounts(accountId);
-    if (!settings) {
-      throw new ChannelError({
-        kind: 'auth',
-        platformCode: 'not_configured',
-        message: `No Twitter credentials are configured for the account "${accountId}".`,
-      });
-    }
+    const settings = await configuredAccount(this.options.accounts, accountId, 'Twitter credentials are');
     const connection = { apiUrl: settings.apiUrl ?? this.apiUrl, timeoutMs: this.timeoutMs };
     return new TwitterAccountSession(
       accountId,

@@ -2,8 +2,9 @@ import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twit
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import { networkProblem } from '../network-errors.js';
+import { platformTrouble, rateLimited, requestRefused } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
-import { plainUtcTime, saneRetryAt } from '../../domain/plain-time.js';
+import { saneRetryAt } from '../../domain/plain-time.js';
 
 /** When Twitter says "rate limited" without saying until when. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -53,19 +54,10 @@ function classifyResponse(error: ApiResponseError, now: Date): ErrorClass {
   const platformCode = codes[0] ?? status;
   if (error.rateLimitError || codes.includes(88)) {
     const retryAt = rateLimitReset(error, now);
-    return {
-      kind: 'rate_limited',
-      retryAt,
-      platformCode,
-      message: `Twitter rate limit: will post at ${plainUtcTime(retryAt, now)}.`,
-    };
+    return rateLimited('Twitter', retryAt, now, platformCode);
   }
   if (status >= 500) {
-    return {
-      kind: 'transient',
-      platformCode,
-      message: `Twitter is having trouble (HTTP ${status}): will try again.`,
-    };
+    return platformTrouble('Twitter', `HTTP ${status}`, platformCode);
   }
   if (error.isAuthError) {
     return {
@@ -101,11 +93,7 @@ function classifyResponse(error: ApiResponseError, now: Date): ErrorClass {
     };
   }
   const detail = platformDetail(body?.detail ?? body?.errors?.[0]?.message ?? body?.title);
-  return {
-    kind: 'permanent',
-    platformCode,
-    message: `Twitter refused the request (HTTP ${status}${detail ? `: ${detail}` : ''}).`,
-  };
+  return requestRefused('Twitter refused the request', `HTTP ${status}`, detail, platformCode);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ClaimLostError } from '../../../src/domain/errors.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../src/channels/adapter.js';
 import { FacebookChannel } from '../../../src/channels/facebook/adapter.js';
@@ -73,6 +74,16 @@ describe('publishing to a Page', () => {
     expect(ctx.post.text).toContain(item.url);
     expect(result.remoteId).toBe(fake.posts[0]!.id);
     expect(result.details).toEqual({ photoId: fake.posts[0]!.id.split('_')[1] });
+  });
+
+  it('checks the claim right before a link post or a photo post, and passes a lost claim on', async () => {
+    const photo = testItem({ imageUrl: 'https://news.example.org/bike.jpg', imageAlt: 'Bike lane' });
+    for (const item of [testItem(), photo]) {
+      const { ctx } = contextFor(facebook(), item);
+      ctx.beforeSend = () => Promise.reject(new ClaimLostError(ctx.delivery.id));
+      await expect(facebook().publish(ctx)).rejects.toBeInstanceOf(ClaimLostError);
+    }
+    expect(fake.posts).toEqual([]);
   });
 
   it('edits the message of the earlier post', async () => {

@@ -1,3 +1,4 @@
+import { ClaimLostError } from '../../../src/domain/errors.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../src/channels/adapter.js';
 import type { TwitterOAuth2Credentials } from '../../../src/channels/twitter/credentials.js';
@@ -84,6 +85,14 @@ describe('publishing tweets', () => {
     expect(fake.requests).toContain(`POST /2/media/upload/${media!.id}/append`);
   });
 
+  it('checks the claim after the upload, right before the tweet, and passes a lost claim on', async () => {
+    const { ctx } = contextFor(twitter(), testItem({ imageUrl: fake.imageUrl, imageAlt: 'A bike lane' }));
+    ctx.beforeSend = () => Promise.reject(new ClaimLostError(ctx.delivery.id));
+    await expect(twitter().publish(ctx)).rejects.toBeInstanceOf(ClaimLostError);
+    expect([...fake.media.values()]).toMatchObject([{ finalized: true, alt: 'A bike lane' }]);
+    expect(fake.posts).toEqual([]);
+  });
+
   it('fails in plain words when the image cannot be downloaded', async () => {
     const { ctx } = contextFor(twitter(), testItem({ imageUrl: fake.missingImageUrl, imageAlt: 'x' }));
     const error = await failureOf(twitter().publish(ctx));
@@ -116,6 +125,17 @@ describe('threads', () => {
     expect(fake.posts.map((p) => p.text)).toEqual(ctx.post.parts);
     expect(fake.posts.slice(1).map((p) => p.replyTo)).toEqual(fake.posts.slice(0, -1).map((p) => p.id));
     expect(result.details).toEqual({ tweetIds: fake.posts.map((p) => p.id) });
+  });
+
+  it('checks the claim before each part: a lost claim stops the thread where it is', async () => {
+    const channel = twitter();
+    const { ctx } = contextFor(channel, threadItem);
+    let checks = 0;
+    ctx.beforeSend = async () => {
+      if (++checks === 2) throw new ClaimLostError(ctx.delivery.id);
+    };
+    await expect(channel.publish(ctx)).rejects.toBeInstanceOf(ClaimLostError);
+    expect(fake.posts.map((p) => p.text)).toEqual([ctx.post.parts[0]]);
   });
 
   it('resumes at tweet 3 after a 429 on tweet 3, posting no tweet twice', async () => {

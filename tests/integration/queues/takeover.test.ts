@@ -38,6 +38,7 @@ describe('a delivery taken over while its first worker was frozen', () => {
       log: app.ctx.log,
       handlers: { channel: handler },
       backoffMs: 100,
+      lockMs: app.ctx.config.delivery.lockMs,
     });
   }
 

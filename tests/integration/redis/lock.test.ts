@@ -70,7 +70,7 @@ describe('OAuth refresh lock', () => {
     expect(error).toBeInstanceOf(ChannelError);
     expect(error).toMatchObject({
       kind: 'transient',
-      message: 'Another Herald process has been renewing the Twitter token for too long: will try again.',
+      message: "Another Herald process has been renewing this account's token for too long: will try again.",
     });
   });
 });
