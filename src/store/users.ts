@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { StaffRole, StaffUser, StaffUserPatch } from '../domain/staff.js';
-import type { Database, StaffUsersTable } from './schema.js';
+import type { Database, StaffSessionsTable, StaffUsersTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 
@@ -152,17 +152,8 @@ export async function recordLogin(db: Db, id: string): Promise<void> {
 
 // Sessions ----------------------------------------------------------------------------------------
 
-export interface StaffSession {
-  /** SHA-256 of the token (what the table keeps). */
-  id: string;
-  userId: string;
-  csrfToken: string;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
+/** A session as stored: its id is the SHA-256 of the token. */
+export type StaffSession = Selectable<StaffSessionsTable>;
 
 export const sessionKey = (token: string): string => createHash('sha256').update(token).digest('hex');
 
