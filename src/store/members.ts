@@ -1,6 +1,6 @@
 // Member authorities and their contacts.
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import type {
   Authority,
   AuthorityFields,
@@ -16,6 +16,8 @@ import { subscriptionFor } from '../domain/newsletter.js';
 import type { AuthoritiesTable, ContactsTable, Database } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
+import { foundOrThrow } from './found.js';
+import { countByStatus } from './count-by-status.js';
 
 type Db = Kysely<Database>;
 
@@ -65,11 +67,8 @@ export async function findAuthority(db: Db, id: string): Promise<StoredAuthority
   return row ? rowToAuthority(row) : null;
 }
 
-export async function getAuthority(db: Db, id: string): Promise<StoredAuthority> {
-  const found = await findAuthority(db, id);
-  if (!found) throw new NotFoundError('member authority', id);
-  return found;
-}
+export const getAuthority = (db: Db, id: string): Promise<StoredAuthority> =>
+  foundOrThrow(findAuthority(db, id), 'member authority', id);
 
 export async function insertAuthority(db: Db, fields: AuthorityFields): Promise<StoredAuthority> {
   const key = authorityKey(fields.name, fields.country);
@@ -173,11 +172,8 @@ export async function findContact(db: Db, id: string): Promise<StoredContact | n
   return row ? rowToContact(row) : null;
 }
 
-export async function getContact(db: Db, id: string): Promise<StoredContact> {
-  const found = await findContact(db, id);
-  if (!found) throw new NotFoundError('contact', id);
-  return found;
-}
+export const getContact = (db: Db, id: string): Promise<StoredContact> =>
+  foundOrThrow(findContact(db, id), 'contact', id);
 
 export async function findContactByEmail(db: Db, email: string): Promise<StoredContact | null> {
   const row = await db
@@ -378,14 +374,8 @@ function inAudience<Q extends SelectQueryBuilder<Database, 'contacts', object>>(
   return q;
 }
 
-export async function countContactsByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('contacts')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
+export const countContactsByStatus = (db: Db): Promise<Record<string, number>> =>
+  countByStatus(db, 'contacts');
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,7 +1,6 @@
 // Newsletters and their recipient rows (the list a send works through).
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
-import { NotFoundError } from '../domain/errors.js';
 import type { NewsletterKind } from '../domain/newsletter.js';
 import type {
   Newsletter,
@@ -17,6 +16,7 @@ import type { Database, NewsletterRecipientsTable, NewslettersTable } from './sc
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
+import { foundOrThrow } from './found.js';
 
 type Db = Kysely<Database>;
 
@@ -108,11 +108,8 @@ export async function findNewsletter(db: Db, id: string): Promise<Newsletter | n
   return row ? rowToNewsletter(row) : null;
 }
 
-export async function getNewsletter(db: Db, id: string): Promise<Newsletter> {
-  const found = await findNewsletter(db, id);
-  if (!found) throw new NotFoundError('newsletter', id);
-  return found;
-}
+export const getNewsletter = (db: Db, id: string): Promise<Newsletter> =>
+  foundOrThrow(findNewsletter(db, id), 'newsletter', id);
 
 export async function listNewsletters(
   db: Db,

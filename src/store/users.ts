@@ -5,6 +5,7 @@ import type { StaffRole, StaffUser, StaffUserPatch } from '../domain/staff.js';
 import type { Database, StaffSessionsTable, StaffUsersTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
+import { foundOrThrow } from './found.js';
 
 type Db = Kysely<Database>;
 
@@ -50,11 +51,7 @@ export async function findUser(db: Db, id: string): Promise<StaffUser | null> {
   return row ? rowToUser(row) : null;
 }
 
-export async function getUser(db: Db, id: string): Promise<StaffUser> {
-  const user = await findUser(db, id);
-  if (!user) throw new NotFoundError('user', id);
-  return user;
-}
+export const getUser = (db: Db, id: string): Promise<StaffUser> => foundOrThrow(findUser(db, id), 'user', id);
 
 export async function findUserByEmail(db: Db, email: string): Promise<StaffUser | null> {
   const row = await db
