@@ -4,7 +4,7 @@ import type { Database } from './schema.js';
 /** How many rows of the table are in each status. */
 export async function countByStatus(
   db: Kysely<Database>,
-  table: 'items' | 'deliveries' | 'contacts',
+  table: 'items' | 'deliveries' | 'contacts' | 'newsletterRecipients',
 ): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom(table)
