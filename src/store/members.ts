@@ -78,21 +78,23 @@ export async function insertAuthority(db: Db, fields: AuthorityFields): Promise<
       `${fields.name} (${fields.country}) already exists as ${clash.id}`,
       'duplicate_authority',
     );
-  const now = nowIso();
+  const { name, country, regionType } = fields;
+  const id = await insertAuthorityRow(db, { name, nameKey: key, country, regionType }, nowIso());
+  return getAuthority(db, id);
+}
+
+/** Adds the authority row as it is (its name key already checked to be free); returns its new id. */
+export async function insertAuthorityRow(
+  db: Db,
+  authority: { name: string; nameKey: string; country: string; regionType: string },
+  now: string,
+): Promise<string> {
   const id = newId('aut');
   await db
     .insertInto('authorities')
-    .values({
-      id,
-      name: fields.name,
-      nameKey: key,
-      country: fields.country,
-      regionType: fields.regionType,
-      createdAt: now,
-      updatedAt: now,
-    })
+    .values({ id, ...authority, createdAt: now, updatedAt: now })
     .execute();
-  return getAuthority(db, id);
+  return id;
 }
 
 export async function updateAuthority(db: Db, id: string, fields: AuthorityFields): Promise<StoredAuthority> {
