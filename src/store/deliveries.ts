@@ -13,7 +13,7 @@ import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 import { foundOrThrow } from './found.js';
-import { countByStatus } from './count-by-status.js';
+import { countByStatus } from './counts.js';
 
 type Db = Kysely<Database>;
 

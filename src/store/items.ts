@@ -7,7 +7,7 @@ import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 import { foundOrThrow } from './found.js';
-import { countByStatus } from './count-by-status.js';
+import { countByStatus, countRows } from './counts.js';
 
 type Db = Kysely<Database>;
 type EditableFields = ItemFields & { slug: string };
@@ -189,11 +189,11 @@ export interface ItemListQuery {
 export async function listItems(db: Db, q: ItemListQuery): Promise<{ items: NewsItem[]; total: number }> {
   let base = db.selectFrom('items');
   if (q.status) base = base.where('status', '=', q.status);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base.selectAll().orderBy('createdAt', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { items: rows.map(rowToItem), total: Number(count.n) };
+  return { items: rows.map(rowToItem), total };
 }
 
 export async function listScheduledItems(db: Db): Promise<NewsItem[]> {

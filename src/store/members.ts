@@ -17,7 +17,7 @@ import type { AuthoritiesTable, ContactsTable, Database } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { foundOrThrow } from './found.js';
-import { countByStatus } from './count-by-status.js';
+import { countByStatus, countRows } from './counts.js';
 
 type Db = Kysely<Database>;
 
@@ -139,7 +139,7 @@ export async function listAuthorities(
   let base = db.selectFrom('authorities');
   if (query.q) base = base.where(containsCi('authorities.name', query.q));
   if (query.country) base = base.where('authorities.country', '=', query.country.toUpperCase());
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base
       .selectAll('authorities')
       .select((eb) =>
@@ -154,11 +154,11 @@ export async function listAuthorities(
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
   return {
     authorities: rows.map((r) => ({ ...rowToAuthority(r), contacts: Number(r.contacts ?? 0) })),
-    total: Number(count.n),
+    total,
   };
 }
 
@@ -301,7 +301,7 @@ export async function listContacts(
   if (query.status) base = base.where('contacts.status', '=', query.status);
   if (query.authorityId) base = base.where('contacts.authorityId', '=', query.authorityId);
   if (query.language) base = base.where('contacts.language', '=', query.language);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base
       .selectAll('contacts')
       .select(['authorities.name as authorityName', 'authorities.country as country'])
@@ -311,7 +311,7 @@ export async function listContacts(
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
   return {
     contacts: rows.map((r) => ({
@@ -319,7 +319,7 @@ export async function listContacts(
       authorityName: r.authorityName ?? '',
       country: r.country ?? '',
     })),
-    total: Number(count.n),
+    total,
   };
 }
 

@@ -14,6 +14,7 @@ import { emptyProgress, OPEN_RECIPIENT_STATUSES } from '../domain/newsletter-sen
 import type { Audience } from './members.js';
 import type { Database, NewsletterRecipientsTable, NewslettersTable } from './schema.js';
 import { nowIso } from './db.js';
+import { countRows } from './counts.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 import { foundOrThrow } from './found.js';
@@ -117,11 +118,11 @@ export async function listNewsletters(
 ): Promise<{ newsletters: Newsletter[]; total: number }> {
   let base = db.selectFrom('newsletters');
   if (q.status) base = base.where('status', '=', q.status);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base.selectAll().orderBy('createdAt', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { newsletters: rows.map(rowToNewsletter), total: Number(count.n) };
+  return { newsletters: rows.map(rowToNewsletter), total };
 }
 
 export async function listNewslettersByStatus(db: Db, statuses: NewsletterStatus[]): Promise<Newsletter[]> {
@@ -223,11 +224,11 @@ export async function listRecipients(
 ): Promise<{ recipients: Recipient[]; total: number }> {
   let base = db.selectFrom('newsletterRecipients').where('newsletterId', '=', newsletterId);
   if (q.status) base = base.where('status', '=', q.status);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base.selectAll().orderBy('email').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { recipients: rows.map(rowToRecipient), total: Number(count.n) };
+  return { recipients: rows.map(rowToRecipient), total };
 }
 
 /** Open rows, in pages by id: what must have a job while the newsletter is sending. */

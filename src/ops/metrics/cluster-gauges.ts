@@ -4,7 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Queues } from '../../queues/producer.js';
 import { QUEUE_NAMES } from '../../queues/names.js';
 import type { Store } from '../../store/db.js';
-import { countByStatus } from '../../store/count-by-status.js';
+import { countByStatus } from '../../store/counts.js';
 
 export const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 
