@@ -1,7 +1,8 @@
 import type { Context } from '../app/context.js';
 import { countDeliveriesByStatus, listFailedDeliveries } from '../store/deliveries.js';
 import { countItemsByStatus } from '../store/items.js';
-import { listAccounts } from '../store/accounts.js';
+import { listAccounts, type StoredAccount } from '../store/accounts.js';
+import { PLATFORMS } from '../channels/platforms.js';
 import { feedStatus, printFeedStatus } from './status-feed.js';
 import { newsletterStatus, printNewsletterStatus } from './status-newsletter.js';
 
@@ -31,15 +32,22 @@ export async function printStatus(ctx: Context, json: boolean): Promise<void> {
       );
   console.log(`Items: ${fmt(items)}`);
   console.log(`Deliveries: ${fmt(deliveries)}`);
-  console.log('Accounts:');
-  for (const a of accounts)
-    console.log(
-      `  ${a.id.padEnd(16)} ${a.platform.padEnd(9)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`,
-    );
+  printAccounts(accounts);
   console.log(failed.length ? 'Failed deliveries:' : 'No failed deliveries.');
   for (const d of failed) console.log(`  ${d.id}  ${d.itemId}  ${d.target}  ${d.errorKind}: ${d.lastError}`);
   printFeedStatus(feeds);
   printNewsletterStatus(newsletters);
+}
+
+/** One line per account, its platform by the name people know it by (the platform table's). */
+function printAccounts(accounts: StoredAccount[]): void {
+  console.log('Accounts:');
+  const platformName = (a: StoredAccount) => PLATFORMS[a.platform].displayName;
+  const width = Math.max(9, ...accounts.map((a) => platformName(a).length));
+  for (const a of accounts)
+    console.log(
+      `  ${a.id.padEnd(16)} ${platformName(a).padEnd(width)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`,
+    );
 }
 
 const fmt = (counts: Record<string, number>) =>

@@ -137,6 +137,10 @@ const translation = z.strictObject({
   body: body.optional(),
 });
 
+const tags = z
+  .array(tag, { error: 'must be a list of tags' })
+  .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`);
+
 /** Every field a client may set on an item. */
 export const itemFieldsSchema = z.strictObject({
   title: text(LIMITS.title, { required: true }),
@@ -146,10 +150,7 @@ export const itemFieldsSchema = z.strictObject({
   imageUrl: httpUrl.nullable().optional(),
   imageAlt: text(LIMITS.imageAlt, { required: false }).nullable().optional(),
   imageId: mediaId.nullable().optional(),
-  tags: z
-    .array(tag, { error: 'must be a list of tags' })
-    .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`)
-    .default([]),
+  tags: tags.default([]),
   language: language.default('en'),
   slug: z
     .string({ error: 'must be a string' })
@@ -180,10 +181,7 @@ export const itemPatchSchema = z.strictObject({
   imageUrl: httpUrl.nullable().optional(),
   imageAlt: text(LIMITS.imageAlt, { required: false }).nullable().optional(),
   imageId: mediaId.nullable().optional(),
-  tags: z
-    .array(tag, { error: 'must be a list of tags' })
-    .max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`)
-    .optional(),
+  tags: tags.optional(),
   language: language.optional(),
   slug: itemFieldsSchema.shape.slug,
   translations: z.record(language, translation).optional(),

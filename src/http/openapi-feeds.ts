@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { itemFieldsSchema } from '../domain/item.js';
 import { hookOptionsSchema } from '../ingest/webhook.js';
 import {
@@ -6,18 +5,11 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
 } from '../ingest/webhook-signature.js';
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
+import { errorResponse, json, jsonSchema } from './openapi-parts.js';
 
 /** The feeds' part of the OpenAPI document: public feed URLs, the signed CMS webhook, sources. */
 export const feedSchemas = {
-  PublishHook: z.toJSONSchema(itemFieldsSchema.extend(hookOptionsSchema.shape), {
-    io: 'input',
-    unrepresentable: 'any',
-  }),
+  PublishHook: jsonSchema(itemFieldsSchema.extend(hookOptionsSchema.shape)),
 };
 
 const feedFile = (summary: string, type: string) => ({
@@ -80,10 +72,7 @@ export const feedPaths = {
           schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
         },
       ],
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/PublishHook' } } },
-      },
+      requestBody: { required: true, ...json('PublishHook') },
       responses: {
         '201': { description: 'Created and published' },
         '200': {

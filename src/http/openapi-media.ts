@@ -1,8 +1,4 @@
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+import { errorResponse, idParam, json } from './openapi-parts.js';
 
 const mediaFile = {
   type: 'object',
@@ -56,10 +52,7 @@ export const mediaSchemas = {
   },
 };
 
-const media = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Media' } } },
-});
+const media = (description: string) => ({ description, ...json('Media') });
 
 export const mediaPaths = {
   '/api/media': {
@@ -95,10 +88,7 @@ export const mediaPaths = {
     patch: {
       summary: 'Edit the alt text',
       parameters: idParam,
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/MediaPatch' } } },
-      },
+      requestBody: { required: true, ...json('MediaPatch') },
       responses: {
         '200': media('The upload'),
         '400': errorResponse('Alt text missing or too long'),

@@ -1,6 +1,6 @@
 // OpenAPI description of the member, contact and newsletter API and of the public newsletter links,
 // generated from the zod schemas that validate the requests. Spread into src/http/openapi.ts.
-import { z } from 'zod';
+import { RECIPIENT_STATUSES } from '../domain/newsletter-send.js';
 import { authorityFieldsSchema, contactFieldsSchema } from '../domain/member.js';
 import { newsletterInputSchema, newsletterPatchSchema, testSendSchema } from '../newsletter/staff-tools.js';
 import {
@@ -15,58 +15,28 @@ import {
   recipientListQuery,
   sendBody,
 } from './newsletter-schemas.js';
+import { errorResponse, errors, idParam, json, jsonSchema, queryParams } from './openapi-parts.js';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
-const error = (description: string) => ({ description, ...json('Error') });
-const errors = {
-  '400': error('Invalid input (names each bad field)'),
-  '401': error('Missing or wrong API token'),
-  '404': error('Not found'),
-};
 const conflict = {
-  '409': error('Not possible in the current state (e.g. pausing a newsletter that is not sending)'),
+  '409': errorResponse('Not possible in the current state (e.g. pausing a newsletter that is not sending)'),
 };
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
-
-/** Query parameters from a zod object schema. */
-function query(s: z.ZodObject) {
-  const json = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, object>;
-  };
-  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema }));
-}
 
 const progress = {
   type: 'object',
   description: 'Recipients by status',
-  properties: Object.fromEntries(
-    [
-      'total',
-      'pending',
-      'sending',
-      'deferred',
-      'sent',
-      'bounced',
-      'failed',
-      'skipped',
-      'unknown',
-      'cancelled',
-    ].map((k) => [k, { type: 'integer' }]),
-  ),
+  properties: Object.fromEntries(['total', ...RECIPIENT_STATUSES].map((k) => [k, { type: 'integer' }])),
 };
 
 export const newsletterSchemas = {
-  AuthorityInput: schema(authorityFieldsSchema),
-  AuthorityPatch: schema(authorityPatch),
-  ContactInput: schema(contactFieldsSchema),
-  ContactPatch: schema(contactPatch),
-  EraseConfirmation: schema(eraseConfirmation),
-  NewsletterInput: schema(newsletterInputSchema),
-  NewsletterPatch: schema(newsletterPatchSchema),
-  SendRequest: schema(sendBody),
-  TestSendRequest: schema(testSendSchema),
+  AuthorityInput: jsonSchema(authorityFieldsSchema),
+  AuthorityPatch: jsonSchema(authorityPatch),
+  ContactInput: jsonSchema(contactFieldsSchema),
+  ContactPatch: jsonSchema(contactPatch),
+  EraseConfirmation: jsonSchema(eraseConfirmation),
+  NewsletterInput: jsonSchema(newsletterInputSchema),
+  NewsletterPatch: jsonSchema(newsletterPatchSchema),
+  SendRequest: jsonSchema(sendBody),
+  TestSendRequest: jsonSchema(testSendSchema),
   Progress: progress,
   ImportReport: {
     type: 'object',
@@ -114,7 +84,7 @@ export const newsletterPaths = {
   '/api/members': {
     get: {
       summary: 'Member authorities with their number of contacts',
-      parameters: query(memberListQuery),
+      parameters: queryParams(memberListQuery),
       responses: { '200': { description: 'A page of members' }, ...errors },
     },
     post: {
@@ -122,7 +92,7 @@ export const newsletterPaths = {
       requestBody: { required: true, ...json('AuthorityInput') },
       responses: {
         '201': { description: 'Created' },
-        '409': error('Same name and country exists'),
+        '409': errorResponse('Same name and country exists'),
         ...errors,
       },
     },
@@ -143,7 +113,7 @@ export const newsletterPaths = {
   '/api/contacts': {
     get: {
       summary: 'List and search contacts (name, email, authority)',
-      parameters: query(contactListQuery),
+      parameters: queryParams(contactListQuery),
       responses: { '200': { description: 'A page of contacts' }, ...errors },
     },
     post: {
@@ -151,7 +121,7 @@ export const newsletterPaths = {
       requestBody: { required: true, ...json('ContactInput') },
       responses: {
         '201': { description: 'Created' },
-        '409': error('The email belongs to another contact'),
+        '409': errorResponse('The email belongs to another contact'),
         ...errors,
       },
     },
@@ -190,14 +160,14 @@ export const newsletterPaths = {
     post: {
       summary:
         'Create or update contacts from CSV (header authority,country,name,email,language; optional region_type, announcements, digest), in one transaction',
-      parameters: query(importQuery),
+      parameters: queryParams(importQuery),
       requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
       responses: {
         '200': {
           description: 'What was imported, and every rejected row with its line and reason',
           ...json('ImportReport'),
         },
-        '415': error('Not sent as text/csv'),
+        '415': errorResponse('Not sent as text/csv'),
         ...errors,
       },
     },
@@ -214,7 +184,7 @@ export const newsletterPaths = {
   '/api/newsletters': {
     get: {
       summary: 'Newsletters with their progress',
-      parameters: query(newsletterListQuery),
+      parameters: queryParams(newsletterListQuery),
       responses: { '200': { description: 'A page of newsletters' }, ...errors },
     },
     post: {
@@ -239,12 +209,12 @@ export const newsletterPaths = {
   '/api/newsletters/{id}/preview': {
     get: {
       summary: 'The message as a contact would get it',
-      parameters: [...idParam, ...query(previewQuery)],
+      parameters: [...idParam, ...queryParams(previewQuery)],
       responses: {
         '200': {
           description: 'JSON {to, language, subject, html, text, warnings}, or the HTML or text part',
         },
-        '422': error('The template does not compile (file and line of each problem)'),
+        '422': errorResponse('The template does not compile (file and line of each problem)'),
         ...errors,
       },
     },
@@ -256,7 +226,7 @@ export const newsletterPaths = {
       requestBody: { required: true, ...json('TestSendRequest') },
       responses: {
         '200': { description: "The server's reply" },
-        '502': error('The mail server refused it'),
+        '502': errorResponse('The mail server refused it'),
         ...errors,
       },
     },
@@ -268,7 +238,7 @@ export const newsletterPaths = {
       requestBody: json('SendRequest'),
       responses: {
         '202': { description: 'Sending or scheduled' },
-        '422': error('The template does not compile'),
+        '422': errorResponse('The template does not compile'),
         ...conflict,
         ...errors,
       },
@@ -283,7 +253,7 @@ export const newsletterPaths = {
   '/api/newsletters/{id}/recipients': {
     get: {
       summary: 'Per-recipient results: status, attempts, server reply',
-      parameters: [...idParam, ...query(recipientListQuery)],
+      parameters: [...idParam, ...queryParams(recipientListQuery)],
       responses: { '200': { description: 'A page of recipients' }, ...errors },
     },
   },

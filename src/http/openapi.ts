@@ -1,15 +1,12 @@
-import { z } from 'zod';
 import { withIdempotencyKeys } from './idempotency-key.js';
-import { itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
+import { ITEM_STATUSES, itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
 import { publishBody, withdrawBody } from './schemas.js';
 import { feedPaths, feedSchemas } from './openapi-feeds.js';
 import { newsletterPaths, newsletterSchemas } from './openapi-newsletters.js';
 import { mediaPaths, mediaSchemas } from './openapi-media.js';
 import { previewBody } from './routes/preview.js';
 import { previewResponseSchema } from './preview-schema.js';
-
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
-  z.toJSONSchema(s, { io, unrepresentable: 'any' });
+import { errors, idParam, json, jsonSchema } from './openapi-parts.js';
 
 const errorSchema = {
   type: 'object',
@@ -26,26 +23,6 @@ const errorSchema = {
   },
 };
 
-const errors = {
-  '400': {
-    description: 'Invalid input (names each bad field)',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  },
-  '401': {
-    description: 'Missing or wrong API token',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  },
-  '404': {
-    description: 'Not found',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  },
-};
-
-const json = (ref: string) => ({
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
-});
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
-
 /** The OpenAPI 3.1 description of the API, generated from the same zod schemas that validate requests. */
 export function openApiDocument(publicUrl: string) {
   return {
@@ -57,14 +34,14 @@ export function openApiDocument(publicUrl: string) {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: {
         Error: errorSchema,
-        ItemInput: schema(itemFieldsSchema),
-        ItemPatch: schema(itemPatchSchema),
-        PublishRequest: schema(publishBody),
-        WithdrawRequest: schema(withdrawBody),
+        ItemInput: jsonSchema(itemFieldsSchema),
+        ItemPatch: jsonSchema(itemPatchSchema),
+        PublishRequest: jsonSchema(publishBody),
+        WithdrawRequest: jsonSchema(withdrawBody),
         ...feedSchemas,
         ...newsletterSchemas,
         ...mediaSchemas,
-        PreviewRequest: schema(previewBody),
+        PreviewRequest: jsonSchema(previewBody),
         Preview: previewResponseSchema,
       },
     },
@@ -81,7 +58,7 @@ export function openApiDocument(publicUrl: string) {
             {
               name: 'status',
               in: 'query',
-              schema: { type: 'string', enum: ['draft', 'scheduled', 'published', 'withdrawn'] },
+              schema: { type: 'string', enum: ITEM_STATUSES },
             },
             {
               name: 'limit',

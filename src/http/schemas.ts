@@ -1,10 +1,18 @@
 import { z } from 'zod';
+import { NotFoundError } from '../domain/errors.js';
 import { ITEM_STATUSES } from '../domain/item.js';
 
 /** Ids are ours (`itm_` + 32 hex); anything else cannot exist, whatever it contains. */
 export const ITEM_ID = /^itm_[0-9a-f]{32}$/;
 export const DELIVERY_ID = /^dlv_[0-9a-f]{32}$/;
 export const DRY_RUN_POST_ID = /^out_[0-9a-f]{32}$/;
+
+/** The path's `:id` when it has the form of `pattern`; else the `what` is not found (404). */
+export function pathId(params: unknown, pattern: RegExp, what: string): string {
+  const id = String((params as { id?: unknown }).id ?? '');
+  if (!pattern.test(id)) throw new NotFoundError(what, id.slice(0, 80));
+  return id;
+}
 
 export const listItemsQuery = z.strictObject({
   status: z.enum(ITEM_STATUSES, { error: `must be one of ${ITEM_STATUSES.join(', ')}` }).optional(),

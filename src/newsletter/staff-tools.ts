@@ -16,7 +16,7 @@ import { toJson } from '../store/json.js';
 import type { MessageRecipient } from './compose.js';
 import { compileFor, composeMessage, itemsOf, loadItems } from './compose.js';
 import type { NewsletterDeps } from './send-flow.js';
-import { newsletterSettings } from './settings.js';
+import { newsletterSettings, type NewsletterSettings } from './settings.js';
 import { createMailTransport, MailSendError } from './transport.js';
 
 const subject = z
@@ -152,12 +152,7 @@ export async function previewNewsletter(
   const newsletter = await getNewsletter(deps.store.db, id);
   const recipient = await previewRecipient(deps, opts.as);
   const language = opts.language ? checkLanguage(opts.language, 'language') : recipient.language;
-  const compiled = await compileFor(
-    newsletter,
-    await itemsOf(deps.store.db, newsletter, deps.config.publicUrl),
-    language,
-    settings,
-  );
+  const compiled = await compileWithItems(deps, newsletter, language, settings);
   const { content } = composeMessage(compiled, newsletter, recipient, settings, { preview: true }); // its links show pages that never act
   return {
     to: recipient.email,
@@ -167,6 +162,17 @@ export async function previewNewsletter(
     text: content.text,
     warnings: settings.brandingGaps,
   };
+}
+
+/** The newsletter compiled with the items its recipients would see (preview and test sends). */
+async function compileWithItems(
+  deps: NewsletterDeps,
+  newsletter: Newsletter,
+  language: string,
+  settings: NewsletterSettings,
+) {
+  const items = await itemsOf(deps.store.db, newsletter, deps.config.publicUrl);
+  return compileFor(newsletter, items, language, settings);
 }
 
 function checkLanguage(value: string, field: string): string {
@@ -203,12 +209,7 @@ export async function sendTest(
   const settings = newsletterSettings(deps.config);
   const newsletter = await getNewsletter(deps.store.db, id);
   const language = body.language ? checkLanguage(body.language, 'language') : settings.defaultLanguage;
-  const compiled = await compileFor(
-    newsletter,
-    await itemsOf(deps.store.db, newsletter, deps.config.publicUrl),
-    language,
-    settings,
-  );
+  const compiled = await compileWithItems(deps, newsletter, language, settings);
   const recipient = {
     contactId: `test-${randomBytes(6).toString('hex')}`,
     email: to,

@@ -7,12 +7,13 @@ import {
   type DeliveryStatus,
   type ErrorKind,
 } from '../domain/delivery.js';
-import { NotFoundError } from '../domain/errors.js';
 import type { PlannedDelivery } from '../domain/publication.js';
 import type { Database, DeliveriesTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
+import { foundOrThrow } from './found.js';
+import { countByStatus } from './counts.js';
 
 type Db = Kysely<Database>;
 
@@ -79,11 +80,8 @@ export async function findDelivery(db: Db, id: string): Promise<Delivery | null>
   return row ? rowToDelivery(row) : null;
 }
 
-export async function getDelivery(db: Db, id: string): Promise<Delivery> {
-  const found = await findDelivery(db, id);
-  if (!found) throw new NotFoundError('delivery', id);
-  return found;
-}
+export const getDelivery = (db: Db, id: string): Promise<Delivery> =>
+  foundOrThrow(findDelivery(db, id), 'delivery', id);
 
 export async function listDeliveriesForItem(db: Db, itemId: string): Promise<Delivery[]> {
   const rows = await db
@@ -293,14 +291,8 @@ export async function listFailedDeliveries(db: Db, limit = 100): Promise<Deliver
   return rows.map(rowToDelivery);
 }
 
-export async function countDeliveriesByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
+export const countDeliveriesByStatus = (db: Db): Promise<Record<string, number>> =>
+  countByStatus(db, 'deliveries');
 
 /** The last completed `create` (or `update`) of an item on one target: what later updates and deletes act on. */
 export async function latestDoneDelivery(

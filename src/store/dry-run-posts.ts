@@ -1,19 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, DryRunPostsTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 
-export interface DryRunPost {
-  id: string;
-  deliveryId: string;
-  accountId: string;
-  itemId: string;
-  platform: string;
-  action: string;
-  text: string;
+export interface DryRunPost extends Omit<Selectable<DryRunPostsTable>, 'payload'> {
   payload: Record<string, unknown>;
-  createdAt: string;
 }
 
 /** Records what a dry-run channel would have posted. Idempotent per delivery: returns the one stored. */

@@ -5,18 +5,7 @@ import { nowIso } from './db.js';
 type Db = Kysely<Database>;
 
 /** One feed rebuild, as recorded (what `herald status` shows, what tests count). */
-export interface FeedBuild {
-  id: number;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  items: number | null;
-  variants: number | null;
-  filesWritten: number | null;
-  error: string | null;
-  websubError: string | null;
-}
+export type FeedBuild = Selectable<FeedBuildsTable>;
 
 const toBuild = (row: Selectable<FeedBuildsTable>): FeedBuild => ({ ...row, id: Number(row.id) });
 

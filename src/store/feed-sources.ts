@@ -12,17 +12,19 @@ export interface SkippedEntry {
 }
 
 /** What Herald knows about one configured source after its polls. */
-export interface SourceState {
-  id: string;
-  url: string;
-  etag: string | null;
-  lastModified: string | null;
-  lastPolledAt: string | null;
-  lastSuccessAt: string | null;
+export interface SourceState extends Pick<
+  Selectable<FeedSourcesTable>,
+  | 'id'
+  | 'url'
+  | 'etag'
+  | 'lastModified'
+  | 'lastPolledAt'
+  | 'lastSuccessAt'
+  | 'consecutiveFailures'
+  | 'itemsCreated'
+> {
   lastError: { kind: string; reason: string; at: string } | null;
-  consecutiveFailures: number;
   lastSkipped: SkippedEntry[];
-  itemsCreated: number;
 }
 
 function toState(row: Selectable<FeedSourcesTable>): SourceState {

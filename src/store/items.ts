@@ -2,11 +2,12 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { ItemFields, ItemStatus, NewsItem } from '../domain/item.js';
 import { renderMarkdown } from '../domain/markdown.js';
 import { uniqueSlug } from '../domain/slug.js';
-import { NotFoundError } from '../domain/errors.js';
 import type { Database, ItemsTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
+import { foundOrThrow } from './found.js';
+import { countByStatus, countRows } from './counts.js';
 
 type Db = Kysely<Database>;
 type EditableFields = ItemFields & { slug: string };
@@ -177,11 +178,7 @@ export async function findItem(db: Db, id: string): Promise<NewsItem | null> {
   return row ? rowToItem(row) : null;
 }
 
-export async function getItem(db: Db, id: string): Promise<NewsItem> {
-  const item = await findItem(db, id);
-  if (!item) throw new NotFoundError('item', id);
-  return item;
-}
+export const getItem = (db: Db, id: string): Promise<NewsItem> => foundOrThrow(findItem(db, id), 'item', id);
 
 export interface ItemListQuery {
   status?: ItemStatus | undefined;
@@ -192,11 +189,11 @@ export interface ItemListQuery {
 export async function listItems(db: Db, q: ItemListQuery): Promise<{ items: NewsItem[]; total: number }> {
   let base = db.selectFrom('items');
   if (q.status) base = base.where('status', '=', q.status);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base.selectAll().orderBy('createdAt', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { items: rows.map(rowToItem), total: Number(count.n) };
+  return { items: rows.map(rowToItem), total };
 }
 
 export async function listScheduledItems(db: Db): Promise<NewsItem[]> {
@@ -204,11 +201,4 @@ export async function listScheduledItems(db: Db): Promise<NewsItem[]> {
   return rows.map(rowToItem);
 }
 
-export async function countItemsByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('items')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
+export const countItemsByStatus = (db: Db): Promise<Record<string, number>> => countByStatus(db, 'items');

@@ -1,11 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { withUpload, type ImageUse, type Media, type MediaType } from '../domain/media.js';
 import type { NewsItem } from '../domain/item.js';
-import { NotFoundError } from '../domain/errors.js';
 import type { Database, MediaTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
+import { foundOrThrow } from './found.js';
 
 type Db = Kysely<Database>;
 
@@ -35,11 +35,7 @@ export async function findMedia(db: Db, id: string): Promise<Media | null> {
   return row ? rowToMedia(row) : null;
 }
 
-export async function getMedia(db: Db, id: string): Promise<Media> {
-  const media = await findMedia(db, id);
-  if (!media) throw new NotFoundError('media', id);
-  return media;
-}
+export const getMedia = (db: Db, id: string): Promise<Media> => foundOrThrow(findMedia(db, id), 'media', id);
 
 export async function listMedia(
   db: Db,

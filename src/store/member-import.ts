@@ -17,6 +17,7 @@ import { nowIso } from './db.js';
 import { recordAudit } from './audit.js';
 import { newId } from './ids.js';
 import { addressHash, findSuppressions, suppressionSalt } from './mail-feedback.js';
+import { insertAuthorityRow } from './members.js';
 
 type Db = Kysely<Database>;
 
@@ -58,19 +59,9 @@ async function applyAuthorities(
     for (const a of group) {
       const row = byKey.get(a.key);
       if (!row) {
-        const id = newId('aut');
-        await trx
-          .insertInto('authorities')
-          .values({
-            id,
-            name: a.name,
-            nameKey: a.key,
-            country: a.country,
-            regionType: a.regionType ?? 'city',
-            createdAt: now,
-            updatedAt: now,
-          })
-          .execute();
+        const { name, country } = a;
+        const authority = { name, nameKey: a.key, country, regionType: a.regionType ?? 'city' };
+        const id = await insertAuthorityRow(trx, authority, now);
         counts.authoritiesCreated++;
         ids.set(a.key, id);
         continue;

@@ -1,6 +1,6 @@
 // Member authorities and their contacts.
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError } from '../domain/errors.js';
 import type {
   Authority,
   AuthorityFields,
@@ -16,6 +16,8 @@ import { subscriptionFor } from '../domain/newsletter.js';
 import type { AuthoritiesTable, ContactsTable, Database } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
+import { foundOrThrow } from './found.js';
+import { countByStatus, countRows } from './counts.js';
 
 type Db = Kysely<Database>;
 
@@ -65,11 +67,8 @@ export async function findAuthority(db: Db, id: string): Promise<StoredAuthority
   return row ? rowToAuthority(row) : null;
 }
 
-export async function getAuthority(db: Db, id: string): Promise<StoredAuthority> {
-  const found = await findAuthority(db, id);
-  if (!found) throw new NotFoundError('member authority', id);
-  return found;
-}
+export const getAuthority = (db: Db, id: string): Promise<StoredAuthority> =>
+  foundOrThrow(findAuthority(db, id), 'member authority', id);
 
 export async function insertAuthority(db: Db, fields: AuthorityFields): Promise<StoredAuthority> {
   const key = authorityKey(fields.name, fields.country);
@@ -79,21 +78,23 @@ export async function insertAuthority(db: Db, fields: AuthorityFields): Promise<
       `${fields.name} (${fields.country}) already exists as ${clash.id}`,
       'duplicate_authority',
     );
-  const now = nowIso();
+  const { name, country, regionType } = fields;
+  const id = await insertAuthorityRow(db, { name, nameKey: key, country, regionType }, nowIso());
+  return getAuthority(db, id);
+}
+
+/** Adds the authority row as it is (its name key already checked to be free); returns its new id. */
+export async function insertAuthorityRow(
+  db: Db,
+  authority: { name: string; nameKey: string; country: string; regionType: string },
+  now: string,
+): Promise<string> {
   const id = newId('aut');
   await db
     .insertInto('authorities')
-    .values({
-      id,
-      name: fields.name,
-      nameKey: key,
-      country: fields.country,
-      regionType: fields.regionType,
-      createdAt: now,
-      updatedAt: now,
-    })
+    .values({ id, ...authority, createdAt: now, updatedAt: now })
     .execute();
-  return getAuthority(db, id);
+  return id;
 }
 
 export async function updateAuthority(db: Db, id: string, fields: AuthorityFields): Promise<StoredAuthority> {
@@ -138,7 +139,7 @@ export async function listAuthorities(
   let base = db.selectFrom('authorities');
   if (query.q) base = base.where(containsCi('authorities.name', query.q));
   if (query.country) base = base.where('authorities.country', '=', query.country.toUpperCase());
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base
       .selectAll('authorities')
       .select((eb) =>
@@ -153,11 +154,11 @@ export async function listAuthorities(
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
   return {
     authorities: rows.map((r) => ({ ...rowToAuthority(r), contacts: Number(r.contacts ?? 0) })),
-    total: Number(count.n),
+    total,
   };
 }
 
@@ -173,11 +174,8 @@ export async function findContact(db: Db, id: string): Promise<StoredContact | n
   return row ? rowToContact(row) : null;
 }
 
-export async function getContact(db: Db, id: string): Promise<StoredContact> {
-  const found = await findContact(db, id);
-  if (!found) throw new NotFoundError('contact', id);
-  return found;
-}
+export const getContact = (db: Db, id: string): Promise<StoredContact> =>
+  foundOrThrow(findContact(db, id), 'contact', id);
 
 export async function findContactByEmail(db: Db, email: string): Promise<StoredContact | null> {
   const row = await db
@@ -303,7 +301,7 @@ export async function listContacts(
   if (query.status) base = base.where('contacts.status', '=', query.status);
   if (query.authorityId) base = base.where('contacts.authorityId', '=', query.authorityId);
   if (query.language) base = base.where('contacts.language', '=', query.language);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base
       .selectAll('contacts')
       .select(['authorities.name as authorityName', 'authorities.country as country'])
@@ -313,7 +311,7 @@ export async function listContacts(
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
   return {
     contacts: rows.map((r) => ({
@@ -321,7 +319,7 @@ export async function listContacts(
       authorityName: r.authorityName ?? '',
       country: r.country ?? '',
     })),
-    total: Number(count.n),
+    total,
   };
 }
 
@@ -378,14 +376,8 @@ function inAudience<Q extends SelectQueryBuilder<Database, 'contacts', object>>(
   return q;
 }
 
-export async function countContactsByStatus(db: Db): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('contacts')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
+export const countContactsByStatus = (db: Db): Promise<Record<string, number>> =>
+  countByStatus(db, 'contacts');
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,7 +1,6 @@
 // Newsletters and their recipient rows (the list a send works through).
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
-import { NotFoundError } from '../domain/errors.js';
 import type { NewsletterKind } from '../domain/newsletter.js';
 import type {
   Newsletter,
@@ -15,8 +14,10 @@ import { emptyProgress, OPEN_RECIPIENT_STATUSES } from '../domain/newsletter-sen
 import type { Audience } from './members.js';
 import type { Database, NewsletterRecipientsTable, NewslettersTable } from './schema.js';
 import { nowIso } from './db.js';
+import { countRows } from './counts.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
+import { foundOrThrow } from './found.js';
 
 type Db = Kysely<Database>;
 
@@ -108,11 +109,8 @@ export async function findNewsletter(db: Db, id: string): Promise<Newsletter | n
   return row ? rowToNewsletter(row) : null;
 }
 
-export async function getNewsletter(db: Db, id: string): Promise<Newsletter> {
-  const found = await findNewsletter(db, id);
-  if (!found) throw new NotFoundError('newsletter', id);
-  return found;
-}
+export const getNewsletter = (db: Db, id: string): Promise<Newsletter> =>
+  foundOrThrow(findNewsletter(db, id), 'newsletter', id);
 
 export async function listNewsletters(
   db: Db,
@@ -120,11 +118,11 @@ export async function listNewsletters(
 ): Promise<{ newsletters: Newsletter[]; total: number }> {
   let base = db.selectFrom('newsletters');
   if (q.status) base = base.where('status', '=', q.status);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base.selectAll().orderBy('createdAt', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { newsletters: rows.map(rowToNewsletter), total: Number(count.n) };
+  return { newsletters: rows.map(rowToNewsletter), total };
 }
 
 export async function listNewslettersByStatus(db: Db, statuses: NewsletterStatus[]): Promise<Newsletter[]> {
@@ -226,11 +224,11 @@ export async function listRecipients(
 ): Promise<{ recipients: Recipient[]; total: number }> {
   let base = db.selectFrom('newsletterRecipients').where('newsletterId', '=', newsletterId);
   if (q.status) base = base.where('status', '=', q.status);
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base.selectAll().orderBy('email').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { recipients: rows.map(rowToRecipient), total: Number(count.n) };
+  return { recipients: rows.map(rowToRecipient), total };
 }
 
 /** Open rows, in pages by id: what must have a job while the newsletter is sending. */

@@ -1,37 +1,32 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { NewsItem } from '../domain/item.js';
+import type { Newsletter, Recipient } from '../domain/newsletter-send.js';
 
 // Column types as the database returns them. Times are ISO-8601 UTC text, JSON is text, booleans are 0/1,
 // so SQLite and PostgreSQL behave the same. Names are camelCase here, snake_case in SQL (CamelCasePlugin).
 
-export interface ItemsTable {
-  id: string;
-  slug: string;
-  title: string;
-  summary: string;
-  body: string;
-  bodyHtml: string;
-  url: string;
-  imageUrl: string | null;
-  imageAlt: string | null;
+/** An item row: the NewsItem with lists and maps as JSON text and booleans as 0/1. */
+export interface ItemsTable extends Omit<
+  NewsItem,
+  | 'imageId'
+  | 'imageFile'
+  | 'tags'
+  | 'translations'
+  | 'channelTexts'
+  | 'thread'
+  | 'status'
+  | 'publishChannels'
+  | 'announce'
+> {
   /** An uploaded picture (media.id); null for none or a remote imageUrl. Added by migration 012. */
   imageId: ColumnType<string | null, string | null | undefined, string | null>;
   tags: string;
-  language: string;
   translations: string;
   channelTexts: string;
   thread: number;
   status: string;
-  revision: number;
-  publishedRevision: number | null;
-  publishAt: string | null;
-  publishTimezone: string | null;
   publishChannels: string | null;
   announce: number;
-  scheduleToken: string | null;
-  publishedAt: string | null;
-  withdrawnAt: string | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface ItemRevisionsTable {
@@ -267,46 +262,21 @@ export interface ContactsTable {
   updatedAt: string;
 }
 
-export interface NewslettersTable {
-  id: string;
+/** A newsletter row: the Newsletter with its lists as JSON text, and the key of an automatic one. */
+export interface NewslettersTable extends Omit<
+  Newsletter,
+  'kind' | 'itemIds' | 'status' | 'source' | 'content'
+> {
   kind: string;
   itemIds: string;
-  subject: string | null;
   status: string;
   source: string;
   sourceKey: string | null;
-  scheduledAt: string | null;
-  scheduleToken: string | null;
   content: string | null;
-  layout: string | null;
-  digestFrom: string | null;
-  digestTo: string | null;
-  recipientsTotal: number;
-  startedAt: string | null;
-  sentAt: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
-export interface NewsletterRecipientsTable {
-  id: string;
-  newsletterId: string;
-  contactId: string;
-  email: string;
-  name: string;
-  language: string;
-  authorityName: string;
+export interface NewsletterRecipientsTable extends Omit<Recipient, 'status'> {
   status: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  claimedAt: string | null;
-  transmittedAt: string | null;
-  reply: string | null;
-  messageId: string | null;
-  sentAt: string | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface NewsletterStateTable {

@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { StaffRole, StaffUser, StaffUserPatch } from '../domain/staff.js';
-import type { Database, StaffUsersTable } from './schema.js';
+import type { Database, StaffSessionsTable, StaffUsersTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
+import { foundOrThrow } from './found.js';
 
 type Db = Kysely<Database>;
 
@@ -51,11 +52,7 @@ export async function findUser(db: Db, id: string): Promise<StaffUser | null> {
   return row ? rowToUser(row) : null;
 }
 
-export async function getUser(db: Db, id: string): Promise<StaffUser> {
-  const user = await findUser(db, id);
-  if (!user) throw new NotFoundError('user', id);
-  return user;
-}
+export const getUser = (db: Db, id: string): Promise<StaffUser> => foundOrThrow(findUser(db, id), 'user', id);
 
 export async function findUserByEmail(db: Db, email: string): Promise<StaffUser | null> {
   const row = await db
@@ -154,17 +151,8 @@ export async function recordLogin(db: Db, id: string): Promise<void> {
 
 // Sessions ----------------------------------------------------------------------------------------
 
-export interface StaffSession {
-  /** SHA-256 of the token (what the table keeps). */
-  id: string;
-  userId: string;
-  csrfToken: string;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
+/** A session as stored: its id is the SHA-256 of the token. */
+export type StaffSession = Selectable<StaffSessionsTable>;
 
 export const sessionKey = (token: string): string => createHash('sha256').update(token).digest('hex');
 

@@ -4,6 +4,7 @@ import type { ItemStatus, NewsItem } from '../domain/item.js';
 import type { Database } from './schema.js';
 import { rowToDelivery } from './deliveries.js';
 import { rowToItem } from './items.js';
+import { countRows } from './counts.js';
 
 // Read-only queries behind the staff pages (dashboard, item lists). Writes go through the flows.
 
@@ -105,7 +106,7 @@ export async function searchItems(db: Db, query: ItemSearch): Promise<{ items: N
       'like',
       sql<string>`${likePattern(query.q.trim())} escape '\\'`,
     );
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     base
       .selectAll()
       .orderBy('updatedAt', 'desc')
@@ -113,7 +114,7 @@ export async function searchItems(db: Db, query: ItemSearch): Promise<{ items: N
       .limit(query.limit)
       .offset(query.offset)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    countRows(base),
   ]);
-  return { items: rows.map(rowToItem), total: Number(count.n) };
+  return { items: rows.map(rowToItem), total };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { formatInZone, repeatedWallClock } from '../../domain/schedule.js';
 import { cancelSchedule, requestPublish, retryFailedDelivery, withdraw } from '../../app/publishing.js';
@@ -7,35 +7,14 @@ import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { pageItemId } from './items.js';
 import { safeNext } from './login.js';
-import { redirectWith, type Flash } from './render.js';
+import { redirectWith, runFormAction, type Flash } from './render.js';
 import { needs } from '../route-access.js';
 import { fieldLabel, plainProblem } from './field-problems.js';
 import { showItem } from './item-page.js';
 import { scheduledAt } from './schedule-choice.js';
 
-/**
- * A state conflict (e.g. cancelling what is no longer scheduled) is a message on `back`, not an error page;
- * success goes to `afterwards` (default `back`).
- */
-export async function conflictsAsFlash(
-  deps: WebDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  back: string,
-  action: () => Promise<Flash>,
-  afterwards = back,
-) {
-  try {
-    return redirectWith(deps, request, reply, afterwards, await action());
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    return redirectWith(deps, request, reply, back, {
-      kind: 'error',
-      key: 'flash.conflict',
-      params: { message: error.message },
-    });
-  }
-}
+/** A state conflict (e.g. cancelling what is no longer scheduled) is a message on the page, not an error page. */
+export const conflictMessage = (error: unknown) => (error instanceof ConflictError ? error.message : null);
 
 /** A refused publish or schedule as a message on the page (a state conflict, or the time's problems); other errors are rethrown. */
 export function scheduleRefusal(deps: WebDeps, error: unknown): Flash {
@@ -84,7 +63,7 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.post('/items/:id/cancel', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
-    return conflictsAsFlash(deps, request, reply, `/items/${id}`, async () => {
+    return runFormAction(deps, request, reply, `/items/${id}`, conflictMessage, async () => {
       await cancelSchedule(deps.ctx, id, request.actor);
       return { kind: 'ok', key: 'flash.cancelled' };
     });
@@ -93,7 +72,7 @@ export function itemActionRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post('/items/:id/withdraw', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
     const deletePosts = one((request.body ?? {}) as FormBody, 'deletePosts') === 'on';
-    return conflictsAsFlash(deps, request, reply, `/items/${id}`, async () => {
+    return runFormAction(deps, request, reply, `/items/${id}`, conflictMessage, async () => {
       await withdraw(deps.ctx, id, { deletePosts, actor: request.actor });
       return { kind: 'ok', key: deletePosts ? 'flash.withdrawnDeleted' : 'flash.withdrawn' };
     });

@@ -3,10 +3,10 @@ import { deleteItem } from '../../app/items.js';
 import { getItem } from '../../store/items.js';
 import { needs } from '../route-access.js';
 import type { WebDeps } from './deps.js';
-import { conflictsAsFlash } from './item-actions.js';
+import { conflictMessage } from './item-actions.js';
 import { one, type FormBody } from './item-form.js';
 import { pageItemId } from './items.js';
-import { redirectWith } from './render.js';
+import { redirectWith, runFormAction } from './render.js';
 
 /** "Delete" on the item page: only with the box ticked, and only what the API may delete (deleteItem decides). */
 export function itemDeleteRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -17,11 +17,12 @@ export function itemDeleteRoutes(app: FastifyInstance, deps: WebDeps): void {
       return redirectWith(deps, request, reply, back, { kind: 'error', key: 'item.deleteConfirmMissing' });
     }
     const { title } = await getItem(deps.ctx.store.db, id);
-    return conflictsAsFlash(
+    return runFormAction(
       deps,
       request,
       reply,
       back,
+      conflictMessage,
       async () => {
         await deleteItem(deps.ctx.store, id, request.actor);
         return { kind: 'ok', key: 'flash.deleted', params: { title } };

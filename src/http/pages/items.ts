@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 import { ITEM_STATUSES, type ItemStatus, type NewsItem } from '../../domain/item.js';
 import { createItem, editItem } from '../../app/items.js';
 import { requestPublish } from '../../app/publishing.js';
@@ -7,7 +7,7 @@ import { savePublishPlan } from '../../app/publish-plan.js';
 import { formatInZone } from '../../domain/schedule.js';
 import { getItem } from '../../store/items.js';
 import { searchItems } from '../../store/web-queries.js';
-import { ITEM_ID } from '../schemas.js';
+import { ITEM_ID, pathId } from '../schemas.js';
 import type { WebDeps } from './deps.js';
 import { sendEditor } from './editor.js';
 import { uploadFromForm } from './editor-upload.js';
@@ -32,11 +32,7 @@ import { pager, statusOptions } from './lists.js';
 
 const PAGE_SIZE = 50;
 
-export function pageItemId(params: unknown): string {
-  const id = (params as { id?: string }).id ?? '';
-  if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
-  return id;
-}
+export const pageItemId = (params: unknown): string => pathId(params, ITEM_ID, 'item');
 
 interface PublishChoice {
   action: 'save' | 'publish' | 'schedule';

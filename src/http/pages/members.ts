@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors.js';
+import { ConflictError, ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { CONTACT_STATUSES, SUPPORTED_LANGUAGES, type ContactStatus } from '../../domain/member.js';
 import { sendContactsCsv } from '../routes/members.js';
 import { editContact } from '../../app/members.js';
@@ -16,9 +16,10 @@ import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
 import { pager, statusOptions } from './lists.js';
+import { pathId } from '../schemas.js';
+import { CONTACT_ID } from '../newsletter-schemas.js';
 
 const PAGE_SIZE = 50;
-const CONTACT_ID = /^ctc_[0-9a-f]{32}$/;
 /** Pasted or read from a file by the page: tens of thousands of contacts. */
 const IMPORT_LIMIT = 10 * 1024 * 1024;
 
@@ -93,11 +94,7 @@ export async function showContact(
   );
 }
 
-export function contactId(params: unknown): string {
-  const id = String((params as { id?: unknown }).id ?? '');
-  if (!CONTACT_ID.test(id)) throw new NotFoundError('contact', id.slice(0, 80));
-  return id;
-}
+export const contactId = (params: unknown): string => pathId(params, CONTACT_ID, 'contact');
 
 /** Members (authorities and their contacts): list, search, edit a contact, import a CSV with a per-row report, export. Admins only. */
 export function memberPages(app: FastifyInstance, deps: WebDeps): void {

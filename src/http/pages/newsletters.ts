@@ -22,19 +22,16 @@ import { findItem } from '../../store/items.js';
 import { requestMay } from '../authorize.js';
 import type { WebDeps } from './deps.js';
 import { many, one, type FormBody } from './item-form.js';
-import { pageData, redirectWith, sendPage, type Flash } from './render.js';
+import { pageData, redirectWith, runFormAction, sendPage } from './render.js';
 import { newsletterActions, newsletterRow, recipientRow } from './newsletter-view.js';
 import { needs } from '../route-access.js';
 import { pager, statusOptions } from './lists.js';
+import { pathId } from '../schemas.js';
+import { NEWSLETTER_ID } from '../newsletter-schemas.js';
 
-const NEWSLETTER_ID = /^nl_[0-9a-f]{32}$/;
 const RECIPIENTS_PAGE = 50;
 
-function newsletterId(params: unknown): string {
-  const id = String((params as { id?: unknown }).id ?? '');
-  if (!NEWSLETTER_ID.test(id)) throw new NotFoundError('newsletter', id.slice(0, 80));
-  return id;
-}
+const newsletterId = (params: unknown): string => pathId(params, NEWSLETTER_ID, 'newsletter');
 
 /** A refusal of the newsletter flows in plain words (wrong state, bad time, template or mail server problem), or null for a bug. */
 function refusalMessage(error: unknown): string | null {
@@ -49,27 +46,6 @@ function refusalMessage(error: unknown): string | null {
   )
     return error.message;
   return null;
-}
-
-/** Runs a form's action; refusals become a message on the page it returns to. */
-async function act(
-  deps: WebDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  back: string,
-  action: () => Promise<Flash>,
-) {
-  try {
-    return redirectWith(deps, request, reply, back, await action());
-  } catch (error) {
-    const message = refusalMessage(error);
-    if (message === null) throw error;
-    return redirectWith(deps, request, reply, back, {
-      kind: 'error',
-      key: 'flash.conflict',
-      params: { message },
-    });
-  }
 }
 
 async function recentItems(deps: WebDeps) {
@@ -288,7 +264,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     const id = newsletterId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const subject = one(form, 'subject').trim();
-    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+    return runFormAction(deps, request, reply, `/newsletters/${id}`, refusalMessage, async () => {
       await editNewsletter(
         deps.ctx,
         id,
@@ -302,7 +278,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
   app.post('/newsletters/:id/test', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
     const to = one((request.body ?? {}) as FormBody, 'to').trim();
-    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+    return runFormAction(deps, request, reply, `/newsletters/${id}`, refusalMessage, async () => {
       const sent = await sendTest(deps.ctx, id, { to }, request.actor);
       return { kind: 'ok', key: 'newsletters.testSent', params: { to: sent.to } };
     });
@@ -312,7 +288,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     const id = newsletterId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const at = one(form, 'publishAt').trim();
-    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+    return runFormAction(deps, request, reply, `/newsletters/${id}`, refusalMessage, async () => {
       const n = await requestSend(deps.ctx, id, {
         at: at || undefined,
         timezone: one(form, 'timezone').trim() || undefined,
@@ -339,7 +315,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
   ] as const) {
     app.post(`/newsletters/:id/${action}`, needs('newsletters:write'), async (request, reply) => {
       const id = newsletterId(request.params);
-      return act(deps, request, reply, `/newsletters/${id}`, async () => {
+      return runFormAction(deps, request, reply, `/newsletters/${id}`, refusalMessage, async () => {
         await run(deps.ctx, id, request.actor);
         return { kind: 'ok', key: `newsletters.${action}d` };
       });
@@ -348,7 +324,7 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
 
   app.post('/newsletters/:id/resend-unknown', needs('newsletters:write'), async (request, reply) => {
     const id = newsletterId(request.params);
-    return act(deps, request, reply, `/newsletters/${id}`, async () => {
+    return runFormAction(deps, request, reply, `/newsletters/${id}`, refusalMessage, async () => {
       const { resent } = await resendUnknown(deps.ctx, id, request.actor);
       return { kind: 'ok', key: 'newsletters.resent', params: { count: resent } };
     });

@@ -50,6 +50,32 @@ export function redirectWith(
   return reply.code(303).header('location', to).send();
 }
 
+/**
+ * Runs a form's action and returns to `back` with the message it gives. An error that `refusal` puts
+ * in words (a refused request, not a bug) becomes an error message there; any other is rethrown.
+ */
+export async function runFormAction(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  back: string,
+  refusal: (error: unknown) => string | null,
+  action: () => Promise<Flash>,
+  afterwards = back,
+) {
+  try {
+    return redirectWith(deps, request, reply, afterwards, await action());
+  } catch (error) {
+    const message = refusal(error);
+    if (message === null) throw error;
+    return redirectWith(deps, request, reply, back, {
+      kind: 'error',
+      key: 'flash.conflict',
+      params: { message },
+    });
+  }
+}
+
 interface NavEntry {
   href: string;
   label: string;

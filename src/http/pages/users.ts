@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../domain/errors.js';
+import { ConflictError, ValidationError, type FieldErrors } from '../../domain/errors.js';
 import { displayName, STAFF_ROLES } from '../../domain/staff.js';
 import { createStaffUser, editStaffUser, setStaffPassword } from '../../app/staff.js';
 import { listUsers } from '../../store/users.js';
@@ -7,14 +7,11 @@ import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
+import { pathId } from '../schemas.js';
 
 const USER_ID = /^usr_[0-9a-f]{32}$/;
 
-function userId(params: unknown): string {
-  const id = (params as { id?: string }).id ?? '';
-  if (!USER_ID.test(id)) throw new NotFoundError('user', id.slice(0, 80));
-  return id;
-}
+const userId = (params: unknown): string => pathId(params, USER_ID, 'user');
 
 async function showUsers(
   deps: WebDeps,

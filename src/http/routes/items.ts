@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 import { createItem, deleteItem, editItem } from '../../app/items.js';
 import { cancelSchedule, requestPublish, withdraw } from '../../app/publishing.js';
 import { getItem, listItems } from '../../store/items.js';
@@ -8,15 +8,11 @@ import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { listAudit } from '../../store/audit.js';
 import { presentDelivery, presentItem, presentLookalikes } from '../present.js';
 import { recentLookalikes } from '../../store/lookalikes.js';
-import { emptyBody, ITEM_ID, listItemsQuery, publishBody, withdrawBody } from '../schemas.js';
+import { emptyBody, ITEM_ID, listItemsQuery, pathId, publishBody, withdrawBody } from '../schemas.js';
 import { needs } from '../route-access.js';
 import { requestMay } from '../authorize.js';
 
-function itemId(params: unknown): string {
-  const id = (params as { id?: string }).id ?? '';
-  if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
-  return id;
-}
+const itemId = (params: unknown): string => pathId(params, ITEM_ID, 'item');
 
 async function itemWithDeliveries(ctx: Context, id: string) {
   const [item, deliveries, history] = await Promise.all([

@@ -8,14 +8,11 @@ import { MEDIA_FILE, MEDIA_LIMITS, typeOfExtension } from '../../domain/media.js
 import { getMedia, listMedia, mediaUses } from '../../store/media.js';
 import { presentMedia } from '../present-media.js';
 import { needs } from '../route-access.js';
+import { pathId } from '../schemas.js';
 
 export const MEDIA_ID = /^med_[0-9a-f]{32}$/;
 
-export function mediaId(params: unknown): string {
-  const id = (params as { id?: string }).id ?? '';
-  if (!MEDIA_ID.test(id)) throw new NotFoundError('media', id.slice(0, 80));
-  return id;
-}
+export const mediaId = (params: unknown): string => pathId(params, MEDIA_ID, 'media');
 
 const altBody = z.strictObject({ alt: z.unknown() });
 const listQuery = z.strictObject({

@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../../app/context.js';
 import type { Store } from '../../store/db.js';
-import { NotFoundError } from '../../domain/errors.js';
 import { exportContactsCsv } from '../../domain/member-csv.js';
 import { recordAudit } from '../../store/audit.js';
 import {
@@ -27,15 +26,13 @@ import {
   memberListQuery,
 } from '../newsletter-schemas.js';
 import { needs } from '../route-access.js';
+import { pathId } from '../schemas.js';
 
 /** Large enough for tens of thousands of contacts. */
 const CSV_LIMIT = 20 * 1024 * 1024;
 
-function idParam(params: unknown, pattern: RegExp, what: string): string {
-  const id = String((params as { id?: unknown }).id ?? '');
-  if (!pattern.test(id)) throw new NotFoundError(what, id.slice(0, 80));
-  return id;
-}
+const authorityId = (params: unknown): string => pathId(params, AUTHORITY_ID, 'member authority');
+const contactId = (params: unknown): string => pathId(params, CONTACT_ID, 'contact');
 
 export function memberRoutes(app: FastifyInstance, ctx: Context): void {
   const { store } = ctx;
@@ -52,7 +49,7 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
   });
 
   app.get('/api/members/:id', needs('members:read'), async (request) => {
-    const id = idParam(request.params, AUTHORITY_ID, 'member authority');
+    const id = authorityId(request.params);
     const [authority, contacts] = await Promise.all([
       getAuthority(store.db, id),
       listContacts(store.db, { authorityId: id, limit: 500, offset: 0 }),
@@ -63,7 +60,7 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
   app.patch('/api/members/:id', needs('members:write'), async (request) =>
     editAuthority(
       store,
-      idParam(request.params, AUTHORITY_ID, 'member authority'),
+      authorityId(request.params),
       authorityPatch.parse(request.body ?? {}),
       request.actor,
     ),
@@ -85,26 +82,21 @@ export function memberRoutes(app: FastifyInstance, ctx: Context): void {
   );
 
   app.get('/api/contacts/:id', needs('members:read'), async (request) =>
-    getContact(store.db, idParam(request.params, CONTACT_ID, 'contact')),
+    getContact(store.db, contactId(request.params)),
   );
 
   app.patch('/api/contacts/:id', needs('members:write'), async (request) =>
-    editContact(
-      store,
-      idParam(request.params, CONTACT_ID, 'contact'),
-      contactPatch.parse(request.body ?? {}),
-      request.actor,
-    ),
+    editContact(store, contactId(request.params), contactPatch.parse(request.body ?? {}), request.actor),
   );
 
   // GDPR: everything held about the contact, as JSON; and erasure (the address stays suppressed, hashed).
   app.get('/api/contacts/:id/personal-data', needs('members:read'), async (request, reply) => {
-    const data = await exportContact(store, idParam(request.params, CONTACT_ID, 'contact'), request.actor);
+    const data = await exportContact(store, contactId(request.params), request.actor);
     return reply.header('cache-control', 'no-store').send(data);
   });
 
   app.post('/api/contacts/:id/erase', needs('members:write'), async (request) => {
-    const id = idParam(request.params, CONTACT_ID, 'contact');
+    const id = contactId(request.params);
     eraseConfirmation.parse(request.body ?? {});
     return eraseContact(store, id, request.actor);
   });

@@ -2,7 +2,6 @@
 // schedule, watch progress, pause, resume, cancel, per-recipient results.
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
-import { NotFoundError } from '../../domain/errors.js';
 import type { Newsletter, ProgressCounts, Recipient } from '../../domain/newsletter-send.js';
 import { listAudit } from '../../store/audit.js';
 import { getNewsletter, listNewsletters, listRecipients, progressOf } from '../../store/newsletters.js';
@@ -18,7 +17,7 @@ import {
 import { NewsletterTemplateError } from '../../newsletter/templates.js';
 import { requestMay } from '../authorize.js';
 import { sendError } from '../errors.js';
-import { emptyBody } from '../schemas.js';
+import { emptyBody, pathId } from '../schemas.js';
 import {
   NEWSLETTER_ID,
   newsletterListQuery,
@@ -28,11 +27,7 @@ import {
 } from '../newsletter-schemas.js';
 import { needs } from '../route-access.js';
 
-function newsletterId(params: unknown): string {
-  const id = String((params as { id?: unknown }).id ?? '');
-  if (!NEWSLETTER_ID.test(id)) throw new NotFoundError('newsletter', id.slice(0, 80));
-  return id;
-}
+const newsletterId = (params: unknown): string => pathId(params, NEWSLETTER_ID, 'newsletter');
 
 export function presentNewsletter(n: Newsletter, progress: ProgressCounts) {
   const { content: _snapshot, layout: _layout, scheduleToken: _internal, ...rest } = n;

@@ -1,10 +1,10 @@
 // Series about the whole installation, read at scrape time: queue depths from Redis, newsletter and contact
 // counts from the database. Every process that serves metrics reports the same values; dashboards take max().
 import { Gauge, type Registry } from 'prom-client';
-import { sql } from 'kysely';
 import type { Queues } from '../../queues/producer.js';
 import { QUEUE_NAMES } from '../../queues/names.js';
 import type { Store } from '../../store/db.js';
+import { countByStatus } from '../../store/counts.js';
 
 export const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 
@@ -24,19 +24,7 @@ export function registerClusterGauges(registry: Registry, sources: ClusterSource
   // prom-client collects the series of one scrape concurrently: each read is shared by the gauges that need it.
   const depths = cached(() => readQueueDepths(sources.queues), 'Redis', QUEUE_DEPTHS_TTL_MS);
   const counts = cached(() => readDatabaseCounts(sources.store), 'the database', DATABASE_COUNTS_TTL_MS);
-  gauge(
-    registry,
-    'herald_redis_up',
-    'Whether Redis answered the queue-depth read of this scrape (1) or not (0)',
-    [],
-    async (g) =>
-      g.set(
-        await depths().then(
-          () => 1,
-          () => 0,
-        ),
-      ),
-  );
+  upGauge(registry, 'herald_redis_up', 'Whether Redis answered the queue-depth read of this scrape', depths);
   gauge(
     registry,
     'herald_queue_jobs',
@@ -48,28 +36,13 @@ export function registerClusterGauges(registry: Registry, sources: ClusterSource
         for (const state of QUEUE_STATES) g.set({ queue, state }, byState[state] ?? 0);
     },
   );
-  gauge(
-    registry,
-    'herald_database_up',
-    'Whether the database answered the counts of this scrape (1) or not (0)',
-    [],
-    async (g) =>
-      g.set(
-        await counts().then(
-          () => 1,
-          () => 0,
-        ),
-      ),
-  );
-  gauge(
+  upGauge(registry, 'herald_database_up', 'Whether the database answered the counts of this scrape', counts);
+  countGauge(
     registry,
     'herald_newsletter_recipients',
     'Newsletter recipient rows by status, all newsletters (bounced: refused by the receiving server)',
-    ['status'],
-    async (g) => {
-      for (const [status, n] of Object.entries((await counts().catch(() => null))?.recipients ?? {}))
-        g.set({ status }, n);
-    },
+    'status',
+    async () => (await counts()).recipients,
   );
   gauge(
     registry,
@@ -81,15 +54,12 @@ export function registerClusterGauges(registry: Registry, sources: ClusterSource
         g.set({ account: a.id, platform: a.platform, mode: a.mode, state: a.state }, 1);
     },
   );
-  gauge(
+  countGauge(
     registry,
     'herald_contacts',
     'Member contacts by status (bounced and complained ones are no longer mailed)',
-    ['status'],
-    async (g) => {
-      for (const [status, n] of Object.entries((await counts().catch(() => null))?.contacts ?? {}))
-        g.set({ status }, n);
-    },
+    'status',
+    async () => (await counts()).contacts,
   );
   mailFeedbackGauges(registry, counts);
 }
@@ -105,16 +75,39 @@ function mailFeedbackGauges(registry: Registry, counts: () => Promise<DatabaseCo
         g.set({ kind: e.kind, source: e.source }, e.n);
     },
   );
-  gauge(
+  countGauge(
     registry,
     'herald_mail_suppressions',
     'Addresses on the suppression list, by reason (hard, soft, complaint, erased)',
-    ['reason'],
-    async (g) => {
-      for (const [reason, n] of Object.entries((await counts().catch(() => null))?.suppressions ?? {}))
-        g.set({ reason }, n);
-    },
+    'reason',
+    async () => (await counts()).suppressions,
   );
+}
+
+/** 1 when `read` answered for this scrape, 0 when it failed or timed out. */
+function upGauge(registry: Registry, name: string, help: string, read: () => Promise<unknown>): void {
+  gauge(registry, name, `${help} (1) or not (0)`, [], async (g) =>
+    g.set(
+      await read().then(
+        () => 1,
+        () => 0,
+      ),
+    ),
+  );
+}
+
+/** One series per key of what `read` counted; none when the read failed. */
+function countGauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  label: L,
+  read: () => Promise<Record<string, number>>,
+): void {
+  gauge(registry, name, help, [label], async (g) => {
+    const counted = await read().catch(() => ({}));
+    for (const [key, n] of Object.entries(counted)) g.set({ [label]: key } as Record<L, string>, n);
+  });
 }
 
 function gauge<L extends string>(
@@ -169,13 +162,6 @@ interface DatabaseCounts {
 }
 
 async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
-  const byStatus = async (table: 'newsletter_recipients' | 'contacts') => {
-    const rows = await sql<{
-      status: string;
-      n: number | string;
-    }>`select status, count(*) as n from ${sql.table(table)} group by status`.execute(store.db);
-    return Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
-  };
   const accountStates = async () =>
     store.db.selectFrom('channelAccounts').select(['id', 'platform', 'mode', 'state']).execute();
   const feedbackEvents = async () =>
@@ -197,8 +183,8 @@ async function readDatabaseCounts(store: Store): Promise<DatabaseCounts> {
       ).map((r) => [r.reason, Number(r.n)]),
     );
   const [recipients, contacts, accounts, feedback, suppressions] = await Promise.all([
-    byStatus('newsletter_recipients'),
-    byStatus('contacts'),
+    countByStatus(store.db, 'newsletterRecipients'),
+    countByStatus(store.db, 'contacts'),
     accountStates(),
     feedbackEvents(),
     suppressionReasons(),

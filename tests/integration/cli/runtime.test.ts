@@ -50,7 +50,7 @@ describe('herald CLI', () => {
     const status = await herald(['status'], env);
     expect(status.code).toBe(0);
     expect(status.output).toContain('Items: scheduled 1');
-    expect(status.output).toMatch(/twitter\s+twitter\s+dry-run\s+ok/);
+    expect(status.output).toMatch(/twitter\s+Twitter\/X\s+dry-run\s+ok/);
     await deletePrefix(prefix);
   }, 60_000);
 
