@@ -24,6 +24,9 @@ import { accountPages } from './account.js';
 import { memberPages } from './members.js';
 import { contactPrivacyPages } from './contact-privacy.js';
 import { newsletterPages } from './newsletters.js';
+import { newsletterConfirmPage } from './newsletter-confirm.js';
+import { announceScheduledRoute } from './announce-scheduled.js';
+import { itemCopyRoute } from './item-copy.js';
 import { calendarPages } from './calendar.js';
 
 const NAV: NavLink[] = [
@@ -98,6 +101,9 @@ export function webPages(deps: WebDeps) {
     memberPages(app, deps);
     contactPrivacyPages(app, deps);
     newsletterPages(app, deps);
+    newsletterConfirmPage(app, deps);
+    announceScheduledRoute(app, deps);
+    itemCopyRoute(app, deps);
     calendarPages(app, deps);
   };
 }

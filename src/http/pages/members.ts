@@ -16,6 +16,9 @@ import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
 import { pager, statusOptions } from './lists.js';
+import { memberAddRoute, type AddValues } from './member-add.js';
+import { addFormView } from './member-add-view.js';
+import { rejectedDownloadRoute, importReportView } from './member-rejected.js';
 
 const PAGE_SIZE = 50;
 const CONTACT_ID = /^ctc_[0-9a-f]{32}$/;
@@ -32,7 +35,13 @@ function listQuery(query: unknown) {
   };
 }
 
-async function showMembers(deps: WebDeps, request: FastifyRequest, reply: FastifyReply) {
+async function showMembers(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  add: { values: Partial<AddValues>; errors: FieldErrors } = { values: {}, errors: {} },
+  status = 200,
+) {
   const query = listQuery(request.query);
   const db = deps.ctx.store.db;
   const [{ contacts, total }, counts] = await Promise.all([
@@ -49,7 +58,12 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
   const link = (page: number) =>
     `/members?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(query.language ? { language: query.language } : {}), page: String(page) })}`;
   const t = (k: string, p?: Record<string, unknown>) => deps.views.t(k, p);
-  return sendPage(deps, request, reply, 'members', {
+  return sendPage(
+    deps,
+    request,
+    reply,
+    'members',
+    {
     title: t('members.title'),
     contacts: contacts.map((c) => ({ ...c, statusLabel: t(`contact.status.${c.status}`) })),
     total,
@@ -59,7 +73,10 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
     languages: SUPPORTED_LANGUAGES.map((l) => ({ value: l, selected: l === query.language })),
     pager: pager(query.page, pages, link),
     scripts: ['csv-file.js'],
-  });
+    ...addFormView(deps, add),
+    },
+    status,
+  );
 }
 
 export async function showContact(
@@ -102,6 +119,8 @@ export function contactId(params: unknown): string {
 /** Members (authorities and their contacts): list, search, edit a contact, import a CSV with a per-row report, export. Admins only. */
 export function memberPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/members', needs('members:read'), async (request, reply) => showMembers(deps, request, reply));
+  memberAddRoute(app, deps, (request, reply, add, status) => showMembers(deps, request, reply, add, status));
+  rejectedDownloadRoute(app, deps);
 
   app.post(
     '/members/import',
@@ -118,6 +137,7 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
         report,
         dryRun,
         csv: dryRun ? csv : null,
+        ...importReportView(deps, report, csv),
       });
     },
   );
