@@ -2,7 +2,7 @@ import { editableFields, validateItemFields, type ItemRules, type NewsItem } fro
 import { recordAudit } from '../store/audit.js';
 import type { Store } from '../store/db.js';
 import { getItem, insertItem, updateItemState } from '../store/items.js';
-import { toJson } from '../store/json.js';
+import { planColumns } from './publish-plan.js';
 
 /**
  * "Copy as new draft": a new draft with the item's content, translations, per-channel texts, image and
@@ -22,10 +22,11 @@ export async function copyItem(
     // Re-validated under today's rules: a copy must pass the checks a new item passes.
     const fields = validateItemFields({ ...content, slug }, rules);
     const copy = await insertItem(trx, fields, actor);
-    await updateItemState(trx, copy.id, {
-      publishChannels: source.publishChannels ? toJson(source.publishChannels) : null,
-      announce: source.announce ? 1 : 0,
-    });
+    await updateItemState(
+      trx,
+      copy.id,
+      planColumns({ channels: source.publishChannels, announce: source.announce }),
+    );
     await recordAudit(trx, {
       actor,
       action: 'created',

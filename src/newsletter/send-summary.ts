@@ -49,7 +49,11 @@ export async function sendSummary(deps: NewsletterDeps, id: string): Promise<Sen
   const newsletter = await getNewsletter(deps.store.db, id);
   const [inbox, byLanguage, alreadyAnnounced] = await Promise.all([
     inboxLine(deps, newsletter),
-    eligibleCountsByLanguage(deps.store.db, newsletter.kind, deps.config.newsletter.audiences[newsletter.kind]),
+    eligibleCountsByLanguage(
+      deps.store.db,
+      newsletter.kind,
+      deps.config.newsletter.audiences[newsletter.kind],
+    ),
     earlierAnnouncements(deps.store.db, newsletter.itemIds, newsletter.id),
   ]);
   return {

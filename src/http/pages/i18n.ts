@@ -47,6 +47,8 @@ export function missingPluralForms(dir: string, language: string): string[] {
   const table = readStringTable(dir, language) ?? {};
   const needed = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
   return Object.entries(table).flatMap(([key, entry]) =>
-    typeof entry === 'string' ? [] : needed.filter((form) => !(form in entry)).map((form) => `${key}: ${form}`),
+    typeof entry === 'string'
+      ? []
+      : needed.filter((form) => !(form in entry)).map((form) => `${key}: ${form}`),
   );
 }

@@ -25,7 +25,10 @@ export function addValuesOf(form: FormBody): AddValues {
 }
 
 /** The field's label, then the problem: "Email address: invalid email "x"". */
-export function plainFieldErrors(views: Views, problems: Array<{ column: string; message: string }>): FieldErrors {
+export function plainFieldErrors(
+  views: Views,
+  problems: Array<{ column: string; message: string }>,
+): FieldErrors {
   const errors: FieldErrors = {};
   for (const { column, message } of problems) {
     const field = column === 'region_type' || column === 'row' ? 'authority' : column;
@@ -54,7 +57,10 @@ export function memberAddRoute(app: FastifyInstance, deps: WebDeps, showMembers:
     const csv = stringify([[...ADD_FIELDS], ADD_FIELDS.map((f) => values[f])]);
     const report = await importContacts(deps.ctx.store, csv, { actor: request.actor, strict: true });
     if (report.rejected.length > 0) {
-      const errors = plainFieldErrors(deps.views, report.rejected.flatMap((r) => r.problems));
+      const errors = plainFieldErrors(
+        deps.views,
+        report.rejected.flatMap((r) => r.problems),
+      );
       return showMembers(request, reply, { values, errors }, 400);
     }
     return redirectWith(deps, request, reply, '/members', {

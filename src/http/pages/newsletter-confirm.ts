@@ -31,8 +31,7 @@ export async function summaryView(deps: WebDeps, summary: SendSummary) {
   const views = deps.views;
   const titles = new Map<string, string>();
   for (const { itemId } of summary.alreadyAnnounced)
-    if (!titles.has(itemId))
-      titles.set(itemId, (await findItem(deps.ctx.store.db, itemId))?.title ?? itemId);
+    if (!titles.has(itemId)) titles.set(itemId, (await findItem(deps.ctx.store.db, itemId))?.title ?? itemId);
   return {
     subject: summary.subject,
     from: summary.from,
@@ -71,7 +70,10 @@ export async function beforeSending(deps: WebDeps, newsletter: Newsletter, langu
       draft: { ...draft, totalText: deps.views.t('newsletters.draftRecipients', { count: draft.total }) },
     };
   } catch (error) {
-    deps.ctx.log.warn({ err: (error as Error).message, newsletterId: newsletter.id }, 'newsletter summary failed');
+    deps.ctx.log.warn(
+      { err: (error as Error).message, newsletterId: newsletter.id },
+      'newsletter summary failed',
+    );
     return { inbox: null, draft: null };
   }
 }
@@ -104,7 +106,11 @@ async function showConfirm(deps: WebDeps, request: FastifyRequest, reply: Fastif
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const message = Object.values(error.fields).join('; ');
-    return redirectWith(deps, request, reply, back, { kind: 'error', key: 'flash.conflict', params: { message } });
+    return redirectWith(deps, request, reply, back, {
+      kind: 'error',
+      key: 'flash.conflict',
+      params: { message },
+    });
   }
   const summary = await sendSummary(deps.ctx, id);
   if (!canDoNewsletter(when ? 'schedule' : 'send', summary.newsletter.status))

@@ -319,7 +319,12 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     const form = (request.body ?? {}) as FormBody;
     const at = one(form, 'publishAt').trim();
     if (one(form, 'confirmed') !== 'yes')
-      return redirectWith(deps, request, reply, confirmPath(id, { publishAt: at, timezone: one(form, 'timezone').trim() }));
+      return redirectWith(
+        deps,
+        request,
+        reply,
+        confirmPath(id, { publishAt: at, timezone: one(form, 'timezone').trim() }),
+      );
     return act(deps, request, reply, `/newsletters/${id}`, async () => {
       const n = await requestSend(deps.ctx, id, {
         at: at || undefined,

@@ -57,7 +57,9 @@ for (const { dialect, skip } of DIALECTS) {
       expect(check.statusCode).toBe(200);
       const report = decode(check.body);
       expect(report).toContain('Checked only: nothing is saved yet.');
-      expect(report).toMatch(/<li data-reason><strong>Email address: invalid email "not-an-email"<\/strong> – 1 row; Lines <span data-lines>6<\/span>/);
+      expect(report).toMatch(
+        /<li data-reason><strong>Email address: invalid email "not-an-email"<\/strong> – 1 row; Lines <span data-lines>6<\/span>/,
+      );
       expect(await countContactsByStatus(web.app.ctx.store.db)).toEqual({});
       const apply = await admin.post('/members/import', { _csrf: await admin.csrf(), csv });
       expect(decode(apply.body)).toContain('The valid rows are saved.');

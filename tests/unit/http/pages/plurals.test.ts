@@ -21,7 +21,9 @@ describe('plural rules of the staff pages (Intl.PluralRules)', () => {
     expect(fr.t('dashboard.count.draft', { count: 1 })).toBe('1 brouillon');
     expect(fr.t('dashboard.count.draft', { count: 2 })).toBe('2 brouillons');
     expect(fr.t('dashboard.count.draft', { count: 1_000_000 })).toBe('1\u202f000\u202f000 de brouillons');
-    expect(fr.t('newsletters.recipientCount', { count: 1_000_001 })).toBe('1\u202f000\u202f001 destinataires');
+    expect(fr.t('newsletters.recipientCount', { count: 1_000_001 })).toBe(
+      '1\u202f000\u202f001 destinataires',
+    );
   });
 
   it('writes the count the language’s way', () => {
