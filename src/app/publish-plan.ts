@@ -10,6 +10,12 @@ export interface PublishPlan {
   announce: boolean;
 }
 
+/** The plan as the items table stores it. */
+export const planColumns = (plan: PublishPlan) => ({
+  publishChannels: plan.channels ? toJson(plan.channels) : null,
+  announce: plan.announce ? 1 : 0,
+});
+
 const sameChannels = (a: string[] | null, b: string[] | null) =>
   a === null || b === null ? a === b : a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
@@ -31,10 +37,7 @@ export async function savePublishPlan(
   return deps.store.transaction(async (trx) => {
     const item = await getItem(trx, itemId);
     if (sameChannels(item.publishChannels, plan.channels) && item.announce === plan.announce) return item;
-    await updateItemState(trx, itemId, {
-      publishChannels: plan.channels ? toJson(plan.channels) : null,
-      announce: plan.announce ? 1 : 0,
-    });
+    await updateItemState(trx, itemId, planColumns(plan));
     await recordAudit(trx, {
       actor,
       action: 'plan_changed',

@@ -66,7 +66,7 @@ export interface ContactImportPlan {
   rows: number;
 }
 
-interface RawRecord {
+export interface RawRecord {
   line: number;
   cells: string[];
 }
@@ -84,6 +84,11 @@ export function planContactImport(input: string | Buffer): ContactImportPlan {
   const plan = new PlanBuilder(columns, header.cells.length, notes);
   for (const record of records) plan.add(record);
   return plan.result(records.length);
+}
+
+/** The file's records as read, each with the line it starts on (the header is the first). */
+export function readCsvRecords(input: string | Buffer): RawRecord[] {
+  return readRecords((typeof input === 'string' ? input : input.toString('utf8')).replace(/\r\n?/g, '\n'));
 }
 
 function detectDelimiter(text: string): ',' | ';' {
@@ -214,8 +219,7 @@ class PlanBuilder {
     const authorityName = normaliseName(get('authority'));
     if (authorityName === '') problems.push({ column: 'authority', message: 'missing authority' });
     const country = normaliseCountry(get('country'));
-    if (country === null)
-      problems.push({ column: 'country', message: `unknown country code "${get('country')}"` });
+    if (country === null) problems.push({ column: 'country', message: unknownCountry(get('country')) });
     const email = normaliseEmail(get('email'));
     if (email === null)
       problems.push({
@@ -296,6 +300,14 @@ class PlanBuilder {
       message: `duplicate of line ${earlier.line} (${earlier.email}): merged into it`,
     });
   }
+}
+
+/** Codes people write for a country that ISO 3166 spells otherwise. */
+const COUNTRY_HINTS: Readonly<Record<string, string>> = { UK: 'GB', EL: 'GR' };
+
+function unknownCountry(given: string): string {
+  const hint = COUNTRY_HINTS[given.trim().toUpperCase()];
+  return `unknown country code "${given}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
 }
 
 function contradictions(a: ImportedContact, b: ImportedContact): Column[] {

@@ -11,6 +11,7 @@ const STRINGS = {
     done: '{email} is unsubscribed: {org} will send it no more newsletters.',
     changeMind: 'Changed your mind? Choose what you receive on the preferences page.',
     preferencesLink: 'Manage your preferences',
+    preferencesHeading: 'Your newsletter preferences',
     preferencesIntro: 'Newsletters from {org} to {email}:',
     announcements: 'Announcements of important news',
     digest: 'The regular digest of everything published',
@@ -33,6 +34,7 @@ const STRINGS = {
     done: '{email} est désabonné : {org} ne lui enverra plus de lettres d’information.',
     changeMind: 'Vous avez changé d’avis ? Choisissez ce que vous recevez sur la page de préférences.',
     preferencesLink: 'Gérer vos préférences',
+    preferencesHeading: 'Vos préférences d’abonnement',
     preferencesIntro: 'Lettres d’information de {org} à {email} :',
     announcements: 'Les annonces importantes',
     digest: 'Le récapitulatif régulier de tout ce qui est publié',
@@ -84,7 +86,9 @@ export function page(lang: PageLanguage, body: string): string {
 <title>${say(lang, 'title')}</title>
 <style>
 body{font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;background:#f1f3f5;color:#1f2933;margin:0;padding:32px 16px}
-main{max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:24px 28px}
+main{max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:24px 28px;overflow-wrap:anywhere}
+h1{font-size:1.4em;line-height:1.3}
+@media (max-width:480px){body{padding:16px 8px}main{padding:16px}}
 button{font:inherit;background:#1d3557;color:#fff;border:0;border-radius:4px;padding:10px 18px;cursor:pointer}
 label{display:block;margin:10px 0}
 select{font:inherit;padding:4px}
@@ -145,7 +149,7 @@ export function confirmUnsubscribePage(c: PageContact, org: string, preferencesU
   if (c.status !== 'active') {
     return page(
       lang,
-      `<p>${say(lang, 'alreadyOut', v)}</p>\n<p><a href="${escapeHtml(preferencesUrl)}">${say(lang, 'preferencesLink')}</a></p>`,
+      `<h1>${say(lang, 'alreadyOut', v)}</h1>\n<p><a href="${escapeHtml(preferencesUrl)}">${say(lang, 'preferencesLink')}</a></p>`,
     );
   }
   return page(
@@ -183,7 +187,7 @@ export function preferencesPage(
     c.status === 'bounced' || c.status === 'complained' ? `<p>${say(lang, 'bounced', { org })}</p>` : '';
   return page(
     lang,
-    `${saved ? `<p><strong>${say(lang, 'saved')}</strong></p>\n` : ''}${notice}<form method="post">
+    `<h1>${say(lang, 'preferencesHeading')}</h1>\n${saved ? `<p><strong>${say(lang, 'saved')}</strong></p>\n` : ''}${notice}<form method="post">
 <input type="hidden" name="form" value="preferences">
 <p>${say(lang, 'preferencesIntro', { org, email: c.email })}</p>
 <label><input type="checkbox" name="announcements" value="yes"${checked(c.subscriptions.announcements)}${subscribed ? '' : ' disabled'}> ${say(lang, 'announcements')}</label>

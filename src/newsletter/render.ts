@@ -12,6 +12,7 @@ import type { LayoutTemplate } from './templates.js';
 import { compileLayout, defaultTemplatesDir, layoutFromHtml } from './templates.js';
 import type { Markers, TextTemplate } from './text.js';
 import { fillText, makeMarkers, textTemplate } from './text.js';
+import { withLandmarks } from './web-version.js';
 
 export interface CompileNewsletterInput {
   kind: NewsletterKind;
@@ -188,7 +189,7 @@ export function renderFor(compiled: CompiledNewsletter, recipient: NewsletterRec
   };
 }
 
-/** The "view in browser" page: the newsletter with no personal data and no unsubscribe link. */
+/** The "view in browser" page: the newsletter with no personal data and no unsubscribe link, as a web page. */
 export function renderWebVersion(compiled: CompiledNewsletter): string {
-  return renderFor(compiled, { email: '', unsubscribeUrl: '' }).html;
+  return withLandmarks(renderFor(compiled, { email: '', unsubscribeUrl: '' }).html, compiled.subject);
 }

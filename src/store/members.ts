@@ -390,6 +390,23 @@ export function containsCi(column: string, needle: string) {
 }
 
 /** The languages of the contacts a newsletter of this kind would go to now. */
+/** How many contacts a newsletter of this kind would go to now, by language (what `eligibleContacts` returns, counted). */
+export async function eligibleCountsByLanguage(
+  db: Db,
+  kind: NewsletterKind,
+  audience: AudienceChoice = 'both',
+): Promise<Array<{ language: string; count: number }>> {
+  const column = subscriptionFor(kind) === 'announcements' ? 'contacts.announcements' : 'contacts.digest';
+  const rows = await inAudience(db.selectFrom('contacts'), audience)
+    .select(['contacts.language', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('contacts.status', '=', 'active')
+    .where(column, '=', 1)
+    .groupBy('contacts.language')
+    .orderBy('contacts.language')
+    .execute();
+  return rows.map((r) => ({ language: r.language, count: Number(r.n) }));
+}
+
 export async function eligibleLanguages(
   db: Db,
   kind: NewsletterKind,

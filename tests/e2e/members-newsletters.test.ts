@@ -1,46 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
-import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
-import { contactsCsv, newsletterOverrides, publishedItem } from '../helpers/newsletter.js';
-import { buildServer } from '../../src/http/server.js';
-import { startTestApp } from '../helpers/app.js';
-import { addUser, PASSWORD, TOKEN, type WebApp } from '../helpers/web.js';
-import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
+import type { FakeSmtp } from '../fakes/smtp.js';
+import { contactsCsv, publishedItem } from '../helpers/newsletter.js';
+import type { WebApp } from '../helpers/web.js';
+import { browserSkipReason, screenshot, type Browser } from '../helpers/browser.js';
+import { startStaffBrowser, type StaffBrowser } from '../helpers/staff-browser.js';
 
 const BAD_ROW = 'Nowhere,XX,Bad Row,not-an-email,en';
 
 describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium', () => {
+  let staff: StaffBrowser;
   let smtp: FakeSmtp;
   let web: WebApp;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    smtp = await startFakeSmtp();
     // https public address for the unsubscribe links (RFC 8058); the pages themselves are served over http here.
-    const app = await startTestApp('sqlite', {
-      ...newsletterOverrides(smtp),
-      web: { secureCookies: 'never' },
-    });
-    app.startWorkers(['publish', 'channel', 'newsletter']);
-    const http = await buildServer(app.ctx, { apiToken: TOKEN });
-    web = {
-      app,
-      http,
-      close: async () => {
-        await http.close();
-        await app.close();
-      },
-    };
-    await addUser(app, 'admin@example.org', 'admin');
-    base = (await http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
-    await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+    staff = await startStaffBrowser({ workers: ['publish', 'channel', 'newsletter'] });
+    ({ web, base, browser } = staff);
+    smtp = staff.smtp!;
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await smtp?.close();
+    await staff?.close();
   });
 
   it('imports members from a CSV file with one bad row: checks first, reports the row, then saves the rest', async () => {
@@ -58,8 +40,8 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByRole('heading', { name: 'Import report' }).waitFor();
     expect(await page.locator('.notice').textContent()).toContain('Checked only: nothing is saved yet.');
-    const rejected = page.locator('tr[data-line="7"]');
-    expect(await rejected.textContent()).toContain('not-an-email');
+    const reasons = page.locator('[data-reason]');
+    expect(await reasons.filter({ hasText: 'not-an-email' }).locator('[data-lines]').textContent()).toBe('7');
     await screenshot(page, '10-members-import-checked');
     await page.getByRole('button', { name: 'Import these rows' }).click();
     await page.getByText('The valid rows are saved.').waitFor();
@@ -98,6 +80,7 @@ describe.skipIf(browserSkipReason !== null)('members and newsletters in Chromium
       'the test message',
     );
     await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, send it to 5 recipients' }).click();
     await page.locator('#progress progress[value="100"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#progress-text').textContent()).toContain('5 sent');
     expect(smtp.messages.filter((m) => !m.envelope.to.includes('proof@example.org'))).toHaveLength(5);

@@ -15,6 +15,8 @@ import { attentionExtras } from './attention.js';
 import { needs } from '../route-access.js';
 import { calendarHref } from './calendar.js';
 import { setupChecklist, type SetupStep } from '../../app/getting-started.js';
+import { deliveryOrder } from './delivery-order.js';
+import { itemCountsText } from './item-counts.js';
 
 const UPCOMING_DAYS = 7;
 
@@ -44,6 +46,7 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
     attentionExtras(deps),
   ]);
   const names = accountNames(accounts);
+  const ordered = deliveryOrder(accounts);
   const views = deps.views;
   const reconnect = accounts
     .filter((a) => a.state === 'needs_reconnect')
@@ -54,7 +57,7 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
     later,
     recent: recent.map(({ item, deliveries }) => ({
       item: itemRow(views, item),
-      deliveries: deliveries.map((d) => deliveryView(views, names, d)),
+      deliveries: ordered(deliveries).map((d) => deliveryView(views, names, d)),
     })),
     failed: failed.map((f) => ({
       ...deliveryView(views, names, f.delivery),
@@ -64,12 +67,7 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
     reconnect,
     extras,
     attentionCount: failed.length + reconnect.length + extras.count,
-    counts: {
-      draft: counts.draft ?? 0,
-      scheduled: counts.scheduled ?? 0,
-      published: counts.published ?? 0,
-      withdrawn: counts.withdrawn ?? 0,
-    },
+    counts: itemCountsText(views, counts),
   };
 }
 

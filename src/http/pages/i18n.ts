@@ -21,17 +21,34 @@ export function loadTranslator(dir: string, language: string): Translator {
     );
   const table: StringTable = { ...english, ...chosen };
   const plurals = new Intl.PluralRules(language);
+  const numbers = new Intl.NumberFormat(language);
   return {
     language,
     has: (key) => key in table,
     t(key, params = {}) {
       const entry = table[key];
       if (entry === undefined) return key;
-      const text =
-        typeof entry === 'string' ? entry : (entry[plurals.select(Number(params.count ?? 0))] ?? entry.other);
+      const count = Number(params.count ?? 0);
+      const text = typeof entry === 'string' ? entry : (entry[plurals.select(count)] ?? entry.other);
+      // The count is written the language's way too: "1,234" in English, "1 234" in French.
+      const values = typeof params.count === 'number' ? { ...params, count: numbers.format(count) } : params;
       return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params[name] === undefined || params[name] === null ? whole : String(params[name]),
+        values[name] === undefined || values[name] === null ? whole : String(values[name]),
       );
     },
   };
+}
+
+/**
+ * Keys whose plural forms miss one the language's rules need (CLDR through Intl.PluralRules: English
+ * one/other, French one/many/other), as `key: form`.
+ */
+export function missingPluralForms(dir: string, language: string): string[] {
+  const table = readStringTable(dir, language) ?? {};
+  const needed = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
+  return Object.entries(table).flatMap(([key, entry]) =>
+    typeof entry === 'string'
+      ? []
+      : needed.filter((form) => !(form in entry)).map((form) => `${key}: ${form}`),
+  );
 }

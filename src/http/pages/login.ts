@@ -96,7 +96,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
         deps,
         request,
         reply,
-        { next, email, error: deps.views.t('login.tooMany', { minutes }) },
+        { next, email, error: deps.views.t('login.tooMany', { count: minutes }) },
         429,
       );
     }

@@ -18,6 +18,9 @@ import { needs } from '../route-access.js';
 import { pager, statusOptions } from './lists.js';
 import { pathId } from '../schemas.js';
 import { CONTACT_ID } from '../newsletter-schemas.js';
+import { memberAddRoute, type AddValues } from './member-add.js';
+import { addFormView } from './member-add-view.js';
+import { rejectedDownloadRoute, importReportView } from './member-rejected.js';
 
 const PAGE_SIZE = 50;
 /** Pasted or read from a file by the page: tens of thousands of contacts. */
@@ -33,7 +36,13 @@ function listQuery(query: unknown) {
   };
 }
 
-async function showMembers(deps: WebDeps, request: FastifyRequest, reply: FastifyReply) {
+async function showMembers(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  add: { values: Partial<AddValues>; errors: FieldErrors } = { values: {}, errors: {} },
+  status = 200,
+) {
   const query = listQuery(request.query);
   const db = deps.ctx.store.db;
   const [{ contacts, total }, counts] = await Promise.all([
@@ -50,17 +59,25 @@ async function showMembers(deps: WebDeps, request: FastifyRequest, reply: Fastif
   const link = (page: number) =>
     `/members?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(query.language ? { language: query.language } : {}), page: String(page) })}`;
   const t = (k: string, p?: Record<string, unknown>) => deps.views.t(k, p);
-  return sendPage(deps, request, reply, 'members', {
-    title: t('members.title'),
-    contacts: contacts.map((c) => ({ ...c, statusLabel: t(`contact.status.${c.status}`) })),
-    total,
-    counts: CONTACT_STATUSES.map((s) => ({ label: t(`contact.status.${s}`), count: counts[s] ?? 0 })),
-    query,
-    statuses: statusOptions(t, 'contact', CONTACT_STATUSES, query.status),
-    languages: SUPPORTED_LANGUAGES.map((l) => ({ value: l, selected: l === query.language })),
-    pager: pager(query.page, pages, link),
-    scripts: ['csv-file.js'],
-  });
+  return sendPage(
+    deps,
+    request,
+    reply,
+    'members',
+    {
+      title: t('members.title'),
+      contacts: contacts.map((c) => ({ ...c, statusLabel: t(`contact.status.${c.status}`) })),
+      total,
+      counts: CONTACT_STATUSES.map((s) => ({ label: t(`contact.status.${s}`), count: counts[s] ?? 0 })),
+      query,
+      statuses: statusOptions(t, 'contact', CONTACT_STATUSES, query.status),
+      languages: SUPPORTED_LANGUAGES.map((l) => ({ value: l, selected: l === query.language })),
+      pager: pager(query.page, pages, link),
+      scripts: ['csv-file.js'],
+      ...addFormView(deps, add),
+    },
+    status,
+  );
 }
 
 export async function showContact(
@@ -99,6 +116,8 @@ export const contactId = (params: unknown): string => pathId(params, CONTACT_ID,
 /** Members (authorities and their contacts): list, search, edit a contact, import a CSV with a per-row report, export. Admins only. */
 export function memberPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/members', needs('members:read'), async (request, reply) => showMembers(deps, request, reply));
+  memberAddRoute(app, deps, (request, reply, add, status) => showMembers(deps, request, reply, add, status));
+  rejectedDownloadRoute(app, deps);
 
   app.post(
     '/members/import',
@@ -115,6 +134,7 @@ export function memberPages(app: FastifyInstance, deps: WebDeps): void {
         report,
         dryRun,
         csv: dryRun ? csv : null,
+        ...importReportView(deps, report, csv),
       });
     },
   );

@@ -6,6 +6,7 @@ import {
   type Recipient,
 } from '../../domain/newsletter-send.js';
 import type { Views } from './views.js';
+import { mailReplyText } from './mail-reply.js';
 
 /** "120 sent, 80 to go, 2 failed or bounced, 0 unknown, of 202" in the page's language. */
 export function progressText(views: Views, p: ProgressCounts): string {
@@ -59,7 +60,7 @@ export function recipientRow(views: Views, r: Recipient) {
     status: r.status,
     statusLabel: views.t(`recipient.status.${r.status}`),
     attempts: r.attempts,
-    reply: r.reply,
+    reply: mailReplyText(views, r.reply, r.messageId),
     sentAt: r.sentAt,
     failed: r.status === 'failed' || r.status === 'bounced' || r.status === 'unknown',
   };

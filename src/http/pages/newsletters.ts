@@ -28,6 +28,8 @@ import { needs } from '../route-access.js';
 import { pager, statusOptions } from './lists.js';
 import { pathId } from '../schemas.js';
 import { NEWSLETTER_ID } from '../newsletter-schemas.js';
+import { beforeSending, confirmPath } from './newsletter-confirm.js';
+import { scheduledForAnnouncement } from './announce-scheduled.js';
 
 const RECIPIENTS_PAGE = 50;
 
@@ -75,6 +77,8 @@ async function showList(deps: WebDeps, request: FastifyRequest, reply: FastifyRe
     kinds: NEWSLETTER_KINDS.map((k) => ({ value: k, label: deps.views.t(`newsletter.kind.${k}`) })),
     items: await recentItems(deps),
     mayWrite: requestMay(request, 'newsletters:write'),
+    mayAnnounce: requestMay(request, 'items:write'),
+    scheduled: await scheduledForAnnouncement(deps, request),
   });
 }
 
@@ -139,7 +143,9 @@ async function detailData(deps: WebDeps, request: FastifyRequest, id: string) {
   const link = (page: number) =>
     `/newsletters/${id}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}#recipients`;
   const previewParams = new URLSearchParams(query.contact ? { contact: query.contact } : {});
+  const previewed = contacts.contacts.find((c) => c.id === query.contact);
   return {
+    ...(await beforeSending(deps, newsletter, previewed?.language)),
     newsletter: {
       ...newsletterRow(deps.views, newsletter, progress),
       itemIds: newsletter.itemIds,
@@ -288,6 +294,13 @@ export function newsletterPages(app: FastifyInstance, deps: WebDeps): void {
     const id = newsletterId(request.params);
     const form = (request.body ?? {}) as FormBody;
     const at = one(form, 'publishAt').trim();
+    if (one(form, 'confirmed') !== 'yes')
+      return redirectWith(
+        deps,
+        request,
+        reply,
+        confirmPath(id, { publishAt: at, timezone: one(form, 'timezone').trim() }),
+      );
     return runFormAction(deps, request, reply, `/newsletters/${id}`, refusalMessage, async () => {
       const n = await requestSend(deps.ctx, id, {
         at: at || undefined,

@@ -48,7 +48,13 @@ export function queueBoard(deps: WebDeps) {
         .all()
         .map((q) => new BullMQAdapter(q, { allowRetries: false, readOnlyMode: true })),
       serverAdapter: adapter,
-      options: { uiConfig: { boardTitle: `${deps.ctx.config.organisationName} queues` } },
+      options: {
+        uiConfig: {
+          boardTitle: `${deps.ctx.config.organisationName} queues`,
+          // The board is a separate app with its own header: its menu leads back to Herald's pages.
+          miscLinks: [{ text: deps.views.t('queues.backToHerald'), url: '/' }],
+        },
+      },
     });
     await app.register(adapter.registerPlugin() as Parameters<FastifyInstance['register']>[0], {
       prefix: QUEUES_PATH,

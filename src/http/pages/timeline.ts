@@ -23,7 +23,12 @@ function auditEntry(views: Views, names: AccountNames, e: AuditEntry): TimelineE
   if (typeof d.at === 'string' && typeof d.timezone === 'string')
     params.when = formatInZone(d.at, d.timezone);
   else if (typeof d.at === 'string') params.when = d.at;
-  const key = views.i18n.has(`timeline.${e.action}`) ? `timeline.${e.action}` : 'timeline.other';
+  const copy = e.action === 'created' && typeof d.copyOf === 'string';
+  const key = copy
+    ? 'timeline.createdCopy'
+    : views.i18n.has(`timeline.${e.action}`)
+      ? `timeline.${e.action}`
+      : 'timeline.other';
   let detail: string | null = null;
   if (e.action === 'edited' && Array.isArray(d.fields))
     detail = views.t('timeline.fields', { fields: d.fields.join(', ') });

@@ -57,7 +57,9 @@ for (const { dialect, skip } of DIALECTS) {
       expect(check.statusCode).toBe(200);
       const report = decode(check.body);
       expect(report).toContain('Checked only: nothing is saved yet.');
-      expect(report).toMatch(/<tr data-line="6"><td>6<\/td>/);
+      expect(report).toMatch(
+        /<li data-reason><strong>Email address: invalid email "not-an-email"<\/strong> – 1 row; Lines <span data-lines>6<\/span>/,
+      );
       expect(await countContactsByStatus(web.app.ctx.store.db)).toEqual({});
       const apply = await admin.post('/members/import', { _csrf: await admin.csrf(), csv });
       expect(decode(apply.body)).toContain('The valid rows are saved.');
@@ -140,6 +142,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(page).not.toContain('contact1@city1.example.eu');
       expect(page).not.toContain(`action="/newsletters/${newsletterId}/test"`);
       expect(page).not.toContain(`action="/newsletters/${newsletterId}/send"`);
+      expect((await editor.get(`/newsletters/${newsletterId}/send`)).statusCode).toBe(403);
       expect((await editor.get('/newsletters')).body).not.toContain('action="/newsletters"');
       const preview = await editor.get(`/newsletters/${newsletterId}/preview?contact=${contact.id}`);
       expect(preview.statusCode).toBe(200);
@@ -193,11 +196,25 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
     });
 
-    it('sends it; the progress fragment follows it to the end; the recipients list the results', async () => {
+    it('sends it after the confirmation; the progress fragment follows it to the end; the recipients list the results', async () => {
+      const unconfirmed = await admin.post(`/newsletters/${newsletterId}/send`, {
+        _csrf: await admin.csrf(),
+        publishAt: '',
+        timezone: 'Europe/Paris',
+      });
+      expect(unconfirmed.statusCode).toBe(303);
+      expect(unconfirmed.headers.location).toBe(
+        `/newsletters/${newsletterId}/send?publishAt=&timezone=Europe%2FParis`,
+      );
+      expect((await getNewsletter(web.app.ctx.store.db, newsletterId)).status).toBe('draft');
+      const confirm = decode((await admin.get(String(unconfirmed.headers.location))).body);
+      expect(confirm).toContain('Send this newsletter?');
+      expect(confirm).toContain('Yes, send it to 3 recipients');
       const res = await admin.post(`/newsletters/${newsletterId}/send`, {
         _csrf: await admin.csrf(),
         publishAt: '',
         timezone: 'Europe/Paris',
+        confirmed: 'yes',
       });
       expect(res.statusCode).toBe(303);
       await waitFor(

@@ -64,9 +64,10 @@ describe('page templates and strings', () => {
   it('fills placeholders and plural forms', () => {
     expect(en.t('items.total', { count: 1 })).toBe('1 item');
     expect(en.t('items.total', { count: 3 })).toBe('3 items');
-    expect(en.t('login.tooMany', { minutes: 15 })).toBe(
+    expect(en.t('login.tooMany', { count: 15 })).toBe(
       'Too many attempts to sign in. Try again in 15 minutes.',
     );
+    expect(en.t('login.tooMany', { count: 1 })).toBe('Too many attempts to sign in. Try again in 1 minute.');
     expect(en.t('no.such.key')).toBe('no.such.key');
   });
 
