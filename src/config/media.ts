@@ -21,7 +21,6 @@ const s3Schema = z.strictObject({
     .regex(/^[A-Za-z0-9._/-]*$/, 'must be letters, digits, . _ - or /')
     .default(''),
 });
-export type S3Settings = z.infer<typeof s3Schema>;
 
 /** Where uploaded pictures are stored. Owned by src/media. */
 export const mediaConfigSchema = z
@@ -39,7 +38,6 @@ export const mediaConfigSchema = z
     }
     return { store: 's3' as const, s3: s3.data };
   });
-export type MediaConfig = z.infer<typeof mediaConfigSchema>;
 
 /** Environment variable -> path under `media`. */
 export const MEDIA_ENV_VARS = {
