@@ -1,10 +1,13 @@
 // Upload to derivatives ready for a 12 MP JPEG (4000 x 3000, photo-like: gradients plus grain): the
 // checks, the metadata-free re-encoding, the four versions and the writes to the data-dir media store, p50
 // of RUNS, with the process's peak RSS meanwhile. Baseline in the same run: sharp decoding and re-encoding
-// the same JPEG once, nothing else. Run: npx tsx bench/media.ts [--runs 5]
-import { mkdtempSync, rmSync } from 'node:fs';
+// the same JPEG once (mozjpeg), nothing else. Each side runs in a fresh child process, so neither peak
+// carries what the other left in the heap (glibc keeps freed memory). Run: npx tsx bench/media.ts [--runs 5]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { processUpload } from '../src/media/process.js';
 import { dataDirMediaStore } from '../src/media/store.js';
@@ -32,38 +35,67 @@ async function photoLike(): Promise<Buffer> {
     .toBuffer();
 }
 
-/** Runs `task` RUNS times; wall-clock ms of each, and the highest RSS sampled every 10 ms meanwhile. */
-async function timed(task: () => Promise<unknown>): Promise<{ ms: number[]; peakRss: number }> {
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 10);
-  const ms: number[] = [];
-  try {
-    for (let i = 0; i < RUNS; i++) {
-      const start = performance.now();
-      await task();
-      ms.push(performance.now() - start);
-    }
-  } finally {
-    clearInterval(sampler);
-  }
-  return { ms, peakRss };
+interface Side {
+  ms: number[];
+  peakRss: number;
+  versions: string;
 }
 
-async function main() {
-  const input = await photoLike();
+/** Runs `task` RUNS times in this process: wall-clock ms of each, and the process's peak RSS (kernel high-water mark). */
+async function timed(task: () => Promise<string>): Promise<Side> {
+  const ms: number[] = [];
+  let versions = '';
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    versions = await task();
+    ms.push(performance.now() - start);
+  }
+  return { ms, peakRss: process.resourceUsage().maxRSS * 1024, versions };
+}
+
+async function child(side: string, inputFile: string): Promise<void> {
+  const input = readFileSync(inputFile);
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-bench-media-'));
   const store = dataDirMediaStore(dir);
   try {
-    const baseline = await timed(() => sharp(input).jpeg({ quality: 85, mozjpeg: true }).toBuffer());
-    let versions = '';
-    const upload = await timed(async () => {
-      const { original, derivatives } = await processUpload(input);
-      for (const file of [original, ...Object.values(derivatives)])
-        await store.put(fileName(file), file.data, file.type);
-      versions = Object.entries(derivatives)
-        .map(([name, f]) => `${name} ${f.width}x${f.height} ${fmt(f.bytes / 1024)} kB`)
-        .join(', ');
-    });
+    const result =
+      side === 'baseline'
+        ? await timed(async () => {
+            await sharp(input).jpeg({ quality: 85, mozjpeg: true }).toBuffer();
+            return '';
+          })
+        : await timed(async () => {
+            const { original, derivatives } = await processUpload(input);
+            for (const file of [original, ...Object.values(derivatives)])
+              await store.put(fileName(file), file.data, file.type);
+            return Object.entries(derivatives)
+              .map(([name, f]) => `${name} ${f.width}x${f.height} ${fmt(f.bytes / 1024)} kB`)
+              .join(', ');
+          });
+    console.log(JSON.stringify(result));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runSide(side: string, inputFile: string): Side {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', side, inputFile, '--runs', String(RUNS)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (run.status !== 0) throw new Error(`the ${side} child failed (exit ${run.status})`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Side;
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-bench-media-input-'));
+  const inputFile = path.join(dir, '12mp.jpg');
+  try {
+    const input = await photoLike();
+    writeFileSync(inputFile, input);
+    const baseline = runSide('baseline', inputFile);
+    const upload = runSide('upload', inputFile);
     const mb = (n: number) => n / 1_048_576;
     const p50 = { baseline: percentile(baseline.ms, 50), upload: percentile(upload.ms, 50) };
     printTable(`Media upload, 12 MP JPEG (${fmt(input.length / 1024)} kB), ${RUNS} runs each`, [
@@ -78,7 +110,7 @@ async function main() {
         'peak RSS MB': fmt(mb(upload.peakRss)),
       },
     ]);
-    console.log(`versions: ${versions}`);
+    console.log(`versions: ${upload.versions}`);
     emit({
       bench: 'media',
       size: null,
@@ -105,4 +137,6 @@ async function main() {
   }
 }
 
-await main();
+const childArg = process.argv.indexOf('--child');
+if (childArg > 0) await child(process.argv[childArg + 1]!, process.argv[childArg + 2]!);
+else await main();

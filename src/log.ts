@@ -19,6 +19,7 @@ const SECRET_KEYS = [
   'appSecret',
   'accessSecret',
   'clientSecret',
+  'secretAccessKey',
   'cookie',
 ];
 

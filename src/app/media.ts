@@ -13,11 +13,18 @@ import {
 } from '../store/media.js';
 import type { Queues } from '../queues/producer.js';
 import { dataDirMediaStore, type MediaStore } from '../media/store.js';
+import { s3MediaStore } from '../media/s3-store.js';
 import { processUpload } from '../media/process.js';
 
-/** The media store configuration picks (the data dir). */
-export function mediaStoreFor(config: Pick<HeraldConfig, 'dataDir'>): MediaStore {
-  return dataDirMediaStore(config.dataDir);
+const buckets = new WeakMap<object, MediaStore>();
+
+/** The media store configuration picks: the data dir (`embedded`) or an S3 bucket (one client per configuration). */
+export function mediaStoreFor(config: Pick<HeraldConfig, 'dataDir' | 'media'>): MediaStore {
+  const { media } = config;
+  if (media.store === 'embedded') return dataDirMediaStore(config.dataDir);
+  let store = buckets.get(media);
+  if (!store) buckets.set(media, (store = s3MediaStore(media.s3)));
+  return store;
 }
 
 /** Checks, re-encodes and stores an upload with its derivatives; files first, then the row that names them. */

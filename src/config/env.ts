@@ -3,6 +3,7 @@ import { NEWSLETTER_ENV_VARS } from './newsletter.js';
 import { WEB_ENV_VARS } from './web.js';
 import { SOCIAL_ENV_VARS } from './social.js';
 import { OPERATIONS_ENV_VARS } from './operations.js';
+import { MEDIA_ENV_VARS } from './media.js';
 
 /** Environment variable -> configuration path. The single list of what the environment can set. */
 export const ENV_VARS = {
@@ -11,6 +12,7 @@ export const ENV_VARS = {
   ...WEB_ENV_VARS,
   ...SOCIAL_ENV_VARS,
   ...OPERATIONS_ENV_VARS,
+  ...MEDIA_ENV_VARS,
   PORT: 'port',
   HOST: 'host',
   HERALD_PUBLIC_URL: 'publicUrl',

@@ -5,6 +5,7 @@ import { PLATFORM_IDS } from '../domain/platform.js';
 import { feedConfigSchema, flag } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
 import { webConfigSchema } from './web.js';
+import { mediaConfigSchema } from './media.js';
 import { socialConfigFields } from './social.js';
 import { backupConfigSchema, logFormatSchema, metricsConfigSchema } from './operations.js';
 
@@ -85,6 +86,7 @@ export const configSchema = z.strictObject({
   feed: feedConfigSchema.prefault({}),
   newsletter: newsletterConfigSchema.prefault({}),
   web: webConfigSchema.prefault({}),
+  media: mediaConfigSchema.prefault({}),
   metrics: metricsConfigSchema.prefault({}),
   backup: backupConfigSchema.prefault({}),
 });

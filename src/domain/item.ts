@@ -27,6 +27,12 @@ export interface ItemTranslation {
 }
 
 /** A news item as stored. Times are ISO-8601 UTC strings. */
+/** The byte length and media type of an image file. */
+export interface ImageSize {
+  bytes: number;
+  type: string;
+}
+
 export interface NewsItem {
   id: string;
   slug: string;
@@ -44,6 +50,11 @@ export interface NewsItem {
    * imageUrl then addresses publicly. Never stored.
    */
   imageFile?: string | undefined;
+  /**
+   * What imageUrl points at, when known: from the upload's record (imageId) or a HEAD of the address (feeds'
+   * enclosures). Never stored on the item.
+   */
+  imageSize?: ImageSize | undefined;
   tags: string[];
   language: string;
   translations: Record<string, ItemTranslation>;

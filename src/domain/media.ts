@@ -80,18 +80,17 @@ export const imageUseFor = (platform: string): ImageUse => (platform === 'bluesk
  * this output needs (imageUrl), its stored file (imageFile) and its alt text unless the item gives its own.
  * An item without an upload, or whose upload is gone, is returned as it is.
  */
-export function withUpload<T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile'>>(
-  item: T,
-  media: Media | null,
-  use: ImageUse,
-  publicUrl: string,
-): T {
+export function withUpload<
+  T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile' | 'imageSize'>,
+>(item: T, media: Media | null, use: ImageUse, publicUrl: string): T {
   if (!item.imageId || !media) return item;
-  const file = fileName(media.derivatives[use] ?? media);
+  const version = media.derivatives[use] ?? media;
+  const file = fileName(version);
   return {
     ...item,
     imageUrl: `${publicUrl}/media/${file}`,
     imageAlt: item.imageAlt?.trim() ? item.imageAlt : media.alt,
     imageFile: file,
+    imageSize: { bytes: version.bytes, type: version.type },
   };
 }

@@ -158,6 +158,16 @@ function jsonItem(entry: FeedEntry): string {
         ? { content_html: entry.contentHtml }
         : { content_text: entry.summary || entry.title }),
       image: entry.image?.url,
+      // The same file as an attachment: JSON Feed's `image` has no type or size.
+      attachments: entry.image
+        ? [
+            {
+              url: entry.image.url,
+              mime_type: entry.image.type,
+              size_in_bytes: entry.image.bytes ?? undefined,
+            },
+          ]
+        : undefined,
       date_published: entry.published.toISOString(),
       date_modified: entry.updated.toISOString(),
       tags: entry.tags.length > 0 ? entry.tags : undefined,

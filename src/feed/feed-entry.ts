@@ -13,7 +13,8 @@ export interface FeedEntry {
   contentHtml: string;
   tags: string[];
   language: string;
-  image: { url: string; alt: string; type: string } | null;
+  /** `bytes`: the file's length, null when not known (see withImageSizes). */
+  image: { url: string; alt: string; type: string; bytes: number | null } | null;
   published: Date;
   updated: Date;
 }
@@ -55,7 +56,12 @@ export function toFeedEntry(item: NewsItem, fallbackUrl: string): FeedEntry {
     tags: item.tags.map((tag) => clean(tag).trim()).filter((tag) => tag.length > 0),
     language: clean(item.language),
     image: imageUrl
-      ? { url: imageUrl, alt: clean(item.imageAlt ?? '').trim() || title, type: imageMimeType(imageUrl) }
+      ? {
+          url: imageUrl,
+          alt: clean(item.imageAlt ?? '').trim() || title,
+          type: item.imageSize?.type ?? imageMimeType(imageUrl),
+          bytes: item.imageSize?.bytes ?? null,
+        }
       : null,
     published: feedDate(item),
     updated: feedUpdated(item),

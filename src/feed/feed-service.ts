@@ -16,6 +16,7 @@ import { publishedUploadAlts, withUploads } from '../store/media.js';
 import { feedFingerprint, loadFeedItemIndex, loadItemsForFeeds, publishedStamps } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
 import { rebuildAllFeeds } from './regenerate.js';
+import { withImageSizes } from './image-sizes.js';
 import { FEED_FILE_NAMES, FEED_FORMATS, feedFilePath, feedUrls } from './variants.js';
 import type { FeedVariant } from './variants.js';
 import { pingWebSubHub } from './websub.js';
@@ -133,7 +134,8 @@ export class FeedService {
       // Read before the items' pictures: an alt text edited meanwhile then makes the next check rebuild.
       const uploadAlts = await publishedUploadAlts(db);
       const loaded = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
-      const items = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
+      const uploaded = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
+      const items = await withImageSizes(db, uploaded, { allowPrivate: this.deps.config.allowPrivateUrls });
       await mkdir(this.dir, { recursive: true });
       const result = await rebuildAllFeeds(
         items,
@@ -215,9 +217,13 @@ export class FeedService {
   }
 }
 
-/** Items from the store change content only with a new revision, their uploaded picture's alt text without one: these fields identify what a feed shows of one. */
+/**
+ * Items from the store change content only with a new revision, their uploaded picture's alt text without one:
+ * these fields identify what a feed shows of one. The image's size is in it too: a length learnt after the item
+ * was first built rebuilds its variants.
+ */
 const itemStamp = (item: NewsItem) =>
-  `${item.id}|${item.status}|${item.revision}|${item.publishedRevision ?? ''}|${item.publishedAt ?? ''}|${item.updatedAt}|${item.imageUrl ?? ''}|${item.imageAlt ?? ''}`;
+  `${item.id}|${item.status}|${item.revision}|${item.publishedRevision ?? ''}|${item.publishedAt ?? ''}|${item.updatedAt}|${item.imageUrl ?? ''}|${item.imageAlt ?? ''}|${item.imageSize?.bytes ?? ''}`;
 
 const services = new WeakMap<object, FeedService>();
 

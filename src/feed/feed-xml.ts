@@ -61,6 +61,8 @@ function rssItem(entry: FeedEntry, author: string): string {
   return xml;
 }
 
+const fileSize = (bytes: number | null) => (bytes === null ? '' : ` fileSize="${bytes}"`);
+
 function rssItemXml(entry: FeedEntry, author: string): string {
   let item = `${I2}<item>${I3}<title>${t(entry.title)}</title>${I3}<link>${t(entry.url)}</link>`;
   item += `${I3}<guid isPermaLink="false">${t(entry.guid)}</guid>${I3}<pubDate>${entry.published.toUTCString()}</pubDate>`;
@@ -70,9 +72,10 @@ function rssItemXml(entry: FeedEntry, author: string): string {
   for (const tag of entry.tags) item += `${I3}<category>${t(tag)}</category>`;
   if (entry.image)
     item +=
-      `${I3}<enclosure length="0" type="${a(entry.image.type)}" url="${a(entry.image.url)}"/>` +
+      // RSS requires length; 0 is the RSS Best Practices Profile's value for a length not known.
+      `${I3}<enclosure length="${entry.image.bytes ?? 0}" type="${a(entry.image.type)}" url="${a(entry.image.url)}"/>` +
       // Media RSS: readers that show pictures (and their alt text) read this rather than the enclosure.
-      `${I3}<media:content url="${a(entry.image.url)}" type="${a(entry.image.type)}" medium="image">` +
+      `${I3}<media:content url="${a(entry.image.url)}"${fileSize(entry.image.bytes)} type="${a(entry.image.type)}" medium="image">` +
       `<media:description type="plain">${t(entry.image.alt)}</media:description></media:content>`;
   return `${item}${I2}</item>`;
 }
@@ -117,7 +120,8 @@ function atomEntryXml(entry: FeedEntry): string {
   if (entry.contentHtml) xml += `${I2}<content type="html">${xmlCdata(entry.contentHtml)}</content>`;
   for (const tag of entry.tags) xml += `${I2}<category term="${a(tag)}"/>`;
   if (entry.image)
-    xml += `${I2}<link rel="enclosure" type="${a(entry.image.type)}" href="${a(entry.image.url)}"/>`;
+    // Atom's length is optional: left out when not known rather than a false 0.
+    xml += `${I2}<link rel="enclosure" type="${a(entry.image.type)}" href="${a(entry.image.url)}"${entry.image.bytes === null ? '' : ` length="${entry.image.bytes}"`}/>`;
   xml += `${I2}<published>${entry.published.toISOString()}</published>`;
   return `${xml}\n    </entry>`;
 }

@@ -28,6 +28,9 @@ const SHARP_FORMAT: Record<MediaType, string> = {
 
 const refuse = (problem: string) => new ValidationError({ file: problem });
 
+// libvips' operation cache keeps decoded images around for a pipeline that is never run twice here.
+sharp.cache(false);
+
 /**
  * Checks an upload by its content and re-encodes it: the type from the magic bytes must be the one sharp
  * decodes, nothing may follow the image (polyglots), and the stored file is a fresh encoding without EXIF,
@@ -44,28 +47,37 @@ export async function processUpload(bytes: Buffer): Promise<ProcessedUpload> {
       `carries ${extra} bytes after the end of its ${SHARP_FORMAT[type].toUpperCase()} image (a polyglot file, or a damaged one): save it again from an image editor`,
     );
   const animated = type === 'image/gif' || type === 'image/webp';
-  const input = () => sharp(bytes, { animated, failOn: 'error', limitInputPixels: 100_000_000 });
+  // Read top to bottom once: libvips then holds strips of the image, not all of it (unless it must rotate).
+  const input = () =>
+    sharp(bytes, { animated, failOn: 'error', limitInputPixels: 100_000_000, sequentialRead: true });
   const meta = await input()
     .metadata()
     .catch(() => null);
   if (!meta || meta.format !== SHARP_FORMAT[type])
     throw refuse(`starts like a ${SHARP_FORMAT[type].toUpperCase()} image but cannot be decoded as one`);
-  const original = await encode(input().autoOrient(), type).catch(() => {
+  // The full-size JPEG without mozjpeg's trellis and progressive passes: 5-8 times faster at 12 MP for a
+  // file about a tenth larger; the smaller versions, which most outputs use, keep them.
+  const original = await encode(input().autoOrient(), type, 85, false).catch(() => {
     throw refuse(`is a damaged ${SHARP_FORMAT[type].toUpperCase()} image: it cannot be decoded`);
   });
+  // One version at a time (each decodes the image), and one per distinct need: card and newsletter share theirs.
   const derivatives: ProcessedUpload['derivatives'] = {};
+  const made = new Map<string, ProcessedFile | null>();
+  const hasAlpha = meta.hasAlpha === true;
   for (const name of Object.keys(DERIVATIVES) as DerivativeName[]) {
-    const made = await makeDerivative(original, name);
-    if (made) derivatives[name] = made;
+    const need = JSON.stringify(DERIVATIVES[name]);
+    if (!made.has(need)) made.set(need, await makeDerivative(original, name, hasAlpha));
+    const version = made.get(need);
+    if (version) derivatives[name] = version;
   }
   return { original, derivatives };
 }
 
-async function encode(image: Sharp, type: MediaType, quality = 85): Promise<ProcessedFile> {
+async function encode(image: Sharp, type: MediaType, quality = 85, mozjpeg = true): Promise<ProcessedFile> {
   // No withMetadata(): sharp writes no EXIF, XMP, IPTC or comments unless asked; keep the colour profile as sRGB.
   const encoded =
     type === 'image/jpeg'
-      ? image.jpeg({ quality, mozjpeg: true })
+      ? image.jpeg(mozjpeg ? { quality, mozjpeg: true } : { quality, optimiseCoding: true })
       : type === 'image/png'
         ? image.png({ compressionLevel: 9 })
         : type === 'image/webp'
@@ -90,14 +102,17 @@ function fileOf(data: Buffer, type: MediaType, width: number, height: number): P
  * The version an output needs, or null when the original already fits. Size-capped versions are JPEG
  * (PNG when the image has transparency), first frame only; lower quality, then smaller, until they fit.
  */
-async function makeDerivative(original: ProcessedFile, name: DerivativeName): Promise<ProcessedFile | null> {
+async function makeDerivative(
+  original: ProcessedFile,
+  name: DerivativeName,
+  hasAlpha: boolean,
+): Promise<ProcessedFile | null> {
   const spec: { width?: number; maxSide?: number; maxBytes?: number } = DERIVATIVES[name];
   const fitsSize = spec.width
     ? original.width <= spec.width
     : original.width <= spec.maxSide! && original.height <= spec.maxSide!;
   const fitsBytes = !spec.maxBytes || original.bytes <= spec.maxBytes;
   if (fitsSize && fitsBytes) return null;
-  const { hasAlpha } = await sharp(original.data).metadata();
   const type: MediaType = hasAlpha ? 'image/png' : 'image/jpeg';
   let side = spec.width ?? spec.maxSide!;
   for (let tries = 0; tries < 12; tries++) {
@@ -105,7 +120,7 @@ async function makeDerivative(original: ProcessedFile, name: DerivativeName): Pr
       const resize = spec.width
         ? { width: side, withoutEnlargement: true }
         : { width: side, height: side, fit: 'inside' as const, withoutEnlargement: true };
-      const made = await encode(sharp(original.data).resize(resize), type, quality);
+      const made = await encode(sharp(original.data, { sequentialRead: true }).resize(resize), type, quality);
       if (!spec.maxBytes || made.bytes <= spec.maxBytes) return made;
     }
     side = Math.floor(Math.min(side, Math.max(original.width, original.height)) * 0.8);

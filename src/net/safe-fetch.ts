@@ -26,6 +26,8 @@ export interface SafeFetchOptions {
   timeoutMs?: number | undefined;
   /** Default 3. */
   maxRedirects?: number | undefined;
+  /** `HEAD`: headers only (the body is empty; `contentLength` says what a GET would bring). Default GET. */
+  method?: 'GET' | 'HEAD' | undefined;
   userAgent?: string | undefined;
   /** Accept header; default: feed formats first. */
   accept?: string | undefined;
@@ -43,6 +45,8 @@ type Fetched<Body> =
       status: number;
       body: Body;
       contentType: string | null;
+      /** The Content-Length header, when the server sent a valid one. */
+      contentLength: number | null;
       etag: string | null;
       lastModified: string | null;
       finalUrl: string;
@@ -121,7 +125,7 @@ async function fetchFollowingRedirects(
   for (let redirects = 0; ; redirects++) {
     onUrl(target.href);
     const address = await checkedAddress(target, options, signal);
-    const response = await get(target, address, requestHeaders(options), signal);
+    const response = await get(target, options.method ?? 'GET', address, requestHeaders(options), signal);
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (REDIRECT_STATUSES.has(status) && location) {
@@ -153,12 +157,16 @@ async function fetchFollowingRedirects(
       );
     }
     const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
-    const body = await readCapped(response, maxBytes, target.href);
+    const head = options.method === 'HEAD';
+    if (head) response.destroy();
+    const body = head ? Buffer.alloc(0) : await readCapped(response, maxBytes, target.href);
+    const length = Number(header(response, 'content-length') ?? NaN);
     return {
       notModified: false,
       status,
       body,
       contentType,
+      contentLength: Number.isSafeInteger(length) && length >= 0 ? length : null,
       etag,
       lastModified,
       finalUrl: target.href,
@@ -263,6 +271,7 @@ function pinnedLookup({ address, family }: ResolvedAddress): LookupFunction {
 
 function get(
   url: URL,
+  method: 'GET' | 'HEAD',
   address: ResolvedAddress,
   headers: Record<string, string>,
   signal: AbortSignal,
@@ -271,7 +280,7 @@ function get(
   return new Promise((resolvePromise, reject) => {
     const request = client.request(
       {
-        method: 'GET',
+        method,
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: url.port || undefined,

@@ -124,7 +124,7 @@ export async function fileInUse(db: Db, hash: string): Promise<boolean> {
 
 /** Items with their uploaded pictures resolved for one output (see withUpload). */
 export async function withUploads<
-  T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile'>,
+  T extends Pick<NewsItem, 'imageId' | 'imageUrl' | 'imageAlt' | 'imageFile' | 'imageSize'>,
 >(db: Db, items: T[], use: ImageUse, publicUrl: string): Promise<T[]> {
   const ids = [...new Set(items.map((i) => i.imageId).filter((id): id is string => !!id))];
   if (ids.length === 0) return items;

@@ -11,6 +11,7 @@ import { mailFeedbackMigration } from './migrations/008-mail-feedback.js';
 import { calendarMigration } from './migrations/010-calendar.js';
 import { subscribeMigration } from './migrations/011-subscribe.js';
 import { mediaMigration } from './migrations/012-media.js';
+import { remoteImagesMigration } from './migrations/015-remote-images.js';
 import { staffLanguageMigration } from './migrations/017-staff-language.js';
 import { HeraldError } from '../domain/errors.js';
 
@@ -37,6 +38,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '010-calendar': calendarMigration(store.dialect),
     '011-subscribe': subscribeMigration(store.dialect),
     '012-media': mediaMigration(store.dialect),
+    '015-remote-images': remoteImagesMigration(store.dialect),
     '017-staff-language': staffLanguageMigration(store.dialect),
   };
 }

@@ -213,8 +213,19 @@ export interface Database {
   mailSuppressions: MailSuppressionsTable;
   mailFeedbackUnparsed: MailFeedbackUnparsedTable;
   media: MediaTable;
+  remoteImages: RemoteImagesTable;
   subscriptionRequests: SubscriptionRequestsTable;
   contactConsents: ContactConsentsTable;
+}
+
+// --- Remote images (migration 015) ------------------------------------------------------------
+
+/** What a HEAD of an item's imageUrl said (the feeds' enclosure length and type); null: not said. */
+export interface RemoteImagesTable {
+  url: string;
+  type: string | null;
+  bytes: number | null;
+  checkedAt: string;
 }
 
 // --- Media (migration 012) --------------------------------------------------------------------

@@ -49,10 +49,22 @@ describe('safeFetch against a local server', () => {
       status: 200,
       body: '<rss>é</rss>',
       contentType: 'application/rss+xml; charset=utf-8',
+      contentLength: null, // sent chunked, without Content-Length
       etag: '"v1"',
       lastModified: 'Mon, 02 Mar 2026 14:05:00 GMT',
       finalUrl: `${base}/feed`,
     });
+  });
+
+  it('HEAD: the type and length without the body, whatever its size', async () => {
+    const methods: string[] = [];
+    routes.set('/big.png', (req, res) => {
+      methods.push(req.method ?? '');
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': 50_000_000 }).end();
+    });
+    const result = await safeFetchBytes(`${base}/big.png`, { ...local, method: 'HEAD' });
+    expect(result).toMatchObject({ status: 200, contentType: 'image/png', contentLength: 50_000_000 });
+    expect(methods).toEqual(['HEAD']);
   });
 
   it('sends conditional headers and reports a 304', async () => {
