@@ -16,7 +16,7 @@ export function addFormView(deps: WebDeps, add: { values: Partial<AddValues>; er
     errors: add.errors,
     errorList: Object.entries(add.errors).map(([field, problem]) => ({
       field: deps.views.t(`members.field.${field}`),
-      problem: problem.replace(/^[^:]+: /, ''),
+      problem, // already a sentence that starts with the field's label
       anchor: `f-${field}`,
     })),
   };

@@ -319,7 +319,7 @@ describe('auth: failed, the account needs reconnecting, no retries', () => {
     try {
       await printStatus(app.ctx, false);
       const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
-      expect(printed).toMatch(/tw-main\s+twitter\s+live\s+needs_reconnect: Twitter no longer accepts/);
+      expect(printed).toMatch(/tw-main\s+Twitter\/X\s+live\s+needs_reconnect: Twitter no longer accepts/);
     } finally {
       log.mockRestore();
     }

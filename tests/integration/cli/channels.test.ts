@@ -87,7 +87,7 @@ describe('herald CLI and social accounts', () => {
       ['facebook', 'facebook', 'Facebook Page'],
     ]);
     const status = await herald(['status']);
-    expect(status.output).toMatch(/twitter\s+twitter\s+live\s+needs_reconnect: Twitter no longer accepts/);
+    expect(status.output).toMatch(/twitter\s+Twitter\/X\s+live\s+needs_reconnect: Twitter no longer accepts/);
     for (const { output } of [check, list, status])
       for (const secret of [APP_KEY, APP_SECRET, ACCESS_SECRET, DEFAULT_TWITTER_ACCOUNT.accessToken])
         expect(output).not.toContain(secret);

@@ -64,7 +64,9 @@ describe('staff UI translations', () => {
     )!;
     const forms = table('fr')[key] as Record<string, string>;
     const text = (form: string, count: number) =>
-      forms[form]!.replace(/\{(\w+)\}/g, (_, n: string) => (n === 'count' ? String(count) : `{${n}}`));
+      forms[form]!.replace(/\{(\w+)\}/g, (_, n: string) =>
+        n === 'count' ? new Intl.NumberFormat('fr').format(count) : `{${n}}`,
+      );
     expect(fr.t(key, { count: 0 })).toBe(text('one', 0));
     expect(fr.t(key, { count: 1 })).toBe(text('one', 1));
     expect(fr.t(key, { count: 2 })).toBe(text('other', 2));
