@@ -20,6 +20,8 @@ import { findItem } from '../../store/items.js';
 import { withItemUpload } from '../../store/media.js';
 import { ITEM_ID } from '../schemas.js';
 import { needs } from '../route-access.js';
+import { PageReader } from '../../net/link-card.js';
+import { withLinkCards } from '../link-cards.js';
 
 const draftBody = z.strictObject({
   /** The stored item being edited, if any: the preview then says what publishing the edit would do. */
@@ -92,6 +94,8 @@ function draftItem(fields: ReturnType<typeof lenientFields>, stored: NewsItem | 
  * Answers 200 even when fields are invalid: the editor shows the problems next to the fields as people type.
  */
 export function draftRoutes(app: FastifyInstance, ctx: Context): void {
+  // One per server: typing in the editor previews the same address again and again.
+  const pages = new PageReader({ fetch: { allowPrivate: ctx.config.allowPrivateUrls } });
   app.post('/api/drafts/preview', needs('items:read'), async (request) => {
     const body = draftBody.parse(request.body);
     const fields = lenientFields(body.fields);
@@ -115,13 +119,18 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
       valid: Object.keys(problems).length === 0,
       fields: problems,
       bodyHtml: item.bodyHtml,
-      posts: await previewItem(
-        ctx.channels,
+      posts: await withLinkCards(
+        await previewItem(
+          ctx.channels,
+          item,
+          deliveries,
+          states,
+          accountIds,
+          stored !== null && isPublishedRevision(stored) && unchanged,
+        ),
         item,
-        deliveries,
-        states,
-        accountIds,
-        stored !== null && isPublishedRevision(stored) && unchanged,
+        pages,
+        !('url' in problems),
       ),
     };
   });
