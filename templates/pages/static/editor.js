@@ -171,22 +171,19 @@
 
   // What the page's tags say, as Herald read them; the page's picture is named, not loaded (outside address).
   function linkCard(found) {
-    var box = document.createElement('aside');
-    box.className = 'link-card';
-    var label = document.createElement('p');
-    label.className = 'muted small';
-    label.textContent = found.fromItem ? previews.dataset.linkCardFromItem : previews.dataset.linkCard;
-    box.appendChild(label);
+    var box = element('aside', 'link-card');
+    box.appendChild(element('p', 'muted small', found.fromItem ? previews.dataset.linkCardFromItem : previews.dataset.linkCard));
     [['site', found.siteName || hostOf(found.url)], ['title', found.title], ['description', found.description],
       ['image muted small', found.image && format(previews.dataset.linkCardImage, { url: found.image })]]
-      .forEach(function (line) {
-        if (!line[1]) return;
-        var p = document.createElement('p');
-        p.className = 'link-card-' + line[0];
-        p.textContent = line[1];
-        box.appendChild(p);
-      });
+      .forEach(function (line) { if (line[1]) box.appendChild(element('p', 'link-card-' + line[0], line[1])); });
     return box;
+  }
+
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    el.className = className;
+    if (text) el.textContent = text;
+    return el;
   }
 
   function hostOf(url) {
