@@ -20,7 +20,7 @@ import { findItem } from '../../store/items.js';
 import { withItemUpload } from '../../store/media.js';
 import { ITEM_ID } from '../schemas.js';
 import { needs } from '../route-access.js';
-import { PageReader } from '../../net/link-card.js';
+import type { PageReader } from '../../net/link-card.js';
 import { withLinkCards } from '../link-cards.js';
 
 const draftBody = z.strictObject({
@@ -93,9 +93,7 @@ function draftItem(fields: ReturnType<typeof lenientFields>, stored: NewsItem | 
  * for each account with its counted length and warnings) and every field problem, without saving anything.
  * Answers 200 even when fields are invalid: the editor shows the problems next to the fields as people type.
  */
-export function draftRoutes(app: FastifyInstance, ctx: Context): void {
-  // One per server: typing in the editor previews the same address again and again.
-  const pages = new PageReader({ fetch: { allowPrivate: ctx.config.allowPrivateUrls } });
+export function draftRoutes(app: FastifyInstance, ctx: Context, pageReader: PageReader): void {
   app.post('/api/drafts/preview', needs('items:read'), async (request) => {
     const body = draftBody.parse(request.body);
     const fields = lenientFields(body.fields);
@@ -129,7 +127,7 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
           stored !== null && isPublishedRevision(stored) && unchanged,
         ),
         item,
-        pages,
+        pageReader,
         !('url' in problems),
       ),
     };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/http/server.js';
 import { PageReader } from '../../../src/net/link-card.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { addUser, Client } from '../../helpers/web.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const json = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -116,6 +117,28 @@ describe('link cards in the drafts preview', () => {
     const facebook = posts.find((p) => p.accountId === 'fb-main')!;
     expect(facebook.linkCard).toBeNull();
     expect(facebook.linkCardProblem).toBeNull();
+  });
+});
+
+describe('link cards in the editor page (without JavaScript)', () => {
+  it('the saved previews show the card, labelled as read from the page', async () => {
+    const created = await server.inject({
+      method: 'POST',
+      url: '/api/items',
+      headers: json,
+      payload: { title: 'Shade for schools', summary: 'Trees.', url: `${base}/news/shade` },
+    });
+    expect(created.statusCode).toBe(201);
+    await addUser(app, 'ed@example.org', 'editor');
+    const ed = new Client(server);
+    await ed.signIn('ed@example.org');
+    const page = await ed.get(`/items/${created.json().id}/edit`);
+    expect(page.statusCode).toBe(200);
+    const cards = page.body.match(/<aside class="link-card">[\s\S]*?<\/aside>/g) ?? [];
+    expect(cards).toHaveLength(2);
+    expect(cards[0]).toContain('Link card as read from the page');
+    expect(cards[0]).toContain('Cities agree on shade &amp; trees');
+    expect(cards[0]).toContain(`Picture of the page (not loaded here): ${base}/img/shade.jpg`);
   });
 });
 
