@@ -15,6 +15,7 @@ export interface LinkCard {
 interface CardPlace {
   link: string | null;
   image: unknown;
+  linkMissing?: boolean;
 }
 
 export interface WithLinkCard {
@@ -38,7 +39,8 @@ function cardOf(url: string, reading: PageReading, item: NewsItem): LinkCard | n
 
 /**
  * Adds the link card each post would show: every platform draws one under a post that carries a link and
- * no picture of its own (a post with a picture shows the picture, the link stays in the text). The page is
+ * no picture of its own (a post with a picture shows the picture, the link stays in the text); a hand-written
+ * text that leaves the link out gets none. The page is
  * read once per preview (and kept by the reader); `readable` is false when the item's address is not valid yet.
  */
 export async function withLinkCards<P extends CardPlace>(
@@ -47,13 +49,14 @@ export async function withLinkCards<P extends CardPlace>(
   reader: PageReader,
   readable = true,
 ): Promise<(P & WithLinkCard)[]> {
-  const wanting = readable && posts.some((p) => p.link && !p.image);
+  const shows = (p: P) => Boolean(p.link && !p.image && !p.linkMissing);
+  const wanting = readable && posts.some(shows);
   const reading = wanting ? await reader.read(item.url) : null;
   return posts.map((post) => {
-    if (!reading || !post.link || post.image) return { ...post, linkCard: null, linkCardProblem: null };
+    if (!reading || !shows(post)) return { ...post, linkCard: null, linkCardProblem: null };
     return {
       ...post,
-      linkCard: cardOf(post.link, reading, item),
+      linkCard: cardOf(post.link!, reading, item),
       linkCardProblem: reading.problem && `Could not read the page for its link card: ${reading.problem}.`,
     };
   });

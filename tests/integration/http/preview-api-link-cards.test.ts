@@ -118,6 +118,12 @@ describe('link cards in the drafts preview', () => {
     expect(facebook.linkCard).toBeNull();
     expect(facebook.linkCardProblem).toBeNull();
   });
+
+  it('a hand-written text that leaves the link out shows no card on X (nothing carries the link there)', async () => {
+    const posts = await preview({ url: `${base}/news/shade`, channelTexts: { twitter: 'Shade, at last.' } });
+    expect(posts.find((p) => p.accountId === 'tw-main')!.linkCard).toBeNull();
+    expect(posts.find((p) => p.accountId === 'fb-main')!.linkCard).toMatchObject({ fromItem: false });
+  });
 });
 
 describe('link cards in the editor page (without JavaScript)', () => {
