@@ -75,7 +75,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     deliveryRoutes(api, ctx);
     sourceRoutes(api, ctx);
     previewRoutes(api, ctx);
-    draftRoutes(api, ctx);
+    draftRoutes(api, ctx, web.pageReader);
     memberRoutes(api, ctx);
     newsletterRoutes(api, ctx);
     await api.register(async (uploads) => mediaRoutes(uploads, ctx)); // its own scope: multipart parsing

@@ -1,4 +1,5 @@
 import type { Context } from '../../app/context.js';
+import type { PageReader } from '../../net/link-card.js';
 import type { StaffPermission } from '../../domain/permissions.js';
 import type { LoginLimiter } from './login-limit.js';
 import type { Sessions } from './session.js';
@@ -21,4 +22,6 @@ export interface WebDeps {
   limiter: LoginLimiter;
   assets: StaticAssets;
   nav: NavLink[];
+  /** Reads (and keeps) the pages items link to, for the previews' link cards. */
+  pageReader: PageReader;
 }

@@ -4,6 +4,7 @@ import { canDo, LIMITS, type NewsItem } from '../../domain/item.js';
 import { listAccounts, type StoredAccount } from '../../store/accounts.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { previewItem } from '../../channels/preview.js';
+import { withLinkCards } from '../link-cards.js';
 import { isPublishedRevision } from '../../domain/publication.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody, type ItemFormValues } from './item-form.js';
@@ -26,7 +27,15 @@ async function savedPreviews(deps: WebDeps, saved: NewsItem, stored: StoredAccou
   const item = await withItemUpload(deps.ctx.store.db, saved, 'card', '');
   const states = new Map(stored.map((a) => [a.id, { state: a.state, stateReason: a.stateReason }]));
   const ids = deps.ctx.channels.accounts().map((a) => a.id);
-  return await previewItem(deps.ctx.channels, item, deliveries, states, ids, isPublishedRevision(item));
+  const posts = await previewItem(
+    deps.ctx.channels,
+    item,
+    deliveries,
+    states,
+    ids,
+    isPublishedRevision(item),
+  );
+  return await withLinkCards(posts, item, deps.pageReader);
 }
 
 export interface EditorState {

@@ -14,6 +14,7 @@ import { LoginLimiter } from './login-limit.js';
 import { securityHeaders, PAGES_CSP } from './headers.js';
 import { Sessions } from './session.js';
 import { StaticAssets } from './static-assets.js';
+import { PageReader } from '../../net/link-card.js';
 import { pagesTemplateDir, Views } from './views.js';
 import { languageNow, serveInRequestLanguage } from './ui-language.js';
 import { loginRoutes } from './login.js';
@@ -81,6 +82,8 @@ export async function installWebSupport(app: FastifyInstance, ctx: Context): Pro
     limiter,
     assets,
     nav: [...NAV],
+    // One per server: typing in the editor previews the same address again and again.
+    pageReader: new PageReader({ fetch: { allowPrivate: ctx.config.allowPrivateUrls } }),
   };
   return deps;
 }

@@ -20,6 +20,8 @@ import { findItem } from '../../store/items.js';
 import { withItemUpload } from '../../store/media.js';
 import { ITEM_ID } from '../schemas.js';
 import { needs } from '../route-access.js';
+import type { PageReader } from '../../net/link-card.js';
+import { withLinkCards } from '../link-cards.js';
 
 const draftBody = z.strictObject({
   /** The stored item being edited, if any: the preview then says what publishing the edit would do. */
@@ -91,7 +93,7 @@ function draftItem(fields: ReturnType<typeof lenientFields>, stored: NewsItem | 
  * for each account with its counted length and warnings) and every field problem, without saving anything.
  * Answers 200 even when fields are invalid: the editor shows the problems next to the fields as people type.
  */
-export function draftRoutes(app: FastifyInstance, ctx: Context): void {
+export function draftRoutes(app: FastifyInstance, ctx: Context, pageReader: PageReader): void {
   app.post('/api/drafts/preview', needs('items:read'), async (request) => {
     const body = draftBody.parse(request.body);
     const fields = lenientFields(body.fields);
@@ -115,13 +117,18 @@ export function draftRoutes(app: FastifyInstance, ctx: Context): void {
       valid: Object.keys(problems).length === 0,
       fields: problems,
       bodyHtml: item.bodyHtml,
-      posts: await previewItem(
-        ctx.channels,
+      posts: await withLinkCards(
+        await previewItem(
+          ctx.channels,
+          item,
+          deliveries,
+          states,
+          accountIds,
+          stored !== null && isPublishedRevision(stored) && unchanged,
+        ),
         item,
-        deliveries,
-        states,
-        accountIds,
-        stored !== null && isPublishedRevision(stored) && unchanged,
+        pageReader,
+        !('url' in problems),
       ),
     };
   });

@@ -132,6 +132,7 @@
     article.appendChild(parts);
     // Uploaded pictures only (served here); outside image addresses are not loaded by the page.
     if (post.image && post.image.url.indexOf('/media/') === 0) article.appendChild(picture(post.image));
+    if (post.linkCard) article.appendChild(linkCard(post.linkCard));
     if (post.limit) {
       var counter = document.createElement('p');
       var over = post.length > post.limit;
@@ -142,7 +143,7 @@
     }
     var warnings = document.createElement('ul');
     warnings.className = 'warnings';
-    post.warnings.forEach(function (w) {
+    post.warnings.concat(post.linkCardProblem ? [post.linkCardProblem] : []).forEach(function (w) {
       var li = document.createElement('li');
       li.textContent = w;
       warnings.appendChild(li);
@@ -166,6 +167,27 @@
     img.alt = image.alt;
     figure.appendChild(img);
     return figure;
+  }
+
+  // What the page's tags say, as Herald read them; the page's picture is named, not loaded (outside address).
+  function linkCard(found) {
+    var box = element('aside', 'link-card');
+    box.appendChild(element('p', 'muted small', found.fromItem ? previews.dataset.linkCardFromItem : previews.dataset.linkCard));
+    [['site', found.siteName || hostOf(found.url)], ['title', found.title], ['description', found.description],
+      ['image muted small', found.image && format(previews.dataset.linkCardImage, { url: found.image })]]
+      .forEach(function (line) { if (line[1]) box.appendChild(element('p', 'link-card-' + line[0], line[1])); });
+    return box;
+  }
+
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    el.className = className;
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  function hostOf(url) {
+    try { return new URL(url).host; } catch { return url; }
   }
 
   // The text field a post's hand-written text came from: its account's, else its platform's.
