@@ -9,6 +9,7 @@ import {
   signIn,
   type Browser,
 } from '../helpers/browser.js';
+import { browseAs } from '../helpers/browser-app.js';
 import { createItem } from '../../src/app/items.js';
 import { requestPublish } from '../../src/app/publishing.js';
 import { getItem } from '../../src/store/items.js';
@@ -54,9 +55,7 @@ describe.skipIf(browserSkipReason !== null)('calendar in Chromium', () => {
       });
     }
     itemId = item.id;
-    base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
-    await signIn(browser.page, base, 'editor@example.org', PASSWORD);
+    ({ base, browser } = await browseAs(web, 'editor@example.org'));
   }, 120_000);
   // The browser and the server are independent: close both at once.
   afterAll(() => Promise.all([browser?.close(), web?.close()]));

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
-import {
-  axeViolations,
-  browserSkipReason,
-  openBrowser,
-  screenshot,
-  signIn,
-  type Browser,
-} from '../helpers/browser.js';
+import { addUser, startWebApp, type WebApp } from '../helpers/web.js';
+import { axeViolations, browserSkipReason, screenshot, type Browser } from '../helpers/browser.js';
+import { browseAs } from '../helpers/browser-app.js';
 import { picture } from '../helpers/media.js';
 import { listDryRunPosts } from '../../src/store/dry-run-posts.js';
 import { getItem } from '../../src/store/items.js';
@@ -42,9 +36,7 @@ describe.skipIf(browserSkipReason !== null)('pictures in Chromium: upload, previ
     web = await startWebApp('sqlite');
     web.app.startWorkers();
     await addUser(web.app, 'editor@example.org', 'editor');
-    base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
-    await signIn(browser.page, base, 'editor@example.org', PASSWORD);
+    ({ base, browser } = await browseAs(web, 'editor@example.org'));
   }, 120_000);
   afterAll(() => Promise.all([browser?.close(), web?.close()]));
 

@@ -34,11 +34,16 @@ export async function startBrowserApp(): Promise<BrowserApp> {
   };
 }
 
-/** Serves `web` on a local port and signs a fresh Chromium in as a new admin (admin@example.org). */
-export async function browseAsAdmin(web: WebApp): Promise<{ base: string; browser: Browser }> {
-  await addUser(web.app, 'admin@example.org', 'admin');
+/** Serves `web` on a local port and signs a fresh Chromium in as `email` (a staff user that exists). */
+export async function browseAs(web: WebApp, email: string): Promise<{ base: string; browser: Browser }> {
   const base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
   const browser = await openBrowser();
-  await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+  await signIn(browser.page, base, email, PASSWORD);
   return { base, browser };
+}
+
+/** The same, as a new admin (admin@example.org). */
+export async function browseAsAdmin(web: WebApp): Promise<{ base: string; browser: Browser }> {
+  await addUser(web.app, 'admin@example.org', 'admin');
+  return browseAs(web, 'admin@example.org');
 }
