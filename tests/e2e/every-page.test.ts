@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
 import { axeViolations, browserSkipReason, openBrowser, screenshot } from '../helpers/browser.js';
-import { newsletterOverrides } from '../helpers/newsletter.js';
+import { newsletterOverrides, TOKEN_KEY } from '../helpers/newsletter.js';
+import { signToken, tokenUrl } from '../../src/newsletter/unsubscribe-token.js';
 import { concrete, seedPageRows, staffPages, type PageIds } from '../helpers/staff-pages.js';
 
 const LANGUAGES = [
@@ -19,7 +20,8 @@ describe.skipIf(browserSkipReason)(
     let web: WebApp;
     let base = '';
     let ids: PageIds;
-    let pages: Array<{ route: string; url: string }> = [];
+    /** `mail`: a page of a newsletter's links, in the contact's language rather than the reader's. */
+    let pages: Array<{ route: string; url: string; mail?: boolean }> = [];
 
     beforeAll(async () => {
       web = await startWebApp('sqlite', newsletterOverrides(null)); // a newsletter that can be previewed
@@ -40,6 +42,18 @@ describe.skipIf(browserSkipReason)(
         )
         .map((r) => ({ route: r.url, url: concrete(r.url, ids) }));
       pages.push({ route: '/login', url: '/login' }, { route: '/subscribe', url: '/subscribe' });
+      const link = (route: string, purpose: 'unsubscribe' | 'preferences') => ({
+        route,
+        url: new URL(
+          tokenUrl(
+            base,
+            route,
+            signToken({ purpose, contactId: ids.contact, newsletterId: ids.newsletter }, TOKEN_KEY),
+          ),
+        ).pathname,
+        mail: true,
+      });
+      pages.push(link('/u', 'unsubscribe'), link('/p', 'preferences'));
     });
     afterAll(async () => web?.close());
 
@@ -56,13 +70,13 @@ describe.skipIf(browserSkipReason)(
             await page.locator('input[name=password]').fill(PASSWORD);
             await page.locator('form button[type=submit]').click();
             await page.waitForURL(`${base}/`);
-            for (const { route, url } of pages) {
+            for (const { route, url, mail } of pages) {
               const response = await page.goto(`${base}${url}`);
               const html = (response?.headers()['content-type'] ?? '').startsWith('text/html');
               if (!html || !(await response!.text()).includes('<html')) continue; // files and live fragments
-              if (route === '/login' || route === '/subscribe')
+              if (route === '/login' || route === '/subscribe' || mail)
                 expect(response?.status(), url).toBeLessThan(400);
-              if (!route.endsWith('/preview'))
+              if (!route.endsWith('/preview') && !mail)
                 expect(await page.getAttribute('html', 'lang'), url).toBe(language); // a preview is the mail, in the contact's language
               for (const v of await axeViolations(page)) problems.push(`${url}: ${v}`);
               const wide = await page.evaluate(`(() => {
