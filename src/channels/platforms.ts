@@ -24,6 +24,11 @@ export function platformRows(): PlatformRow[] {
   return PLATFORM_IDS.map((id) => PLATFORMS[id]);
 }
 
+/** A platform's name as people know it; a stored value this version does not know stays as it is. */
+export function platformName(platform: string): string {
+  return platform in PLATFORMS ? PLATFORMS[platform as PlatformId].displayName : platform;
+}
+
 /** The composer for a platform (pure: the preview route and the adapters use the same one). */
 export function composerFor(platform: PlatformId): Composer {
   return PLATFORMS[platform].composer;

@@ -1,11 +1,8 @@
 import type { Context } from '../app/context.js';
 import type { AccountCheckResult } from '../app/account-checks.js';
-import { platformRows, PLATFORMS } from '../channels/platforms.js';
+import { platformName, platformRows } from '../channels/platforms.js';
 import { listAccounts } from '../store/accounts.js';
 
-/** The platform's display name from the platform table (the id itself for one this version does not know). */
-const platformName = (platform: string): string =>
-  (PLATFORMS as Partial<Record<string, { displayName: string }>>)[platform]?.displayName ?? platform;
 const NAME_WIDTH = Math.max(...platformRows().map((p) => p.displayName.length));
 
 /** One account per line: id, platform, live or dry-run, state. */

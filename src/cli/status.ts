@@ -2,7 +2,7 @@ import type { Context } from '../app/context.js';
 import { countDeliveriesByStatus, listFailedDeliveries } from '../store/deliveries.js';
 import { countItemsByStatus } from '../store/items.js';
 import { listAccounts, type StoredAccount } from '../store/accounts.js';
-import { PLATFORMS } from '../channels/platforms.js';
+import { platformName } from '../channels/platforms.js';
 import { feedStatus, printFeedStatus } from './status-feed.js';
 import { newsletterStatus, printNewsletterStatus } from './status-newsletter.js';
 
@@ -42,11 +42,10 @@ export async function printStatus(ctx: Context, json: boolean): Promise<void> {
 /** One line per account, its platform by the name people know it by (the platform table's). */
 function printAccounts(accounts: StoredAccount[]): void {
   console.log('Accounts:');
-  const platformName = (a: StoredAccount) => PLATFORMS[a.platform].displayName;
-  const width = Math.max(9, ...accounts.map((a) => platformName(a).length));
+  const width = Math.max(9, ...accounts.map((a) => platformName(a.platform).length));
   for (const a of accounts)
     console.log(
-      `  ${a.id.padEnd(16)} ${platformName(a).padEnd(width)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`,
+      `  ${a.id.padEnd(16)} ${platformName(a.platform).padEnd(width)} ${a.mode.padEnd(8)} ${a.state}${a.stateReason ? `: ${a.stateReason}` : ''}`,
     );
 }
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../domain/errors.js';
-import { PLATFORMS } from '../../channels/platforms.js';
-import type { PlatformId } from '../../domain/platform.js';
+import { platformName } from '../../channels/platforms.js';
 import { findDryRunPost } from '../../store/dry-run-posts.js';
 import { listAccounts } from '../../store/accounts.js';
 import { findItem } from '../../store/items.js';
@@ -29,8 +28,7 @@ export function dryRunPostPages(app: FastifyInstance, deps: WebDeps): void {
       post: {
         id: post.id,
         account: accounts.find((a) => a.id === post.accountId)?.name ?? post.accountId,
-        platform:
-          post.platform in PLATFORMS ? PLATFORMS[post.platform as PlatformId].displayName : post.platform,
+        platform: platformName(post.platform),
         action: views.t(`delivery.action.${post.action}`),
         parts,
         link: safeLink(text(post.payload.link) || null),

@@ -12,8 +12,7 @@ import { UPLOAD_ALT_FIELD } from './editor-upload.js';
 import { sendPage } from './render.js';
 import { itemRow } from './view-models.js';
 import { fieldId } from './views.js';
-import { PLATFORMS } from '../../channels/platforms.js';
-import type { PlatformId } from '../../domain/platform.js';
+import { PLATFORMS, platformName } from '../../channels/platforms.js';
 import { requestMay } from '../authorize.js';
 import { findMedia, withItemUpload } from '../../store/media.js';
 import { MEDIA_LIMITS, MEDIA_TYPES } from '../../domain/media.js';
@@ -49,9 +48,7 @@ export interface EditorState {
 /** Per-channel text boxes: one per platform in use, plus any account-specific override already stored. */
 /** A per-channel text's key (a platform or an account id) as people know it. */
 export function channelTextLabel(deps: WebDeps, key: string): string {
-  return key in PLATFORMS
-    ? PLATFORMS[key as PlatformId].displayName
-    : (deps.ctx.channels.get(key)?.account.name ?? key);
+  return key in PLATFORMS ? platformName(key) : (deps.ctx.channels.get(key)?.account.name ?? key);
 }
 
 function channelTextFields(deps: WebDeps, values: ItemFormValues) {
