@@ -1,7 +1,7 @@
 import type { ComposedPost, Composer } from '../adapter.js';
 import { overrideFor } from '../adapter.js';
-import { hashtagsFor, plainLine, plainParagraphs, tidyRendered } from '../text.js';
-import { imageOf } from '../image.js';
+import { plainLine, plainParagraphs, tidyRendered } from '../text.js';
+import { composedPost, imageAndHashtags } from '../compose-steps.js';
 import { socialTemplate } from '../templates.js';
 
 /** Facebook's documented maximum length of a post's text. */
@@ -11,10 +11,9 @@ export const facebookComposer: Composer = {
   platform: 'facebook',
   compose(item, account, options): ComposedPost {
     const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'facebook' });
-    const hashtags = hashtagsFor(item.tags);
-    const image = imageOf(item);
+    const { image, hashtags, warnings: itemWarnings } = imageAndHashtags(item);
     // A photo post cannot carry a link preview, so the link is written in its text.
-    const urlInText = image.image !== null;
+    const urlInText = image !== null;
     const text =
       override !== undefined
         ? plainParagraphs(override)
@@ -28,9 +27,7 @@ export const facebookComposer: Composer = {
             }),
           );
     const length = [...text].length;
-    const warnings = [...image.warnings];
-    if (hashtags.skipped.length > 0)
-      warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+    const warnings = [...itemWarnings];
     const linkMissing = override !== undefined && urlInText && !text.includes(item.url);
     if (linkMissing) {
       warnings.push(
@@ -39,17 +36,13 @@ export const facebookComposer: Composer = {
     }
     if (length > FACEBOOK_LIMIT)
       warnings.push(`Too long: ${length} of ${FACEBOOK_LIMIT} characters Facebook allows.`);
-    return {
-      platform: 'facebook',
-      accountId: account.id,
-      text,
+    return composedPost('facebook', account.id, item, {
       parts: [text],
-      link: item.url,
-      image: image.image,
+      image,
       length,
       limit: FACEBOOK_LIMIT,
       warnings,
-      ...(linkMissing ? { linkMissing } : {}),
-    };
+      linkMissing,
+    });
   },
 };

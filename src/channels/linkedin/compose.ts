@@ -1,7 +1,7 @@
 import type { ComposedPost, Composer } from '../adapter.js';
 import { overrideFor } from '../adapter.js';
-import { hashtagsFor, plainLine, plainParagraphs, tidyRendered } from '../text.js';
-import { imageOf } from '../image.js';
+import { plainLine, plainParagraphs, tidyRendered } from '../text.js';
+import { composedPost, imageAndHashtags } from '../compose-steps.js';
 import { socialTemplate } from '../templates.js';
 import { escapeLittle } from './little.js';
 
@@ -12,8 +12,7 @@ export const linkedinComposer: Composer = {
   platform: 'linkedin',
   compose(item, account, options): ComposedPost {
     const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'linkedin' });
-    const hashtags = hashtagsFor(item.tags);
-    const image = imageOf(item);
+    const { image, hashtags, warnings: itemWarnings } = imageAndHashtags(item);
     const text =
       override !== undefined
         ? plainParagraphs(override)
@@ -27,23 +26,17 @@ export const linkedinComposer: Composer = {
           );
     // Counted as sent: every reserved character takes its escaping backslash too.
     const length = [...escapeLittle(text)].length;
-    const warnings = [...image.warnings];
-    if (hashtags.skipped.length > 0)
-      warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+    const warnings = [...itemWarnings];
     if (length > LINKEDIN_LIMIT)
       warnings.push(
         `Too long: ${length} of ${LINKEDIN_LIMIT} characters LinkedIn allows (characters such as ( ) [ ] _ count twice: LinkedIn needs a backslash before each).`,
       );
-    return {
-      platform: 'linkedin',
-      accountId: account.id,
-      text,
+    return composedPost('linkedin', account.id, item, {
       parts: [text],
-      link: item.url,
-      image: image.image,
+      image,
       length,
       limit: LINKEDIN_LIMIT,
       warnings,
-    };
+    });
   },
 };

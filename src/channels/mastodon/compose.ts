@@ -1,17 +1,9 @@
 import twitterText from 'twitter-text';
 import type { ComposedPost, Composer } from '../adapter.js';
 import { overrideFor } from '../adapter.js';
-import {
-  cutPoints,
-  ellipsize,
-  graphemePoints,
-  hashtagsFor,
-  largestFitting,
-  plainLine,
-  plainParagraphs,
-  tidyRendered,
-} from '../text.js';
-import { imageOf } from '../image.js';
+import type { PostFields } from '../compose-steps.js';
+import { bestCut, composedPost, imageAndHashtags, postFields, shortenedToFit } from '../compose-steps.js';
+import { plainParagraphs, tidyRendered } from '../text.js';
 import { socialTemplate } from '../templates.js';
 
 /** Mastodon's default `configuration.statuses.max_characters`; an instance may allow more. */
@@ -39,33 +31,7 @@ export function mastodonLength(text: string, urlLength = MASTODON_URL_LENGTH): n
   return [...graphemes.segment(rest)].length + urls * urlLength;
 }
 
-interface Fields {
-  title: string;
-  summary: string;
-  url: string;
-  hashtags: string;
-}
-
-const render = (f: Fields, prefix = '') => prefix + tidyRendered(socialTemplate('mastodon')(f));
-
-/** The largest cut of `text` (words first, then graphemes) for which `fits` holds; -1 when none. */
-function bestCut(text: string, language: string, fits: (point: number) => boolean): number {
-  const best = largestFitting(cutPoints(text, language), fits);
-  return best > 0 ? best : largestFitting(graphemePoints(text, language), fits);
-}
-
-/** The summary, then the title, shortened at a word boundary until the status fits. */
-function shortened(f: Fields, fits: (text: string) => boolean, language: string): string {
-  const summaryCut = bestCut(f.summary, language, (p) =>
-    fits(render({ ...f, summary: ellipsize(f.summary, p) })),
-  );
-  if (f.summary && summaryCut > 0) return render({ ...f, summary: ellipsize(f.summary, summaryCut) });
-  const noSummary = { ...f, summary: '' };
-  const titleCut = bestCut(f.title, language, (p) =>
-    fits(render({ ...noSummary, title: ellipsize(f.title, p) })),
-  );
-  return render({ ...noSummary, title: titleCut > 0 ? ellipsize(f.title, titleCut) : f.title });
-}
+const render = (f: PostFields, prefix = '') => prefix + tidyRendered(socialTemplate('mastodon')(f));
 
 /** `text` split into numbered parts from `first` ("2/3 ..."), each fitting with its prefix. */
 function numbered(
@@ -117,13 +83,8 @@ export function composeMastodon(
 ): ComposedPost {
   const length = (text: string) => mastodonLength(text, limits.urlLength);
   const fits = (text: string) => length(text) <= limits.maxCharacters;
-  const hashtags = hashtagsFor(item.tags);
-  const f: Fields = {
-    title: plainLine(item.title),
-    summary: plainParagraphs(item.summary),
-    url: item.url,
-    hashtags: hashtags.tags.join(' '),
-  };
+  const { image, hashtags, warnings: itemWarnings } = imageAndHashtags(item);
+  const f = postFields(item, hashtags, plainParagraphs);
   const warnings: string[] = [];
   const full = override !== undefined ? plainParagraphs(override) : render(f);
   const head = (prefix: string) => render({ ...f, summary: '' }, prefix);
@@ -133,30 +94,23 @@ export function composeMastodon(
     if (item.thread) parts = splitNumbered(full, fits, item.language);
   } else if (item.thread && fits(head('1/9 '))) parts = thread(head, f.summary, fits, item.language);
   else {
-    parts = [shortened(f, fits, item.language)];
+    parts = [shortenedToFit(f, render, fits, item.language)];
     warnings.push(`Shortened to fit the ${limits.maxCharacters} characters of Mastodon.`);
   }
-  const image = imageOf(item);
-  warnings.push(...image.warnings);
-  if (hashtags.skipped.length > 0)
-    warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+  warnings.push(...itemWarnings);
   const longest = Math.max(...parts.map(length));
   if (longest > limits.maxCharacters) {
     warnings.push(
       `Too long: ${longest} of ${limits.maxCharacters} characters as Mastodon counts them. Shorten the Mastodon text or post it as a thread.`,
     );
   }
-  return {
-    platform: 'mastodon',
-    accountId,
-    text: parts[0] ?? '',
+  return composedPost('mastodon', accountId, item, {
     parts,
-    link: item.url,
-    image: image.image,
+    image,
     length: longest,
     limit: limits.maxCharacters,
     warnings,
-  };
+  });
 }
 
 export const mastodonComposer: Composer = {

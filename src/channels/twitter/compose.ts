@@ -5,14 +5,13 @@ import {
   ellipsize,
   endsSentence,
   graphemePoints,
-  hashtagsFor,
   largestFitting,
   plainLine,
   plainParagraphs,
   tidyRendered,
   tweetLength,
 } from '../text.js';
-import { imageOf } from '../image.js';
+import { composedPost, imageAndHashtags } from '../compose-steps.js';
 import { socialTemplate } from '../templates.js';
 
 export const TWEET_LIMIT = 280;
@@ -177,7 +176,7 @@ export const twitterComposer: Composer = {
   platform: 'twitter',
   compose(item, account, options): ComposedPost {
     const override = options?.override ?? overrideFor(item, { id: account.id, platform: 'twitter' });
-    const hashtags = hashtagsFor(item.tags);
+    const { image, hashtags, warnings: itemWarnings } = imageAndHashtags(item);
     const fields: TweetFields = {
       title: plainLine(item.title),
       summary: plainLine(item.summary),
@@ -191,10 +190,7 @@ export const twitterComposer: Composer = {
           ? composeThread(fields, item.language)
           : composeSingle(fields, item.language);
     const length = Math.max(...composed.parts.map(tweetLength));
-    const image = imageOf(item);
-    const warnings = [...composed.warnings, ...image.warnings];
-    if (hashtags.skipped.length > 0)
-      warnings.push(`Tags that cannot be hashtags were left out: ${hashtags.skipped.join(', ')}.`);
+    const warnings = [...composed.warnings, ...itemWarnings];
     // A tweet carries a link only in its text: a hand-written text without it hides the article.
     const linkMissing =
       override !== undefined && item.url !== '' && !composed.parts.some((p) => p.includes(item.url));
@@ -207,17 +203,13 @@ export const twitterComposer: Composer = {
         `Too long: ${length} of 280 characters as Twitter counts them. Shorten the Twitter text or post it as a thread.`,
       );
     }
-    return {
-      platform: 'twitter',
-      accountId: account.id,
-      text: composed.parts[0] ?? '',
+    return composedPost('twitter', account.id, item, {
       parts: composed.parts,
-      link: item.url,
-      image: image.image,
+      image,
       length,
       limit: TWEET_LIMIT,
       warnings,
-      ...(linkMissing ? { linkMissing } : {}),
-    };
+      linkMissing,
+    });
   },
 };
