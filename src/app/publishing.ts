@@ -54,8 +54,8 @@ export async function requestPublish(
   const when = req.at === undefined ? null : parsePublishTime(req.at, req.timezone ?? deps.timezone);
   if (when && whenToRun(when.at) === 'later') return schedule(deps, itemId, when, req);
   return publishNow(deps, itemId, {
-    channels: req.channels ?? null,
-    announce: req.announce ?? false,
+    channels: req.channels,
+    announce: req.announce,
     actor: req.actor,
     checkChannels: true,
   });
@@ -76,6 +76,21 @@ export function validateChannels(deps: FlowDeps, item: NewsItem, channels: strin
     });
 }
 
+/**
+ * The channels and announcement a publish goes with: those the request gives, else (publishing or moving a
+ * scheduled item) those its schedule chose, else every channel and no announcement.
+ */
+function choicesFor(
+  item: NewsItem,
+  given: { channels?: string[] | null | undefined; announce?: boolean | undefined },
+): { channels: string[] | null; announce: boolean } {
+  const scheduled = item.status === 'scheduled';
+  return {
+    channels: given.channels !== undefined ? given.channels : scheduled ? item.publishChannels : null,
+    announce: given.announce ?? (scheduled && item.announce),
+  };
+}
+
 /** Reads the item and its deliveries once, in the transaction that changes them. */
 async function schedule(
   deps: FlowDeps,
@@ -94,13 +109,14 @@ async function schedule(
       );
     }
     const previousToken = item.status === 'scheduled' ? item.scheduleToken : null;
+    const { channels, announce } = choicesFor(item, req);
     const deliveries = await listDeliveriesForItem(trx, itemId);
     const scheduled = await updateItemState(trx, item.id, {
       status: 'scheduled',
       publishAt: when.at,
       publishTimezone: when.timezone,
-      publishChannels: req.channels ? toJson(req.channels) : null,
-      announce: req.announce ? 1 : 0,
+      publishChannels: channels ? toJson(channels) : null,
+      announce: announce ? 1 : 0,
       scheduleToken: token,
     });
     await recordAudit(trx, {
@@ -108,7 +124,7 @@ async function schedule(
       action: previousToken ? 'rescheduled' : 'scheduled',
       subjectType: 'item',
       subjectId: item.id,
-      details: { at: when.at, timezone: when.timezone, channels: req.channels ?? 'all' },
+      details: { at: when.at, timezone: when.timezone, channels: channels ?? 'all' },
     });
     return { item: scheduled ?? item, previousToken, deliveries };
   });
@@ -145,7 +161,12 @@ function chosenTargets(
 
 /** Publishing now with the given choices, or what a schedule chose when its token is still the item's. */
 export type PublishNowOptions = { actor: string } & (
-  | { channels: string[] | null; announce: boolean; checkChannels?: boolean }
+  | {
+      /** Undefined: what the item's schedule chose (every channel, no announcement when not scheduled). */
+      channels?: string[] | null | undefined;
+      announce?: boolean | undefined;
+      checkChannels?: boolean;
+    }
   | { expectedScheduleToken: string }
 );
 
@@ -171,8 +192,7 @@ export async function publishNow(
     const fromSchedule = 'expectedScheduleToken' in opts;
     if (fromSchedule && (item.status !== 'scheduled' || item.scheduleToken !== opts.expectedScheduleToken))
       return unchanged;
-    const channels = fromSchedule ? item.publishChannels : opts.channels;
-    const announce = fromSchedule ? item.announce : opts.announce;
+    const { channels, announce } = choicesFor(item, fromSchedule ? {} : opts);
     if (!fromSchedule && opts.checkChannels) validateChannels(deps, item, opts.channels ?? undefined);
     if (item.status === 'published' && item.publishedRevision === item.revision) return unchanged;
     if (item.status === 'withdrawn') {

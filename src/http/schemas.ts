@@ -36,8 +36,12 @@ export const publishBody = z
     channels: z
       .array(z.string({ error: 'must be account ids' }).max(64), { error: 'must be a list of account ids' })
       .max(50)
-      .optional(),
-    announce: z.boolean({ error: 'must be true or false' }).optional(),
+      .optional()
+      .describe('Left out: the channels a scheduled item was given, else every channel'),
+    announce: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Left out: what a scheduled item was given, else false'),
   })
   .nullish();
 

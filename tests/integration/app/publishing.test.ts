@@ -111,5 +111,47 @@ for (const { dialect, skip } of DIALECTS) {
       const ds = await waitFor(allDone(item.id, 2));
       expect(Date.parse(ds[0]!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(later));
     });
+
+    it('moving or publishing a scheduled item now keeps the channels and announcement its schedule chose', async () => {
+      app = await startTestApp(dialect);
+      app.startWorkers(['channel']);
+      const item = await createItem(app.ctx.store, sampleItem(), 'test');
+      const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+      await requestPublish(app.ctx, item.id, {
+        at: inAnHour(),
+        channels: ['twitter'],
+        announce: true,
+        actor: 'a',
+      });
+      const moved = await requestPublish(app.ctx, item.id, { at: inAnHour(), actor: 'a' });
+      expect(moved.item).toMatchObject({ status: 'scheduled', publishChannels: ['twitter'], announce: true });
+      const now = await requestPublish(app.ctx, item.id, { actor: 'a' });
+      expect(now.item).toMatchObject({ status: 'published', publishChannels: ['twitter'], announce: true });
+      const channels = now.deliveries.filter((d) => d.kind === 'channel').map((d) => d.target);
+      expect(channels).toEqual(['twitter']);
+    });
+
+    it("a choice given with the request replaces the schedule's; a never-scheduled item goes everywhere", async () => {
+      app = await startTestApp(dialect);
+      const item = await createItem(app.ctx.store, sampleItem(), 'test');
+      const at = new Date(Date.now() + 3_600_000).toISOString();
+      await requestPublish(app.ctx, item.id, { at, channels: ['twitter'], announce: true, actor: 'a' });
+      const moved = await requestPublish(app.ctx, item.id, {
+        at,
+        channels: ['facebook'],
+        announce: false,
+        actor: 'a',
+      });
+      expect(moved.item).toMatchObject({ publishChannels: ['facebook'], announce: false });
+      const other = await createItem(app.ctx.store, sampleItem(2), 'test');
+      const published = await requestPublish(app.ctx, other.id, { actor: 'a' });
+      expect(published.item).toMatchObject({ publishChannels: null, announce: false });
+      expect(
+        published.deliveries
+          .filter((d) => d.kind === 'channel')
+          .map((d) => d.target)
+          .sort(),
+      ).toEqual(['facebook', 'twitter']);
+    });
   });
 }
