@@ -121,6 +121,13 @@ for (const { dialect, skip } of DIALECTS) {
       }
     });
 
+    it('the queue board asks no third party for fonts (its CSP would refuse them)', async () => {
+      const board = await admin.get('/admin/queues');
+      expect(board.headers['content-type']).toMatch(/^text\/html/);
+      expect(board.body).toContain('static/css/');
+      expect(board.body).not.toMatch(/googleapis|gstatic/);
+    });
+
     it('pages render for both roles, with the admin links only for admins', async () => {
       const gets = staffPages(web.http.declaredRoutes)
         .filter((r) => r.method === 'GET' && editorMay(r))
