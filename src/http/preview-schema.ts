@@ -40,6 +40,26 @@ export const previewResponseSchema = {
             type: 'boolean',
             description: "Present and true when a hand-written text leaves out the item's link",
           },
+          linkCard: {
+            type: ['object', 'null'],
+            description:
+              "The card the platform draws for the link, as read from the page's og: tags (null: none is shown)",
+            properties: {
+              url: { type: 'string' },
+              title: { type: ['string', 'null'] },
+              description: { type: ['string', 'null'] },
+              image: { type: ['string', 'null'] },
+              siteName: { type: ['string', 'null'] },
+              fromItem: {
+                type: 'boolean',
+                description: "The page has no tags: the item's own title, summary and picture stand in",
+              },
+            },
+          },
+          linkCardProblem: {
+            type: ['string', 'null'],
+            description: 'Why the page could not be read for its link card, in plain words',
+          },
           onPublish: {
             type: 'object',
             required: ['action', 'message'],

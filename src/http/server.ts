@@ -74,7 +74,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     itemRoutes(api, ctx);
     deliveryRoutes(api, ctx);
     sourceRoutes(api, ctx);
-    previewRoutes(api, ctx);
+    previewRoutes(api, ctx, web.pageReader);
     draftRoutes(api, ctx, web.pageReader);
     memberRoutes(api, ctx);
     newsletterRoutes(api, ctx);

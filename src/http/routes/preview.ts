@@ -9,6 +9,8 @@ import { isPublishedRevision } from '../../domain/publication.js';
 import { listAccounts } from '../../store/accounts.js';
 import { listDeliveriesForItem } from '../../store/deliveries.js';
 import { getItem } from '../../store/items.js';
+import type { PageReader } from '../../net/link-card.js';
+import { withLinkCards } from '../link-cards.js';
 import { ITEM_ID } from '../schemas.js';
 import { needs } from '../route-access.js';
 
@@ -62,8 +64,11 @@ function changesSomething(item: NewsItem, tried: NewsItem): boolean {
   );
 }
 
-/** `POST /api/items/:id/preview`: the post each account would make, with its length, limit and warnings. */
-export function previewRoutes(app: FastifyInstance, ctx: Context): void {
+/**
+ * `POST /api/items/:id/preview`: the post each account would make, with its length, limit, warnings and
+ * the link card the platform would draw (as `POST /api/drafts/preview` answers for unsaved fields).
+ */
+export function previewRoutes(app: FastifyInstance, ctx: Context, pageReader: PageReader): void {
   app.post('/api/items/:id/preview', needs('items:read'), async (request) => {
     const id = (request.params as { id?: string }).id ?? '';
     if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
@@ -83,7 +88,11 @@ export function previewRoutes(app: FastifyInstance, ctx: Context): void {
       itemId: item.id,
       revision: item.revision,
       status: item.status,
-      posts: await previewItem(ctx.channels, tried, deliveries, states, accountIds, upToDate),
+      posts: await withLinkCards(
+        await previewItem(ctx.channels, tried, deliveries, states, accountIds, upToDate),
+        tried,
+        pageReader,
+      ),
     };
   });
 }

@@ -126,6 +126,32 @@ describe('link cards in the drafts preview', () => {
   });
 });
 
+describe('link cards in the saved item preview (POST /api/items/:id/preview)', () => {
+  it('shows the card on each post, and none where the tried text leaves the link out', async () => {
+    const created = await server.inject({
+      method: 'POST',
+      url: '/api/items',
+      headers: json,
+      payload: { title: 'Shade for schools', summary: 'Trees.', url: `${base}/news/shade` },
+    });
+    const url = `/api/items/${created.json().id}/preview`;
+    const saved = await server.inject({ method: 'POST', url, headers: json, payload: {} });
+    expect(saved.statusCode).toBe(200);
+    const posts = saved.json().posts as Post[];
+    expect(posts).toHaveLength(2);
+    for (const post of posts)
+      expect(post.linkCard).toMatchObject({ title: 'Cities agree on shade & trees', fromItem: false });
+    const tried = await server.inject({
+      method: 'POST',
+      url,
+      headers: json,
+      payload: { channelTexts: { twitter: 'Shade, at last.' } },
+    });
+    const twitter = (tried.json().posts as Post[]).find((p) => p.accountId === 'tw-main')!;
+    expect(twitter).toMatchObject({ linkCard: null, linkCardProblem: null });
+  });
+});
+
 describe('link cards in the editor page (without JavaScript)', () => {
   it('the saved previews show the card, labelled as read from the page', async () => {
     const created = await server.inject({
