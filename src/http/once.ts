@@ -15,8 +15,8 @@ import {
 export interface OncePolicy {
   /** The request's scope and key, or null when it carries none (it then runs as usual). May throw a ValidationError. */
   keyOf(request: FastifyRequest): Omit<RequestKey, 'fingerprint'> | null;
-  /** How long the first answer is kept for repeats. */
-  keepMs: number;
+  /** How long the first answer is kept for repeats (per request where some answers must not stay long). */
+  keepMs: number | ((request: FastifyRequest) => number);
   /** What must be the same for a repeat to get the first answer (default: method, URL and body). */
   fingerprint?(request: FastifyRequest): string;
   /** A repeat that arrives while the first still runs waits this long for its answer (default: none, 409 at once). */
@@ -79,7 +79,7 @@ export function takeEffectOnce(app: FastifyInstance, store: Store, policy: OnceP
           store.db,
           key,
           { status: reply.statusCode, headers: keptHeaders(reply), body },
-          policy.keepMs,
+          typeof policy.keepMs === 'function' ? policy.keepMs(request) : policy.keepMs,
         );
     } catch (error) {
       // The answer still goes out; the key stays claimed until IN_PROGRESS_MS and repeats get 409 meanwhile.

@@ -7,6 +7,13 @@ import { sendPage } from './render.js';
 export const ONCE_FIELD = '_once';
 /** A person who comes back to a form (Back, another tab) within a day gets the first result. */
 export const FORM_TOKEN_KEEP_MS = 24 * 60 * 60_000;
+/**
+ * The import report carries the whole CSV (for the rejected-rows download), and that download is the
+ * contacts' data itself: their answers are kept only for a quick repeat. Both are safe to run again later
+ * (an import creates or updates by address; the download saves nothing).
+ */
+export const CONTACT_DATA_KEEP_MS = 10 * 60_000;
+const CONTACT_DATA_FORMS = new Set(['/members/import', '/members/import/rejected']);
 /** A second submit while the first still runs waits for the first's answer, up to this long. */
 const WAIT_FOR_FIRST_MS = 15_000;
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -25,7 +32,8 @@ function formTokenOf(request: FastifyRequest): string | null {
  */
 export function formsTakeEffectOnce(app: FastifyInstance, deps: WebDeps): void {
   takeEffectOnce(app, deps.ctx.store, {
-    keepMs: FORM_TOKEN_KEEP_MS,
+    keepMs: (request) =>
+      CONTACT_DATA_FORMS.has(request.routeOptions.url ?? '') ? CONTACT_DATA_KEEP_MS : FORM_TOKEN_KEEP_MS,
     waitMs: WAIT_FOR_FIRST_MS,
     fingerprint: (request) => `${request.method} ${request.url}`,
     keyOf(request) {

@@ -128,5 +128,29 @@ for (const { dialect, skip } of DIALECTS) {
       ).toBe(303);
       expect(await countItems()).toBe(before + 1);
     });
+
+    it("keeps an import's answer (it carries the contacts' CSV) minutes, not a day, and a repeat still imports once", async () => {
+      await addUser(web.app, 'admin@example.org', 'admin');
+      const admin = new Client(web.http);
+      await admin.signIn('admin@example.org');
+      const once = onceOf((await admin.get('/members')).body)[0]!;
+      const csv = 'authority,country,name,email,language\nGhent,BE,An,an@example.org,nl\n';
+      const form = { _csrf: await admin.csrf(), _once: once, csv };
+      const first = await admin.post('/members/import', form);
+      expect(first.statusCode).toBe(200);
+      const again = await admin.post('/members/import', form);
+      expect(again.body).toBe(first.body);
+      const contacts = await web.app.ctx.store.db.selectFrom('contacts').select('id').execute();
+      expect(contacts).toHaveLength(1);
+      const keys = web.app.ctx.store.db.selectFrom('requestKeys').select(['key', 'expiresAt']);
+      const kept = await keys.where('key', '=', once).executeTakeFirstOrThrow();
+      const minutes = (Date.parse(kept.expiresAt) - Date.now()) / 60_000;
+      expect(minutes).toBeGreaterThan(5);
+      expect(minutes).toBeLessThanOrEqual(10);
+      const item = await freshToken();
+      await ed.post('/items', { ...editorForm(), _csrf: csrf, _once: item, action: 'save' });
+      const other = await keys.where('key', '=', item).executeTakeFirstOrThrow();
+      expect((Date.parse(other.expiresAt) - Date.now()) / 3_600_000).toBeGreaterThan(23);
+    });
   });
 }
