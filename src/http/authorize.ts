@@ -20,12 +20,16 @@ export interface AuthorizeDeps {
   apiToken: string;
   sessions: Sessions;
   refusals: Record<Surface, Refusals>;
+  /** Whether this person wrote this item (routes opened to their own items). */
+  ownsItem(actor: string, itemId: string): Promise<boolean>;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling once authorized: a role, the API token, or null (public routes). */
     principal: Principal | null;
+    /** Let in through a route's `ownItems` permission: lists show the caller's own items only. */
+    ownItemsOnly: boolean;
   }
 }
 
@@ -84,14 +88,24 @@ export function authorize(deps: AuthorizeDeps) {
     }
     const signedIn = await deps.sessions.load(request);
     if (!signedIn) return refuse.signIn(request, reply);
-    if (!can(signedIn.user.role, permission)) return refuse.forbidden(request, reply, 'role');
+    const { role, email } = signedIn.user;
+    const ownItems = request.routeOptions.config.ownItems;
+    const onlyOwn = !can(role, permission) && ownItems !== undefined && can(role, ownItems);
+    if (!can(role, permission) && !onlyOwn) return refuse.forbidden(request, reply, 'role');
     if (
       surface === 'api' &&
       !SAFE_METHODS.has(request.method) &&
       !sameToken(request.headers[CSRF_HEADER], signedIn.session.csrfToken)
     )
       return refuse.forbidden(request, reply, 'csrf');
-    request.principal = signedIn.user.role;
-    request.actor = signedIn.user.email;
+    if (onlyOwn) {
+      const itemId = (request.params as { id?: unknown } | undefined)?.id;
+      // Another's item answers as a missing one: a contributor does not learn which ids exist.
+      if (typeof itemId === 'string' && !(await deps.ownsItem(email, itemId)))
+        return sendError(reply, 404, 'not_found', 'no such item');
+    }
+    request.principal = role;
+    request.actor = email;
+    request.ownItemsOnly = onlyOwn;
   };
 }

@@ -101,11 +101,34 @@ export interface StaffUsersTable {
   passwordHash: string;
   timezone: string | null;
   language: string | null;
+  /** A contributor's member authority (authorities.id); null for editors and admins. Added by migration 018. */
+  memberId: ColumnType<string | null, string | null | undefined, string | null>;
   disabled: number;
   passwordChangedAt: string;
   lastLoginAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ItemReviewsTable {
+  itemId: string;
+  state: string;
+  author: string | null;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  submittedRevision: number | null;
+  proposedAt: string | null;
+  proposedTimezone: string | null;
+}
+
+export interface ReviewEventsTable {
+  id: Generated<number>;
+  itemId: string;
+  action: string;
+  actor: string;
+  at: string;
+  comment: string | null;
+  revision: number;
 }
 
 export interface StaffSessionsTable {
@@ -216,6 +239,8 @@ export interface Database {
   remoteImages: RemoteImagesTable;
   subscriptionRequests: SubscriptionRequestsTable;
   contactConsents: ContactConsentsTable;
+  itemReviews: ItemReviewsTable;
+  reviewEvents: ReviewEventsTable;
 }
 
 // --- Remote images (migration 015) ------------------------------------------------------------

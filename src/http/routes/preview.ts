@@ -64,7 +64,7 @@ function changesSomething(item: NewsItem, tried: NewsItem): boolean {
 
 /** `POST /api/items/:id/preview`: the post each account would make, with its length, limit and warnings. */
 export function previewRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post('/api/items/:id/preview', needs('items:read'), async (request) => {
+  app.post('/api/items/:id/preview', needs('items:read', 'submissions:read'), async (request) => {
     const id = (request.params as { id?: string }).id ?? '';
     if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
     const body = previewBody.parse(request.body) ?? {};
