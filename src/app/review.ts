@@ -38,7 +38,11 @@ async function recordStep(
     action: `review_${step.action}`,
     subjectType: 'item',
     subjectId: review.itemId,
-    details: { revision: step.revision, state: review.state, ...(step.comment ? { comment: step.comment } : {}) },
+    details: {
+      revision: step.revision,
+      state: review.state,
+      ...(step.comment ? { comment: step.comment } : {}),
+    },
   });
 }
 
@@ -51,7 +55,8 @@ export async function returnToDraftOnEdit(
 ): Promise<void> {
   const review = await findReview(db, itemId);
   const next = reviewAfterEdit(review.state);
-  if (next) await recordStep(db, { ...review, state: next }, { action: 'returned', actor, comment: null, revision });
+  if (next)
+    await recordStep(db, { ...review, state: next }, { action: 'returned', actor, comment: null, revision });
 }
 
 export interface SubmitRequest {
@@ -104,7 +109,12 @@ export async function decideReview(
     const item = await getItem(trx, itemId);
     const review = await findReview(trx, itemId);
     const decided = { ...review, state: reviewTransition(action, review.state, item.status) };
-    await recordStep(trx, decided, { action, actor: req.actor, comment: req.comment, revision: item.revision });
+    await recordStep(trx, decided, {
+      action,
+      actor: req.actor,
+      comment: req.comment,
+      revision: item.revision,
+    });
     return decided;
   });
 }

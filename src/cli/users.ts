@@ -77,23 +77,23 @@ export function registerUserCommands(program: Command): void {
     .option('--member <id>', "a contributor's member authority (aut_...; see herald members list)")
     .action(
       async (email: string, opts: { role: StaffRole; name?: string; timezone?: string; member?: string }) => {
-      const password = await readPassword();
-      await withStore(async (store) => {
-        const user = await createStaffUser(
-          store,
-          {
-            email,
-            role: opts.role,
-            name: opts.name ?? '',
-            password,
-            timezone: opts.timezone ?? null,
-            memberId: opts.member ?? null,
-          },
-          'cli',
-        );
-        console.log(`${user.id}  ${user.email}  ${user.role}${user.memberId ? `  ${user.memberId}` : ''}`);
-      });
-    },
+        const password = await readPassword();
+        await withStore(async (store) => {
+          const user = await createStaffUser(
+            store,
+            {
+              email,
+              role: opts.role,
+              name: opts.name ?? '',
+              password,
+              timezone: opts.timezone ?? null,
+              memberId: opts.member ?? null,
+            },
+            'cli',
+          );
+          console.log(`${user.id}  ${user.email}  ${user.role}${user.memberId ? `  ${user.memberId}` : ''}`);
+        });
+      },
     );
   users
     .command('list')

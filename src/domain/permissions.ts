@@ -37,7 +37,8 @@ const ADMINS = ['admin', 'api'] as const;
 
 export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
   items: {
-    covers: 'Dashboard, calendar, items: list, read, compose, edit, delete, channel previews',
+    covers:
+      'Dashboard, calendar (and its feed address), items: list, read, compose, edit, delete, channel previews',
     read: STAFF,
     write: STAFF,
   },
@@ -92,7 +93,7 @@ export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
     write: [],
   },
   account: {
-    covers: 'Their own account: name, time zone, password, sessions, calendar feed address, signing out',
+    covers: 'Their own account: name, time zone, password, sessions, signing out',
     read: ['contributor', 'editor', 'admin'],
     write: ['contributor', 'editor', 'admin'],
   },

@@ -90,8 +90,7 @@ export function reviewTransition(
   if (FROM[action].includes(state)) return TO[action];
   if (state === 'rejected')
     throw new ConflictError('this item was rejected; copy it to start again', 'review_rejected');
-  if (action === 'submitted')
-    throw new ConflictError(`this item is ${WORDS[state]}`, 'already_submitted');
+  if (action === 'submitted') throw new ConflictError(`this item is ${WORDS[state]}`, 'already_submitted');
   throw new ConflictError(
     `only an item in review can be ${action.replace('_', ' ')}; this one is ${WORDS[state]}`,
     'not_in_review',

@@ -28,7 +28,11 @@ export async function findReview(db: Db, itemId: string): Promise<ItemReview> {
 /** Writes an item's review (insert or replace). */
 export async function saveReview(db: Db, review: ItemReview): Promise<void> {
   const { itemId, ...rest } = review;
-  const updated = await db.updateTable('itemReviews').set(rest).where('itemId', '=', itemId).executeTakeFirst();
+  const updated = await db
+    .updateTable('itemReviews')
+    .set(rest)
+    .where('itemId', '=', itemId)
+    .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) await db.insertInto('itemReviews').values(review).execute();
 }
 

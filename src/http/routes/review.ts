@@ -13,7 +13,10 @@ const itemId = (params: unknown): string => pathId(params, ITEM_ID, 'item');
 
 /** An item's review and its history, as the API shows them. */
 export async function reviewOf(ctx: Context, id: string) {
-  const [review, history] = await Promise.all([findReview(ctx.store.db, id), listReviewEvents(ctx.store.db, id)]);
+  const [review, history] = await Promise.all([
+    findReview(ctx.store.db, id),
+    listReviewEvents(ctx.store.db, id),
+  ]);
   const { itemId: _id, ...shown } = review;
   return { ...shown, history: history.map(({ itemId: _item, ...event }) => event) };
 }
@@ -55,7 +58,9 @@ export function reviewRoutes(app: FastifyInstance, ctx: Context): void {
     return {
       items: queue.map((entry) => ({
         ...entry,
-        ageSeconds: entry.submittedAt ? Math.max(0, Math.round((now - Date.parse(entry.submittedAt)) / 1000)) : 0,
+        ageSeconds: entry.submittedAt
+          ? Math.max(0, Math.round((now - Date.parse(entry.submittedAt)) / 1000))
+          : 0,
       })),
     };
   });

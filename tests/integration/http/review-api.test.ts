@@ -110,7 +110,11 @@ for (const { dialect, skip } of DIALECTS) {
         comment: 'For the newsletter too?',
       });
       expect(submitted.statusCode).toBe(200);
-      expect(submitted.json()).toMatchObject({ state: 'in_review', submittedBy: ana.email, proposedAt: proposed });
+      expect(submitted.json()).toMatchObject({
+        state: 'in_review',
+        submittedBy: ana.email,
+        proposedAt: proposed,
+      });
       const again = await ana.call('POST', `/api/items/${id}/submit`, {});
       expect([again.statusCode, again.json().error.code]).toEqual([409, 'already_submitted']);
 
@@ -132,12 +136,16 @@ for (const { dialect, skip } of DIALECTS) {
       const early = await fay.call('POST', `/api/items/${id}/approve`, {});
       expect([early.statusCode, early.json().error.code]).toEqual([409, 'not_in_review']);
 
-      expect((await ana.call('PATCH', `/api/items/${id}`, { summary: 'On 3 June in Lyon.' })).statusCode).toBe(200);
+      expect(
+        (await ana.call('PATCH', `/api/items/${id}`, { summary: 'On 3 June in Lyon.' })).statusCode,
+      ).toBe(200);
       expect(await reviewState(id)).toBe('draft');
-      expect((await ana.call('POST', `/api/items/${id}/submit`, { at: proposed })).json().state).toBe('in_review');
-      expect((await ana.call('PATCH', `/api/items/${id}`, { summary: 'On 3 June 2027 in Lyon.' })).statusCode).toBe(
-        200,
+      expect((await ana.call('POST', `/api/items/${id}/submit`, { at: proposed })).json().state).toBe(
+        'in_review',
       );
+      expect(
+        (await ana.call('PATCH', `/api/items/${id}`, { summary: 'On 3 June 2027 in Lyon.' })).statusCode,
+      ).toBe(200);
       expect(await reviewState(id)).toBe('draft');
       const premature = await fay.call('POST', `/api/items/${id}/approve`, {});
       expect(premature.json().error.code).toBe('not_in_review');
