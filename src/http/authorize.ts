@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, isStaffPermission, type Principal, type StaffPermission } from '../domain/permissions.js';
 import { bearerAuth } from './auth.js';
 import { sendError } from './errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { CSRF_HEADER, SAFE_METHODS, sameToken } from './pages/csrf.js';
 import type { Sessions } from './pages/session.js';
 import { isRouteKind, type Surface } from './route-access.js';
@@ -36,6 +37,14 @@ declare module 'fastify' {
 /** Whether the caller of an authorized request also has another permission (e.g. to see contacts in a preview). */
 export function requestMay(request: FastifyRequest, permission: StaffPermission): boolean {
   return request.principal !== null && can(request.principal, permission);
+}
+
+/** Announcing sends a newsletter to the members: that needs the newsletters permission, not only publishing. */
+export function refuseAnnounceUnlessAllowed(request: FastifyRequest, announce: boolean | undefined): void {
+  if (announce && !requestMay(request, 'newsletters:write'))
+    throw new ValidationError({
+      announce: 'announcing in the newsletter needs the newsletters:write permission (admins)',
+    });
 }
 
 /** JSON refusals for the API: 401 (with WWW-Authenticate) and 403 with a stable code. */

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ItemReview } from '../domain/review.js';
 import type { NewsItem } from '../domain/item.js';
 import type { Newsletter, Recipient } from '../domain/newsletter-send.js';
 
@@ -110,15 +111,8 @@ export interface StaffUsersTable {
   updatedAt: string;
 }
 
-export interface ItemReviewsTable {
-  itemId: string;
+export interface ItemReviewsTable extends Omit<ItemReview, 'state'> {
   state: string;
-  author: string | null;
-  submittedBy: string | null;
-  submittedAt: string | null;
-  submittedRevision: number | null;
-  proposedAt: string | null;
-  proposedTimezone: string | null;
 }
 
 export interface ReviewEventsTable {

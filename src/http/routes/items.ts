@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
-import { ValidationError } from '../../domain/errors.js';
 import { createItem, deleteItem, editItem } from '../../app/items.js';
 import { cancelSchedule, requestPublish, withdraw } from '../../app/publishing.js';
 import { getItem, listItems } from '../../store/items.js';
@@ -10,7 +9,7 @@ import { presentDelivery, presentItem, presentLookalikes } from '../present.js';
 import { recentLookalikes } from '../../store/lookalikes.js';
 import { emptyBody, ITEM_ID, listItemsQuery, pathId, publishBody, withdrawBody } from '../schemas.js';
 import { needs } from '../route-access.js';
-import { requestMay } from '../authorize.js';
+import { refuseAnnounceUnlessAllowed } from '../authorize.js';
 import { reviewOf } from './review.js';
 
 const itemId = (params: unknown): string => pathId(params, ITEM_ID, 'item');
@@ -61,11 +60,7 @@ export function itemRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/items/:id/publish', needs('review:write'), async (request, reply) => {
     const id = itemId(request.params);
     const body = publishBody.parse(request.body) ?? {};
-    // Announcing sends a newsletter to the members: that needs the newsletters permission, not only publishing.
-    if (body.announce && !requestMay(request, 'newsletters:write'))
-      throw new ValidationError({
-        announce: 'announcing in the newsletter needs the newsletters:write permission (admins)',
-      });
+    refuseAnnounceUnlessAllowed(request, body.announce);
     const outcome = await requestPublish(ctx, id, { ...body, actor: request.actor });
     return reply.code(outcome.changed ? 202 : 200).send({
       ...(await itemWithDeliveries(ctx, id)),

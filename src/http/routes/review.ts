@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../app/context.js';
-import { ValidationError } from '../../domain/errors.js';
 import { approveAndPublish, decideReview, submitForReview } from '../../app/review.js';
 import { findReview, listReviewEvents, listReviewQueue } from '../../store/reviews.js';
 import { approveBody, decisionBody, emptyBody, ITEM_ID, pathId, submitBody } from '../schemas.js';
 import { needs } from '../route-access.js';
-import { requestMay } from '../authorize.js';
+import { refuseAnnounceUnlessAllowed } from '../authorize.js';
 
 // The review loop over the API: contributors (and anyone writing items) submit; reviewers decide.
 
@@ -32,10 +31,7 @@ export function reviewRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/items/:id/approve', needs('review:write'), async (request, reply) => {
     const id = itemId(request.params);
     const body = approveBody.parse(request.body) ?? {};
-    if (body.announce && !requestMay(request, 'newsletters:write'))
-      throw new ValidationError({
-        announce: 'announcing in the newsletter needs the newsletters:write permission (admins)',
-      });
+    refuseAnnounceUnlessAllowed(request, body.announce);
     const { outcome } = await approveAndPublish(ctx, id, { ...body, actor: request.actor });
     return reply.code(202).send({ ...(await reviewOf(ctx, id)), scheduled: outcome.scheduled });
   });
