@@ -100,6 +100,7 @@ export async function createContext(config: HeraldConfig, options: ContextOption
     channels,
     metrics,
     timezone: config.timezone,
+    requireReview: config.publishing.requireReview,
     targets,
     async close() {
       await queues.close();

@@ -2,6 +2,7 @@ import { editableFields, validateItemFields, type ItemRules, type NewsItem } fro
 import { recordAudit } from '../store/audit.js';
 import type { Store } from '../store/db.js';
 import { getItem, insertItem, updateItemState } from '../store/items.js';
+import { recordAuthor } from './review.js';
 import { planColumns } from './publish-plan.js';
 
 /**
@@ -22,6 +23,7 @@ export async function copyItem(
     // Re-validated under today's rules: a copy must pass the checks a new item passes.
     const fields = validateItemFields({ ...content, slug }, rules);
     const copy = await insertItem(trx, fields, actor);
+    await recordAuthor(trx, copy.id, actor);
     await updateItemState(
       trx,
       copy.id,

@@ -12,6 +12,7 @@ import type { Store } from '../store/db.js';
 import { getItem, insertItem, updateItemFields } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { findMedia } from '../store/media.js';
+import { recordAuthor, returnToDraftOnEdit } from './review.js';
 
 async function assertUploadExists(db: Store['db'], imageId: string | null | undefined): Promise<void> {
   if (imageId && !(await findMedia(db, imageId)))
@@ -29,6 +30,7 @@ export async function createItem(
   return store.transaction(async (trx) => {
     await assertUploadExists(trx, fields.imageId);
     const item = await insertItem(trx, fields, actor);
+    await recordAuthor(trx, item.id, actor);
     await recordAudit(trx, {
       actor,
       action: 'created',
@@ -63,6 +65,7 @@ export async function editItem(
       subjectId: id,
       details: { revision: updated.revision, fields: Object.keys(patch) },
     });
+    await returnToDraftOnEdit(trx, id, actor, updated.revision);
     return { item: updated, changed: true };
   });
 }

@@ -17,6 +17,7 @@ import {
 import { getItem, updateItemFields, updateItemState } from '../store/items.js';
 import { recordAudit } from '../store/audit.js';
 import { toJson } from '../store/json.js';
+import { findReview } from '../store/reviews.js';
 import { tryRedis, type Queues } from '../queues/producer.js';
 
 export interface FlowDeps {
@@ -24,6 +25,8 @@ export interface FlowDeps {
   queues: Queues;
   log: Logger;
   timezone: string;
+  /** The four-eyes rule: nothing goes out without an approval by someone other than its author. */
+  requireReview?: boolean | undefined;
   /** Where items can go right now (configured accounts, feeds, newsletter). */
   targets(item: NewsItem): DeliveryTarget[];
 }
@@ -44,6 +47,9 @@ export interface PublishOutcome {
   scheduled: boolean;
 }
 
+const isApproved = async (db: Store['db'], itemId: string) =>
+  (await findReview(db, itemId)).state === 'approved';
+
 /** Publishes now or schedules; see the README's "publish flow". */
 export async function requestPublish(
   deps: FlowDeps,
@@ -51,6 +57,11 @@ export async function requestPublish(
   req: PublishRequest,
 ): Promise<PublishOutcome> {
   await deps.queues.ensureAvailable();
+  if (deps.requireReview && !(await isApproved(deps.store.db, itemId)))
+    throw new ConflictError(
+      'this item needs approval by someone other than its author before it goes out (submit it for review)',
+      'review_required',
+    );
   const when = req.at === undefined ? null : parsePublishTime(req.at, req.timezone ?? deps.timezone);
   if (when && whenToRun(when.at) === 'later') return schedule(deps, itemId, when, req);
   return publishNow(deps, itemId, {
@@ -192,6 +203,8 @@ export async function publishNow(
     const fromSchedule = 'expectedScheduleToken' in opts;
     if (fromSchedule && (item.status !== 'scheduled' || item.scheduleToken !== opts.expectedScheduleToken))
       return unchanged;
+    // Edited after its approval: it waits, scheduled, until it is approved again (approving reschedules it).
+    if (fromSchedule && deps.requireReview && !(await isApproved(trx, itemId))) return unchanged;
     const { channels, announce } = choicesFor(item, fromSchedule ? {} : opts);
     if (!fromSchedule && opts.checkChannels) validateChannels(deps, item, opts.channels ?? undefined);
     if (item.status === 'published' && item.publishedRevision === item.revision) return unchanged;

@@ -1,6 +1,7 @@
 import { ValidationError } from '../domain/errors.js';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '../domain/password.js';
 import {
+  memberProblem,
   newStaffUserSchema,
   parseStaff,
   passwordSchema,
@@ -8,6 +9,7 @@ import {
   type StaffUser,
 } from '../domain/staff.js';
 import { recordAudit } from '../store/audit.js';
+import { findAuthority } from '../store/members.js';
 import type { Store } from '../store/db.js';
 import {
   deleteUserSessions,
@@ -23,12 +25,17 @@ import {
 
 export async function createStaffUser(store: Store, input: unknown, actor: string): Promise<StaffUser> {
   const fields = parseStaff(newStaffUserSchema, input);
+  const problems = memberProblem(fields.role, fields.memberId);
+  if (fields.memberId && !(await findAuthority(store.db, fields.memberId)))
+    problems.memberId = `no member authority ${fields.memberId}`;
+  if (Object.keys(problems).length > 0) throw new ValidationError(problems);
   const passwordHash = await hashPassword(fields.password);
   const user = await insertUser(store.db, {
     email: fields.email,
     name: fields.name,
     role: fields.role,
     timezone: fields.timezone,
+    memberId: fields.memberId,
     passwordHash,
   });
   await recordAudit(store.db, {
@@ -36,7 +43,7 @@ export async function createStaffUser(store: Store, input: unknown, actor: strin
     action: 'user_created',
     subjectType: 'user',
     subjectId: user.id,
-    details: { email: user.email, role: user.role },
+    details: { email: user.email, role: user.role, ...(user.memberId ? { memberId: user.memberId } : {}) },
   });
   return user;
 }

@@ -74,17 +74,27 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--role <role>', `${STAFF_ROLES.join(' or ')}`, roleArg)
     .option('--name <name>', 'name shown in the pages')
     .option('--timezone <zone>', 'IANA time zone for dates (default: the installation zone)')
-    .action(async (email: string, opts: { role: StaffRole; name?: string; timezone?: string }) => {
-      const password = await readPassword();
-      await withStore(async (store) => {
-        const user = await createStaffUser(
-          store,
-          { email, role: opts.role, name: opts.name ?? '', password, timezone: opts.timezone ?? null },
-          'cli',
-        );
-        console.log(`${user.id}  ${user.email}  ${user.role}`);
-      });
-    });
+    .option('--member <id>', "a contributor's member authority (aut_...; see herald members list)")
+    .action(
+      async (email: string, opts: { role: StaffRole; name?: string; timezone?: string; member?: string }) => {
+        const password = await readPassword();
+        await withStore(async (store) => {
+          const user = await createStaffUser(
+            store,
+            {
+              email,
+              role: opts.role,
+              name: opts.name ?? '',
+              password,
+              timezone: opts.timezone ?? null,
+              memberId: opts.member ?? null,
+            },
+            'cli',
+          );
+          console.log(`${user.id}  ${user.email}  ${user.role}${user.memberId ? `  ${user.memberId}` : ''}`);
+        });
+      },
+    );
   users
     .command('list')
     .description('list staff accounts')
@@ -92,7 +102,7 @@ export function registerUserCommands(program: Command): void {
       await withStore(async (store) => {
         for (const u of await listUsers(store.db)) {
           console.log(
-            `${u.email.padEnd(32)} ${u.role.padEnd(7)} ${u.disabled ? 'disabled' : 'active  '} last sign-in ${u.lastLoginAt ?? 'never'}`,
+            `${u.email.padEnd(32)} ${u.role.padEnd(11)} ${u.disabled ? 'disabled' : 'active  '} last sign-in ${u.lastLoginAt ?? 'never'}`,
           );
         }
       });

@@ -27,6 +27,7 @@ export const ENV_VARS = {
   LOG_LEVEL: 'logLevel',
   HERALD_QUEUE_PREFIX: 'queuePrefix',
   HERALD_ALLOW_PRIVATE_URLS: 'allowPrivateUrls',
+  HERALD_REQUIRE_REVIEW: 'publishing.requireReview',
   HERALD_DELIVERY_ATTEMPTS: 'delivery.attempts',
   HERALD_DELIVERY_BACKOFF_MS: 'delivery.backoffMs',
   HERALD_DELIVERY_CONCURRENCY: 'delivery.concurrency',

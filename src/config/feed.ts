@@ -18,6 +18,8 @@ export const flag = z.preprocess(
   z.boolean({ error: 'must be true or false' }),
 );
 
+const SOURCE_MODES = ['draft', 'publish', 'review'] as const;
+
 /** One website feed Herald watches; each new entry becomes a news item. */
 export const feedSourceSchema = z.strictObject({
   /** Stable name: the key under which seen entries are remembered (renaming it re-imports everything). */
@@ -25,8 +27,11 @@ export const feedSourceSchema = z.strictObject({
     .string({ error: 'must be a string' })
     .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _ (at most 64)'),
   url: httpUrl,
-  /** `draft`: staff review and publish; `publish`: published at once (social posts and feeds included). */
-  mode: z.enum(['draft', 'publish'], { error: 'must be "draft" or "publish"' }).default('draft'),
+  /**
+   * `draft`: staff publish; `publish`: trusted, published at once (social posts and feeds included, even under
+   * the four-eyes rule); `review`: submitted for review, published once a person approves it.
+   */
+  mode: z.enum(SOURCE_MODES, { error: 'must be "draft", "publish" or "review"' }).default('draft'),
   /** Language of the items (wins over what the feed says), e.g. "fr". */
   language: z
     .string()
@@ -105,6 +110,8 @@ export const feedConfigSchema = z.strictObject({
     .min(1_024, 'must be 1 kB-50 MB')
     .max(50 * 1024 * 1024, 'must be 1 kB-50 MB')
     .default(5 * 1024 * 1024),
+  /** What the CMS webhook does with an item: `publish` (trusted, at once) or `review` (submitted for review). */
+  webhookMode: z.enum(['publish', 'review'], { error: 'must be "publish" or "review"' }).default('publish'),
   /** Shared secret of the CMS webhook (`POST /api/hooks/publish`), Standard Webhooks' `whsec_<base64>`; unset = the webhook is off. */
   webhookSecret: z
     .string()
@@ -125,4 +132,5 @@ export const FEED_ENV_VARS = {
   HERALD_WEBSUB_HUB_URL: 'feed.hubUrl',
   HERALD_ALLOW_PRIVATE_SOURCES: 'feed.allowPrivateSources',
   HERALD_WEBHOOK_SECRET: 'feed.webhookSecret',
+  HERALD_WEBHOOK_MODE: 'feed.webhookMode',
 } as const;

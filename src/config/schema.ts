@@ -64,6 +64,12 @@ export const configSchema = z.strictObject({
    * items whose url / imageUrl is such an address. For tests and intranets only. Unset: `feed.allowPrivateSources`.
    */
   allowPrivateUrls: flag.optional(),
+  publishing: z
+    .strictObject({
+      /** Four-eyes rule: every item needs approval by someone other than its author before it goes out. */
+      requireReview: flag.default(false),
+    })
+    .prefault({}),
   delivery: z
     .strictObject({
       attempts: positiveInt.default(8),

@@ -7,6 +7,7 @@ export const AREAS = [
   'items',
   'media',
   'review',
+  'submissions',
   'newsletters',
   'members',
   'channels',
@@ -22,7 +23,7 @@ export type StaffPermission = `${Area}:${Level}`;
 
 /** Who calls: a signed-in person by role, or the API token (`Authorization: Bearer`, the JSON API only). */
 export type Principal = StaffRole | 'api';
-export const PRINCIPALS: readonly Principal[] = ['editor', 'admin', 'api'];
+export const PRINCIPALS: readonly Principal[] = ['contributor', 'editor', 'admin', 'api'];
 
 interface Row {
   /** What the area covers, for the documentation. */
@@ -36,7 +37,8 @@ const ADMINS = ['admin', 'api'] as const;
 
 export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
   items: {
-    covers: 'Dashboard, calendar, items: list, read, compose, edit, delete, channel previews',
+    covers:
+      'Dashboard, calendar (and its feed address), items: list, read, compose, edit, delete, channel previews',
     read: STAFF,
     write: STAFF,
   },
@@ -48,9 +50,15 @@ export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
   },
   review: {
     covers:
-      'Publishing: publish now or at a time (also by moving an item on the calendar), cancel, withdraw, retry deliveries, the outbox',
+      'Publishing: publish now or at a time (also by moving an item on the calendar), cancel, withdraw, retry deliveries, the outbox; the review queue, approving, asking for changes, rejecting',
     read: STAFF,
     write: STAFF,
+  },
+  submissions: {
+    covers:
+      "A contributor's own items, never another's: draft, edit, read with its review history, channel previews, upload a picture, submit for review (the items routes that also declare this area)",
+    read: ['contributor'],
+    write: ['contributor'],
   },
   newsletters: {
     covers:
@@ -85,9 +93,9 @@ export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
     write: [],
   },
   account: {
-    covers: 'Their own account: name, time zone, password, sessions, calendar feed address, signing out',
-    read: ['editor', 'admin'],
-    write: ['editor', 'admin'],
+    covers: 'Their own account: name, time zone, password, sessions, signing out',
+    read: ['contributor', 'editor', 'admin'],
+    write: ['contributor', 'editor', 'admin'],
   },
 };
 
@@ -106,7 +114,12 @@ export function can(principal: Principal, permission: StaffPermission): boolean 
   return PERMISSION_TABLE[area][level].includes(principal);
 }
 
-const NAMES: Record<Principal, string> = { editor: 'editor', admin: 'admin', api: 'API token' };
+const NAMES: Record<Principal, string> = {
+  contributor: 'contributor',
+  editor: 'editor',
+  admin: 'admin',
+  api: 'API token',
+};
 
 /** The table as Markdown, for docs/web.md. */
 export function permissionTableMarkdown(): string {

@@ -4,8 +4,11 @@ import { fieldErrorsFromZod } from './zod-errors.js';
 import { isTimeZone } from './schedule.js';
 import { isLanguageTag } from './item.js';
 
-/** `editor`: compose, schedule, publish, retry. `admin`: also members, channels, users, queues. */
-export const STAFF_ROLES = ['editor', 'admin'] as const;
+/**
+ * `contributor`: drafts and submits their own items for review, for one member authority. `editor`: compose,
+ * review, schedule, publish, retry. `admin`: also members, channels, users, queues.
+ */
+export const STAFF_ROLES = ['contributor', 'editor', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export function isStaffRole(value: unknown): value is StaffRole {
@@ -18,6 +21,8 @@ export interface StaffUser {
   email: string;
   name: string;
   role: StaffRole;
+  /** A contributor's member authority (its id); null for editors and admins. */
+  memberId: string | null;
   /** The zone dates are shown and entered in; null = the installation's zone. */
   timezone: string | null;
   /** The staff pages' language (BCP 47); null = the browser's Accept-Language. */
@@ -49,6 +54,10 @@ const zoneSchema = z
   .string({ error: 'must be a string' })
   .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
 
+const memberIdSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^aut_[0-9a-f]{32}$/, 'must be the id of a member authority (aut_...)');
+
 const languageSchema = z
   .string({ error: 'must be a string' })
   .refine(isLanguageTag, 'must be a language tag such as "en" or "fr"');
@@ -59,6 +68,7 @@ export const newStaffUserSchema = z.strictObject({
   role: roleSchema,
   password: passwordSchema,
   timezone: zoneSchema.nullable().default(null),
+  memberId: memberIdSchema.nullable().default(null),
 });
 
 export const staffUserPatchSchema = z.strictObject({
@@ -67,8 +77,17 @@ export const staffUserPatchSchema = z.strictObject({
   timezone: zoneSchema.nullable().optional(),
   language: languageSchema.nullable().optional(),
   disabled: z.boolean({ error: 'must be true or false' }).optional(),
+  memberId: memberIdSchema.nullable().optional(),
 });
 export type StaffUserPatch = z.output<typeof staffUserPatchSchema>;
+
+/** A contributor belongs to exactly one member authority; editors and admins to none. */
+export function memberProblem(role: StaffRole, memberId: string | null): Record<string, string> {
+  if (role === 'contributor' && !memberId)
+    return { memberId: 'is required for a contributor (the member authority they write for)' };
+  if (role !== 'contributor' && memberId) return { memberId: 'is only for contributors' };
+  return {};
+}
 
 /** Parses with a schema; every problem is reported with its field name. */
 export function parseStaff<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, isStaffPermission, type Principal, type StaffPermission } from '../domain/permissions.js';
 import { bearerAuth } from './auth.js';
 import { sendError } from './errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { CSRF_HEADER, SAFE_METHODS, sameToken } from './pages/csrf.js';
 import type { Sessions } from './pages/session.js';
 import { isRouteKind, type Surface } from './route-access.js';
@@ -20,18 +21,30 @@ export interface AuthorizeDeps {
   apiToken: string;
   sessions: Sessions;
   refusals: Record<Surface, Refusals>;
+  /** Whether this person wrote this item (routes opened to their own items). */
+  ownsItem(actor: string, itemId: string): Promise<boolean>;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling once authorized: a role, the API token, or null (public routes). */
     principal: Principal | null;
+    /** Let in through a route's `ownItems` permission: lists show the caller's own items only. */
+    ownItemsOnly: boolean;
   }
 }
 
 /** Whether the caller of an authorized request also has another permission (e.g. to see contacts in a preview). */
 export function requestMay(request: FastifyRequest, permission: StaffPermission): boolean {
   return request.principal !== null && can(request.principal, permission);
+}
+
+/** Announcing sends a newsletter to the members: that needs the newsletters permission, not only publishing. */
+export function refuseAnnounceUnlessAllowed(request: FastifyRequest, announce: boolean | undefined): void {
+  if (announce && !requestMay(request, 'newsletters:write'))
+    throw new ValidationError({
+      announce: 'announcing in the newsletter needs the newsletters:write permission (admins)',
+    });
 }
 
 /** JSON refusals for the API: 401 (with WWW-Authenticate) and 403 with a stable code. */
@@ -84,14 +97,24 @@ export function authorize(deps: AuthorizeDeps) {
     }
     const signedIn = await deps.sessions.load(request);
     if (!signedIn) return refuse.signIn(request, reply);
-    if (!can(signedIn.user.role, permission)) return refuse.forbidden(request, reply, 'role');
+    const { role, email } = signedIn.user;
+    const ownItems = request.routeOptions.config.ownItems;
+    const onlyOwn = !can(role, permission) && ownItems !== undefined && can(role, ownItems);
+    if (!can(role, permission) && !onlyOwn) return refuse.forbidden(request, reply, 'role');
     if (
       surface === 'api' &&
       !SAFE_METHODS.has(request.method) &&
       !sameToken(request.headers[CSRF_HEADER], signedIn.session.csrfToken)
     )
       return refuse.forbidden(request, reply, 'csrf');
-    request.principal = signedIn.user.role;
-    request.actor = signedIn.user.email;
+    if (onlyOwn) {
+      const itemId = (request.params as { id?: unknown } | undefined)?.id;
+      // Another's item answers as a missing one: a contributor does not learn which ids exist.
+      if (typeof itemId === 'string' && !(await deps.ownsItem(email, itemId)))
+        return sendError(reply, 404, 'not_found', 'no such item');
+    }
+    request.principal = role;
+    request.actor = email;
+    request.ownItemsOnly = onlyOwn;
   };
 }

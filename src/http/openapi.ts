@@ -1,6 +1,6 @@
 import { withIdempotencyKeys } from './idempotency-key.js';
 import { ITEM_STATUSES, itemFieldsSchema, itemPatchSchema } from '../domain/item.js';
-import { publishBody, withdrawBody } from './schemas.js';
+import { approveBody, decisionBody, publishBody, submitBody, withdrawBody } from './schemas.js';
 import { feedPaths, feedSchemas } from './openapi-feeds.js';
 import { newsletterPaths, newsletterSchemas } from './openapi-newsletters.js';
 import { mediaPaths, mediaSchemas } from './openapi-media.js';
@@ -38,6 +38,9 @@ export function openApiDocument(publicUrl: string) {
         ItemPatch: jsonSchema(itemPatchSchema),
         PublishRequest: jsonSchema(publishBody),
         WithdrawRequest: jsonSchema(withdrawBody),
+        SubmitRequest: jsonSchema(submitBody),
+        ApproveRequest: jsonSchema(approveBody),
+        DecisionRequest: jsonSchema(decisionBody),
         ...feedSchemas,
         ...newsletterSchemas,
         ...mediaSchemas,
@@ -101,9 +104,60 @@ export function openApiDocument(publicUrl: string) {
           responses: {
             '202': { description: 'Publication under way or scheduled' },
             '200': { description: 'Nothing to do: this revision is already published' },
-            '409': errors['404'],
+            '409': {
+              description:
+                'Already published, or `review_required`: the four-eyes rule is on and the item is not approved',
+            },
             ...errors,
           },
+        },
+      },
+      '/api/items/{id}/submit': {
+        post: {
+          summary:
+            'Submit for review (from draft, or after changes were asked for), with an optional proposed publication time (`at` + `timezone`) and a comment for the reviewer. Contributors: their own items only',
+          parameters: idParam,
+          requestBody: json('SubmitRequest'),
+          responses: {
+            '200': { description: 'In review: the review and its history' },
+            '409': { description: 'Already in review or approved, published or scheduled, or rejected' },
+            ...errors,
+          },
+        },
+      },
+      '/api/items/{id}/approve': {
+        post: {
+          summary:
+            "Approve an item in review (never its author's or submitter's own: 403 `own_item`), then publish now or schedule: at `at`, else at the submitter's proposed time while it is ahead, else now",
+          parameters: idParam,
+          requestBody: json('ApproveRequest'),
+          responses: {
+            '202': { description: 'Approved; publication under way or scheduled' },
+            '409': { description: 'Not in review' },
+            ...errors,
+          },
+        },
+      },
+      '/api/items/{id}/request-changes': {
+        post: {
+          summary: 'Ask the author for changes (the comment says which); the author edits and submits again',
+          parameters: idParam,
+          requestBody: { required: true, ...json('DecisionRequest') },
+          responses: { '200': { description: 'Waiting for changes' }, '409': errors['404'], ...errors },
+        },
+      },
+      '/api/items/{id}/reject': {
+        post: {
+          summary: 'Reject an item in review (the comment says why); it cannot be submitted again',
+          parameters: idParam,
+          requestBody: { required: true, ...json('DecisionRequest') },
+          responses: { '200': { description: 'Rejected' }, '409': errors['404'], ...errors },
+        },
+      },
+      '/api/review': {
+        get: {
+          summary: 'The review queue: items waiting for a decision, oldest submission first, with their age',
+          responses: { '200': { description: 'The queue' }, ...errors },
         },
       },
       '/api/items/{id}/preview': {

@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: RoutePermission;
     surface?: Surface;
+    /** A second permission that also opens the route, to the caller's own items only (contributors). */
+    ownItems?: StaffPermission;
   }
   interface FastifyInstance {
     /** Every route the server registered, with its declaration (read by the authorization tests). */
@@ -33,6 +35,7 @@ export interface DeclaredRoute {
   url: string;
   permission: RoutePermission;
   surface: Surface | undefined;
+  ownItems: StaffPermission | undefined;
 }
 
 export const isRouteKind = (value: unknown): value is RouteKind =>
@@ -44,6 +47,8 @@ export function declarationProblem(config: RouteOptions['config']): string | nul
   if (isRouteKind(permission)) return null;
   if (!isStaffPermission(permission))
     return `declares no permission (config.permission: a staff permission such as "items:read", or one of ${ROUTE_KINDS.join(', ')})`;
+  if (config?.ownItems !== undefined && !isStaffPermission(config.ownItems))
+    return `declares an unknown ownItems permission`;
   if (!config?.surface || !(SURFACES as readonly string[]).includes(config.surface))
     return `needs a surface (${SURFACES.join(', ')}) to know how to refuse`;
   return null;
@@ -73,6 +78,7 @@ export function declareRoutes(app: FastifyInstance): void {
             url,
             permission: options.config!.permission!,
             surface: options.config!.surface,
+            ownItems: options.config!.ownItems,
           });
     }
     if (problems.length > 0)
@@ -87,5 +93,14 @@ export function onSurface(scope: FastifyInstance, surface: Surface): void {
   });
 }
 
-/** Route options that declare what a route needs: `app.get('/items', needs('items:read'), handler)`. */
-export const needs = (permission: RoutePermission) => ({ config: { permission } });
+/**
+ * Route options that declare what a route needs: `app.get('/items', needs('items:read'), handler)`. With
+ * `ownItems`, a caller who has that permission instead (a contributor) gets in too, to their own items only:
+ * the item in the path must be theirs, and lists show only theirs.
+ */
+export function needs(
+  permission: RoutePermission,
+  ownItems?: StaffPermission,
+): { config: { permission: RoutePermission; ownItems?: StaffPermission } } {
+  return { config: ownItems ? { permission, ownItems } : { permission } };
+}

@@ -1,3 +1,4 @@
+import { REVIEW_COMMENT_MAX } from '../domain/review.js';
 import { z } from 'zod';
 import { NotFoundError } from '../domain/errors.js';
 import { ITEM_STATUSES } from '../domain/item.js';
@@ -50,3 +51,29 @@ export const withdrawBody = z
   .nullish();
 
 export const emptyBody = z.strictObject({}).nullish();
+
+const reviewComment = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(REVIEW_COMMENT_MAX, `must be at most ${REVIEW_COMMENT_MAX} characters`);
+
+/** Submitting for review: an optional proposed publication time and a note to the reviewer. */
+export const submitBody = z
+  .strictObject({
+    at: publishBody.unwrap().unwrap().shape.at,
+    timezone: publishBody.unwrap().unwrap().shape.timezone,
+    comment: reviewComment.optional(),
+  })
+  .nullish();
+
+/** Approving: publish now or at a time (the submitter's proposal when none is given), with a comment. */
+export const approveBody = publishBody
+  .unwrap()
+  .unwrap()
+  .extend({ comment: reviewComment.optional() })
+  .nullish();
+
+/** Asking for changes or rejecting: the comment says why. */
+export const decisionBody = z.strictObject({
+  comment: reviewComment.min(1, 'is required (say what to change, or why)'),
+});

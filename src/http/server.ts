@@ -10,6 +10,7 @@ import { installErrorHandler } from './errors.js';
 import { idempotencyKeys } from './idempotency-key.js';
 import { openApiDocument } from './openapi.js';
 import { itemRoutes } from './routes/items.js';
+import { reviewRoutes } from './routes/review.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { previewRoutes } from './routes/preview.js';
 import { healthRoutes } from './routes/health.js';
@@ -24,6 +25,7 @@ import { memberRoutes } from './routes/members.js';
 import { newsletterRoutes } from './routes/newsletters.js';
 import { metricsRoute, timeRequests } from './routes/metrics.js';
 import { needs } from './route-access.js';
+import { findReview } from '../store/reviews.js';
 import { mediaFileRoutes, mediaRoutes } from './routes/media.js';
 
 export interface ServerOptions {
@@ -47,12 +49,14 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
   timeRequests(app, ctx.metrics);
   const web = await installWebSupport(app, ctx);
   app.decorateRequest('principal', null);
+  app.decorateRequest('ownItemsOnly', false);
   app.addHook(
     'onRequest',
     authorize({
       apiToken: options.apiToken,
       sessions: web.sessions,
       refusals: { api: apiRefusals(options.apiToken), page: pageRefusals(web) },
+      ownsItem: async (actor, itemId) => (await findReview(ctx.store.db, itemId)).author === actor,
     }),
   );
 
@@ -72,6 +76,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     api.addHook('onRequest', securityHeaders(null));
     idempotencyKeys(api, ctx.store);
     itemRoutes(api, ctx);
+    reviewRoutes(api, ctx);
     deliveryRoutes(api, ctx);
     sourceRoutes(api, ctx);
     previewRoutes(api, ctx, web.pageReader);

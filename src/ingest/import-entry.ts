@@ -2,6 +2,7 @@ import type { FeedSourceConfig } from '../config/feed.js';
 import type { ItemFields } from '../domain/item.js';
 import type { FlowDeps } from '../app/publishing.js';
 import { publishImportedDraft } from './publish-draft.js';
+import { submitForReview } from '../app/review.js';
 import { recordAudit } from '../store/audit.js';
 import {
   clearPendingPublish,
@@ -44,6 +45,14 @@ export async function importEntry(
         return { status: 'failed', reason: `could not be stored: ${(error as Error).message}` };
     }
   }
+  if (source.mode === 'review') {
+    await submitImported(deps, source, itemId).catch((error: Error) =>
+      deps.log.warn(
+        { source: source.id, itemId, err: error.message },
+        'imported item could not be submitted for review; it stays a draft',
+      ),
+    );
+  }
   if (source.mode === 'publish') {
     await publishImported(deps, source, itemId).catch((error: Error) =>
       deps.log.warn(
@@ -85,6 +94,11 @@ async function createRecorded(
 export async function finishPendingPublishes(deps: FlowDeps, source: FeedSourceConfig): Promise<void> {
   for (const itemId of await pendingPublishes(deps.store.db, source.id))
     await publishImported(deps, source, itemId);
+}
+
+/** A `review` source's new item waits for a person's approval, submitted in the source's name. */
+async function submitImported(deps: FlowDeps, source: FeedSourceConfig, itemId: string): Promise<void> {
+  await submitForReview(deps, itemId, { actor: actorFor(source) });
 }
 
 async function publishImported(deps: FlowDeps, source: FeedSourceConfig, itemId: string): Promise<void> {

@@ -5,6 +5,8 @@ import { validateItemFields, type ItemRules, type NewsItem } from '../domain/ite
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { FlowDeps } from '../app/publishing.js';
 import { publishImportedDraft } from './publish-draft.js';
+import { submitForReview } from '../app/review.js';
+import { findReview } from '../store/reviews.js';
 import { recordAudit } from '../store/audit.js';
 import { getItem, insertItem } from '../store/items.js';
 import { findWebhookItem, insertWebhookItem } from '../store/webhook-items.js';
@@ -41,7 +43,10 @@ class AlreadyRecorded extends Error {}
  * between creating and publishing) finds the item and only finishes its publication.
  */
 export async function createAndPublishFromHook(
-  deps: FlowDeps & { channels: ChannelRegistry; config: { allowPrivateUrls: boolean } },
+  deps: FlowDeps & {
+    channels: ChannelRegistry;
+    config: { allowPrivateUrls: boolean; feed: { webhookMode: 'publish' | 'review' } };
+  },
   payload: unknown,
 ): Promise<HookOutcome> {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
@@ -58,8 +63,13 @@ export async function createAndPublishFromHook(
   const { itemId, created } = existing
     ? { itemId: existing, created: false }
     : await createOnce(deps, fields, id);
-  const item = await getItem(deps.store.db, itemId);
-  await publishImportedDraft(deps, item.id, {
+  if (deps.config.feed.webhookMode === 'review') {
+    // Submitted once: a retried call finds it in review (or decided) and leaves it.
+    if ((await findReview(deps.store.db, itemId)).submittedAt === null)
+      await submitForReview(deps, itemId, { actor: ACTOR });
+    return { item: await getItem(deps.store.db, itemId), created };
+  }
+  await publishImportedDraft(deps, itemId, {
     channels: options.data.channels ?? null,
     announce: options.data.announce ?? false,
     actor: ACTOR,

@@ -182,6 +182,8 @@ export const getItem = (db: Db, id: string): Promise<NewsItem> => foundOrThrow(f
 
 export interface ItemListQuery {
   status?: ItemStatus | undefined;
+  /** Only the items this person wrote (a contributor's list). */
+  author?: string | undefined;
   limit: number;
   offset: number;
 }
@@ -189,6 +191,12 @@ export interface ItemListQuery {
 export async function listItems(db: Db, q: ItemListQuery): Promise<{ items: NewsItem[]; total: number }> {
   let base = db.selectFrom('items');
   if (q.status) base = base.where('status', '=', q.status);
+  if (q.author !== undefined) {
+    const author = q.author;
+    base = base.where('id', 'in', (eb) =>
+      eb.selectFrom('itemReviews').select('itemId').where('author', '=', author),
+    );
+  }
   const [rows, total] = await Promise.all([
     base.selectAll().orderBy('createdAt', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
     countRows(base),

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ItemReview } from '../domain/review.js';
 import type { NewsItem } from '../domain/item.js';
 import type { Newsletter, Recipient } from '../domain/newsletter-send.js';
 
@@ -101,11 +102,27 @@ export interface StaffUsersTable {
   passwordHash: string;
   timezone: string | null;
   language: string | null;
+  /** A contributor's member authority (authorities.id); null for editors and admins. Added by migration 018. */
+  memberId: ColumnType<string | null, string | null | undefined, string | null>;
   disabled: number;
   passwordChangedAt: string;
   lastLoginAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ItemReviewsTable extends Omit<ItemReview, 'state'> {
+  state: string;
+}
+
+export interface ReviewEventsTable {
+  id: Generated<number>;
+  itemId: string;
+  action: string;
+  actor: string;
+  at: string;
+  comment: string | null;
+  revision: number;
 }
 
 export interface StaffSessionsTable {
@@ -216,6 +233,8 @@ export interface Database {
   remoteImages: RemoteImagesTable;
   subscriptionRequests: SubscriptionRequestsTable;
   contactConsents: ContactConsentsTable;
+  itemReviews: ItemReviewsTable;
+  reviewEvents: ReviewEventsTable;
 }
 
 // --- Remote images (migration 015) ------------------------------------------------------------

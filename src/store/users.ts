@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
-import type { StaffRole, StaffUser, StaffUserPatch } from '../domain/staff.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { memberProblem, type StaffRole, type StaffUser, type StaffUserPatch } from '../domain/staff.js';
 import type { Database, StaffSessionsTable, StaffUsersTable } from './schema.js';
 import { nowIso } from './db.js';
 import { newId } from './ids.js';
@@ -15,6 +15,7 @@ function rowToUser(row: Selectable<StaffUsersTable>): StaffUser {
     email: row.email,
     name: row.name,
     role: row.role as StaffRole,
+    memberId: row.memberId,
     timezone: row.timezone,
     language: row.language,
     disabled: row.disabled === 1,
@@ -26,7 +27,14 @@ function rowToUser(row: Selectable<StaffUsersTable>): StaffUser {
 
 export async function insertUser(
   db: Db,
-  user: { email: string; name: string; role: StaffRole; passwordHash: string; timezone: string | null },
+  user: {
+    email: string;
+    name: string;
+    role: StaffRole;
+    passwordHash: string;
+    timezone: string | null;
+    memberId: string | null;
+  },
 ): Promise<StaffUser> {
   if (await findUserByEmail(db, user.email))
     throw new ConflictError(`a staff account for ${user.email} already exists`, 'user_exists');
@@ -112,6 +120,15 @@ export async function countActiveAdmins(db: Db): Promise<number> {
 /** Changes name, role, zone or disabled; refuses to leave the installation without an active admin. */
 export async function updateUser(db: Db, id: string, patch: StaffUserPatch): Promise<StaffUser> {
   const user = await getUser(db, id);
+  // Leaving the contributor role leaves the member too; joining it needs one.
+  const memberId =
+    patch.memberId !== undefined
+      ? patch.memberId
+      : patch.role !== undefined && patch.role !== 'contributor'
+        ? null
+        : user.memberId;
+  const problems = memberProblem(patch.role ?? user.role, memberId);
+  if (Object.keys(problems).length > 0) throw new ValidationError(problems);
   const losesAdmin =
     user.role === 'admin' &&
     !user.disabled &&
@@ -125,6 +142,7 @@ export async function updateUser(db: Db, id: string, patch: StaffUserPatch): Pro
     ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
     ...(patch.language !== undefined ? { language: patch.language } : {}),
     ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+    memberId,
   };
   await db
     .updateTable('staffUsers')

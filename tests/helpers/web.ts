@@ -30,8 +30,18 @@ export async function startWebApp(
   };
 }
 
-export async function addUser(app: TestApp, email: string, role: StaffRole, password = PASSWORD) {
-  return createStaffUser(app.ctx.store, { email, role, password, name: email.split('@')[0] }, 'test');
+export async function addUser(
+  app: TestApp,
+  email: string,
+  role: StaffRole,
+  password = PASSWORD,
+  memberId: string | null = null,
+) {
+  return createStaffUser(
+    app.ctx.store,
+    { email, role, password, name: email.split('@')[0], memberId },
+    'test',
+  );
 }
 
 /** The CSRF token a page carries (meta tag or hidden field). */

@@ -148,7 +148,7 @@ export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
     sendPage(deps, request, reply, 'calendar', await calendarPage(deps, request)),
   );
 
-  app.post('/calendar/feed', needs('account:write'), async (request, reply) => {
+  app.post('/calendar/feed', needs('items:read'), async (request, reply) => {
     await regenerateCalendarFeed(deps.ctx, request.signedIn!.user.id);
     return redirectWith(deps, request, reply, backTo((request.body ?? {}) as FormBody), {
       kind: 'ok',
@@ -156,7 +156,7 @@ export function calendarPages(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 
-  app.post('/calendar/feed/revoke', needs('account:write'), async (request, reply) => {
+  app.post('/calendar/feed/revoke', needs('items:read'), async (request, reply) => {
     await revokeCalendarFeedFor(deps.ctx, request.signedIn!.user.id);
     return redirectWith(deps, request, reply, backTo((request.body ?? {}) as FormBody), {
       kind: 'ok',

@@ -72,7 +72,9 @@ async function dashboardData(deps: WebDeps, request: FastifyRequest) {
 }
 
 export function dashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
-  app.get('/', needs('items:read'), async (request, reply) => {
+  app.get('/', needs('items:read', 'submissions:read'), async (request, reply) => {
+    // A contributor's home is their own submissions (the dashboard shows everybody's items).
+    if (request.ownItemsOnly) return reply.redirect('/submissions', 303);
     const [data, setup] = await Promise.all([dashboardData(deps, request), setupChecklist(deps.ctx)]);
     return sendPage(deps, request, reply, 'dashboard', {
       title: deps.views.t('dashboard.title'),

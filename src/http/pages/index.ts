@@ -21,6 +21,7 @@ import { loginRoutes } from './login.js';
 import { dashboardRoutes } from './dashboard.js';
 import { itemPages } from './items.js';
 import { itemActionRoutes } from './item-actions.js';
+import { reviewPages } from './review.js';
 import { channelPages } from './channels.js';
 import { userPages } from './users.js';
 import { accountPages } from './account.js';
@@ -41,6 +42,8 @@ const NAV: NavLink[] = [
   { href: '/', label: 'nav.dashboard', permission: 'items:read' },
   { href: '/items', label: 'nav.items', permission: 'items:read' },
   { href: '/calendar', label: 'nav.calendar', permission: 'items:read' },
+  { href: '/review', label: 'nav.review', permission: 'review:read' },
+  { href: '/submissions', label: 'nav.submissions', permission: 'submissions:read' },
   { href: LIBRARY_PATH, label: 'nav.library', permission: 'media:read' },
   { href: '/newsletters', label: 'nav.newsletters', permission: 'newsletters:read' },
   { href: '/members', label: 'nav.members', permission: 'members:read' },
@@ -109,6 +112,7 @@ export function webPages(deps: WebDeps) {
     dashboardRoutes(app, deps);
     itemPages(app, deps);
     itemActionRoutes(app, deps);
+    reviewPages(app, deps);
     itemLiveRoutes(app, deps);
     itemDeleteRoutes(app, deps);
     dryRunPostPages(app, deps);

@@ -8,6 +8,7 @@ import { getItem } from '../../store/items.js';
 import { recentLookalikes } from '../../store/lookalikes.js';
 import type { WebDeps } from './deps.js';
 import { sendPage } from './render.js';
+import { reviewPanel } from './review.js';
 import { itemTimeline } from './timeline.js';
 import { hashtagOf } from '../../channels/text.js';
 import { channelTextLabel } from './editor.js';
@@ -70,6 +71,7 @@ export async function showItem(
         channels: item.publishChannels?.map((c) => names.get(c) ?? c) ?? null,
       },
       deliveries: await itemDeliveryViews(deps, id),
+      review: await reviewPanel(deps, id, item.status),
       timeline: itemTimeline(views, names, audit, deliveries).reverse(),
       can: {
         publish:

@@ -33,6 +33,7 @@ function auditEntry(views: Views, names: AccountNames, e: AuditEntry): TimelineE
   if (e.action === 'edited' && Array.isArray(d.fields))
     detail = views.t('timeline.fields', { fields: d.fields.join(', ') });
   if (e.action === 'delivery_failed') detail = str(d.reason);
+  if (e.action.startsWith('review_') && typeof d.comment === 'string') detail = d.comment;
   if (e.action === 'withdrawn') detail = d.deletePosts ? views.t('timeline.withdrawn.delete') : null;
   return {
     at: e.at,

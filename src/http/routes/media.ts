@@ -61,7 +61,7 @@ export function mediaRoutes(app: FastifyInstance, ctx: Context): void {
     limits: { fileSize: MEDIA_LIMITS.bytes, files: 1, fields: 2, parts: 3, fieldSize: 8 * 1024 },
   });
 
-  app.post('/api/media', needs('media:write'), async (request, reply) => {
+  app.post('/api/media', needs('media:write', 'submissions:write'), async (request, reply) => {
     const media = await uploadMedia(ctx.store, files, await readUpload(request), request.actor);
     return reply.code(201).header('location', `/api/media/${media.id}`).send(presentMedia(media, []));
   });

@@ -69,7 +69,7 @@ function changesSomething(item: NewsItem, tried: NewsItem): boolean {
  * the link card the platform would draw (as `POST /api/drafts/preview` answers for unsaved fields).
  */
 export function previewRoutes(app: FastifyInstance, ctx: Context, pageReader: PageReader): void {
-  app.post('/api/items/:id/preview', needs('items:read'), async (request) => {
+  app.post('/api/items/:id/preview', needs('items:read', 'submissions:read'), async (request) => {
     const id = (request.params as { id?: string }).id ?? '';
     if (!ITEM_ID.test(id)) throw new NotFoundError('item', id.slice(0, 80));
     const body = previewBody.parse(request.body) ?? {};

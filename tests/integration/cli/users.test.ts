@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/processes.js';
 import { findUserByEmail } from '../../../src/store/users.js';
+import { createAuthority } from '../../../src/app/members.js';
+import { createStaffUser, editStaffUser } from '../../../src/app/staff.js';
 import { Client, startWebApp, type WebApp } from '../../helpers/web.js';
 
 function herald(
@@ -66,7 +68,7 @@ function herald(
         'a very long password\n',
       );
       expect(role.code).not.toBe(0);
-      expect(role.out).toContain('must be one of editor, admin');
+      expect(role.out).toContain('must be one of contributor, editor, admin');
       const twice = await herald(
         ['users', 'add', 'boss@example.org', '--role', 'editor'],
         env,
@@ -75,6 +77,53 @@ function herald(
       expect(twice.code).toBe(2);
       expect(twice.out).toContain('a staff account for boss@example.org already exists');
     }, 60_000);
+
+    it('adds a contributor for a member authority; a contributor needs one, that exists, and only contributors have one', async () => {
+      const lyon = await createAuthority(web.app.ctx.store, { name: 'Lyon', country: 'FR' }, 'test');
+      const added = await herald(
+        ['users', 'add', 'ana@lyon.example', '--role', 'contributor', '--member', lyon.id],
+        env,
+        'a very long password\n',
+      );
+      expect(added.out).toMatch(
+        new RegExp(`^usr_[0-9a-f]{32} {2}ana@lyon\\.example {2}contributor {2}${lyon.id}\n$`),
+      );
+      expect(await findUserByEmail(web.app.ctx.store.db, 'ana@lyon.example')).toMatchObject({
+        role: 'contributor',
+        memberId: lyon.id,
+      });
+      // The refusals, through the use case the command calls (each spawn takes seconds on a loaded machine).
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ role: 'contributor' }, 'memberId: is required for a contributor'],
+        [
+          { role: 'contributor', memberId: `aut_${'0'.repeat(32)}` },
+          `no member authority aut_${'0'.repeat(32)}`,
+        ],
+        [{ role: 'contributor', memberId: 'lyon' }, 'memberId: must be the id of a member authority'],
+        [{ role: 'editor', memberId: lyon.id }, 'memberId: is only for contributors'],
+      ];
+      for (const [fields, message] of cases)
+        await expect(
+          createStaffUser(
+            web.app.ctx.store,
+            { email: 'x@example.org', password: 'a very long password', ...fields },
+            'cli',
+          ),
+        ).rejects.toThrow(message);
+      expect(await findUserByEmail(web.app.ctx.store.db, 'x@example.org')).toBeNull();
+      // Changing roles keeps the rule: leaving the contributor role leaves the member; joining it needs one.
+      const ana = (await findUserByEmail(web.app.ctx.store.db, 'ana@lyon.example'))!;
+      expect(await editStaffUser(web.app.ctx.store, ana.id, { role: 'editor' }, 'test')).toMatchObject({
+        role: 'editor',
+        memberId: null,
+      });
+      await expect(editStaffUser(web.app.ctx.store, ana.id, { role: 'contributor' }, 'test')).rejects.toThrow(
+        'memberId: is required for a contributor',
+      );
+      expect(
+        await editStaffUser(web.app.ctx.store, ana.id, { role: 'contributor', memberId: lyon.id }, 'test'),
+      ).toMatchObject({ role: 'contributor', memberId: lyon.id });
+    }, 120_000);
 
     it('lists accounts and changes a password', async () => {
       const list = await herald(['users', 'list'], env, '');

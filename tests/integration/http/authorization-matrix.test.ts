@@ -6,14 +6,18 @@ import { can, isStaffPermission, type Principal } from '../../../src/domain/perm
 import { declareRoutes, onSurface, type DeclaredRoute } from '../../../src/http/route-access.js';
 import { snapshot } from '../../helpers/corpus-payloads.js';
 import { addUser, Client, startWebApp, TOKEN, type WebApp } from '../../helpers/web.js';
+import { createAuthority } from '../../../src/app/members.js';
+import { createItem } from '../../../src/app/items.js';
+import { CSRF_HEADER } from '../../../src/http/pages/csrf.js';
+import { sampleItem } from '../../helpers/app.js';
 
-// Every route the server registered × every caller (anonymous, editor, admin, the API token) × spellings
+// Every route the server registered × every caller (anonymous, contributor, editor, admin, the API token) × spellings
 // of its path. The answer expected comes from the permission table: a caller the table refuses gets the
 // refusal on the plain path, and no spelling of the path lets them in (at most a 404 or 400 for a path
 // that routes nowhere). A caller the table allows is not refused. Nothing answers 5xx, nothing changes.
 
 type Caller = Principal | 'anonymous';
-const CALLERS: Caller[] = ['anonymous', 'editor', 'admin', 'api'];
+const CALLERS: Caller[] = ['anonymous', 'contributor', 'editor', 'admin', 'api'];
 type Verdict = 'sign-in' | 'role' | 'csrf' | 'not-found' | 'bad-request' | `status ${number}`;
 
 interface Answer {
@@ -90,17 +94,20 @@ describe('authorization matrix: every route × every caller × path spellings', 
   let web: WebApp;
   let base: { port: number; agent: Agent };
   const cookies: Partial<Record<Caller, string>> = {};
+  let contributorCsrf = '';
 
   beforeAll(async () => {
     web = await startWebApp('sqlite');
     await addUser(web.app, 'admin@example.org', 'admin');
     await addUser(web.app, 'ed@example.org', 'editor');
-    for (const role of ['admin', 'editor'] as const) {
-      const client = new Client(web.http, `10.1.0.${role === 'admin' ? 1 : 2}`);
-      expect(
-        (await client.signIn(role === 'admin' ? 'admin@example.org' : 'ed@example.org')).statusCode,
-      ).toBe(303);
+    const member = await createAuthority(web.app.ctx.store, { name: 'Lyon', country: 'FR' }, 'test');
+    await addUser(web.app, 'co@example.org', 'contributor', undefined, member.id);
+    const emails = { admin: 'admin@example.org', editor: 'ed@example.org', contributor: 'co@example.org' };
+    for (const [n, role] of (['admin', 'editor', 'contributor'] as const).entries()) {
+      const client = new Client(web.http, `10.1.0.${n + 1}`);
+      expect((await client.signIn(emails[role])).statusCode).toBe(303);
       cookies[role] = client.cookieHeader();
+      if (role === 'contributor') contributorCsrf = await client.csrf();
     }
     await web.http.listen({ port: 0, host: '127.0.0.1' });
     base = {
@@ -158,11 +165,15 @@ describe('authorization matrix: every route × every caller × path spellings', 
     });
   }
 
-  /** What the table says this caller gets on this route: let in, or refused with sign-in or role. */
+  /**
+   * What the table says this caller gets on this route: let in, or refused with sign-in or role. A route's
+   * `ownItems` permission lets a contributor in too (to their own items: the made-up ids here are nobody's).
+   */
   function expected(caller: Caller, route: DeclaredRoute): 'allowed' | 'sign-in' | 'role' {
     if (!isStaffPermission(route.permission)) return 'allowed';
     if (caller === 'anonymous') return 'sign-in';
     if (caller === 'api' && route.surface !== 'api') return 'sign-in'; // the API token opens the JSON API only
+    if (route.ownItems && caller !== 'api' && can(caller, route.ownItems)) return 'allowed';
     return can(caller, route.permission) ? 'allowed' : 'role';
   }
 
@@ -222,6 +233,52 @@ describe('authorization matrix: every route × every caller × path spellings', 
     expect(new Set(exports.map((e) => e.actor))).toEqual(new Set(['admin@example.org', 'api']));
     expect(await snapshot(db, undefined, { staff_sessions: ['lastSeenAt'] })).toBe(before);
   }, 180_000);
+
+  it("a contributor reaches no other person's item, through any route or spelling of its path", async () => {
+    const store = web.app.ctx.store;
+    const otherMember = await createAuthority(store, { name: 'Porto', country: 'PT' }, 'test');
+    await addUser(web.app, 'other@example.org', 'contributor', undefined, otherMember.id);
+    const items = [
+      await createItem(store, sampleItem(1), 'ed@example.org'),
+      await createItem(store, sampleItem(2), 'other@example.org'),
+      await createItem(store, sampleItem(3), 'api'),
+    ];
+    const db = store.db;
+    const before = await snapshot(db, undefined, { staff_sessions: ['lastSeenAt'] });
+    const problems: string[] = [];
+    const routes = web.http.declaredRoutes.filter(
+      (r) => isStaffPermission(r.permission) && r.url.includes('/items/:id'),
+    );
+    expect(routes.filter((r) => r.ownItems).map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/items/:id',
+        'PATCH /api/items/:id',
+        'POST /api/items/:id/preview',
+        'POST /api/items/:id/submit',
+      ]),
+    );
+    for (const route of routes)
+      for (const item of items) {
+        const path = concrete(route.url.replace('/items/:id', `/items/${item.id}`));
+        const payload = ['GET', 'DELETE'].includes(route.method)
+          ? undefined
+          : route.surface === 'api'
+            ? '{}'
+            : '';
+        for (const [name, spelled] of spellings(path)) {
+          // With the session's CSRF token, so that a write reaches the ownership check.
+          const headers = { ...headersFor('contributor', route), [CSRF_HEADER]: contributorCsrf };
+          const answer = await send(route.method, spelled, headers, payload);
+          const verdict = verdictOf(answer);
+          const want = route.ownItems ? 'not-found' : 'role';
+          const what = `contributor ${route.method} ${spelled} (${name}) -> ${answer.status} ${verdict}`;
+          if (name === 'plain' && verdict !== want) problems.push(`${what}: expected ${want}`);
+          else if (!['not-found', 'role', 'bad-request'].includes(verdict)) problems.push(`${what}: let in`);
+        }
+      }
+    expect(problems).toEqual([]);
+    expect(await snapshot(db, undefined, { staff_sessions: ['lastSeenAt'] })).toBe(before);
+  }, 120_000);
 
   it('the attacks found on main are refused: an editor reading or writing contacts through encoded paths', async () => {
     const editor = cookies.editor!;

@@ -80,7 +80,7 @@ describe('feed configuration', () => {
     const found = problems({ HERALD_CONFIG: 'h.json' }, cwd).join('\n');
     expect(found).toContain('feed.sources.0.id: must be lowercase letters, digits');
     expect(found).toContain('feed.sources.0.url: must be an absolute http(s) URL');
-    expect(found).toContain('feed.sources.0.mode: must be "draft" or "publish"');
+    expect(found).toContain('feed.sources.0.mode: must be "draft", "publish" or "review"');
     expect(found).toContain('feed.sources.1.everyMinutes: must be 1-1440');
     expect(found).toContain('feed.sources.1.language: must be a BCP 47 language tag');
     writeFileSync(
