@@ -11,6 +11,7 @@ import { idempotencyKeys } from './idempotency-key.js';
 import { openApiDocument } from './openapi.js';
 import { itemRoutes } from './routes/items.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { holdRoutes } from './routes/holds.js';
 import { previewRoutes } from './routes/preview.js';
 import { healthRoutes } from './routes/health.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -73,6 +74,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     idempotencyKeys(api, ctx.store);
     itemRoutes(api, ctx);
     deliveryRoutes(api, ctx);
+    holdRoutes(api, ctx);
     sourceRoutes(api, ctx);
     previewRoutes(api, ctx);
     draftRoutes(api, ctx, web.pageReader);

@@ -83,7 +83,15 @@ export function previewRoutes(app: FastifyInstance, ctx: Context): void {
       itemId: item.id,
       revision: item.revision,
       status: item.status,
-      posts: await previewItem(ctx.channels, tried, deliveries, states, accountIds, upToDate),
+      posts: await previewItem(
+        ctx.channels,
+        tried,
+        deliveries,
+        states,
+        accountIds,
+        upToDate,
+        ctx.config.twitter.prices,
+      ),
     };
   });
 }
