@@ -15,7 +15,11 @@ interface HoldDeps {
   log: Logger;
 }
 
-async function releaseAll(deps: HoldDeps, held: Delivery[], extra?: Record<string, unknown>): Promise<number> {
+async function releaseAll(
+  deps: HoldDeps,
+  held: Delivery[],
+  extra?: Record<string, unknown>,
+): Promise<number> {
   let released = 0;
   for (const delivery of held) {
     if (!(await unholdDelivery(deps.store.db, delivery, extra))) continue;
@@ -49,7 +53,6 @@ export async function releaseHeldAccount(deps: HoldDeps, accountId: string, acto
   });
   return released;
 }
-
 
 /** A person lets one post held by the month's X budget go out anyway. */
 export async function releaseHeldPost(deps: HoldDeps, deliveryId: string, actor: string): Promise<Delivery> {

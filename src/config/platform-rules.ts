@@ -37,11 +37,13 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM
  */
 export const apiVersionsSchema = z
   .strictObject({
-    facebook: z.record(z.string().regex(/^v\d+\.\d+$/, 'must be a Graph version, e.g. v26.0'), isoDate).default({
-      'v24.0': '2027-10-08',
-      'v25.0': '2028-02-18',
-      'v26.0': '2028-07-14',
-    }),
+    facebook: z
+      .record(z.string().regex(/^v\d+\.\d+$/, 'must be a Graph version, e.g. v26.0'), isoDate)
+      .default({
+        'v24.0': '2027-10-08',
+        'v25.0': '2028-02-18',
+        'v26.0': '2028-07-14',
+      }),
     linkedin: z.record(z.string().regex(/^20\d\d(0[1-9]|1[0-2])$/, 'must be YYYYMM'), isoDate).default({
       '202511': '2026-11-30',
       '202601': '2027-01-31',
@@ -53,8 +55,6 @@ export const apiVersionsSchema = z
     warnDays: z.coerce.number().int('must be a whole number').min(1).max(365).default(90),
   })
   .prefault({});
-
-export type ApiVersionsConfig = z.infer<typeof apiVersionsSchema>;
 
 export const PLATFORM_RULES_ENV_VARS: Readonly<Record<string, string>> = {
   HERALD_TWITTER_MONTHLY_BUDGET_USD: 'twitter.monthlyBudgetUsd',

@@ -151,7 +151,11 @@ export function openApiDocument(publicUrl: string) {
         post: {
           summary: 'Try again for an account on hold (e.g. X credits ran out): its held posts are sent',
           parameters: idParam,
-          responses: { '202': { description: 'Released: {account, released}' }, '409': errors['404'], ...errors },
+          responses: {
+            '202': { description: 'Released: {account, released}' },
+            '409': errors['404'],
+            ...errors,
+          },
         },
       },
       '/api/channels': {

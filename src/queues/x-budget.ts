@@ -31,7 +31,9 @@ export async function overBudget(
   const remaining = parts.slice(postedTweetIds(delivery.progress).length);
   const cost = xPostCost(remaining, deps.rules.prices).usd;
   if (cost === 0) return null;
-  const spent = totalUsd(await xMonthSpend(deps.store.db, paidXAccounts(deps.channels), deps.rules.prices, now));
+  const spent = totalUsd(
+    await xMonthSpend(deps.store.db, paidXAccounts(deps.channels), deps.rules.prices, now),
+  );
   const after = addUsd(spent, cost);
   if (after <= budget) return null;
   return {

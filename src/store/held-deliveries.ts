@@ -49,9 +49,7 @@ export async function listHeldDeliveries(db: Db, filter: { target?: string } = {
     .where('status', '=', 'pending');
   if (filter.target) query = query.where('target', '=', filter.target);
   const rows = await query.orderBy('createdAt').execute();
-  return rows
-    .map(rowToDelivery)
-    .filter((d) => deliveryHold(d.progress) !== null);
+  return rows.map(rowToDelivery).filter((d) => deliveryHold(d.progress) !== null);
 }
 
 /**

@@ -210,6 +210,5 @@ export async function expectNoSecretShown(
     accounts,
     ...shown,
   ];
-  for (const text of texts)
-    for (const s of secrets) expect(text).not.toContain(s);
+  for (const text of texts) for (const s of secrets) expect(text).not.toContain(s);
 }

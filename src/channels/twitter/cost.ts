@@ -37,10 +37,6 @@ export function xPostCost(parts: readonly string[], prices: XPrices): XPostCost 
   return { usd, shown: formatUsd(usd), postsWithUrl, posts: priced.length - postsWithUrl, parts: priced };
 }
 
-/** The cost of the posts a look-up read. */
-export const readCost = (postsRead: number, prices: XPrices): number =>
-  fromMicros(postsRead * micros(prices.postRead));
-
 export function addUsd(a: number, b: number): number {
   return fromMicros(micros(a) + micros(b));
 }
@@ -56,7 +52,11 @@ const count = (value: unknown) => (typeof value === 'number' && value >= 0 ? val
 
 export function xUsageOf(progress: Record<string, unknown>): XUsage {
   const usage = (progress.xUsage ?? {}) as Record<string, unknown>;
-  return { posts: count(usage.posts), postsWithUrl: count(usage.postsWithUrl), postsRead: count(usage.postsRead) };
+  return {
+    posts: count(usage.posts),
+    postsWithUrl: count(usage.postsWithUrl),
+    postsRead: count(usage.postsRead),
+  };
 }
 
 /** The progress entry after more usage. */

@@ -109,7 +109,11 @@ describe('402: X credits ran out', () => {
     await waitForDelivery(app, second.id, 'tw-main', ['done']);
     expect(await findAccount(app.ctx.store.db, 'tw-main')).toMatchObject({ state: 'ok' });
     expect(fakes.twitter.posts).toHaveLength(2);
-    const again = await http.inject({ method: 'POST', url: '/api/channels/tw-main/try-again', headers: bearer });
+    const again = await http.inject({
+      method: 'POST',
+      url: '/api/channels/tw-main/try-again',
+      headers: bearer,
+    });
     expect(again.statusCode).toBe(409);
   });
 
@@ -155,7 +159,9 @@ describe('the monthly X budget', () => {
     expect(held.lastError).toMatch(/would cost \$0\.20 on X .* over the monthly budget/);
     expect(tweetPosts()).toBe(1);
     expect((await admin.get('/')).body).toContain('Posts held by the monthly X budget');
-    expect((await admin.get(`/items/${second.id}`)).body).toContain(`action="/deliveries/${held.id}/release"`);
+    expect((await admin.get(`/items/${second.id}`)).body).toContain(
+      `action="/deliveries/${held.id}/release"`,
+    );
     expect((await admin.get('/channels')).body).toContain('monthly budget');
 
     const res = await http.inject({
@@ -166,7 +172,11 @@ describe('the monthly X budget', () => {
     expect(res.statusCode).toBe(202);
     await waitForDelivery(app, second.id, 'tw-main', ['done']);
     expect(fakes.twitter.posts).toHaveLength(2);
-    const twice = await http.inject({ method: 'POST', url: `/api/deliveries/${held.id}/release`, headers: bearer });
+    const twice = await http.inject({
+      method: 'POST',
+      url: `/api/deliveries/${held.id}/release`,
+      headers: bearer,
+    });
     expect(twice.statusCode).toBe(409);
   });
 });
@@ -179,7 +189,9 @@ describe('threads and look-ups', () => {
     expect(done.status).toBe('done');
     expect(fakes.twitter.posts).toHaveLength(1);
     expect(done.remoteId).toBe(fakes.twitter.posts[0]!.id);
-    expect(done.progress.threadPartial).toMatch(/X refused part 2 of \d+ of the thread .* the first 1 post stays/);
+    expect(done.progress.threadPartial).toMatch(
+      /X refused part 2 of \d+ of the thread .* the first 1 post stays/,
+    );
     await settle();
     expect(tweetPosts()).toBe(2);
     expect((await admin.get(`/items/${item.id}`)).body).toContain('Thread posted in part');
@@ -187,7 +199,10 @@ describe('threads and look-ups', () => {
 
   it('the look-up after a lost answer reads small pages from the first send and counts what it read', async () => {
     for (let i = 0; i < 30; i++)
-      fakes.twitter.seed({ text: `older post ${i}`, createdAt: new Date(Date.now() - 86_400_000).toISOString() });
+      fakes.twitter.seed({
+        text: `older post ${i}`,
+        createdAt: new Date(Date.now() - 86_400_000).toISOString(),
+      });
     for (let i = 0; i < 3; i++) fakes.twitter.seed({ text: `someone else's post ${i}` });
     fakes.twitter.inject({ kind: 'drop_after_accept' }, { route: 'POST /2/tweets' });
     const item = await publishItem(app, ++n, {}, ['tw-main']);
