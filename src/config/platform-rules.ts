@@ -29,7 +29,11 @@ export const twitterRulesSchema = z
 
 export type TwitterRules = z.infer<typeof twitterRulesSchema>;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD');
+/** YYYY-MM-DD; a YAML file's unquoted date arrives as a Date. */
+const isoDate = z.preprocess(
+  (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD'),
+);
 
 /**
  * End-of-life dates of API versions, by version. Graph versions live about two years (v20.0 ended 2026-09-24);
