@@ -6,7 +6,7 @@ import { deliveryHold, type DeliveryHold } from '../domain/account-hold.js';
 import type { Database } from './schema.js';
 import { nowIso } from './db.js';
 import { toJson } from './json.js';
-import { rowToDelivery } from './deliveries.js';
+import { releaseDelivery, rowToDelivery } from './deliveries.js';
 
 type Db = Kysely<Database>;
 
@@ -23,21 +23,10 @@ export async function holdRunningDelivery(
   hold: DeliveryHold,
 ): Promise<boolean> {
   delivery.progress = { ...delivery.progress, hold };
-  const result = await db
-    .updateTable('deliveries')
-    .set((eb) => ({
-      status: 'pending',
-      errorKind,
-      lastError: message,
-      nextAttemptAt: null,
-      progress: toJson(delivery.progress),
-      attempts: eb('attempts', '-', 1),
-      updatedAt: nowIso(),
-    }))
-    .where('id', '=', delivery.id)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return releaseDelivery(db, delivery.id, errorKind, message, null, {
+    refundAttempt: true,
+    progress: delivery.progress,
+  });
 }
 
 /** Held channel deliveries, oldest first: of one account, or every one. */
