@@ -1,5 +1,7 @@
 import type { Context } from './context.js';
-import { setAccountState } from '../store/accounts.js';
+import { listAccounts, setAccountState } from '../store/accounts.js';
+import { holdsDeliveries } from '../domain/account-hold.js';
+import { releaseHeldAccount } from './account-hold.js';
 import { recordAudit } from '../store/audit.js';
 
 export interface AccountCheckResult {
@@ -10,9 +12,15 @@ export interface AccountCheckResult {
   reason: string | null;
 }
 
-/** Verifies every account's credentials now; marks failing ones `needs_reconnect` with the reason. */
-export async function checkAccounts(ctx: Pick<Context, 'channels' | 'store'>): Promise<AccountCheckResult[]> {
+/**
+ * Verifies every account's credentials now; marks failing ones `needs_reconnect` with the reason. An account on
+ * hold (e.g. `needs_credits`) whose check passes tries again: its held posts are released (the daily check).
+ */
+export async function checkAccounts(
+  ctx: Pick<Context, 'channels' | 'store' | 'queues' | 'log'>,
+): Promise<AccountCheckResult[]> {
   const results: AccountCheckResult[] = [];
+  const stored = new Map((await listAccounts(ctx.store.db)).map((a) => [a.id, a.state]));
   for (const account of ctx.channels.accounts()) {
     const { channel } = ctx.channels.get(account.id)!;
     let ok = true;
@@ -27,7 +35,9 @@ export async function checkAccounts(ctx: Pick<Context, 'channels' | 'store'>): P
       ok = problem.kind !== 'auth';
       reason = problem.message;
     }
-    await setAccountState(ctx.store.db, account.id, ok ? 'ok' : 'needs_reconnect', ok ? null : reason);
+    const state = stored.get(account.id);
+    if (ok && state && holdsDeliveries(state)) await releaseHeldAccount(ctx, account.id, 'checker');
+    else await setAccountState(ctx.store.db, account.id, ok ? 'ok' : 'needs_reconnect', ok ? null : reason);
     if (!ok)
       await recordAudit(ctx.store.db, {
         actor: 'checker',

@@ -3,7 +3,7 @@ import type { Delivery } from '../domain/delivery.js';
 import type { ErrorClass, ErrorClassKind, PublishResult } from '../domain/delivery-outcome.js';
 import { HeraldError } from '../domain/errors.js';
 import type { NewsItem } from '../domain/item.js';
-import type { AccountConfig, ChannelAccount, PlatformId } from '../domain/platform.js';
+import type { AccountConfig, AccountState, ChannelAccount, PlatformId } from '../domain/platform.js';
 import type { Database } from '../store/schema.js';
 import type { ImageFetchPolicy } from './fetch-image.js';
 import type { KeyLabel } from './credentials.js';
@@ -60,12 +60,14 @@ export class ChannelError extends HeraldError implements ErrorClass {
   readonly kind: ErrorClassKind;
   readonly retryAt?: Date | undefined;
   readonly platformCode?: string | number | undefined;
+  readonly accountState?: AccountState | undefined;
 
   constructor(c: ErrorClass) {
     super(c.message, { code: `channel_${c.kind}`, httpStatus: 502, errorClass: c.kind });
     this.kind = c.kind;
     this.retryAt = c.retryAt;
     this.platformCode = c.platformCode;
+    this.accountState = c.accountState;
   }
 }
 
@@ -96,6 +98,8 @@ export interface Channel {
   check?(account: ChannelAccount): Promise<AccountCheck>;
   /** When the account's token expires, when the configuration says (shown on the Channels page). */
   tokenExpiresAt?(): Date | null;
+  /** The platform API version this adapter asks for (Graph `v26.0`, LinkedIn-Version `202610`), when it has one. */
+  apiVersion?(): string | null;
 }
 
 /** The override staff set for this account (by account id first, then by platform). */

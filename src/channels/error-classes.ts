@@ -25,6 +25,19 @@ export function platformTrouble(who: string, what: string, platformCode: Platfor
   return { kind: 'transient', platformCode, message: `${who} is having trouble (${what}): will try again.` };
 }
 
+/**
+ * The platform wants paying (HTTP 402, X's prepaid credits ran out): not the post's fault and not worth
+ * retrying; the account becomes `needs_credits` and its posts wait until credits are added.
+ */
+export function creditsDepleted(platform: string): ErrorClass {
+  return {
+    kind: 'held',
+    accountState: 'needs_credits',
+    platformCode: 'credits_depleted',
+    message: `${platform} refused the post because the app's prepaid credits have run out (HTTP 402). Its posts wait: add credits in the ${platform} developer console, then press "Try again" on the Channels page (Herald also tries again once a day).`,
+  };
+}
+
 /** Any other refusal: permanent, in the platform's words when it gave some, e.g. "Bluesky refused the request (HTTP 400: …)." */
 export function requestRefused(
   sentence: string,

@@ -6,6 +6,8 @@ import { itemForAccount, type ComposedPost } from './adapter.js';
 import { PLATFORMS } from './platforms.js';
 import { prepareForPreview } from './prepare.js';
 import type { ChannelRegistry } from './registry.js';
+import { holdsDeliveries } from '../domain/account-hold.js';
+import { xPostCost, type XPostCost, type XPrices } from './twitter/cost.js';
 
 /** Unsaved changes staff are trying out: per-channel texts ("" = back to the template) and the thread choice. */
 export interface PreviewOverrides {
@@ -21,6 +23,8 @@ export interface ChannelPreview extends ComposedPost {
   state: AccountState;
   /** What publishing (this revision, or the edit once saved) does on this account, and why in plain words. */
   onPublish: { action: PublishEffect; message: string };
+  /** What the post costs on X (every thread part counted). */
+  cost?: XPostCost;
 }
 
 /** The item as it would be with the unsaved overrides. */
@@ -70,6 +74,8 @@ export async function previewItem(
   accountIds: string[],
   /** The item's current revision is published and the overrides change nothing: publishing does nothing. */
   upToDate: boolean,
+  /** X's prices (configuration `twitter.prices`): X posts show what they cost. */
+  xPrices?: XPrices,
 ): Promise<ChannelPreview[]> {
   const delivered = deliveredKeys(deliveries);
   const targets: DeliveryTarget[] = accountIds.map((id) => {
@@ -86,6 +92,10 @@ export async function previewItem(
     const planned = upToDate ? undefined : plan.find((p) => p.target === id)?.action;
     const action: PublishEffect = planned === 'update' || planned === 'create' ? planned : 'none';
     const warnings = [...post.warnings, ...(unread.has(id) ? [unread.get(id)!] : [])];
+    if (holdsDeliveries(account.state))
+      warnings.push(
+        `${account.name} is on hold (${account.stateReason ?? account.state}): posts to it wait until someone presses "Try again" on the Channels page.`,
+      );
     if (account.state === 'needs_reconnect')
       warnings.push(
         `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`,
@@ -94,8 +104,11 @@ export async function previewItem(
       warnings.push(
         `${account.name} is in dry-run: the post is recorded as a dry-run post in Herald, not sent.`,
       );
+    // Shown for dry-run X accounts too: what the post would cost once the account is live.
+    const paid = xPrices && account.platform === 'twitter';
     return {
       ...post,
+      ...(paid ? { cost: xPostCost(post.parts, xPrices) } : {}),
       warnings,
       accountName: account.name,
       mode: account.mode,

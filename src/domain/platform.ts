@@ -7,7 +7,8 @@ export const PLATFORM_IDS = ['twitter', 'facebook', 'mastodon', 'bluesky', 'link
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
 export type AccountMode = 'dry-run' | 'live';
-export type AccountState = 'ok' | 'needs_reconnect';
+/** `needs_credits`: X answered 402 (the app's prepaid credits ran out); its deliveries are held (see account-hold). */
+export type AccountState = 'ok' | 'needs_reconnect' | 'needs_credits';
 
 /** A social account Herald posts to (secrets are never part of this object). */
 export interface ChannelAccount {

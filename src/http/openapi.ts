@@ -194,6 +194,24 @@ export function openApiDocument(publicUrl: string) {
           responses: { '202': { description: 'Queued again' }, '409': errors['404'], ...errors },
         },
       },
+      '/api/deliveries/{id}/release': {
+        post: {
+          summary: 'Let one post held by the monthly X budget go out anyway',
+          parameters: idParam,
+          responses: { '202': { description: 'Queued again' }, '409': errors['404'], ...errors },
+        },
+      },
+      '/api/channels/{id}/try-again': {
+        post: {
+          summary: 'Try again for an account on hold (e.g. X credits ran out): its held posts are sent',
+          parameters: idParam,
+          responses: {
+            '202': { description: 'Released: {account, released}' },
+            '409': errors['404'],
+            ...errors,
+          },
+        },
+      },
       '/api/channels': {
         get: {
           summary: 'Channel accounts and their state',

@@ -18,7 +18,7 @@ export const previewResponseSchema = {
           accountName: { type: 'string' },
           platform: { type: 'string', enum: PLATFORM_IDS },
           mode: { type: 'string', enum: ['live', 'dry-run'] },
-          state: { type: 'string', enum: ['ok', 'needs_reconnect'] },
+          state: { type: 'string', enum: ['ok', 'needs_reconnect', 'needs_credits'] },
           text: { type: 'string', description: 'The whole text of the (first) post' },
           parts: {
             type: 'array',
@@ -59,6 +59,24 @@ export const previewResponseSchema = {
           linkCardProblem: {
             type: ['string', 'null'],
             description: 'Why the page could not be read for its link card, in plain words',
+          },
+          cost: {
+            type: 'object',
+            description:
+              'X accounts only: what posting costs at the configured prices (twitter.prices), every thread part counted',
+            properties: {
+              usd: { type: 'number' },
+              shown: { type: 'string', description: 'e.g. "$0.215"' },
+              postsWithUrl: { type: 'integer' },
+              posts: { type: 'integer', description: 'Parts without a URL' },
+              parts: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { withUrl: { type: 'boolean' }, usd: { type: 'number' } },
+                },
+              },
+            },
           },
           onPublish: {
             type: 'object',

@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { itemRoutes } from './routes/items.js';
 import { reviewRoutes } from './routes/review.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { holdRoutes } from './routes/holds.js';
 import { previewRoutes } from './routes/preview.js';
 import { healthRoutes } from './routes/health.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -78,6 +79,7 @@ export async function buildServer(ctx: Context, options: ServerOptions): Promise
     itemRoutes(api, ctx);
     reviewRoutes(api, ctx);
     deliveryRoutes(api, ctx);
+    holdRoutes(api, ctx);
     sourceRoutes(api, ctx);
     previewRoutes(api, ctx, web.pageReader);
     draftRoutes(api, ctx, web.pageReader);

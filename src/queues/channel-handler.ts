@@ -10,12 +10,15 @@ import { recordAudit } from '../store/audit.js';
 import type { DeliveryHandler, DeliveryRun } from './deliver.js';
 import { withUploads } from '../store/media.js';
 import { imageUseFor } from '../domain/media.js';
+import { accountHeld, holdsDeliveries } from '../domain/account-hold.js';
+import type { TwitterRules } from '../config/platform-rules.js';
+import { overBudget } from './x-budget.js';
 
 /** Delivers an item to one social account through its Channel (live adapter or dry-run). */
 export function channelHandler(deps: {
   store: Store;
   channels: ChannelRegistry;
-  config: { publicUrl: string };
+  config: { publicUrl: string; twitter?: TwitterRules | undefined };
 }): DeliveryHandler {
   const entryFor = (delivery: Delivery) => deps.channels.get(delivery.target);
 
@@ -32,6 +35,7 @@ export function channelHandler(deps: {
           message: `the account "${delivery.target}" is no longer configured`,
         });
       const account = await currentAccount(deps.store, entry.account);
+      if (holdsDeliveries(account.state)) throw new ChannelError(accountHeld(account));
       if (account.state === 'needs_reconnect') {
         throw new ChannelError({
           kind: 'auth',
@@ -57,6 +61,11 @@ export function channelHandler(deps: {
         const found = await entry.channel.findExisting(ctx);
         if (found) return found;
       }
+      if (account.platform === 'twitter' && account.mode === 'live' && delivery.action === 'create') {
+        const rules = deps.config.twitter;
+        const over = rules && (await overBudget({ ...deps, rules }, delivery, post.parts, new Date()));
+        if (over) throw new ChannelError(over);
+      }
       await ensureClaim();
       return perform(entry.channel, ctx, delivery);
     },
@@ -72,6 +81,20 @@ export function channelHandler(deps: {
       await recordAudit(deps.store.db, {
         actor: 'worker',
         action: 'account_needs_reconnect',
+        subjectType: 'account',
+        subjectId: delivery.target,
+        details: { reason: problem.message },
+      });
+    },
+
+    async onHold(delivery, problem) {
+      if (!problem.accountState) return;
+      const account = await findAccount(deps.store.db, delivery.target);
+      if (!account || account.state === problem.accountState) return;
+      await setAccountState(deps.store.db, delivery.target, problem.accountState, problem.message);
+      await recordAudit(deps.store.db, {
+        actor: 'worker',
+        action: `account_${problem.accountState}`,
         subjectType: 'account',
         subjectId: delivery.target,
         details: { reason: problem.message },

@@ -24,6 +24,8 @@ import {
 import type { DeliveryOutcome, Telemetry } from './telemetry.js';
 import { ClaimLostError } from '../domain/errors.js';
 import { claimFence } from './claim-fence.js';
+import { holdRunningDelivery } from '../store/held-deliveries.js';
+import { holdFor } from '../domain/account-hold.js';
 
 export interface DeliveryRun {
   delivery: Delivery;
@@ -46,6 +48,8 @@ export interface DeliveryHandler {
   classify(error: unknown, delivery: Delivery): ErrorClass;
   /** Called when the platform refused our credentials (mark the account, tell people). */
   onAuthFailure?(delivery: Delivery, problem: ErrorClass): Promise<void>;
+  /** Called when a delivery is held (mark its account when the hold is the account's). */
+  onHold?(delivery: Delivery, problem: ErrorClass): Promise<void>;
 }
 
 export interface DeliveryProcessorDeps {
@@ -159,7 +163,7 @@ async function handleFailure(
   error: unknown,
   outcomeUnknown: boolean,
   report: (outcome: DeliveryOutcome) => void,
-): Promise<never> {
+): Promise<{ held: string }> {
   const problem = handler.classify(error, delivery);
   const { db } = deps.store;
   const log = {
@@ -169,6 +173,15 @@ async function handleFailure(
     reason: problem.message,
   };
   switch (problem.kind) {
+    case 'held': {
+      // Neither failed nor retried: the job ends and the delivery waits, without a job, for its release.
+      const kind = outcomeUnknown ? 'unknown_outcome' : 'held';
+      await holdRunningDelivery(db, delivery, kind, problem.message, holdFor(problem, new Date()));
+      await handler.onHold?.(delivery, problem);
+      report('held');
+      deps.log.warn(log, 'delivery held');
+      return { held: problem.message };
+    }
     case 'rate_limited': {
       const until = Math.max(problem.retryAt?.getTime() ?? 0, Date.now() + 1_000);
       const gateKey = handler.gateKey(delivery);

@@ -5,6 +5,7 @@ import { listScheduledItems } from '../store/items.js';
 import { publishJobId, queueForDelivery } from './names.js';
 import type { Queues } from './producer.js';
 import type { Telemetry } from './telemetry.js';
+import { deliveryHold } from '../domain/account-hold.js';
 
 export interface ReconcileReport {
   deliveriesChecked: number;
@@ -34,6 +35,8 @@ export async function reconcile(deps: {
     retiredJobsDropped: 0,
   };
   for (const delivery of await listOpenDeliveries(deps.store.db)) {
+    // A held delivery has no job on purpose: it waits for its release (src/app/account-hold.ts).
+    if (deliveryHold(delivery.progress)) continue;
     report.deliveriesChecked++;
     const state = await deps.queues.hasJob(queueForDelivery(delivery.kind), delivery.id);
     if (state === 'present') continue;

@@ -1,7 +1,7 @@
 import type { DeliveryKind } from '../domain/delivery.js';
 
 /** How one attempt at a delivery ended, as counted by the metrics. */
-export type DeliveryOutcome = 'done' | 'failed' | 'retried' | 'rate_limited';
+export type DeliveryOutcome = 'done' | 'failed' | 'retried' | 'rate_limited' | 'held';
 
 export interface DeliveryEvent {
   kind: DeliveryKind;

@@ -209,7 +209,7 @@ export async function releaseDelivery(
   errorKind: ErrorKind,
   message: string,
   nextAttemptAt: string | null,
-  opts: { refundAttempt?: boolean } = {},
+  opts: { refundAttempt?: boolean; progress?: Record<string, unknown> } = {},
 ): Promise<boolean> {
   const result = await db
     .updateTable('deliveries')
@@ -220,6 +220,7 @@ export async function releaseDelivery(
       nextAttemptAt,
       updatedAt: nowIso(),
       ...(opts.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+      ...(opts.progress ? { progress: toJson(opts.progress) } : {}),
     }))
     .where('id', '=', id)
     .where('status', '=', 'running')

@@ -350,7 +350,7 @@ export async function startFakeFacebook(options: { pages?: FakePage[] } = {}): P
     const empty = reply.body === '' || reply.body === undefined;
     res.writeHead(reply.status, {
       'content-type': empty ? 'text/html' : 'application/json; charset=UTF-8',
-      'facebook-api-version': 'v24.0',
+      'facebook-api-version': 'v26.0',
       'x-fb-trace-id': trace(),
       'x-app-usage': JSON.stringify({ call_count: Math.min(100, calls), total_cputime: 1, total_time: 1 }),
       ...reply.headers,
@@ -384,6 +384,6 @@ export async function startFakeFacebook(options: { pages?: FakePage[] } = {}): P
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v24.0`;
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v26.0`;
   return fake;
 }

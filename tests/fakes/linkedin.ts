@@ -80,7 +80,7 @@ export const DEFAULT_LINKEDIN_ORGANIZATION: FakeOrganization = {
 };
 
 /** Versions this fake serves; anything else is retired (426). */
-export const ACTIVE_LINKEDIN_VERSIONS = ['202510', '202511', '202512', '202601', '202602'];
+export const ACTIVE_LINKEDIN_VERSIONS = ['202510', '202511', '202512', '202601', '202602', '202610'];
 
 const RESERVED = '\\|{}@[]()<>#*_~';
 /** A 1x1 PNG. */

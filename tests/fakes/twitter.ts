@@ -43,6 +43,10 @@ export type TwitterFailure =
   | { kind: 'too_long' }
   /** 403: the app lacks write permission. */
   | { kind: 'forbidden' }
+  /** 402: pay-per-use credits ran out (what every create answers while `creditsLeft` is false). */
+  | { kind: 'credits_depleted' }
+  /** 403 on a reply: the conversation's reply settings do not let this account reply. */
+  | { kind: 'reply_not_allowed' }
   /** Handles the request (a tweet is recorded) and answers after `delayMs`. */
   | { kind: 'slow'; delayMs: number }
   /** Handles the request (a tweet is recorded), then closes the connection without answering. */
@@ -71,6 +75,12 @@ export interface FakeTwitter {
   accounts: FakeTwitterAccount[];
   /** OAuth 2 refreshes performed. */
   refreshes: number;
+  /** Pay-per-use credits: while false, every POST /2/tweets answers 402 (default true). */
+  creditsLeft: boolean;
+  /** Posts returned by timeline reads (X charges each one read). */
+  postsRead: number;
+  /** The max_results of every timeline read, in order. */
+  timelinePageSizes: number[];
   /** The refresh token currently valid for an account. */
   refreshTokenOf(accountId: string): string | undefined;
   /** A picture served by the fake, and a URL that answers 404. */
@@ -153,6 +163,9 @@ export async function startFakeTwitter(
     refusedPosts: [],
     accounts,
     refreshes: 0,
+    creditsLeft: true,
+    postsRead: 0,
+    timelinePageSizes: [],
     imageUrl: '',
     missingImageUrl: '',
     refreshTokenOf: (accountId) => [...refreshTokens].find(([, a]) => a === accountId)?.[0],
@@ -177,6 +190,9 @@ export async function startFakeTwitter(
       fake.requests.length = 0;
       fake.refusedPosts.length = 0;
       fake.refreshes = 0;
+      fake.creditsLeft = true;
+      fake.postsRead = 0;
+      fake.timelinePageSizes.length = 0;
       routeCounts.clear();
       initTokens();
     },
@@ -345,6 +361,7 @@ export async function startFakeTwitter(
 
   function timeline(accountId: string, query: URLSearchParams): Reply {
     const max = Math.min(100, Number(query.get('max_results') ?? 10));
+    fake.timelinePageSizes.push(max);
     const since = query.get('start_time') ? Date.parse(query.get('start_time')!) : 0;
     const fields = (query.get('tweet.fields') ?? '').split(',');
     const all = fake.posts
@@ -352,6 +369,7 @@ export async function startFakeTwitter(
       .reverse();
     const offset = Number(query.get('pagination_token') ?? 0);
     const page = all.slice(offset, offset + max);
+    fake.postsRead += page.length;
     const meta: Record<string, unknown> = { result_count: page.length };
     if (page.length > 0) Object.assign(meta, { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id });
     if (offset + max < all.length) meta.next_token = String(offset + max);
@@ -429,8 +447,10 @@ export async function startFakeTwitter(
         status: 200,
         body: { data: { id: account.id, name: 'Herald Test', username: account.username } },
       };
-    if (method === 'POST' && path === '/2/tweets')
+    if (method === 'POST' && path === '/2/tweets') {
+      if (!fake.creditsLeft) return failureReply({ kind: 'credits_depleted' });
       return overPostLimit(accountId) ?? createTweet(accountId, body);
+    }
     if (method === 'GET' && path === `/2/users/${accountId}/tweets`) return timeline(accountId, query);
     if (method === 'DELETE' && path.startsWith('/2/tweets/')) {
       const tweet = fake.posts.find(
@@ -478,6 +498,19 @@ export async function startFakeTwitter(
           'Forbidden',
           'Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.',
           'https://api.twitter.com/2/problems/oauth1-permissions',
+        );
+      case 'credits_depleted':
+        return problem(
+          402,
+          'CreditsDepleted',
+          'Your enrolled account does not have any credits to fulfill this request.',
+          'https://api.twitter.com/2/problems/credits',
+        );
+      case 'reply_not_allowed':
+        return problem(
+          403,
+          'Forbidden',
+          'Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.',
         );
       default:
         return problem(500, 'Internal Server Error', 'unexpected failure kind');

@@ -184,14 +184,19 @@ export const THREAD_SUMMARY = [
   'The next meeting is in Porto, where the cities will report what they have done so far.',
 ].join(' ');
 
-/** No secret in any message shown to people: the deliveries' errors and the accounts API's answer. */
+/**
+ * No secret in any message shown to people: the deliveries' errors and progress (item pages and API), the
+ * accounts' state reasons and the accounts API's answer (with its X spend), and any `shown` text (pages).
+ */
 export async function expectNoSecretShown(
   app: TestApp,
   http: FastifyInstance,
   apiToken: string,
   secrets: string[],
+  shown: string[] = [],
 ): Promise<void> {
-  const rows = await app.ctx.store.db.selectFrom('deliveries').select(['lastError']).execute();
+  const rows = await app.ctx.store.db.selectFrom('deliveries').select(['lastError', 'progress']).execute();
+  const reasons = await app.ctx.store.db.selectFrom('channelAccounts').select(['stateReason']).execute();
   const accounts = (
     await http.inject({
       method: 'GET',
@@ -199,6 +204,11 @@ export async function expectNoSecretShown(
       headers: { authorization: `Bearer ${apiToken}` },
     })
   ).body;
-  for (const text of [...rows.map((r) => r.lastError ?? ''), accounts])
-    for (const s of secrets) expect(text).not.toContain(s);
+  const texts = [
+    ...rows.flatMap((r) => [r.lastError ?? '', r.progress]),
+    ...reasons.map((r) => r.stateReason ?? ''),
+    accounts,
+    ...shown,
+  ];
+  for (const text of texts) for (const s of secrets) expect(text).not.toContain(s);
 }

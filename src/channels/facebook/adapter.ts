@@ -19,7 +19,7 @@ export interface FacebookAccountSettings {
 
 export interface FacebookChannelOptions {
   accounts: AccountLookup<FacebookAccountSettings>;
-  /** Base URL including the version; default https://graph.facebook.com/v24.0 */
+  /** Base URL including the version; default https://graph.facebook.com/v26.0 */
   graphUrl?: string | undefined;
   /** Per request; default 15 s. */
   timeoutMs?: number | undefined;
@@ -64,6 +64,11 @@ export class FacebookChannel extends LiveChannel implements Channel {
   constructor(private readonly options: FacebookChannelOptions) {
     super('facebook', FACEBOOK_CAPABILITIES, facebookComposer, classifyFacebookError, options);
     this.graphUrl = options.graphUrl ?? DEFAULT_GRAPH_URL;
+  }
+
+  /** The Graph version, from the address (e.g. https://graph.facebook.com/v26.0). */
+  apiVersion(): string | null {
+    return /\/(v\d+\.\d+)\/?$/.exec(this.graphUrl)?.[1] ?? null;
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { HeraldError } from '../../domain/errors.js';
 import { apiAddress, jsonBodyOf } from '../http-json.js';
 
-export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v24.0';
+export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v26.0';
 
 /** The `error` object of a Graph API error response. */
 export interface GraphErrorBody {
@@ -41,7 +41,7 @@ export class FacebookApiError extends HeraldError {
 }
 
 export interface GraphConnection {
-  /** Base URL including the version, e.g. https://graph.facebook.com/v24.0 */
+  /** Base URL including the version, e.g. https://graph.facebook.com/v26.0 */
   graphUrl: string;
   pageToken: string;
   appSecret?: string | undefined;

@@ -26,6 +26,8 @@ export interface LinkedInChannelOptions {
   imageFetch?: ImageFetchPolicy | undefined;
   /** The configured token expiry, shown on the Channels page. */
   tokenExpiresAt?: Date | null | undefined;
+  /** The LinkedIn-Version the account asks for, checked against the end dates in `apiVersions`. */
+  version?: string | undefined;
   now?: () => Date;
 }
 
@@ -72,6 +74,10 @@ export class LinkedInChannel extends LiveChannel implements Channel {
 
   tokenExpiresAt(): Date | null {
     return this.options.tokenExpiresAt ?? null;
+  }
+
+  apiVersion(): string | null {
+    return this.options.version ?? null;
   }
 
   publish(ctx: PublishContext): Promise<PublishResult> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { credentialRules, credentialsParser, secretString as secret, setValues } from '../credentials.js';
 
 /** A LinkedIn-Version LinkedIn still serves; versions are sunset about a year after release. */
-export const DEFAULT_LINKEDIN_VERSION = '202511';
+export const DEFAULT_LINKEDIN_VERSION = '202610';
 
 export interface LinkedInCredentials {
   /** The numeric id of the organisation (company page), as in urn:li:organization:{id}. */

@@ -32,6 +32,7 @@ export const linkedinPlatform: PlatformRow = {
       timeoutMs,
       imageFetch,
       tokenExpiresAt: credentials.tokenExpiresAt,
+      version: credentials.version,
       accounts: (id) => (id === config.id ? { credentials } : undefined),
     });
   },

@@ -20,7 +20,8 @@ import { deleteThread, findThreadParts } from '../thread.js';
 import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
 import { DEFAULT_TWITTER_API_URL } from './client.js';
-import { classifyTwitterError } from './errors.js';
+import { classifyTwitterError, isReplyRefused } from './errors.js';
+import { addXUsage, hasUrl } from './cost.js';
 import { TwitterAccountSession } from './session.js';
 
 export interface TwitterAccountSettings {
@@ -47,10 +48,20 @@ export interface TwitterChannelOptions {
 }
 
 const MAX_IMAGE_BYTES = 5 * 1_048_576;
-/** How many recent tweets findExisting reads at most. */
-const MAX_TIMELINE_TWEETS = 1_000;
+/** How many tweets a look-up reads at most (X charges each post read). */
+const MAX_LOOKUP_TWEETS = 1_000;
+/** Tweets per page of a look-up: small, since most look-ups find the post among the newest. */
+const LOOKUP_PAGE_SIZE = 10;
 
-const progressSchema = z.object({ tweetIds: z.array(z.string()).optional() }).loose();
+const progressSchema = z
+  .object({ tweetIds: z.array(z.string()).optional(), sendingSince: z.string().optional() })
+  .loose();
+
+/** When this delivery first went to send a tweet: a look-up reads nothing older. */
+function sendingSince(progress: Record<string, unknown>): string | undefined {
+  const parsed = progressSchema.safeParse(progress);
+  return parsed.success ? parsed.data.sendingSince : undefined;
+}
 
 /** Tweet ids already posted by earlier attempts of this delivery. */
 export function postedTweetIds(progress: Record<string, unknown>): string[] {
@@ -110,13 +121,24 @@ export class TwitterChannel extends LiveChannel implements Channel {
         });
       }
       const ids = postedTweetIds(ctx.delivery.progress).slice(0, parts.length);
+      if (ids.length < parts.length && !sendingSince(ctx.delivery.progress))
+        await ctx.saveProgress({ sendingSince: this.now().toISOString() });
       for (let i = ids.length; i < parts.length; i++) {
         const params: SendTweetV2Params = { text: parts[i]! };
         if (i === 0 && ctx.post.image)
           params.media = { media_ids: [await this.uploadImage(session, ctx.post.image)] };
         if (i > 0) params.reply = { in_reply_to_tweet_id: ids[i - 1]! };
-        ids.push(await this.postTweet(session, params, ctx));
-        await ctx.saveProgress({ tweetIds: [...ids] });
+        let id: string;
+        try {
+          id = await this.postTweet(session, params, ctx);
+        } catch (error) {
+          if (i === 0 || !isReplyRefused(error)) throw error;
+          // X's reply settings refused the next part: what is posted stays, the thread is marked partial.
+          return this.partialThread(session, ids, parts.length, ctx);
+        }
+        ids.push(id);
+        const paid = hasUrl(parts[i]!) ? { postsWithUrl: 1 } : { posts: 1 };
+        await ctx.saveProgress({ tweetIds: [...ids], ...addXUsage(ctx.delivery.progress, paid) });
       }
       return this.result(session, ids);
     });
@@ -134,19 +156,25 @@ export class TwitterChannel extends LiveChannel implements Channel {
   }
 
   /**
-   * Looks among the account's recent tweets for this delivery's post (by canonical URL or exact text, then each
-   * thread part by text and reply). A thread found only in part is recorded with saveProgress and null is
-   * returned, so that publish continues it.
+   * Looks among the account's tweets since this delivery first sent one for its post (by canonical URL or exact
+   * text, then each thread part by text and reply). A thread found only in part is recorded with saveProgress and
+   * null is returned, so that publish continues it. X charges every post read, so it reads small pages and stops
+   * as soon as what it looks for is among them; the posts read are counted in the delivery's progress.
    */
   findExisting(ctx: PublishContext): Promise<PublishResult | null> {
     return this.guard(ctx.account.id, async (session) => {
       const parts = ctx.post.parts;
       let found = postedTweetIds(ctx.delivery.progress).slice(0, parts.length);
       if (found.length < parts.length) {
-        const tweets = await this.recentTweets(session, ctx);
-        found = findThreadParts(parts, found, tweets, (t, i, previousId) =>
-          this.isPart(t, i, parts[i]!, ctx.item.url, previousId),
-        ).ids;
+        const isPart = (t: TweetV2, i: number, previousId: string | undefined) =>
+          this.isPart(t, i, parts[i]!, ctx.item.url, previousId);
+        const anchor = found.at(-1);
+        // Parts are posted in order and the timeline comes newest first: once the last known part (or a first
+        // part) is read, every later part is among the posts read already.
+        const tweets = await this.lookUp(session, ctx, (read) =>
+          anchor ? read.some((t) => t.id === anchor) : read.some((t) => isPart(t, 0, undefined)),
+        );
+        found = findThreadParts(parts, found, tweets, isPart).ids;
       }
       if (found.length === 0) return null;
       if (found.length < parts.length) {
@@ -191,9 +219,10 @@ export class TwitterChannel extends LiveChannel implements Channel {
     } catch (error) {
       if (classifyTwitterError(error, this.now()).platformCode !== 187) throw error;
       const replyTo = params.reply?.in_reply_to_tweet_id;
-      const tweets = await this.recentTweets(session, ctx);
       const text = comparableText(params.text ?? '');
-      const mine = tweets.find((t) => tweetTextAsWritten(t) === text && (!replyTo || repliesTo(t, replyTo)));
+      const isMine = (t: TweetV2) => tweetTextAsWritten(t) === text && (!replyTo || repliesTo(t, replyTo));
+      const tweets = await this.lookUp(session, ctx, (read) => read.some(isMine));
+      const mine = tweets.find(isMine);
       if (mine) return mine.id;
       throw error;
     }
@@ -226,19 +255,43 @@ export class TwitterChannel extends LiveChannel implements Channel {
     });
   }
 
-  private async recentTweets(session: TwitterAccountSession, ctx: PublishContext): Promise<TweetV2[]> {
+  /**
+   * Reads the account's tweets since this delivery first sent one, a small page at a time, until `enough` says
+   * what was read suffices (or up to MAX_LOOKUP_TWEETS); the posts read are counted in the progress.
+   */
+  private async lookUp(
+    session: TwitterAccountSession,
+    ctx: PublishContext,
+    enough: (read: readonly TweetV2[]) => boolean,
+  ): Promise<TweetV2[]> {
     const me = await session.me();
-    const since = postedSince(ctx.delivery.createdAt, this.now());
-    return session.call(async (client) => {
+    const since = postedSince(sendingSince(ctx.delivery.progress) ?? ctx.delivery.createdAt, this.now());
+    const tweets = await session.call(async (client) => {
       const timeline = await client.v2.userTimeline(me.id, {
-        max_results: 100,
+        max_results: LOOKUP_PAGE_SIZE,
         start_time: since.toISOString().replace(/\.\d{3}Z$/, 'Z'),
         exclude: ['retweets'],
         'tweet.fields': ['created_at', 'entities', 'referenced_tweets'],
       });
-      while (!timeline.done && timeline.tweets.length < MAX_TIMELINE_TWEETS) await timeline.fetchNext();
+      while (!timeline.done && !enough(timeline.tweets) && timeline.tweets.length < MAX_LOOKUP_TWEETS)
+        await timeline.fetchNext();
       return timeline.tweets;
     });
+    await ctx.saveProgress(addXUsage(ctx.delivery.progress, { postsRead: tweets.length }));
+    return tweets;
+  }
+
+  /** The thread as far as X let it go: done, with the first posts in place and plain words about the rest. */
+  private async partialThread(
+    session: TwitterAccountSession,
+    ids: string[],
+    total: number,
+    ctx: PublishContext,
+  ): Promise<PublishResult> {
+    const threadPartial = `X refused part ${ids.length + 1} of ${total} of the thread because of the conversation's reply settings: the first ${ids.length} ${ids.length === 1 ? 'post stays' : 'posts stay'} on X, the rest was not posted, and Herald does not post the thread again.`;
+    await ctx.saveProgress({ threadPartial });
+    const result = await this.result(session, ids);
+    return { ...result, details: { ...result.details, threadPartial } };
   }
 
   private async result(session: TwitterAccountSession, ids: string[]): Promise<PublishResult> {

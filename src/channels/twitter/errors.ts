@@ -2,13 +2,15 @@ import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twit
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import { networkProblem } from '../network-errors.js';
-import { platformTrouble, rateLimited, requestRefused } from '../error-classes.js';
+import { creditsDepleted, platformTrouble, rateLimited, requestRefused } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
 import { saneRetryAt } from '../../domain/plain-time.js';
 
 /** When Twitter says "rate limited" without saying until when. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 
+/** X's pay-per-use answer when the app's prepaid credits ran out (body title "CreditsDepleted"). */
+const HTTP_PAYMENT_REQUIRED = 402;
 const CODE_DUPLICATE = 187;
 const CODE_TOO_LONG = 186;
 /** v1 codes meaning the app or account may not do this: a person must act (permissions, suspension). */
@@ -59,6 +61,7 @@ function classifyResponse(error: ApiResponseError, now: Date): ErrorClass {
   if (status >= 500) {
     return platformTrouble('Twitter', `HTTP ${status}`, platformCode);
   }
+  if (status === HTTP_PAYMENT_REQUIRED) return creditsDepleted('X');
   if (error.isAuthError) {
     return {
       kind: 'auth',
@@ -94,6 +97,17 @@ function classifyResponse(error: ApiResponseError, now: Date): ErrorClass {
   }
   const detail = platformDetail(body?.detail ?? body?.errors?.[0]?.message ?? body?.title);
   return requestRefused('Twitter refused the request', `HTTP ${status}`, detail, platformCode);
+}
+
+/**
+ * X refused a reply because of the conversation's reply settings (403 "Reply to this conversation is not
+ * allowed…"): the post before it stands, but this reply cannot be made.
+ */
+export function isReplyRefused(error: unknown): boolean {
+  if (!(error instanceof ApiResponseError) || error.code !== 403) return false;
+  return /reply to this conversation is not allowed|not allowed to reply/.test(
+    wordsOf(error.data as TwitterErrorBody | undefined),
+  );
 }
 
 /**

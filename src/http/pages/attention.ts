@@ -3,6 +3,7 @@ import { doneRatio } from '../../domain/newsletter-send.js';
 import { listNewslettersByStatus, progressOf } from '../../store/newsletters.js';
 import { progressText } from './newsletter-view.js';
 import type { WebDeps } from './deps.js';
+import { endingVersions, heldAccounts, overBudgetPosts } from './attention-platforms.js';
 
 export interface AttentionEntry {
   label: string;
@@ -60,10 +61,19 @@ async function activeNewsletters(deps: WebDeps): Promise<AttentionEntry[]> {
 export async function attentionExtras(
   deps: WebDeps,
 ): Promise<{ count: number; sections: AttentionSection[] }> {
-  const [sources, newsletters] = await Promise.all([failingSources(deps), activeNewsletters(deps)]);
+  const [sources, newsletters, held, overBudget] = await Promise.all([
+    failingSources(deps),
+    activeNewsletters(deps),
+    heldAccounts(deps),
+    overBudgetPosts(deps),
+  ]);
+  const versions = endingVersions(deps, new Date());
   const sections = [
     { heading: deps.views.t('dashboard.sources'), entries: sources },
     { heading: deps.views.t('dashboard.newsletters'), entries: newsletters },
+    { heading: deps.views.t('dashboard.heldAccounts'), entries: held },
+    { heading: deps.views.t('dashboard.overBudget'), entries: overBudget },
+    { heading: deps.views.t('dashboard.versions'), entries: versions },
   ].filter((s) => s.entries.length > 0);
-  return { count: sources.length + newsletters.length, sections };
+  return { count: sections.reduce((sum, s) => sum + s.entries.length, 0), sections };
 }

@@ -6,12 +6,16 @@ import { plainDate } from '../../domain/plain-time.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
+import { holdsDeliveries } from '../../domain/account-hold.js';
+import { formatUsd } from '../../channels/twitter/cost.js';
+import { xSpendSummary } from '../routes/x-spend.js';
 
 /** Channel accounts, their state and last check; admins can check them all now. */
 export function channelPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/channels', needs('channels:read'), async (request, reply) => {
     const accounts = (await listAccounts(deps.ctx.store.db)).filter((a) => deps.ctx.channels.has(a.id));
     const now = new Date();
+    const spend = await xSpendTexts(deps, now);
     return sendPage(deps, request, reply, 'channels', {
       title: deps.views.t('channels.title'),
       accounts: accounts.map((a) => ({
@@ -21,6 +25,8 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
         mode: deps.views.t(`channels.mode.${a.mode}`),
         dryRun: a.mode === 'dry-run',
         ok: a.state === 'ok',
+        held: holdsDeliveries(a.state),
+        spend: spend.get(a.id) ?? null,
         state: deps.views.t(`channels.state.${a.state}`),
         reason: a.stateReason,
         lastCheckedAt: a.lastCheckedAt,
@@ -42,6 +48,24 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
         : { kind: 'error', key: 'channels.checkedFailing', params: { count: failing } },
     );
   });
+}
+
+/** "This month on X: $0.43 (budget $10.00 for all X accounts)" per X account, from Herald's own records. */
+async function xSpendTexts(deps: WebDeps, now: Date): Promise<Map<string, string>> {
+  const summary = await xSpendSummary(deps.ctx, now);
+  const budget = summary.monthlyBudgetUsd;
+  return new Map(
+    Object.entries(summary.accounts).map(([id, usd]) => [
+      id,
+      budget === null
+        ? deps.views.t('channels.spend', { usd: formatUsd(usd) })
+        : deps.views.t('channels.spendBudget', {
+            usd: formatUsd(usd),
+            total: formatUsd(summary.totalUsd),
+            budget: formatUsd(budget),
+          }),
+    ]),
+  );
 }
 
 /** "Token expires in 12 days (5 February 2027)", or that it expired; null when the expiry is not known. */

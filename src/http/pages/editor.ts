@@ -33,6 +33,7 @@ async function savedPreviews(deps: WebDeps, saved: NewsItem, stored: StoredAccou
     states,
     ids,
     isPublishedRevision(item),
+    deps.ctx.config.twitter.prices,
   );
   return await withLinkCards(posts, item, deps.pageReader);
 }

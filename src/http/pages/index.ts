@@ -23,6 +23,7 @@ import { itemPages } from './items.js';
 import { itemActionRoutes } from './item-actions.js';
 import { reviewPages } from './review.js';
 import { channelPages } from './channels.js';
+import { holdActionRoutes } from './hold-actions.js';
 import { userPages } from './users.js';
 import { accountPages } from './account.js';
 import { memberPages } from './members.js';
@@ -117,6 +118,7 @@ export function webPages(deps: WebDeps) {
     itemDeleteRoutes(app, deps);
     dryRunPostPages(app, deps);
     channelPages(app, deps);
+    holdActionRoutes(app, deps);
     userPages(app, deps);
     accountPages(app, deps);
     memberPages(app, deps);

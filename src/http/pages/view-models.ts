@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { deliveryHold } from '../../domain/account-hold.js';
 import type { Delivery } from '../../domain/delivery.js';
 import { isHttpUrl, type NewsItem } from '../../domain/item.js';
 import type { StoredAccount } from '../../store/accounts.js';
@@ -50,6 +51,9 @@ export function deliveryView(views: Views, names: AccountNames, d: Delivery) {
     finishedAt: d.finishedAt,
     revision: d.revision,
     canRetry: d.status === 'failed',
+    canRelease: d.status === 'pending' && deliveryHold(d.progress)?.reason === 'over_budget',
+    /** A thread the platform let through only in part (the adapter's plain words). */
+    partial: typeof d.progress.threadPartial === 'string' ? d.progress.threadPartial : null,
   };
 }
 

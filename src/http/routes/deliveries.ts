@@ -7,6 +7,7 @@ import { listAccounts } from '../../store/accounts.js';
 import { presentDelivery } from '../present.js';
 import { DELIVERY_ID, DRY_RUN_POST_ID, emptyBody } from '../schemas.js';
 import { needs } from '../route-access.js';
+import { xSpendSummary } from './x-spend.js';
 
 export function deliveryRoutes(app: FastifyInstance, ctx: Context): void {
   app.post('/api/deliveries/:id/retry', needs('review:write'), async (request, reply) => {
@@ -19,6 +20,7 @@ export function deliveryRoutes(app: FastifyInstance, ctx: Context): void {
 
   app.get('/api/channels', needs('channels:read'), async () => ({
     accounts: await listAccounts(ctx.store.db),
+    xSpend: await xSpendSummary(ctx, new Date()),
   }));
 
   // What the dry-run accounts would have posted. /api/outbox is the old name, kept for one release.

@@ -125,6 +125,7 @@ export function draftRoutes(app: FastifyInstance, ctx: Context, pageReader: Page
           states,
           accountIds,
           stored !== null && isPublishedRevision(stored) && unchanged,
+          ctx.config.twitter.prices,
         ),
         item,
         pageReader,

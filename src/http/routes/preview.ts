@@ -89,7 +89,15 @@ export function previewRoutes(app: FastifyInstance, ctx: Context, pageReader: Pa
       revision: item.revision,
       status: item.status,
       posts: await withLinkCards(
-        await previewItem(ctx.channels, tried, deliveries, states, accountIds, upToDate),
+        await previewItem(
+          ctx.channels,
+          tried,
+          deliveries,
+          states,
+          accountIds,
+          upToDate,
+          ctx.config.twitter.prices,
+        ),
         tried,
         pageReader,
       ),

@@ -25,7 +25,7 @@ export class HeraldMetrics implements Telemetry {
   private processMetrics = false;
   private readonly deliveries = new Counter({
     name: 'herald_deliveries_total',
-    help: 'Delivery attempts by kind, platform and outcome (done, failed, retried, rate_limited)',
+    help: 'Delivery attempts by kind, platform and outcome (done, failed, retried, rate_limited, held)',
     labelNames: ['kind', 'platform', 'outcome'],
     registers: [this.registry],
   });

@@ -150,6 +150,12 @@
     });
     article.appendChild(warnings);
     if (post.linkMissing && post.link) article.appendChild(addLinkButton(post));
+    if (post.cost) {
+      var cost = document.createElement('p');
+      cost.className = 'small post-cost';
+      cost.textContent = format(previews.dataset.cost, { usd: post.cost.shown, withUrl: post.cost.postsWithUrl, plain: post.cost.posts });
+      article.appendChild(cost);
+    }
     if (post.onPublish) {
       var note = document.createElement('p');
       note.className = 'muted small on-publish';

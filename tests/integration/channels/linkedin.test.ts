@@ -80,7 +80,7 @@ describe('publishing to an organisation page', () => {
       remoteId: post.id,
       remoteUrl: `https://www.linkedin.com/feed/update/${post.id}/`,
     });
-    expect(fake.versions).toEqual(['202511']);
+    expect(fake.versions).toEqual(['202610']);
   });
 
   it('escapes every reserved character: a title full of them arrives whole (the fake cuts like LinkedIn)', async () => {
@@ -204,7 +204,7 @@ describe('publishing to an organisation page', () => {
     expect(linkedin().tokenExpiresAt()).toBeNull();
     const at = new Date('2027-02-05T00:00:00Z');
     expect(linkedin({ tokenExpiresAt: at }).tokenExpiresAt()).toEqual(at);
-    expect(credentials.version).toBe('202511');
+    expect(credentials.version).toBe('202610');
   });
 });
 
@@ -249,7 +249,7 @@ describe('failure classes', () => {
     const error = await failureOf(channel.publish(contextFor(channel).ctx));
     expect(error).toMatchObject({ kind: 'auth', platformCode: 'NONEXISTENT_VERSION' });
     expect(error.message).toBe(
-      `LinkedIn no longer serves API version 202401, which Herald asks for: set LINKEDIN_VERSION (or the account's "version" credential) to a current version as YYYYMM, e.g. 202511, then check the account.`,
+      `LinkedIn no longer serves API version 202401, which Herald asks for: set LINKEDIN_VERSION (or the account's "version" credential) to a current version as YYYYMM, e.g. 202610, then check the account.`,
     );
     expect(fake.posts).toHaveLength(0);
   });

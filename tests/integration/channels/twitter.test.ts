@@ -69,7 +69,11 @@ describe('publishing tweets', () => {
       remoteUrl: `https://x.com/herald_test/status/${fake.posts[0]!.id}`,
       details: { tweetIds: [fake.posts[0]!.id] },
     });
-    expect(saved).toEqual([{ tweetIds: [fake.posts[0]!.id] }]);
+    // When it first went to send (look-ups read nothing older), then the tweet and what X charged for it.
+    expect(saved).toEqual([
+      { sendingSince: expect.any(String) },
+      { tweetIds: [fake.posts[0]!.id], xUsage: { posts: 0, postsWithUrl: 1, postsRead: 0 } },
+    ]);
   });
 
   it('uploads the image in chunks with its alt text and attaches it', async () => {
@@ -148,7 +152,7 @@ describe('threads', () => {
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAt?.getTime()).toBe(resetAt * 1000);
     expect(fake.posts).toHaveLength(2);
-    expect(saved.at(-1)).toEqual({ tweetIds: fake.posts.map((p) => p.id) });
+    expect(saved.at(-1)).toMatchObject({ tweetIds: fake.posts.map((p) => p.id) });
 
     const result = await channel.publish(ctx); // the retry: same delivery, progress as saved
     expect(fake.posts.map((p) => p.text)).toEqual(ctx.post.parts);
@@ -164,7 +168,7 @@ describe('threads', () => {
     fake.inject({ kind: 'drop_after_accept' }, { route: 'POST /2/tweets', nth: 2 });
     await failureOf(channel.publish(first.ctx));
     expect(fake.posts).toHaveLength(2);
-    expect(delivery.progress).toEqual({ tweetIds: [fake.posts[0]!.id] });
+    expect(delivery.progress).toMatchObject({ tweetIds: [fake.posts[0]!.id] });
 
     const result = await channel.publish(first.ctx);
     expect(fake.posts.filter((p) => !p.deleted).map((p) => p.text)).toEqual(first.ctx.post.parts);
@@ -294,7 +298,10 @@ describe('finding a post after an unknown outcome', () => {
 
     const { ctx, saved } = contextFor(channel, item, delivery);
     expect(await channel.findExisting(ctx)).toBeNull();
-    expect(saved).toEqual([{ tweetIds: fake.posts.map((p) => p.id) }]);
+    expect(saved).toEqual([
+      { xUsage: { posts: 0, postsWithUrl: 0, postsRead: fake.posts.length } },
+      { tweetIds: fake.posts.map((p) => p.id) },
+    ]);
     await channel.publish(ctx);
     expect(fake.posts.map((p) => p.text)).toEqual(ctx.post.parts);
   });
