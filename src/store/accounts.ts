@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AccountMode, AccountState, ChannelAccount, PlatformId } from '../domain/platform.js';
 import type { ChannelAccountsTable, Database } from './schema.js';
 import { nowIso } from './db.js';
+import { HotStatement } from './prepared.js';
 
 type Db = Kysely<Database>;
 
@@ -54,8 +55,12 @@ export async function listAccounts(db: Db): Promise<StoredAccount[]> {
   return rows.map(rowToAccount);
 }
 
+const accountById = new HotStatement((db: Db, a: { id: string }) =>
+  db.selectFrom('channelAccounts').selectAll().where('id', '=', a.id),
+);
+
 export async function findAccount(db: Db, id: string): Promise<StoredAccount | null> {
-  const row = await db.selectFrom('channelAccounts').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await accountById.rows(db, { id });
   return row ? rowToAccount(row) : null;
 }
 

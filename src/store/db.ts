@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { attachRunner, type StatementRunner } from './prepared.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -41,16 +42,23 @@ function openSqlite(file: string): Store {
   database.pragma('busy_timeout = 0');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
+  const driver = new SqliteDriver({
+    database: withStatementCache(database),
+    onCreateConnection: async (connection) => {
+      const execute = connection.executeQuery.bind(connection);
+      connection.executeQuery = (query) => retryWhileBusy(() => execute(query));
+    },
+  });
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({
-      database: withStatementCache(database),
-      onCreateConnection: async (connection) => {
-        const execute = connection.executeQuery.bind(connection);
-        connection.executeQuery = (query) => retryWhileBusy(() => execute(query));
-      },
-    }),
+    // kysely's own dialect, with a driver this store keeps a hand on (see sqliteRunner).
+    dialect: new (class extends SqliteDialect {
+      override createDriver() {
+        return driver;
+      }
+    })({ database }),
     plugins: [new CamelCasePlugin()],
   });
+  attachRunner(db, sqliteRunner(database, driver));
   return {
     db,
     dialect: 'sqlite',
@@ -114,6 +122,46 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
   });
 }
 
+/**
+ * Hot statements on SQLite's one connection, prepared once each. They wait for the connection like kysely's
+ * queries do (the driver's lock): a statement run while a transaction holds it would join that transaction.
+ */
+function sqliteRunner(database: SQLite.Database, driver: SqliteDriver): StatementRunner {
+  const prepared = new Map<string, SQLite.Statement>();
+  return {
+    dialect: 'sqlite',
+    async run({ sql: text }, parameters) {
+      let statement = prepared.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        prepared.set(text, statement);
+      }
+      const ready = statement;
+      await driver.acquireConnection();
+      try {
+        return await retryWhileBusy(async () =>
+          ready.reader
+            ? { rows: ready.all(parameters) as Array<Record<string, unknown>>, changes: 0 }
+            : { rows: [], changes: ready.run(parameters).changes },
+        );
+      } finally {
+        await driver.releaseConnection();
+      }
+    },
+  };
+}
+
+/** Hot statements on PostgreSQL as named statements: each connection parses and plans one once, then binds it. */
+function postgresRunner(pool: pg.Pool): StatementRunner {
+  return {
+    dialect: 'postgres',
+    async run({ sql: text, name }, parameters) {
+      const result = await pool.query({ name, text, values: [...parameters] });
+      return { rows: result.rows as Array<Record<string, unknown>>, changes: result.rowCount ?? 0 };
+    },
+  };
+}
+
 // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
@@ -129,6 +177,7 @@ function openPostgres(url: string): Store {
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin()],
   });
+  attachRunner(db, postgresRunner(pool));
   return {
     db,
     dialect: 'postgres',

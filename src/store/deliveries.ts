@@ -14,6 +14,7 @@ import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 import { foundOrThrow } from './found.js';
 import { countByStatus } from './counts.js';
+import { HotStatement } from './prepared.js';
 
 type Db = Kysely<Database>;
 
@@ -125,9 +126,8 @@ const UNCERTAIN = ['running-cut-off', 'transient', 'unknown_outcome'];
  * claim it from pending). A delivery found already `running` was cut off mid-attempt: it is claimed
  * again and flagged `unknown_outcome`. Null when it is not (or no longer) runnable.
  */
-export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
-  const now = nowIso();
-  const row = await db
+const claim = new HotStatement((db: Db, a: { id: string; now: string }) =>
+  db
     .updateTable('deliveries')
     .set((eb) => ({
       status: 'running',
@@ -139,14 +139,17 @@ export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
         .then('unknown_outcome')
         .else(eb.ref('errorKind'))
         .end(),
-      startedAt: now,
+      startedAt: a.now,
       nextAttemptAt: null,
-      updatedAt: now,
+      updatedAt: a.now,
     }))
-    .where('id', '=', id)
+    .where('id', '=', a.id)
     .where('status', 'in', ['pending', 'running'])
-    .returningAll()
-    .executeTakeFirst();
+    .returningAll(),
+);
+
+export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
+  const [row] = await claim.rows(db, { id, now: nowIso() });
   if (!row) return null;
   const delivery = rowToDelivery(row);
   return { delivery, outcomeUnknown: UNCERTAIN.includes(delivery.errorKind ?? '') };
@@ -156,15 +159,17 @@ export async function claimDelivery(db: Db, id: string): Promise<Claim | null> {
  * True while the attempt numbered `attempts` still owns the delivery: it is running and no other worker has
  * claimed it since (a claim always increments `attempts`, so the number works as a fencing token).
  */
-export async function holdsClaim(db: Db, id: string, attempts: number): Promise<boolean> {
-  const row = await db
+const holding = new HotStatement((db: Db, a: { id: string; attempts: number }) =>
+  db
     .selectFrom('deliveries')
     .select('id')
-    .where('id', '=', id)
+    .where('id', '=', a.id)
     .where('status', '=', 'running')
-    .where('attempts', '=', attempts)
-    .executeTakeFirst();
-  return row !== undefined;
+    .where('attempts', '=', a.attempts),
+);
+
+export async function holdsClaim(db: Db, id: string, attempts: number): Promise<boolean> {
+  return (await holding.rows(db, { id, attempts })).length > 0;
 }
 
 export async function completeDelivery(
@@ -183,14 +188,50 @@ export async function completeDelivery(
     : result.details
       ? toJson({ ...(await getDelivery(db, id)).progress, ...result.details })
       : undefined;
-  return transition(db, id, 'done', {
+  const done = {
+    id,
     remoteId: result.remoteId,
     remoteUrl: result.remoteUrl,
-    ...(progress ? { progress } : {}),
-    lastError: null,
-    errorKind: null,
     finishedAt: nowIso(),
-  });
+    now: nowIso(),
+  };
+  const changed = progress
+    ? await completion.withProgress.changes(db, { ...done, progress })
+    : await completion.plain.changes(db, done);
+  return changed === 1;
+}
+
+interface Completion {
+  id: string;
+  remoteId: string | null;
+  remoteUrl: string | null;
+  finishedAt: string;
+  now: string;
+}
+
+/** `transition(db, id, 'done', …)` as hot statements: with the whole progress written, and without. */
+const completion = {
+  plain: new HotStatement((db: Db, a: Completion) => completing(db, a, {})),
+  withProgress: new HotStatement((db: Db, a: Completion & { progress: string }) =>
+    completing(db, a, { progress: a.progress }),
+  ),
+};
+
+function completing(db: Db, a: Completion, progress: { progress?: string }) {
+  return db
+    .updateTable('deliveries')
+    .set({
+      remoteId: a.remoteId,
+      remoteUrl: a.remoteUrl,
+      ...progress,
+      lastError: null,
+      errorKind: null,
+      finishedAt: a.finishedAt,
+      status: 'done',
+      updatedAt: a.now,
+    })
+    .where('id', '=', a.id)
+    .where('status', 'in', statusesThatCanBecome('done'));
 }
 
 export async function failDelivery(

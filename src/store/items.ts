@@ -8,6 +8,7 @@ import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 import { foundOrThrow } from './found.js';
 import { countByStatus, countRows } from './counts.js';
+import { HotStatement } from './prepared.js';
 
 type Db = Kysely<Database>;
 type EditableFields = ItemFields & { slug: string };
@@ -173,8 +174,12 @@ export async function updateItemState(
   return row ? rowToItem(row) : undefined;
 }
 
+const itemById = new HotStatement((db: Db, a: { id: string }) =>
+  db.selectFrom('items').selectAll().where('id', '=', a.id),
+);
+
 export async function findItem(db: Db, id: string): Promise<NewsItem | null> {
-  const row = await db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await itemById.rows(db, { id });
   return row ? rowToItem(row) : null;
 }
 

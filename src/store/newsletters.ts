@@ -18,6 +18,7 @@ import { countRows } from './counts.js';
 import { newId } from './ids.js';
 import { parseJson, toJson } from './json.js';
 import { foundOrThrow } from './found.js';
+import { HotStatement } from './prepared.js';
 
 type Db = Kysely<Database>;
 
@@ -283,8 +284,7 @@ export interface ClaimedRecipient extends Recipient {
   contact: { status: string; announcements: boolean; digest: boolean } | null;
 }
 
-export async function claimRecipient(db: Db, id: string): Promise<ClaimedRecipient | null> {
-  const now = nowIso();
+const recipientClaim = new HotStatement((db: Db, a: { id: string; now: string }) => {
   const contact =
     (column: 'status' | 'announcements' | 'digest') =>
     (eb: ExpressionBuilder<Database, 'newsletterRecipients'>) =>
@@ -292,36 +292,41 @@ export async function claimRecipient(db: Db, id: string): Promise<ClaimedRecipie
         .selectFrom('contacts')
         .select(`contacts.${column}`)
         .whereRef('contacts.id', '=', 'newsletterRecipients.contactId');
-  const row = await db
-    .updateTable('newsletterRecipients')
-    .set((eb) => ({
-      status: 'sending',
-      attempts: eb('attempts', '+', 1),
-      claimedAt: now,
-      transmittedAt: null,
-      nextAttemptAt: null,
-      updatedAt: now,
-    }))
-    .where('id', '=', id)
-    .where('status', 'in', ['pending', 'deferred'])
-    .where((eb) => eb.or([eb('nextAttemptAt', 'is', null), eb('nextAttemptAt', '<=', now)]))
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('newsletters')
-          .select('newsletters.id')
-          .whereRef('newsletters.id', '=', 'newsletterRecipients.newsletterId')
-          .where('newsletters.status', '=', 'sending'),
-      ),
-    )
-    .returningAll()
-    // The contact's current state in the same statement: one round trip per claim, not two.
-    .returning((eb) => [
-      contact('status')(eb).as('contactStatus'),
-      contact('announcements')(eb).as('contactAnnouncements'),
-      contact('digest')(eb).as('contactDigest'),
-    ])
-    .executeTakeFirst();
+  return (
+    db
+      .updateTable('newsletterRecipients')
+      .set((eb) => ({
+        status: 'sending',
+        attempts: eb('attempts', '+', 1),
+        claimedAt: a.now,
+        transmittedAt: null,
+        nextAttemptAt: null,
+        updatedAt: a.now,
+      }))
+      .where('id', '=', a.id)
+      .where('status', 'in', ['pending', 'deferred'])
+      .where((eb) => eb.or([eb('nextAttemptAt', 'is', null), eb('nextAttemptAt', '<=', a.now)]))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('newsletters')
+            .select('newsletters.id')
+            .whereRef('newsletters.id', '=', 'newsletterRecipients.newsletterId')
+            .where('newsletters.status', '=', 'sending'),
+        ),
+      )
+      .returningAll()
+      // The contact's current state in the same statement: one round trip per claim, not two.
+      .returning((eb) => [
+        contact('status')(eb).as('contactStatus'),
+        contact('announcements')(eb).as('contactAnnouncements'),
+        contact('digest')(eb).as('contactDigest'),
+      ])
+  );
+});
+
+export async function claimRecipient(db: Db, id: string): Promise<ClaimedRecipient | null> {
+  const [row] = await recipientClaim.rows(db, { id, now: nowIso() });
   if (!row) return null;
   const { contactStatus, contactAnnouncements, contactDigest, ...rest } = row;
   return {
@@ -339,15 +344,17 @@ export async function claimRecipient(db: Db, id: string): Promise<ClaimedRecipie
 
 /** The message's bytes are about to go to the server: from now on the outcome may be "accepted". */
 export async function markTransmitting(db: Db, id: string, claimedAt: string): Promise<boolean> {
-  const result = await db
-    .updateTable('newsletterRecipients')
-    .set({ transmittedAt: nowIso() })
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('claimedAt', '=', claimedAt)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return (await transmitMark.changes(db, { id, claimedAt, now: nowIso() })) === 1;
 }
+
+const transmitMark = new HotStatement((db: Db, a: { id: string; claimedAt: string; now: string }) =>
+  db
+    .updateTable('newsletterRecipients')
+    .set({ transmittedAt: a.now })
+    .where('id', '=', a.id)
+    .where('status', '=', 'sending')
+    .where('claimedAt', '=', a.claimedAt),
+);
 
 export type RecipientOutcome = Pick<
   Updateable<NewsletterRecipientsTable>,
@@ -361,14 +368,31 @@ export async function recordOutcome(
   claimedAt: string,
   outcome: RecipientOutcome,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('newsletterRecipients')
-    .set({ ...outcome, updatedAt: nowIso() })
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('claimedAt', '=', claimedAt)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const set = Object.fromEntries(Object.entries(outcome).filter(([, value]) => value !== undefined));
+  const columns = Object.keys(set) as Array<keyof RecipientOutcome>;
+  const key = columns.join(',');
+  let statement = outcomeRecords.get(key);
+  if (!statement) {
+    statement = outcomeRecord(columns);
+    outcomeRecords.set(key, statement);
+  }
+  return (await statement.changes(db, { ...set, id, claimedAt, now: nowIso() })) === 1;
+}
+
+type OutcomeArgs = Record<string, unknown> & { id: string; claimedAt: string; now: string };
+
+/** One statement per set of columns an outcome writes (a handful: sent, deferred, failed…). */
+const outcomeRecords = new Map<string, HotStatement<OutcomeArgs, unknown>>();
+
+function outcomeRecord(columns: Array<keyof RecipientOutcome>): HotStatement<OutcomeArgs, unknown> {
+  return new HotStatement((db: Db, a: OutcomeArgs) =>
+    db
+      .updateTable('newsletterRecipients')
+      .set({ ...(Object.fromEntries(columns.map((c) => [c, a[c]])) as RecipientOutcome), updatedAt: a.now })
+      .where('id', '=', a.id)
+      .where('status', '=', 'sending')
+      .where('claimedAt', '=', a.claimedAt),
+  );
 }
 
 /** Moves rows of a newsletter from some statuses to another; returns how many moved. */

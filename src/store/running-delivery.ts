@@ -4,6 +4,7 @@ import type { Database } from './schema.js';
 import { nowIso } from './db.js';
 import { toJson } from './json.js';
 import { completeDelivery } from './deliveries.js';
+import { HotStatement } from './prepared.js';
 import type { Delivery } from '../domain/delivery.js';
 
 /**
@@ -29,13 +30,17 @@ export async function writeRunningProgress(
   id: string,
   progress: Record<string, unknown>,
 ): Promise<void> {
-  await db
-    .updateTable('deliveries')
-    .set({ progress: toJson(progress), updatedAt: nowIso() })
-    .where('id', '=', id)
-    .where('status', '=', 'running')
-    .execute();
+  await progressWrite.changes(db, { id, progress: toJson(progress), now: nowIso() });
 }
+
+const progressWrite = new HotStatement(
+  (db: Kysely<Database>, a: { id: string; progress: string; now: string }) =>
+    db
+      .updateTable('deliveries')
+      .set({ progress: a.progress, updatedAt: a.now })
+      .where('id', '=', a.id)
+      .where('status', '=', 'running'),
+);
 
 /**
  * Records a running delivery as done. Details the attempt already saved as progress (a thread's tweet ids) are
