@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type Pg from 'pg';
+import { lazyRequire } from '../lazy-module.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -114,10 +115,13 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
   });
 }
 
-// int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+/** pg on first use: a SQLite install never loads it. */
+const loadPg = lazyRequire<typeof Pg>('pg');
 
 function openPostgres(url: string): Store {
+  const pg = loadPg();
+  // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it on next use.

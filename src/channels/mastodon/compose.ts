@@ -1,4 +1,5 @@
-import twitterText from 'twitter-text';
+import type TwitterText from 'twitter-text';
+import { lazyRequire } from '../../lazy-module.js';
 import type { ComposedPost, Composer } from '../adapter.js';
 import { overrideFor } from '../adapter.js';
 import {
@@ -13,6 +14,8 @@ import {
 } from '../text.js';
 import { imageOf } from '../image.js';
 import { socialTemplate } from '../templates.js';
+
+const twitterText = lazyRequire<typeof TwitterText>('twitter-text');
 
 /** Mastodon's default `configuration.statuses.max_characters`; an instance may allow more. */
 export const MASTODON_LIMIT = 500;
@@ -31,7 +34,7 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 export function mastodonLength(text: string, urlLength = MASTODON_URL_LENGTH): number {
   let rest = text;
   let urls = 0;
-  const found = twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
+  const found = twitterText().extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
   for (const { indices } of [...found].reverse()) {
     rest = rest.slice(0, indices[0]) + rest.slice(indices[1]);
     urls++;
