@@ -10,7 +10,7 @@ import { classifySmtpError, redactSecrets, redactUrl } from './smtp-errors.js';
 import type { TransmitHook } from './transmit-hook.js';
 import { TRANSMIT_HOOK, transmitHookPlugin } from './transmit-hook.js';
 import { HeraldError } from '../domain/errors.js';
-import { lazy, lazyRequire } from '../lazy-module.js';
+import { lazyRequire } from '../lazy-module.js';
 
 /** nodemailer when a transport is first made (a worker sending mail), not at start. */
 const nodemailer = lazyRequire<typeof Nodemailer>('nodemailer');
@@ -124,8 +124,10 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
   const { options: endpoint, secrets } = parseSmtpUrl(url);
   const description = redactUrl(url);
   // Made on first use, so that a worker that sends nothing never loads nodemailer.
-  const transporter = lazy((): Transporter => {
-    const made = nodemailer().createTransport({
+  let made: Transporter | undefined;
+  const transporter = (): Transporter => (made ??= smtpTransporter());
+  const smtpTransporter = (): Transporter => {
+    const created = nodemailer().createTransport({
       ...endpoint,
       pool: true,
       maxConnections: options.maxConnections ?? 5,
@@ -140,9 +142,9 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
       disableUrlAccess: true,
       logger: false,
     });
-    made.use('stream', transmitHookPlugin);
-    return made;
-  });
+    created.use('stream', transmitHookPlugin);
+    return created;
+  };
   const fail = (err: unknown): never => {
     const classification = classifySmtpError(err);
     const text = redactSecrets(`${(err as Error)?.message ?? String(err)} (via ${description})`, secrets);
@@ -173,7 +175,7 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
         fail(err);
       }
     },
-    close: () => transporter().close(),
+    close: () => made?.close(),
   };
 }
 
@@ -215,9 +217,9 @@ async function writeAtomically(dir: string, name: string, data: Buffer): Promise
 }
 
 function createEmlTransport(dir: string): MailTransport {
-  const transporter = lazy(() =>
-    nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'windows' }),
-  );
+  let made: Transporter | undefined;
+  const transporter = () =>
+    (made ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'windows' }));
   return {
     kind: 'eml',
     description: `eml files in ${dir}`,
@@ -244,6 +246,6 @@ function createEmlTransport(dir: string): MailTransport {
     async verify() {
       await mkdir(dir, { recursive: true });
     },
-    close: () => transporter().close(),
+    close: () => made?.close(),
   };
 }
