@@ -1,4 +1,7 @@
-import twitterText from 'twitter-text';
+import type TwitterText from 'twitter-text';
+import { lazyRequire } from '../lazy-module.js';
+
+const twitterText = lazyRequire<typeof TwitterText>('twitter-text');
 
 // Plain-text helpers shared by the composers. Item text is treated as literal text everywhere:
 // nothing is escaped, stripped or interpreted, so "<script>" stays visible text and "&" stays "&".
@@ -58,7 +61,7 @@ export function hashtagsFor(tags: readonly string[]): Hashtags {
   const result: Hashtags = { tags: [], skipped: [] };
   for (const tag of tags) {
     const hashtag = hashtagOf(tag);
-    if (!twitterText.isValidHashtag(hashtag)) result.skipped.push(tag);
+    if (!twitterText().isValidHashtag(hashtag)) result.skipped.push(tag);
     else if (!seen.has(hashtag.toLowerCase())) {
       seen.add(hashtag.toLowerCase());
       result.tags.push(hashtag);
@@ -69,7 +72,7 @@ export function hashtagsFor(tags: readonly string[]): Hashtags {
 
 /** Weighted length as Twitter counts it (URLs 23, CJK and emoji 2). */
 export function tweetLength(text: string): number {
-  return twitterText.parseTweet(text).weightedLength;
+  return twitterText().parseTweet(text).weightedLength;
 }
 
 // Scripts written without spaces between words (and emoji): there any word boundary is a place to cut.
@@ -117,7 +120,7 @@ function findCutPoints(text: string, language: string): number[] {
     if (/\s/u.test(after) && !/\s/u.test(before)) points.add(index);
     else if (NO_SPACE_SCRIPT.test(before) || NO_SPACE_SCRIPT.test(after)) points.add(index);
   }
-  for (const url of twitterText.extractUrlsWithIndices(text)) {
+  for (const url of twitterText().extractUrlsWithIndices(text)) {
     for (const p of points) if (p > url.indices[0] && p < url.indices[1]) points.delete(p);
   }
   points.add(text.length);

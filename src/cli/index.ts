@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import matter from 'gray-matter';
 import { loadConfig } from '../config/load.js';
 import { ITEM_STATUSES, type ItemStatus } from '../domain/item.js';
-import { isQueueName, type QueueName } from '../queues/names.js';
+import { isQueueName, QUEUE_NAMES, type QueueName } from '../queues/names.js';
 import { createItem } from '../app/items.js';
 import { requestPublish } from '../app/publishing.js';
 import { listItems } from '../store/items.js';
 import { openStore } from '../store/db.js';
 import { migrateToLatest, pendingMigrations } from '../store/migrate.js';
-import { AVAILABLE_QUEUES } from '../../workers/index.js';
-import { run } from './run.js';
 import { withContext } from './with-context.js';
 import { printStatus } from './status.js';
 import { registerFeedCommands } from './feed.js';
@@ -25,8 +22,26 @@ import { reportError } from './report-error.js';
 /** Queue names of earlier releases, still accepted by `herald worker` for one release. */
 const RENAMED_QUEUES: Record<string, QueueName> = { social: 'channel' };
 
-function queueList(given: string[]): QueueName[] {
-  if (given.length === 0) return AVAILABLE_QUEUES;
+/**
+ * The server and the workers (and what they load) only for the commands that run them: `herald --help`
+ * and the one-shot commands stay light.
+ */
+async function runProcess(options: {
+  api: boolean;
+  /** Queue names as given (none: every queue); unset: no workers. */
+  queues?: string[];
+  spawnRedis: boolean;
+}): Promise<void> {
+  const [{ run }, { AVAILABLE_QUEUES }] = await Promise.all([
+    import('./run.js'),
+    import('../../workers/index.js'),
+  ]);
+  const queues = options.queues ? queueList(options.queues, AVAILABLE_QUEUES) : [];
+  await run({ api: options.api, queues, spawnRedis: options.spawnRedis });
+}
+
+function queueList(given: string[], available: QueueName[]): QueueName[] {
+  if (given.length === 0) return available;
   const names = given.map((n) => {
     const renamed = RENAMED_QUEUES[n];
     if (!renamed) return n;
@@ -34,8 +49,8 @@ function queueList(given: string[]): QueueName[] {
     return renamed;
   });
   for (const n of names) {
-    if (!isQueueName(n) || !AVAILABLE_QUEUES.includes(n))
-      throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${AVAILABLE_QUEUES.join(', ')})`);
+    if (!isQueueName(n) || !available.includes(n))
+      throw new InvalidArgumentError(`unknown queue "${n}" (choose from ${available.join(', ')})`);
   }
   return names as QueueName[];
 }
@@ -49,20 +64,20 @@ export function buildCli(): Command {
     .command('start')
     .description('API and every worker in one process (a small install)')
     .action(async () => {
-      await run({ api: true, queues: AVAILABLE_QUEUES, spawnRedis: true });
+      await runProcess({ api: true, queues: [], spawnRedis: true });
     });
   program
     .command('api')
     .description('the HTTP API only')
     .action(async () => {
-      await run({ api: true, queues: [], spawnRedis: false });
+      await runProcess({ api: true, spawnRedis: false });
     });
   program
     .command('worker')
-    .description(`workers only (all queues when none is named: ${AVAILABLE_QUEUES.join(', ')})`)
+    .description(`workers only (all queues when none is named: ${QUEUE_NAMES.join(', ')})`)
     .argument('[queue...]', 'queues to work on')
     .action(async (names: string[]) => {
-      await run({ api: false, queues: queueList(names), spawnRedis: false });
+      await runProcess({ api: false, queues: names, spawnRedis: false });
     });
   program
     .command('migrate')
@@ -99,6 +114,7 @@ export function buildCli(): Command {
     )
     .argument('<file>', 'Markdown file')
     .action(async (file: string) => {
+      const { default: matter } = await import('gray-matter');
       const parsed = matter(readFileSync(file, 'utf8'));
       await withContext(async (ctx) => {
         const created = await createItem(ctx.store, { ...parsed.data, body: parsed.content.trim() }, 'cli', {

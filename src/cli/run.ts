@@ -12,6 +12,7 @@ import { buildServer } from '../http/server.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startMetricsServer } from '../http/metrics-server.js';
 import { startupLines } from '../ops/startup.js';
+import { checkDeferredModulesInBackground } from '../ops/deferred-modules.js';
 
 export interface RunOptions {
   api: boolean;
@@ -75,6 +76,7 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
       'HERALD_METRICS_TOKEN is set but this worker process serves no metrics: give it a HERALD_METRICS_PORT',
     );
   log.info({ url, queues: options.queues, ms: Math.round(performance.now() - startedAt) }, 'herald started');
+  checkDeferredModulesInBackground(log);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -109,22 +111,6 @@ function installSignalHandlers(stop: () => Promise<void>, log: Logger): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-}
-
-/** A context for one-shot CLI commands: Redis when reachable (jobs are repaired later otherwise). */
-export async function oneShotContext(): Promise<Context> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, {
-    format: config.logFormat,
-  });
-  let target;
-  try {
-    target = (await resolveRedis(config.redisUrl, config.dataDir, log, { spawnAllowed: false })).target;
-  } catch {
-    target = { url: 'redis://127.0.0.1:6379' };
-    log.warn('Redis is not reachable: changes are saved, and jobs are queued when Herald runs again');
-  }
-  return createContext(config, { redis: target, log });
 }
 
 export { createLogger };

@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import type Yaml from 'yaml';
+import { lazyRequire } from '../lazy-module.js';
 import { configSchema, type HeraldConfig } from './schema.js';
 import { configFromEnv, interpolateEnv } from './env.js';
 import { HeraldError } from '../domain/errors.js';
+
+/** yaml only when there is a YAML file to read. */
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 /** Invalid configuration: one line per bad field, naming where the value came from. */
 export class ConfigError extends HeraldError {
@@ -28,7 +32,7 @@ function findConfigFile(env: NodeJS.ProcessEnv, cwd: string): string | null {
 function readConfigFile(file: string): Record<string, unknown> {
   const text = readFileSync(file, 'utf8');
   try {
-    const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : yaml().parse(text);
     if (parsed === null || parsed === undefined) return {};
     if (typeof parsed !== 'object' || Array.isArray(parsed))
       throw new Error('the top level must be a mapping');

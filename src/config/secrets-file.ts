@@ -1,6 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import type Yaml from 'yaml';
+import { lazyRequire } from '../lazy-module.js';
+
+/** yaml only when there is a YAML file to read. */
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 export interface SecretsFile {
   file: string;
@@ -21,7 +25,7 @@ function whereParsingFailed(error: unknown): string {
 
 function parse(file: string, text: string): unknown {
   if (file.endsWith('.json')) return JSON.parse(text);
-  return YAML.parse(text);
+  return yaml().parse(text);
 }
 
 function credentialsOf(

@@ -1,11 +1,14 @@
 import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type sanitize from 'sanitize-html';
+import { lazyRequire } from '../lazy-module.js';
 import { ValidationError } from './errors.js';
+
+const sanitizeHtml = lazyRequire<typeof sanitize>('sanitize-html');
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 /** Tags and attributes allowed in item HTML: prose, links, images, tables. No script, style or event handlers. */
-export const SAFE_HTML: sanitizeHtml.IOptions = {
+export const SAFE_HTML: sanitize.IOptions = {
   allowedTags: [
     'p',
     'br',
@@ -57,7 +60,7 @@ export const SAFE_HTML: sanitizeHtml.IOptions = {
 
 /** Sanitises untrusted HTML; relative links are made absolute against `baseUrl` when given. */
 export function sanitizeItemHtml(html: string, baseUrl?: string): string {
-  return sanitizeHtml(html, {
+  return sanitizeHtml()(html, {
     ...SAFE_HTML,
     transformTags: baseUrl
       ? {

@@ -1,4 +1,4 @@
-import Parser from 'rss-parser';
+import type Parser from 'rss-parser';
 import { HeraldError, ValidationError } from '../domain/errors.js';
 import { LIMITS, isLanguageTag, validateItemFields } from '../domain/item.js';
 import type { ItemFields, ItemRules } from '../domain/item.js';
@@ -7,6 +7,7 @@ import { absoluteHttpUrl } from '../feed/feed-entry.js';
 import { htmlAsMarkdown } from './body.js';
 import { categoriesToTags, htmlToLine, truncate } from './text.js';
 import { removeXmlIllegalChars } from '../feed/xml-text.js';
+import { lazy, lazyRequire } from '../lazy-module.js';
 
 /** One entry as rss-parser returns it (loosely typed: values may be strings or xml2js objects). */
 export type SourceEntry = Record<string, unknown>;
@@ -26,21 +27,27 @@ export class MalformedFeedError extends HeraldError {
   }
 }
 
-const parser = new Parser<Record<string, unknown>, SourceEntry>({
-  customFields: {
-    item: [
-      ['category', 'categoryElements', { keepArray: true }],
-      ['guid', 'guidElements', { keepArray: true }], // keeps isPermaLink, which rss-parser drops
-      ['enclosure', 'enclosureElements', { keepArray: true }], // rss-parser keeps only the first enclosure
-      ['link', 'linkElements', { keepArray: true }],
-      ['media:content', 'mediaContent', { keepArray: true }],
-      ['media:thumbnail', 'mediaThumbnail', { keepArray: true }],
-      ['media:group', 'mediaGroup', { keepArray: true }],
-      'published',
-      'updated',
-    ],
-  },
-});
+const rssParser = lazyRequire<typeof Parser>('rss-parser');
+
+/** rss-parser (with xml2js) when a source is first read, not at start. */
+const parser = lazy(
+  () =>
+    new (rssParser())<Record<string, unknown>, SourceEntry>({
+      customFields: {
+        item: [
+          ['category', 'categoryElements', { keepArray: true }],
+          ['guid', 'guidElements', { keepArray: true }], // keeps isPermaLink, which rss-parser drops
+          ['enclosure', 'enclosureElements', { keepArray: true }], // rss-parser keeps only the first enclosure
+          ['link', 'linkElements', { keepArray: true }],
+          ['media:content', 'mediaContent', { keepArray: true }],
+          ['media:thumbnail', 'mediaThumbnail', { keepArray: true }],
+          ['media:group', 'mediaGroup', { keepArray: true }],
+          'published',
+          'updated',
+        ],
+      },
+    }),
+);
 
 /** Parses an RSS (0.9x, 1.0, 2.0) or Atom document; throws MalformedFeedError with a readable reason. */
 export async function parseSourceFeed(xml: string): Promise<ParsedSourceFeed> {
@@ -48,9 +55,9 @@ export async function parseSourceFeed(xml: string): Promise<ParsedSourceFeed> {
   const format = rootFormat(text);
   if (format === null)
     throw new MalformedFeedError(text.trim() === '' ? 'the document is empty' : 'not an RSS or Atom feed');
-  let output: Awaited<ReturnType<typeof parser.parseString>>;
+  let output: Awaited<ReturnType<Parser<Record<string, unknown>, SourceEntry>['parseString']>>;
   try {
-    output = await parser.parseString(text);
+    output = await parser().parseString(text);
   } catch (error) {
     throw new MalformedFeedError(parserErrorReason(error));
   }

@@ -1,25 +1,31 @@
-import { compile } from 'html-to-text';
+import type { compile as Compile } from 'html-to-text';
 import { LIMITS } from '../domain/item.js';
 import { removeXmlIllegalChars } from '../feed/xml-text.js';
+import { lazy, lazyRequire } from '../lazy-module.js';
 
-const toText = compile({
-  wordwrap: false,
-  selectors: [
-    { selector: 'a', options: { ignoreHref: true } },
-    { selector: 'img', format: 'skip' },
-    { selector: 'h1', options: { uppercase: false } },
-    { selector: 'h2', options: { uppercase: false } },
-    { selector: 'h3', options: { uppercase: false } },
-    { selector: 'h4', options: { uppercase: false } },
-    { selector: 'h5', options: { uppercase: false } },
-    { selector: 'h6', options: { uppercase: false } },
-    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-  ],
-});
+const htmlToText = lazyRequire<{ compile: typeof Compile }>('html-to-text');
+
+/** Compiled on first use: html-to-text (and its HTML parser) is not loaded at start. */
+const toText = lazy(() =>
+  htmlToText().compile({
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      { selector: 'h1', options: { uppercase: false } },
+      { selector: 'h2', options: { uppercase: false } },
+      { selector: 'h3', options: { uppercase: false } },
+      { selector: 'h4', options: { uppercase: false } },
+      { selector: 'h5', options: { uppercase: false } },
+      { selector: 'h6', options: { uppercase: false } },
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+  }),
+);
 
 /** HTML (or text with entities, as feed titles often are) to one line of plain text. */
 export function htmlToLine(html: string): string {
-  return removeXmlIllegalChars(toText(html)).replace(/\s+/g, ' ').trim();
+  return removeXmlIllegalChars(toText()(html)).replace(/\s+/g, ' ').trim();
 }
 
 /** Cuts `text` to at most `max` characters, at a word boundary when one is near, ending with "…". */

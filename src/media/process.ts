@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import sharp, { type Sharp } from 'sharp';
+import type SharpFactory from 'sharp';
+import type { Sharp } from 'sharp';
 import {
   DERIVATIVES,
   MEDIA_LIMITS,
@@ -9,6 +10,7 @@ import {
 } from '../domain/media.js';
 import { sniffType, trailingBytes } from '../domain/media-sniff.js';
 import { ValidationError } from '../domain/errors.js';
+import { lazyRequire } from '../lazy-module.js';
 
 export interface ProcessedFile extends MediaFile {
   data: Buffer;
@@ -28,8 +30,17 @@ const SHARP_FORMAT: Record<MediaType, string> = {
 
 const refuse = (problem: string) => new ValidationError({ file: problem });
 
-// libvips' operation cache keeps decoded images around for a pipeline that is never run twice here.
-sharp.cache(false);
+const loadSharp = lazyRequire<typeof SharpFactory>('sharp');
+let sharpReady: typeof SharpFactory | undefined;
+
+/** sharp (libvips) on the first upload, not at start. */
+function sharp(): typeof SharpFactory {
+  if (sharpReady) return sharpReady;
+  sharpReady = loadSharp();
+  // libvips' operation cache keeps decoded images around for a pipeline that is never run twice here.
+  sharpReady.cache(false);
+  return sharpReady;
+}
 
 /**
  * Checks an upload by its content and re-encodes it: the type from the magic bytes must be the one sharp
@@ -49,7 +60,7 @@ export async function processUpload(bytes: Buffer): Promise<ProcessedUpload> {
   const animated = type === 'image/gif' || type === 'image/webp';
   // Read top to bottom once: libvips then holds strips of the image, not all of it (unless it must rotate).
   const input = () =>
-    sharp(bytes, { animated, failOn: 'error', limitInputPixels: 100_000_000, sequentialRead: true });
+    sharp()(bytes, { animated, failOn: 'error', limitInputPixels: 100_000_000, sequentialRead: true });
   const meta = await input()
     .metadata()
     .catch(() => null);
@@ -120,7 +131,11 @@ async function makeDerivative(
       const resize = spec.width
         ? { width: side, withoutEnlargement: true }
         : { width: side, height: side, fit: 'inside' as const, withoutEnlargement: true };
-      const made = await encode(sharp(original.data, { sequentialRead: true }).resize(resize), type, quality);
+      const made = await encode(
+        sharp()(original.data, { sequentialRead: true }).resize(resize),
+        type,
+        quality,
+      );
       if (!spec.maxBytes || made.bytes <= spec.maxBytes) return made;
     }
     side = Math.floor(Math.min(side, Math.max(original.width, original.height)) * 0.8);

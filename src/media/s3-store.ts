@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
 import { HeraldError } from '../domain/errors.js';
+import { lazyRequire } from '../lazy-module.js';
 import type { MediaStore } from './store.js';
 
 /** An S3-compatible bucket (see `media.s3` in the configuration). */
@@ -34,7 +28,7 @@ export class MediaStoreError extends HeraldError {
 }
 
 function describe(error: unknown): string {
-  if (!(error instanceof S3ServiceException)) return (error as Error).message ?? String(error);
+  if (!(error instanceof awsS3().S3ServiceException)) return (error as Error).message ?? String(error);
   const status = error.$metadata.httpStatusCode;
   // A HEAD answer has no body, hence no error name: the status says it.
   const name = error.name === 'Unknown' || !error.name ? (REFUSALS[status ?? 0] ?? 'refused') : error.name;
@@ -46,6 +40,9 @@ const REFUSALS: Record<number, string> = {
   403: 'access denied (check the access key id and secret, and the bucket policy)',
 };
 
+/** The AWS SDK when a bucket is first used: an install with its media in the data dir never loads it. */
+const awsS3 = lazyRequire<typeof S3>('@aws-sdk/client-s3');
+
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
@@ -55,6 +52,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * S3-compatible servers refuse the SDK's default CRC32 trailers.
  */
 export function s3MediaStore(settings: S3StoreSettings): MediaStore {
+  const { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } = awsS3();
   const client = new S3Client({
     endpoint: settings.endpoint,
     region: settings.region,
@@ -109,5 +107,5 @@ export function s3MediaStore(settings: S3StoreSettings): MediaStore {
 }
 
 function status(error: unknown): number | undefined {
-  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  return error instanceof awsS3().S3ServiceException ? error.$metadata.httpStatusCode : undefined;
 }

@@ -3,8 +3,7 @@
 // ignored, `unparsed` for what a person must look at (also listed on the newsletter page with the
 // reason). Nothing is ever deleted. A run is safe to repeat: an event applies once.
 import { createHash } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
-import { simpleParser } from 'mailparser';
+import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config/schema.js';
 import type { SuppressionPolicy } from '../domain/mail-feedback.js';
@@ -72,7 +71,9 @@ export interface MailboxRun {
 
 type Verdict = { folder: 'processed' | 'unparsed'; counted: keyof MailboxRun };
 
-function client(endpoint: MailboxEndpoint): ImapFlow {
+/** imapflow when a bounce mailbox is first read: installs without one never load it. */
+async function client(endpoint: MailboxEndpoint): Promise<ImapFlow> {
+  const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     host: endpoint.host,
     port: endpoint.port,
@@ -119,7 +120,7 @@ export class BounceMailbox {
   }
 
   private async runOnce(): Promise<MailboxRun> {
-    const imap = client(this.endpoint);
+    const imap = await client(this.endpoint);
     const counts: MailboxRun = { applied: 0, ignored: 0, unparsed: 0 };
     await imap.connect();
     try {
@@ -155,6 +156,7 @@ export class BounceMailbox {
 
   /** One message: applied, ignored, or kept for a person. */
   async file(source: Buffer): Promise<Verdict> {
+    const { simpleParser } = await import('mailparser');
     const mail = await simpleParser(source, {
       skipHtmlToText: true,
       skipTextToHtml: true,
@@ -208,7 +210,7 @@ export class BounceMailbox {
    * function that stops watching.
    */
   async watch(): Promise<() => Promise<void>> {
-    const imap = client(this.endpoint);
+    const imap = await client(this.endpoint);
     const kick = () =>
       void this.run().catch((error: Error) =>
         this.deps.log.warn({ err: error.message }, 'bounce mailbox run failed'),

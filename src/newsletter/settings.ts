@@ -3,11 +3,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import addressparser from 'nodemailer/lib/addressparser';
+import type AddressParser from 'nodemailer/lib/addressparser';
 import type { HeraldConfig } from '../config/schema.js';
 import { ConflictError } from '../domain/errors.js';
 import type { Branding } from './branding.js';
 import type { DkimConfig, MailAddress } from './message.js';
+import { lazyRequire } from '../lazy-module.js';
+
+const addressparser = lazyRequire<typeof AddressParser>('nodemailer/lib/addressparser');
 
 export interface NewsletterSettings {
   /** The first signs; all verify. */
@@ -72,7 +75,7 @@ function resolveSettings(config: HeraldConfig): NewsletterSettings {
 }
 
 export function parseFrom(value: string): MailAddress {
-  const [first] = addressparser(value, { flatten: true });
+  const [first] = addressparser()(value, { flatten: true });
   if (!first?.address || !first.address.includes('@')) {
     throw new ConflictError(
       `MAIL_FROM (newsletter.from) "${value}" has no email address`,

@@ -2,8 +2,11 @@
 // newsletter, language and "shape" of recipient, on HTML rendered with unguessable markers in place of
 // the personal values; each recipient's text is then the pieces joined with their values.
 import { randomBytes } from 'node:crypto';
-import { compile } from 'html-to-text';
+import type { compile as Compile } from 'html-to-text';
 import type { FormatCallback } from 'html-to-text';
+import { lazy, lazyRequire } from '../lazy-module.js';
+
+const htmlToText = lazyRequire<{ compile: typeof Compile }>('html-to-text');
 
 /** A link as `text <href>`; a link around nothing but an image (logo, item picture) disappears. */
 const textLink: FormatCallback = (elem, walk, builder) => {
@@ -18,25 +21,28 @@ const textLink: FormatCallback = (elem, walk, builder) => {
   if (text && href && href !== text) builder.addInline(` <${href}>`, { noWordTransform: true });
 };
 
-const convert = compile({
-  wordwrap: 76,
-  formatters: { textLink },
-  selectors: [
-    { selector: 'img', format: 'skip' },
-    // MJML's hidden preheader
-    { selector: 'div[style*="display:none"]', format: 'skip' },
-    { selector: 'a', format: 'textLink' },
-    { selector: 'h1', options: { uppercase: false } },
-    { selector: 'h2', options: { uppercase: false } },
-    { selector: 'h3', options: { uppercase: false } },
-    { selector: 'table', format: 'block' },
-    { selector: 'tr', format: 'block' },
-    { selector: 'td', format: 'block' },
-  ],
-});
+/** Compiled on first use: html-to-text (and its HTML parser) is not loaded at start. */
+const convert = lazy(() =>
+  htmlToText().compile({
+    wordwrap: 76,
+    formatters: { textLink },
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      // MJML's hidden preheader
+      { selector: 'div[style*="display:none"]', format: 'skip' },
+      { selector: 'a', format: 'textLink' },
+      { selector: 'h1', options: { uppercase: false } },
+      { selector: 'h2', options: { uppercase: false } },
+      { selector: 'h3', options: { uppercase: false } },
+      { selector: 'table', format: 'block' },
+      { selector: 'tr', format: 'block' },
+      { selector: 'td', format: 'block' },
+    ],
+  }),
+);
 
 export function htmlToPlainText(html: string): string {
-  return `${convert(html)
+  return `${convert()(html)
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
 }

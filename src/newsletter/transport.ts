@@ -3,13 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type Nodemailer from 'nodemailer';
 import type { SendMailOptions, SMTPPoolOptions, Transporter } from 'nodemailer';
 import type { SmtpErrorClass } from './smtp-errors.js';
 import { classifySmtpError, redactSecrets, redactUrl } from './smtp-errors.js';
 import type { TransmitHook } from './transmit-hook.js';
 import { TRANSMIT_HOOK, transmitHookPlugin } from './transmit-hook.js';
 import { HeraldError } from '../domain/errors.js';
+import { lazyRequire } from '../lazy-module.js';
+
+/** nodemailer when a transport is first made (a worker sending mail), not at start. */
+const nodemailer = lazyRequire<typeof Nodemailer>('nodemailer');
 
 export interface MailTransportOptions {
   /** `smtp://user:pass@host:587` (STARTTLS when offered), `smtps://...:465`; query: requireTLS, ignoreTLS, rejectUnauthorized=false. */
@@ -119,22 +123,28 @@ function addresses(list: unknown): string[] {
 function createSmtpTransport(url: string, options: MailTransportOptions): MailTransport {
   const { options: endpoint, secrets } = parseSmtpUrl(url);
   const description = redactUrl(url);
-  const transporter: Transporter = nodemailer.createTransport({
-    ...endpoint,
-    pool: true,
-    maxConnections: options.maxConnections ?? 5,
-    maxMessages: options.maxMessages ?? 100,
-    ...(options.rateLimit ? { rateLimit: options.rateLimit, rateDelta: 1000 } : {}),
-    connectionTimeout: options.timeouts?.connection ?? 30_000,
-    greetingTimeout: options.timeouts?.greeting ?? 30_000,
-    socketTimeout: options.timeouts?.socket ?? 60_000,
-    ...(options.clientName ? { name: options.clientName } : {}),
-    // Message content comes from users: never let it pull local files or fetch URLs.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-    logger: false,
-  });
-  transporter.use('stream', transmitHookPlugin);
+  // Made on first use, so that a worker that sends nothing never loads nodemailer.
+  let made: Transporter | undefined;
+  const transporter = (): Transporter => (made ??= smtpTransporter());
+  const smtpTransporter = (): Transporter => {
+    const created = nodemailer().createTransport({
+      ...endpoint,
+      pool: true,
+      maxConnections: options.maxConnections ?? 5,
+      maxMessages: options.maxMessages ?? 100,
+      ...(options.rateLimit ? { rateLimit: options.rateLimit, rateDelta: 1000 } : {}),
+      connectionTimeout: options.timeouts?.connection ?? 30_000,
+      greetingTimeout: options.timeouts?.greeting ?? 30_000,
+      socketTimeout: options.timeouts?.socket ?? 60_000,
+      ...(options.clientName ? { name: options.clientName } : {}),
+      // Message content comes from users: never let it pull local files or fetch URLs.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      logger: false,
+    });
+    created.use('stream', transmitHookPlugin);
+    return created;
+  };
   const fail = (err: unknown): never => {
     const classification = classifySmtpError(err);
     const text = redactSecrets(`${(err as Error)?.message ?? String(err)} (via ${description})`, secrets);
@@ -147,7 +157,7 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
     async send(message, hooks) {
       try {
         const options = hooks?.onTransmit ? { ...message, [TRANSMIT_HOOK]: hooks.onTransmit } : message;
-        const info = await transporter.sendMail(options);
+        const info = await transporter().sendMail(options);
         return {
           messageId: String(info.messageId),
           response: String(info.response ?? ''),
@@ -160,12 +170,12 @@ function createSmtpTransport(url: string, options: MailTransportOptions): MailTr
     },
     async verify() {
       try {
-        await transporter.verify();
+        await transporter().verify();
       } catch (err) {
         fail(err);
       }
     },
-    close: () => transporter.close(),
+    close: () => made?.close(),
   };
 }
 
@@ -207,14 +217,16 @@ async function writeAtomically(dir: string, name: string, data: Buffer): Promise
 }
 
 function createEmlTransport(dir: string): MailTransport {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  let made: Transporter | undefined;
+  const transporter = () =>
+    (made ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'windows' }));
   return {
     kind: 'eml',
     description: `eml files in ${dir}`,
     idempotent: true,
     async send(message, hooks) {
       try {
-        const info = await transporter.sendMail(message);
+        const info = await transporter().sendMail(message);
         await mkdir(dir, { recursive: true });
         await hooks?.onTransmit?.();
         // The same Message-ID overwrites the same file: a resend never makes a second copy.
@@ -234,6 +246,6 @@ function createEmlTransport(dir: string): MailTransport {
     async verify() {
       await mkdir(dir, { recursive: true });
     },
-    close: () => transporter.close(),
+    close: () => made?.close(),
   };
 }

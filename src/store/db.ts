@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
-import pg from 'pg';
+import type Pg from 'pg';
+import { lazyRequire } from '../lazy-module.js';
 import type { Database } from './schema.js';
 import { attachRunner, type StatementRunner } from './prepared.js';
 
@@ -152,7 +153,7 @@ function sqliteRunner(database: SQLite.Database, driver: SqliteDriver): Statemen
 }
 
 /** Hot statements on PostgreSQL as named statements: each connection parses and plans one once, then binds it. */
-function postgresRunner(pool: pg.Pool): StatementRunner {
+function postgresRunner(pool: Pg.Pool): StatementRunner {
   return {
     dialect: 'postgres',
     async run({ sql: text, name }, parameters) {
@@ -162,10 +163,13 @@ function postgresRunner(pool: pg.Pool): StatementRunner {
   };
 }
 
-// int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+/** pg on first use: a SQLite install never loads it. */
+const loadPg = lazyRequire<typeof Pg>('pg');
 
 function openPostgres(url: string): Store {
+  const pg = loadPg();
+  // int8 (count(*), bigserial) as a JS number: our counts and ids stay far below 2^53.
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it on next use.

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
  */
 const LEVELS: Record<string, number> = {
   domain: 0,
+  'lazy-module.ts': 0,
   store: 1,
   redis: 1,
   net: 1,

@@ -1,5 +1,5 @@
-import { Agent, RichText, XRPCError } from '@atproto/api';
-import type { AppBskyFeedPost, BlobRef } from '@atproto/api';
+import type { Agent, AppBskyFeedPost, BlobRef } from '@atproto/api';
+import { atproto } from './library.js';
 import { z } from 'zod';
 import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
 import type { PublishResult } from '../../domain/delivery-outcome.js';
@@ -149,7 +149,7 @@ export class BlueskyChannel extends LiveChannel implements Channel {
     part: number,
     posted: StrongRef[],
   ): Promise<AppBskyFeedPost.Record> {
-    const rich = new RichText({ text: ctx.post.parts[part]! });
+    const rich = new (atproto().RichText)({ text: ctx.post.parts[part]! });
     await rich.detectFacets(c.agent); // mentions are resolved to DIDs; unknown handles stay plain text
     const shown = withShortLinks({ text: rich.text, facets: rich.facets ?? [] });
     const length = graphemeCount(shown.text);
@@ -239,7 +239,7 @@ export class BlueskyChannel extends LiveChannel implements Channel {
       const answer = await c.agent.com.atproto.repo.getRecord({ repo: c.did, collection: POST, rkey });
       return answer.data.cid ? { uri: answer.data.uri, cid: answer.data.cid } : null;
     } catch (error) {
-      if (error instanceof XRPCError && error.error === 'RecordNotFound') return null;
+      if (error instanceof atproto().XRPCError && error.error === 'RecordNotFound') return null;
       throw error;
     }
   }
@@ -282,7 +282,7 @@ export class BlueskyChannel extends LiveChannel implements Channel {
       withLock: this.options.withLock,
       timeoutMs: this.timeoutMs,
     });
-    const connection = { key, session, agent: new Agent(session) };
+    const connection = { key, session, agent: new (atproto().Agent)(session) };
     this.connections.set(accountId, connection);
     return connection;
   }

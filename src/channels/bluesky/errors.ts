@@ -1,10 +1,11 @@
-import { XRPCError } from '@atproto/api';
+import type { XRPCError } from '@atproto/api';
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import { networkProblem } from '../network-errors.js';
 import { rateLimited, platformTrouble, requestRefused, platformClassifier } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
 import { saneRetryAt } from '../../domain/plain-time.js';
+import { atproto } from './library.js';
 
 /** When Bluesky says "rate limited" without a reset: its write limits are per hour. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -56,4 +57,6 @@ function classifyXrpc(error: XRPCError, now: Date): ErrorClass {
 }
 
 /** Sorts any error from a Bluesky call into what the worker should do, in plain words. */
-export const classifyBlueskyError = platformClassifier('Bluesky', XRPCError, classifyXrpc);
+export function classifyBlueskyError(error: unknown, now: Date): ErrorClass {
+  return platformClassifier('Bluesky', atproto().XRPCError, classifyXrpc)(error, now);
+}

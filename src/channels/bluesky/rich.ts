@@ -1,5 +1,5 @@
-import { RichText } from '@atproto/api';
 import type { AppBskyRichtextFacet } from '@atproto/api';
+import { atproto } from './library.js';
 
 export const POST_LIMIT = 300;
 /** A link's path longer than this is shown cut, as the Bluesky app writes links. */
@@ -58,7 +58,7 @@ export function withShortLinks(rich: PostText): PostText {
 
 /** Links and hashtags found without any request (mentions need the PDS: see the adapter). */
 export function localFacets(text: string): PostText {
-  const rich = new RichText({ text });
+  const rich = new (atproto().RichText)({ text });
   rich.detectFacetsWithoutResolution();
   return withShortLinks({ text: rich.text, facets: rich.facets ?? [] });
 }

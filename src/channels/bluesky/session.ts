@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { XRPCError } from '@atproto/api';
+import { atproto } from './library.js';
 import { z } from 'zod';
 import { decryptSecret, encryptSecret, type SecretBlobs } from '../secrets.js';
 import type { BlueskyCredentials } from './credentials.js';
@@ -132,7 +132,7 @@ export class BlueskySession {
           return await this.keep(await this.call('com.atproto.server.refreshSession', base.refreshJwt));
         } catch (error) {
           const refused =
-            error instanceof XRPCError && ['ExpiredToken', 'InvalidToken'].includes(error.error);
+            error instanceof atproto().XRPCError && ['ExpiredToken', 'InvalidToken'].includes(error.error);
           if (!refused) throw error;
           return this.signIn(); // the refresh token ran out (about two months) or was revoked
         }
@@ -195,10 +195,11 @@ export class BlueskySession {
     });
     if (!response.ok) {
       const { error, message } = await errorBody(response);
-      throw new XRPCError(response.status, error, message, headersOf(response));
+      throw new (atproto().XRPCError)(response.status, error, message, headersOf(response));
     }
     const parsed = answerSchema.safeParse(await response.json());
-    if (!parsed.success) throw new XRPCError(502, 'InvalidResponse', `${method} answered without a session`);
+    if (!parsed.success)
+      throw new (atproto().XRPCError)(502, 'InvalidResponse', `${method} answered without a session`);
     return parsed.data;
   }
 

@@ -1,4 +1,7 @@
-import twitterText from 'twitter-text';
+import type TwitterText from 'twitter-text';
+import { lazyRequire } from '../../lazy-module.js';
+
+const twitterText = lazyRequire<typeof TwitterText>('twitter-text');
 
 // LinkedIn's "little" text format (Posts API `commentary`): these characters are reserved, and LinkedIn
 // answers 201 yet shows the post only up to the first one left unescaped. `#word` is a hashtag element
@@ -16,7 +19,7 @@ const littleHashtag = (tag: string) => (tag.includes('_') ? `{hashtag|\\#|${tag.
 export function escapeLittle(text: string): string {
   const asWritten = (url: string) => url;
   const kept = [
-    ...twitterText
+    ...twitterText()
       .extractUrlsWithIndices(text)
       .map(({ indices: [start, end] }) => ({ start, end, write: asWritten })),
     ...[...text.matchAll(HASHTAG)].map((m) => ({

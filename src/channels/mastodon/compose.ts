@@ -1,10 +1,13 @@
-import twitterText from 'twitter-text';
+import type TwitterText from 'twitter-text';
+import { lazyRequire } from '../../lazy-module.js';
 import type { ComposedPost, Composer } from '../adapter.js';
 import { overrideFor } from '../adapter.js';
 import type { PostFields } from '../compose-steps.js';
 import { bestCut, composedPost, imageAndHashtags, postFields, shortenedToFit } from '../compose-steps.js';
 import { plainParagraphs, tidyRendered } from '../text.js';
 import { socialTemplate } from '../templates.js';
+
+const twitterText = lazyRequire<typeof TwitterText>('twitter-text');
 
 /** Mastodon's default `configuration.statuses.max_characters`; an instance may allow more. */
 export const MASTODON_LIMIT = 500;
@@ -23,7 +26,7 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 export function mastodonLength(text: string, urlLength = MASTODON_URL_LENGTH): number {
   let rest = text;
   let urls = 0;
-  const found = twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
+  const found = twitterText().extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
   for (const { indices } of [...found].reverse()) {
     rest = rest.slice(0, indices[0]) + rest.slice(indices[1]);
     urls++;

@@ -1,4 +1,4 @@
-import { ApiResponseError } from 'twitter-api-v2';
+import { twitterApi } from './library.js';
 import type { EUploadMimeType, SendTweetV2Params, TweetV2 } from 'twitter-api-v2';
 import { z } from 'zod';
 import type { AccountCheck, Channel, PlatformCapabilities, PublishContext } from '../adapter.js';
@@ -150,7 +150,7 @@ export class TwitterChannel extends LiveChannel implements Channel {
         postedTweetIds(ctx.previous.details ?? {}),
         ctx.previous.remoteId,
         (id) => session.call((client) => client.v2.deleteTweet(id)),
-        (error) => error instanceof ApiResponseError && error.code === 404,
+        (error) => error instanceof twitterApi().ApiResponseError && error.code === 404,
       );
     });
   }

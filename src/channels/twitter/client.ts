@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { TwitterApi } from 'twitter-api-v2';
-import type { ITwitterApiClientPlugin, TwitterApiTokens } from 'twitter-api-v2';
+import type { ITwitterApiClientPlugin, TwitterApi, TwitterApiTokens } from 'twitter-api-v2';
+import { twitterApi } from './library.js';
 import type { OAuth2Tokens } from './auth.js';
 
 export const DEFAULT_TWITTER_API_URL = 'https://api.x.com';
@@ -44,11 +44,11 @@ export function clientSettings(connection: TwitterConnection): ClientSettings {
 }
 
 export function oauth1Client(keys: TwitterApiTokens, connection: TwitterConnection): TwitterApi {
-  return new TwitterApi(keys, clientSettings(connection));
+  return new (twitterApi().TwitterApi)(keys, clientSettings(connection));
 }
 
 export function bearerClient(accessToken: string, connection: TwitterConnection): TwitterApi {
-  return new TwitterApi(accessToken, clientSettings(connection));
+  return new (twitterApi().TwitterApi)(accessToken, clientSettings(connection));
 }
 
 /** Exchanges a refresh token for new tokens (Twitter rotates the refresh token). */
@@ -58,7 +58,7 @@ export async function refreshOAuth2(
   connection: TwitterConnection,
   now: () => Date,
 ): Promise<OAuth2Tokens> {
-  const app = new TwitterApi(
+  const app = new (twitterApi().TwitterApi)(
     client.clientSecret
       ? { clientId: client.clientId, clientSecret: client.clientSecret }
       : { clientId: client.clientId },

@@ -1,10 +1,11 @@
-import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import type { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import type { ErrorClass } from '../../domain/delivery-outcome.js';
 import { ChannelError } from '../adapter.js';
 import { networkProblem } from '../network-errors.js';
 import { creditsDepleted, platformTrouble, rateLimited, requestRefused } from '../error-classes.js';
 import { platformDetail } from '../redact.js';
 import { saneRetryAt } from '../../domain/plain-time.js';
+import { twitterApi } from './library.js';
 
 /** When Twitter says "rate limited" without saying until when. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -104,7 +105,7 @@ function classifyResponse(error: ApiResponseError, now: Date): ErrorClass {
  * allowed…"): the post before it stands, but this reply cannot be made.
  */
 export function isReplyRefused(error: unknown): boolean {
-  if (!(error instanceof ApiResponseError) || error.code !== 403) return false;
+  if (!(error instanceof twitterApi().ApiResponseError) || error.code !== 403) return false;
   return /reply to this conversation is not allowed|not allowed to reply/.test(
     wordsOf(error.data as TwitterErrorBody | undefined),
   );
@@ -122,6 +123,7 @@ function requestCause(error: ApiRequestError): unknown {
 /** Sorts any error from a Twitter call into what the worker should do, in plain words without secrets. */
 export function classifyTwitterError(error: unknown, now: Date): ErrorClass {
   if (error instanceof ChannelError) return error;
+  const { ApiPartialResponseError, ApiRequestError, ApiResponseError } = twitterApi();
   if (error instanceof ApiResponseError) return classifyResponse(error, now);
   if (error instanceof ApiPartialResponseError) {
     return {

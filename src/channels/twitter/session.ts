@@ -1,4 +1,4 @@
-import { ApiResponseError } from 'twitter-api-v2';
+import { twitterApi } from './library.js';
 import type { TwitterApi } from 'twitter-api-v2';
 import type { TwitterCredentials } from './credentials.js';
 import { twitterSecretValues } from './credentials.js';
@@ -56,7 +56,7 @@ export class TwitterAccountSession {
       return await fn(this.bearerClient(token));
     } catch (error) {
       // A 401 means the request was refused, so repeating it cannot post twice.
-      if (!(error instanceof ApiResponseError && error.code === 401)) throw error;
+      if (!(error instanceof twitterApi().ApiResponseError && error.code === 401)) throw error;
       const renewed = await oauth2.refresh(token);
       return fn(this.bearerClient(renewed.accessToken));
     }

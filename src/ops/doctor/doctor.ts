@@ -11,6 +11,7 @@ import { createRedis, describeRedis, type RedisTarget } from '../../redis/connec
 import { resolveRedis } from '../../redis/server.js';
 import { openStore, type Store } from '../../store/db.js';
 import { pendingMigrations } from '../../store/migrate.js';
+import { checkDeferredModules, DEFERRED_MODULES } from '../deferred-modules.js';
 import { checkChannels } from './channel-checks.js';
 import { checkDkim, checkDmarc, checkSmtp, checkSpf } from './mail-checks.js';
 import { checkClock, checkRedis } from './redis-checks.js';
@@ -41,6 +42,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
   const results: CheckResult[] = await guarded('configuration', async () =>
     configResults(config, options.cwd),
   );
+  results.push(...(await guarded('packages', packageResults, 120_000)));
   const dns = new Resolver({ timeout: 3_000, tries: 2 });
   if (options.dnsServers?.length) dns.setServers(options.dnsServers);
   const redis = await connectRedis(config, results);
@@ -89,6 +91,16 @@ function configResults(config: HeraldConfig, cwd: string | undefined): CheckResu
     );
   }
   return results;
+}
+
+/** Every package Herald loads on first use (not at start) loads on this machine. */
+async function packageResults(): Promise<CheckResult[]> {
+  const failures = await checkDeferredModules();
+  if (failures.length === 0)
+    return [ok('packages', `the ${DEFERRED_MODULES.length} packages loaded on first use all load`)];
+  return failures.map(({ module, error }) =>
+    fail('packages', `${module} cannot be loaded: ${error}`, "reinstall Herald's dependencies (npm ci)"),
+  );
 }
 
 interface RedisConnection {
