@@ -4,6 +4,7 @@ import { WEB_ENV_VARS } from './web.js';
 import { SOCIAL_ENV_VARS } from './social.js';
 import { OPERATIONS_ENV_VARS } from './operations.js';
 import { MEDIA_ENV_VARS } from './media.js';
+import { CONNECT_ENV_VARS } from './connect.js';
 
 /** Environment variable -> configuration path. The single list of what the environment can set. */
 export const ENV_VARS = {
@@ -13,6 +14,7 @@ export const ENV_VARS = {
   ...SOCIAL_ENV_VARS,
   ...OPERATIONS_ENV_VARS,
   ...MEDIA_ENV_VARS,
+  ...CONNECT_ENV_VARS,
   PORT: 'port',
   HOST: 'host',
   HERALD_PUBLIC_URL: 'publicUrl',

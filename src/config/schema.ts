@@ -7,6 +7,7 @@ import { newsletterConfigSchema } from './newsletter.js';
 import { webConfigSchema } from './web.js';
 import { mediaConfigSchema } from './media.js';
 import { socialConfigFields } from './social.js';
+import { connectConfigSchema } from './connect.js';
 import { backupConfigSchema, logFormatSchema, metricsConfigSchema } from './operations.js';
 
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
@@ -87,6 +88,7 @@ export const configSchema = z.strictObject({
   newsletter: newsletterConfigSchema.prefault({}),
   web: webConfigSchema.prefault({}),
   media: mediaConfigSchema.prefault({}),
+  connect: connectConfigSchema.prefault({}),
   metrics: metricsConfigSchema.prefault({}),
   backup: backupConfigSchema.prefault({}),
 });

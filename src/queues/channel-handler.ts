@@ -10,12 +10,15 @@ import { recordAudit } from '../store/audit.js';
 import type { DeliveryHandler, DeliveryRun } from './deliver.js';
 import { withUploads } from '../store/media.js';
 import { imageUseFor } from '../domain/media.js';
+import { reconnectHold } from './reconnect-hold.js';
 
 /** Delivers an item to one social account through its Channel (live adapter or dry-run). */
 export function channelHandler(deps: {
   store: Store;
   channels: ChannelRegistry;
   config: { publicUrl: string };
+  /** Picks up accounts connected from the Channels page since this process started. */
+  refreshConnected?: (force?: boolean) => Promise<void>;
 }): DeliveryHandler {
   const entryFor = (delivery: Delivery) => deps.channels.get(delivery.target);
 
@@ -25,6 +28,9 @@ export function channelHandler(deps: {
       entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null,
 
     async run({ delivery, item: stored, outcomeUnknown, saveProgress, ensureClaim }: DeliveryRun) {
+      // A connected account may be new or carry new tokens (reconnected): read them before posting.
+      if (!deps.channels.has(delivery.target) || deps.channels.isConnected(delivery.target))
+        await deps.refreshConnected?.(true);
       const entry = entryFor(delivery);
       if (!entry)
         throw new ChannelError({
@@ -32,12 +38,7 @@ export function channelHandler(deps: {
           message: `the account "${delivery.target}" is no longer configured`,
         });
       const account = await currentAccount(deps.store, entry.account);
-      if (account.state === 'needs_reconnect') {
-        throw new ChannelError({
-          kind: 'auth',
-          message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}`,
-        });
-      }
+      if (account.state === 'needs_reconnect') throw reconnectHold(account);
       const use = imageUseFor(account.platform);
       const [withImage] = await withUploads(deps.store.db, [stored], use, deps.config.publicUrl);
       const item = itemForAccount(withImage!, account);

@@ -32,4 +32,9 @@ export class RateGate {
       String(ttl),
     );
   }
+
+  /** Opens the gate now (an account reconnected: what held its posts is gone). */
+  async open(name: string): Promise<void> {
+    await this.redis.del(this.key(name));
+  }
 }

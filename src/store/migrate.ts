@@ -13,6 +13,7 @@ import { subscribeMigration } from './migrations/011-subscribe.js';
 import { mediaMigration } from './migrations/012-media.js';
 import { remoteImagesMigration } from './migrations/015-remote-images.js';
 import { staffLanguageMigration } from './migrations/017-staff-language.js';
+import { connectMigration } from './migrations/020-connect.js';
 import { HeraldError } from '../domain/errors.js';
 
 /**
@@ -40,6 +41,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '012-media': mediaMigration(store.dialect),
     '015-remote-images': remoteImagesMigration(store.dialect),
     '017-staff-language': staffLanguageMigration(store.dialect),
+    '020-connect': connectMigration(store.dialect),
   };
 }
 

@@ -22,6 +22,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { itemPages } from './items.js';
 import { itemActionRoutes } from './item-actions.js';
 import { channelPages } from './channels.js';
+import { connectPages } from './connect.js';
 import { userPages } from './users.js';
 import { accountPages } from './account.js';
 import { memberPages } from './members.js';
@@ -113,6 +114,7 @@ export function webPages(deps: WebDeps) {
     itemDeleteRoutes(app, deps);
     dryRunPostPages(app, deps);
     channelPages(app, deps);
+    connectPages(app, deps);
     userPages(app, deps);
     accountPages(app, deps);
     memberPages(app, deps);
