@@ -3,6 +3,9 @@ import { doneRatio } from '../../domain/newsletter-send.js';
 import { listNewslettersByStatus, progressOf } from '../../store/newsletters.js';
 import { progressText } from './newsletter-view.js';
 import type { WebDeps } from './deps.js';
+import { expiringTokens } from '../../app/token-expiry.js';
+import { daysLeft } from '../../domain/token-expiry.js';
+import { plainDate } from '../../domain/plain-time.js';
 
 export interface AttentionEntry {
   label: string;
@@ -56,14 +59,36 @@ async function activeNewsletters(deps: WebDeps): Promise<AttentionEntry[]> {
   );
 }
 
+/** Accounts whose token expires within a week, or has expired. */
+function expiringTokenEntries(deps: WebDeps, now: Date): AttentionEntry[] {
+  return expiringTokens(deps.ctx, now).map((token) => {
+    const days = daysLeft(token.expiresAt, now);
+    const date = plainDate(token.expiresAt);
+    return {
+      label: token.name,
+      href: '/channels',
+      detail:
+        days < 0
+          ? deps.views.t('dashboard.tokenExpired', { date })
+          : days === 0
+            ? deps.views.t('dashboard.tokenExpiresToday', { date })
+            : deps.views.t('dashboard.tokenExpires', { count: days, date }),
+      error: token.stage === 'day',
+      progress: null,
+    };
+  });
+}
+
 /** What the dashboard's "needs attention" shows besides failed deliveries and accounts. */
 export async function attentionExtras(
   deps: WebDeps,
 ): Promise<{ count: number; sections: AttentionSection[] }> {
   const [sources, newsletters] = await Promise.all([failingSources(deps), activeNewsletters(deps)]);
+  const tokens = expiringTokenEntries(deps, new Date());
   const sections = [
+    { heading: deps.views.t('dashboard.tokens'), entries: tokens },
     { heading: deps.views.t('dashboard.sources'), entries: sources },
     { heading: deps.views.t('dashboard.newsletters'), entries: newsletters },
   ].filter((s) => s.entries.length > 0);
-  return { count: sources.length + newsletters.length, sections };
+  return { count: sources.length + newsletters.length + tokens.length, sections };
 }

@@ -23,7 +23,13 @@ export function markHeld<T extends DeliveryLine>(
   const waiting = new Set(accounts.filter((a) => a.state === 'needs_reconnect').map((a) => a.id));
   return lines.map((line) =>
     line.kind === 'channel' && line.status === 'pending' && waiting.has(line.targetId)
-      ? { ...line, error: null, errorKind: null, nextAttemptAt: null, held: views.t('connect.held', { account: line.target }) }
+      ? {
+          ...line,
+          error: null,
+          errorKind: null,
+          nextAttemptAt: null,
+          held: views.t('connect.held', { account: line.target }),
+        }
       : { ...line, held: null },
   );
 }

@@ -55,10 +55,18 @@ describe('A connected account posts, is held while it needs reconnecting, and go
 
     const back = await connect({ account: ACCOUNT });
     expect(back.statusCode).toBe(303);
-    await waitFor(async () => (await deliveryTo(itemId))?.status === 'done', 20_000, 'sent after reconnecting');
+    await waitFor(
+      async () => (await deliveryTo(itemId))?.status === 'done',
+      20_000,
+      'sent after reconnecting',
+    );
     expect(fakes.twitter.posts).toHaveLength(2);
     // The account kept its id: its history (the first post) is still its own.
-    const first = await web.app.ctx.store.db.selectFrom('deliveries').select('target').where('status', '=', 'done').execute();
+    const first = await web.app.ctx.store.db
+      .selectFrom('deliveries')
+      .select('target')
+      .where('status', '=', 'done')
+      .execute();
     expect(first.filter((d) => d.target === ACCOUNT)).toHaveLength(2);
   });
 });
