@@ -7,7 +7,11 @@ import {
   X_CLIENT_SECRET,
   type ConnectFakes,
 } from '../../../helpers/connect.js';
-import { addUser, Client, csrfOf, startWebApp, type WebApp } from '../../../helpers/web.js';
+import { Writable } from 'node:stream';
+import { buildServer } from '../../../../src/http/server.js';
+import { createLogger } from '../../../../src/log.js';
+import { startTestApp } from '../../../helpers/app.js';
+import { addUser, Client, csrfOf, TOKEN, type WebApp } from '../../../helpers/web.js';
 
 const TOKENS = [
   DEFAULT_TWITTER_ACCOUNT.accessToken,
@@ -20,10 +24,19 @@ describe('Connecting accounts from the Channels page (admins)', () => {
   let fakes: ConnectFakes;
   let web: WebApp;
   let admin: Client;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     fakes = await startConnectFakes();
-    web = await startWebApp('sqlite', fakes.config);
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await startTestApp('sqlite', fakes.config, { log: createLogger('trace', { destination }) });
+    const http = await buildServer(app.ctx, { apiToken: TOKEN });
+    web = { app, http, close: async () => (await http.close(), await app.close()) };
     await addUser(web.app, 'root@example.org', 'admin');
     admin = new Client(web.http, '10.6.0.1');
     await admin.signIn('root@example.org');
@@ -127,5 +140,24 @@ describe('Connecting accounts from the Channels page (admins)', () => {
     const csrf = await editor.csrf();
     const res = await editor.post('/channels/connect/twitter', { _csrf: csrf });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('no token, client secret, code or verifier appears in a log line or an API answer', async () => {
+    const api = await web.http.inject({
+      url: '/api/channels',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(api.statusCode).toBe(200);
+    expect(api.body).toContain('twitter-herald_test');
+    const verifiers = await web.app.ctx.store.db
+      .selectFrom('oauthStates')
+      .select(['state', 'verifier'])
+      .execute();
+    const secrets = [...TOKENS, ...verifiers.flatMap((v) => [v.state, v.verifier])];
+    for (const secret of secrets) expect(api.body).not.toContain(secret);
+    expect(logLines.length).toBeGreaterThan(10);
+    const log = logLines.join('');
+    for (const secret of secrets) expect(log).not.toContain(secret);
+    expect(log).not.toMatch(/[?&]code=[A-Za-z0-9_-]{8,}/);
   });
 });
