@@ -18,12 +18,13 @@ export interface ConnectFakes {
   close(): Promise<void>;
 }
 
-export async function startConnectFakes(): Promise<ConnectFakes> {
+/** `publicUrl`: Herald's address, where the platforms send the person back (registered with X's fake app). */
+export async function startConnectFakes(publicUrl = PUBLIC_URL): Promise<ConnectFakes> {
   const twitter = await startFakeTwitter();
   const xOAuth = fakeOAuth({
     paths: { authorize: '/i/oauth2/authorize', token: '/2/oauth2/token', revoke: '/2/oauth2/revoke' },
     clients: {
-      [X_CLIENT_ID]: { secret: X_CLIENT_SECRET, redirectUris: [`${PUBLIC_URL}/channels/callback/twitter`] },
+      [X_CLIENT_ID]: { secret: X_CLIENT_SECRET, redirectUris: [`${publicUrl}/channels/callback/twitter`] },
     },
     grant: () => ({
       access_token: DEFAULT_TWITTER_ACCOUNT.accessToken,
@@ -53,7 +54,7 @@ export async function startConnectFakes(): Promise<ConnectFakes> {
     mastodon,
     mastodonOAuth,
     config: {
-      publicUrl: PUBLIC_URL,
+      publicUrl,
       channels: { accounts: [], twitter: { apiUrl: twitter.url } },
       connect: {
         twitter: {
@@ -76,4 +77,14 @@ export async function approveAt(authorizeUrl: string): Promise<string> {
   const location = response.headers.get('location');
   if (response.status !== 302 || !location) throw new Error(`authorize answered ${response.status}`);
   return location.replace(PUBLIC_URL, '');
+}
+
+/** The platform's address in the "Continue to <platform>" link Herald's page gives. */
+export function continueLink(html: string): string {
+  const href = /<a [^>]*href="([^"]+)"[^>]*data-continue/.exec(html)?.[1];
+  if (!href) throw new Error('no "Continue" link in the page');
+  return href
+    .replace(/&amp;/g, '&')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x27;/g, "'");
 }

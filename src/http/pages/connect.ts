@@ -3,6 +3,7 @@ import { disconnectAccount, finishConnect, startConnect } from '../../app/connec
 import { ConnectError } from '../../channels/connect/oauth.js';
 import { isConnectable, type ConnectablePlatform } from '../../channels/connect/platforms.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { PLATFORMS } from '../../channels/platforms.js';
 import type { WebDeps } from './deps.js';
 import { one, type FormBody } from './item-form.js';
 import { redirectWith, sendPage } from './render.js';
@@ -46,7 +47,13 @@ export function connectPages(app: FastifyInstance, deps: WebDeps): void {
         accountId: form.account === undefined ? undefined : one(form, 'account'),
         staffUserId: request.signedIn!.user.id,
       });
-      return reply.code(303).header('location', url).send();
+      // A page with a link, not a redirect: the pages' CSP (form-action 'self') stops a form's redirect off-site.
+      return sendPage(deps, request, reply, 'connect-continue', {
+        title: deps.views.t('connect.continueTitle', { platform: PLATFORMS[platform].displayName }),
+        platform: PLATFORMS[platform].displayName,
+        host: new URL(url).host,
+        url,
+      });
     } catch (error) {
       if (error instanceof ConnectError) return connectFailed(deps, request, reply, error);
       throw error;

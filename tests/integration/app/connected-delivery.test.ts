@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAccountState } from '../../../src/store/accounts.js';
 import { listDeliveriesForItem } from '../../../src/store/deliveries.js';
 import { waitFor } from '../../helpers/app.js';
-import { approveAt, startConnectFakes, type ConnectFakes } from '../../helpers/connect.js';
+import { approveAt, continueLink, startConnectFakes, type ConnectFakes } from '../../helpers/connect.js';
 import { publishSample } from '../../helpers/publish.js';
 import { addUser, Client, csrfOf, startWebApp, type WebApp } from '../../helpers/web.js';
 
@@ -29,7 +29,7 @@ describe('A connected account posts, is held while it needs reconnecting, and go
   async function connect(form: Record<string, string> = {}) {
     const page = await admin.get('/channels');
     const start = await admin.post('/channels/connect/twitter', { _csrf: csrfOf(page.body), ...form });
-    return admin.get(await approveAt(start.headers.location as string));
+    return admin.get(await approveAt(continueLink(start.body)));
   }
 
   const deliveryTo = async (itemId: string) =>

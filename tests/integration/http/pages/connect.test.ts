@@ -3,6 +3,7 @@ import { DEFAULT_MASTODON_ACCOUNT } from '../../../fakes/mastodon.js';
 import { DEFAULT_TWITTER_ACCOUNT } from '../../../fakes/twitter.js';
 import {
   approveAt,
+  continueLink,
   startConnectFakes,
   X_CLIENT_SECRET,
   type ConnectFakes,
@@ -55,8 +56,8 @@ describe('Connecting accounts from the Channels page (admins)', () => {
   async function start(platform: string, form: Record<string, string> = {}): Promise<string> {
     const page = await admin.get('/channels');
     const res = await admin.post(`/channels/connect/${platform}`, { _csrf: csrfOf(page.body), ...form });
-    expect(res.statusCode).toBe(303);
-    return res.headers.location as string;
+    expect(res.statusCode).toBe(200);
+    return continueLink(res.body);
   }
 
   it('connects an X account: PKCE and state kept server-side, tokens stored encrypted, never shown', async () => {
