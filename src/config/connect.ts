@@ -28,8 +28,6 @@ export const connectConfigSchema = z.strictObject({
   stateMinutes: z.coerce.number().int().min(1).max(60).default(10),
 });
 
-export type ConnectConfig = z.infer<typeof connectConfigSchema>;
-
 /** Environment variable -> path under `connect`. */
 export const CONNECT_ENV_VARS = {
   HERALD_CONNECT_TWITTER_CLIENT_ID: 'connect.twitter.clientId',
