@@ -1,5 +1,6 @@
 import type { Context } from './context.js';
-import { setAccountState } from '../store/accounts.js';
+import { findAccount, setAccountState } from '../store/accounts.js';
+import { releaseHeldDeliveries } from './held-deliveries.js';
 import { recordAudit } from '../store/audit.js';
 
 export interface AccountCheckResult {
@@ -11,7 +12,9 @@ export interface AccountCheckResult {
 }
 
 /** Verifies every account's credentials now; marks failing ones `needs_reconnect` with the reason. */
-export async function checkAccounts(ctx: Pick<Context, 'channels' | 'store'>): Promise<AccountCheckResult[]> {
+export async function checkAccounts(
+  ctx: Pick<Context, 'channels' | 'store' | 'queues' | 'gate'>,
+): Promise<AccountCheckResult[]> {
   const results: AccountCheckResult[] = [];
   for (const account of ctx.channels.accounts()) {
     const { channel } = ctx.channels.get(account.id)!;
@@ -27,7 +30,10 @@ export async function checkAccounts(ctx: Pick<Context, 'channels' | 'store'>): P
       ok = problem.kind !== 'auth';
       reason = problem.message;
     }
+    const before = await findAccount(ctx.store.db, account.id);
     await setAccountState(ctx.store.db, account.id, ok ? 'ok' : 'needs_reconnect', ok ? null : reason);
+    // Working again (a token renewed in the configuration): the posts held for it go out now.
+    if (ok && before?.state === 'needs_reconnect') await releaseHeldDeliveries(ctx, account.id);
     if (!ok)
       await recordAudit(ctx.store.db, {
         actor: 'checker',
