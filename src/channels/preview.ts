@@ -88,7 +88,7 @@ export async function previewItem(
     const warnings = [...post.warnings, ...(unread.has(id) ? [unread.get(id)!] : [])];
     if (account.state === 'needs_reconnect')
       warnings.push(
-        `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`,
+        `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it wait until then.`,
       );
     if (account.mode === 'dry-run')
       warnings.push(
