@@ -3,6 +3,7 @@ import type { Context } from '../src/app/context.js';
 import { maintenanceJobSchema } from '../src/queues/payloads.js';
 import { reconcile } from '../src/queues/reconcile.js';
 import { checkAccounts } from '../src/app/account-checks.js';
+import { warnExpiringTokens } from '../src/app/token-expiry.js';
 import { workerOptions } from '../src/queues/worker-options.js';
 import { runScheduledBackup } from '../src/ops/backup/schedule.js';
 import { installSchedulers, keepInstalled, maintenanceSchedulers } from '../src/queues/schedulers.js';
@@ -23,7 +24,9 @@ export function startMaintenanceWorker(ctx: Context): { worker: Worker; stop(): 
         return reconcile(ctx);
       }
       if (task === 'backup') return runScheduledBackup(ctx);
-      return checkAccounts(ctx);
+      const results = await checkAccounts(ctx);
+      await warnExpiringTokens(ctx); // a week ahead and on the day, mailed to the admins once each
+      return results;
     },
     workerOptions(ctx, 1),
   );

@@ -30,6 +30,17 @@ async function releaseAll(
 }
 
 /**
+ * Sends every delivery the account held (whatever state it was in when held), not the posts held by the
+ * monthly budget: after "Try again", a passing daily check or a reconnection. Returns how many.
+ */
+export async function releaseAccountHolds(deps: HoldDeps, accountId: string): Promise<number> {
+  const held = (await listHeldDeliveries(deps.store.db, { target: accountId })).filter(
+    (d) => deliveryHold(d.progress)?.reason !== 'over_budget',
+  );
+  return releaseAll(deps, held);
+}
+
+/**
  * "Try again" for an account on hold (e.g. `needs_credits`): the account is back to `ok` and every delivery
  * it held is sent. If the platform still refuses, the first attempt holds the account again.
  */
@@ -39,11 +50,7 @@ export async function releaseHeldAccount(deps: HoldDeps, accountId: string, acto
   if (!holdsDeliveries(account.state))
     throw new ConflictError(`${account.name} is not on hold (it is ${account.state})`, 'not_held');
   await setAccountState(deps.store.db, accountId, 'ok', null);
-  // Every hold of the account's own (whatever state it was in when held), not the posts over budget.
-  const held = (await listHeldDeliveries(deps.store.db, { target: accountId })).filter(
-    (d) => deliveryHold(d.progress)?.reason !== 'over_budget',
-  );
-  const released = await releaseAll(deps, held);
+  const released = await releaseAccountHolds(deps, accountId);
   await recordAudit(deps.store.db, {
     actor,
     action: 'account_released',

@@ -19,6 +19,9 @@ import type { FlowDeps } from './publishing.js';
 import type { DeliveryKind } from '../domain/delivery.js';
 import { HeraldMetrics } from '../ops/metrics/metrics.js';
 import { mediaStoreFor } from './media.js';
+import { resolveSecretKey } from '../config/secret-key.js';
+import { secretKeyFrom } from '../channels/secrets.js';
+import { connectedAccountsRefresher } from './connected-accounts.js';
 
 /** Everything a process needs, built once from the configuration. */
 export interface Context extends FlowDeps {
@@ -31,6 +34,10 @@ export interface Context extends FlowDeps {
   channels: ChannelRegistry;
   /** This process's Prometheus series (src/ops/metrics); workers report to it. */
   metrics: HeraldMetrics;
+  /** Encrypts tokens at rest: from HERALD_SECRET_KEY, or the key generated into the data dir. */
+  secretKey: Buffer;
+  /** Brings the registry up to date with the accounts connected from the Channels page. */
+  refreshConnected(force?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,8 +75,11 @@ export async function createContext(config: HeraldConfig, options: ContextOption
   });
   const withLock = oauthRefreshLock(queues.connection, config.queuePrefix);
   const imageFetch = { allowPrivate: config.allowPrivateUrls, resolveHost: options.resolveImageHost };
+  const secret = resolveSecretKey(config.secretKey, config.dataDir);
+  if (secret.created)
+    log.warn({ file: secret.file }, 'no HERALD_SECRET_KEY set: generated one and saved it in this file');
   const liveFactories = liveChannelFactories({
-    secretKey: config.secretKey,
+    secretKey: secret.key,
     timeoutMs: config.channels.timeoutMs,
     withLock,
     imageFetch,
@@ -82,6 +92,16 @@ export async function createContext(config: HeraldConfig, options: ContextOption
     liveFactories,
   });
   await syncAccounts(store.db, channels.accounts());
+  const secretKey = secretKeyFrom(secret.key);
+  const refreshConnected = connectedAccountsRefresher(store.db, secretKey, channels);
+  await refreshConnected(true);
+  // Another process (the web app) may connect an account: every process picks it up within seconds.
+  const refreshTimer = setInterval(() => {
+    refreshConnected().catch((error: unknown) =>
+      log.warn({ err: error }, 'could not read the connected accounts; trying again shortly'),
+    );
+  }, CONNECTED_REFRESH_MS);
+  refreshTimer.unref();
   const gate = new RateGate(queues.connection, config.queuePrefix);
   const targets = (item: NewsItem): DeliveryTarget[] => deliveryTargets(channels, item);
   const metrics = new HeraldMetrics({
@@ -99,15 +119,20 @@ export async function createContext(config: HeraldConfig, options: ContextOption
     gate,
     channels,
     metrics,
+    secretKey,
+    refreshConnected,
     timezone: config.timezone,
     requireReview: config.publishing.requireReview,
     targets,
     async close() {
+      clearInterval(refreshTimer);
       await queues.close();
       await store.close();
     },
   };
 }
+
+const CONNECTED_REFRESH_MS = 5_000;
 
 /** Where an item can be delivered in this installation. */
 export function deliveryTargets(channels: ChannelRegistry, item: NewsItem): DeliveryTarget[] {

@@ -92,13 +92,13 @@ export async function previewItem(
     const planned = upToDate ? undefined : plan.find((p) => p.target === id)?.action;
     const action: PublishEffect = planned === 'update' || planned === 'create' ? planned : 'none';
     const warnings = [...post.warnings, ...(unread.has(id) ? [unread.get(id)!] : [])];
-    if (holdsDeliveries(account.state))
+    if (holdsDeliveries(account.state) && account.state !== 'needs_reconnect')
       warnings.push(
         `${account.name} is on hold (${account.stateReason ?? account.state}): posts to it wait until someone presses "Try again" on the Channels page.`,
       );
     if (account.state === 'needs_reconnect')
       warnings.push(
-        `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it fail until then.`,
+        `${account.name} needs to be reconnected (${account.stateReason ?? 'its credentials were refused'}): posts to it wait until then.`,
       );
     if (account.mode === 'dry-run')
       warnings.push(

@@ -17,40 +17,68 @@ function hasCredentials(config: AccountConfig): boolean {
   return Object.values(config.credentials ?? {}).some((v) => v.trim().length > 0);
 }
 
+type RegistryDeps = {
+  db: Kysely<Database>;
+  publicUrl: string;
+  dryRunLatencyMs?: number;
+  liveFactories?: Partial<Record<PlatformId, LiveChannelFactory>>;
+};
+
 export class ChannelRegistry {
   private readonly entries = new Map<string, ConfiguredAccount>();
+  /** Accounts connected from the Channels page: id -> their settings as built (to rebuild only on change). */
+  private readonly connected = new Map<string, string>();
 
   constructor(
     accounts: AccountConfig[],
-    deps: {
-      db: Kysely<Database>;
-      publicUrl: string;
-      dryRunLatencyMs?: number;
-      liveFactories?: Partial<Record<PlatformId, LiveChannelFactory>>;
-    },
+    private readonly deps: RegistryDeps,
   ) {
+    for (const config of accounts) this.entries.set(config.id, this.build(config));
+  }
+
+  private build(config: AccountConfig): ConfiguredAccount {
+    const deps = this.deps;
+    const factory = deps.liveFactories?.[config.platform];
+    const live = factory && hasCredentials(config) && !config.dryRun;
+    const channel = live
+      ? factory(config, deps)
+      : new DryRunChannel(PLATFORMS[config.platform].composer, deps.db, deps.publicUrl, deps.dryRunLatencyMs);
+    const account: ChannelAccount = {
+      id: config.id,
+      platform: config.platform,
+      name: config.name ?? PLATFORMS[config.platform].displayName,
+      mode: live ? 'live' : 'dry-run',
+      state: 'ok',
+      stateReason: null,
+      ...(config.language ? { language: config.language } : {}),
+    };
+    return { account, channel };
+  }
+
+  /**
+   * Makes the connected accounts those given: new ones are added, changed ones (new tokens) rebuilt, gone
+   * ones removed. An id taken by a configured account stays the configured one.
+   */
+  replaceConnected(accounts: AccountConfig[]): void {
+    const seen = new Set<string>();
     for (const config of accounts) {
-      const factory = deps.liveFactories?.[config.platform];
-      const live = factory && hasCredentials(config) && !config.dryRun;
-      const channel = live
-        ? factory(config, deps)
-        : new DryRunChannel(
-            PLATFORMS[config.platform].composer,
-            deps.db,
-            deps.publicUrl,
-            deps.dryRunLatencyMs,
-          );
-      const account: ChannelAccount = {
-        id: config.id,
-        platform: config.platform,
-        name: config.name ?? PLATFORMS[config.platform].displayName,
-        mode: live ? 'live' : 'dry-run',
-        state: 'ok',
-        stateReason: null,
-        ...(config.language ? { language: config.language } : {}),
-      };
-      this.entries.set(config.id, { account, channel });
+      if (this.entries.has(config.id) && !this.connected.has(config.id)) continue;
+      seen.add(config.id);
+      const settings = JSON.stringify(config);
+      if (this.connected.get(config.id) === settings) continue;
+      this.entries.set(config.id, this.build(config));
+      this.connected.set(config.id, settings);
     }
+    for (const id of [...this.connected.keys()])
+      if (!seen.has(id)) {
+        this.connected.delete(id);
+        this.entries.delete(id);
+      }
+  }
+
+  /** Whether the account was connected from the Channels page (not configured). */
+  isConnected(accountId: string): boolean {
+    return this.connected.has(accountId);
   }
 
   accounts(): ChannelAccount[] {

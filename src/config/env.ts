@@ -5,6 +5,7 @@ import { SOCIAL_ENV_VARS } from './social.js';
 import { OPERATIONS_ENV_VARS } from './operations.js';
 import { MEDIA_ENV_VARS } from './media.js';
 import { PLATFORM_RULES_ENV_VARS } from './platform-rules.js';
+import { CONNECT_ENV_VARS } from './connect.js';
 
 /** Environment variable -> configuration path. The single list of what the environment can set. */
 export const ENV_VARS = {
@@ -15,6 +16,7 @@ export const ENV_VARS = {
   ...OPERATIONS_ENV_VARS,
   ...MEDIA_ENV_VARS,
   ...PLATFORM_RULES_ENV_VARS,
+  ...CONNECT_ENV_VARS,
   PORT: 'port',
   HOST: 'host',
   HERALD_PUBLIC_URL: 'publicUrl',

@@ -8,6 +8,7 @@ import { webConfigSchema } from './web.js';
 import { mediaConfigSchema } from './media.js';
 import { socialConfigFields } from './social.js';
 import { apiVersionsSchema, twitterRulesSchema } from './platform-rules.js';
+import { connectConfigSchema } from './connect.js';
 import { backupConfigSchema, logFormatSchema, metricsConfigSchema } from './operations.js';
 
 const httpUrl = z.string().refine(isHttpUrl, 'must be an absolute http(s) URL');
@@ -96,6 +97,7 @@ export const configSchema = z.strictObject({
   media: mediaConfigSchema.prefault({}),
   twitter: twitterRulesSchema,
   apiVersions: apiVersionsSchema,
+  connect: connectConfigSchema.prefault({}),
   metrics: metricsConfigSchema.prefault({}),
   backup: backupConfigSchema.prefault({}),
 });

@@ -6,13 +6,18 @@ import type { ErrorClass } from './delivery-outcome.js';
 import type { AccountState } from './platform.js';
 
 /**
- * Account states whose deliveries wait instead of being attempted. `needs_reconnect` can join this list once
- * reconnecting releases them (releaseHeldAccount in src/app/account-hold.ts).
+ * Account states whose deliveries wait instead of being attempted: out of X credits (released by "Try
+ * again" or the daily check) and refused credentials (released by reconnecting, or the daily check).
  */
-const HOLDING_STATES: readonly AccountState[] = ['needs_credits'];
+const HOLDING_STATES: readonly AccountState[] = ['needs_credits', 'needs_reconnect'];
 
 export function holdsDeliveries(state: AccountState): boolean {
   return HOLDING_STATES.includes(state);
+}
+
+/** A held account a person releases with "Try again"; one that needs reconnecting is released by reconnecting. */
+export function releasedByTryAgain(state: AccountState): boolean {
+  return holdsDeliveries(state) && state !== 'needs_reconnect';
 }
 
 /** Why one delivery waits: its account is held (its state), or its post would go over the month's X budget. */
@@ -51,10 +56,9 @@ export function accountHeld(account: {
   state: AccountState;
   stateReason: string | null;
 }): ErrorClass {
-  return {
-    kind: 'held',
-    accountState: account.state,
-    platformCode: account.state,
-    message: `${account.name} is on hold, so this post waits: ${account.stateReason ?? account.state}`,
-  };
+  const message =
+    account.state === 'needs_reconnect'
+      ? `Held: ${account.name} needs reconnecting (${account.stateReason ?? 'its credentials were refused'}). It goes out when an admin reconnects the account on the Channels page.`
+      : `${account.name} is on hold, so this post waits: ${account.stateReason ?? account.state}`;
+  return { kind: 'held', accountState: account.state, platformCode: account.state, message };
 }

@@ -73,7 +73,8 @@ export const PERMISSION_TABLE: Readonly<Record<Area, Row>> = {
     write: ADMINS,
   },
   channels: {
-    covers: 'Channel accounts and feed sources: state, last check, "check now"',
+    covers:
+      'Channel accounts and feed sources: state, last check, "check now"; connecting, reconnecting and disconnecting accounts',
     read: ADMINS,
     write: ADMINS,
   },

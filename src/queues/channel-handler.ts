@@ -19,6 +19,8 @@ export function channelHandler(deps: {
   store: Store;
   channels: ChannelRegistry;
   config: { publicUrl: string; twitter?: TwitterRules | undefined };
+  /** Picks up accounts connected from the Channels page since this process started. */
+  refreshConnected?: (force?: boolean) => Promise<void>;
 }): DeliveryHandler {
   const entryFor = (delivery: Delivery) => deps.channels.get(delivery.target);
 
@@ -28,6 +30,9 @@ export function channelHandler(deps: {
       entryFor(delivery)?.account.mode === 'live' ? `account:${delivery.target}` : null,
 
     async run({ delivery, item: stored, outcomeUnknown, saveProgress, ensureClaim }: DeliveryRun) {
+      // A connected account may be new or carry new tokens (reconnected): read them before posting.
+      if (!deps.channels.has(delivery.target) || deps.channels.isConnected(delivery.target))
+        await deps.refreshConnected?.(true);
       const entry = entryFor(delivery);
       if (!entry)
         throw new ChannelError({
@@ -36,12 +41,6 @@ export function channelHandler(deps: {
         });
       const account = await currentAccount(deps.store, entry.account);
       if (holdsDeliveries(account.state)) throw new ChannelError(accountHeld(account));
-      if (account.state === 'needs_reconnect') {
-        throw new ChannelError({
-          kind: 'auth',
-          message: `${account.name} needs to be reconnected: ${account.stateReason ?? 'its credentials were refused'}`,
-        });
-      }
       const use = imageUseFor(account.platform);
       const [withImage] = await withUploads(deps.store.db, [stored], use, deps.config.publicUrl);
       const item = itemForAccount(withImage!, account);

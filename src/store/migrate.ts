@@ -14,6 +14,7 @@ import { mediaMigration } from './migrations/012-media.js';
 import { remoteImagesMigration } from './migrations/015-remote-images.js';
 import { staffLanguageMigration } from './migrations/017-staff-language.js';
 import { reviewsMigration } from './migrations/018-reviews.js';
+import { connectMigration } from './migrations/020-connect.js';
 import { HeraldError } from '../domain/errors.js';
 
 /**
@@ -42,6 +43,7 @@ export function allMigrations(store: Store): Record<string, Migration> {
     '015-remote-images': remoteImagesMigration(store.dialect),
     '017-staff-language': staffLanguageMigration(store.dialect),
     '018-reviews': reviewsMigration(store.dialect),
+    '020-connect': connectMigration(store.dialect),
   };
 }
 

@@ -72,6 +72,38 @@ export interface ChannelAccountsTable {
   updatedAt: string;
 }
 
+export interface OauthStatesTable {
+  state: string;
+  platform: string;
+  verifier: string;
+  instanceUrl: string | null;
+  /** The account being reconnected, or null for a new one. */
+  accountId: string | null;
+  staffUserId: string;
+  expiresAt: string;
+}
+
+export interface ConnectedAccountsTable {
+  id: string;
+  platform: string;
+  name: string;
+  apiUrl: string | null;
+  /** Encrypted JSON of the account's credential keys (src/channels/secrets). */
+  credentials: string;
+  tokenExpiresAt: string | null;
+  connectedBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OauthAppsTable {
+  instanceUrl: string;
+  clientId: string;
+  /** Encrypted. */
+  clientSecret: string;
+  createdAt: string;
+}
+
 export interface DryRunPostsTable {
   id: string;
   deliveryId: string;
@@ -210,6 +242,9 @@ export interface Database {
   itemRevisions: ItemRevisionsTable;
   deliveries: DeliveriesTable;
   channelAccounts: ChannelAccountsTable;
+  oauthStates: OauthStatesTable;
+  connectedAccounts: ConnectedAccountsTable;
+  oauthApps: OauthAppsTable;
   dryRunPosts: DryRunPostsTable;
   auditLog: AuditLogTable;
   feedBuilds: FeedBuildsTable;

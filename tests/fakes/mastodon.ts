@@ -3,6 +3,7 @@
 // a bad token, 429 with X-RateLimit-* headers (Reset an ISO date), media answering 202 while processing.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FakeOAuth } from './oauth.js';
 
 export interface FakeMastodonAccount {
   id: string;
@@ -117,7 +118,8 @@ function render(text: string): string {
 }
 
 export async function startFakeMastodon(
-  options: { account?: FakeMastodonAccount } = {},
+  /** `oauth`: the instance's OAuth endpoints and app registration (tests/fakes/oauth.ts `mastodonOAuth`). */
+  options: { account?: FakeMastodonAccount; oauth?: FakeOAuth } = {},
 ): Promise<FakeMastodon> {
   const account = options.account ?? DEFAULT_MASTODON_ACCOUNT;
   let pending: Pending[] = [];
@@ -297,6 +299,8 @@ export async function startFakeMastodon(
   ): Reply {
     if (method === 'GET' && path === '/api/v2/instance')
       return { status: 200, body: { domain: '127.0.0.1', configuration: { statuses: fake.limits } } };
+    const oauth = options.oauth?.handle(method, path, query, raw, headers);
+    if (oauth) return oauth;
     if (headers.authorization !== `Bearer ${account.token}`) return error(401, 'The access token is invalid');
     const json = () => (raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {});
     if (method === 'GET' && path === '/api/v1/accounts/verify_credentials')

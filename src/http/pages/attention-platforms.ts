@@ -1,6 +1,6 @@
 // "Needs attention" entries about the platforms' own rules: accounts on hold (X credits ran out), posts held by
 // the monthly X budget, and API versions that end soon.
-import { holdsDeliveries, deliveryHold } from '../../domain/account-hold.js';
+import { deliveryHold, releasedByTryAgain } from '../../domain/account-hold.js';
 import { versionWarnings, type VersionInUse } from '../../domain/api-versions.js';
 import { listAccounts } from '../../store/accounts.js';
 import { listHeldDeliveries } from '../../store/held-deliveries.js';
@@ -11,7 +11,7 @@ import type { WebDeps } from './deps.js';
 /** Accounts on hold, with how many posts wait for them. */
 export async function heldAccounts(deps: WebDeps): Promise<AttentionEntry[]> {
   const db = deps.ctx.store.db;
-  const held = (await listAccounts(db)).filter((a) => holdsDeliveries(a.state));
+  const held = (await listAccounts(db)).filter((a) => releasedByTryAgain(a.state));
   return Promise.all(
     held.map(async (a) => ({
       label: a.name,

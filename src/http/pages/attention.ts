@@ -4,6 +4,9 @@ import { listNewslettersByStatus, progressOf } from '../../store/newsletters.js'
 import { progressText } from './newsletter-view.js';
 import type { WebDeps } from './deps.js';
 import { endingVersions, heldAccounts, overBudgetPosts } from './attention-platforms.js';
+import { expiringTokens } from '../../app/token-expiry.js';
+import { daysLeft } from '../../domain/token-expiry.js';
+import { plainDate } from '../../domain/plain-time.js';
 
 export interface AttentionEntry {
   label: string;
@@ -57,6 +60,26 @@ async function activeNewsletters(deps: WebDeps): Promise<AttentionEntry[]> {
   );
 }
 
+/** Accounts whose token expires within a week, or has expired. */
+function expiringTokenEntries(deps: WebDeps, now: Date): AttentionEntry[] {
+  return expiringTokens(deps.ctx, now).map((token) => {
+    const days = daysLeft(token.expiresAt, now);
+    const date = plainDate(token.expiresAt);
+    return {
+      label: token.name,
+      href: '/channels',
+      detail:
+        days < 0
+          ? deps.views.t('dashboard.tokenExpired', { date })
+          : days === 0
+            ? deps.views.t('dashboard.tokenExpiresToday', { date })
+            : deps.views.t('dashboard.tokenExpires', { count: days, date }),
+      error: token.stage === 'day',
+      progress: null,
+    };
+  });
+}
+
 /** What the dashboard's "needs attention" shows besides failed deliveries and accounts. */
 export async function attentionExtras(
   deps: WebDeps,
@@ -68,7 +91,9 @@ export async function attentionExtras(
     overBudgetPosts(deps),
   ]);
   const versions = endingVersions(deps, new Date());
+  const tokens = expiringTokenEntries(deps, new Date());
   const sections = [
+    { heading: deps.views.t('dashboard.tokens'), entries: tokens },
     { heading: deps.views.t('dashboard.sources'), entries: sources },
     { heading: deps.views.t('dashboard.newsletters'), entries: newsletters },
     { heading: deps.views.t('dashboard.heldAccounts'), entries: held },

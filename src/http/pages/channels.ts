@@ -6,14 +6,19 @@ import { plainDate } from '../../domain/plain-time.js';
 import type { WebDeps } from './deps.js';
 import { redirectWith, sendPage } from './render.js';
 import { needs } from '../route-access.js';
-import { holdsDeliveries } from '../../domain/account-hold.js';
+import { releasedByTryAgain } from '../../domain/account-hold.js';
 import { formatUsd } from '../../channels/twitter/cost.js';
 import { xSpendSummary } from '../routes/x-spend.js';
+import { isConnectable } from '../../channels/connect/platforms.js';
+import { listConnectedAccounts } from '../../store/connected-accounts.js';
+import { redirectUriFor } from '../../app/connect.js';
 
 /** Channel accounts, their state and last check; admins can check them all now. */
 export function channelPages(app: FastifyInstance, deps: WebDeps): void {
   app.get('/channels', needs('channels:read'), async (request, reply) => {
+    await deps.ctx.refreshConnected();
     const accounts = (await listAccounts(deps.ctx.store.db)).filter((a) => deps.ctx.channels.has(a.id));
+    const instances = new Map((await listConnectedAccounts(deps.ctx.store.db)).map((c) => [c.id, c.apiUrl]));
     const now = new Date();
     const spend = await xSpendTexts(deps, now);
     return sendPage(deps, request, reply, 'channels', {
@@ -25,13 +30,21 @@ export function channelPages(app: FastifyInstance, deps: WebDeps): void {
         mode: deps.views.t(`channels.mode.${a.mode}`),
         dryRun: a.mode === 'dry-run',
         ok: a.state === 'ok',
-        held: holdsDeliveries(a.state),
+        held: releasedByTryAgain(a.state),
         spend: spend.get(a.id) ?? null,
         state: deps.views.t(`channels.state.${a.state}`),
         reason: a.stateReason,
         lastCheckedAt: a.lastCheckedAt,
         token: tokenExpiry(deps, deps.ctx.channels.get(a.id)?.channel.tokenExpiresAt?.() ?? null, now),
+        connected: deps.ctx.channels.isConnected(a.id),
+        reconnect: deps.ctx.channels.isConnected(a.id) && isConnectable(a.platform) ? a.platform : null,
+        instance: instances.get(a.id) ?? null,
       })),
+      connect: {
+        twitterReady: Boolean(deps.ctx.config.connect.twitter.clientId),
+        twitterRedirect: redirectUriFor(deps.ctx, 'twitter'),
+        mastodonRedirect: redirectUriFor(deps.ctx, 'mastodon'),
+      },
     });
   });
 

@@ -24,6 +24,7 @@ import { itemActionRoutes } from './item-actions.js';
 import { reviewPages } from './review.js';
 import { channelPages } from './channels.js';
 import { holdActionRoutes } from './hold-actions.js';
+import { connectPages } from './connect.js';
 import { userPages } from './users.js';
 import { accountPages } from './account.js';
 import { memberPages } from './members.js';
@@ -119,6 +120,7 @@ export function webPages(deps: WebDeps) {
     dryRunPostPages(app, deps);
     channelPages(app, deps);
     holdActionRoutes(app, deps);
+    connectPages(app, deps);
     userPages(app, deps);
     accountPages(app, deps);
     memberPages(app, deps);

@@ -6,13 +6,15 @@ import type { WebDeps } from './deps.js';
 import { pageItemId } from './items.js';
 import { pageData } from './render.js';
 import { accountNames, deliveryView } from './view-models.js';
+import { markHeld } from './held.js';
 
 /** The item page's deliveries as its table shows them (newest first). */
 export async function itemDeliveryViews(deps: WebDeps, id: string) {
   const db = deps.ctx.store.db;
   const [deliveries, accounts] = await Promise.all([listDeliveriesForItem(db, id), listAccounts(db)]);
   const names = accountNames(accounts);
-  return [...deliveries].reverse().map((d) => deliveryView(deps.views, names, d));
+  const lines = [...deliveries].reverse().map((d) => deliveryView(deps.views, names, d));
+  return markHeld(deps.views, accounts, lines);
 }
 
 /** The item page's live part, re-fetched by live.js like the dashboard's (one mechanism for both). */

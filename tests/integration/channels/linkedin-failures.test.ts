@@ -172,8 +172,15 @@ describe('LinkedIn: account problems mark the account, no retries', () => {
       stateReason: failed.lastError,
     });
     const later = await publishItem(app, ++n, {}, ['li-main']);
-    const refused = await waitForDelivery(app, later.id, 'li-main', ['failed']);
-    expect(refused.lastError).toMatch(/needs to be reconnected: LinkedIn no longer accepts/);
+    const held = await waitFor(
+      async () => {
+        const d = await deliveryFor(app, later.id, 'li-main', 'create');
+        return d?.status === 'pending' && d.lastError?.startsWith('Held:') ? d : null;
+      },
+      15_000,
+      'held',
+    );
+    expect(held.lastError).toMatch(/^Held: .* needs reconnecting \(LinkedIn no longer accepts/);
     expect(count('POST /rest/posts')).toBe(1);
     const results = await checkAccounts(app.ctx);
     expect(results.find((r) => r.accountId === 'li-main')).toMatchObject({ ok: true });

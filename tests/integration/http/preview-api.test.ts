@@ -201,7 +201,7 @@ describe('POST /api/items/:id/preview', () => {
       expect(tw).toMatchObject({ length: 300, limit: 280, state: 'needs_reconnect' });
       expect(tw.warnings.join(' ')).toMatch(/Too long: 300 of 280/);
       expect(tw.warnings).toContain(
-        'Twitter/X (tw-main) needs to be reconnected (The token was revoked: reconnect the account.): posts to it fail until then.',
+        'Twitter/X (tw-main) needs to be reconnected (The token was revoked: reconnect the account.): posts to it wait until then.',
       );
     } finally {
       await setAccountState(app.ctx.store.db, 'tw-main', 'ok', null);
