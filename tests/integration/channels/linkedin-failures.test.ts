@@ -185,15 +185,19 @@ describe('LinkedIn: account problems mark the account, no retries', () => {
     const results = await checkAccounts(app.ctx);
     expect(results.find((r) => r.accountId === 'li-main')).toMatchObject({ ok: true });
     expect((await accountState('li-main')).state).toBe('ok');
+    // Working again: the held post goes out, once.
+    await waitForDelivery(app, later.id, 'li-main', ['done']);
+    expect(count('POST /rest/posts')).toBe(2);
   });
 
   it('a retired LinkedIn-Version (426 NONEXISTENT_VERSION): the account is marked, naming LINKEDIN_VERSION', async () => {
+    const before = posts(DEFAULT_LINKEDIN_ORGANIZATION.id).length;
     const item = await publishItem(app, ++n, {}, ['li-retired']);
     const failed = await waitForDelivery(app, item.id, 'li-retired', ['failed']);
     expect(failed).toMatchObject({ errorKind: 'auth', attempts: 1 });
     expect(failed.lastError).toMatch(/^LinkedIn no longer serves API version 202401.*set LINKEDIN_VERSION/);
     expect((await accountState('li-retired')).state).toBe('needs_reconnect');
-    expect(posts(DEFAULT_LINKEDIN_ORGANIZATION.id)).toHaveLength(0);
+    expect(posts(DEFAULT_LINKEDIN_ORGANIZATION.id)).toHaveLength(before);
     const check = (await checkAccounts(app.ctx)).find((r) => r.accountId === 'li-retired');
     expect(check).toMatchObject({ ok: false });
   });
