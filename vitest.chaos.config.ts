@@ -6,7 +6,7 @@ import { CHAOS_LANES } from './tests/chaos/lanes.js';
 export default defineConfig({
   test: {
     include: ['tests/chaos/**/*.test.ts'],
-    globalSetup: ['tests/chaos/global-setup.ts'],
+    globalSetup: ['tests/helpers/compiled-herald.ts'],
     fileParallelism: false,
     maxWorkers: 1,
     maxConcurrency: CHAOS_LANES,

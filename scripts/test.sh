@@ -31,7 +31,7 @@ rm -f "$typecheck_log"
 
 mkdir -p test-results
 log "vitest"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+HERALD_TEST_COMPILED=1 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
 status=$?
 reports=(test-results/vitest.json)
 if [ $# -eq 0 ] && [ "${HERALD_CHAOS:-1}" = "1" ]; then

@@ -105,7 +105,9 @@ describe.concurrent('chaos: nothing lost, nothing twice', () => {
     const database = await databaseFor(scenario, postgres, `chaos_${run}_${index}_${process.pid}`);
     let cluster: Cluster | undefined;
     try {
-      cluster = await startCluster({ redisUrl: redis.url, databaseUrl: database.url });
+      cluster = await lanes.oneStartAtATime(() =>
+        startCluster({ redisUrl: redis.url, databaseUrl: database.url }),
+      );
       mark('start');
       const { itemIds } = await prepareTraffic(cluster);
       mark('prepare');
