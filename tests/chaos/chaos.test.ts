@@ -4,17 +4,12 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { createTestDatabase, postgresSkipReason } from '../helpers/databases.js';
 import { ROOT } from '../helpers/processes.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { SCENARIOS, type FaultContext, type Scenario } from './scenarios.js';
-import {
-  startPrivatePostgres,
-  startPrivateRedis,
-  type PrivatePostgres,
-  type PrivateRedis,
-} from './services.js';
+import { CHAOS_LANES, startLanes, type Lane, type LanePool } from './lanes.js';
 import { prepareTraffic, startTraffic } from './traffic.js';
 import { judge, settle } from './verdict.js';
 import { formatTable, NO_COUNTS, type Row } from './table.js';
@@ -23,33 +18,33 @@ const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 const ONLY = process.env.CHAOS_ONLY?.toLowerCase();
 const chosen = SCENARIOS.filter((s) => !ONLY || s.name.toLowerCase().includes(ONLY));
 
-describe('chaos: nothing lost, nothing twice', () => {
-  let redis: PrivateRedis;
-  let postgres: PrivatePostgres | null = null;
-  let noPostgres: string | null = null;
+// Concurrent up to CHAOS_LANES at a time (vitest.chaos.config.ts sets maxConcurrency to it): each scenario
+// holds one lane (its own Redis and PostgreSQL) from start to end.
+describe.concurrent('chaos: nothing lost, nothing twice', () => {
+  let lanes: LanePool;
   const rows: Row[] = [];
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    const started = await startPrivatePostgres();
-    if (typeof started === 'string') noPostgres = started;
-    else postgres = started;
+    lanes = await startLanes(CHAOS_LANES);
   }, 120_000);
 
   afterAll(async () => {
+    rows.sort((a, b) => a.run - b.run || order(a.scenario) - order(b.scenario));
     const table = formatTable(rows);
     console.log(`\n${table}`);
     const dir = path.join(ROOT, 'test-results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'chaos.md'), `${table}\n`);
     writeFileSync(path.join(dir, 'chaos.json'), `${JSON.stringify(rows, null, 2)}\n`);
-    await redis?.stop();
-    await postgres?.stop();
+    await lanes?.stop();
   }, 60_000);
+
+  const order = (name: string) => SCENARIOS.findIndex((s) => s.name === name);
 
   /** A fresh database for one scenario: on the private PostgreSQL, else the machine's, or a SQLite file. */
   async function databaseFor(
     scenario: Scenario,
+    postgres: Lane['postgres'],
     label: string,
   ): Promise<{ url: string; sqliteFile: string | null; drop: () => Promise<void> }> {
     if (scenario.database === 'sqlite') {
@@ -69,59 +64,94 @@ describe('chaos: nothing lost, nothing twice', () => {
 
   for (let run = 1; run <= RUNS; run++) {
     for (const [index, scenario] of chosen.entries()) {
-      it(`run ${run}: ${scenario.name}`, async (test) => {
-        const skip =
-          scenario.database === 'postgres'
-            ? scenario.needsPrivatePostgres
-              ? noPostgres
-              : postgresSkipReason
-            : null;
-        if (skip) {
-          rows.push({ run, scenario: scenario.name, faults: `skipped: ${skip}`, seconds: 0, ...NO_COUNTS });
-          return test.skip(skip);
-        }
-        const started = Date.now();
-        await redis.flushAll();
-        const database = await databaseFor(scenario, `chaos_${run}_${index}_${process.pid}`);
-        let cluster: Cluster | undefined;
+      it(`run ${run}: ${scenario.name}`, async ({ expect, skip }) => {
+        const lane = await lanes.acquire();
         try {
-          cluster = await startCluster({ redisUrl: redis.url, databaseUrl: database.url });
-          const { itemIds } = await prepareTraffic(cluster);
-          const traffic = await startTraffic(cluster, itemIds);
-          const ctx: FaultContext = {
-            cluster,
-            redis,
-            postgres,
-            sqliteFile: database.sqliteFile,
-            traffic,
-            problems: [],
-          };
-          const injected = await scenario.inject(ctx);
-          await traffic.done;
-          const settled = await settle(cluster, traffic);
-          const verdict = await judge(cluster, traffic);
-          const { problems: found, ...counts } = verdict;
-          rows.push({
-            run,
-            scenario: scenario.name,
-            faults: `${injected.faults}: ${injected.what}`,
-            seconds: Math.round((Date.now() - started) / 1000),
-            ...counts,
-          });
-          const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...found];
-          expect(
-            problems,
-            `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`,
-          ).toEqual([]);
-        } catch (error) {
-          if (cluster && !(error as Error).message.includes('--- api'))
-            (error as Error).message += `\n${cluster.logs()}`;
-          throw error;
+          await runScenario(run, index, scenario, lane, expect, skip);
         } finally {
-          await cluster?.close();
-          await database.drop();
+          lanes.release(lane);
         }
       }, 420_000);
+    }
+  }
+
+  async function runScenario(
+    run: number,
+    index: number,
+    scenario: Scenario,
+    { redis, postgres, noPostgres, number: lane }: Lane,
+    expect: ExpectStatic,
+    skip: (note: string) => void,
+  ): Promise<void> {
+    const skipReason =
+      scenario.database === 'postgres'
+        ? scenario.needsPrivatePostgres
+          ? noPostgres
+          : postgresSkipReason
+        : null;
+    if (skipReason) {
+      rows.push({ run, scenario: scenario.name, faults: `skipped: ${skipReason}`, seconds: 0, ...NO_COUNTS });
+      return skip(skipReason);
+    }
+    const started = Date.now();
+    const phases: Record<string, number> = {};
+    let last = started;
+    /** Seconds since the previous mark, kept in chaos.json to show where a scenario's time goes. */
+    const mark = (phase: string) => {
+      phases[phase] = (Date.now() - last) / 1000;
+      last = Date.now();
+    };
+    await redis.flushAll();
+    const database = await databaseFor(scenario, postgres, `chaos_${run}_${index}_${process.pid}`);
+    let cluster: Cluster | undefined;
+    try {
+      cluster = await lanes.oneStartAtATime(() =>
+        startCluster({ redisUrl: redis.url, databaseUrl: database.url }),
+      );
+      mark('start');
+      const { itemIds } = await prepareTraffic(cluster);
+      mark('prepare');
+      const traffic = await startTraffic(cluster, itemIds);
+      const ctx: FaultContext = {
+        cluster,
+        redis,
+        postgres,
+        sqliteFile: database.sqliteFile,
+        traffic,
+        problems: [],
+      };
+      const injected = await scenario.inject(ctx);
+      mark('inject');
+      await traffic.done;
+      mark('traffic');
+      const settled = await settle(cluster, traffic);
+      mark('settle');
+      const verdict = await judge(cluster, traffic);
+      mark('judge');
+      const { problems: found, ...counts } = verdict;
+      rows.push({
+        run,
+        scenario: scenario.name,
+        faults: `${injected.faults}: ${injected.what}`,
+        seconds: Math.round((Date.now() - started) / 1000),
+        ...counts,
+        lane,
+        phases,
+      });
+      const problems = [...ctx.problems, ...(settled ? [] : ['work still open after 150 s']), ...found];
+      expect(
+        problems,
+        `${problems.slice(0, 30).join('\n')}\nrefusals ${JSON.stringify(traffic.refusals)}\n${problems.length ? cluster.logs() : ''}`,
+      ).toEqual([]);
+    } catch (error) {
+      if (cluster && !(error as Error).message.includes('--- api'))
+        (error as Error).message += `\n${cluster.logs()}`;
+      throw error;
+    } finally {
+      await cluster?.close();
+      await database.drop();
+      mark('close');
+      console.log(`lane ${lane}, run ${run}: ${scenario.name}: ${JSON.stringify(phases)} (s)`);
     }
   }
 });

@@ -190,12 +190,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  await waitUntilUp(cluster, apiProcess);
+  // A cluster that never came up still has its processes and servers running: close them before failing.
+  await waitUntilUp(cluster, apiProcess).catch(async (error: unknown) => {
+    await cluster.close();
+    throw error;
+  });
   return cluster;
 }
 
+/** Up is what is waited for; the limit is generous because a loaded machine starts six processes slowly. */
+const START_LIMIT_MS = 120_000;
+
 async function waitUntilUp(cluster: Cluster, apiProcess: HeraldProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + START_LIMIT_MS;
   while (Date.now() < deadline) {
     if (apiProcess.exitCode !== null) throw new Error(`herald api exited: ${apiProcess.output()}`);
     const ok = await fetch(`${cluster.apiUrl}/healthz`).then(
@@ -203,7 +210,7 @@ async function waitUntilUp(cluster: Cluster, apiProcess: HeraldProcess): Promise
       () => false,
     );
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`herald api did not answer /healthz within 60 s\n${cluster.logs()}`);
+  throw new Error(`herald api did not answer /healthz within ${START_LIMIT_MS / 1000} s\n${cluster.logs()}`);
 }

@@ -2,7 +2,15 @@
 import type { Verdict } from './verdict.js';
 
 export type Counts = Omit<Verdict, 'problems'>;
-export type Row = { run: number; scenario: string; faults: string; seconds: number } & Counts;
+export type Row = {
+  run: number;
+  scenario: string;
+  faults: string;
+  seconds: number;
+  /** Which lane ran it, and seconds per phase (start, prepare, inject, traffic, settle, judge, close): chaos.json only. */
+  lane?: number;
+  phases?: Record<string, number>;
+} & Counts;
 
 export const NO_COUNTS: Counts = {
   items: 0,

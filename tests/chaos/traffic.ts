@@ -22,7 +22,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Calls the API like a careful client: 503 and connection errors mean "nothing was done, try again";
- * the requests used here are idempotent (publishing a published revision changes nothing).
+ * the requests used here are idempotent (publishing a published revision changes nothing), except a
+ * newsletter's send: after a lost answer (the client's timeout on a slow machine), `sentBefore` tells
+ * whether the refusal of the retry says the lost attempt had done it.
  */
 async function until2xx(
   cluster: Cluster,
@@ -30,13 +32,17 @@ async function until2xx(
   method: string,
   url: string,
   body?: unknown,
+  sentBefore?: (answer: { status: number; text: string }) => boolean,
 ): Promise<unknown> {
   const deadline = Date.now() + 120_000;
+  let answerLost = false;
   for (;;) {
     const answer = await cluster
       .api(method, url, body)
       .catch((error: Error) => ({ status: 0, text: error.message, json: () => null }));
     if (answer.status >= 200 && answer.status < 300) return answer.json();
+    if (answerLost && sentBefore?.(answer)) return null;
+    if (answer.status === 0) answerLost = true;
     refusals[answer.status || 'network'] = (refusals[answer.status || 'network'] ?? 0) + 1;
     if (answer.status !== 0 && answer.status !== 503)
       throw new Error(`${method} ${url} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
@@ -73,7 +79,9 @@ export async function startTraffic(cluster: Cluster, itemIds: string[]): Promise
     itemIds: [first],
   })) as { id: string };
   const publishAll = async () => {
-    await until2xx(cluster, refusals, 'POST', `/api/newsletters/${newsletter.id}/send`, {});
+    const sending = (a: { status: number; text: string }) =>
+      a.status === 409 && a.text.includes('"not_draft"') && /is (sending|sent)\b/.test(a.text);
+    await until2xx(cluster, refusals, 'POST', `/api/newsletters/${newsletter.id}/send`, {}, sending);
     const rest = itemIds.slice(1);
     for (let i = 0; i < rest.length; i += 10) {
       await Promise.all(

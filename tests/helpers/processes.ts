@@ -4,9 +4,19 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Runs the `herald` CLI from source (tsx) as a separate process, like an operator would run it. */
+/** Where a test run's global set-up compiled Herald (tests/helpers/compiled-herald.ts), if it did. */
+export const COMPILED_HERALD_ENV = 'HERALD_TEST_COMPILED_DIR';
+
+/**
+ * Runs the `herald` CLI as a separate process, like an operator would run it: the run's compiled copy when
+ * there is one, else from source (tsx).
+ */
 export function spawnHerald(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
+  const compiled = process.env[COMPILED_HERALD_ENV];
+  const entry = compiled
+    ? ['--enable-source-maps', path.join(compiled, 'src/main.js')]
+    : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
