@@ -52,6 +52,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (POSTS <= 1_000 ? 3 : 1));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a default install
 const CONCURRENCY = 8;
+/** Node options of the worker processes, e.g. "--max-old-space-size=128" (the default bound, see src/config/heap.ts). */
+const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const EVERY = pollEveryMs(POSTS);
 
 const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon', 'linkedin', 'bluesky'] as const;
@@ -189,11 +191,15 @@ async function heraldContext(
 
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   return Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      cwd: ROOT,
-    }),
+    spawn(
+      process.execPath,
+      [...WORKER_NODE_ARGS, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues],
+      {
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        cwd: ROOT,
+      },
+    ),
   );
 }
 
