@@ -40,6 +40,7 @@ import {
   tempDir,
   until,
   windowNote,
+  workerCommand,
 } from './lib.js';
 import { publishDrafts, seedDraftItems } from './seed.js';
 import { emit } from './summary.js';
@@ -189,17 +190,17 @@ async function heraldContext(
   return { ctx, env, done };
 }
 
+/** The worker runs compiled, as in production (memory without tsx's loader). */
+const BUILD_DIR = tempDir('social-build');
+const WORKER = workerCommand(BUILD_DIR);
+
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   return Array.from({ length: WORKERS }, () =>
-    spawn(
-      process.execPath,
-      [...WORKER_NODE_ARGS, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues],
-      {
-        env,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        cwd: ROOT,
-      },
-    ),
+    spawn(process.execPath, [...WORKER_NODE_ARGS, ...WORKER.args, 'worker', ...queues], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+    }),
   );
 }
 
@@ -362,11 +363,12 @@ await facebook.close();
 await mastodon.close();
 await linkedin.close();
 await bluesky.close();
+rmSync(BUILD_DIR, { recursive: true, force: true });
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
 printTable(
-  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (split evenly over ${SELECTED.join(', ')}) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
+  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (split evenly over ${SELECTED.join(', ')}) to local fakes, ${WORKERS} worker process(es) (${WORKER.label}) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
   [
     { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
     {

@@ -59,7 +59,12 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFormat: logFormatSchema,
   /** V8 old-space bound (MB) of `herald start` and `herald worker`, given by the launcher (src/cli/launcher.ts); 0: V8's own. */
-  workerHeapMb: z.coerce.number().int('must be a whole number').min(0).max(65_536).default(DEFAULT_WORKER_HEAP_MB),
+  workerHeapMb: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(65_536)
+    .default(DEFAULT_WORKER_HEAP_MB),
   /** Redis key prefix; the braces make it a Redis Cluster hash tag. */
   queuePrefix: z.string().min(1).default('{herald}'),
   /**

@@ -56,7 +56,9 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
     results.push(
       ...database,
       ...(await guarded('data dir', () => checkDataDir(config.dataDir, options.diskSpace))),
-      ...(await guarded('worker processes', async () => checkSqliteWriters(config.databaseUrl, config.dataDir))),
+      ...(await guarded('worker processes', async () =>
+        checkSqliteWriters(config.databaseUrl, config.dataDir),
+      )),
     );
     results.push(
       ...(await guarded('channels', () => channelResults(config, store, redis, database, now), 30_000)),

@@ -11,7 +11,9 @@ import { uniquePrefix, deletePrefix, TEST_REDIS } from '../../helpers/redis.js';
 
 const SHARING = 'worker processes share the SQLite file';
 
-function environment(label: string): NodeJS.ProcessEnv & { HERALD_DATA_DIR: string; HERALD_QUEUE_PREFIX: string } {
+function environment(
+  label: string,
+): NodeJS.ProcessEnv & { HERALD_DATA_DIR: string; HERALD_QUEUE_PREFIX: string } {
   return {
     ...process.env,
     HERALD_DATA_DIR: mkdtempSync(path.join(tmpdir(), `herald-${label}-`)),
