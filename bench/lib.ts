@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,4 +170,24 @@ export function freshPgUrl(databaseUrl: string, name: string): string {
     },
   );
   return url.toString();
+}
+
+/**
+ * The worker runs compiled, as in production (bin/herald.js, without its launcher: the
+ * heap bound comes from BENCH_WORKER_NODE_ARGS, and the measured process is the worker): built into `out`, so the
+ * checkout's dist/ is left alone. Falls back to tsx (more memory: the loader) when the build fails.
+ */
+export function workerCommand(out: string): { args: string[]; label: string } {
+  if (process.env.BENCH_USE_DIST === '1' && existsSync(path.join(ROOT, 'dist/src/main.js')))
+    return { args: [path.join(ROOT, 'dist/src/main.js')], label: 'compiled JavaScript' };
+  spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  if (!existsSync(path.join(out, 'src/main.js')))
+    return { args: ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], label: 'tsx-loaded source' };
+  for (const dir of ['templates', 'node_modules']) symlinkSync(path.join(ROOT, dir), path.join(out, dir));
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(out, 'package.json'));
+  return { args: [path.join(out, 'src/main.js')], label: 'compiled JavaScript' };
 }

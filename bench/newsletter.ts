@@ -8,7 +8,7 @@
 //        (BENCH_DATABASE_URL=postgres://... for PostgreSQL; BENCH_USE_DIST=1: the worker runs from the
 //        checkout's freshly built dist/, as npm run bench arranges, instead of a private build)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { createContext, type Context } from '../src/app/context.js';
@@ -39,6 +39,7 @@ import {
   tempDir,
   until,
   windowNote,
+  workerCommand,
 } from './lib.js';
 import { emit } from './summary.js';
 
@@ -52,26 +53,6 @@ const scratch = (label: string) => {
   made.push(dir);
   return dir;
 };
-
-/**
- * The worker runs compiled, as in production (bin/herald.js): built into a private directory, so the
- * checkout's dist/ is left alone. Falls back to tsx (more memory: the loader) when the build fails.
- */
-function workerCommand(): { args: string[]; label: string } {
-  if (process.env.BENCH_USE_DIST === '1' && existsSync(path.join(ROOT, 'dist/src/main.js')))
-    return { args: [path.join(ROOT, 'bin/herald.js')], label: 'compiled JavaScript' };
-  const out = scratch('build');
-  spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
-  if (!existsSync(path.join(out, 'src/main.js')))
-    return { args: ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], label: 'tsx-loaded source' };
-  for (const dir of ['templates', 'node_modules']) symlinkSync(path.join(ROOT, dir), path.join(out, dir));
-  copyFileSync(path.join(ROOT, 'package.json'), path.join(out, 'package.json'));
-  return { args: [path.join(out, 'src/main.js')], label: 'compiled JavaScript' };
-}
 
 interface Sink {
   port: number;
@@ -262,7 +243,7 @@ async function renderTimes() {
   return { compileMedianMs: compileMs[5]!, renderUs };
 }
 
-const worker = workerCommand();
+const worker = workerCommand(scratch('build'));
 const sink = await startSink();
 const herald = await throughQueue(CONTACTS, sink, worker.args);
 const alone = nodemailerAlone(CONTACTS, sink);

@@ -40,7 +40,10 @@ import { emit } from './summary.js';
 const { size: ITEMS, maxSeconds: MAX_SECONDS } = sizedArgs(1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a default install
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Node options of Herald's worker processes, e.g. "--max-old-space-size=128" (what bin/herald.js gives them). */
+const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const METRICS_PORT = 19_600 + (process.pid % 300);
 const ONE_BY_ONE = Math.min(ITEMS, 1000);
 const LATENCY_ITEMS = 1000;
 const LATENCY_RATE = 100;
@@ -107,12 +110,16 @@ async function heraldContext(label: string) {
 }
 
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
-  return Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      cwd: ROOT,
-    }),
+  return Array.from({ length: WORKERS }, (_, i) =>
+    spawn(
+      process.execPath,
+      [...WORKER_NODE_ARGS, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues],
+      {
+        env: { ...env, HERALD_METRICS_PORT: String(METRICS_PORT + i) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+        cwd: ROOT,
+      },
+    ),
   );
 }
 
@@ -146,6 +153,7 @@ async function heraldThroughput(ctx: Context, env: NodeJS.ProcessEnv) {
   await social.resume();
   const run = await measureWindow(JOBS, () => doneCount(ctx), { maxSeconds: MAX_SECONDS, everyMs: EVERY });
   const peakMb = peakOf(children);
+  const busyRetries = await busyRetriesOfWorkers();
   await stopAll(children);
   // The rest of the backlog would hold up the latency runs. obliterate works 1,000 jobs per call (drain
   // would remove 100k+ in one script and block the Redis that others share).
@@ -157,7 +165,18 @@ async function heraldThroughput(ctx: Context, env: NodeJS.ProcessEnv) {
     publishPerSecond,
     seedSeconds,
     peakMb,
+    busyPerThousand: (busyRetries / Math.max(1, run.done)) * 1000,
   };
+}
+
+/** SQLite statements the workers tried again because another process held the write lock (their /metrics). */
+async function busyRetriesOfWorkers(): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < WORKERS; i++) {
+    const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT + i}/metrics`)).text();
+    sum += Number(/^herald_sqlite_busy_retries_total (\d+)/m.exec(text)?.[1] ?? 0);
+  }
+  return sum;
 }
 
 /** Items published one by one at a steady pace while workers run: how long until each is delivered. */
@@ -238,6 +257,7 @@ printTable(
       value: fmt(herald.publishPerSecond),
       ratio: '',
     },
+    { measure: 'SQLite busy retries per 1,000 deliveries', value: fmt(herald.busyPerThousand, 1), ratio: '' },
     { measure: 'seeding: items + publication (s)', value: fmt(herald.seedSeconds, 1), ratio: '' },
     {
       measure: 'peak RSS per worker process, bare / Herald (MB)',

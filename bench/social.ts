@@ -40,6 +40,7 @@ import {
   tempDir,
   until,
   windowNote,
+  workerCommand,
 } from './lib.js';
 import { publishDrafts, seedDraftItems } from './seed.js';
 import { emit } from './summary.js';
@@ -52,6 +53,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (POSTS <= 1_000 ? 3 : 1));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL; // unset = SQLite, as a default install
 const CONCURRENCY = 8;
+/** Node options of the worker processes, e.g. "--max-old-space-size=128" (the default bound, see src/config/heap.ts). */
+const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const EVERY = pollEveryMs(POSTS);
 
 const BENCH_PLATFORMS = ['twitter', 'facebook', 'mastodon', 'linkedin', 'bluesky'] as const;
@@ -187,9 +190,13 @@ async function heraldContext(
   return { ctx, env, done };
 }
 
+/** The worker runs compiled, as in production (memory without tsx's loader). */
+const BUILD_DIR = tempDir('social-build');
+const WORKER = workerCommand(BUILD_DIR);
+
 function startWorkers(env: NodeJS.ProcessEnv, queues: string[]) {
   return Array.from({ length: WORKERS }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'worker', ...queues], {
+    spawn(process.execPath, [...WORKER_NODE_ARGS, ...WORKER.args, 'worker', ...queues], {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
       cwd: ROOT,
@@ -356,11 +363,12 @@ await facebook.close();
 await mastodon.close();
 await linkedin.close();
 await bluesky.close();
+rmSync(BUILD_DIR, { recursive: true, force: true });
 const load = `load average ${fmt(loadBefore, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end, ${cpus().length} cores`;
 const database = DATABASE_URL ? 'PostgreSQL' : 'SQLite';
 
 printTable(
-  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (split evenly over ${SELECTED.join(', ')}) to local fakes, ${WORKERS} worker process(es) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
+  `Social posting (median of ${ROUNDS} alternating round(s)), ${fmt(POSTS)} posts (split evenly over ${SELECTED.join(', ')}) to local fakes, ${WORKERS} worker process(es) (${WORKER.label}) x concurrency ${CONCURRENCY}, ${database}${note ? ` (${note})` : ''}; ${load}`,
   [
     { measure: 'direct loop: adapters -> fakes, posts/s', value: fmt(direct), ratio: '1.00 (baseline)' },
     {

@@ -9,9 +9,12 @@ import { emit } from './summary.js';
 
 const RUNS = 5;
 
+/** RSS of a process and its descendants: bin/herald.js runs `start` in a second, heap-bounded process. */
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  const own = Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  return children.reduce((sum, child) => sum + rssMb(Number(child)), own);
 }
 
 async function timeToHealthy(child: ChildProcess, url: string): Promise<number> {
@@ -54,7 +57,7 @@ const bare = await measure(
   '/',
 );
 const herald = await measure(
-  'herald start (API + all workers, SQLite, fresh data dir)',
+  'herald start (API + all workers, SQLite, fresh data dir; launcher + bounded process)',
   (port) =>
     spawn(process.execPath, [path.join(ROOT, 'bin/herald.js'), 'start'], {
       cwd: ROOT,

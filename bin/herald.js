@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiled = new URL('../dist/src/main.js', import.meta.url);
+const compiled = new URL('../dist/src/launch.js', import.meta.url);
 if (!existsSync(fileURLToPath(compiled))) {
   console.error('herald: dist/ is missing. Run `npm run build` first (npm start does it for you).');
   process.exit(1);

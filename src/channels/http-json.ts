@@ -14,3 +14,24 @@ export async function jsonBodyOf(response: Response): Promise<unknown> {
     return null;
   }
 }
+
+/**
+ * Runs one request (`run` gets the signal to pass to fetch, and reads the body) with a time limit whose timer ends
+ * with it. `AbortSignal.timeout` keeps its timer for the whole limit, and fetch's abort listener keeps the request
+ * and its answer reachable with it: at a hundred posts a second and 30 s limits, thousands of finished requests.
+ */
+export async function withTimeLimit<T>(
+  timeoutMs: number,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    timeoutMs,
+  );
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -13,6 +13,9 @@ import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startMetricsServer } from '../http/metrics-server.js';
 import { startupLines } from '../ops/startup.js';
 import { checkDeferredModulesInBackground } from '../ops/deferred-modules.js';
+import { SQLITE_SHARING_FIX, sqliteSharingMessage } from '../ops/sqlite-sharing.js';
+import { sqliteFile } from '../store/db.js';
+import { announceSqliteWriter, type SqliteWriterAnnouncement } from '../store/sqlite-writers.js';
 
 export interface RunOptions {
   api: boolean;
@@ -49,6 +52,7 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
     'herald context ready',
   );
 
+  const writer = announceWorkerProcess(ctx, options.queues, log);
   const workers = options.queues.length > 0 ? startWorkers(ctx, options.queues) : undefined;
   let server: FastifyInstance | undefined;
   let url: string | undefined;
@@ -85,6 +89,7 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
       await server?.close();
       await metricsServer?.close();
       await workers?.close(30_000);
+      writer?.withdraw();
       await ctx.close();
       await redis.stop?.();
       log.info('stopped');
@@ -93,9 +98,31 @@ export async function run(options: RunOptions): Promise<RunningHerald> {
   return { ctx, server, workers, url, stop };
 }
 
+/** On SQLite, announces this worker process on the file and warns while others share it (see sqlite-writers.ts). */
+function announceWorkerProcess(
+  ctx: Context,
+  queues: readonly QueueName[],
+  log: Logger,
+): SqliteWriterAnnouncement | undefined {
+  const file = sqliteFile(ctx.config.databaseUrl, ctx.config.dataDir);
+  if (queues.length === 0 || file === null || file === ':memory:') return undefined;
+  return announceSqliteWriter(file, queues, (_newcomers, others) =>
+    log.warn(
+      { database: file, otherPids: others.map((w) => w.pid), fix: SQLITE_SHARING_FIX },
+      sqliteSharingMessage(file, others, true),
+    ),
+  );
+}
+
+/** A signal sent to the launcher's whole group (systemd's default) reaches this process twice at once: one stop. */
+const SAME_SIGNAL_MS = 1_000;
+
 function installSignalHandlers(stop: () => Promise<void>, log: Logger): void {
   let signals = 0;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (first?.signal === signal && Date.now() - first.at < SAME_SIGNAL_MS) return;
+    first ??= { signal, at: Date.now() };
     signals++;
     if (signals > 1) {
       log.warn({ signal }, 'second signal: exiting now');
@@ -111,6 +138,11 @@ function installSignalHandlers(stop: () => Promise<void>, log: Logger): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by the launcher (src/cli/launcher.ts): its channel closes when it dies, and so do we.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => onSignal('SIGTERM'));
+  }
 }
 
 export { createLogger };

@@ -30,6 +30,7 @@ export const ENV_VARS = {
   HERALD_TIMEZONE: 'timezone',
   LOG_LEVEL: 'logLevel',
   HERALD_QUEUE_PREFIX: 'queuePrefix',
+  HERALD_WORKER_HEAP_MB: 'workerHeapMb',
   HERALD_ALLOW_PRIVATE_URLS: 'allowPrivateUrls',
   HERALD_REQUIRE_REVIEW: 'publishing.requireReview',
   HERALD_DELIVERY_ATTEMPTS: 'delivery.attempts',

@@ -1,33 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Yaml from 'yaml';
 import { lazyRequire } from '../lazy-module.js';
-import { configSchema, type HeraldConfig } from './schema.js';
+import { configSchema, defaultDeliveryConcurrency, type HeraldConfig } from './schema.js';
 import { configFromEnv, interpolateEnv } from './env.js';
-import { HeraldError } from '../domain/errors.js';
+import { ConfigError, findConfigFile } from './file.js';
 
 /** yaml only when there is a YAML file to read. */
 const yaml = lazyRequire<typeof Yaml>('yaml');
 
-/** Invalid configuration: one line per bad field, naming where the value came from. */
-export class ConfigError extends HeraldError {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      code: 'invalid_configuration',
-    });
-  }
-}
-
-const DEFAULT_FILES = ['config/herald.yaml', 'config/herald.yml', 'config/herald.json'];
-
-function findConfigFile(env: NodeJS.ProcessEnv, cwd: string): string | null {
-  if (env.HERALD_CONFIG) {
-    const file = path.resolve(cwd, env.HERALD_CONFIG);
-    if (!existsSync(file)) throw new ConfigError([`HERALD_CONFIG: file ${file} does not exist`]);
-    return file;
-  }
-  return DEFAULT_FILES.map((f) => path.resolve(cwd, f)).find((f) => existsSync(f)) ?? null;
-}
+export { ConfigError };
 
 function readConfigFile(file: string): Record<string, unknown> {
   const text = readFileSync(file, 'utf8');
@@ -99,6 +81,10 @@ export function loadConfig(options: LoadOptions = {}): HeraldConfig {
     ...config,
     allowPrivateUrls,
     feed: { ...config.feed, allowPrivateSources: allowPrivateUrls },
+    delivery: {
+      ...config.delivery,
+      concurrency: config.delivery.concurrency ?? defaultDeliveryConcurrency(config.databaseUrl),
+    },
     dataDir: path.resolve(cwd, config.dataDir),
     publicUrl: (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
     siteUrl: config.siteUrl.replace(/\/+$/, ''),

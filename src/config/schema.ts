@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../domain/schedule.js';
 import { isHttpUrl, isLanguageTag } from '../domain/item.js';
 import { PLATFORM_IDS } from '../domain/platform.js';
+import { DEFAULT_WORKER_HEAP_MB } from './heap.js';
 import { feedConfigSchema, flag } from './feed.js';
 import { newsletterConfigSchema } from './newsletter.js';
 import { webConfigSchema } from './web.js';
@@ -59,6 +60,13 @@ export const configSchema = z.strictObject({
     .default('Europe/Paris'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   logFormat: logFormatSchema,
+  /** V8 old-space bound (MB) of `herald start` and `herald worker`, given by the launcher (src/cli/launcher.ts); 0: V8's own. */
+  workerHeapMb: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(65_536)
+    .default(DEFAULT_WORKER_HEAP_MB),
   /** Redis key prefix; the braces make it a Redis Cluster hash tag. */
   queuePrefix: z.string().min(1).default('{herald}'),
   /**
@@ -77,7 +85,8 @@ export const configSchema = z.strictObject({
       attempts: positiveInt.default(8),
       backoffMs: positiveInt.default(5_000),
       maxBackoffMs: positiveInt.default(3_600_000),
-      concurrency: positiveInt.default(8),
+      /** Jobs at once per worker process; unset: 32 on SQLite (one worker process), 8 on PostgreSQL (several). */
+      concurrency: positiveInt.optional(),
       /** How long a job may run before another worker takes it over (BullMQ lock). */
       lockMs: positiveInt.default(30_000),
       reconcileEveryMs: positiveInt.default(60_000),
@@ -102,4 +111,15 @@ export const configSchema = z.strictObject({
   backup: backupConfigSchema.prefault({}),
 });
 
-export type HeraldConfig = z.infer<typeof configSchema> & { publicUrl: string; allowPrivateUrls: boolean };
+export type HeraldConfig = z.infer<typeof configSchema> & {
+  publicUrl: string;
+  allowPrivateUrls: boolean;
+  delivery: { concurrency: number };
+};
+
+/**
+ * One worker process per SQLite file (SQLite lets one writer in at a time) does best with more jobs at once;
+ * on PostgreSQL, worker processes are added instead. Measured in bench/pipeline.ts (docs/operations.md).
+ */
+export const defaultDeliveryConcurrency = (databaseUrl: string | undefined): number =>
+  databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? 8 : 32;

@@ -2,7 +2,9 @@ import type { Context } from '../app/context.js';
 import { countUsers } from '../store/users.js';
 import { redactUrl } from '../store/db.js';
 import { describeRedis } from '../redis/connection.js';
+import { getHeapStatistics } from 'node:v8';
 import { heraldVersion } from './version.js';
+import { givenHeapMb } from '../config/heap.js';
 
 export interface StartupFacts {
   /** Where the API listens (unset: workers only). */
@@ -33,8 +35,13 @@ export async function startupLines(ctx: Context, facts: StartupFacts): Promise<S
     });
   if (facts.queues.length > 0)
     lines.push({
-      msg: `workers running for the queues ${facts.queues.join(', ')}`,
-      fields: { queues: facts.queues, version },
+      msg: `workers running for the queues ${facts.queues.join(', ')}; ${heapWords(config.workerHeapMb)}`,
+      fields: {
+        queues: facts.queues,
+        version,
+        heapMb: givenHeapMb(process.execArgv, process.env),
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      },
     });
   const database = ctx.store.describe();
   const redis = describeRedis(ctx.redis);
@@ -84,4 +91,15 @@ async function nextStep(ctx: Context, apiTokenFile: string | null | undefined): 
     };
   }
   return { msg: `sign in at ${signIn}${token}`, fields: { signIn, staffUsers: users } };
+}
+
+/** The heap bound this process got (src/cli/launcher.ts gives it), against the configured one. */
+function heapWords(configuredMb: number): string {
+  const given = givenHeapMb(process.execArgv, process.env);
+  if (given === null)
+    return configuredMb === 0
+      ? "heap: V8's own limit (workerHeapMb 0)"
+      : `heap not bounded: started without bin/herald.js, which gives it ${configuredMb} MB (workerHeapMb)`;
+  const differs = configuredMb !== given ? ` (Node was given it; workerHeapMb says ${configuredMb})` : '';
+  return `heap bounded at ${given} MB${differs}`;
 }

@@ -81,6 +81,10 @@ function openSqlite(file: string): Store {
 }
 
 const BUSY_GIVE_UP_MS = 15_000;
+let busyRetries = 0;
+
+/** Statements this process tried again because another process held SQLite's write lock (a metric). */
+export const sqliteBusyRetries = (): number => busyRetries;
 
 /** Another process holds SQLite's write lock for a few microseconds: try again shortly, without blocking. */
 async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {
@@ -91,6 +95,7 @@ async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {
     } catch (error) {
       const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY');
       if (!busy || Date.now() - started > BUSY_GIVE_UP_MS) throw error;
+      busyRetries++;
       const pause = attempt < 3 ? 0 : Math.random() * Math.min(20, 2 ** (attempt - 3));
       await new Promise((resolve) => (pause === 0 ? setImmediate(resolve) : setTimeout(resolve, pause)));
     }

@@ -72,7 +72,8 @@ export async function freeLeaseOfDeadProcess(db: Db, name: string): Promise<bool
   return Number(result.numUpdatedRows) === 1;
 }
 
-function processExists(pid: number): boolean {
+/** True unless this machine has no process with this pid. */
+export function processExists(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return true; // not ours to judge
   try {
     process.kill(pid, 0);

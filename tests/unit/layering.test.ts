@@ -34,6 +34,7 @@ const LEVELS: Record<string, number> = {
   http: 7,
   cli: 7,
   'main.ts': 7,
+  'launch.ts': 7,
 };
 
 /** The most specific part a file belongs to (src/ops/metrics/x.ts -> ops/metrics). */

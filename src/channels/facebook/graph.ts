@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { HeraldError } from '../../domain/errors.js';
-import { apiAddress, jsonBodyOf } from '../http-json.js';
+import { apiAddress, jsonBodyOf, withTimeLimit } from '../http-json.js';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v26.0';
 
@@ -74,14 +74,16 @@ export async function graphRequest<T>(
 ): Promise<T> {
   const url = apiAddress(connection.graphUrl, path);
   const all = { ...params, ...authParams(connection) };
-  const init: RequestInit = { method, signal: AbortSignal.timeout(connection.timeoutMs) };
+  const init: RequestInit = { method };
   if (method === 'POST') {
     init.body = new URLSearchParams(all);
   } else {
     for (const [key, value] of Object.entries(all)) url.searchParams.set(key, value);
   }
-  const response = await fetch(url, init);
-  const body = await jsonBodyOf(response);
+  const { response, body } = await withTimeLimit(connection.timeoutMs, async (signal) => {
+    const answer = await fetch(url, { ...init, signal });
+    return { response: answer, body: await jsonBodyOf(answer) };
+  });
   const graphError = (body as { error?: GraphErrorBody } | null)?.error ?? null;
   if (!response.ok || graphError)
     throw new FacebookApiError(response.status, graphError, usageOf(response.headers));

@@ -1,5 +1,5 @@
 import { HeraldError } from '../../domain/errors.js';
-import { apiAddress, jsonBodyOf } from '../http-json.js';
+import { apiAddress, jsonBodyOf, withTimeLimit } from '../http-json.js';
 
 export const DEFAULT_LINKEDIN_API_URL = 'https://api.linkedin.com';
 
@@ -68,13 +68,15 @@ export async function linkedinRequest<T>(
     'x-restli-protocol-version': '2.0.0',
   };
   if (request.restliMethod) headers['x-restli-method'] = request.restliMethod;
-  const init: RequestInit = { method, headers, signal: AbortSignal.timeout(connection.timeoutMs) };
+  const init: RequestInit = { method, headers };
   if (request.body !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(request.body);
   }
-  const response = await fetch(url, init);
-  const body = await answerOf(response, connection.version);
+  const { response, body } = await withTimeLimit(connection.timeoutMs, async (signal) => {
+    const answer = await fetch(url, { ...init, signal });
+    return { response: answer, body: await answerOf(answer, connection.version) };
+  });
   return { status: response.status, headers: response.headers, body: body as T };
 }
 
@@ -85,13 +87,15 @@ export async function uploadBytes(
   bytes: Buffer,
   type: string,
 ): Promise<void> {
-  const response = await fetch(uploadUrl, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${connection.accessToken}`, 'content-type': type },
-    body: bytes,
-    signal: AbortSignal.timeout(connection.timeoutMs),
+  await withTimeLimit(connection.timeoutMs, async (signal) => {
+    const response = await fetch(uploadUrl, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${connection.accessToken}`, 'content-type': type },
+      body: bytes,
+      signal,
+    });
+    await answerOf(response, connection.version);
   });
-  await answerOf(response, connection.version);
 }
 
 /** The JSON body of a successful answer; a LinkedInApiError for any other. */

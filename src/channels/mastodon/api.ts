@@ -1,5 +1,5 @@
 import { HeraldError } from '../../domain/errors.js';
-import { apiAddress, jsonBodyOf } from '../http-json.js';
+import { apiAddress, jsonBodyOf, withTimeLimit } from '../http-json.js';
 
 /** Mastodon has no central server: this is only the default when an account names no instance. */
 export const DEFAULT_MASTODON_URL = 'https://mastodon.social';
@@ -65,15 +65,17 @@ export async function mastodonRequest<T>(
   const url = apiAddress(connection.instanceUrl, path, request.query);
   const headers: Record<string, string> = { authorization: `Bearer ${connection.accessToken}` };
   if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
-  const init: RequestInit = { method, headers, signal: AbortSignal.timeout(connection.timeoutMs) };
+  const init: RequestInit = { method, headers };
   if (request.json !== undefined) {
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(request.json);
   } else if (request.form) {
     init.body = request.form;
   }
-  const response = await fetch(url, init);
-  const body = await jsonBodyOf(response);
+  const { response, body } = await withTimeLimit(connection.timeoutMs, async (signal) => {
+    const answer = await fetch(url, { ...init, signal });
+    return { response: answer, body: await jsonBodyOf(answer) };
+  });
   const rateLimit = rateLimitOf(response.headers);
   if (!response.ok) {
     const error = (body as { error?: unknown } | null)?.error;

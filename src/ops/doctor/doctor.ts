@@ -16,7 +16,7 @@ import { checkChannels } from './channel-checks.js';
 import { checkDkim, checkDmarc, checkSmtp, checkSpf } from './mail-checks.js';
 import { checkClock, checkRedis } from './redis-checks.js';
 import { fail, guarded, ok, skip, warn, type CheckResult } from './result.js';
-import { checkDataDir, checkDatabase, type DiskSpace } from './storage-checks.js';
+import { checkDataDir, checkDatabase, checkSqliteWriters, type DiskSpace } from './storage-checks.js';
 
 export interface DoctorOptions extends LoadOptions {
   /** DNS servers to ask (`1.1.1.1`, `127.0.0.1:5353`); default: the system's. */
@@ -58,6 +58,9 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
     results.push(
       ...database,
       ...(await guarded('data dir', () => checkDataDir(config.dataDir, options.diskSpace))),
+      ...(await guarded('worker processes', async () =>
+        checkSqliteWriters(config.databaseUrl, config.dataDir),
+      )),
     );
     results.push(
       ...(await guarded('channels', () => channelResults(config, store, redis, database, now), 30_000)),

@@ -3,7 +3,9 @@ import { access, stat, statfs } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { Store } from '../../store/db.js';
+import { sqliteFile, type Store } from '../../store/db.js';
+import { otherSqliteWriters } from '../../store/sqlite-writers.js';
+import { SQLITE_SHARING_FIX, sqliteSharingMessage } from '../sqlite-sharing.js';
 import { pendingMigrations } from '../../store/migrate.js';
 import { fail, ok, warn, type CheckResult } from './result.js';
 
@@ -88,4 +90,15 @@ async function freeSpace(dataDir: string, space: DiskSpace): Promise<CheckResult
   if (free < 100 * MiB) return fail('free space', text, fix);
   if (free < 1024 * MiB || share < 0.05) return warn('free space', text, fix);
   return ok('free space', text);
+}
+
+/** On SQLite: how many worker processes write to the file now (one is right, see src/store/sqlite-writers.ts). */
+export function checkSqliteWriters(databaseUrl: string | undefined, dataDir: string): CheckResult {
+  const file = sqliteFile(databaseUrl, dataDir);
+  if (file === null || file === ':memory:')
+    return ok('worker processes', 'PostgreSQL: any number of worker processes');
+  const writers = otherSqliteWriters(file);
+  if (writers.length === 0) return ok('worker processes', `none running on ${file}`);
+  if (writers.length === 1) return ok('worker processes', `one on ${file} (pid ${writers[0]!.pid})`);
+  return warn('worker processes', sqliteSharingMessage(file, writers, false), SQLITE_SHARING_FIX);
 }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { DeliveryKind } from '../../domain/delivery.js';
 import type { DeliveryEvent, Telemetry } from '../../queues/telemetry.js';
 import { heraldVersion } from '../version.js';
+import { sqliteBusyRetries } from '../../store/db.js';
 import { registerClusterGauges, type ClusterSources } from './cluster-gauges.js';
 
 export interface MetricsOptions extends ClusterSources {
@@ -87,6 +88,15 @@ export class HeraldMetrics implements Telemetry {
       help: 'Configured newsletter messages per second across every worker; the actual rate is rate(herald_newsletter_messages_total{outcome="sent"}[5m])',
       registers: [this.registry],
     }).set(options.newsletterRateLimit);
+    new Counter({
+      name: 'herald_sqlite_busy_retries_total',
+      help: 'SQL statements this process tried again because another process held the SQLite write lock',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(sqliteBusyRetries());
+      },
+    });
     for (const what of ['delivery', 'schedule']) this.restored.inc({ what }, 0);
     registerClusterGauges(this.registry, options);
   }

@@ -36,6 +36,7 @@ const FAMILIES = [
   'herald_redis_up',
   'herald_database_up',
   'herald_build_info',
+  'herald_sqlite_busy_retries_total',
   'process_cpu_seconds_total',
   'process_resident_memory_bytes',
   'nodejs_eventloop_lag_seconds',
