@@ -39,7 +39,7 @@ for (const { dialect, skip } of DIALECTS) {
       const html = decode(bad.body);
       expect(html).toMatch(/id="f-email-error">must be an email address/);
       expect(html).toMatch(/id="f-password-error">must be at least 12 characters/);
-      expect(html).toMatch(/id="f-role-error">must be one of editor, admin/);
+      expect(html).toMatch(/id="f-role-error">must be one of contributor, editor, admin/);
       expect(html).not.toContain('value="short"'); // a password is never echoed back
       const ok = await admin.post('/users', {
         _csrf: csrf,
