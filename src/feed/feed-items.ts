@@ -5,7 +5,6 @@ import { renderMarkdown } from '../domain/markdown.js';
 import type { Database } from '../store/schema.js';
 import { rowToItem } from '../store/items.js';
 import { parseJson } from '../store/json.js';
-import { DEFAULT_FEED_LIMIT, feedVariantsFor, itemsForVariant, latestFeedItems } from './select.js';
 
 type Db = Kysely<Database>;
 
@@ -95,28 +94,22 @@ export async function loadFeedItemIndex(db: Db): Promise<FeedItemIndex> {
   return { stamps: rows, outlines, publishedFields };
 }
 
-/** The items the feeds will show (the newest `limit` of every variant), fully loaded, as published. */
-export async function loadItemsForFeeds(
+/** The published items with these ids, fully loaded, as published, in the order of `ids` (one query). */
+export async function loadFeedItems(
   db: Db,
   index: FeedItemIndex,
-  limit = DEFAULT_FEED_LIMIT,
+  ids: readonly string[],
 ): Promise<NewsItem[]> {
-  const needed = new Set<string>();
-  for (const variant of feedVariantsFor(index.outlines)) {
-    for (const item of latestFeedItems(itemsForVariant(index.outlines, variant), limit)) needed.add(item.id);
-  }
-  const items: NewsItem[] = [];
-  const ids = [...needed];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('items')
-      .selectAll()
-      .where('id', 'in', ids.slice(i, i + 500))
-      .where('status', '=', 'published')
-      .execute();
-    for (const row of rows) items.push(asPublished(rowToItem(row), index.publishedFields.get(row.id)));
-  }
-  return items;
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('items').selectAll().where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    // Withdrawn since the index was read: left out (the next rebuild sees the change anyway).
+    return row && row.status === 'published'
+      ? [asPublished(rowToItem(row), index.publishedFields.get(id))]
+      : [];
+  });
 }
 
 async function loadPublishedRevisions(

@@ -13,10 +13,10 @@ import {
 } from '../store/feed-builds.js';
 import { LeaseTimeoutError, withLease } from '../store/leases.js';
 import { publishedUploadAlts, withUploads } from '../store/media.js';
-import { feedFingerprint, loadFeedItemIndex, loadItemsForFeeds, publishedStamps } from './feed-items.js';
+import { feedFingerprint, loadFeedItemIndex, loadFeedItems, publishedStamps } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
-import { rebuildAllFeeds } from './regenerate.js';
-import { withImageSizes } from './image-sizes.js';
+import { rebuildAllFeeds, type FeedItemSource } from './regenerate.js';
+import { headBudget, withImageSizes } from './image-sizes.js';
 import { FEED_FILE_NAMES, FEED_FORMATS, feedFilePath, feedUrls } from './variants.js';
 import type { FeedVariant } from './variants.js';
 import { pingWebSubHub } from './websub.js';
@@ -133,12 +133,19 @@ export class FeedService {
       const index = await loadFeedItemIndex(db);
       // Read before the items' pictures: an alt text edited meanwhile then makes the next check rebuild.
       const uploadAlts = await publishedUploadAlts(db);
-      const loaded = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
-      const uploaded = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
-      const items = await withImageSizes(db, uploaded, { allowPrivate: this.deps.config.allowPrivateUrls });
+      const heads = headBudget();
+      const source: FeedItemSource = {
+        outlines: index.outlines,
+        // Each page with its pictures and their sizes; the HEAD requests for unknown sizes share one budget.
+        load: async (ids) => {
+          const loaded = await loadFeedItems(db, index, ids);
+          const uploaded = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
+          return withImageSizes(db, uploaded, { allowPrivate: this.deps.config.allowPrivateUrls }, heads);
+        },
+      };
       await mkdir(this.dir, { recursive: true });
       const result = await rebuildAllFeeds(
-        items,
+        source,
         this.dir,
         (variant) => feedMetaFor(this.deps.config, variant),
         { stamp: itemStamp },
