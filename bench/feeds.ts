@@ -12,7 +12,7 @@
 //    a fresh process per build, cold): at the longest feed the configuration allows (1,000) and at N items per
 //    feed. Its peak RSS is the figure of issue 19 (target 300 MB at 100k); the baseline is the same process
 //    before the rebuild (imports and store open).
-// Usage: npx tsx bench/feeds.ts [--size 1k] [--no-extras] [--publishes 15] [--store]
+// Usage: npx tsx bench/feeds.ts [--size 1k] [--no-extras] [--publishes 15] [--store [--compiled] [--old-space MB]]
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -139,10 +139,18 @@ async function publishToServed(
   return latencies;
 }
 
+/** --compiled: the store child runs from `dist/` (npm run build) under plain node, as production runs. */
+const COMPILED = process.argv.includes('--compiled');
+/** --old-space MB: the store child's heap bound (default: room for feeds beyond the configuration's 1,000). */
+const STORE_OLD_SPACE_MB = Number(process.argv[process.argv.indexOf('--old-space') + 1]) || 16_384;
+
 function storeChild(args: string[]): Measure {
+  const entry = COMPILED
+    ? [path.join(ROOT, 'dist/bench/feeds-store-child.js')]
+    : ['--import', 'tsx', path.join(ROOT, 'bench/feeds-store-child.ts')];
   const run = spawnSync(
     process.execPath,
-    ['--max-old-space-size=16384', '--import', 'tsx', path.join(ROOT, 'bench/feeds-store-child.ts'), ...args],
+    [`--max-old-space-size=${STORE_OLD_SPACE_MB}`, ...entry, ...args],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   if (run.status !== 0) throw new Error(`bench store child ${args.join(' ')} failed: ${run.stderr}`);

@@ -13,7 +13,7 @@ import {
 } from '../store/feed-builds.js';
 import { LeaseTimeoutError, withLease } from '../store/leases.js';
 import { publishedUploadAlts, withUploads } from '../store/media.js';
-import { feedFingerprint, loadFeedItemIndex, loadFeedItems, publishedStamps } from './feed-items.js';
+import { feedFingerprint, loadFeedItemIndex, loadFeedItems } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
 import { rebuildAllFeeds, type FeedItemSource } from './regenerate.js';
 import { headBudget, withImageSizes } from './image-sizes.js';
@@ -62,12 +62,12 @@ export class FeedService {
 
   /** True when the files on disk reflect the current published items and settings (and the main ones are there). */
   async isCurrent(): Promise<boolean> {
-    const [stamps, uploadAlts, stored] = await Promise.all([
-      publishedStamps(this.deps.store.db),
-      publishedUploadAlts(this.deps.store.db),
+    const { db } = this.deps.store;
+    const [current, stored] = await Promise.all([
+      feedFingerprint(db, this.settings, () => publishedUploadAlts(db)),
       this.storedFingerprint(),
     ]);
-    if (stored === null || stored !== feedFingerprint(stamps, this.settings, uploadAlts)) return false;
+    if (stored === null || stored !== current) return false;
     const present = await Promise.all(
       FEED_FORMATS.map((f) =>
         stat(path.join(this.dir, FEED_FILE_NAMES[f])).then(
@@ -130,7 +130,7 @@ export class FeedService {
     const started = performance.now();
     const buildId = await startFeedBuild(db, trigger);
     try {
-      const index = await loadFeedItemIndex(db);
+      const index = await loadFeedItemIndex(db, this.settings);
       // Read before the items' pictures: an alt text edited meanwhile then makes the next check rebuild.
       const uploadAlts = await publishedUploadAlts(db);
       const heads = headBudget();
@@ -151,14 +151,11 @@ export class FeedService {
         { stamp: itemStamp },
       );
       // Written last: a crash before this line leaves the old fingerprint, so the next check rebuilds.
-      await writeFileAtomic(
-        path.join(this.dir, FINGERPRINT_FILE),
-        feedFingerprint(index.stamps, this.settings, uploadAlts),
-      );
+      await writeFileAtomic(path.join(this.dir, FINGERPRINT_FILE), index.fingerprint(uploadAlts));
       const durationMs = performance.now() - started;
       await finishFeedBuild(db, buildId, {
         durationMs,
-        items: index.stamps.length,
+        items: index.count,
         variants: result.variants.length,
         filesWritten: result.written.length,
       });
@@ -167,7 +164,7 @@ export class FeedService {
         {
           buildId,
           trigger,
-          items: index.stamps.length,
+          items: index.count,
           variants: result.variants.length,
           written: result.written.length,
           ms: Math.round(durationMs),
@@ -177,7 +174,7 @@ export class FeedService {
       return {
         rebuilt: true,
         buildId,
-        items: index.stamps.length,
+        items: index.count,
         variants: result.variants,
         written: result.written,
       };

@@ -7,12 +7,14 @@ import type { FeedMeta } from './build.js';
 import { absoluteHttpUrl, toFeedEntry } from './feed-entry.js';
 import type { FeedEntry } from './feed-entry.js';
 import type { FeedDocument } from './feed-xml.js';
+import type { FeedOutline } from './feed-items.js';
 import {
   DEFAULT_FEED_LIMIT,
+  feedDate,
   feedUpdated,
   feedVariantsFor,
-  itemsForVariant,
-  latestFeedItems,
+  isFeedItem,
+  selectForVariants,
 } from './select.js';
 import {
   FEED_FILE_NAMES,
@@ -42,7 +44,7 @@ export interface RebuildResult {
  * published) choose each variant's items, and only those are read in full, a page at a time.
  */
 export interface FeedItemSource {
-  outlines: readonly NewsItem[];
+  outlines: readonly FeedOutline[];
   /** The full items with these ids, in this order; an id no longer published is left out. */
   load(ids: readonly string[]): Promise<NewsItem[]>;
 }
@@ -51,7 +53,13 @@ export interface FeedItemSource {
 function inMemorySource(items: readonly NewsItem[]): FeedItemSource {
   const byId = new Map(items.map((item) => [item.id, item]));
   return {
-    outlines: items,
+    outlines: items.filter(isFeedItem).map((item) => ({
+      id: item.id,
+      status: item.status,
+      language: item.language,
+      tags: item.tags,
+      time: feedDate(item).getTime(),
+    })),
     load: async (ids) => ids.flatMap((id) => byId.get(id) ?? []),
   };
 }
@@ -84,15 +92,20 @@ export async function rebuildAllFeeds(
 ): Promise<RebuildResult> {
   const source = 'load' in items ? items : inMemorySource(items);
   const variants = mergeVariants(feedVariantsFor(source.outlines), await existingVariants(feedsDir));
+  const metas = variants.map((variant) => metaFor(variant));
+  const selections = selectForVariants(
+    source.outlines,
+    variants,
+    (variant) => metas[variants.indexOf(variant)]!.limit ?? DEFAULT_FEED_LIMIT,
+  );
   const facts = new Map<string, ItemFacts>();
   const written: string[] = [];
-  for (const variant of variants) {
-    const meta = metaFor(variant);
+  for (const [v, variant] of variants.entries()) {
+    const meta = metas[v]!;
     const site = absoluteHttpUrl(meta.siteUrl);
     if (site === null)
       throw new Error(`feed meta siteUrl must be an absolute http(s) URL, got "${meta.siteUrl}"`);
-    const limit = meta.limit ?? DEFAULT_FEED_LIMIT;
-    const selected = latestFeedItems(itemsForVariant(source.outlines, variant), limit).map((item) => item.id);
+    const selected = selections[v]!;
     await learnFacts(source, selected, facts, options.stamp);
     const ids = selected.filter((id) => facts.has(id));
     const dir = join(feedsDir, feedVariantDir(variant));

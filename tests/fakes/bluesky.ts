@@ -56,6 +56,8 @@ export interface FakeBluesky {
   requestsLeft: number;
   /** Leaves `points` write points in the hour, whose window then ends in `resetInS` seconds. */
   setWritePoints(points: number, resetInS?: number): void;
+  /** Raises every limit (global, hourly and daily points) out of reach until the next reset(): for throughput benches. */
+  liftLimits(): void;
   /** Calls refused with 429 because a limit was exhausted (not injected failures). */
   rateLimitRefusals: number;
   inject(failure: BlueskyFailure, options?: { method?: string; nth?: number; times?: number }): void;
@@ -76,6 +78,8 @@ export const DEFAULT_BLUESKY_ACCOUNT: FakeBlueskyAccount = {
 const HOUR_POINTS = 5000;
 const DAY_POINTS = 35_000;
 const GLOBAL_REQUESTS = 3000;
+/** What liftLimits() leaves in each window: more than any bench sends. */
+const LIFTED = 1_000_000_000;
 
 /** One of the PDS's limits: `points` per window, counted from the window's first use. */
 interface Limit {
@@ -182,6 +186,12 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
     },
     setWritePoints(points, resetInS = 3600) {
       hour = { ...newLimit(HOUR_POINTS, 3600), left: points, start: Date.now() - (3600 - resetInS) * 1000 };
+    },
+    liftLimits() {
+      const lifted = (limit: Limit): Limit => ({ ...limit, points: LIFTED, left: LIFTED });
+      hour = lifted(hour);
+      day = lifted(day);
+      global = lifted(global);
     },
     rateLimitRefusals: 0,
     inject(failure, { method, nth = 1, times = 1 } = {}) {
