@@ -148,11 +148,11 @@ function storeChild(args: string[]): Measure {
   const entry = COMPILED
     ? [path.join(ROOT, 'dist/bench/feeds-store-child.js')]
     : ['--import', 'tsx', path.join(ROOT, 'bench/feeds-store-child.ts')];
-  const run = spawnSync(
-    process.execPath,
-    [`--max-old-space-size=${STORE_OLD_SPACE_MB}`, ...entry, ...args],
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
+  const run = spawnSync(process.execPath, [`--max-old-space-size=${STORE_OLD_SPACE_MB}`, ...entry, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (run.status !== 0) throw new Error(`bench store child ${args.join(' ')} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as Measure;
 }
