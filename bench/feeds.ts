@@ -8,7 +8,11 @@
 // 2. (extras) Publish -> the new item served in /feed.xml: a `herald worker feed` process, the API in this
 //    process, SQLite; isolated publications (more than the rebuild interval apart) and a steady
 //    stream of 2 per second (inside the interval, so throttled). Target: p50 under 2 s.
-// Usage: npx tsx bench/feeds.ts [--size 1k] [--no-extras] [--publishes 15]
+// 3. (--store) The feed service's own rebuild from a SQLite store of N published items (bench/feeds-store-child.ts,
+//    a fresh process per build, cold): at the longest feed the configuration allows (1,000) and at N items per
+//    feed. Its peak RSS is the figure of issue 19 (target 300 MB at 100k); the baseline is the same process
+//    before the rebuild (imports and store open).
+// Usage: npx tsx bench/feeds.ts [--size 1k] [--no-extras] [--publishes 15] [--store [--compiled] [--old-space MB]]
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -133,6 +137,58 @@ async function publishToServed(
   await until(async () => waiting.size === 0, 60_000, `${label}: every item served`);
   clearInterval(poll);
   return latencies;
+}
+
+/** --compiled: the store child runs from `dist/` (npm run build) under plain node, as production runs. */
+const COMPILED = process.argv.includes('--compiled');
+/** --old-space MB: the store child's heap bound (default: room for feeds beyond the configuration's 1,000). */
+const STORE_OLD_SPACE_MB = Number(process.argv[process.argv.indexOf('--old-space') + 1]) || 16_384;
+
+function storeChild(args: string[]): Measure {
+  const entry = COMPILED
+    ? [path.join(ROOT, 'dist/bench/feeds-store-child.js')]
+    : ['--import', 'tsx', path.join(ROOT, 'bench/feeds-store-child.ts')];
+  const run = spawnSync(process.execPath, [`--max-old-space-size=${STORE_OLD_SPACE_MB}`, ...entry, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (run.status !== 0) throw new Error(`bench store child ${args.join(' ')} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as Measure;
+}
+
+/** Seeds a store of N published items once, then one cold rebuild per feed length. */
+function rebuildFromStore(n: number): void {
+  const dir = tempDir('feeds-store');
+  storeChild(['seed', dir, String(n)]);
+  const rows = [...new Set([Math.min(n, 1000), n])].map((limit) => {
+    rmSync(path.join(dir, 'feeds'), { recursive: true, force: true });
+    const m = storeChild(['build', dir, String(limit)]);
+    emit({
+      bench: 'feeds',
+      size: n,
+      figure: `peak RSS of a rebuild from the store, ${fmt(limit)} items per feed`,
+      value: Number(m.peakMb),
+      unit: 'MB',
+      better: 'lower',
+      baseline: 'the same process before the rebuild',
+      baselineValue: Number(m.baselineMb),
+    });
+    return {
+      'published items': fmt(n),
+      'items per feed': fmt(limit),
+      variants: String(m.variants),
+      'rebuild (cold)': `${fmt(Number(m.ms) / 1000, 1)} s`,
+      'peak RSS / before the rebuild': `${m.peakMb} / ${m.baselineMb} MB`,
+    };
+  });
+  rmSync(dir, { recursive: true, force: true });
+  printTable('The feed service rebuilding every variant from a SQLite store (fresh process each)', rows);
+}
+
+if (process.argv.includes('--store')) {
+  rebuildFromStore(SIZE);
+  process.exit(0);
 }
 
 const measured = rebuild(SIZE);

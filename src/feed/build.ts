@@ -2,7 +2,8 @@ import type { NewsItem } from '../domain/item.js';
 import { absoluteHttpUrl, toFeedEntry } from './feed-entry.js';
 import type { FeedEntry } from './feed-entry.js';
 import { DEFAULT_FEED_LIMIT, latestFeedItems } from './select.js';
-import { atomChunks, rssChunks, type XmlFeedMeta } from './feed-xml.js';
+import { atomDocument, rssDocument, type FeedDocument, type XmlFeedMeta } from './feed-xml.js';
+import type { FeedFormat } from './variants.js';
 import { removeXmlIllegalChars } from './xml-text.js';
 
 export interface FeedAuthor {
@@ -59,11 +60,25 @@ export interface FeedChunks {
 }
 
 export function buildFeedChunks(entries: readonly FeedEntry[], meta: FeedMeta): FeedChunks {
-  const resolved = resolveMeta(entries, meta);
+  const documents = feedDocuments(meta, newestUpdate(entries));
+  const chunks = (document: FeedDocument) => [
+    document.head,
+    ...entries.map((entry, i) => document.entry(entry, i === 0)),
+    document.tail,
+  ];
+  return { rss: chunks(documents.rss), atom: chunks(documents.atom), json: chunks(documents.json) };
+}
+
+/**
+ * The three documents of a feed, in pieces (see FeedDocument). `newest` is the latest `updated` among the
+ * entries that will be written: the feed's own updated time unless the meta gives one.
+ */
+export function feedDocuments(meta: FeedMeta, newest: Date): Record<FeedFormat, FeedDocument> {
+  const resolved = resolveMeta(meta, newest);
   return {
-    rss: rssChunks(entries, xmlMeta(resolved, resolved.feedUrls.rss)),
-    atom: atomChunks(entries, xmlMeta(resolved, resolved.feedUrls.atom)),
-    json: jsonFeedChunks(entries, resolved),
+    rss: rssDocument(xmlMeta(resolved, resolved.feedUrls.rss)),
+    atom: atomDocument(xmlMeta(resolved, resolved.feedUrls.atom)),
+    json: jsonFeedDocument(resolved),
   };
 }
 
@@ -78,7 +93,7 @@ interface ResolvedMeta {
   updated: Date;
 }
 
-function resolveMeta(entries: readonly FeedEntry[], meta: FeedMeta): ResolvedMeta {
+function resolveMeta(meta: FeedMeta, newest: Date): ResolvedMeta {
   const title = removeXmlIllegalChars(meta.title).trim();
   const authorUrl = meta.author?.url ? requireHttpUrl(meta.author.url, 'author.url') : undefined;
   return {
@@ -100,13 +115,14 @@ function resolveMeta(entries: readonly FeedEntry[], meta: FeedMeta): ResolvedMet
         }
       : { name: title },
     hubUrl: meta.hubUrl ? requireHttpUrl(meta.hubUrl, 'hubUrl') : null,
-    updated: meta.updated ?? newestUpdate(entries),
+    updated: meta.updated ?? newest,
   };
 }
 
 function newestUpdate(entries: readonly FeedEntry[]): Date {
-  const times = entries.map((entry) => entry.updated.getTime());
-  return new Date(times.length > 0 ? Math.max(...times) : 0);
+  let newest = 0;
+  for (const entry of entries) newest = Math.max(newest, entry.updated.getTime());
+  return new Date(newest);
 }
 
 function requireHttpUrl(value: string, field: string): string {
@@ -125,7 +141,7 @@ function xmlMeta(meta: ResolvedMeta, selfUrl: string): XmlFeedMeta {
 }
 
 /** JSON Feed 1.1. Items are serialised once per entry and reused by every variant they appear in. */
-function jsonFeedChunks(entries: readonly FeedEntry[], meta: ResolvedMeta): string[] {
+function jsonFeedDocument(meta: ResolvedMeta): FeedDocument {
   const authorUrl = meta.author.url ?? (meta.author.email ? `mailto:${meta.author.email}` : undefined);
   const head = JSON.stringify({
     version: 'https://jsonfeed.org/version/1.1',
@@ -137,10 +153,11 @@ function jsonFeedChunks(entries: readonly FeedEntry[], meta: ResolvedMeta): stri
     authors: [{ name: meta.author.name, url: authorUrl }],
     hubs: meta.hubUrl ? [{ type: 'WebSub', url: meta.hubUrl }] : undefined,
   });
-  const chunks = [`${head.slice(0, -1)},"items":[`];
-  entries.forEach((entry, i) => (i === 0 ? chunks.push(jsonItem(entry)) : chunks.push(',', jsonItem(entry))));
-  chunks.push(']}\n');
-  return chunks;
+  return {
+    head: `${head.slice(0, -1)},"items":[`,
+    entry: (entry, first) => (first ? jsonItem(entry) : `,${jsonItem(entry)}`),
+    tail: ']}\n',
+  };
 }
 
 const jsonItems = new WeakMap<FeedEntry, string>();

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { createHash, type Hash } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
 import type { ItemFields, NewsItem } from '../domain/item.js';
 import { renderMarkdown } from '../domain/markdown.js';
-import type { Database } from '../store/schema.js';
+import type { Database, ItemsTable } from '../store/schema.js';
 import { rowToItem } from '../store/items.js';
 import { parseJson } from '../store/json.js';
-import { DEFAULT_FEED_LIMIT, feedVariantsFor, itemsForVariant, latestFeedItems } from './select.js';
+import { feedDate } from './select.js';
 
 type Db = Kysely<Database>;
 
@@ -18,18 +18,69 @@ interface Stamp {
   updatedAt: string;
 }
 
+/**
+ * What choosing a variant's items needs of one published item: language and tags as published, and the
+ * instant it is dated by in feeds (`feedDate`, in ms). Nothing else is kept: at 100k items this is the
+ * rebuild's largest structure.
+ */
+export interface FeedOutline extends Pick<NewsItem, 'id' | 'status' | 'language' | 'tags'> {
+  time: number;
+}
+
 /** The light view of every published item: enough to fingerprint and to choose what the feeds show. */
 export interface FeedItemIndex {
-  stamps: Stamp[];
-  /** Item stand-ins with dates, language and tags as published (bodies not loaded). */
-  outlines: NewsItem[];
+  count: number;
+  outlines: FeedOutline[];
   /** Fields of the published revision, for items edited since they were published. */
   publishedFields: Map<string, PublishedRevision>;
+  /** The fingerprint of these items with the settings and upload alt texts (see feedFingerprint). */
+  fingerprint(uploadAlts: readonly string[]): string;
 }
 
 interface PublishedRevision {
   fields: ItemFields & { slug: string };
   createdAt: string;
+}
+
+/** Rows read at a time by the whole-table reads: the rows of one page are dropped before the next. */
+const INDEX_PAGE = 5000;
+
+/** Hashes a fingerprint as it reads: the settings, then each stamp, then the upload alt texts. */
+class FingerprintHash {
+  private readonly hash: Hash;
+
+  constructor(settings: string) {
+    this.hash = createHash('sha256').update(settings).update('\n');
+  }
+
+  add(s: Stamp): void {
+    this.hash.update(
+      `${s.id}|${s.revision}|${s.publishedRevision ?? ''}|${s.publishedAt ?? ''}|${s.updatedAt}\n`,
+    );
+  }
+
+  /** The digest with these alt texts; the hash itself stays open (copied), so it can be finished again. */
+  finish(uploadAlts: readonly string[]): string {
+    const hash = this.hash.copy();
+    // An upload's alt text changes without a new revision of the items showing it.
+    for (const alt of uploadAlts) hash.update(`upload|${alt}\n`);
+    return hash.digest('hex');
+  }
+}
+
+/**
+ * A digest of everything a rebuild depends on: each published item's id, revisions and times, the alt
+ * text of the uploads they show, plus the configuration the feeds are built with. Equal fingerprints mean
+ * the feeds on disk are current. The cheap "has anything changed?" check: stamps only, a page at a time.
+ */
+export async function feedFingerprint(
+  db: Db,
+  settings: string,
+  uploadAlts: () => Promise<readonly string[]>,
+): Promise<string> {
+  const hash = new FingerprintHash(settings);
+  await forEachPublishedPage(db, (rows) => rows.forEach((row) => hash.add(row)));
+  return hash.finish(await uploadAlts());
 }
 
 const LIGHT_COLUMNS = [
@@ -43,80 +94,81 @@ const LIGHT_COLUMNS = [
   'tags',
 ] as const;
 
-/** The published items' stamps only: the cheap "has anything changed?" query. */
-export async function publishedStamps(db: Db): Promise<Stamp[]> {
-  return db
-    .selectFrom('items')
-    .select(['id', 'revision', 'publishedRevision', 'publishedAt', 'updatedAt'])
-    .where('status', '=', 'published')
-    .orderBy('id')
-    .execute();
+type LightRow = Pick<Selectable<ItemsTable>, (typeof LIGHT_COLUMNS)[number]>;
+
+/**
+ * The published items' light columns, in id order, `INDEX_PAGE` rows at a time (keyset pages on the primary
+ * key). The status is filtered here, not in SQL: with `status = ?` the planner takes the status index and
+ * sorts every published row again for each page.
+ */
+async function forEachPublishedPage(
+  db: Db,
+  visit: (rows: LightRow[]) => void | Promise<void>,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    let query = db.selectFrom('items').select([...LIGHT_COLUMNS, 'status']);
+    if (after !== null) query = query.where('id', '>', after);
+    const rows = await query.orderBy('id').limit(INDEX_PAGE).execute();
+    if (rows.length === 0) return;
+    await visit(rows.filter((row) => row.status === 'published'));
+    if (rows.length < INDEX_PAGE) return;
+    after = rows[rows.length - 1]!.id;
+  }
 }
 
 /**
- * A digest of everything a rebuild depends on: each published item's id, revisions and times, the alt
- * text of the uploads they show, plus the configuration the feeds are built with. Equal fingerprints mean the feeds on disk are current.
+ * Reads the light view of the published items, with language, tags and dates as they were published,
+ * and hashes their stamps on the way (the rows themselves are not kept).
  */
-export function feedFingerprint(
-  stamps: readonly Stamp[],
-  settings: string,
-  uploadAlts: readonly string[] = [],
-): string {
-  const hash = createHash('sha256').update(settings).update('\n');
-  for (const s of stamps)
-    hash.update(`${s.id}|${s.revision}|${s.publishedRevision ?? ''}|${s.publishedAt ?? ''}|${s.updatedAt}\n`);
-  // An upload's alt text changes without a new revision of the items showing it.
-  for (const alt of uploadAlts) hash.update(`upload|${alt}\n`);
-  return hash.digest('hex');
-}
-
-/** Reads the light view of the published items, with language and tags as they were published. */
-export async function loadFeedItemIndex(db: Db): Promise<FeedItemIndex> {
-  const rows = await db
-    .selectFrom('items')
-    .select([...LIGHT_COLUMNS])
-    .where('status', '=', 'published')
-    .orderBy('id')
-    .execute();
-  const edited = rows.filter((r) => r.publishedRevision !== null && r.publishedRevision !== r.revision);
-  const publishedFields = await loadPublishedRevisions(
-    db,
-    edited.map((r) => ({ id: r.id, revision: r.publishedRevision! })),
-  );
-  const outlines = rows.map((row) => {
-    const published = publishedFields.get(row.id);
-    return outline({
-      ...row,
-      tags: published ? published.fields.tags : parseJson<string[]>(row.tags, []),
-      language: published ? published.fields.language : row.language,
-      updatedAt: published ? publishedUpdatedAt(row.publishedAt, published.createdAt) : row.updatedAt,
-    });
+export async function loadFeedItemIndex(db: Db, settings: string): Promise<FeedItemIndex> {
+  const hash = new FingerprintHash(settings);
+  const outlines: FeedOutline[] = [];
+  const publishedFields = new Map<string, PublishedRevision>();
+  await forEachPublishedPage(db, async (rows) => {
+    const edited = rows.filter((r) => r.publishedRevision !== null && r.publishedRevision !== r.revision);
+    const fields = await loadPublishedRevisions(
+      db,
+      edited.map((r) => ({ id: r.id, revision: r.publishedRevision! })),
+    );
+    for (const [id, revision] of fields) publishedFields.set(id, revision);
+    for (const row of rows) {
+      hash.add(row);
+      const published = fields.get(row.id);
+      const updatedAt = published ? publishedUpdatedAt(row.publishedAt, published.createdAt) : row.updatedAt;
+      outlines.push({
+        id: row.id,
+        status: 'published',
+        tags: published ? published.fields.tags : parseJson<string[]>(row.tags, []),
+        language: published ? published.fields.language : row.language,
+        time: feedDate({ publishedAt: row.publishedAt, updatedAt, createdAt: row.createdAt }).getTime(),
+      });
+    }
   });
-  return { stamps: rows, outlines, publishedFields };
+  return {
+    count: outlines.length,
+    outlines,
+    publishedFields,
+    fingerprint: (uploadAlts) => hash.finish(uploadAlts),
+  };
 }
 
-/** The items the feeds will show (the newest `limit` of every variant), fully loaded, as published. */
-export async function loadItemsForFeeds(
+/** The published items with these ids, fully loaded, as published, in the order of `ids` (one query). */
+export async function loadFeedItems(
   db: Db,
   index: FeedItemIndex,
-  limit = DEFAULT_FEED_LIMIT,
+  ids: readonly string[],
 ): Promise<NewsItem[]> {
-  const needed = new Set<string>();
-  for (const variant of feedVariantsFor(index.outlines)) {
-    for (const item of latestFeedItems(itemsForVariant(index.outlines, variant), limit)) needed.add(item.id);
-  }
-  const items: NewsItem[] = [];
-  const ids = [...needed];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('items')
-      .selectAll()
-      .where('id', 'in', ids.slice(i, i + 500))
-      .where('status', '=', 'published')
-      .execute();
-    for (const row of rows) items.push(asPublished(rowToItem(row), index.publishedFields.get(row.id)));
-  }
-  return items;
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('items').selectAll().where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    // Withdrawn since the index was read: left out (the next rebuild sees the change anyway).
+    return row && row.status === 'published'
+      ? [asPublished(rowToItem(row), index.publishedFields.get(id))]
+      : [];
+  });
 }
 
 async function loadPublishedRevisions(
@@ -170,45 +222,4 @@ function asPublished(item: NewsItem, published: PublishedRevision | undefined): 
 
 function publishedUpdatedAt(publishedAt: string | null, revisionCreatedAt: string): string {
   return publishedAt && publishedAt > revisionCreatedAt ? publishedAt : revisionCreatedAt;
-}
-
-function outline(row: {
-  id: string;
-  revision: number;
-  publishedRevision: number | null;
-  publishedAt: string | null;
-  updatedAt: string;
-  createdAt: string;
-  language: string;
-  tags: string[];
-}): NewsItem {
-  return {
-    id: row.id,
-    slug: '',
-    title: '',
-    summary: '',
-    body: '',
-    bodyHtml: '',
-    url: '',
-    imageUrl: null,
-    imageAlt: null,
-    imageId: null,
-    tags: row.tags,
-    language: row.language,
-    translations: {},
-    channelTexts: {},
-    thread: false,
-    status: 'published',
-    revision: row.revision,
-    publishedRevision: row.publishedRevision,
-    publishAt: null,
-    publishTimezone: null,
-    publishChannels: null,
-    announce: false,
-    scheduleToken: null,
-    publishedAt: row.publishedAt,
-    withdrawnAt: null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
 }

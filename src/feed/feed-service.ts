@@ -13,10 +13,10 @@ import {
 } from '../store/feed-builds.js';
 import { LeaseTimeoutError, withLease } from '../store/leases.js';
 import { publishedUploadAlts, withUploads } from '../store/media.js';
-import { feedFingerprint, loadFeedItemIndex, loadItemsForFeeds, publishedStamps } from './feed-items.js';
+import { feedFingerprint, loadFeedItemIndex, loadFeedItems } from './feed-items.js';
 import { feedMetaFor, feedSettingsSignature, feedsDirectory } from './feed-meta.js';
-import { rebuildAllFeeds } from './regenerate.js';
-import { withImageSizes } from './image-sizes.js';
+import { rebuildAllFeeds, type FeedItemSource } from './regenerate.js';
+import { headBudget, withImageSizes } from './image-sizes.js';
 import { FEED_FILE_NAMES, FEED_FORMATS, feedFilePath, feedUrls } from './variants.js';
 import type { FeedVariant } from './variants.js';
 import { pingWebSubHub } from './websub.js';
@@ -62,12 +62,12 @@ export class FeedService {
 
   /** True when the files on disk reflect the current published items and settings (and the main ones are there). */
   async isCurrent(): Promise<boolean> {
-    const [stamps, uploadAlts, stored] = await Promise.all([
-      publishedStamps(this.deps.store.db),
-      publishedUploadAlts(this.deps.store.db),
+    const { db } = this.deps.store;
+    const [current, stored] = await Promise.all([
+      feedFingerprint(db, this.settings, () => publishedUploadAlts(db)),
       this.storedFingerprint(),
     ]);
-    if (stored === null || stored !== feedFingerprint(stamps, this.settings, uploadAlts)) return false;
+    if (stored === null || stored !== current) return false;
     const present = await Promise.all(
       FEED_FORMATS.map((f) =>
         stat(path.join(this.dir, FEED_FILE_NAMES[f])).then(
@@ -130,28 +130,32 @@ export class FeedService {
     const started = performance.now();
     const buildId = await startFeedBuild(db, trigger);
     try {
-      const index = await loadFeedItemIndex(db);
+      const index = await loadFeedItemIndex(db, this.settings);
       // Read before the items' pictures: an alt text edited meanwhile then makes the next check rebuild.
       const uploadAlts = await publishedUploadAlts(db);
-      const loaded = await loadItemsForFeeds(db, index, this.deps.config.feed.limit);
-      const uploaded = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
-      const items = await withImageSizes(db, uploaded, { allowPrivate: this.deps.config.allowPrivateUrls });
+      const heads = headBudget();
+      const source: FeedItemSource = {
+        outlines: index.outlines,
+        // Each page with its pictures and their sizes; the HEAD requests for unknown sizes share one budget.
+        load: async (ids) => {
+          const loaded = await loadFeedItems(db, index, ids);
+          const uploaded = await withUploads(db, loaded, 'card', this.deps.config.publicUrl);
+          return withImageSizes(db, uploaded, { allowPrivate: this.deps.config.allowPrivateUrls }, heads);
+        },
+      };
       await mkdir(this.dir, { recursive: true });
       const result = await rebuildAllFeeds(
-        items,
+        source,
         this.dir,
         (variant) => feedMetaFor(this.deps.config, variant),
         { stamp: itemStamp },
       );
       // Written last: a crash before this line leaves the old fingerprint, so the next check rebuilds.
-      await writeFileAtomic(
-        path.join(this.dir, FINGERPRINT_FILE),
-        feedFingerprint(index.stamps, this.settings, uploadAlts),
-      );
+      await writeFileAtomic(path.join(this.dir, FINGERPRINT_FILE), index.fingerprint(uploadAlts));
       const durationMs = performance.now() - started;
       await finishFeedBuild(db, buildId, {
         durationMs,
-        items: index.stamps.length,
+        items: index.count,
         variants: result.variants.length,
         filesWritten: result.written.length,
       });
@@ -160,7 +164,7 @@ export class FeedService {
         {
           buildId,
           trigger,
-          items: index.stamps.length,
+          items: index.count,
           variants: result.variants.length,
           written: result.written.length,
           ms: Math.round(durationMs),
@@ -170,7 +174,7 @@ export class FeedService {
       return {
         rebuilt: true,
         buildId,
-        items: index.stamps.length,
+        items: index.count,
         variants: result.variants,
         written: result.written,
       };

@@ -23,9 +23,18 @@ const a = escapeXmlAttr;
 const I2 = '\n        ';
 const I3 = '\n            ';
 
-/** The RSS document as consecutive pieces (joined, they are the document): written out without one huge string. */
-export function rssChunks(entries: readonly FeedEntry[], meta: XmlFeedMeta): string[] {
-  const parts: string[] = [
+/**
+ * A feed document in pieces: its head, one piece per entry (`first` for the first entry), its tail. Joined
+ * in that order they are the document, so a rebuild writes it entry by entry without holding it whole.
+ */
+export interface FeedDocument {
+  head: string;
+  entry(entry: FeedEntry, first: boolean): string;
+  tail: string;
+}
+
+export function rssDocument(meta: XmlFeedMeta): FeedDocument {
+  const head: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
     '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">\n',
     '    <channel>',
@@ -43,9 +52,7 @@ export function rssChunks(entries: readonly FeedEntry[], meta: XmlFeedMeta): str
   const author = meta.author.email
     ? `${I3}<author>${t(`${meta.author.email} (${meta.author.name})`)}</author>`
     : '';
-  for (const entry of entries) parts.push(rssItem(entry, author));
-  parts.push('\n    </channel>\n</rss>');
-  return parts;
+  return { head: head.join(''), entry: (entry) => rssItem(entry, author), tail: '\n    </channel>\n</rss>' };
 }
 
 // An entry appears in several variants of one rebuild (main, its language, its tags): its XML is
@@ -80,9 +87,9 @@ function rssItemXml(entry: FeedEntry, author: string): string {
   return `${item}${I2}</item>`;
 }
 
-export function atomChunks(entries: readonly FeedEntry[], meta: XmlFeedMeta): string[] {
+export function atomDocument(meta: XmlFeedMeta): FeedDocument {
   const I = '\n    ';
-  const parts: string[] = [
+  const head: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
     `<feed xmlns="http://www.w3.org/2005/Atom"${meta.language ? ` xml:lang="${a(meta.language)}"` : ''}>`,
     `${I}<id>${t(meta.selfUrl)}</id>`,
@@ -98,9 +105,7 @@ export function atomChunks(entries: readonly FeedEntry[], meta: XmlFeedMeta): st
     meta.hubUrl ? `${I}<link rel="hub" href="${a(meta.hubUrl)}"/>` : '',
     meta.description ? `${I}<subtitle>${t(meta.description)}</subtitle>` : '',
   ];
-  for (const entry of entries) parts.push(atomEntry(entry));
-  parts.push('\n</feed>');
-  return parts;
+  return { head: head.join(''), entry: atomEntry, tail: '\n</feed>' };
 }
 
 /** Title and summary are `type="html"`, so they carry HTML-escaped text (then XML-escaped). */

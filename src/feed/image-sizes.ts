@@ -15,6 +15,13 @@ const HEAD_TIMEOUT_MS = 5_000;
 
 export type ImageHeadPolicy = Pick<SafeFetchOptions, 'allowPrivate' | 'resolveHost'>;
 
+/** How many new addresses may still be asked: one per rebuild, shared by its pages. */
+export interface HeadBudget {
+  left: number;
+}
+
+export const headBudget = (): HeadBudget => ({ left: HEADS_PER_BUILD });
+
 /**
  * Items whose image is an address (imageUrl, not an upload) get the byte length and type a HEAD of that
  * address gave (cached in remote_images), for the feeds' enclosures. Addresses not asked yet are asked
@@ -25,13 +32,15 @@ export async function withImageSizes(
   db: Kysely<Database>,
   items: NewsItem[],
   policy: ImageHeadPolicy,
+  budget: HeadBudget = headBudget(),
 ): Promise<NewsItem[]> {
   const urls = [...new Set(items.filter((i) => !i.imageSize).map((i) => absoluteHttpUrl(i.imageUrl)))].filter(
     (u): u is string => u !== null,
   );
   if (urls.length === 0) return items;
   const known = await findRemoteImages(db, urls);
-  const due = urls.filter((url) => isDue(known.get(url))).slice(0, HEADS_PER_BUILD);
+  const due = urls.filter((url) => isDue(known.get(url))).slice(0, Math.max(0, budget.left));
+  budget.left -= due.length;
   for (let i = 0; i < due.length; i += HEADS_IN_PARALLEL) {
     const answers = await Promise.all(due.slice(i, i + HEADS_IN_PARALLEL).map((url) => head(url, policy)));
     for (const answer of answers) {

@@ -35,16 +35,20 @@ export async function writeFileAtomic(
   await syncDirectory(dirname(path));
 }
 
+function tempPathFor(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+  );
+}
+
 /** Writes `data` to a new temp file next to `path` and fsyncs it; returns the temp file's path. */
 async function writeSyncedTemp(
   path: string,
   data: string | Uint8Array | readonly string[],
   mode = 0o644,
 ): Promise<string> {
-  const tempPath = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
-  );
+  const tempPath = tempPathFor(path);
   try {
     const file = await open(tempPath, 'wx', mode);
     try {
@@ -115,6 +119,73 @@ export async function writeFilesAtomicIfChanged(
   return changed.map((f) => f.name);
 }
 
+/**
+ * A file written piece by piece into a temp file next to it (buffered about 1 MB at a time) and hashed on the
+ * way, then synced: `replace` renames it into place only when its bytes differ from the file's, and otherwise
+ * removes it, so an unchanged file keeps its mtime. Memory does not grow with the file.
+ */
+export class StreamedFile {
+  private readonly hash = createHash('sha256');
+  private buffer = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  private bytes = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly tempPath: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async create(path: string): Promise<StreamedFile> {
+    const tempPath = tempPathFor(path);
+    return new StreamedFile(path, tempPath, await open(tempPath, 'wx', 0o644));
+  }
+
+  async write(piece: string): Promise<void> {
+    this.hash.update(piece, 'utf8');
+    const size = Buffer.byteLength(piece, 'utf8');
+    this.bytes += size;
+    if (this.used + size > this.buffer.length) await this.flush();
+    if (size > this.buffer.length) await this.handle.write(piece);
+    else this.used += this.buffer.write(piece, this.used, 'utf8');
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    await this.handle.write(this.buffer, 0, this.used);
+    this.buffer = Buffer.allocUnsafe(this.buffer.length); // the written one may still be referenced
+    this.used = 0;
+  }
+
+  /**
+   * Syncs the temp file; renames it over the file when `compare` is false or their bytes differ (size,
+   * then SHA-256), else removes it. Returns whether it replaced the file. The caller fsyncs the directory.
+   */
+  async replace(compare: boolean): Promise<boolean> {
+    await this.flush();
+    await this.handle.sync();
+    await this.handle.close();
+    const digest = this.hash.digest();
+    const same = compare && (await holdsDigest(this.path, this.bytes, digest));
+    if (same) await unlink(this.tempPath);
+    else await rename(this.tempPath, this.path);
+    return !same;
+  }
+
+  /** Closes and removes the temp file (after a failure). */
+  async discard(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await unlink(this.tempPath).catch(() => undefined);
+  }
+}
+
+async function holdsDigest(path: string, bytes: number, digest: Buffer): Promise<boolean> {
+  const info = await stat(path).catch(missingAsNull);
+  if (info === null || info.size !== bytes) return false;
+  const current = await fileHash(path).catch(missingAsNull);
+  return current !== null && current.equals(digest);
+}
+
 async function holdsContent(path: string, data: FileContent): Promise<boolean> {
   const chunks = typeof data === 'string' ? [data] : data;
   const info = await stat(path).catch(missingAsNull);
@@ -154,7 +225,7 @@ export async function writeFileAtomicIfChanged(
   return true;
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

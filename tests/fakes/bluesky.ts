@@ -1,6 +1,10 @@
 // A fake Bluesky PDS on 127.0.0.1 for tests: the XRPC methods Herald uses, with the PDS's error bodies
-// ({error, message}), rotating refresh tokens, ExpiredToken answers, ratelimit-* headers, createSession's own
-// limit (30 per 5 minutes), a refusal of a record key already in use, and failure injection.
+// ({error, message}), rotating refresh tokens, ExpiredToken answers, a refusal of a record key already in use,
+// failure injection, and the PDS's rate limits: the global one (3,000 requests per 5 minutes), the repo writes'
+// points (5,000 an hour, 35,000 a day; a create costs 3, a delete 1) and createSession's own (30 per 5 minutes).
+// Like the PDS (xrpc-server), every answer carries RateLimit-Limit, -Remaining, -Reset (epoch seconds) and
+// -Policy ("5000;w=3600") of the tightest limit the call counted against, and a call that would exceed one is
+// refused with 429 RateLimitExceeded.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +52,14 @@ export interface FakeBluesky {
   refreshes: number;
   /** Write points left in the hour (a create costs 3, a delete 1), as in ratelimit-remaining. */
   pointsLeft: number;
+  /** Requests left in the global 5-minute window (every call costs one). */
+  requestsLeft: number;
+  /** Leaves `points` write points in the hour, whose window then ends in `resetInS` seconds. */
+  setWritePoints(points: number, resetInS?: number): void;
+  /** Raises every limit (global, hourly and daily points) out of reach until the next reset(): for throughput benches. */
+  liftLimits(): void;
+  /** Calls refused with 429 because a limit was exhausted (not injected failures). */
+  rateLimitRefusals: number;
   inject(failure: BlueskyFailure, options?: { method?: string; nth?: number; times?: number }): void;
   /** Every access token issued so far answers ExpiredToken from now on. */
   expireAccessTokens(): void;
@@ -64,6 +76,40 @@ export const DEFAULT_BLUESKY_ACCOUNT: FakeBlueskyAccount = {
 };
 
 const HOUR_POINTS = 5000;
+const DAY_POINTS = 35_000;
+const GLOBAL_REQUESTS = 3000;
+/** What liftLimits() leaves in each window: more than any bench sends. */
+const LIFTED = 1_000_000_000;
+
+/** One of the PDS's limits: `points` per window, counted from the window's first use. */
+interface Limit {
+  points: number;
+  windowS: number;
+  left: number;
+  start: number;
+}
+
+const newLimit = (points: number, windowS: number): Limit => ({
+  points,
+  windowS,
+  left: points,
+  start: Date.now(),
+});
+
+function renewed(limit: Limit): Limit {
+  if (Date.now() - limit.start >= limit.windowS * 1000)
+    Object.assign(limit, { start: Date.now(), left: limit.points });
+  return limit;
+}
+
+function limitHeaders(limit: Limit): Record<string, string> {
+  return {
+    'ratelimit-limit': String(limit.points),
+    'ratelimit-remaining': String(Math.max(0, limit.left)),
+    'ratelimit-reset': String(Math.ceil((limit.start + limit.windowS * 1000) / 1000)),
+    'ratelimit-policy': `${limit.points};w=${limit.windowS}`,
+  };
+}
 const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -110,7 +156,9 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
   let access = new Map<string, boolean>(); // token -> expired
   let refresh = new Map<string, boolean>();
   let sessionTimes: number[] = [];
-  let hourStart = Date.now();
+  let hour = newLimit(HOUR_POINTS, 3600);
+  let day = newLimit(DAY_POINTS, 86_400);
+  let global = newLimit(GLOBAL_REQUESTS, 300);
   let counter = 0;
 
   const fake: FakeBluesky = {
@@ -124,7 +172,28 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
     requests: [],
     sessionsCreated: 0,
     refreshes: 0,
-    pointsLeft: HOUR_POINTS,
+    get pointsLeft() {
+      return renewed(hour).left;
+    },
+    set pointsLeft(points: number) {
+      renewed(hour).left = points;
+    },
+    get requestsLeft() {
+      return renewed(global).left;
+    },
+    set requestsLeft(requests: number) {
+      renewed(global).left = requests;
+    },
+    setWritePoints(points, resetInS = 3600) {
+      hour = { ...newLimit(HOUR_POINTS, 3600), left: points, start: Date.now() - (3600 - resetInS) * 1000 };
+    },
+    liftLimits() {
+      const lifted = (limit: Limit): Limit => ({ ...limit, points: LIFTED, left: LIFTED });
+      hour = lifted(hour);
+      day = lifted(day);
+      global = lifted(global);
+    },
+    rateLimitRefusals: 0,
     inject(failure, { method, nth = 1, times = 1 } = {}) {
       pending.push({ failure, method, skip: nth - 1, times });
     },
@@ -144,7 +213,10 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
       fake.requests.length = 0;
       fake.sessionsCreated = 0;
       fake.refreshes = 0;
-      fake.pointsLeft = HOUR_POINTS;
+      fake.rateLimitRefusals = 0;
+      hour = newLimit(HOUR_POINTS, 3600);
+      day = newLimit(DAY_POINTS, 86_400);
+      global = newLimit(GLOBAL_REQUESTS, 300);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -153,21 +225,16 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
       }),
   };
 
-  function resetAt(): number {
-    if (Date.now() - hourStart >= 3_600_000) {
-      hourStart = Date.now();
-      fake.pointsLeft = HOUR_POINTS;
-    }
-    return Math.ceil((hourStart + 3_600_000) / 1000);
+  /** The limits a call counts against (the global one first). */
+  function limitsOf(method: string): Limit[] {
+    const writes = method === 'com.atproto.repo.createRecord' || method === 'com.atproto.repo.deleteRecord';
+    return [renewed(global), ...(writes ? [renewed(hour), renewed(day)] : [])];
   }
 
-  function limitHeaders(): Record<string, string> {
-    return {
-      'ratelimit-limit': String(HOUR_POINTS),
-      'ratelimit-remaining': String(Math.max(0, fake.pointsLeft)),
-      'ratelimit-reset': String(resetAt()),
-      'ratelimit-policy': `${HOUR_POINTS};w=3600`,
-    };
+  /** The headers of the limit with the fewest points left, as the PDS sends them. */
+  function tightestHeaders(method: string): Record<string, string> {
+    const limits = limitsOf(method);
+    return limitHeaders(limits.reduce((a, b) => (b.left < a.left ? b : a)));
   }
 
   function issue(): Reply {
@@ -188,11 +255,15 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
     return null;
   }
 
+  /** Spends a write's points from the hour and the day, or refuses it (and spends nothing) when one has too few. */
   function spend(points: number): Reply | null {
-    resetAt();
-    if (fake.pointsLeft < points)
-      return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', limitHeaders());
-    fake.pointsLeft -= points;
+    const exhausted = [renewed(hour), renewed(day)].find((limit) => limit.left < points);
+    if (exhausted) {
+      fake.rateLimitRefusals++;
+      return xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', limitHeaders(exhausted));
+    }
+    hour.left -= points;
+    day.left -= points;
     return null;
   }
 
@@ -332,7 +403,7 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
     switch (failure.kind) {
       case 'rate_limited': {
         const headers = {
-          ...limitHeaders(),
+          ...limitHeaders(hour),
           'ratelimit-remaining': '0',
           'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + (failure.seconds ?? 60)),
         };
@@ -362,10 +433,10 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
     return null;
   }
 
-  function send(res: http.ServerResponse, reply: Reply): void {
+  function send(res: http.ServerResponse, method: string, reply: Reply): void {
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
-      ...limitHeaders(),
+      ...tightestHeaders(method),
       ...reply.headers,
     });
     res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
@@ -378,6 +449,13 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
       const url = new URL(req.url ?? '/', 'http://fake');
       const method = url.pathname.replace(/^\/xrpc\//, '');
       fake.requests.push(method);
+      if (renewed(global).left <= 0 && ++fake.rateLimitRefusals)
+        return send(
+          res,
+          method,
+          xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', limitHeaders(global)),
+        );
+      global.left--;
       const failure = takeFailure(method);
       const run = () => handle(method, req, url.searchParams, Buffer.concat(chunks));
       if (failure?.kind === 'drop') return void req.socket.destroy();
@@ -387,9 +465,9 @@ export async function startFakeBluesky(account = DEFAULT_BLUESKY_ACCOUNT): Promi
       }
       if (failure?.kind === 'slow') {
         const reply = run();
-        return void setTimeout(() => !res.destroyed && send(res, reply), failure.delayMs);
+        return void setTimeout(() => !res.destroyed && send(res, method, reply), failure.delayMs);
       }
-      send(res, failure ? failureReply(failure) : run());
+      send(res, method, failure ? failureReply(failure) : run());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

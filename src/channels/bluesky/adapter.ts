@@ -281,6 +281,7 @@ export class BlueskyChannel extends LiveChannel implements Channel {
       store: this.store,
       withLock: this.options.withLock,
       timeoutMs: this.timeoutMs,
+      now: () => this.now(),
     });
     const connection = { key, session, agent: new (atproto().Agent)(session) };
     this.connections.set(accountId, connection);

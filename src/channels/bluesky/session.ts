@@ -3,6 +3,7 @@ import { atproto } from './library.js';
 import { z } from 'zod';
 import { decryptSecret, encryptSecret, type SecretBlobs } from '../secrets.js';
 import type { BlueskyCredentials } from './credentials.js';
+import { BlueskyRateLimits, xrpcMethod } from './rate-limit.js';
 
 /** What createSession and refreshSession give, plus which credentials it came from. */
 export interface StoredSession {
@@ -66,6 +67,7 @@ export interface SessionOptions {
   store: SessionStore;
   withLock?: WithLock | undefined;
   timeoutMs: number;
+  now?: (() => Date) | undefined;
 }
 
 async function errorBody(response: Response): Promise<{ error?: string; message?: string }> {
@@ -96,8 +98,10 @@ export class BlueskySession {
   private session: StoredSession | null = null;
   private pending: Promise<StoredSession> | null = null;
   private readonly login: string;
+  private readonly limits: BlueskyRateLimits;
 
   constructor(private readonly options: SessionOptions) {
+    this.limits = new BlueskyRateLimits(options.now ?? (() => new Date()));
     const { identifier, appPassword } = options.credentials;
     this.login = createHash('sha256').update(`${identifier}\u0000${appPassword}`).digest('base64url');
   }
@@ -152,11 +156,16 @@ export class BlueskySession {
   private send(url: string, init: RequestInit, accessJwt: string): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${accessJwt}`);
-    return fetch(new URL(url, this.options.service), {
-      ...init,
-      headers,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
+    return this.fetchCounted(new URL(url, this.options.service), { ...init, headers });
+  }
+
+  /** One request, not sent when the PDS's last answers say it would be refused; its answer's limits are kept. */
+  private async fetchCounted(url: URL, init: RequestInit): Promise<Response> {
+    const method = xrpcMethod(url.href);
+    this.limits.check(method);
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) });
+    this.limits.record(method, response.headers);
+    return response;
   }
 
   private async stored(): Promise<StoredSession | null> {
@@ -187,11 +196,10 @@ export class BlueskySession {
     const headers: Record<string, string> = {};
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (body) headers['content-type'] = 'application/json';
-    const response = await fetch(new URL(`/xrpc/${method}`, this.options.service), {
+    const response = await this.fetchCounted(new URL(`/xrpc/${method}`, this.options.service), {
       method: 'POST',
       headers,
       body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
     });
     if (!response.ok) {
       const { error, message } = await errorBody(response);

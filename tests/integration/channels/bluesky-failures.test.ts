@@ -84,6 +84,25 @@ describe('Bluesky', () => {
     expect(fake.posts.filter((p) => p.uri === done.remoteId)).toHaveLength(1);
   });
 
+  it('write points run out: waits for ratelimit-reset without sending the post (no 429), then posts', async () => {
+    const seconds = 4;
+    fake.setWritePoints(3, seconds); // the next post spends them all
+    const first = await publishItem(app, ++n, {}, ['bs-main']);
+    await waitForDelivery(app, first.id, 'bs-main', ['done']);
+    const posts = fake.posts.length;
+    const item = await publishItem(app, ++n, {}, ['bs-main']);
+    const limited = await waitFor(async () => {
+      const d = await deliveryFor(app, item.id, 'bs-main');
+      return d.errorKind === 'rate_limited' ? d : null;
+    });
+    expect(limited).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(fake.posts.length).toBe(posts);
+    const done = await waitForDelivery(app, item.id, 'bs-main', ['done']);
+    expect(done.attempts).toBe(1);
+    expect(fake.posts.length).toBe(posts + 1);
+    expect(fake.rateLimitRefusals).toBe(0);
+  });
+
   it('a 502 twice, then accepted: one post, third attempt', async () => {
     fake.inject({ kind: 'server_error', status: 502 }, { method: 'createRecord', times: 2 });
     const item = await publishItem(app, ++n, {}, ['bs-main']);

@@ -291,6 +291,41 @@ describe('failures', () => {
     expect(waitS).toBeLessThan(610);
   });
 
+  it('exhausted write points (a 429 from the PDS) close the gate until the hour ends', async () => {
+    fake.setWritePoints(2, 1200);
+    const channel = bluesky();
+    const error = await failureOf(channel.publish(contextFor(channel).ctx));
+    expect(error.kind).toBe('rate_limited');
+    expect(fake.rateLimitRefusals).toBe(1);
+    const waitS = (error.retryAt!.getTime() - Date.now()) / 1000;
+    expect(waitS).toBeGreaterThan(1190);
+    expect(waitS).toBeLessThan(1210);
+  });
+
+  it("does not send a write once the answers' ratelimit-remaining cannot pay for it, until ratelimit-reset", async () => {
+    let now = new Date();
+    const channel = bluesky({ now: () => now });
+    fake.setWritePoints(5, 900); // one post (3 points) leaves 2: less than the next post costs
+    await channel.publish(contextFor(channel).ctx);
+    const writes = () => fake.requests.filter((m) => m === 'com.atproto.repo.createRecord').length;
+    const sent = writes();
+    const error = await failureOf(channel.publish(contextFor(channel).ctx));
+    expect(error.kind).toBe('rate_limited');
+    expect(writes()).toBe(sent);
+    expect(fake.rateLimitRefusals).toBe(0);
+    const waitS = (error.retryAt!.getTime() - now.getTime()) / 1000;
+    expect(waitS).toBeGreaterThan(890);
+    expect(waitS).toBeLessThan(910);
+    // Reads count against the global limit, not the write points: they still go out.
+    expect(await channel.findExisting(contextFor(channel).ctx)).toBeNull();
+    // After the reset the PDS's window begins again, and so do the posts.
+    now = new Date(error.retryAt!.getTime() + 1000);
+    fake.setWritePoints(5000);
+    await channel.publish(contextFor(channel).ctx);
+    expect(writes()).toBe(sent + 1);
+    expect(fake.posts).toHaveLength(2);
+  });
+
   it('a wrong app password is an account problem, in words naming the setting and never the password', async () => {
     const channel = bluesky({
       accounts: () => ({ credentials: { ...credentials, appPassword: 'zzzz-zzzz-zzzz-zzzz' } }),

@@ -9,7 +9,14 @@ import {
   tagVariant,
 } from '../../../src/feed/variants.js';
 import type { FeedVariant } from '../../../src/feed/variants.js';
-import { feedVariantsFor, itemsInLanguage, itemsWithTag } from '../../../src/feed/select.js';
+import {
+  feedDate,
+  feedVariantsFor,
+  itemsInLanguage,
+  itemsWithTag,
+  latestFeedItems,
+  selectForVariants,
+} from '../../../src/feed/select.js';
 import { makeItem } from '../../helpers/feed-items.js';
 
 describe('feed file layout', () => {
@@ -93,5 +100,36 @@ describe('feed item filters', () => {
       { kind: 'tag', tag: 'local' },
       { kind: 'tag', tag: 'sport' },
     ]);
+  });
+});
+
+describe("choosing every variant's items in one walk", () => {
+  it('gives each variant the ids latestFeedItems gives for its items, within its limit', () => {
+    const languages = ['en', 'fr', 'fr-BE', 'de'];
+    const tags = [['Sport'], ['sport', 'local'], [], ['local']];
+    const items = Array.from({ length: 300 }, (_, i) =>
+      makeItem({
+        language: languages[i % 4]!,
+        tags: tags[(i * 7) % 4]!,
+        // Repeated instants: ties are broken by id.
+        publishedAt: new Date(Date.UTC(2026, 0, 1) + (i % 50) * 60_000).toISOString(),
+      }),
+    );
+    const outlines = items.map((item) => ({ ...item, time: feedDate(item).getTime() }));
+    const variants = feedVariantsFor(items);
+    const limits = [1000, 7, 0, 40, 25, 30];
+    const chosen = selectForVariants(outlines, variants, (v) => limits[variants.indexOf(v)]!);
+    const expected = variants.map((variant, i) => {
+      const own =
+        variant.kind === 'all'
+          ? items
+          : variant.kind === 'language'
+            ? itemsInLanguage(items, variant.language)
+            : itemsWithTag(items, variant.tag);
+      return latestFeedItems(own, limits[i]).map((item) => item.id);
+    });
+    expect(variants).toHaveLength(6);
+    expect(chosen).toEqual(expected);
+    expect(chosen.map((ids) => ids.length)).toEqual([300, 7, 0, 40, 25, 30]);
   });
 });

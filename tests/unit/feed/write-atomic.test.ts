@@ -15,6 +15,7 @@ import {
   writeFilesAtomicIfChanged,
 } from '../../../src/feed/write-atomic.js';
 import { makeItem, makeMeta } from '../../helpers/feed-items.js';
+import { hostileItems } from '../../helpers/hostile-corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -138,6 +139,48 @@ describe('feed files', () => {
     expect(
       JSON.parse(await readFile(join(dir, 'feed.json'), 'utf8')).items.map((i: { title: string }) => i.title),
     ).toEqual(['Other']);
+  });
+});
+
+describe('streaming a rebuild page by page', () => {
+  it('writes the bytes buildFeeds gives, across page boundaries, hostile text included', async () => {
+    const hostile = hostileItems();
+    const items = Array.from({ length: 450 }, (_, i) =>
+      i < hostile.length
+        ? hostile[i]!
+        : makeItem({
+            title: `Item ${i} & <b>]]></b>`,
+            tags: i % 3 ? ['sport'] : [],
+            imageUrl: i % 4 ? null : `https://cdn.example.org/${i}.jpg`,
+            imageAlt: 'alt',
+            imageSize: i % 8 ? undefined : { bytes: 1000 + i, type: 'image/jpeg' },
+            publishedAt: new Date(Date.UTC(2026, 4, 1) + (i % 97) * 60_000).toISOString(),
+            updatedAt: new Date(Date.UTC(2026, 4, 2) + i * 60_000).toISOString(),
+          }),
+    );
+    const meta = makeMeta({ limit: 1000, hubUrl: 'https://hub.example.org/' });
+    await rebuildAllFeeds(items, dir, () => meta);
+    const built = buildFeeds(items, meta);
+    expect(JSON.parse(built.json).items.length).toBeGreaterThan(400);
+    expect(await readFile(join(dir, 'rss.xml'), 'utf8')).toBe(built.rss);
+    expect(await readFile(join(dir, 'atom.xml'), 'utf8')).toBe(built.atom);
+    expect(await readFile(join(dir, 'feed.json'), 'utf8')).toBe(built.json);
+    expect(await readFile(join(dir, 'tag/sport/rss.xml'), 'utf8')).toBe(
+      buildFeeds(
+        items.filter((item) => item.tags.includes('sport')),
+        meta,
+      ).rss,
+    );
+  });
+
+  it('leaves files whose streamed bytes did not change alone (same mtime), and no temp file', async () => {
+    const items = [makeItem({ tags: ['sport'] }), makeItem()];
+    await rebuildAllFeeds(items, dir, () => makeMeta());
+    const old = new Date('2020-01-01T00:00:00Z');
+    await utimes(join(dir, 'rss.xml'), old, old);
+    expect((await rebuildAllFeeds(items, dir, () => makeMeta())).written).toEqual([]);
+    expect((await stat(join(dir, 'rss.xml'))).mtime).toEqual(old);
+    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/\.tmp$/));
   });
 });
 
