@@ -93,6 +93,11 @@ function segmenter(language: string, granularity: 'word' | 'grapheme'): Intl.Seg
   return found;
 }
 
+/** Whether `text` has a link as X detects them (bare domains too): X prices such a post "with URL". */
+export function hasUrl(text: string): boolean {
+  return twitterText().extractUrlsWithIndices(text).length > 0;
+}
+
 /**
  * UTF-16 offsets where `text` may be cut: before whitespace, and between words of scripts written without
  * spaces (found with Intl.Segmenter). Never inside a word, a URL or a grapheme. Includes text.length.

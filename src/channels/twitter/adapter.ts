@@ -6,7 +6,7 @@ import type { PublishResult } from '../../domain/delivery-outcome.js';
 import type { ChannelAccount } from '../../domain/platform.js';
 import { ChannelError, accountCheck } from '../adapter.js';
 import { TWEET_LIMIT, twitterComposer } from './compose.js';
-import { tweetLength } from '../text.js';
+import { hasUrl, tweetLength } from '../text.js';
 import type { AccountLookup } from '../credentials.js';
 import type { TwitterCredentials } from './credentials.js';
 import { fetchImage } from '../fetch-image.js';
@@ -21,7 +21,7 @@ import { memoryTokenStore } from './auth.js';
 import type { TokenStore } from './auth.js';
 import { DEFAULT_TWITTER_API_URL } from './client.js';
 import { classifyTwitterError, isReplyRefused } from './errors.js';
-import { addXUsage, hasUrl } from './cost.js';
+import { addXUsage } from './cost.js';
 import { TwitterAccountSession } from './session.js';
 
 export interface TwitterAccountSettings {

@@ -1,4 +1,4 @@
-import twitterText from 'twitter-text';
+import { hasUrl } from '../text.js';
 
 /** X's pay-per-use prices in US dollars (configuration `twitter.prices`). */
 export interface XPrices {
@@ -16,11 +16,6 @@ export interface XPostCost {
   postsWithUrl: number;
   posts: number;
   parts: Array<{ withUrl: boolean; usd: number }>;
-}
-
-/** X prices a post "with URL" when its text has a link, as X detects links (bare domains too). */
-export function hasUrl(text: string): boolean {
-  return twitterText.extractUrlsWithIndices(text).length > 0;
 }
 
 /** Whole micro-dollars, so that sums of prices such as 0.015 stay exact. */

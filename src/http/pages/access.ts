@@ -4,6 +4,7 @@ import { loginTokenValid, presentedToken, SAFE_METHODS, sameToken } from './csrf
 import type { WebDeps } from './deps.js';
 import { sendPage } from './render.js';
 import type { Sessions } from './session.js';
+import { inRequestLanguage } from './ui-language.js';
 
 /** Routes that use the sign-in form's own (pre-session) CSRF token. */
 const LOGIN_FORM = '/login';
@@ -16,24 +17,29 @@ export function pageRefusals(deps: WebDeps): Refusals {
         const next = encodeURIComponent(request.url);
         return reply.code(303).header('location', `/login?next=${next}`).send();
       }
-      return sendPage(
-        deps,
-        request,
-        reply,
-        'error',
-        { title: deps.views.t('error.signin.title'), message: deps.views.t('error.signin.message') },
-        401,
+      return inRequestLanguage(request, () =>
+        sendPage(
+          deps,
+          request,
+          reply,
+          'error',
+          { title: deps.views.t('error.signin.title'), message: deps.views.t('error.signin.message') },
+          401,
+        ),
       );
     },
     forbidden(request: FastifyRequest, reply: FastifyReply, why: 'role' | 'csrf') {
       const key = why === 'role' ? 'error.forbidden' : 'error.csrf';
-      return sendPage(
-        deps,
-        request,
-        reply,
-        'error',
-        { title: deps.views.t(`${key}.title`), message: deps.views.t(`${key}.message`), reason: why },
-        403,
+      // Refused before the pages' own hooks: the reader's language is set here.
+      return inRequestLanguage(request, () =>
+        sendPage(
+          deps,
+          request,
+          reply,
+          'error',
+          { title: deps.views.t(`${key}.title`), message: deps.views.t(`${key}.message`), reason: why },
+          403,
+        ),
       );
     },
   };

@@ -30,6 +30,11 @@ export function languageNow(available: readonly string[]): string | undefined {
   return request ? requestLanguage(request, available) : undefined;
 }
 
+/** Runs `render` in `request`'s language: for pages answered before the pages' own hooks ran (refusals). */
+export function inRequestLanguage<T>(request: FastifyRequest, render: () => T): T {
+  return servedRequest.run(request, render);
+}
+
 /** Makes the pages of `app` render in each request's language. */
 export function serveInRequestLanguage(app: FastifyInstance): void {
   const bind = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) =>
