@@ -39,7 +39,8 @@ describe.skipIf(browserSkipReason)(
             !r.url.includes('/export') &&
             !r.url.includes('/personal-data') &&
             !r.url.endsWith('.ics') &&
-            r.url !== '/submissions', // a contributor's own page (the sweep signs in as an admin)
+            r.url !== '/submissions' && // a contributor's own page (the sweep signs in as an admin)
+            !r.url.startsWith('/channels/callback/'), // a platform's way back; its refusals: connect.test.ts
         )
         .map((r) => ({ route: r.url, url: concrete(r.url, ids) }));
       pages.push({ route: '/login', url: '/login' }, { route: '/subscribe', url: '/subscribe' });
