@@ -9,6 +9,24 @@ import { inRequestLanguage } from './ui-language.js';
 /** Routes that use the sign-in form's own (pre-session) CSRF token. */
 const LOGIN_FORM = '/login';
 
+/**
+ * The error page of a refusal, in the reader's language: refusals are answered before the pages' own
+ * hooks, which set the language for everything else.
+ */
+function refusalPage(
+  deps: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: string,
+  status: number,
+  reason?: string,
+) {
+  return inRequestLanguage(request, () => {
+    const words = { title: deps.views.t(`${key}.title`), message: deps.views.t(`${key}.message`) };
+    return sendPage(deps, request, reply, 'error', { ...words, ...(reason ? { reason } : {}) }, status);
+  });
+}
+
 /** How pages refuse: a GET goes to the sign-in page (and back), anything else gets an error page. */
 export function pageRefusals(deps: WebDeps): Refusals {
   return {
@@ -17,30 +35,10 @@ export function pageRefusals(deps: WebDeps): Refusals {
         const next = encodeURIComponent(request.url);
         return reply.code(303).header('location', `/login?next=${next}`).send();
       }
-      return inRequestLanguage(request, () =>
-        sendPage(
-          deps,
-          request,
-          reply,
-          'error',
-          { title: deps.views.t('error.signin.title'), message: deps.views.t('error.signin.message') },
-          401,
-        ),
-      );
+      return refusalPage(deps, request, reply, 'error.signin', 401);
     },
     forbidden(request: FastifyRequest, reply: FastifyReply, why: 'role' | 'csrf') {
-      const key = why === 'role' ? 'error.forbidden' : 'error.csrf';
-      // Refused before the pages' own hooks: the reader's language is set here.
-      return inRequestLanguage(request, () =>
-        sendPage(
-          deps,
-          request,
-          reply,
-          'error',
-          { title: deps.views.t(`${key}.title`), message: deps.views.t(`${key}.message`), reason: why },
-          403,
-        ),
-      );
+      return refusalPage(deps, request, reply, why === 'role' ? 'error.forbidden' : 'error.csrf', 403, why);
     },
   };
 }
