@@ -84,9 +84,18 @@ export function reviewPages(app: FastifyInstance, deps: WebDeps): void {
 
   app.post('/items/:id/approve', needs('review:write'), async (request, reply) => {
     const id = pageItemId(request.params);
-    const comment = one((request.body ?? {}) as FormBody, 'comment').trim() || undefined;
+    const form = (request.body ?? {}) as FormBody;
+    const comment = one(form, 'comment').trim() || undefined;
+    // Empty: the proposed time while it is still ahead, else now (approveAndPublish decides).
+    const at = one(form, 'publishAt').trim() || undefined;
+    const timezone = at ? one(form, 'timezone').trim() || undefined : undefined;
     return runFormAction(deps, request, reply, `/items/${id}`, reviewRefusal, async () => {
-      const { outcome } = await approveAndPublish(deps.ctx, id, { actor: request.actor, comment });
+      const { outcome } = await approveAndPublish(deps.ctx, id, {
+        actor: request.actor,
+        comment,
+        at,
+        timezone,
+      });
       return {
         kind: 'ok',
         key: outcome.scheduled ? 'review.flash.approvedScheduled' : 'review.flash.approved',

@@ -68,6 +68,22 @@ describe('review pages (sqlite)', () => {
     expect((await eve.call('GET', `/api/items/${id}`)).json().status).toBe('published');
   });
 
+  it('the reviewer may approve for a time of their own: the item is scheduled then', async () => {
+    const id = (await eve.call('POST', '/api/items', sampleItem(3))).json().id;
+    await press(eve, id, 'submit');
+    const page = (await fay.client.get(`/items/${id}`)).body;
+    expect(page).toMatch(/<input id="approve-at" name="publishAt" type="datetime-local"/);
+    expect(page).toMatch(/<input type="hidden" name="timezone" value="[^"]+">/);
+    const approved = await press(fay, id, 'approve', {
+      publishAt: '2099-03-02T09:30',
+      timezone: 'Europe/Paris',
+    });
+    expect(approved).toContain('Approved');
+    const item = (await eve.call('GET', `/api/items/${id}`)).json();
+    expect(item).toMatchObject({ status: 'scheduled', publishAt: '2099-03-02T08:30:00.000Z' });
+    expect(item.publishTimezone).toBe('Europe/Paris');
+  });
+
   it('the pages speak French too', async () => {
     const res = await fay.client.get('/review', { 'accept-language': 'fr' });
     expect(res.body).toContain('File de relecture');
