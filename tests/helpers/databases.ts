@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
+import { openStore, type Store } from '../../src/store/db.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
 
 export type DialectUnderTest = 'sqlite' | 'postgres';
 
@@ -61,4 +64,26 @@ export async function createTestDatabase(dialect: DialectUnderTest): Promise<Tes
       cleanupDir();
     },
   };
+}
+
+/**
+ * A migrated store on a fresh database for each test of the calling describe block: `use` receives both
+ * before each test; both are closed and dropped after it.
+ */
+export function migratedStoreEachTest(
+  dialect: DialectUnderTest,
+  use: (store: Store, database: TestDatabase) => void,
+): void {
+  let database: TestDatabase;
+  let store: Store;
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    store = openStore(database.url, database.dataDir);
+    await migrateToLatest(store);
+    use(store, database);
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.drop();
+  });
 }

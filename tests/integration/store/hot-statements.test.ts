@@ -1,11 +1,10 @@
 // The hot-path statements (src/store/prepared.ts) run through the driver on the store's root handle and through
 // kysely on a transaction's: both give the same rows, claims still race to one owner, a statement waits for a
 // transaction instead of joining it, and PostgreSQL's named statements outlive the connections they were made on.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { DIALECTS, PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { openStore, type Store } from '../../../src/store/db.js';
-import { migrateToLatest } from '../../../src/store/migrate.js';
+import { DIALECTS, PG_ADMIN_URL, migratedStoreEachTest, type TestDatabase } from '../../helpers/databases.js';
+import type { Store } from '../../../src/store/db.js';
 import { findItem, insertItem } from '../../../src/store/items.js';
 import {
   claimDelivery,
@@ -22,14 +21,9 @@ for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`hot statements (${dialect})`, () => {
     let tdb: TestDatabase;
     let store: Store;
-    beforeEach(async () => {
-      tdb = await createTestDatabase(dialect);
-      store = openStore(tdb.url, tdb.dataDir);
-      await migrateToLatest(store);
-    });
-    afterEach(async () => {
-      await store.close();
-      await tdb.drop();
+    migratedStoreEachTest(dialect, (opened, database) => {
+      store = opened;
+      tdb = database;
     });
 
     async function oneDelivery() {

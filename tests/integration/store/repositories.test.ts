@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIALECTS, createTestDatabase, type TestDatabase } from '../../helpers/databases.js';
-import { openStore, type Store } from '../../../src/store/db.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, migratedStoreEachTest } from '../../helpers/databases.js';
+import type { Store } from '../../../src/store/db.js';
 import { migrateToLatest } from '../../../src/store/migrate.js';
 import { insertItem, getItem, listItems, updateItemFields } from '../../../src/store/items.js';
 import {
@@ -20,16 +20,9 @@ import { sampleItem } from '../../helpers/app.js';
 
 for (const { dialect, skip } of DIALECTS) {
   describe.skipIf(skip)(`repositories (${dialect})`, () => {
-    let tdb: TestDatabase;
     let store: Store;
-    beforeEach(async () => {
-      tdb = await createTestDatabase(dialect);
-      store = openStore(tdb.url, tdb.dataDir);
-      await migrateToLatest(store);
-    });
-    afterEach(async () => {
-      await store.close();
-      await tdb.drop();
+    migratedStoreEachTest(dialect, (opened) => {
+      store = opened;
     });
 
     it('migrations are versioned and run once', async () => {
