@@ -2,10 +2,11 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/app.js';
-import { browserSkipReason, openBrowser, signIn, type Browser } from '../helpers/browser.js';
+import { browserSkipReason, type Browser } from '../helpers/browser.js';
+import { browseAsAdmin } from '../helpers/browser-app.js';
 import { startConnectFakes, type ConnectFakes } from '../helpers/connect.js';
 import { publishSample } from '../helpers/publish.js';
-import { addUser, PASSWORD, startWebApp, type WebApp } from '../helpers/web.js';
+import { startWebApp, type WebApp } from '../helpers/web.js';
 
 /** A port free now, so that Herald's public address (the OAuth redirect) is known before it starts. */
 async function freePort(): Promise<number> {
@@ -30,10 +31,7 @@ describe.skipIf(browserSkipReason !== null)(
       fakes = await startConnectFakes(base);
       web = await startWebApp('sqlite', fakes.config);
       web.app.startWorkers(['channel', 'publish']);
-      await web.http.listen({ port, host: '127.0.0.1' });
-      await addUser(web.app, 'admin@example.org', 'admin');
-      browser = await openBrowser();
-      await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+      ({ browser } = await browseAsAdmin(web, port));
     }, 120_000);
     afterAll(async () => {
       await browser?.close();

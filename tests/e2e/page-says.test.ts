@@ -6,8 +6,9 @@ import { startFakeSmtp, type FakeSmtp } from '../fakes/smtp.js';
 import { newsletterOverrides } from '../helpers/newsletter.js';
 import { buildServer } from '../../src/http/server.js';
 import { startTestApp } from '../helpers/app.js';
-import { addUser, PASSWORD, TOKEN, type WebApp } from '../helpers/web.js';
-import { browserSkipReason, openBrowser, screenshot, signIn, type Browser } from '../helpers/browser.js';
+import { TOKEN, type WebApp } from '../helpers/web.js';
+import { browserSkipReason, screenshot, type Browser } from '../helpers/browser.js';
+import { browseAsAdmin } from '../helpers/browser-app.js';
 import { getItem } from '../../src/store/items.js';
 
 const URL_OF_ARTICLE = 'https://example.org/news/roma-week';
@@ -33,10 +34,7 @@ describe.skipIf(browserSkipReason !== null)('the staff app does what its pages s
         await app.close();
       },
     };
-    await addUser(app, 'admin@example.org', 'admin');
-    base = (await http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
-    browser = await openBrowser();
-    await signIn(browser.page, base, 'admin@example.org', PASSWORD);
+    ({ base, browser } = await browseAsAdmin(web));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -34,16 +34,23 @@ export async function startBrowserApp(): Promise<BrowserApp> {
   };
 }
 
-/** Serves `web` on a local port and signs a fresh Chromium in as `email` (a staff user that exists). */
-export async function browseAs(web: WebApp, email: string): Promise<{ base: string; browser: Browser }> {
-  const base = (await web.http.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
+/**
+ * Serves `web` on a local port (`port`, or any free one) and signs a fresh Chromium in as `email` (a staff
+ * user that exists).
+ */
+export async function browseAs(
+  web: WebApp,
+  email: string,
+  port = 0,
+): Promise<{ base: string; browser: Browser }> {
+  const base = (await web.http.listen({ port, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
   const browser = await openBrowser();
   await signIn(browser.page, base, email, PASSWORD);
   return { base, browser };
 }
 
 /** The same, as a new admin (admin@example.org). */
-export async function browseAsAdmin(web: WebApp): Promise<{ base: string; browser: Browser }> {
+export async function browseAsAdmin(web: WebApp, port = 0): Promise<{ base: string; browser: Browser }> {
   await addUser(web.app, 'admin@example.org', 'admin');
-  return browseAs(web, 'admin@example.org');
+  return browseAs(web, 'admin@example.org', port);
 }
